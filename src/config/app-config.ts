@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { ConfigError } from './config-error';
+import { decodeSecret, loadOrCreateSecret } from './app-secret';
+import { envSchema } from './env.schema';
+
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+export interface AppConfig {
+  readonly env: 'development' | 'production' | 'test';
+  readonly role: ProcessRole;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicBaseUrl: string;
+    /** Cookies get `Secure` when the public address is https. */
+    readonly secureCookies: boolean;
+    readonly trustProxy: boolean | number | string[];
+  };
+  /** `url` is unset until the runtime has started (or found) PostgreSQL. */
+  readonly database: { readonly url?: string };
+  readonly redis: { readonly url?: string; readonly prefix: string };
+  readonly mail: { readonly smtpUrl?: string; readonly from: string };
+  readonly sms:
+    | { readonly provider: 'outbox' }
+    | { readonly provider: 'webhook'; readonly webhookUrl: string; readonly webhookSecret: string };
+  /** The root secret every key of the service is derived from. */
+  readonly secret: Buffer;
+  readonly adminApiToken?: string;
+  readonly appeals: {
+    readonly coolingOffMs: number;
+    readonly fourEyes: boolean;
+    readonly slaFirstResponseMs: number;
+    readonly slaResolutionMs: number;
+    readonly evidenceRetentionMs: number;
+    readonly evidenceThreshold: number;
+    readonly leaseMs: number;
+    readonly customerTimeoutMs: number;
+  };
+  readonly verification: { readonly codeTtlMs: number; readonly resendCooldownMs: number; readonly tokenTtlMs: number };
+  readonly sessions: { readonly idleMs: number; readonly absoluteMs: number };
+  readonly scheduler: { readonly intervalMs: number };
+  /** The development outbox (files under `$DATA_DIR/outbox`, page `/dev/outbox`) is in use. */
+  readonly devOutbox: { readonly enabled: boolean; readonly pageEnabled: boolean; readonly dir: string };
+}
+
+/** Validates the environment once; every problem becomes one ConfigError line naming its variables. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const [first, ...rest] = parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }));
+    throw new ConfigError(first.variable, [first.message, ...rest.map((issue) => `${issue.variable} ${issue.message}`)].join('; '));
+  }
+  const env = parsed.data;
+  const dataDir = resolve(env.DATA_DIR);
+  const secret = env.APP_SECRET ? decodeSecret(env.APP_SECRET, 'APP_SECRET') : loadOrCreateSecret(dataDir);
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(/\/+$/, '');
+  const usesOutbox = !env.SMTP_URL || env.SMS_PROVIDER === 'outbox';
+
+  return {
+    env: env.NODE_ENV,
+    role: env.PROCESS_ROLE,
+    dataDir,
+    logLevel: env.LOG_LEVEL,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicBaseUrl,
+      secureCookies: publicBaseUrl.startsWith('https:'),
+      trustProxy: env.TRUST_PROXY,
+    },
+    database: { url: env.DATABASE_URL },
+    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    sms:
+      env.SMS_PROVIDER === 'webhook'
+        ? { provider: 'webhook', webhookUrl: env.SMS_WEBHOOK_URL!, webhookSecret: env.SMS_WEBHOOK_SECRET! }
+        : { provider: 'outbox' },
+    secret,
+    adminApiToken: env.ADMIN_API_TOKEN,
+    appeals: {
+      coolingOffMs: env.APPEAL_COOLING_OFF,
+      fourEyes: env.APPEAL_FOUR_EYES,
+      slaFirstResponseMs: env.SLA_FIRST_RESPONSE,
+      slaResolutionMs: env.SLA_RESOLUTION,
+      evidenceRetentionMs: env.EVIDENCE_RETENTION,
+      evidenceThreshold: env.APPEAL_EVIDENCE_THRESHOLD,
+      leaseMs: env.APPEAL_LEASE,
+      customerTimeoutMs: env.APPEAL_CUSTOMER_TIMEOUT,
+    },
+    verification: {
+      codeTtlMs: env.VERIFICATION_CODE_TTL,
+      resendCooldownMs: env.VERIFICATION_RESEND_COOLDOWN,
+      tokenTtlMs: env.VERIFICATION_TOKEN_TTL,
+    },
+    sessions: { idleMs: env.SESSION_IDLE, absoluteMs: env.SESSION_ABSOLUTE },
+    scheduler: { intervalMs: env.SCHEDULER_INTERVAL },
+    devOutbox: { enabled: usesOutbox, pageEnabled: usesOutbox && env.NODE_ENV !== 'production', dir: resolve(dataDir, 'outbox') },
+  };
+}
+
+/** A copy of the config with the addresses the runtime resolved (embedded PostgreSQL or Redis). */
+export function withResolvedServices(config: AppConfig, services: { databaseUrl: string; redisUrl: string }): AppConfig {
+  return { ...config, database: { url: services.databaseUrl }, redis: { ...config.redis, url: services.redisUrl } };
+}
+
+export { ConfigError };
