@@ -1,0 +1,5 @@
+/**
+ * Every entity, for the Nest app and the standalone data source alike. Modules add theirs here
+ * and register them with `TypeOrmModule.forFeature` for injection.
+ */
+export const ENTITIES: (new () => object)[] = [];

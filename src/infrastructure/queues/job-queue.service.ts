@@ -1,0 +1,51 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { JobsOptions, Queue } from 'bullmq';
+import { JOB_QUEUE, JobData, JobName, QueueName } from './queue-names';
+
+/**
+ * The one way to put work on a queue: typed by job name, checked against the queue that job
+ * belongs to. Nothing else calls `Queue.add`.
+ */
+@Injectable()
+export class JobQueue {
+  private readonly queues: ReadonlyMap<QueueName, Queue>;
+
+  constructor(
+    @InjectQueue(QueueName.NotificationsUrgent) urgent: Queue,
+    @InjectQueue(QueueName.NotificationsNormal) normal: Queue,
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+  ) {
+    this.queues = new Map([
+      [QueueName.NotificationsUrgent, urgent],
+      [QueueName.NotificationsNormal, normal],
+      [QueueName.Maintenance, maintenance],
+    ]);
+  }
+
+  queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`unknown queue ${name}`);
+    return queue;
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  async add<N extends JobName>(queueName: QueueName, name: N, data: JobData[N], options: JobsOptions = {}): Promise<void> {
+    const allowed = ([] as QueueName[]).concat(JOB_QUEUE[name]);
+    if (!allowed.includes(queueName)) throw new Error(`job ${name} does not belong on queue ${queueName}`);
+    await this.queue(queueName).add(name, data, options);
+  }
+
+  /**
+   * Runs `name` every `everyMs` on its queue. Job schedulers are upserted by id, so any number of
+   * worker processes may call this at start and the job still runs once per period.
+   */
+  async every<N extends JobName>(name: N, everyMs: number, data: JobData[N], options: JobsOptions = {}): Promise<void> {
+    const queueName = JOB_QUEUE[name];
+    if (Array.isArray(queueName)) throw new Error(`job ${name} belongs to several queues`);
+    await this.queue(queueName as QueueName).upsertJobScheduler(name, { every: everyMs }, { name, data, opts: options });
+  }
+}
