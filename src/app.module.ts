@@ -1,0 +1,49 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { CommonModule } from './common/common.module';
+import { ProblemDetailsFilter } from './common/http/problem-details.filter';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { DatabaseModule } from './database/database.module';
+import { LoggingModule } from './infrastructure/logging.module';
+import { MetricsModule } from './infrastructure/metrics/metrics.module';
+import { QueuesModule } from './infrastructure/queues/queues.module';
+import { RedisModule } from './infrastructure/redis/redis.module';
+import { HealthModule } from './modules/health/health.module';
+import { HomeModule } from './modules/home/home.module';
+import { WorkersModule } from './workers.module';
+
+export interface AppModuleOptions {
+  readonly config: AppConfig;
+  /** Load the BullMQ processors and schedules (PROCESS_ROLE `all` or `worker`). */
+  readonly workers: boolean;
+  /** Further modules, for tests that add probe routes. */
+  readonly extraImports?: readonly (Type | DynamicModule)[];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, workers, extraImports = [] }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        CommonModule,
+        MetricsModule,
+        DatabaseModule,
+        RedisModule,
+        QueuesModule,
+        HealthModule,
+        HomeModule,
+        ...(workers ? [WorkersModule] : []),
+        ...extraImports,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

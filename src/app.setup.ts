@@ -1,0 +1,83 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import hbs from 'hbs';
+import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
+import { AppConfig } from './config/app-config';
+import { registerPartials, registerViewHelpers } from './common/views/view-engine';
+import { MetricsService } from './infrastructure/metrics/metrics.service';
+import { httpMetricsMiddleware } from './infrastructure/metrics/http-metrics.middleware';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+export const VIEWS_DIR = join(PROJECT_ROOT, 'views');
+const PUBLIC_DIR = join(PROJECT_ROOT, 'public');
+
+/** JSON and form bodies; uploads go through multer with their own limits. */
+export const BODY_LIMIT = '64kb';
+
+/**
+ * Everything about the HTTP edge that lives outside Nest's module graph: logging, headers,
+ * bodies, views, static files and the API docs. Shared by `main.ts` and the tests.
+ */
+export function configureHttpApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.set('trust proxy', config.http.trustProxy);
+  app.disable('x-powered-by');
+
+  app.use(securityHeaders(config));
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
+
+  registerViewHelpers(hbs.handlebars);
+  registerPartials(hbs.handlebars, join(VIEWS_DIR, 'partials'));
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  if (config.env === 'production') app.enable('view cache');
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.env === 'production' ? '1d' : 0, index: false });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Account Center API')
+      .setDescription('Security settings of cloud accounts, identity verification and appeals. Errors are RFC 9457 problem documents.')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Session token, appeal access token or ADMIN_API_TOKEN' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'Account Center API' });
+}
+
+/**
+ * Helmet with a strict CSP: scripts, styles and images from this origin only, no inline
+ * script anywhere. The API docs' third-party UI needs inline styles and nothing more.
+ */
+function securityHeaders(config: AppConfig) {
+  const https = config.http.secureCookies;
+  const directives = {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    upgradeInsecureRequests: https ? [] : null,
+  };
+  const strict = helmet({ contentSecurityPolicy: { useDefaults: false, directives }, hsts: https, crossOriginEmbedderPolicy: false });
+  const docs = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"] } },
+    hsts: https,
+    crossOriginEmbedderPolicy: false,
+  });
+  return (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs(req, res, next) : strict(req, res, next));
+}

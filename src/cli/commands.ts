@@ -1,0 +1,4 @@
+import { CliCommand } from './cli-command';
+
+/** Every CLI command; modules add theirs here. */
+export const COMMANDS: readonly CliCommand[] = [];

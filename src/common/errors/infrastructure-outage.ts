@@ -1,0 +1,29 @@
+/**
+ * Tells whether an error means PostgreSQL or Redis cannot be reached right now (answered as
+ * 503 UNAVAILABLE) rather than a bug (500). Errors come from pg, TypeORM and ioredis, which
+ * share no class hierarchy, so the test looks at codes and messages.
+ */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
+// PostgreSQL SQLSTATEs: 08xxx connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections.
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+const MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /Connection is closed/i,
+  /Stream isn't writeable/i,
+  /enableOfflineQueue/i,
+  /Reached the max retries per request limit/i,
+  /Redis is unavailable/i,
+  /the database system is (starting up|shutting down)/i,
+  /terminating connection due to administrator command/i,
+];
+
+export function isInfrastructureOutage(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  const { code, driverError, cause } = error as Error & { code?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code))) return true;
+  if (error.name === 'MaxRetriesPerRequestError') return true;
+  if (MESSAGES.some((pattern) => pattern.test(error.message))) return true;
+  return isInfrastructureOutage(driverError, depth + 1) || isInfrastructureOutage(cause, depth + 1);
+}

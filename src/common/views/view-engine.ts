@@ -1,0 +1,25 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type Handlebars from 'handlebars';
+
+/** Helpers every page may use; they only format, never decide. */
+export function registerViewHelpers(hbs: typeof Handlebars): void {
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('not', (a: unknown) => !a);
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('isoDate', (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : ''));
+  hbs.registerHelper('dateTime', (value: Date | string | null | undefined) =>
+    value ? new Date(value).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—',
+  );
+  hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
+}
+
+/** Registers every `.hbs` under `dir` as a partial named by its path (`field-error`, `agent/actions`). */
+export function registerPartials(hbs: typeof Handlebars, dir: string, base = dir): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) registerPartials(hbs, path, base);
+    else if (entry.name.endsWith('.hbs')) hbs.registerPartial(relative(base, path).replace(/\.hbs$/, ''), readFileSync(path, 'utf8'));
+  }
+}

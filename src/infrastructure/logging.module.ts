@@ -1,0 +1,71 @@
+import { Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+/** Paths whose last segment is a bearer secret (revert, objection and reset links). */
+const TOKEN_IN_PATH = /\/(security-reverts|appeal-objections|password-resets|reset-password|secure\/revert|appeal\/object)\/[^/?#]+/g;
+
+/** Removes secrets from a URL before it is logged: tokens in paths and any sensitive query parameter. */
+export function redactUrl(url: string): string {
+  const [path, query] = url.split('?', 2);
+  const safePath = path.replace(TOKEN_IN_PATH, '/$1/[redacted]');
+  if (!query) return safePath;
+  const params = new URLSearchParams(query);
+  for (const key of [...params.keys()]) {
+    if (/token|code|password|secret/i.test(key)) params.set(key, '[redacted]');
+  }
+  return `${safePath}?${params.toString()}`;
+}
+
+/** Field names whose values never reach the log, wherever they sit in a logged object. */
+export const REDACTED_FIELDS = ['password', 'newPassword', 'currentPassword', 'code', 'token', 'accessToken', 'verificationToken', 'secret', 'totp', 'recoveryCodes', '_csrf'];
+
+const QUIET_PATHS = /^\/(health|metrics|static|favicon)/;
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.logLevel,
+          base: { role: config.role },
+          genReqId: (req: IncomingMessage, res: ServerResponse) => {
+            const incoming = req.headers['x-request-id'];
+            const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+            res.setHeader('X-Request-Id', id);
+            return id;
+          },
+          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+          customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
+            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
+          serializers: {
+            // Only what helps to follow a request: never headers, cookies or bodies.
+            req: (req: { id: string; method: string; url: string; headers: Record<string, string | undefined>; remoteAddress?: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: redactUrl(req.url),
+              userAgent: req.headers['user-agent'],
+              remoteAddress: req.remoteAddress,
+            }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+          redact: {
+            paths: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'res.headers["set-cookie"]',
+              ...REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+            ],
+            censor: '[redacted]',
+          },
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}
