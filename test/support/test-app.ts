@@ -1,0 +1,118 @@
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import supertest from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { createHttpApp } from '../../src/service';
+import { deleteKeys } from './global-teardown';
+import { databaseName, databaseUrl, readTestEnvironment } from './test-env';
+
+/** A fixed secret, so tests can seal and HMAC as the app does. */
+export const TEST_APP_SECRET = '5e'.repeat(32);
+
+export interface TestAppOptions {
+  /** Environment variables on top of the test defaults (durations, SMTP_URL, SMS_*...). */
+  readonly env?: Record<string, string>;
+  /** Run the BullMQ workers in this app (default true). */
+  readonly workers?: boolean;
+  /** Listen on a real port (default false; supertest works without). */
+  readonly listen?: boolean;
+  /** Extra modules (probe controllers). */
+  readonly imports?: readonly (Type | DynamicModule)[];
+}
+
+export interface TestApp {
+  readonly app: NestExpressApplication;
+  readonly config: AppConfig;
+  readonly dataSource: DataSource;
+  /** supertest against the app. */
+  readonly http: supertest.Agent;
+  /** Set when `listen` was asked for. */
+  readonly baseUrl?: string;
+  get<T>(token: Type<T> | symbol | string): T;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+
+/**
+ * A real app on a database of its own (copied from the run's migrated template) and a Redis key
+ * prefix of its own, so test files running in parallel never see each other's rows or jobs.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const { templateDatabaseUrl, redisUrl, runId } = readTestEnvironment();
+  sequence += 1;
+  const suffix = `${process.env.JEST_WORKER_ID ?? '0'}-${sequence}`;
+  const database = `${databaseName(templateDatabaseUrl)}_${suffix.replace('-', '_')}`;
+  await createDatabaseFromTemplate(templateDatabaseUrl, database);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ac-test-'));
+  const prefix = `t-${runId}-${suffix}`;
+
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    APP_SECRET: TEST_APP_SECRET,
+    DATABASE_URL: databaseUrl(templateDatabaseUrl, database),
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    ...options.env,
+  });
+  const app = await createHttpApp(config, { workers: options.workers ?? true, extraImports: options.imports });
+  let baseUrl: string | undefined;
+  if (options.listen) {
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  } else {
+    await app.init();
+  }
+
+  return {
+    app,
+    config,
+    dataSource: app.get(DataSource),
+    http: supertest.agent(app.getHttpServer()),
+    baseUrl,
+    get: <T>(token: Type<T> | symbol | string) => app.get<T>(token as Type<T>, { strict: false }),
+    close: async () => {
+      await (app as INestApplication).close();
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      await deleteKeys(redis, `*${prefix}*`);
+      redis.disconnect();
+      await dropDatabase(templateDatabaseUrl, database);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function createDatabaseFromTemplate(templateUrl: string, database: string): Promise<void> {
+  const admin = new Client({ connectionString: databaseUrl(templateUrl, 'postgres') });
+  await admin.connect();
+  try {
+    // Copies made at the same moment contend for the template; PostgreSQL refuses rather than waits.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await admin.query(`CREATE DATABASE ${database} TEMPLATE ${databaseName(templateUrl)}`);
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+async function dropDatabase(templateUrl: string, database: string): Promise<void> {
+  const admin = new Client({ connectionString: databaseUrl(templateUrl, 'postgres') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
+}
