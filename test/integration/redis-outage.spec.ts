@@ -14,7 +14,7 @@ describe('Redis outage', () => {
 
   beforeAll(async () => {
     redis = await startEmbeddedRedis(dir, { persistent: false });
-    t = await createTestApp({ imports: [ProbeModule], env: { REDIS_URL: redis.url } });
+    t = await createTestApp({ imports: [ProbeModule], workers: false, env: { REDIS_URL: redis.url } });
   });
 
   afterAll(async () => {

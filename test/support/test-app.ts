@@ -82,7 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     get: <T>(token: Type<T> | symbol | string) => app.get<T>(token as Type<T>, { strict: false }),
     close: async () => {
       await (app as INestApplication).close();
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      const redis = new Redis(config.redis.url!, { maxRetriesPerRequest: 1 });
       await deleteKeys(redis, `*${prefix}*`);
       redis.disconnect();
       await dropDatabase(templateDatabaseUrl, database);
