@@ -12,6 +12,8 @@ import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
+import { TransportsModule } from './infrastructure/transports/transports.module';
 import { WorkersModule } from './workers.module';
 
 export interface AppModuleOptions {
@@ -35,8 +37,10 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         QueuesModule,
+        TransportsModule,
         HealthModule,
         HomeModule,
+        NotificationsModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

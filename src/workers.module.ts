@@ -1,6 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Module } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
+import { NotificationsModule } from './modules/notifications/notifications.module';
+import { NormalNotificationsProcessor } from './modules/notifications/normal-notifications.processor';
+import { UrgentNotificationsProcessor } from './modules/notifications/urgent-notifications.processor';
+import { MaintenanceProcessor } from './scheduling/maintenance.processor';
+import { ScheduleRegistrar } from './scheduling/schedule-registrar';
 
 /**
  * Closes every BullMQ worker (waiting for the jobs in hand) before anything else shuts down, so
@@ -25,7 +30,7 @@ class WorkersShutdown implements BeforeApplicationShutdown {
  * Processors live in their feature modules' folders and are provided here.
  */
 @Module({
-  imports: [DiscoveryModule],
-  providers: [WorkersShutdown],
+  imports: [DiscoveryModule, NotificationsModule],
+  providers: [WorkersShutdown, UrgentNotificationsProcessor, NormalNotificationsProcessor, MaintenanceProcessor, ScheduleRegistrar],
 })
 export class WorkersModule {}

@@ -97,6 +97,7 @@ export const envSchema = z
     SESSION_IDLE: duration('30m'),
     SESSION_ABSOLUTE: duration('12h'),
     SCHEDULER_INTERVAL: duration('1m'),
+    OUTBOX_SWEEP_INTERVAL: duration('15s'),
   })
   .superRefine((env, ctx) => {
     if (env.SMS_PROVIDER === 'webhook') {

@@ -132,9 +132,9 @@ export class SmtpSink {
   }
 }
 
-/** A verification code: 6 digits standing on their own line. */
+/** A verification code: 6 digits on a line of their own (emails), else 6 digits standing alone (SMS). */
 export function extractCode(text: string): string {
-  const match = /^\s*(\d{6})\s*$/m.exec(text);
+  const match = /^\s*(\d{6})\s*$/m.exec(text) ?? /(?<![\d-])(\d{6})(?![\d-])/.exec(text);
   if (!match) throw new Error(`no 6-digit code in: ${text.slice(0, 200)}`);
   return match[1];
 }

@@ -34,9 +34,16 @@ export class JobQueue {
   }
 
   async add<N extends JobName>(queueName: QueueName, name: N, data: JobData[N], options: JobsOptions = {}): Promise<void> {
-    const allowed = ([] as QueueName[]).concat(JOB_QUEUE[name]);
-    if (!allowed.includes(queueName)) throw new Error(`job ${name} does not belong on queue ${queueName}`);
-    await this.queue(queueName).add(name, data, options);
+    await this.addBulk(queueName, [{ name, data, opts: options }]);
+  }
+
+  /** Several jobs in one round trip. */
+  async addBulk<N extends JobName>(queueName: QueueName, jobs: readonly { name: N; data: JobData[N]; opts?: JobsOptions }[]): Promise<void> {
+    for (const job of jobs) {
+      const allowed = ([] as QueueName[]).concat(JOB_QUEUE[job.name]);
+      if (!allowed.includes(queueName)) throw new Error(`job ${job.name} does not belong on queue ${queueName}`);
+    }
+    await this.queue(queueName).addBulk(jobs.map((job) => ({ name: job.name, data: job.data, opts: job.opts })));
   }
 
   /**

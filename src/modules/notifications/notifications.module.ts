@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Notification } from './entities/notification.entity';
+import { NotificationDeliverer } from './notification-deliverer';
+import { NotificationMetrics } from './notification-metrics';
+import { NotificationsService } from './notifications.service';
+import { OutboxRelay } from './outbox-relay';
+import { TemplateRenderer } from './template-renderer';
+
+/** The outbox, its relay to BullMQ, templates and delivery. Its processors are provided by WorkersModule. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Notification])],
+  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics],
+  exports: [NotificationsService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
+})
+export class NotificationsModule {}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { CryptoService } from '../../common/crypto/crypto.service';
+import { JsonObject, JsonValue } from '../../common/json';
+import { Locale, NotificationChannel, TemplateId, templateSpec } from './notification-templates';
+import { OutboxRelay } from './outbox-relay';
+
+export interface Notice {
+  readonly template: TemplateId;
+  readonly channel: NotificationChannel;
+  /** An email address, or an E.164 phone number. */
+  readonly to: string;
+  readonly locale?: Locale;
+  /** Every variable of the template; the catalogue's secret ones are sealed before they touch the table. */
+  readonly variables: Readonly<Record<string, JsonValue>>;
+  readonly accountUid?: string;
+  readonly appealId?: string;
+}
+
+/** The one way anything sends a message: an outbox row in the caller's transaction. */
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly crypto: CryptoService,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /**
+   * Writes the message into the outbox with `manager` (so it commits or rolls back with the
+   * change that causes it) and has it enqueued right after the commit. Returns its id.
+   */
+  async notify(manager: EntityManager, notice: Notice): Promise<string> {
+    const spec = templateSpec(notice.template);
+    if (!spec.channels.includes(notice.channel)) throw new Error(`template ${notice.template} is not sent by ${notice.channel}`);
+    const data: JsonObject = {};
+    const secrets: JsonObject = {};
+    for (const [key, value] of Object.entries(notice.variables)) (spec.secrets.includes(key) ? secrets : data)[key] = value;
+
+    const id = randomUUID();
+    const priority = spec.urgent ? 'urgent' : 'normal';
+    const sealed = Object.keys(secrets).length ? this.crypto.seal(JSON.stringify(secrets)) : null;
+    await manager.query(
+      `INSERT INTO notifications (id, template, channel, recipient, locale, payload, status, priority, account_uid, appeal_id)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)`,
+      [id, notice.template, notice.channel, notice.to, notice.locale ?? 'en', JSON.stringify({ data, sealed }), priority, notice.accountUid ?? null, notice.appealId ?? null],
+    );
+    this.relay.afterCommit(manager, { id, priority });
+    return id;
+  }
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { JobsOptions } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { JobQueue } from '../../infrastructure/queues/job-queue.service';
+import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
+import { RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
+import { NotificationPriority } from './entities/notification.entity';
+
+export interface OutboxEntry {
+  readonly id: string;
+  readonly priority: NotificationPriority;
+}
+
+/** Job states in which a job will still run by itself: the sweep leaves those alone. */
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+const SWEEP_BATCH = 500;
+/** A queued or retrying row untouched this long gets its job checked. */
+const QUEUED_STALE_MS = 5 * 60_000;
+
+export function queueFor(priority: NotificationPriority): QueueName {
+  return priority === 'urgent' ? QueueName.NotificationsUrgent : QueueName.NotificationsNormal;
+}
+
+/**
+ * Moves outbox rows to BullMQ. Right after a commit it enqueues what that transaction wrote
+ * (jobId = notification id, so doing it twice is harmless); the periodic sweep catches whatever
+ * that missed (Redis down, a crash between commit and enqueue, a job lost with Redis's data).
+ */
+@Injectable()
+export class OutboxRelay implements EntitySubscriberInterface {
+  private readonly written = new WeakMap<QueryRunner, OutboxEntry[]>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JobQueue,
+    private readonly logger: PinoLogger,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
+    logger.setContext(OutboxRelay.name);
+    dataSource.subscribers.push(this);
+  }
+
+  /** Enqueues `entry` once the transaction of `manager` commits (at once if there is none). */
+  afterCommit(manager: EntityManager, entry: OutboxEntry): void {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) {
+      void this.enqueue([entry]);
+      return;
+    }
+    const entries = this.written.get(runner) ?? [];
+    entries.push(entry);
+    this.written.set(runner, entries);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (event.queryRunner.isTransactionActive) return; // a savepoint was released; the transaction goes on
+    const entries = this.written.get(event.queryRunner);
+    if (!entries) return;
+    this.written.delete(event.queryRunner);
+    // Not awaited: the caller's answer must not wait for Redis (nor hang while it is down).
+    void this.enqueue(entries);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    if (!event.queryRunner.isTransactionActive) this.written.delete(event.queryRunner);
+  }
+
+  /** Puts the entries on their queues and marks their rows queued. Failures are left to the sweep. */
+  async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
+    try {
+      await Promise.all(
+        [QueueName.NotificationsUrgent, QueueName.NotificationsNormal].map(async (queueName) => {
+          const batch = entries.filter((entry) => queueFor(entry.priority) === queueName);
+          if (!batch.length) return;
+          await this.jobs.addBulk(
+            queueName,
+            batch.map((entry) => ({ name: JobName.DeliverNotification, data: { notificationId: entry.id }, opts: deliveryOptions(entry.id) })),
+          );
+        }),
+      );
+      await this.dataSource.query(
+        `UPDATE notifications SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1) AND status = 'pending'`,
+        [entries.map((entry) => entry.id)],
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, count: entries.length }, 'enqueue after commit failed; the outbox sweep will retry');
+    }
+  }
+
+  /**
+   * Re-enqueues rows left pending past one sweep interval, and rows queued or retrying whose job
+   * is gone or finished. Rows are claimed with SKIP LOCKED, so concurrent sweeps split the work.
+   * Returns how many jobs it (re)created.
+   */
+  async sweep(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { id: string; priority: NotificationPriority; status: string; attempts: number }[] = await manager.query(
+        `SELECT id, priority, status, attempts FROM notifications
+          WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
+             OR (status IN ('queued', 'failed') AND updated_at < now() - make_interval(secs => $2))
+          ORDER BY created_at
+          LIMIT ${SWEEP_BATCH}
+          FOR UPDATE SKIP LOCKED`,
+        [this.config.outbox.sweepIntervalMs / 1000, QUEUED_STALE_MS / 1000],
+      );
+      let requeued = 0;
+      for (const row of rows) {
+        const queue = this.jobs.queue(queueFor(row.priority));
+        const job = await queue.getJob(row.id);
+        const state = job ? await job.getState() : 'missing';
+        if (LIVE_STATES.has(state)) continue;
+        if (job) await job.remove();
+        if (row.attempts >= (RETRYING_JOB_OPTIONS.attempts ?? 1)) {
+          await manager.query(`UPDATE notifications SET status = 'dead', updated_at = now() WHERE id = $1 AND status <> 'sent'`, [row.id]);
+          continue;
+        }
+        await this.jobs.add(queueFor(row.priority), JobName.DeliverNotification, { notificationId: row.id }, deliveryOptions(row.id));
+        await manager.query(`UPDATE notifications SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = $1 AND status <> 'sent'`, [row.id]);
+        requeued += 1;
+      }
+      if (requeued) this.logger.info({ requeued }, 'outbox sweep re-enqueued messages');
+      return requeued;
+    });
+  }
+}
+
+export function deliveryOptions(notificationId: string): JobsOptions {
+  return { ...RETRYING_JOB_OPTIONS, jobId: notificationId };
+}

@@ -1,0 +1,21 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job } from 'bullmq';
+import { JobName, QueueName } from '../infrastructure/queues/queue-names';
+import { OutboxRelay } from '../modules/notifications/outbox-relay';
+
+/** Runs the scheduled jobs; BullMQ's job schedulers make each run once per period across all workers. */
+@Processor(QueueName.Maintenance, { concurrency: 1 })
+export class MaintenanceProcessor extends WorkerHost {
+  constructor(private readonly outbox: OutboxRelay) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    switch (job.name) {
+      case JobName.SweepOutbox:
+        return { requeued: await this.outbox.sweep() };
+      default:
+        throw new Error(`unknown job ${job.name} on ${QueueName.Maintenance}`);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { AppConfig } from '../config/app-config';
+import { JobName } from '../infrastructure/queues/queue-names';
+
+export interface Schedule {
+  readonly job: JobName;
+  readonly everyMs: number;
+}
+
+/** Every repeating job of the service and how often it runs. */
+export function schedules(config: AppConfig): Schedule[] {
+  return [{ job: JobName.SweepOutbox, everyMs: config.outbox.sweepIntervalMs }];
+}

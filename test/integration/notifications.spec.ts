@@ -1,0 +1,178 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { EmbeddedServer } from '../../src/database/embedded-postgres';
+import { startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
+import { Notification } from '../../src/modules/notifications/entities/notification.entity';
+import { Notice, NotificationsService } from '../../src/modules/notifications/notifications.service';
+import { SmsSink } from '../support/sms-sink';
+import { SmtpSink } from '../support/smtp-sink';
+import { createTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait-for';
+
+const codeEmail = (to: string, code = '123456'): Notice => ({
+  template: 'verification-code',
+  channel: 'email',
+  to,
+  variables: { code, expiresInMinutes: 10, purpose: 'change_password' },
+});
+
+const codeSms = (to: string, code = '654321'): Notice => ({ ...codeEmail(to, code), channel: 'sms' });
+
+describe('notifications outbox', () => {
+  let smtp: SmtpSink;
+  let sms: SmsSink;
+  let t: TestApp;
+  let notifications: NotificationsService;
+
+  const send = (notice: Notice) => t.dataSource.transaction((manager) => notifications.notify(manager, notice));
+  const row = (id: string) => t.dataSource.getRepository(Notification).findOneByOrFail({ id });
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start();
+    sms = await SmsSink.start();
+    t = await createTestApp({ env: { SMTP_URL: smtp.url, ...sms.env, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+    notifications = t.get(NotificationsService);
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+    await sms.stop();
+  });
+
+  beforeEach(() => {
+    smtp.respondWith(() => undefined);
+    sms.respondWith(() => 200);
+  });
+
+  it('never sends a message whose transaction rolled back', async () => {
+    await expect(
+      t.dataSource.transaction(async (manager) => {
+        await notifications.notify(manager, codeEmail('rollback@example.com'));
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    // A message committed after it is delivered; the rolled-back one before it never is.
+    await send(codeEmail('after-rollback@example.com'));
+    await smtp.latest('after-rollback@example.com');
+    expect(smtp.to('rollback@example.com')).toEqual([]);
+    await expect(t.dataSource.getRepository(Notification).countBy({ recipient: 'rollback@example.com' })).resolves.toBe(0);
+  });
+
+  it('delivers a committed email exactly once, with its ids in the headers and the code on a line of its own', async () => {
+    const id = await send(codeEmail('once@example.com', '908172'));
+    const email = await smtp.latest('once@example.com', 'verification-code');
+    expect(email.messageId).toBe(`<${id}@account-center>`);
+    expect(email.notificationId).toBe(id);
+    expect(email.template).toBe('verification-code');
+    expect(email.subject).toBe('Your Account Center verification code');
+    expect(email.text).toMatch(/^908172$/m);
+    expect(email.html).toContain('908172');
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'the row marked sent' });
+    expect(smtp.to('once@example.com')).toHaveLength(1);
+  });
+
+  it('renders in the recipient’s language', async () => {
+    await send({ ...codeEmail('zh@example.com', '246810'), locale: 'zh-CN' });
+    const email = await smtp.latest('zh@example.com');
+    expect(email.subject).toBe('您的账号中心验证码');
+    expect(email.text).toMatch(/^246810$/m);
+  });
+
+  it('keeps the code sealed in the outbox and wipes it once sent, and never puts it in Redis', async () => {
+    const id = await send(codeEmail('sealed@example.com', '135790'));
+    const pending = await t.dataSource.query(`SELECT payload::text AS payload FROM notifications WHERE id = $1`, [id]);
+    expect(pending[0].payload).not.toContain('135790');
+    await smtp.latest('sealed@example.com');
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent' });
+    const sent = await row(id);
+    expect(sent.payload.sealed).toBeNull();
+    expect(JSON.stringify(sent.payload)).not.toContain('135790');
+
+    const redis = new Redis(t.config.redis.url!);
+    try {
+      const keys = await redis.keys(`*${t.config.redis.prefix}*`);
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const dump = type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : type === 'string' ? await redis.get(key) : '';
+        expect(dump ?? '').not.toContain('135790');
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('delivers SMS to the signed webhook', async () => {
+    const id = await send(codeSms('+8613800000001', '112233'));
+    const message = await sms.latest('+8613800000001', 'verification-code');
+    expect(message).toMatchObject({ messageId: id, to: '+8613800000001', template: 'verification-code' });
+    expect(message.body).toContain('112233');
+    expect(sms.badSignatures).toEqual([]);
+  });
+
+  it('retries an SMTP 451 until the server accepts', async () => {
+    const attemptsBefore = smtp.attempts;
+    smtp.respondWith((attempt) => (attempt <= attemptsBefore + 2 ? { code: 451, message: 'try again later' } : undefined));
+    const id = await send(codeEmail('greylisted@example.com'));
+    await smtp.latest('greylisted@example.com', undefined, 20_000);
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent after retries' });
+    expect((await row(id)).attempts).toBe(3);
+  });
+
+  it('retries an SMS webhook 500 until it answers 200', async () => {
+    let failures = 0;
+    sms.respondWith((_attempt, message) => (message.to === '+8613800000002' && failures++ < 2 ? 500 : 200));
+    const id = await send(codeSms('+8613800000002'));
+    await sms.latest('+8613800000002', undefined, 20_000);
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent after retries' });
+    expect((await row(id)).attempts).toBe(3);
+  });
+
+  it('ends a message dead after one attempt when the webhook answers 400', async () => {
+    sms.respondWith((_attempt, message) => (message.to === '+8613800000003' ? 400 : 200));
+    const id = await send(codeSms('+8613800000003'));
+    const dead = await waitFor(async () => {
+      const current = await row(id);
+      return current.status === 'dead' ? current : undefined;
+    }, { description: 'the row dead' });
+    expect(dead.attempts).toBe(1);
+    expect(dead.lastError).toMatch(/400/);
+    expect(sms.to('+8613800000003')).toEqual([]);
+  });
+});
+
+describe('notifications outbox while Redis is down', () => {
+  let redis: EmbeddedServer;
+  let smtp: SmtpSink;
+  let t: TestApp;
+  const dir = mkdtempSync(join(tmpdir(), 'ac-outbox-redis-'));
+
+  beforeAll(async () => {
+    redis = await startEmbeddedRedis(dir, { persistent: false });
+    smtp = await SmtpSink.start();
+    t = await createTestApp({ env: { REDIS_URL: redis.url, SMTP_URL: smtp.url, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await redis.stop();
+    await smtp.stop();
+  });
+
+  it('keeps a message committed while Redis is down and delivers it once Redis returns', async () => {
+    const port = Number(new URL(redis.url).port);
+    await redis.stop();
+    const notifications = t.get(NotificationsService);
+    const id = await t.dataSource.transaction((manager) => notifications.notify(manager, codeEmail('outage@example.com', '777111')));
+    const stored = await t.dataSource.getRepository(Notification).findOneByOrFail({ id });
+    expect(stored.status).toBe('pending');
+
+    redis = await startEmbeddedRedis(dir, { persistent: false, port });
+    const email = await smtp.latest('outage@example.com', undefined, 30_000);
+    expect(email.text).toMatch(/^777111$/m);
+    await waitFor(async () => (await t.dataSource.getRepository(Notification).findOneByOrFail({ id })).status === 'sent', { description: 'sent' });
+    expect(smtp.to('outage@example.com')).toHaveLength(1);
+  });
+});
