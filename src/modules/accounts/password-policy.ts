@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as common from '@zxcvbn-ts/language-common';
+import * as english from '@zxcvbn-ts/language-en';
+import { PasswordPolicyError, PasswordViolation } from './password-policy.error';
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 128;
+const MIN_SCORE = 3;
+/** Local parts shorter than this are too common as substrings to forbid. */
+const MIN_IDENTITY_PART = 3;
+
+export interface PasswordContext {
+  /** The logon email the password will sign in with. */
+  readonly logonEmail: string;
+  readonly uid: string;
+  /** Resolves true when the candidate equals the current password (argon2 verify against the stored hash). */
+  readonly isCurrentPassword?: (candidate: string) => Promise<boolean>;
+}
+
+/**
+ * The password policy of product.md: 12 to 128 characters, no composition rules, not a common
+ * password, not containing the logon email's local part or the UID, not the current password,
+ * and a zxcvbn-ts strength score of at least 3 of 4.
+ */
+@Injectable()
+export class PasswordPolicy {
+  private readonly zxcvbn = new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...english.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: english.translations,
+  });
+  private readonly commonPasswords = new Set(common.dictionary['passwords-common'].map((word) => word.toLowerCase()));
+
+  /** Every rule `password` breaks; empty when it is acceptable. */
+  async violations(password: string, context: PasswordContext): Promise<PasswordViolation[]> {
+    const found: PasswordViolation[] = [];
+    const length = [...password].length;
+    if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
+      found.push({ rule: 'length', message: `Use ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.` });
+    }
+    const lower = password.toLowerCase();
+    if (this.commonPasswords.has(lower)) {
+      found.push({ rule: 'common', message: 'This password is on the list of commonly used passwords.' });
+    }
+    const identity = identityParts(context);
+    if (identity.some((part) => lower.includes(part))) {
+      found.push({ rule: 'contains_identity', message: 'Do not use your logon email or account ID in the password.' });
+    }
+    // Scoring a password far over the limit is wasted work (and a way to make us do it).
+    if (length <= PASSWORD_MAX && !found.some((violation) => violation.rule === 'common')) {
+      const { score } = this.zxcvbn.check(password, identity);
+      if (score < MIN_SCORE) {
+        found.push({ rule: 'weak', message: 'This password is too easy to guess: use a longer phrase of unrelated words.' });
+      }
+    }
+    if (length <= PASSWORD_MAX && context.isCurrentPassword && (await context.isCurrentPassword(password))) {
+      found.push({ rule: 'same_as_current', message: 'Choose a password different from your current one.' });
+    }
+    return found;
+  }
+
+  /** Throws PasswordPolicyError (422) listing every violation. */
+  async assertAcceptable(password: string, context: PasswordContext): Promise<void> {
+    const found = await this.violations(password, context);
+    if (found.length) throw new PasswordPolicyError(found);
+  }
+}
+
+function identityParts({ logonEmail, uid }: PasswordContext): string[] {
+  const email = logonEmail.trim().toLowerCase();
+  const local = email.split('@')[0];
+  return [email, uid, ...(local.length >= MIN_IDENTITY_PART ? [local] : [])].filter(Boolean);
+}
