@@ -10,6 +10,7 @@ import { LoggingModule } from './infrastructure/logging.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
+import { AuditModule } from './modules/audit/audit.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { WorkersModule } from './workers.module';
@@ -37,6 +38,7 @@ export class AppModule {
         QueuesModule,
         HealthModule,
         HomeModule,
+        AuditModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

@@ -1,4 +1,5 @@
 import { MigrationInterface } from 'typeorm';
+import { AuditEvents1795370000000 } from './1795370000000-AuditEvents';
 
 /** Every migration, in order. `npm run migration:generate` writes new ones into this folder; list them here. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditEvents1795370000000];
