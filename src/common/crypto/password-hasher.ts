@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import * as argon2 from 'argon2';
+
+/** argon2id with the parameters of the product rules (OWASP's first choice): m = 19456 KiB, t = 2, p = 1. */
+export const PASSWORD_HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** A hash with the same parameters of a random password nobody knows: checking against it costs what a real check costs. */
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$l8RNN4Swlrp9IpGaElHwHg$H+p2pXh+GsdVvOl6lv2o9aajkFViDvCDbkx1pTwh2RY';
+
+/**
+ * Hashes and checks passwords (accounts, RAM users, agents). `verify` without a hash still does
+ * the full work, so an unknown login takes as long as a wrong password.
+ */
+@Injectable()
+export class PasswordHasher {
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, PASSWORD_HASH_OPTIONS);
+  }
+
+  async verify(hash: string | undefined, password: string): Promise<boolean> {
+    const ok = await argon2.verify(hash ?? DUMMY_HASH, password);
+    return ok && hash !== undefined;
+  }
+}
