@@ -10,6 +10,7 @@ import { LoggingModule } from './infrastructure/logging.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
@@ -39,6 +40,7 @@ export class AppModule {
         HealthModule,
         HomeModule,
         AuditModule,
+        AccountsModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],
