@@ -11,7 +11,9 @@ import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { AdminModule } from './modules/admin/admin.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { BackofficeModule } from './modules/backoffice/backoffice.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { WorkersModule } from './workers.module';
@@ -41,6 +43,8 @@ export class AppModule {
         HomeModule,
         AuditModule,
         AccountsModule,
+        BackofficeModule,
+        AdminModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

@@ -1,6 +1,7 @@
 import { MigrationInterface } from 'typeorm';
 import { AuditEvents1795370000000 } from './1795370000000-AuditEvents';
 import { Accounts1795370100000 } from './1795370100000-Accounts';
+import { Agents1795370200000 } from './1795370200000-Agents';
 
 /** Every migration, in order. `npm run migration:generate` writes new ones into this folder; list them here. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditEvents1795370000000, Accounts1795370100000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditEvents1795370000000, Accounts1795370100000, Agents1795370200000];
