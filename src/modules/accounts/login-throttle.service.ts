@@ -39,12 +39,18 @@ export class LoginThrottle {
     private readonly clock: Clock,
   ) {}
 
-  /** LoginThrottledError (with Retry-After) while the login or the IP is locked out. Such attempts count for nothing. */
-  async assertAllowed(loginKey: string, ip: string): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    for (const subject of subjects(loginKey, ip)) pipeline.pttl(this.key('lockout', subject));
-    const remaining = Math.max(0, ...results(await pipeline.exec()).map(Number));
+  /**
+   * LoginThrottledError (with Retry-After) while the login or the IP is locked out; such attempts
+   * count for nothing. Otherwise says whether the login has failures a success must clear.
+   */
+  async assertAllowed(loginKey: string, ip: string): Promise<{ loginHasFailures: boolean }> {
+    const [login, address] = subjects(loginKey, ip);
+    const [loginLockout, addressLockout, failures] = results(
+      await this.redis.pipeline().pttl(this.key('lockout', login)).pttl(this.key('lockout', address)).exists(this.key('failures', login)).exec(),
+    ).map(Number);
+    const remaining = Math.max(0, loginLockout, addressLockout);
     if (remaining > 0) throw new LoginThrottledError(Math.ceil(remaining / 1000));
+    return { loginHasFailures: failures > 0 };
   }
 
   /** Counts a failure against the login and the IP; returns the lockout it starts (0 for none). */

@@ -47,7 +47,7 @@ export class SignInService {
 
   async signIn(attempt: SignInAttempt): Promise<IssuedSession> {
     const login = parseLogin(attempt.login);
-    await this.throttle.assertAllowed(login.key, attempt.ip);
+    const permit = await this.throttle.assertAllowed(login.key, attempt.ip);
 
     const candidate = await this.findCandidate(login);
     // With no candidate the hasher still checks against a dummy hash: same work, same time.
@@ -87,7 +87,7 @@ export class SignInService {
       });
       return session;
     });
-    await this.throttle.recordSuccess(login.key);
+    if (permit.loginHasFailures) await this.throttle.recordSuccess(login.key);
     return issued;
   }
 
