@@ -104,12 +104,13 @@ export class AccountsService {
     return this.dataSource.manager.findBy(Account, { securePhone: phone });
   }
 
-  /** The RAM user `loginName` (case-insensitive) of account `uid`. */
-  findRamUser(uid: string, loginName: string): Promise<RamUser | null> {
+  /** The RAM user `loginName` (case-insensitive) of account `uid`, with its account. */
+  findRamUser(uid: string, loginName: string): Promise<(RamUser & { account: Account }) | null> {
     return this.dataSource.manager
       .createQueryBuilder(RamUser, 'ramUser')
+      .innerJoinAndSelect('ramUser.account', 'account')
       .where('ramUser.accountUid = :uid AND lower(ramUser.loginName) = lower(:loginName)', { uid, loginName })
-      .getOne();
+      .getOne() as Promise<(RamUser & { account: Account }) | null>;
   }
 
   /** LoginNameInUseError when the account already has a RAM user of that name. */

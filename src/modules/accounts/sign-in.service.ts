@@ -115,7 +115,7 @@ export class SignInService {
     }
     const ramUser = await this.accounts.findRamUser(login.uid, login.loginName);
     if (!ramUser) return undefined;
-    const account = await this.accounts.get(ramUser.accountUid);
+    const { account } = ramUser;
     return { account, passwordHash: ramUser.passwordHash, principal: { type: 'ram_user', uid: account.uid, name: ramUser.loginName, ramUserId: ramUser.id } };
   }
 
