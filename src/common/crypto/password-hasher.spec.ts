@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { PasswordHasher } from './password-hasher';
 
 describe(PasswordHasher.name, () => {
@@ -12,5 +13,12 @@ describe(PasswordHasher.name, () => {
 
   it('still does the work, and says no, without a hash', async () => {
     await expect(hasher.verify(undefined, 'no account has this password')).resolves.toBe(false);
+  });
+
+  it('queues hashes beyond one per core and runs every one of them', async () => {
+    const passwords = Array.from({ length: availableParallelism() * 2 + 1 }, (_, n) => `password number ${n}`);
+    const hashes = await Promise.all(passwords.map((password) => hasher.hash(password)));
+    const checks = await Promise.all(hashes.map((hash, n) => hasher.verify(hash, passwords[n])));
+    expect(checks).toEqual(passwords.map(() => true));
   });
 });
