@@ -74,7 +74,7 @@ export class DevicesService {
         action: 'device.forgotten',
         actor: auditActorOf(current.principal),
         subject: { type: 'account', id: current.accountUid },
-        data: { deviceId: id },
+        data: { trustedDeviceId: id },
         ip,
       });
     });
