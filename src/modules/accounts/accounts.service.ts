@@ -8,17 +8,11 @@ import { CryptoService } from '../../common/crypto/crypto.service';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { randomDigits } from '../../common/crypto/tokens';
 import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
-import { AuditActor, AuditService } from '../audit/audit.service';
+import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AccountsRepository, UidTakenError } from './accounts.repository';
 import { Account, AccountLocale, AccountStatus } from './entities/account.entity';
 import { RamUser } from './entities/ram-user.entity';
 import { LOGIN_NAME } from './login';
-
-/** Who makes a change and from where, for the audit log. */
-export interface ChangeContext {
-  readonly actor: AuditActor;
-  readonly ip?: string;
-}
 
 export interface NewAccount {
   readonly logonEmail: string;

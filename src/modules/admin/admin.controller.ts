@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { AccountsService, ChangeContext } from '../accounts/accounts.service';
+import { AccountsService } from '../accounts/accounts.service';
 import { ramLogin } from '../accounts/login';
 import { SignInService } from '../accounts/sign-in.service';
+import { ChangeContext } from '../audit/audit.service';
 import { AgentsService } from '../backoffice/agents.service';
 import { AdminTokenGuard } from './admin-token.guard';
 import { CreateAccountDto } from './dto/create-account.dto';

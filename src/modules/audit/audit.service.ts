@@ -14,6 +14,12 @@ export interface AuditActor {
   readonly id?: string;
 }
 
+/** Who makes a change and from where: what every audited operation is told by its caller. */
+export interface ChangeContext {
+  readonly actor: AuditActor;
+  readonly ip?: string;
+}
+
 export interface AuditSubject {
   readonly type: string;
   readonly id: string;

@@ -6,7 +6,7 @@ import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { uniqueViolation } from '../../database/postgres-errors';
-import { AuditActor, AuditService } from '../audit/audit.service';
+import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AgentEmailInUseError } from './backoffice.errors';
 import { Agent, AgentRole } from './entities/agent.entity';
 
@@ -28,7 +28,7 @@ export class AgentsService {
   ) {}
 
   /** AgentEmailInUseError when another agent has the email (case-insensitively). */
-  async create(input: NewAgent, context: { actor: AuditActor; ip?: string }): Promise<Agent> {
+  async create(input: NewAgent, context: ChangeContext): Promise<Agent> {
     const passwordHash = await this.hasher.hash(input.password);
     const now = this.clock.now();
     const agent = Object.assign(new Agent(), {
