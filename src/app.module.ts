@@ -10,6 +10,10 @@ import { LoggingModule } from './infrastructure/logging.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
+import { AccountsModule } from './modules/accounts/accounts.module';
+import { AdminModule } from './modules/admin/admin.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { BackofficeModule } from './modules/backoffice/backoffice.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -40,6 +44,10 @@ export class AppModule {
         TransportsModule,
         HealthModule,
         HomeModule,
+        AuditModule,
+        AccountsModule,
+        BackofficeModule,
+        AdminModule,
         NotificationsModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,

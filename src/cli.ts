@@ -41,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Unknown command "${name}".\n\n${help()}`);
     return 2;
   }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${command.help ?? `Usage: npm run cli -- ${command.usage}`}\n`);
+    return 0;
+  }
   const runtime = await startRuntime({ ...loadConfig(), role: 'api' });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: runtime.config, workers: false }), { logger: ['error'], abortOnError: false });
   try {

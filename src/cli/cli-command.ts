@@ -11,5 +11,7 @@ export interface CliCommand {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
+  /** `<command> --help`, printed without starting anything; the usage line when absent. */
+  readonly help?: string;
   run(app: INestApplicationContext, args: string[], out: CliOutput): Promise<number>;
 }

@@ -1,4 +1,7 @@
+import { accountCreateCommand } from '../modules/admin/account-create.command';
+import { agentCreateCommand } from '../modules/admin/agent-create.command';
+import { auditVerifyCommand } from '../modules/audit/audit-verify.command';
 import { CliCommand } from './cli-command';
 
 /** Every CLI command; modules add theirs here. */
-export const COMMANDS: readonly CliCommand[] = [];
+export const COMMANDS: readonly CliCommand[] = [accountCreateCommand, agentCreateCommand, auditVerifyCommand];

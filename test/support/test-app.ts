@@ -25,6 +25,11 @@ export interface TestAppOptions {
   readonly listen?: boolean;
   /** Extra modules (probe controllers). */
   readonly imports?: readonly (Type | DynamicModule)[];
+  /**
+   * Run as a second process of `other`: same database, same Redis prefix. Closing this app
+   * leaves both to `other`.
+   */
+  readonly sharing?: TestApp;
 }
 
 export interface TestApp {
@@ -46,6 +51,7 @@ let sequence = 0;
  * prefix of its own, so test files running in parallel never see each other's rows or jobs.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  if (options.sharing) return startApp(options.sharing.config, options, async () => undefined);
   const { templateDatabaseUrl, redisUrl, runId } = readTestEnvironment();
   sequence += 1;
   const suffix = `${process.env.JEST_WORKER_ID ?? '0'}-${sequence}`;
@@ -64,6 +70,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     REDIS_PREFIX: prefix,
     ...options.env,
   });
+  return startApp(config, options, async () => {
+    const redis = new Redis(config.redis.url!, { maxRetriesPerRequest: 1 });
+    await deleteKeys(redis, `*${prefix}*`);
+    redis.disconnect();
+    await dropDatabase(templateDatabaseUrl, database);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+async function startApp(config: AppConfig, options: TestAppOptions, cleanUp: () => Promise<void>): Promise<TestApp> {
   const app = await createHttpApp(config, { workers: options.workers ?? true, extraImports: options.imports });
   let baseUrl: string | undefined;
   if (options.listen) {
@@ -82,11 +98,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     get: <T>(token: Type<T> | symbol | string) => app.get<T>(token as Type<T>, { strict: false }),
     close: async () => {
       await (app as INestApplication).close();
-      const redis = new Redis(config.redis.url!, { maxRetriesPerRequest: 1 });
-      await deleteKeys(redis, `*${prefix}*`);
-      redis.disconnect();
-      await dropDatabase(templateDatabaseUrl, database);
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }

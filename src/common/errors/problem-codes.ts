@@ -18,6 +18,7 @@ export const PROBLEMS = {
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   EMAIL_IN_USE: { status: 409, title: 'Email address in use' },
+  LOGIN_NAME_IN_USE: { status: 409, title: 'Login name in use' },
   VERIFICATION_USED: { status: 409, title: 'This verification has already been used' },
   ATTACHMENT_LIMIT: { status: 409, title: 'No more attachments can be added' },
   APPEAL_CLOSED: { status: 409, title: 'The appeal is closed' },

@@ -1,0 +1,27 @@
+import { maskEmail, maskPhone } from '../../common/masking';
+import { Account } from './entities/account.entity';
+import { Principal, principalView } from './principal';
+
+export type VerificationMethod = 'sms' | 'email' | 'totp';
+
+/** The identity checks the account can take: SMS with a secure phone, email always, TOTP when enabled. */
+export function verificationMethods(account: Pick<Account, 'securePhone' | 'totpSecret'>): VerificationMethod[] {
+  return [...(account.securePhone ? (['sms'] as const) : []), 'email', ...(account.totpSecret ? (['totp'] as const) : [])];
+}
+
+/**
+ * `GET /api/v1/account`. The logon email is shown in full to its owner only; RAM users, roles and
+ * SSO users see it masked, like the phone.
+ */
+export function accountView(account: Account, principal: Principal) {
+  return {
+    uid: account.uid,
+    logonEmail: principal.type === 'root' ? account.logonEmail : maskEmail(account.logonEmail),
+    securePhone: account.securePhone ? maskPhone(account.securePhone) : null,
+    totpEnabled: account.totpSecret !== null,
+    verificationMethods: verificationMethods(account),
+    locale: account.locale,
+    passwordChangedAt: account.passwordChangedAt,
+    principal: principalView(principal),
+  };
+}

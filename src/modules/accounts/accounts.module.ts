@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { AccountsController } from './accounts.controller';
+import { AccountsRepository } from './accounts.repository';
+import { AccountsService } from './accounts.service';
+import { DevicesController } from './devices.controller';
+import { DevicesService } from './devices.service';
+import { LoginThrottle } from './login-throttle.service';
+import { SessionGuard } from './session.guard';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
+import { SignInService } from './sign-in.service';
+
+/** Accounts, RAM users, sign-in, sessions and trusted devices. */
+@Module({
+  imports: [AuditModule],
+  controllers: [SessionsController, AccountsController, DevicesController],
+  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SessionGuard],
+  exports: [AccountsService, SessionsService, DevicesService, SignInService, SessionGuard],
+})
+export class AccountsModule {}

@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { CookieOptions, Request, Response } from 'express';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { clientInfo } from './client-info';
+import { RevokeSessionsQuery } from './dto/revoke-sessions.query';
+import { SignInDto } from './dto/sign-in.dto';
+import { AuthenticatedSession, principalView } from './principal';
+import { CurrentSession, SESSION_COOKIE, SessionGuard } from './session.guard';
+import { SessionsService } from './sessions.service';
+import { SignInService } from './sign-in.service';
+
+@ApiTags('sessions')
+@Controller('api/v1/sessions')
+export class SessionsController {
+  constructor(
+    private readonly signIns: SignInService,
+    private readonly sessions: SessionsService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Signs in with a logon email (or `<loginName>@<uid>`) and password; the token also comes as the `ac_session` cookie. */
+  @Post()
+  async signIn(@Body() body: SignInDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    const issued = await this.signIns.signIn({ login: body.login, password: body.password, ...clientInfo(request) });
+    response.cookie(SESSION_COOKIE, issued.token, { ...this.cookieOptions(), expires: issued.expiresAt });
+    return { token: issued.token, expiresAt: issued.expiresAt, principal: principalView(issued.principal) };
+  }
+
+  @Get()
+  @ApiBearerAuth()
+  @UseGuards(SessionGuard)
+  async list(@CurrentSession() session: AuthenticatedSession) {
+    return { sessions: await this.sessions.list(session) };
+  }
+
+  /** Signs out. */
+  @Delete('current')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @UseGuards(SessionGuard)
+  async revokeCurrent(@CurrentSession() session: AuthenticatedSession, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.sessions.revokeOwn(session, 'current', request.ip);
+    response.clearCookie(SESSION_COOKIE, this.cookieOptions());
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @UseGuards(SessionGuard)
+  async revokeOne(@CurrentSession() session: AuthenticatedSession, @Param('id') id: string, @Req() request: Request) {
+    await this.sessions.revokeOne(session, id, request.ip);
+  }
+
+  /** `scope=others`: every other session of yours; `scope=all`: this one too. */
+  @Delete()
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @UseGuards(SessionGuard)
+  async revokeMany(@CurrentSession() session: AuthenticatedSession, @Query() query: RevokeSessionsQuery, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.sessions.revokeOwn(session, query.scope, request.ip);
+    if (query.scope === 'all') response.clearCookie(SESSION_COOKIE, this.cookieOptions());
+  }
+
+  private cookieOptions(): CookieOptions {
+    return { httpOnly: true, sameSite: 'lax', secure: this.config.http.secureCookies, path: '/' };
+  }
+}

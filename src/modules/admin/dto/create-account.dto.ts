@@ -1,0 +1,27 @@
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsEmailAddress } from '../../../common/validation/is-email-address';
+import { IsE164Phone } from '../../../common/validation/is-e164-phone';
+import { ACCOUNT_LOCALES, AccountLocale } from '../../accounts/entities/account.entity';
+import { IsNewPassword } from './new-password';
+
+export class CreateAccountDto {
+  @IsEmailAddress()
+  logonEmail!: string;
+
+  @IsNewPassword()
+  password!: string;
+
+  /** E.164, such as `+8613812345678`. */
+  @IsOptional()
+  @IsE164Phone()
+  securePhone?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  displayName?: string;
+
+  @IsOptional()
+  @IsIn(ACCOUNT_LOCALES)
+  locale?: AccountLocale;
+}

@@ -1,0 +1,19 @@
+import { IsIn, IsString, Length } from 'class-validator';
+import { IsEmailAddress } from '../../../common/validation/is-email-address';
+import { AGENT_ROLES, AgentRole } from '../../backoffice/entities/agent.entity';
+import { IsNewPassword } from './new-password';
+
+export class CreateAgentDto {
+  @IsEmailAddress()
+  email!: string;
+
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @IsIn(AGENT_ROLES)
+  role!: AgentRole;
+
+  @IsNewPassword()
+  password!: string;
+}

@@ -1,0 +1,40 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const AGENT_ROLES = ['agent', 'supervisor', 'admin'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+/** A back-office user: works appeals (agent), confirms and unfreezes (supervisor), manages the team (admin). */
+@Entity({ name: 'agents' })
+// UNIQUE (lower(email)): an expression index, declared in the migration.
+@Index('agents_email_key', { synchronize: false })
+@Check('agents_role_check', `"role" IN ('agent', 'supervisor', 'admin')`)
+export class Agent {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 254 })
+  email!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  role!: AgentRole;
+
+  /** argon2id (m = 19456 KiB, t = 2, p = 1). */
+  @Column({ type: 'text' })
+  passwordHash!: string;
+
+  /** Sealed with CryptoService.seal; null until the agent enrols TOTP. */
+  @Column({ type: 'text', nullable: true })
+  totpSecret!: string | null;
+
+  @Column({ type: 'boolean' })
+  active!: boolean;
+
+  @Column({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,225 @@
+import Redis from 'ioredis';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { DevicesService } from '../../src/modules/accounts/devices.service';
+import { AuditService } from '../../src/modules/audit/audit.service';
+import { deleteKeys } from '../support/global-teardown';
+import { api, bearer, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniqueIp } from '../support/factories';
+import { createTestApp, TestApp } from '../support/test-app';
+
+describe('Sign-in', () => {
+  let t: TestApp;
+  let owner: TestAccount;
+
+  beforeAll(async () => {
+    // Each test signs in from addresses of its own (X-Forwarded-For), so per-IP counts stay apart.
+    t = await createTestApp({ workers: false, env: { TRUST_PROXY: 'loopback' } });
+    owner = await createAccount(t, { securePhone: '+8613812345678' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const attempt = (login: string, password: string, ip: string) => api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).send({ login, password });
+
+  it('signs the owner in with the logon email, whatever its case, and sets the session cookie', async () => {
+    const started = Date.now();
+    const response = await attempt(owner.logonEmail.toUpperCase(), owner.password, uniqueIp()).expect(201);
+    expect(response.body).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String), principal: { type: 'root', uid: owner.uid } });
+    const expiresAt = Date.parse(response.body.expiresAt);
+    expect(expiresAt - started).toBeGreaterThanOrEqual(12 * 3_600_000 - 1_000);
+    expect(expiresAt - started).toBeLessThanOrEqual(12 * 3_600_000 + 5_000);
+
+    const cookie = String(response.headers['set-cookie']);
+    expect(cookie).toContain(`ac_session=${response.body.token}`);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+
+    await api(t).get('/api/v1/account').set(bearer(response.body.token)).expect(200);
+    await api(t).get('/api/v1/account').set('Cookie', `ac_session=${response.body.token}`).expect(200);
+  });
+
+  it('issues a new token at every sign-in', async () => {
+    const first = await signIn(t, owner.logonEmail, owner.password);
+    const second = await signIn(t, owner.logonEmail, owner.password);
+    expect(first).not.toBe(second);
+  });
+
+  it('answers an unknown login and a wrong password with the same 401', async () => {
+    const unknown = await attempt(uniqueEmail('nobody'), 'whatever password', uniqueIp()).expect(401);
+    const wrong = await attempt(owner.logonEmail, 'not the password', uniqueIp()).expect(401);
+    expect(unknown.body).toEqual(wrong.body);
+    expect(wrong.body).toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401, detail: 'The login or password is not correct.' });
+  });
+
+  it('takes as long for an unknown login as for a wrong password', async () => {
+    const timed = async (login: string) => {
+      const started = process.hrtime.bigint();
+      await attempt(login, 'not the password', uniqueIp()).expect(401);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let round = 0; round < 9; round += 1) {
+      unknown.push(await timed(uniqueEmail('nobody')));
+      wrong.push(await timed(owner.logonEmail));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    // Both check an argon2id hash (a dummy one for unknown logins): tens of milliseconds either way.
+    expect(median(unknown) / median(wrong)).toBeGreaterThan(0.6);
+    expect(median(unknown) / median(wrong)).toBeLessThan(1.6);
+  });
+
+  describe('throttling', () => {
+    async function failTenTimes(login: string, ip: () => string): Promise<void> {
+      for (let failure = 1; failure <= 10; failure += 1) await attempt(login, `wrong password ${failure}`, ip()).expect(401);
+    }
+
+    const expectThrottled = async (login: string, password: string, ip: string): Promise<number> => {
+      const response = await attempt(login, password, ip).expect(429);
+      expect(response.body).toMatchObject({ code: 'LOGIN_THROTTLED', status: 429 });
+      const retryAfter = Number(response.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      return retryAfter;
+    };
+
+    it('refuses the 11th attempt after 10 wrong passwords with 429 and Retry-After, even with the right password', async () => {
+      const account = await createAccount(t);
+      await failTenTimes(account.logonEmail, uniqueIp);
+      const retryAfter = await expectThrottled(account.logonEmail, 'wrong again', uniqueIp());
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      await expectThrottled(account.logonEmail, account.password, uniqueIp());
+    });
+
+    it('throttles an unknown login the same way', async () => {
+      const login = uniqueEmail('ghost');
+      await failTenTimes(login, uniqueIp);
+      expect(await expectThrottled(login, 'any password', uniqueIp())).toBeLessThanOrEqual(60);
+    });
+
+    it('does not count 429 answers as failures', async () => {
+      const account = await createAccount(t);
+      await failTenTimes(account.logonEmail, uniqueIp);
+      for (let throttled = 0; throttled < 5; throttled += 1) await expectThrottled(account.logonEmail, 'wrong', uniqueIp());
+      // Counted failures would have doubled the lockout past a minute.
+      expect(await expectThrottled(account.logonEmail, account.password, uniqueIp())).toBeLessThanOrEqual(60);
+    });
+
+    it('lets the right password in once Retry-After has passed, and the success clears the count', async () => {
+      const account = await createAccount(t);
+      await failTenTimes(account.logonEmail, uniqueIp);
+      await expectThrottled(account.logonEmail, account.password, uniqueIp());
+
+      // Stand in for the minute passing: end the lockout key's life now.
+      const redis = new Redis(t.config.redis.url!);
+      try {
+        await deleteKeys(redis, `${t.config.redis.prefix}:sign-in:lockout:login:*`);
+      } finally {
+        redis.disconnect();
+      }
+      await attempt(account.logonEmail, account.password, uniqueIp()).expect(201);
+      // Counting starts again from zero: nine more failures are not yet a lockout.
+      for (let failure = 1; failure <= 9; failure += 1) await attempt(account.logonEmail, 'wrong', uniqueIp()).expect(401);
+      await attempt(account.logonEmail, account.password, uniqueIp()).expect(201);
+    });
+
+    it('throttles an IP after 10 failures across logins', async () => {
+      const ip = uniqueIp();
+      for (let failure = 1; failure <= 10; failure += 1) await attempt(uniqueEmail('spray'), 'password123456', ip).expect(401);
+      await expectThrottled(owner.logonEmail, owner.password, ip);
+      // Another address is not affected.
+      await attempt(owner.logonEmail, owner.password, uniqueIp()).expect(201);
+    });
+
+    it('records failures and the lockout in the audit log, with no password and no unknown login in clear', async () => {
+      const login = uniqueEmail('audited');
+      await failTenTimes(login, uniqueIp);
+      const { events } = await t.get(AuditService).list({ limit: 200 });
+      const throttled = events.find((event) => event.action === 'sign_in.throttled');
+      expect(throttled?.data).toEqual({ lockoutSeconds: 60 });
+      const failed = events.filter((event) => event.action === 'sign_in.failed' && event.data.reason === 'unknown_login');
+      expect(failed.length).toBeGreaterThanOrEqual(10);
+      expect(JSON.stringify(events)).not.toContain(login);
+      expect(JSON.stringify(events)).not.toMatch(/wrong password/);
+    });
+  });
+
+  describe('frozen accounts', () => {
+    it('answers 423 ACCOUNT_FROZEN after the right password only', async () => {
+      const account = await createAccount(t);
+      const ramUser = await createRamUser(t, account.uid);
+      await t.dataSource.transaction((manager) => t.get(AccountsService).setStatus(manager, account.uid, 'frozen'));
+
+      const frozen = await attempt(account.logonEmail, account.password, uniqueIp()).expect(423);
+      expect(frozen.body.code).toBe('ACCOUNT_FROZEN');
+      await attempt(account.logonEmail, 'not the password', uniqueIp()).expect(401);
+      await attempt(ramUser.login, ramUser.password, uniqueIp()).expect(423);
+    });
+  });
+
+  describe('RAM users', () => {
+    it('signs a RAM user in as <loginName>@<uid>, login name in any case', async () => {
+      const { login, password } = await createRamUser(t, owner.uid, 'Builder');
+      const response = await attempt(login.replace('Builder', 'builder'), password, uniqueIp()).expect(201);
+      expect(response.body.principal).toEqual({ type: 'ram_user', uid: owner.uid, name: 'Builder' });
+    });
+
+    it('refuses a wrong RAM password, or a RAM login of another account, like any bad credentials', async () => {
+      const { login } = await createRamUser(t, owner.uid);
+      const other = await createAccount(t);
+      const wrong = await attempt(login, 'not the password', uniqueIp()).expect(401);
+      const elsewhere = await attempt(login.replace(owner.uid, other.uid), owner.password, uniqueIp()).expect(401);
+      expect(elsewhere.body).toEqual(wrong.body);
+    });
+  });
+
+  describe('devices', () => {
+    it('remembers the device + network of a root sign-in and lists it to the owner', async () => {
+      const account = await createAccount(t);
+      const deviceId = 'device-0123456789abcdef';
+      const ip = uniqueIp();
+      const devices = t.get(DevicesService);
+      expect(await devices.isTrusted(account.uid, devices.fingerprint(deviceId, ip))).toBe(false);
+
+      const token = await signIn(t, account.logonEmail, account.password, { ip, deviceId });
+      expect(await devices.isTrusted(account.uid, devices.fingerprint(deviceId, ip))).toBe(true);
+      const sameNetwork = ip.replace(/\.\d+$/, '.254');
+      expect(await devices.isTrusted(account.uid, devices.fingerprint(deviceId, sameNetwork))).toBe(true);
+      expect(await devices.isTrusted(account.uid, devices.fingerprint(deviceId, '203.0.113.9'))).toBe(false);
+      expect(await devices.isTrusted(account.uid, devices.fingerprint('another-device-0123', ip))).toBe(false);
+      expect(await devices.isTrusted(account.uid, devices.fingerprint(undefined, ip))).toBe(false);
+
+      await signIn(t, account.logonEmail, account.password, { ip: sameNetwork, deviceId });
+      const { events } = await t.get(AuditService).list({ subject: { type: 'account', id: account.uid } });
+      expect(events.filter((event) => event.action === 'sign_in.succeeded').map((event) => event.data.knownDevice)).toEqual([true, false]);
+
+      const listed = await api(t).get('/api/v1/devices').set(bearer(token)).expect(200);
+      expect(listed.body.devices).toEqual([
+        { id: expect.any(String), label: 'Unknown device', network: ip.replace(/\.\d+$/, '.0/24'), lastUsedAt: expect.any(String), trustedUntil: expect.any(String) },
+      ]);
+      const trustedFor = Date.parse(listed.body.devices[0].trustedUntil) - Date.now();
+      expect(Math.round(trustedFor / 86_400_000)).toBe(90);
+
+      await api(t).delete(`/api/v1/devices/${listed.body.devices[0].id}`).set(bearer(token)).expect(204);
+      await api(t).delete(`/api/v1/devices/${listed.body.devices[0].id}`).set(bearer(token)).expect(404);
+      await api(t).get('/api/v1/devices').set(bearer(token)).expect(200, { devices: [] });
+      expect(await devices.isTrusted(account.uid, devices.fingerprint(deviceId, ip))).toBe(false);
+    });
+
+    it('takes the device id from the ac_device cookie too, and ignores one of the wrong length', async () => {
+      const account = await createAccount(t);
+      const ip = uniqueIp();
+      await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('Cookie', 'ac_device=cookie-device-0123456789').send({ login: account.logonEmail, password: account.password }).expect(201);
+      await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', 'too-short').send({ login: account.logonEmail, password: account.password }).expect(201);
+      const devices = t.get(DevicesService);
+      expect(await devices.isTrusted(account.uid, devices.fingerprint('cookie-device-0123456789', ip))).toBe(true);
+      expect(await devices.list(account.uid)).toHaveLength(1);
+    });
+  });
+
+  it('refuses malformed sign-in bodies with 400', async () => {
+    const response = await api(t).post('/api/v1/sessions').send({ login: owner.logonEmail }).expect(400);
+    expect(new Set((response.body.errors as { field: string }[]).map((error) => error.field))).toEqual(new Set(['password']));
+  });
+});

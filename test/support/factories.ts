@@ -1,0 +1,89 @@
+import supertest from 'supertest';
+import { Clock } from '../../src/common/clock';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { AccountLocale } from '../../src/modules/accounts/entities/account.entity';
+import { SignInService } from '../../src/modules/accounts/sign-in.service';
+import { TestApp } from './test-app';
+
+/** ADMIN_API_TOKEN of test apps that use the admin API. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export const DEFAULT_PASSWORD = 'correct horse battery staple 42';
+
+let sequence = 0;
+const next = () => `${process.env.JEST_WORKER_ID ?? '0'}-${(sequence += 1)}`;
+
+/** A fresh email address nobody in this run has used. */
+export function uniqueEmail(prefix = 'owner'): string {
+  return `${prefix}-${next()}@example.com`;
+}
+
+/** A fresh client address, so sign-in throttling per IP of one test never meets another's (apps run with TRUST_PROXY=loopback). */
+export function uniqueIp(): string {
+  const n = (sequence += 1);
+  return `198.51.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+}
+
+export interface TestAccount {
+  readonly uid: string;
+  readonly logonEmail: string;
+  readonly password: string;
+  readonly securePhone?: string;
+}
+
+/** Provisions an account through AccountsService, as the admin API does. */
+export async function createAccount(
+  t: TestApp,
+  options: { logonEmail?: string; password?: string; securePhone?: string; locale?: AccountLocale } = {},
+): Promise<TestAccount> {
+  const logonEmail = options.logonEmail ?? uniqueEmail();
+  const password = options.password ?? DEFAULT_PASSWORD;
+  const account = await t.get(AccountsService).create({ logonEmail, password, securePhone: options.securePhone, locale: options.locale }, { actor: { type: 'system', id: 'test' } });
+  return { uid: account.uid, logonEmail: account.logonEmail, password, securePhone: options.securePhone };
+}
+
+/** A RAM user of `uid`; returns its login (`<loginName>@<uid>`) and password. */
+export async function createRamUser(t: TestApp, uid: string, loginName = `ram-${next()}`, password = DEFAULT_PASSWORD): Promise<{ login: string; password: string }> {
+  await t.get(AccountsService).createRamUser(uid, { loginName, password }, { actor: { type: 'system', id: 'test' } });
+  return { login: `${loginName}@${uid}`, password };
+}
+
+/** A RAM role or SSO session, as the admin API mints it; returns its token. */
+export async function mintSession(t: TestApp, uid: string, type: 'ram_role' | 'sso', name: string): Promise<string> {
+  return (await t.get(SignInService).mintSession(uid, { type, name }, { actor: { type: 'system', id: 'test' } })).token;
+}
+
+/**
+ * Requests without a cookie jar (`t.http` is an agent: it would keep the `ac_session` cookie of
+ * the last sign-in and send it along).
+ */
+export function api(t: TestApp): ReturnType<typeof supertest> {
+  return supertest(t.app.getHttpServer());
+}
+
+/** Signs in through the API and returns the session token; fails the test on anything but 201. */
+export async function signIn(t: TestApp, login: string, password: string, client: { ip?: string; deviceId?: string } = {}): Promise<string> {
+  const request = api(t).post('/api/v1/sessions').set('X-Forwarded-For', client.ip ?? uniqueIp());
+  if (client.deviceId) request.set('X-Device-Id', client.deviceId);
+  const response = await request.send({ login, password }).expect(201);
+  return (response.body as { token: string }).token;
+}
+
+export function bearer(token: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token}` };
+}
+
+/**
+ * Moves the app's Clock (every service reads time from it) without waiting: `advance(ms)` adds
+ * to an offset over real time.
+ */
+export function controlClock(t: TestApp): { advance(ms: number): void } {
+  const clock = t.get(Clock);
+  let offset = 0;
+  clock.now = () => new Date(Date.now() + offset);
+  return {
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
+}
