@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DevOutboxService } from './dev-outbox.service';
 import { Notification } from './entities/notification.entity';
 import { NotificationDeliverer } from './notification-deliverer';
 import { NotificationMetrics } from './notification-metrics';
+import { NotificationsPagesController } from './notifications.pages.controller';
 import { NotificationsService } from './notifications.service';
 import { OutboxRelay } from './outbox-relay';
 import { TemplateRenderer } from './template-renderer';
@@ -10,7 +12,8 @@ import { TemplateRenderer } from './template-renderer';
 /** The outbox, its relay to BullMQ, templates and delivery. Its processors are provided by WorkersModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([Notification])],
-  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics],
+  controllers: [NotificationsPagesController],
+  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics, DevOutboxService],
   exports: [NotificationsService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
 })
 export class NotificationsModule {}
