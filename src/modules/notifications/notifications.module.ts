@@ -5,6 +5,7 @@ import { Notification } from './entities/notification.entity';
 import { NotificationDeliverer } from './notification-deliverer';
 import { NotificationMetrics } from './notification-metrics';
 import { NotificationsPagesController } from './notifications.pages.controller';
+import { NotificationsBackofficeService } from './notifications-backoffice.service';
 import { NotificationsService } from './notifications.service';
 import { OutboxRelay } from './outbox-relay';
 import { TemplateRenderer } from './template-renderer';
@@ -13,7 +14,7 @@ import { TemplateRenderer } from './template-renderer';
 @Module({
   imports: [TypeOrmModule.forFeature([Notification])],
   controllers: [NotificationsPagesController],
-  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics, DevOutboxService],
-  exports: [NotificationsService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
+  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics, DevOutboxService, NotificationsBackofficeService],
+  exports: [NotificationsService, NotificationsBackofficeService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
 })
 export class NotificationsModule {}

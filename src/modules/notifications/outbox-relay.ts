@@ -9,6 +9,7 @@ import { JobQueue } from '../../infrastructure/queues/job-queue.service';
 import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
 import { RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
 import { NotificationPriority } from './entities/notification.entity';
+import { NotificationBeingDeliveredError } from './notifications.errors';
 
 export interface OutboxEntry {
   readonly id: string;
@@ -89,6 +90,16 @@ export class OutboxRelay implements EntitySubscriberInterface {
     } catch (error) {
       this.logger.warn({ err: error, count: entries.length }, 'enqueue after commit failed; the outbox sweep will retry');
     }
+  }
+
+  /**
+   * Removes the message's BullMQ job, whatever its state, so that a later `add` with the same
+   * jobId creates a fresh job (BullMQ ignores an `add` whose jobId it still holds, even among
+   * completed or failed jobs). Throws when a worker holds the job right now.
+   */
+  async removeJob(entry: OutboxEntry): Promise<void> {
+    const removed = await this.jobs.queue(queueFor(entry.priority)).remove(entry.id);
+    if (!removed) throw new NotificationBeingDeliveredError();
   }
 
   /**
