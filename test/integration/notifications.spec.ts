@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { JobName, QueueName } from '../../src/infrastructure/queues/queue-names'
 import { Notification } from '../../src/modules/notifications/entities/notification.entity';
 import { NotificationDeliverer } from '../../src/modules/notifications/notification-deliverer';
 import { Notice, NotificationsService } from '../../src/modules/notifications/notifications.service';
+import { outboxRetryCommand } from '../../src/modules/notifications/outbox-retry.command';
 import { deliveryOptions, OutboxRelay } from '../../src/modules/notifications/outbox-relay';
 import { SmsSink } from '../support/sms-sink';
 import { SmtpSink } from '../support/smtp-sink';
@@ -250,5 +252,74 @@ describe('notifications outbox while Redis is down', () => {
     expect(email.text).toMatch(/^777111$/m);
     await waitFor(async () => (await t.dataSource.getRepository(Notification).findOneByOrFail({ id })).status === 'sent', { description: 'sent' });
     expect(smtp.to('outage@example.com')).toHaveLength(1);
+  });
+});
+
+describe('outbox:retry', () => {
+  let sms: SmsSink;
+  let t: TestApp;
+
+  const send = (notice: Notice) => t.dataSource.transaction((manager) => t.get(NotificationsService).notify(manager, notice));
+  const row = (id: string) => t.dataSource.getRepository(Notification).findOneByOrFail({ id });
+  const dead = (id: string) => waitFor(async () => (await row(id)).status === 'dead', { description: `${id} dead` });
+  const cli = async (args: string[]) => {
+    const lines: string[] = [];
+    const progress: [number, number][] = [];
+    const code = await outboxRetryCommand.run(t.app, args, { line: (text) => lines.push(text), progress: (done, total) => progress.push([done, total]) });
+    return { code, lines, progress };
+  };
+
+  beforeAll(async () => {
+    sms = await SmsSink.start();
+    t = await createTestApp({ env: { ...sms.env, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await sms.stop();
+  });
+
+  it('re-queues a dead message by id, and it arrives', async () => {
+    sms.respondWith(() => 400);
+    const id = await send(codeSms('+8613800000010', '600601'));
+    await dead(id);
+    sms.respondWith(() => 200);
+
+    await expect(cli([id])).resolves.toEqual({ code: 0, lines: [`Re-queued ${id}.`], progress: [] });
+    const message = await sms.latest('+8613800000010');
+    expect(message).toMatchObject({ messageId: id, template: 'verification-code' });
+    expect(message.body).toContain('600601');
+    const sent = await waitFor(async () => {
+      const current = await row(id);
+      return current.status === 'sent' ? current : undefined;
+    }, { description: 'sent after the retry' });
+    // A fresh series of attempts: the one that ended it dead no longer counts.
+    expect(sent.attempts).toBe(1);
+    expect(sent.payload.sealed).toBeNull();
+  });
+
+  it('re-queues every dead message with --dead, counting them', async () => {
+    sms.respondWith(() => 400);
+    const ids = [await send(codeSms('+8613800000011')), await send(codeSms('+8613800000012'))];
+    for (const id of ids) await dead(id);
+    sms.respondWith(() => 200);
+
+    const result = await cli(['--dead']);
+    expect(result).toEqual({ code: 0, lines: ['Re-queued 2 dead messages.'], progress: [[1, 2], [2, 2]] });
+    await sms.latest('+8613800000011');
+    await sms.latest('+8613800000012');
+    await expect(cli(['--dead'])).resolves.toMatchObject({ code: 0, lines: ['Re-queued 0 dead messages.'] });
+  });
+
+  it('fails for an unknown id or a message that is not failed or dead', async () => {
+    const unknown = randomUUID();
+    await expect(cli([unknown])).resolves.toEqual({ code: 1, lines: [`${unknown}: There is no such message.`], progress: [] });
+    await expect(cli(['AP-7KQ2M4XZ9B'])).resolves.toMatchObject({ code: 1 });
+    const id = await send(codeSms('+8613800000013'));
+    await sms.latest('+8613800000013');
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent' });
+    await expect(cli([id])).resolves.toEqual({ code: 1, lines: [`${id}: This message is sent; only failed or dead messages can be retried.`], progress: [] });
+    await expect(cli([])).resolves.toMatchObject({ code: 2 });
+    expect(sms.to('+8613800000013')).toHaveLength(1);
   });
 });
