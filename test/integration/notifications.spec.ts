@@ -1,11 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { EmbeddedServer } from '../../src/database/embedded-postgres';
 import { startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
+import { JobQueue } from '../../src/infrastructure/queues/job-queue.service';
+import { JobName, QueueName } from '../../src/infrastructure/queues/queue-names';
 import { Notification } from '../../src/modules/notifications/entities/notification.entity';
+import { NotificationDeliverer } from '../../src/modules/notifications/notification-deliverer';
 import { Notice, NotificationsService } from '../../src/modules/notifications/notifications.service';
+import { outboxRetryCommand } from '../../src/modules/notifications/outbox-retry.command';
+import { deliveryOptions, OutboxRelay } from '../../src/modules/notifications/outbox-relay';
 import { SmsSink } from '../support/sms-sink';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -141,6 +147,78 @@ describe('notifications outbox', () => {
     expect(dead.lastError).toMatch(/400/);
     expect(sms.to('+8613800000003')).toEqual([]);
   });
+
+  it('refuses a notice whose variables differ from the catalogue, and writes nothing', async () => {
+    const notice: Notice = { template: 'verification-code', channel: 'email', to: 'holey@example.com', variables: { code: '123456', expiresInMinutes: 10 } };
+    await expect(send(notice)).rejects.toThrow('template verification-code: missing purpose');
+    await expect(send({ ...notice, variables: { ...codeEmail('x').variables, colour: 'red' } })).rejects.toThrow('unknown colour');
+    await expect(t.dataSource.getRepository(Notification).countBy({ recipient: 'holey@example.com' })).resolves.toBe(0);
+  });
+
+  it('delivers once the SMTP server takes connections again, retrying meanwhile, never dead', async () => {
+    await smtp.down();
+    const id = await send(codeEmail('smtp-down@example.com', '404404'));
+    const failed = await waitFor(async () => {
+      const current = await row(id);
+      return current.status === 'failed' ? current : undefined;
+    }, { description: 'a failed attempt while the server is down' });
+    expect(failed.lastError).toMatch(/SMTP/);
+    await smtp.up();
+
+    const email = await smtp.latest('smtp-down@example.com', undefined, 20_000);
+    expect(email.text).toMatch(/^404404$/m);
+    const sent = await waitFor(async () => {
+      const current = await row(id);
+      return current.status === 'sent' ? current : undefined;
+    }, { description: 'sent after the server returned' });
+    expect(sent.attempts).toBeGreaterThanOrEqual(2);
+    await expect(t.dataSource.getRepository(Notification).countBy({ recipient: 'smtp-down@example.com', status: 'dead' })).resolves.toBe(0);
+  });
+
+  it('sends nothing when a message already sent is delivered again', async () => {
+    const id = await send(codeEmail('redelivered@example.com'));
+    await smtp.latest('redelivered@example.com');
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent' });
+
+    // The deliverer called again, as after a worker crash between SMTP acceptance and the job's completion...
+    await t.get(NotificationDeliverer).deliver(id, { made: 0, max: 8 });
+    // ...and a fresh job for the same message, as the sweep would add for a job it found gone.
+    const queue = t.get(JobQueue).queue(QueueName.NotificationsUrgent);
+    await queue.remove(id);
+    await t.get(JobQueue).add(QueueName.NotificationsUrgent, JobName.DeliverNotification, { notificationId: id }, deliveryOptions(id));
+    await waitFor(async () => (await queue.getJobState(id)) === 'completed', { description: 'the second job done' });
+
+    expect(smtp.to('redelivered@example.com')).toHaveLength(1);
+    expect((await row(id)).attempts).toBe(1);
+  });
+
+  it('delivers through the sweep a message committed just before a crash kept it from the queue', async () => {
+    const relay = t.get(OutboxRelay);
+    // The process "dies" between COMMIT and the enqueue that follows it.
+    const enqueue = jest.spyOn(relay, 'enqueue').mockImplementationOnce(async () => undefined);
+    const id = await send(codeEmail('crashed@example.com', '551155'));
+    expect(enqueue).toHaveBeenCalledTimes(1);
+    enqueue.mockRestore();
+    expect((await row(id)).status).toBe('pending');
+    await expect(t.get(JobQueue).queue(QueueName.NotificationsUrgent).getJob(id)).resolves.toBeUndefined();
+
+    const email = await smtp.latest('crashed@example.com', undefined, 15_000);
+    expect(email.text).toMatch(/^551155$/m);
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent by way of the sweep' });
+    expect(smtp.to('crashed@example.com')).toHaveLength(1);
+  });
+
+  it('counts what it sent and shows queue depth in /metrics', async () => {
+    await send(codeEmail('metrics@example.com'));
+    await smtp.latest('metrics@example.com');
+    const metrics = await waitFor(async () => {
+      const { text } = await t.http.get('/metrics').expect(200);
+      return /notifications_sent_total\{template="verification-code",channel="email"\} [1-9]/.test(text) ? text : undefined;
+    }, { description: 'the sent counter' });
+    expect(metrics).toMatch(/^# TYPE notifications_sent_total counter$/m);
+    expect(metrics).toMatch(/^queue_depth\{queue="notifications-urgent",state="waiting"\} \d+$/m);
+    expect(metrics).toMatch(/^queue_depth\{queue="notifications-normal",state="failed"\} \d+$/m);
+  });
 });
 
 describe('notifications outbox while Redis is down', () => {
@@ -174,5 +252,74 @@ describe('notifications outbox while Redis is down', () => {
     expect(email.text).toMatch(/^777111$/m);
     await waitFor(async () => (await t.dataSource.getRepository(Notification).findOneByOrFail({ id })).status === 'sent', { description: 'sent' });
     expect(smtp.to('outage@example.com')).toHaveLength(1);
+  });
+});
+
+describe('outbox:retry', () => {
+  let sms: SmsSink;
+  let t: TestApp;
+
+  const send = (notice: Notice) => t.dataSource.transaction((manager) => t.get(NotificationsService).notify(manager, notice));
+  const row = (id: string) => t.dataSource.getRepository(Notification).findOneByOrFail({ id });
+  const dead = (id: string) => waitFor(async () => (await row(id)).status === 'dead', { description: `${id} dead` });
+  const cli = async (args: string[]) => {
+    const lines: string[] = [];
+    const progress: [number, number][] = [];
+    const code = await outboxRetryCommand.run(t.app, args, { line: (text) => lines.push(text), progress: (done, total) => progress.push([done, total]) });
+    return { code, lines, progress };
+  };
+
+  beforeAll(async () => {
+    sms = await SmsSink.start();
+    t = await createTestApp({ env: { ...sms.env, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await sms.stop();
+  });
+
+  it('re-queues a dead message by id, and it arrives', async () => {
+    sms.respondWith(() => 400);
+    const id = await send(codeSms('+8613800000010', '600601'));
+    await dead(id);
+    sms.respondWith(() => 200);
+
+    await expect(cli([id])).resolves.toEqual({ code: 0, lines: [`Re-queued ${id}.`], progress: [] });
+    const message = await sms.latest('+8613800000010');
+    expect(message).toMatchObject({ messageId: id, template: 'verification-code' });
+    expect(message.body).toContain('600601');
+    const sent = await waitFor(async () => {
+      const current = await row(id);
+      return current.status === 'sent' ? current : undefined;
+    }, { description: 'sent after the retry' });
+    // A fresh series of attempts: the one that ended it dead no longer counts.
+    expect(sent.attempts).toBe(1);
+    expect(sent.payload.sealed).toBeNull();
+  });
+
+  it('re-queues every dead message with --dead, counting them', async () => {
+    sms.respondWith(() => 400);
+    const ids = [await send(codeSms('+8613800000011')), await send(codeSms('+8613800000012'))];
+    for (const id of ids) await dead(id);
+    sms.respondWith(() => 200);
+
+    const result = await cli(['--dead']);
+    expect(result).toEqual({ code: 0, lines: ['Re-queued 2 dead messages.'], progress: [[1, 2], [2, 2]] });
+    await sms.latest('+8613800000011');
+    await sms.latest('+8613800000012');
+    await expect(cli(['--dead'])).resolves.toMatchObject({ code: 0, lines: ['Re-queued 0 dead messages.'] });
+  });
+
+  it('fails for an unknown id or a message that is not failed or dead', async () => {
+    const unknown = randomUUID();
+    await expect(cli([unknown])).resolves.toEqual({ code: 1, lines: [`${unknown}: There is no such message.`], progress: [] });
+    await expect(cli(['AP-7KQ2M4XZ9B'])).resolves.toMatchObject({ code: 1 });
+    const id = await send(codeSms('+8613800000013'));
+    await sms.latest('+8613800000013');
+    await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent' });
+    await expect(cli([id])).resolves.toEqual({ code: 1, lines: [`${id}: This message is sent; only failed or dead messages can be retried.`], progress: [] });
+    await expect(cli([])).resolves.toMatchObject({ code: 2 });
+    expect(sms.to('+8613800000013')).toHaveLength(1);
   });
 });

@@ -1,16 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { DevOutboxService } from './dev-outbox.service';
 import { Notification } from './entities/notification.entity';
 import { NotificationDeliverer } from './notification-deliverer';
 import { NotificationMetrics } from './notification-metrics';
+import { NotificationsPagesController } from './notifications.pages.controller';
+import { NotificationsBackofficeService } from './notifications-backoffice.service';
 import { NotificationsService } from './notifications.service';
 import { OutboxRelay } from './outbox-relay';
 import { TemplateRenderer } from './template-renderer';
 
 /** The outbox, its relay to BullMQ, templates and delivery. Its processors are provided by WorkersModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Notification])],
-  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics],
-  exports: [NotificationsService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
+  imports: [TypeOrmModule.forFeature([Notification]), AuditModule],
+  controllers: [NotificationsPagesController],
+  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics, DevOutboxService, NotificationsBackofficeService],
+  exports: [NotificationsService, NotificationsBackofficeService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
 })
 export class NotificationsModule {}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { JsonObject, JsonValue } from '../../common/json';
-import { Locale, NotificationChannel, TemplateId, templateSpec } from './notification-templates';
+import { Locale, NotificationChannel, TemplateId, templateSpec, variableProblems } from './notification-templates';
 import { OutboxRelay } from './outbox-relay';
 
 export interface Notice {
@@ -33,6 +33,9 @@ export class NotificationsService {
   async notify(manager: EntityManager, notice: Notice): Promise<string> {
     const spec = templateSpec(notice.template);
     if (!spec.channels.includes(notice.channel)) throw new Error(`template ${notice.template} is not sent by ${notice.channel}`);
+    // A notice the templates cannot render whole fails here, in the caller's transaction, not later as a dead message.
+    const problems = variableProblems(notice.template, notice.variables);
+    if (problems.length) throw new Error(`template ${notice.template}: ${problems.join(', ')}`);
     const data: JsonObject = {};
     const secrets: JsonObject = {};
     for (const [key, value] of Object.entries(notice.variables)) (spec.secrets.includes(key) ? secrets : data)[key] = value;

@@ -7,8 +7,9 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service';
 import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
-import { RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
+import { DELIVERY_ATTEMPTS, RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
 import { NotificationPriority } from './entities/notification.entity';
+import { NotificationBeingDeliveredError } from './notifications.errors';
 
 export interface OutboxEntry {
   readonly id: string;
@@ -17,9 +18,22 @@ export interface OutboxEntry {
 
 /** Job states in which a job will still run by itself: the sweep leaves those alone. */
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/** Job states BullMQ keeps a job in after its last run, still holding its id. */
+const FINISHED_STATES = new Set(['completed', 'failed']);
 const SWEEP_BATCH = 500;
 /** A queued or retrying row untouched this long gets its job checked. */
 const QUEUED_STALE_MS = 5 * 60_000;
+
+/** Where a sweep batch stopped: PostgreSQL's text of created_at (microseconds kept) and the id. */
+interface SweepKey {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+interface SweepRow extends OutboxEntry {
+  readonly attempts: number;
+  readonly created_at: string;
+}
 
 export function queueFor(priority: NotificationPriority): QueueName {
   return priority === 'urgent' ? QueueName.NotificationsUrgent : QueueName.NotificationsNormal;
@@ -72,16 +86,7 @@ export class OutboxRelay implements EntitySubscriberInterface {
   /** Puts the entries on their queues and marks their rows queued. Failures are left to the sweep. */
   async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
     try {
-      await Promise.all(
-        [QueueName.NotificationsUrgent, QueueName.NotificationsNormal].map(async (queueName) => {
-          const batch = entries.filter((entry) => queueFor(entry.priority) === queueName);
-          if (!batch.length) return;
-          await this.jobs.addBulk(
-            queueName,
-            batch.map((entry) => ({ name: JobName.DeliverNotification, data: { notificationId: entry.id }, opts: deliveryOptions(entry.id) })),
-          );
-        }),
-      );
+      await this.addJobs(entries);
       await this.dataSource.query(
         `UPDATE notifications SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1) AND status = 'pending'`,
         [entries.map((entry) => entry.id)],
@@ -92,39 +97,79 @@ export class OutboxRelay implements EntitySubscriberInterface {
   }
 
   /**
+   * Removes the message's BullMQ job, whatever its state, so that a later `add` with the same
+   * jobId creates a fresh job (BullMQ ignores an `add` whose jobId it still holds, even among
+   * completed or failed jobs). Throws when a worker holds the job right now.
+   */
+  async removeJob(entry: OutboxEntry): Promise<void> {
+    const removed = await this.jobs.queue(queueFor(entry.priority)).remove(entry.id);
+    if (!removed) throw new NotificationBeingDeliveredError();
+  }
+
+  /**
    * Re-enqueues rows left pending past one sweep interval, and rows queued or retrying whose job
-   * is gone or finished. Rows are claimed with SKIP LOCKED, so concurrent sweeps split the work.
-   * Returns how many jobs it (re)created.
+   * is gone or finished, however many there are (a long Redis outage leaves a backlog), in
+   * batches of SWEEP_BATCH. Rows are claimed with SKIP LOCKED, so concurrent sweeps split the
+   * work. Returns how many jobs it (re)created.
    */
   async sweep(): Promise<number> {
+    let requeued = 0;
+    let after: SweepKey | undefined;
+    for (;;) {
+      const batch = await this.sweepBatch(after);
+      requeued += batch.requeued;
+      if (!batch.last) break;
+      after = batch.last;
+    }
+    if (requeued) this.logger.info({ requeued }, 'outbox sweep re-enqueued messages');
+    return requeued;
+  }
+
+  /** One batch of the sweep, after `after` in (created_at, id) order so that rows left alone are not claimed again. */
+  private async sweepBatch(after: SweepKey | undefined): Promise<{ requeued: number; last?: SweepKey }> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: { id: string; priority: NotificationPriority; status: string; attempts: number }[] = await manager.query(
-        `SELECT id, priority, status, attempts FROM notifications
-          WHERE (status = 'pending' AND created_at < now() - make_interval(secs => $1))
-             OR (status IN ('queued', 'failed') AND updated_at < now() - make_interval(secs => $2))
-          ORDER BY created_at
+      const rows: SweepRow[] = await manager.query(
+        `SELECT id, priority, attempts, created_at::text AS created_at FROM notifications
+          WHERE ((status = 'pending' AND created_at < now() - make_interval(secs => $1))
+             OR (status IN ('queued', 'failed') AND updated_at < now() - make_interval(secs => $2)))
+            ${after ? 'AND (created_at, id) > ($3::timestamptz, $4::uuid)' : ''}
+          ORDER BY created_at, id
           LIMIT ${SWEEP_BATCH}
           FOR UPDATE SKIP LOCKED`,
-        [this.config.outbox.sweepIntervalMs / 1000, QUEUED_STALE_MS / 1000],
+        [this.config.outbox.sweepIntervalMs / 1000, QUEUED_STALE_MS / 1000, ...(after ? [after.createdAt, after.id] : [])],
       );
-      let requeued = 0;
-      for (const row of rows) {
-        const queue = this.jobs.queue(queueFor(row.priority));
-        const job = await queue.getJob(row.id);
-        const state = job ? await job.getState() : 'missing';
-        if (LIVE_STATES.has(state)) continue;
-        if (job) await job.remove();
-        if (row.attempts >= (RETRYING_JOB_OPTIONS.attempts ?? 1)) {
-          await manager.query(`UPDATE notifications SET status = 'dead', updated_at = now() WHERE id = $1 AND status <> 'sent'`, [row.id]);
-          continue;
-        }
-        await this.jobs.add(queueFor(row.priority), JobName.DeliverNotification, { notificationId: row.id }, deliveryOptions(row.id));
-        await manager.query(`UPDATE notifications SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = $1 AND status <> 'sent'`, [row.id]);
-        requeued += 1;
+      if (!rows.length) return { requeued: 0 };
+      // Concurrent commands on one connection travel pipelined: one round trip for the whole batch.
+      const states = await Promise.all(rows.map((row) => this.jobs.queue(queueFor(row.priority)).getJobState(row.id)));
+      const stale = rows.filter((_, index) => !LIVE_STATES.has(states[index]));
+      // A finished job still held under the row's id would turn the new add into a no-op.
+      await Promise.all(rows.filter((_, index) => FINISHED_STATES.has(states[index])).map((row) => this.removeJob(row)));
+      const exhausted = stale.filter((row) => row.attempts >= DELIVERY_ATTEMPTS).map((row) => row.id);
+      const revived = stale.filter((row) => row.attempts < DELIVERY_ATTEMPTS);
+      if (exhausted.length) await manager.query(`UPDATE notifications SET status = 'dead', updated_at = now() WHERE id = ANY($1) AND status <> 'sent'`, [exhausted]);
+      if (revived.length) {
+        await manager.query(`UPDATE notifications SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1) AND status <> 'sent'`, [
+          revived.map((row) => row.id),
+        ]);
+        await this.addJobs(revived);
       }
-      if (requeued) this.logger.info({ requeued }, 'outbox sweep re-enqueued messages');
-      return requeued;
+      const last = rows[rows.length - 1];
+      return { requeued: revived.length, last: rows.length === SWEEP_BATCH ? { createdAt: last.created_at, id: last.id } : undefined };
     });
+  }
+
+  /** One addBulk per queue for the entries bound to it. */
+  private async addJobs(entries: readonly OutboxEntry[]): Promise<void> {
+    await Promise.all(
+      [QueueName.NotificationsUrgent, QueueName.NotificationsNormal].map(async (queueName) => {
+        const batch = entries.filter((entry) => queueFor(entry.priority) === queueName);
+        if (!batch.length) return;
+        await this.jobs.addBulk(
+          queueName,
+          batch.map((entry) => ({ name: JobName.DeliverNotification, data: { notificationId: entry.id }, opts: deliveryOptions(entry.id) })),
+        );
+      }),
+    );
   }
 }
 

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VIEWS_DIR } from '../../app.setup';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
 import { Locale, TemplateId } from './notification-templates';
 
 export interface RenderedEmail {
@@ -12,23 +14,33 @@ export interface RenderedEmail {
 }
 
 type Compiled = Handlebars.TemplateDelegate;
+type Kind = 'html' | 'text';
 
 const DATE_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
   en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
   'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
 };
 
+/** Email fragments shared by several templates: `views/email/partials/<name>/<locale>.<kind>.hbs`, used as `{{> name}}`. */
+const PARTIALS_DIR = join('email', 'partials');
+
 /**
  * Renders message templates from `views/email` and `views/sms` with a Handlebars instance of
  * its own, in strict mode (a missing variable throws). HTML is escaped; text and SMS are not,
- * so an `&` stays an `&`. Compiled templates are cached.
+ * so an `&` stays an `&`. Every template also sees `baseUrl` (PUBLIC_BASE_URL, for links to
+ * fixed pages) and `locale`. Compiled templates are cached.
  */
 @Injectable()
 export class TemplateRenderer {
   private readonly handlebars = Handlebars.create();
   private readonly cache = new Map<string, Compiled>();
+  private readonly partialSets = new Map<string, Record<string, Compiled>>();
+  private readonly partialNames: readonly string[];
+  private readonly baseUrl: string;
 
-  constructor() {
+  constructor(@InjectConfig() config: AppConfig) {
+    this.baseUrl = config.http.publicBaseUrl;
+    this.partialNames = readdirSync(join(VIEWS_DIR, PARTIALS_DIR));
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     this.handlebars.registerHelper('date', function (this: unknown, value: string | Date, options: Handlebars.HelperOptions) {
       const locale = (options.data.root as { locale?: Locale }).locale ?? 'en';
@@ -37,16 +49,34 @@ export class TemplateRenderer {
   }
 
   renderEmail(template: TemplateId, locale: Locale, variables: Record<string, unknown>): RenderedEmail {
-    const context = { ...variables, locale };
-    const body = (kind: 'html' | 'text') => this.compiled(join('email', template, `${locale}.${kind}.hbs`), kind === 'text')(context);
-    const layout = (kind: 'html' | 'text', content: string) =>
+    const context = this.context(variables, locale);
+    const body = (kind: Kind) => {
+      const rendered = this.compiled(join('email', template, `${locale}.${kind}.hbs`), kind === 'text')(context, { partials: this.partials(locale, kind) });
+      // A conditional paragraph left out leaves its blank lines behind; one blank line between paragraphs is enough.
+      return kind === 'text' ? rendered.replace(/\n{3,}/g, '\n\n').trim() : rendered;
+    };
+    const layout = (kind: Kind, content: string) =>
       this.compiled(join('email', 'layout', `${locale}.${kind}.hbs`), kind === 'text')({ ...context, content });
     const subject = this.compiled(join('email', template, `${locale}.subject.hbs`), true)(context).trim();
     return { subject, html: layout('html', body('html')), text: layout('text', body('text')) };
   }
 
   renderSms(template: TemplateId, locale: Locale, variables: Record<string, unknown>): string {
-    return this.compiled(join('sms', template, `${locale}.hbs`), true)({ ...variables, locale }).trim();
+    return this.compiled(join('sms', template, `${locale}.hbs`), true)(this.context(variables, locale)).trim();
+  }
+
+  private context(variables: Record<string, unknown>, locale: Locale): Record<string, unknown> {
+    return { ...variables, baseUrl: this.baseUrl, locale };
+  }
+
+  private partials(locale: Locale, kind: Kind): Record<string, Compiled> {
+    const key = `${locale}.${kind}`;
+    let set = this.partialSets.get(key);
+    if (!set) {
+      set = Object.fromEntries(this.partialNames.map((name) => [name, this.compiled(join(PARTIALS_DIR, name, `${key}.hbs`), kind === 'text')]));
+      this.partialSets.set(key, set);
+    }
+    return set;
   }
 
   private compiled(file: string, plain: boolean): Compiled {
