@@ -17,6 +17,7 @@ import { BackofficeModule } from './modules/backoffice/backoffice.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { ChallengesModule } from './modules/verification/challenges/challenges.module';
 import { TransportsModule } from './infrastructure/transports/transports.module';
 import { WorkersModule } from './workers.module';
 
@@ -49,6 +50,7 @@ export class AppModule {
         BackofficeModule,
         AdminModule,
         NotificationsModule,
+        ChallengesModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

@@ -5,9 +5,11 @@ import { TrustedDevice } from '../modules/accounts/entities/trusted-device.entit
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { Agent } from '../modules/backoffice/entities/agent.entity';
 import { Notification } from '../modules/notifications/entities/notification.entity';
+import { CodeChallenge } from '../modules/verification/challenges/entities/code-challenge.entity';
+import { VerificationToken } from '../modules/verification/challenges/entities/verification-token.entity';
 
 /**
  * Every entity, for the Nest app and the standalone data source alike. Modules add theirs here
  * and register them with `TypeOrmModule.forFeature` for injection.
  */
-export const ENTITIES: (new () => object)[] = [AuditEvent, Account, RamUser, Session, TrustedDevice, Agent, Notification];
+export const ENTITIES: (new () => object)[] = [AuditEvent, Account, RamUser, Session, TrustedDevice, Agent, Notification, CodeChallenge, VerificationToken];

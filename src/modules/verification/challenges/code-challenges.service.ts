@@ -1,0 +1,301 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../../common/clock';
+import { CryptoService } from '../../../common/crypto/crypto.service';
+import { constantTimeEqual, randomDigits } from '../../../common/crypto/tokens';
+import { NotFoundError, RateLimitedError } from '../../../common/errors/domain-error';
+import { FlatJsonObject } from '../../../common/json';
+import { AppConfig } from '../../../config/app-config';
+import { returnedRows } from '../../../database/returned-rows';
+import { InjectConfig } from '../../../config/config.module';
+import { AuditService } from '../../audit/audit.service';
+import { Locale } from '../../notifications/notification-templates';
+import { NotificationsService } from '../../notifications/notifications.service';
+import { CHALLENGE_RULES, ChallengeLimits, SendBucket } from './challenge-limits';
+import {
+  MethodUnavailableError,
+  ResendTooSoonError,
+  VerificationCodeInvalidError,
+  VerificationExpiredError,
+  VerificationLockedError,
+  VerificationUsedError,
+} from './challenges.errors';
+import { ChallengeKind, ChallengeMessage, ChallengeMethod, CodeChallenge } from './entities/code-challenge.entity';
+
+/** The account a challenge belongs to: its limits apply, and its contacts hear of a lock. */
+export interface ChallengeAccount {
+  readonly uid: string;
+  readonly logonEmail: string;
+  readonly securePhone: string | null;
+  readonly locale: Locale;
+}
+
+export interface IssueChallenge {
+  readonly kind: ChallengeKind;
+  readonly method: ChallengeMethod;
+  readonly account?: ChallengeAccount;
+  readonly sessionId?: string;
+  readonly purpose?: string;
+  /**
+   * Where the code goes (email or E.164 phone). Null with `sms`/`email` makes a decoy: a
+   * challenge that behaves like the others but sends nothing and can never be answered (for
+   * answers that must not reveal whether a login exists).
+   */
+  readonly destination?: string | null;
+  readonly message?: ChallengeMessage;
+  readonly context?: FlatJsonObject;
+  /** Allowances beside the account's (per contact email, per IP...). */
+  readonly sendLimits?: readonly SendBucket[];
+  /** Who asked, for the audit log. */
+  readonly ip?: string;
+}
+
+/** Which challenges a caller may touch: another account's or session's challenge is "not found". */
+export interface ChallengeScope {
+  readonly kind: ChallengeKind;
+  readonly accountUid?: string;
+  readonly sessionId?: string;
+  /** For challenges without an account, e.g. an appeal's contact verification: matched against `context`. */
+  readonly context?: FlatJsonObject;
+}
+
+export interface VerifyOptions<T> {
+  readonly account?: ChallengeAccount;
+  /** For TOTP challenges: whether `code` is a valid, unused step (or recovery code) for the account. */
+  readonly checkTotp?: (code: string) => Promise<boolean>;
+  /** Runs in the transaction that marks the challenge used; its result is returned. */
+  readonly onSuccess: (manager: EntityManager, challenge: CodeChallenge) => Promise<T>;
+  readonly sendLimits?: readonly SendBucket[];
+  readonly ip?: string;
+}
+
+/**
+ * Code challenges, whatever they guard (identity verification, sign-in from a new device, a new
+ * email or phone, password recovery, an appeal's contact email), with every rule of the
+ * verification table: 6 digits from the CSPRNG stored as an HMAC, a lifetime, 5 attempts counted
+ * before comparing, resends with a cooldown and a cap, and per-account limits on sends and on
+ * failures (the latter locking verification for an hour) that no new challenge resets.
+ */
+@Injectable()
+export class CodeChallengesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly limits: ChallengeLimits,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly crypto: CryptoService,
+    private readonly clock: Clock,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Creates a challenge and sends its code, in the caller's transaction. */
+  async issue(manager: EntityManager, request: IssueChallenge): Promise<CodeChallenge> {
+    if (request.account) await this.assertNotLocked(request.account.uid);
+    const sends = request.method !== 'totp';
+    if (sends) await this.limits.takeSend(this.buckets(request.account, request.sendLimits, Boolean(request.destination)));
+
+    const now = this.clock.now();
+    const id = randomUUID();
+    const code = randomDigits(6);
+    const challenge = manager.create(CodeChallenge, {
+      id,
+      kind: request.kind,
+      accountUid: request.account?.uid ?? null,
+      sessionId: request.sessionId ?? null,
+      purpose: request.purpose ?? null,
+      method: request.method,
+      destination: request.destination ?? null,
+      codeHmac: sends ? this.codeHmac(id, code) : null,
+      message: request.message ?? null,
+      context: request.context ?? {},
+      attempts: 0,
+      sends: sends ? 1 : 0,
+      expiresAt: new Date(now.getTime() + this.config.verification.codeTtlMs),
+      resendAvailableAt: sends ? new Date(now.getTime() + this.config.verification.resendCooldownMs) : null,
+      usedAt: null,
+      cancelledAt: null,
+    });
+    await manager.insert(CodeChallenge, challenge);
+    await this.send(manager, challenge, code);
+    await this.audit.record(manager, {
+      action: 'challenge.created',
+      actor: request.account ? { type: 'account', id: request.account.uid } : { type: 'public' },
+      subject: request.account ? { type: 'account', id: request.account.uid } : { type: 'challenge', id },
+      data: { challengeId: id, kind: request.kind, method: request.method, purpose: request.purpose ?? null },
+      ip: request.ip,
+    });
+    return challenge;
+  }
+
+  /** Loads a challenge the caller may see, or 404; `forUpdate` locks its row for the caller's transaction. */
+  async find(id: string, scope: ChallengeScope, manager: EntityManager = this.dataSource.manager, forUpdate = false): Promise<CodeChallenge> {
+    const challenge = UUID.test(id) ? await manager.findOne(CodeChallenge, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined }) : null;
+    if (!challenge || !inScope(challenge, scope) || challenge.cancelledAt) throw new NotFoundError('There is no such verification.');
+    return challenge;
+  }
+
+  /**
+   * Sends a new code for the challenge (the old one stops working) with a new lifetime; attempts
+   * are not reset. 60 s apart at most, 5 sends in all.
+   */
+  async resend(id: string, scope: ChallengeScope, options: { account?: ChallengeAccount; sendLimits?: readonly SendBucket[] } = {}): Promise<CodeChallenge> {
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.find(id, scope, manager, true);
+      if (current.usedAt) throw new VerificationUsedError();
+      if (current.method === 'totp') throw new MethodUnavailableError('Authenticator codes are not sent: read the current one from your app.');
+      if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
+      if (options.account) await this.assertNotLocked(options.account.uid);
+      const now = this.clock.nowMs();
+      if (current.sends >= CHALLENGE_RULES.sendsPerChallenge) {
+        throw new RateLimitedError(Math.max(1, Math.ceil((current.expiresAt.getTime() - now) / 1000)), 'No more codes can be sent for this verification: start a new one.');
+      }
+      if (current.resendAvailableAt && now < current.resendAvailableAt.getTime()) {
+        throw new ResendTooSoonError(Math.ceil((current.resendAvailableAt.getTime() - now) / 1000));
+      }
+      await this.limits.takeSend(this.buckets(options.account, options.sendLimits, Boolean(current.destination)));
+      const code = randomDigits(6);
+      Object.assign(current, {
+        codeHmac: this.codeHmac(id, code),
+        sends: current.sends + 1,
+        expiresAt: new Date(now + this.config.verification.codeTtlMs),
+        resendAvailableAt: new Date(now + this.config.verification.resendCooldownMs),
+      });
+      await manager.query(`UPDATE code_challenges SET code_hmac = $2, sends = $3, expires_at = $4, resend_available_at = $5, updated_at = now() WHERE id = $1`, [
+        id,
+        current.codeHmac,
+        current.sends,
+        current.expiresAt,
+        current.resendAvailableAt,
+      ]);
+      await this.send(manager, current, code);
+      return current;
+    });
+  }
+
+  /**
+   * Checks a code. The answer, when several apply, is the first of: 409 used, 423 locked (the
+   * challenge's 5 attempts, or the account's lock), 410 expired, 400 wrong (with
+   * `attemptsRemaining`). The attempt is counted before the code is compared, in one atomic
+   * update, so concurrent guesses cannot exceed the allowance; a right code marks the challenge
+   * used (once, however many arrive together) in the transaction that runs `onSuccess`.
+   */
+  async verify<T>(id: string, code: string, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
+    const challenge = await this.find(id, scope);
+    if (challenge.usedAt) throw new VerificationUsedError();
+    if (options.account) await this.assertNotLocked(options.account.uid);
+    if (challenge.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
+    if (this.clock.nowMs() >= challenge.expiresAt.getTime()) throw new VerificationExpiredError();
+
+    const counted = returnedRows<{ attempts: number }>(
+      await this.dataSource.query(
+      `UPDATE code_challenges SET attempts = attempts + 1, updated_at = now()
+        WHERE id = $1 AND used_at IS NULL AND attempts < $2
+        RETURNING attempts`,
+        [id, CHALLENGE_RULES.attemptsPerChallenge],
+      ),
+    );
+    if (!counted.length) {
+      const now = await this.dataSource.manager.findOneByOrFail(CodeChallenge, { id });
+      throw now.usedAt ? new VerificationUsedError() : new VerificationLockedError();
+    }
+    const attempts = counted[0].attempts;
+
+    if (!(await this.matches(challenge, code, options.checkTotp))) {
+      if (options.account) {
+        const { lockedNow } = await this.limits.recordFailure(options.account.uid);
+        if (lockedNow) await this.announceLock(options.account, options.ip);
+      }
+      throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts);
+    }
+
+    return this.dataSource.transaction(async (manager) => {
+      const marked = returnedRows(await manager.query(`UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
+      if (!marked.length) throw new VerificationUsedError();
+      const result = await options.onSuccess(manager, challenge);
+      await this.audit.record(manager, {
+        action: 'challenge.verified',
+        actor: challenge.accountUid ? { type: 'account', id: challenge.accountUid } : { type: 'public' },
+        subject: challenge.accountUid ? { type: 'account', id: challenge.accountUid } : { type: 'challenge', id },
+        data: { challengeId: id, kind: challenge.kind, method: challenge.method, purpose: challenge.purpose },
+        ip: options.ip,
+      });
+      return result;
+    });
+  }
+
+  /** Cancels a challenge still open (a pending change withdrawn); 404 when there is none. */
+  async cancel(manager: EntityManager, id: string, scope: ChallengeScope): Promise<void> {
+    const challenge = await this.find(id, scope, manager);
+    if (challenge.usedAt) throw new NotFoundError('There is no such verification.');
+    await manager.query(`UPDATE code_challenges SET cancelled_at = $2, updated_at = now() WHERE id = $1`, [id, this.clock.now()]);
+  }
+
+  /** Milliseconds until the account's verification lock ends (0 when it is not locked). */
+  lockedForMs(accountUid: string): Promise<number> {
+    return this.limits.lockedForMs(accountUid);
+  }
+
+  private async assertNotLocked(accountUid: string): Promise<void> {
+    const ms = await this.limits.lockedForMs(accountUid);
+    if (ms > 0) throw new VerificationLockedError(Math.ceil(ms / 1000));
+  }
+
+  private buckets(account: ChallengeAccount | undefined, extra: readonly SendBucket[] = [], sendsSomething = true): SendBucket[] {
+    // A decoy sends nothing, so it takes nothing from the account; it still counts against the
+    // caller's own allowances (per IP...), exactly as a real send would.
+    return [...(account && sendsSomething ? [this.limits.accountSends(account.uid)] : []), ...extra];
+  }
+
+  private async send(manager: EntityManager, challenge: CodeChallenge, code: string): Promise<void> {
+    if (challenge.method === 'totp' || !challenge.destination || !challenge.message) return;
+    const { template, locale, variables, appealId } = challenge.message;
+    await this.notifications.notify(manager, {
+      template,
+      channel: challenge.method,
+      to: challenge.destination,
+      locale,
+      variables: { ...variables, code, expiresInMinutes: Math.ceil(this.config.verification.codeTtlMs / 60_000) },
+      accountUid: challenge.accountUid ?? undefined,
+      appealId,
+    });
+  }
+
+  private async matches(challenge: CodeChallenge, code: string, checkTotp?: (code: string) => Promise<boolean>): Promise<boolean> {
+    if (challenge.method === 'totp') return checkTotp ? checkTotp(code) : false;
+    return challenge.codeHmac !== null && constantTimeEqual(this.codeHmac(challenge.id, code), challenge.codeHmac);
+  }
+
+  private codeHmac(id: string, code: string): string {
+    return this.crypto.hmac(`${id}:${code}`);
+  }
+
+  /** The account's 20th failure in an hour: verification locked for an hour, and its owner told by email and SMS. */
+  private async announceLock(account: ChallengeAccount, ip?: string): Promise<void> {
+    const at = this.clock.now();
+    const variables = { uid: account.uid, at: at.toISOString(), unlockAt: new Date(at.getTime() + CHALLENGE_RULES.accountLockMs).toISOString() };
+    await this.dataSource.transaction(async (manager) => {
+      await this.notifications.notify(manager, { template: 'verification-locked', channel: 'email', to: account.logonEmail, locale: account.locale, variables, accountUid: account.uid });
+      if (account.securePhone) {
+        await this.notifications.notify(manager, { template: 'verification-locked', channel: 'sms', to: account.securePhone, locale: account.locale, variables, accountUid: account.uid });
+      }
+      await this.audit.record(manager, {
+        action: 'verification.locked',
+        actor: { type: 'system' },
+        subject: { type: 'account', id: account.uid },
+        data: { failuresPerHour: CHALLENGE_RULES.accountFailuresPerHour, lockSeconds: CHALLENGE_RULES.accountLockMs / 1000 },
+        ip,
+      });
+    });
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function inScope(challenge: CodeChallenge, scope: ChallengeScope): boolean {
+  if (challenge.kind !== scope.kind) return false;
+  if (scope.accountUid !== undefined && challenge.accountUid !== scope.accountUid) return false;
+  if (scope.sessionId !== undefined && challenge.sessionId !== scope.sessionId) return false;
+  return Object.entries(scope.context ?? {}).every(([key, value]) => challenge.context[key] === value);
+}

@@ -1,0 +1,89 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { FlatJsonObject } from '../../../../common/json';
+import type { Locale, TemplateId } from '../../../notifications/notification-templates';
+
+/** What a challenge guards: each kind has its message template and its caller. */
+export type ChallengeKind = 'verification' | 'sign_in' | 'email_change' | 'phone_change' | 'password_recovery' | 'appeal_contact';
+export type ChallengeMethod = 'sms' | 'email' | 'totp';
+
+export interface ChallengeMessage {
+  readonly template: TemplateId;
+  readonly locale: Locale;
+  /** The template's variables but `code` and `expiresInMinutes`, which every send fills in. */
+  readonly variables: FlatJsonObject;
+  readonly appealId?: string;
+}
+
+/**
+ * One code challenge: a 6-digit code sent by SMS or email (stored only as an HMAC), or a TOTP
+ * step the person reads from their app. Attempts are counted before the code is compared; a
+ * challenge is used once.
+ */
+@Entity({ name: 'code_challenges' })
+@Index('code_challenges_account_idx', ['accountUid', 'createdAt'])
+@Index('code_challenges_session_idx', ['sessionId'])
+export class CodeChallenge {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind!: ChallengeKind;
+
+  /** The account whose limits apply; null where there is none (appeal contact, recovery for an unknown login). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  accountUid!: string | null;
+
+  /** The session the challenge is bound to, where it is bound to one. */
+  @Column({ type: 'uuid', nullable: true })
+  sessionId!: string | null;
+
+  /** Verification purpose (change_password, ...), where there is one. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  purpose!: string | null;
+
+  @Column({ type: 'varchar', length: 8 })
+  method!: ChallengeMethod;
+
+  /** Where the code went (email or E.164 phone); null for TOTP and for decoys that send nothing. */
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  destination!: string | null;
+
+  /** HMAC-SHA256 of `<id>:<code>` under a key derived from APP_SECRET; null for TOTP. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  codeHmac!: string | null;
+
+  /** How to send the code again: template, locale and its other variables (never the code). */
+  @Column({ type: 'jsonb', nullable: true })
+  message!: ChallengeMessage | null;
+
+  /** What the caller needs back when the code is right (a new email, a recovery's login...). */
+  @Column({ type: 'jsonb', default: {} })
+  context!: FlatJsonObject;
+
+  /** Attempts so far, counted before comparing. */
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  /** Codes sent so far, the first included. */
+  @Column({ type: 'int', default: 0 })
+  sends!: number;
+
+  @Column({ type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  resendAvailableAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+
+  /** Cancelled by its owner (a pending change) or killed with its session. */
+  @Column({ type: 'timestamptz', nullable: true })
+  cancelledAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** The proof of a verified identity: single use, bound to account + session + purpose, short-lived. */
+@Entity({ name: 'verification_tokens' })
+export class VerificationToken {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** SHA-256 of the 256-bit token; the token itself is shown once. */
+  @Column({ type: 'char', length: 64, unique: true })
+  tokenHash!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  accountUid!: string;
+
+  @Column({ type: 'uuid' })
+  sessionId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  purpose!: string;
+
+  @Column({ type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

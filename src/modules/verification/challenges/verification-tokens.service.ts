@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Clock } from '../../../common/clock';
+import { hashToken, randomToken } from '../../../common/crypto/tokens';
+import { AppConfig } from '../../../config/app-config';
+import { InjectConfig } from '../../../config/config.module';
+import { returnedRows } from '../../../database/returned-rows';
+import { VerificationTokenInvalidError } from './challenges.errors';
+import { VerificationToken } from './entities/verification-token.entity';
+
+export interface TokenBinding {
+  readonly accountUid: string;
+  readonly sessionId: string;
+  readonly purpose: string;
+}
+
+/**
+ * Verification tokens: the result of a verified challenge, 256-bit, stored hashed, bound to
+ * account + session + purpose, valid 15 minutes (VERIFICATION_TOKEN_TTL), used once.
+ */
+@Injectable()
+export class VerificationTokensService {
+  constructor(
+    private readonly clock: Clock,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async issue(manager: EntityManager, binding: TokenBinding): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomToken();
+    const expiresAt = new Date(this.clock.nowMs() + this.config.verification.tokenTtlMs);
+    await manager.insert(VerificationToken, { tokenHash: hashToken(token), ...binding, expiresAt, usedAt: null });
+    return { token, expiresAt };
+  }
+
+  /**
+   * Uses the token up, in the caller's transaction: if the change it authorises fails and rolls
+   * back, the token stays valid. Wrong purpose, session or account, used or expired: 403.
+   */
+  async consume(manager: EntityManager, token: string, binding: TokenBinding): Promise<void> {
+    const used = returnedRows(
+      await manager.query(
+      `UPDATE verification_tokens SET used_at = $6
+        WHERE token_hash = $1 AND account_uid = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5
+        RETURNING id`,
+        [hashToken(token), binding.accountUid, binding.sessionId, binding.purpose, this.clock.now(), this.clock.now()],
+      ),
+    );
+    if (!used.length) throw new VerificationTokenInvalidError();
+  }
+}
