@@ -31,6 +31,9 @@ describe(AccountsService.name, () => {
     // The old email no longer signs in; the new one does.
     await api(t).post('/api/v1/sessions').send({ login: one.logonEmail, password: one.password }).expect(401);
     await signIn(t, 'new.owner@example.org', one.password);
+    // The replaced address is kept, and names the account in any case.
+    await expect(accounts.findByFormerContact('logon_email', one.logonEmail.toUpperCase())).resolves.toEqual([one.uid]);
+    await expect(accounts.formerContacts(one.uid)).resolves.toEqual([expect.objectContaining({ kind: 'logon_email', value: one.logonEmail })]);
   });
 
   it('changes or removes the secure phone, E.164 only', async () => {
@@ -40,6 +43,9 @@ describe(AccountsService.name, () => {
     await expect(inTransaction((manager) => accounts.setSecurePhone(manager, account.uid, '07911 123456'))).rejects.toBeInstanceOf(ValidationFailedError);
     await inTransaction((manager) => accounts.setSecurePhone(manager, account.uid, null));
     await expect(accounts.get(account.uid)).resolves.toMatchObject({ securePhone: null });
+    await expect(accounts.findByFormerContact('secure_phone', '+8613812345678')).resolves.toEqual([account.uid]);
+    const former = await accounts.formerContacts(account.uid);
+    expect(former.map((contact) => contact.value)).toEqual(['+447911123456', '+8613812345678']);
   });
 
   it('stores a new password hash and moves passwordChangedAt', async () => {

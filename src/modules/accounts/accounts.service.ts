@@ -11,6 +11,7 @@ import { NotFoundError, ValidationFailedError } from '../../common/errors/domain
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AccountsRepository, UidTakenError } from './accounts.repository';
 import { Account, AccountLocale, AccountStatus } from './entities/account.entity';
+import { ContactKind, FormerContact } from './entities/former-contact.entity';
 import { RamUser } from './entities/ram-user.entity';
 import { LOGIN_NAME } from './login';
 
@@ -164,13 +165,37 @@ export class AccountsService {
 
   /** EmailInUseError when another account has it (case-insensitively). */
   async setLogonEmail(manager: EntityManager, uid: string, email: string): Promise<void> {
-    await this.repository.updateAccount(manager, uid, { logonEmail: normaliseEmail(email), updatedAt: this.clock.now() });
+    const former = await this.get(uid, manager);
+    const logonEmail = normaliseEmail(email);
+    await this.repository.updateAccount(manager, uid, { logonEmail, updatedAt: this.clock.now() });
+    if (former.logonEmail !== logonEmail) await this.keepFormerContact(manager, uid, 'logon_email', former.logonEmail);
   }
 
   /** E.164, or null to remove the phone. */
   async setSecurePhone(manager: EntityManager, uid: string, phone: string | null): Promise<void> {
     if (phone !== null) assertPhone(phone, 'securePhone');
+    const former = await this.get(uid, manager);
     await this.repository.updateAccount(manager, uid, { securePhone: phone, updatedAt: this.clock.now() });
+    if (former.securePhone !== null && former.securePhone !== phone) await this.keepFormerContact(manager, uid, 'secure_phone', former.securePhone);
+  }
+
+  /** UIDs of the accounts that once had this logon email (case-insensitive) or secure phone. */
+  async findByFormerContact(kind: ContactKind, value: string): Promise<string[]> {
+    const rows: { account_uid: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT account_uid FROM former_contacts WHERE kind = $1 AND lower(value) = lower($2)`,
+      [kind, kind === 'logon_email' ? normaliseEmail(value) : value],
+    );
+    return rows.map((row) => row.account_uid);
+  }
+
+  /** The account's former contacts, newest first. */
+  formerContacts(uid: string, manager: EntityManager = this.dataSource.manager): Promise<FormerContact[]> {
+    return manager.find(FormerContact, { where: { accountUid: uid }, order: { replacedAt: 'DESC' } });
+  }
+
+  /** Every replaced contact is kept, so appeals can name an account by it and objection notices reach it. */
+  private async keepFormerContact(manager: EntityManager, uid: string, kind: ContactKind, value: string): Promise<void> {
+    await manager.insert(FormerContact, { accountUid: uid, kind, value, replacedAt: this.clock.now() });
   }
 
   /** Stores a hash from `hashPassword` and moves `passwordChangedAt`. Revoking sessions is the caller's part. */
