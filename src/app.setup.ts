@@ -56,7 +56,8 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
 
 /**
  * Helmet with a strict CSP: scripts, styles and images from this origin only, no inline
- * script anywhere. The API docs' third-party UI needs inline styles and nothing more.
+ * script anywhere. The third-party UIs of the API docs and of Bull Board (/agent/queues) need
+ * inline styles and nothing more; Bull Board's web-font stylesheet from another origin stays refused.
  */
 function securityHeaders(config: AppConfig) {
   const https = config.http.secureCookies;
@@ -79,5 +80,6 @@ function securityHeaders(config: AppConfig) {
     hsts: https,
     crossOriginEmbedderPolicy: false,
   });
-  return (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs(req, res, next) : strict(req, res, next));
+  const inlineStyles = (path: string) => path.startsWith('/api/docs') || path === '/agent/queues' || path.startsWith('/agent/queues/');
+  return (req: Request, res: Response, next: NextFunction) => (inlineStyles(req.path) ? docs(req, res, next) : strict(req, res, next));
 }
