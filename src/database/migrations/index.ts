@@ -3,6 +3,7 @@ import { Notifications1763800000000 } from './1763800000000-Notifications';
 import { AuditEvents1795370000000 } from './1795370000000-AuditEvents';
 import { Accounts1795370100000 } from './1795370100000-Accounts';
 import { Agents1795370200000 } from './1795370200000-Agents';
+import { AgentSessions1795370300000 } from './1795370300000-AgentSessions';
 
 /** Every migration, in order. `npm run migration:generate` writes new ones into this folder; list them here. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Notifications1763800000000, AuditEvents1795370000000, Accounts1795370100000, Agents1795370200000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Notifications1763800000000, AuditEvents1795370000000, Accounts1795370100000, Agents1795370200000, AgentSessions1795370300000];
