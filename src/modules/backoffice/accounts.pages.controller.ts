@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
@@ -45,6 +45,7 @@ export class AccountsPagesController {
 
   /** Shows one contact unmasked on this response only (nothing to bookmark or reload); the read is audited. */
   @Post(':uid/reveal')
+  @HttpCode(200)
   @Render('agent/account')
   async reveal(@Param('uid') uid: string, @Body() form: RevealForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
     const value = await this.support.reveal(uid, form.field, agentContext(agent, request));
