@@ -6,8 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { QueueName } from '../../infrastructure/queues/queue-names';
 import { AgentAuthGuard, assertRole } from './agent-auth.guard';
 import { BackofficeModule } from './backoffice.module';
-
-export const QUEUE_BOARD_PATH = '/agent/queues';
+import { QUEUE_BOARD_PATH } from './queue-board-path';
 
 /**
  * Bull Board at /agent/queues for supervisors and admins. It is Express middleware, outside

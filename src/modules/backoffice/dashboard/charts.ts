@@ -55,7 +55,7 @@ export interface LineChart extends ChartBase {
   readonly lines: readonly { readonly name: string; readonly alert: boolean; readonly points: string; readonly legendX: number; readonly legendEndX: number; readonly legendTextX: number }[];
   readonly plot: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
   readonly yTicks: readonly { readonly y: number; readonly label: string }[];
-  readonly xTicks: readonly { readonly x: number; readonly label: string }[];
+  readonly xTicks: readonly { readonly x: number; readonly label: string; readonly anchor: 'start' | 'middle' | 'end' }[];
   /** Where the y labels end (right-aligned) and where the x labels sit. */
   readonly yLabelX: number;
   readonly xLabelY: number;
@@ -89,7 +89,7 @@ export function barChart(id: string, title: string, data: readonly BarDatum[], o
     barHeight: BAR,
     bars: sorted.map((datum, index) => ({
       label: truncate(datum.label, 34),
-      valueText: `${datum.value}${unit}`,
+      valueText: String(datum.value),
       alert: datum.tone === 'alert',
       y: 5 + index * ROW + (ROW - BAR) / 2,
       textY: 5 + index * ROW + ROW / 2 + 4,
@@ -136,7 +136,8 @@ export function timeSeriesChart(
       legendTextX: plot.left + index * 160 + 26,
     })),
     yTicks: [0, max / 2, max].map((value) => ({ y: y(value), label: formatNumber(value) })),
-    xTicks: [from, from + span / 2, from + span].map((at) => ({ x: x(new Date(at)), label: format(new Date(at)) })),
+    // The outer labels are aligned inwards so they stay inside the picture.
+    xTicks: ([[from, 'start'], [from + span / 2, 'middle'], [from + span, 'end']] as const).map(([at, anchor]) => ({ x: x(new Date(at)), label: format(new Date(at)), anchor })),
     yLabelX: plot.left - 6,
     xLabelY: plot.bottom + 18,
     legendY: height - 10,
