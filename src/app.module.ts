@@ -14,6 +14,7 @@ import { AccountsModule } from './modules/accounts/accounts.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { BackofficeModule } from './modules/backoffice/backoffice.module';
+import { QueueBoardModule } from './modules/backoffice/queue-board.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -48,6 +49,7 @@ export class AppModule {
         AuditModule,
         AccountsModule,
         BackofficeModule,
+        QueueBoardModule,
         AdminModule,
         NotificationsModule,
         ChallengesModule,

@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config';
 import { registerPartials, registerViewHelpers } from './common/views/view-engine';
 import { MetricsService } from './infrastructure/metrics/metrics.service';
 import { httpMetricsMiddleware } from './infrastructure/metrics/http-metrics.middleware';
+import { QUEUE_BOARD_PATH } from './modules/backoffice/queue-board-path';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 export const VIEWS_DIR = join(PROJECT_ROOT, 'views');
@@ -56,7 +57,9 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
 
 /**
  * Helmet with a strict CSP: scripts, styles and images from this origin only, no inline
- * script anywhere. The API docs' third-party UI needs inline styles and nothing more.
+ * script anywhere. The third-party UIs of the API docs and of Bull Board (/agent/queues) need
+ * inline styles (and the board a <base> of its own); its web-font stylesheet from another
+ * origin stays refused.
  */
 function securityHeaders(config: AppConfig) {
   const https = config.http.secureCookies;
@@ -79,5 +82,15 @@ function securityHeaders(config: AppConfig) {
     hsts: https,
     crossOriginEmbedderPolicy: false,
   });
-  return (req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs(req, res, next) : strict(req, res, next));
+  const board = helmet({
+    // Bull Board's page also sets <base href> to its own path.
+    contentSecurityPolicy: { useDefaults: false, directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"], baseUri: ["'self'"] } },
+    hsts: https,
+    crossOriginEmbedderPolicy: false,
+  });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.path.startsWith('/api/docs')) return docs(req, res, next);
+    if (req.path === QUEUE_BOARD_PATH || req.path.startsWith(`${QUEUE_BOARD_PATH}/`)) return board(req, res, next);
+    return strict(req, res, next);
+  };
 }

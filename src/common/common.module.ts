@@ -2,7 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { Clock } from './clock';
 import { CryptoService } from './crypto/crypto.service';
 import { PasswordHasher } from './crypto/password-hasher';
+import { CsrfGuard } from './http/csrf.guard';
+import { CsrfService } from './http/csrf.service';
+import { FlashService } from './http/flash.service';
 
 @Global()
-@Module({ providers: [Clock, CryptoService, PasswordHasher], exports: [Clock, CryptoService, PasswordHasher] })
+@Module({
+  providers: [Clock, CryptoService, PasswordHasher, CsrfService, CsrfGuard, FlashService],
+  exports: [Clock, CryptoService, PasswordHasher, CsrfService, CsrfGuard, FlashService],
+})
 export class CommonModule {}

@@ -4,6 +4,7 @@ import { RamUser } from '../modules/accounts/entities/ram-user.entity';
 import { Session } from '../modules/accounts/entities/session.entity';
 import { TrustedDevice } from '../modules/accounts/entities/trusted-device.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
+import { AgentSession } from '../modules/backoffice/entities/agent-session.entity';
 import { Agent } from '../modules/backoffice/entities/agent.entity';
 import { Notification } from '../modules/notifications/entities/notification.entity';
 import { CodeChallenge } from '../modules/verification/challenges/entities/code-challenge.entity';
@@ -11,6 +12,19 @@ import { VerificationToken } from '../modules/verification/challenges/entities/v
 
 /**
  * Every entity, for the Nest app and the standalone data source alike. Modules add theirs here
- * and register them with `TypeOrmModule.forFeature` for injection.
+ * (one per line, sorted by module, so parallel additions merge cleanly) and register them with
+ * `TypeOrmModule.forFeature` for injection.
  */
-export const ENTITIES: (new () => object)[] = [AuditEvent, Account, FormerContact, RamUser, Session, TrustedDevice, Agent, Notification, CodeChallenge, VerificationToken];
+export const ENTITIES: (new () => object)[] = [
+  Account,
+  FormerContact,
+  RamUser,
+  Session,
+  TrustedDevice,
+  AuditEvent,
+  AgentSession,
+  Agent,
+  Notification,
+  CodeChallenge,
+  VerificationToken,
+];

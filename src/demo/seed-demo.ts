@@ -1,10 +1,41 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { AccountsService } from '../modules/accounts/accounts.service';
+import { AgentsService } from '../modules/backoffice/agents.service';
+import { AgentRole } from '../modules/backoffice/entities/agent.entity';
+import { ChangeContext } from '../modules/audit/audit.service';
+
+/** Demo credentials: printed at every `npm run demo`, so they are no secret of anyone's. */
+const DEMO_AGENTS: readonly { email: string; name: string; role: AgentRole; password: string }[] = [
+  { email: 'agent@example.com', name: 'Ana Agent', role: 'agent', password: 'demo agent amber harbour' },
+  { email: 'supervisor@example.com', name: 'Sam Supervisor', role: 'supervisor', password: 'demo supervisor cedar lantern' },
+  { email: 'admin@example.com', name: 'Ada Admin', role: 'admin', password: 'demo admin violet compass' },
+];
+const DEMO_OWNER = { logonEmail: 'demo.owner@example.com', password: 'demo owner quiet meadow river', securePhone: '+8613812345678', displayName: 'Demo Owner' };
+const DEMO_RAM_USER = { loginName: 'deploy-bot', password: 'demo ram user copper kettle' };
+
+const SEED: ChangeContext = { actor: { type: 'system', id: 'demo' } };
 
 /**
- * Seeds the demo data of `npm run demo`, once and idempotently. Each capability adds its part
- * (accounts, agents, appeals) as it lands; until then the demo is the empty system.
+ * Seeds the demo data of `npm run demo`, once and idempotently (whatever exists is kept), and
+ * prints where to sign in and with what. Appeals add theirs when they land.
  */
-export async function seedDemo(_app: INestApplicationContext, _config: AppConfig, print: (line: string) => void): Promise<void> {
-  print('Demo data: none yet (accounts, agents and appeals arrive with their modules).');
+export async function seedDemo(app: INestApplicationContext, config: AppConfig, print: (line: string) => void): Promise<void> {
+  const agents = app.get(AgentsService, { strict: false });
+  const accounts = app.get(AccountsService, { strict: false });
+
+  for (const agent of DEMO_AGENTS) {
+    if (!(await agents.findByEmail(agent.email))) await agents.create(agent, SEED);
+  }
+  const owner = (await accounts.findByLogonEmail(DEMO_OWNER.logonEmail)) ?? (await accounts.create(DEMO_OWNER, SEED));
+  if (!(await accounts.findRamUser(owner.uid, DEMO_RAM_USER.loginName))) await accounts.createRamUser(owner.uid, DEMO_RAM_USER, SEED);
+
+  const base = config.http.publicBaseUrl;
+  const width = Math.max(...DEMO_AGENTS.map((agent) => agent.email.length));
+  print('Demo data (created once; kept with the database):');
+  print(`  Back-office ${base}/agent/login (email / password)`);
+  for (const agent of DEMO_AGENTS) print(`    ${agent.role.padEnd(11)}${agent.email.padEnd(width + 2)}${agent.password}`);
+  print(`  Account Center ${base}/login (login / password)`);
+  print(`    root       ${DEMO_OWNER.logonEmail} / ${DEMO_OWNER.password} (UID ${owner.uid}, secure phone ${DEMO_OWNER.securePhone})`);
+  print(`    RAM user   ${DEMO_RAM_USER.loginName}@${owner.uid} / ${DEMO_RAM_USER.password}`);
 }

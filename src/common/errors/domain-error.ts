@@ -48,6 +48,23 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/**
+ * A page needs a signed-in user: browsers are sent (303) to `signInPath` instead of an error
+ * page. Thrown by the page guards (back-office, later the Account Center pages).
+ */
+export class SignInRequiredError extends UnauthenticatedError {
+  constructor(readonly signInPath: string) {
+    super('Sign in to continue.');
+  }
+}
+
+/** A form posted without the CSRF token of its page (or with one of another session). */
+export class CsrfInvalidError extends DomainError {
+  constructor() {
+    super('CSRF_INVALID', 'This form has expired or did not come from this site. Go back, reload the page and try again.');
+  }
+}
+
 export class RateLimitedError extends DomainError {
   constructor(retryAfterSeconds: number, detail = 'Too many requests. Try again later.') {
     super('RATE_LIMITED', detail, {}, retryAfterSeconds);

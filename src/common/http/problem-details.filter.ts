@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, SignInRequiredError } from '../errors/domain-error';
 import { isInfrastructureOutage } from '../errors/infrastructure-outage';
 import { ProblemCode } from '../errors/problem-codes';
 import { ProblemDocument, problemDocument } from './problem-document';
@@ -53,6 +53,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     if (response.headersSent) {
       response.end();
+      return;
+    }
+    if (exception instanceof SignInRequiredError) {
+      // Pages behind a sign-in send the browser to its form rather than show an error.
+      response.redirect(303, exception.signInPath);
       return;
     }
     if (classified.retryAfterSeconds !== undefined) {

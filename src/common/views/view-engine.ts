@@ -13,6 +13,7 @@ export function registerViewHelpers(hbs: typeof Handlebars): void {
     value ? new Date(value).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—',
   );
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
 }
 
 /** Registers every `.hbs` under `dir` as a partial named by its path (`field-error`, `agent/actions`). */

@@ -3,8 +3,17 @@ import { Notifications1763800000000 } from './1763800000000-Notifications';
 import { AuditEvents1795370000000 } from './1795370000000-AuditEvents';
 import { Accounts1795370100000 } from './1795370100000-Accounts';
 import { Agents1795370200000 } from './1795370200000-Agents';
+import { AgentSessions1795370300000 } from './1795370300000-AgentSessions';
 import { CodeChallenges1795380000000 } from './1795380000000-CodeChallenges';
 import { FormerContacts1795380100000 } from './1795380100000-FormerContacts';
 
-/** Every migration, in order. `npm run migration:generate` writes new ones into this folder; list them here. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Notifications1763800000000, AuditEvents1795370000000, Accounts1795370100000, Agents1795370200000, CodeChallenges1795380000000, FormerContacts1795380100000];
+/** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  Notifications1763800000000,
+  AuditEvents1795370000000,
+  Accounts1795370100000,
+  Agents1795370200000,
+  AgentSessions1795370300000,
+  CodeChallenges1795380000000,
+  FormerContacts1795380100000,
+];

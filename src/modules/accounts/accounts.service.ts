@@ -108,6 +108,11 @@ export class AccountsService {
       .getOne() as Promise<(RamUser & { account: Account }) | null>;
   }
 
+  /** The account's RAM users, by login name. */
+  listRamUsers(uid: string): Promise<RamUser[]> {
+    return this.dataSource.manager.find(RamUser, { where: { accountUid: uid }, order: { loginName: 'ASC' } });
+  }
+
   /** LoginNameInUseError when the account already has a RAM user of that name. */
   async createRamUser(uid: string, input: { loginName: string; password: string }, context: ChangeContext): Promise<RamUser> {
     if (!LOGIN_NAME.test(input.loginName)) {

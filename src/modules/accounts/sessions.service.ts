@@ -123,6 +123,23 @@ export class SessionsService {
       }));
   }
 
+  /** Every live session of the account, whoever its principal, newest first (the back-office account page). */
+  async listForAccount(accountUid: string): Promise<(SessionView & { principal: Principal })[]> {
+    const now = this.clock.nowMs();
+    const sessions = await this.dataSource.manager.find(Session, { where: { accountUid, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
+    return sessions
+      .filter((session) => this.isLive(session, now))
+      .map((session) => ({
+        id: session.id,
+        current: false,
+        createdAt: session.createdAt,
+        lastSeenAt: session.lastSeenAt,
+        ip: session.ip,
+        userAgent: session.userAgent,
+        principal: principalOf(session),
+      }));
+  }
+
   /** Revokes one of the caller's sessions; NotFoundError when it is not one of them (or already ended). */
   async revokeOne(current: AuthenticatedSession, sessionId: string, ip?: string): Promise<void> {
     if (!isUUID(sessionId)) throw new NotFoundError('You have no such session.');

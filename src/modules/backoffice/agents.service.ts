@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
+import { CryptoService } from '../../common/crypto/crypto.service';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
+import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { uniqueViolation } from '../../database/postgres-errors';
+import { PasswordPolicy } from '../accounts/password-policy';
 import { AuditService, ChangeContext } from '../audit/audit.service';
-import { AgentEmailInUseError } from './backoffice.errors';
+import { AgentSessionsService } from './agent-sessions.service';
+import { AgentTotpService } from './agent-totp.service';
+import { AgentEmailInUseError, AgentTransitionError } from './backoffice.errors';
 import { Agent, AgentRole } from './entities/agent.entity';
+import { SignedInAgent } from './signed-in-agent';
 
 export interface NewAgent {
   readonly email: string;
@@ -17,7 +24,17 @@ export interface NewAgent {
   readonly password: string;
 }
 
-/** Back-office agents: created by an admin (API, CLI or, later, the team page). */
+/** What an agent sees to set up their authenticator app; `enrolment` goes back with the first code. */
+export interface TotpEnrolment {
+  readonly secret: string;
+  readonly uri: string;
+  /** The secret sealed with the agent's id and an expiry: the form carries it, nothing is stored until activation. */
+  readonly enrolment: string;
+}
+
+const ENROLMENT_TTL_MS = 15 * 60_000;
+
+/** Back-office agents: created by an admin (API, CLI or the team page), who also deactivates them; each agent keeps their own password and TOTP. */
 @Injectable()
 export class AgentsService {
   constructor(
@@ -25,6 +42,10 @@ export class AgentsService {
     private readonly audit: AuditService,
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
+    private readonly sessions: AgentSessionsService,
+    private readonly policy: PasswordPolicy,
+    private readonly crypto: CryptoService,
+    private readonly totp: AgentTotpService,
   ) {}
 
   /** AgentEmailInUseError when another agent has the email (case-insensitively). */
@@ -52,5 +73,113 @@ export class AgentsService {
       throw error;
     }
     return agent;
+  }
+
+  /** As `create`, after the password policy (the new agent's email and id as identity): what the team page does. */
+  async createWithPolicy(input: NewAgent, context: ChangeContext): Promise<Agent> {
+    await this.assertPassword(input.password, { email: input.email, id: '' }, 'password');
+    return this.create(input, context);
+  }
+
+  findByEmail(email: string): Promise<Agent | null> {
+    return this.dataSource.manager.createQueryBuilder(Agent, 'agent').where('lower(agent.email) = lower(:email)', { email: normaliseEmail(email) }).getOne();
+  }
+
+  async get(id: string): Promise<Agent> {
+    const agent = isUUID(id) ? await this.dataSource.manager.findOneBy(Agent, { id }) : null;
+    if (!agent) throw new NotFoundError('There is no such agent.');
+    return agent;
+  }
+
+  /** Every agent, active ones first, by name. */
+  list(): Promise<Agent[]> {
+    return this.dataSource.manager.find(Agent, { order: { active: 'DESC', name: 'ASC', email: 'ASC' } });
+  }
+
+  /** Deactivation ends every session of the agent in the same transaction; an admin cannot deactivate themselves. */
+  async setActive(id: string, active: boolean, context: ChangeContext): Promise<Agent> {
+    if (!active && context.actor.id === id) throw new AgentTransitionError('You cannot deactivate yourself; ask another admin.');
+    return this.dataSource.transaction(async (manager) => {
+      const agent = isUUID(id) ? await manager.findOne(Agent, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!agent) throw new NotFoundError('There is no such agent.');
+      if (agent.active === active) throw new AgentTransitionError(`${agent.name} is already ${active ? 'active' : 'deactivated'}.`);
+      await manager.update(Agent, { id }, { active, updatedAt: this.clock.now() });
+      const revokedSessions = active ? 0 : await this.sessions.revokeAll(manager, id, 'deactivated');
+      await this.audit.record(manager, {
+        action: active ? 'agent.reactivated' : 'agent.deactivated',
+        actor: context.actor,
+        subject: { type: 'agent', id },
+        data: active ? {} : { revokedSessions },
+        ip: context.ip,
+      });
+      return { ...agent, active };
+    });
+  }
+
+  /**
+   * Changes the agent's own password after checking the current one, under the password policy
+   * (the agent's email and id as identity); every other session of the agent ends.
+   */
+  async changePassword(current: SignedInAgent, input: { currentPassword: string; newPassword: string }, context: ChangeContext): Promise<void> {
+    const agent = await this.get(current.id);
+    if (!(await this.hasher.verify(agent.passwordHash, input.currentPassword))) {
+      throw new ValidationFailedError([{ field: 'currentPassword', message: 'This is not your current password.' }]);
+    }
+    await this.assertPassword(input.newPassword, agent, 'newPassword', (candidate) => this.hasher.verify(agent.passwordHash, candidate));
+    const passwordHash = await this.hasher.hash(input.newPassword);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(Agent, { id: agent.id }, { passwordHash, updatedAt: this.clock.now() });
+      const revokedSessions = await this.sessions.revokeAll(manager, agent.id, 'password_changed', current.sessionId);
+      await this.audit.record(manager, { action: 'agent.password_changed', actor: context.actor, subject: { type: 'agent', id: agent.id }, data: { revokedSessions }, ip: context.ip });
+    });
+  }
+
+  /** A fresh secret for the agent's authenticator app; nothing changes until `activateTotp`. */
+  startTotpEnrolment(agent: SignedInAgent): TotpEnrolment {
+    const secret = this.totp.newSecret();
+    const enrolment = this.crypto.seal(JSON.stringify({ agentId: agent.id, secret, expiresAt: this.clock.nowMs() + ENROLMENT_TTL_MS }));
+    return { secret, uri: this.totp.uri(secret, agent.email), enrolment };
+  }
+
+  /** The same enrolment again (the form is shown again after an error). */
+  resumeTotpEnrolment(agent: SignedInAgent, secret: string, enrolment: string): TotpEnrolment {
+    return { secret, uri: this.totp.uri(secret, agent.email), enrolment };
+  }
+
+  /** The secret of an enrolment this agent started (and that has not expired), or undefined. */
+  enrolmentSecret(agent: SignedInAgent, enrolment: string): string | undefined {
+    try {
+      const opened = JSON.parse(this.crypto.unseal(enrolment)) as { agentId: string; secret: string; expiresAt: number };
+      return opened.agentId === agent.id && opened.expiresAt > this.clock.nowMs() ? opened.secret : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Turns TOTP on (or replaces the secret) once the first code from the app checks out. */
+  async activateTotp(agent: SignedInAgent, input: { enrolment: string; code: string }, context: ChangeContext): Promise<void> {
+    const secret = this.enrolmentSecret(agent, input.enrolment);
+    if (!secret) throw new ValidationFailedError([{ field: 'code', message: 'This set-up has expired. Start again with the new secret below.' }]);
+    if (!(await this.totp.check(agent.id, secret, input.code.trim()))) {
+      throw new ValidationFailedError([{ field: 'code', message: 'This code is not correct. Enter the 6-digit code your app shows now.' }]);
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(Agent, { id: agent.id }, { totpSecret: this.crypto.seal(secret), updatedAt: this.clock.now() });
+      await this.audit.record(manager, { action: 'agent.totp_enabled', actor: context.actor, subject: { type: 'agent', id: agent.id }, data: { replaced: agent.totpEnabled }, ip: context.ip });
+    });
+  }
+
+  /** The agent's TOTP secret in clear, or null when they have not enrolled. */
+  totpSecretOf(agent: Pick<Agent, 'totpSecret'>): string | null {
+    return agent.totpSecret === null ? null : this.crypto.unseal(agent.totpSecret);
+  }
+
+  private async assertPassword(password: string, agent: { email: string; id: string }, field: string, isCurrentPassword?: (candidate: string) => Promise<boolean>): Promise<void> {
+    const violations = await this.policy.violations(password, { logonEmail: agent.email, uid: agent.id, isCurrentPassword });
+    if (violations.length) {
+      throw new ValidationFailedError(
+        violations.map((violation) => ({ field, message: violation.rule === 'contains_identity' ? 'Do not use your email address in the password.' : violation.message })),
+      );
+    }
   }
 }

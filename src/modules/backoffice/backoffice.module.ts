@@ -1,11 +1,58 @@
 import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { PasswordPolicy } from '../accounts/password-policy';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { AccountSupportService } from './account-support.service';
+import { AccountsPagesController } from './accounts.pages.controller';
+import { AgentAuthGuard } from './agent-auth.guard';
+import { AgentLayout } from './agent-layout.service';
+import { AgentSessionsService } from './agent-sessions.service';
+import { AgentSignInLockout } from './agent-sign-in-lockout.service';
+import { AgentSignInPagesController } from './agent-sign-in.pages.controller';
+import { AgentSignInService } from './agent-sign-in.service';
+import { AgentTotpService } from './agent-totp.service';
 import { AgentsService } from './agents.service';
+import { AuditPagesController } from './audit.pages.controller';
+import { DashboardPagesController } from './dashboard.pages.controller';
+import { DashboardPanels } from './dashboard/dashboard-panels';
+import { NotificationFailuresPanel } from './dashboard/notification-failures.panel';
+import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
+import { MePagesController } from './me.pages.controller';
+import { NotificationsPagesController } from './notifications.pages.controller';
+import { TeamPagesController } from './team.pages.controller';
 
-/** The back-office: agents for now; their sign-in and pages come later. */
+/**
+ * The back-office under /agent: agents, their sign-in and sessions, the page guards and layout,
+ * and the pages that do not belong to another module (dashboard, accounts, notifications,
+ * audit, team, me). Other modules add pages with `@AgentPages()` and dashboard panels through
+ * `DashboardPanels`; Bull Board is QueueBoardModule.
+ */
 @Module({
-  imports: [AuditModule],
-  providers: [AgentsService],
-  exports: [AgentsService],
+  imports: [AuditModule, AccountsModule, NotificationsModule],
+  controllers: [
+    AgentSignInPagesController,
+    DashboardPagesController,
+    AccountsPagesController,
+    NotificationsPagesController,
+    AuditPagesController,
+    TeamPagesController,
+    MePagesController,
+  ],
+  providers: [
+    AgentsService,
+    AgentSessionsService,
+    AgentSignInService,
+    AgentSignInLockout,
+    AgentTotpService,
+    AgentAuthGuard,
+    AgentLayout,
+    AccountSupportService,
+    PasswordPolicy,
+    DashboardPanels,
+    NotificationFailuresPanel,
+    SignInActivityPanel,
+  ],
+  exports: [AgentsService, AgentAuthGuard, AgentSessionsService, AgentLayout, DashboardPanels],
 })
 export class BackofficeModule {}

@@ -8,6 +8,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'audit_events' })
 @Index('audit_events_subject_idx', ['subjectType', 'subjectId', 'seq'])
+// Counts of one kind of event over a recent window (the back-office dashboard).
+@Index('audit_events_action_created_idx', ['action', 'createdAt'])
 export class AuditEvent {
   /** bigint: pg hands it back as a string. */
   @PrimaryColumn({ type: 'bigint' })

@@ -1,0 +1,77 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { CookieOptions, Request, Response } from 'express';
+import { ForbiddenError, SignInRequiredError } from '../../common/errors/domain-error';
+import { ChangeContext } from '../audit/audit.service';
+import { AgentLayout } from './agent-layout.service';
+import { roleAllows, ROLE_LABELS } from './agent-roles';
+import { AGENT_SESSION_COOKIE, AgentSessionsService } from './agent-sessions.service';
+import { AgentRole } from './entities/agent.entity';
+import { SignedInAgent } from './signed-in-agent';
+
+export const AGENT_SIGN_IN_PATH = '/agent/login';
+const ROLE = 'agent:role';
+const AGENT = Symbol('agent');
+type WithAgent = Request & { [AGENT]?: SignedInAgent };
+
+/** The least role a back-office route needs (agent < supervisor < admin); on the controller, a handler may override it. */
+export const RequireRole = (role: AgentRole) => SetMetadata(ROLE, role);
+
+/** The `ac_agent` cookie: HttpOnly, SameSite=Strict, only sent to /agent, Secure behind https. */
+export function agentCookieOptions(secure: boolean): CookieOptions {
+  return { httpOnly: true, sameSite: 'strict', secure, path: '/agent' };
+}
+
+/**
+ * Lets a back-office request through only with a live agent session (otherwise the browser is
+ * sent to the sign-in form, 303) and a role at least the route's `@RequireRole()` (otherwise
+ * 403). A route without `@RequireRole()` fails loudly: every route must say who may use it.
+ */
+@Injectable()
+export class AgentAuthGuard implements CanActivate {
+  constructor(
+    private readonly sessions: AgentSessionsService,
+    private readonly layout: AgentLayout,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const needed = this.reflector.getAllAndOverride<AgentRole | undefined>(ROLE, [context.getHandler(), context.getClass()]);
+    if (!needed) throw new Error(`${context.getClass().name}.${context.getHandler().name} has no @RequireRole(): every back-office route names the least role it needs`);
+    const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const agent = await this.authenticate(request, response);
+    this.layout.apply(request, response, agent);
+    assertRole(agent, needed);
+    return true;
+  }
+
+  /** The request's agent; SignInRequiredError (303 to the sign-in form) without a live session. Also used by the Bull Board middleware. */
+  async authenticate(request: Request, response: Response): Promise<SignedInAgent> {
+    const token = (request.cookies as Record<string, unknown> | undefined)?.[AGENT_SESSION_COOKIE];
+    const agent = typeof token === 'string' ? await this.sessions.authenticate(token) : undefined;
+    if (!agent) {
+      if (token !== undefined) response.clearCookie(AGENT_SESSION_COOKIE, { path: '/agent' });
+      throw new SignInRequiredError(AGENT_SIGN_IN_PATH);
+    }
+    (request as WithAgent)[AGENT] = agent;
+    return agent;
+  }
+}
+
+/** ForbiddenError (403) unless the agent's role is at least `needed`. */
+export function assertRole(agent: SignedInAgent, needed: AgentRole): void {
+  if (!roleAllows(agent.role, needed)) throw new ForbiddenError(`This needs the ${ROLE_LABELS[needed].toLowerCase()} role; you are signed in as ${ROLE_LABELS[agent.role].toLowerCase()}.`);
+}
+
+/** The signed-in agent AgentAuthGuard found. */
+export const CurrentAgent = createParamDecorator((_data: unknown, context: ExecutionContext): SignedInAgent => {
+  const agent = context.switchToHttp().getRequest<WithAgent>()[AGENT];
+  if (!agent) throw new Error('@CurrentAgent() needs AgentAuthGuard (@AgentPages())');
+  return agent;
+});
+
+/** Who changes something from the back-office, for the audit log. */
+export function agentContext(agent: SignedInAgent, request: Request): ChangeContext {
+  return { actor: { type: 'agent', id: agent.id }, ip: request.ip };
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { hashToken, randomToken } from '../../common/crypto/tokens';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { AgentRole } from './entities/agent.entity';
+import { AgentSession } from './entities/agent-session.entity';
+import { SignedInAgent } from './signed-in-agent';
+
+/** The back-office session cookie; scoped to /agent so no other page ever receives it. */
+export const AGENT_SESSION_COOKIE = 'ac_agent';
+
+export type AgentRevocationReason = 'sign_out' | 'deactivated' | 'password_changed';
+
+export interface IssuedAgentSession {
+  readonly sessionId: string;
+  /** Goes into the cookie once; only its SHA-256 is stored. */
+  readonly token: string;
+  readonly expiresAt: Date;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const TOUCH_INTERVAL_MS = 60_000;
+
+interface LiveRow {
+  session_id: string;
+  last_seen_at: Date;
+  id: string;
+  email: string;
+  name: string;
+  role: AgentRole;
+  totp_enabled: boolean;
+}
+
+/**
+ * Agent sessions, read from PostgreSQL on every request together with the agent, so a sign-out,
+ * a deactivation or a password change ends them at once in every process. Idle timeout and
+ * absolute lifetime are the ones of user sessions (SESSION_IDLE, SESSION_ABSOLUTE).
+ */
+@Injectable()
+export class AgentSessionsService {
+  private readonly idleMs: number;
+  private readonly absoluteMs: number;
+  private readonly touchIntervalMs: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.idleMs = config.sessions.idleMs;
+    this.absoluteMs = config.sessions.absoluteMs;
+    this.touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, Math.floor(this.idleMs / 10));
+  }
+
+  async create(manager: EntityManager, agentId: string, client: { ip?: string; userAgent?: string }): Promise<IssuedAgentSession> {
+    const token = randomToken();
+    const now = this.clock.now();
+    const session = Object.assign(new AgentSession(), {
+      id: randomUUID(),
+      tokenHash: hashToken(token),
+      agentId,
+      ip: client.ip ?? null,
+      userAgent: client.userAgent?.slice(0, 512) ?? null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + this.absoluteMs),
+      revokedAt: null,
+      revokedReason: null,
+    } satisfies AgentSession);
+    await manager.insert(AgentSession, session);
+    return { sessionId: session.id, token, expiresAt: session.expiresAt };
+  }
+
+  /** The agent a cookie's token signs in, or undefined when it is unknown, ended, idle too long or its agent deactivated. */
+  async authenticate(token: string): Promise<SignedInAgent | undefined> {
+    if (!TOKEN.test(token)) return undefined;
+    const now = this.clock.now();
+    const [row]: LiveRow[] = await this.dataSource.query(
+      `SELECT s.id AS session_id, s.last_seen_at, a.id, a.email, a.name, a.role, a.totp_secret IS NOT NULL AS totp_enabled
+         FROM agent_sessions s JOIN agents a ON a.id = s.agent_id
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.active`,
+      [hashToken(token), now, new Date(now.getTime() - this.idleMs)],
+    );
+    if (!row) return undefined;
+    if (now.getTime() - row.last_seen_at.getTime() >= this.touchIntervalMs) {
+      await this.dataSource.query('UPDATE agent_sessions SET last_seen_at = $2 WHERE id = $1', [row.session_id, now]);
+    }
+    return { id: row.id, email: row.email, name: row.name, role: row.role, totpEnabled: row.totp_enabled, sessionId: row.session_id };
+  }
+
+  /** Ends one session (sign-out); a no-op when it has ended already. */
+  async revoke(sessionId: string, reason: AgentRevocationReason): Promise<void> {
+    await this.dataSource.query('UPDATE agent_sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL', [sessionId, this.clock.now(), reason]);
+  }
+
+  /** Ends every session of the agent (but `exceptSessionId`) through the caller's transaction; returns how many. */
+  async revokeAll(manager: EntityManager, agentId: string, reason: AgentRevocationReason, exceptSessionId?: string): Promise<number> {
+    const [, affected]: [unknown, number] = await manager.query(
+      `UPDATE agent_sessions SET revoked_at = $2, revoked_reason = $3 WHERE agent_id = $1 AND revoked_at IS NULL AND ($4::uuid IS NULL OR id <> $4::uuid)`,
+      [agentId, this.clock.now(), reason, exceptSessionId ?? null],
+    );
+    return affected;
+  }
+}

@@ -1,0 +1,20 @@
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { FormDto } from '../../../common/http/form.dto';
+
+/** Fields are optional here so an empty one comes back as a message beside it, not a 400 page. */
+export class AgentSignInForm extends FormDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  email?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  password?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(16)
+  totp?: string;
+}

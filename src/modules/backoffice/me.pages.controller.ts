@@ -1,0 +1,79 @@
+import { Body, Controller, Get, Post, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import QRCode from 'qrcode';
+import { ValidationFailedError } from '../../common/errors/domain-error';
+import { FlashService } from '../../common/http/flash.service';
+import { formErrors } from '../../common/http/form-errors';
+import { agentContext, AGENT_SIGN_IN_PATH, CurrentAgent, RequireRole } from './agent-auth.guard';
+import { AgentPages } from './agent-pages.decorator';
+import { ROLE_LABELS } from './agent-roles';
+import { AGENT_SESSION_COOKIE } from './agent-sessions.service';
+import { AgentSignInService } from './agent-sign-in.service';
+import { AgentsService, TotpEnrolment } from './agents.service';
+import { MeForm } from './dto/me.form';
+import { SignedInAgent } from './signed-in-agent';
+
+/** The signed-in agent's own page: password, TOTP enrolment; and signing out. */
+@AgentPages()
+@RequireRole('agent')
+@Controller('agent')
+export class MePagesController {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly signIn: AgentSignInService,
+    private readonly flash: FlashService,
+  ) {}
+
+  @Get('me')
+  @Render('agent/me')
+  async page(@CurrentAgent() agent: SignedInAgent) {
+    return this.view(agent, this.agents.startTotpEnrolment(agent), {});
+  }
+
+  /** Change password or activate TOTP; 303 back with a message, or the page again with the error beside its field. */
+  @Post('me')
+  async submit(@CurrentAgent() agent: SignedInAgent, @Body() form: MeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    try {
+      if (form.action === 'change-password') {
+        if (!form.currentPassword || !form.newPassword) {
+          throw new ValidationFailedError([
+            ...(form.currentPassword ? [] : [{ field: 'currentPassword', message: 'Enter your current password.' }]),
+            ...(form.newPassword ? [] : [{ field: 'newPassword', message: 'Enter a new password.' }]),
+          ]);
+        }
+        await this.agents.changePassword(agent, { currentPassword: form.currentPassword, newPassword: form.newPassword }, agentContext(agent, request));
+        this.flash.set(response, { kind: 'success', message: 'Your password was changed. Your other back-office sessions were signed out.' });
+      } else {
+        if (!form.code?.trim()) throw new ValidationFailedError([{ field: 'code', message: 'Enter the 6-digit code your app shows.' }]);
+        await this.agents.activateTotp(agent, { enrolment: form.enrolment ?? '', code: form.code }, agentContext(agent, request));
+        this.flash.set(response, { kind: 'success', message: 'Your authenticator app is set up: sign-in now asks for its code.' });
+      }
+      response.redirect(303, '/agent/me');
+    } catch (error) {
+      const errors = formErrors(error);
+      if (!errors) throw error;
+      // Keep the secret the agent may already have scanned, while it is valid.
+      const secret = form.enrolment ? this.agents.enrolmentSecret(agent, form.enrolment) : undefined;
+      const enrolment = secret && form.enrolment ? this.agents.resumeTotpEnrolment(agent, secret, form.enrolment) : this.agents.startTotpEnrolment(agent);
+      response.status(400).render('agent/me', await this.view(agent, enrolment, errors));
+    }
+  }
+
+  @Post('logout')
+  async signOut(@CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.signIn.signOut(agent.id, agent.sessionId, request.ip);
+    response.clearCookie(AGENT_SESSION_COOKIE, { path: '/agent' });
+    this.flash.set(response, { kind: 'info', message: 'You have signed out.' });
+    response.redirect(303, AGENT_SIGN_IN_PATH);
+  }
+
+  private async view(agent: SignedInAgent, enrolment: TotpEnrolment, errors: Record<string, string>) {
+    return {
+      title: 'Me',
+      profile: { name: agent.name, email: agent.email, role: ROLE_LABELS[agent.role] },
+      totpEnabled: agent.totpEnabled,
+      enrolment: { ...enrolment, qr: await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) },
+      errors,
+    };
+  }
+}

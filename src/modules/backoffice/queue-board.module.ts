@@ -1,0 +1,36 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { Module } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { QueueName } from '../../infrastructure/queues/queue-names';
+import { AgentAuthGuard, assertRole } from './agent-auth.guard';
+import { BackofficeModule } from './backoffice.module';
+import { QUEUE_BOARD_PATH } from './queue-board-path';
+
+/**
+ * Bull Board at /agent/queues for supervisors and admins. It is Express middleware, outside
+ * Nest's guards, so the same agent session check runs in front of it (and of its JSON API and
+ * assets). It is read-only: a message is retried through the outbox (/agent/notifications),
+ * which resets its row, never by replaying its job here.
+ */
+@Module({
+  imports: [
+    BullBoardModule.forRootAsync({
+      imports: [BackofficeModule],
+      inject: [AgentAuthGuard],
+      useFactory: (guard: AgentAuthGuard) => ({
+        route: QUEUE_BOARD_PATH,
+        adapter: ExpressAdapter,
+        boardOptions: { uiConfig: { boardTitle: 'Account Center queues', hideDocsLink: true, miscLinks: [{ text: 'Back-office', url: '/agent' }] } },
+        // Nest hands a rejected promise to the problem filter: 303 to the sign-in form, or 403.
+        middleware: async (request: Request, response: Response, next: NextFunction) => {
+          assertRole(await guard.authenticate(request, response), 'supervisor');
+          next();
+        },
+      }),
+    }),
+    BullBoardModule.forFeature(...Object.values(QueueName).map((name) => ({ name, adapter: BullMQAdapter, options: { readOnlyMode: true } }))),
+  ],
+})
+export class QueueBoardModule {}

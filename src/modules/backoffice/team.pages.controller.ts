@@ -1,0 +1,92 @@
+import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { isEmail } from 'class-validator';
+import type { Request, Response } from 'express';
+import { FieldError, ValidationFailedError } from '../../common/errors/domain-error';
+import { FlashService } from '../../common/http/flash.service';
+import { formErrors } from '../../common/http/form-errors';
+import { agentContext, CurrentAgent, RequireRole } from './agent-auth.guard';
+import { AgentPages } from './agent-pages.decorator';
+import { ROLE_LABELS } from './agent-roles';
+import { AgentsService } from './agents.service';
+import { AgentEmailInUseError } from './backoffice.errors';
+import { NewAgentForm } from './dto/new-agent.form';
+import { AGENT_ROLES, AgentRole } from './entities/agent.entity';
+import { SignedInAgent } from './signed-in-agent';
+
+/** Team management for admins: list, add, deactivate (their sessions end at once) and reactivate agents. */
+@AgentPages()
+@RequireRole('admin')
+@Controller('agent/team')
+export class TeamPagesController {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly flash: FlashService,
+  ) {}
+
+  @Get()
+  @Render('agent/team')
+  page(@CurrentAgent() agent: SignedInAgent) {
+    return this.view(agent, {}, {});
+  }
+
+  @Post()
+  async create(@Body() form: NewAgentForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const entered = { email: form.email?.trim() ?? '', name: form.name?.trim() ?? '', role: form.role ?? 'agent' };
+    try {
+      const input = checked(form);
+      const created = await this.agents.createWithPolicy(input, agentContext(agent, request));
+      this.flash.set(response, { kind: 'success', message: `${created.name} can now sign in as ${ROLE_LABELS[created.role].toLowerCase()}.` });
+      response.redirect(303, '/agent/team');
+    } catch (error) {
+      const errors = error instanceof AgentEmailInUseError ? { email: error.detail } : formErrors(error);
+      if (!errors) throw error;
+      response.status(error instanceof AgentEmailInUseError ? 409 : 400).render('agent/team', await this.view(agent, entered, errors));
+    }
+  }
+
+  @Post(':id/deactivate')
+  async deactivate(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const changed = await this.agents.setActive(id, false, agentContext(agent, request));
+    this.flash.set(response, { kind: 'success', message: `${changed.name} is deactivated; their sessions were signed out.` });
+    response.redirect(303, '/agent/team');
+  }
+
+  @Post(':id/reactivate')
+  async reactivate(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const changed = await this.agents.setActive(id, true, agentContext(agent, request));
+    this.flash.set(response, { kind: 'success', message: `${changed.name} can sign in again.` });
+    response.redirect(303, '/agent/team');
+  }
+
+  private async view(agent: SignedInAgent, entered: { email?: string; name?: string; role?: string }, errors: Record<string, string>) {
+    const agents = await this.agents.list();
+    return {
+      title: 'Team',
+      agents: agents.map((one) => ({
+        id: one.id,
+        name: one.name,
+        email: one.email,
+        role: ROLE_LABELS[one.role],
+        active: one.active,
+        totpEnabled: one.totpSecret !== null,
+        createdAt: one.createdAt,
+        self: one.id === agent.id,
+      })),
+      roles: AGENT_ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role], selected: role === (entered.role ?? 'agent') })),
+      entered,
+      errors,
+    };
+  }
+}
+
+function checked(form: NewAgentForm): { email: string; name: string; role: AgentRole; password: string } {
+  const email = form.email?.trim() ?? '';
+  const name = form.name?.trim() ?? '';
+  const errors: FieldError[] = [];
+  if (!isEmail(email) || email.length > 254) errors.push({ field: 'email', message: 'Enter an email address such as lin@example.com.' });
+  if (!name || name.length > 100) errors.push({ field: 'name', message: 'Enter a name of 1 to 100 characters.' });
+  if (!(AGENT_ROLES as readonly string[]).includes(form.role ?? '')) errors.push({ field: 'role', message: 'Choose agent, supervisor or admin.' });
+  if (!form.password) errors.push({ field: 'password', message: 'Enter a first password for the agent.' });
+  if (errors.length) throw new ValidationFailedError(errors);
+  return { email, name, role: form.role as AgentRole, password: form.password! };
+}
