@@ -20,7 +20,8 @@ export interface OutboxEntry {
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 /** Job states BullMQ keeps a job in after its last run, still holding its id. */
 const FINISHED_STATES = new Set(['completed', 'failed']);
-const SWEEP_BATCH = 500;
+/** Rows per sweep transaction, and jobs per addBulk. */
+export const SWEEP_BATCH = 500;
 /** A queued or retrying row untouched this long gets its job checked. */
 const QUEUED_STALE_MS = 5 * 60_000;
 
