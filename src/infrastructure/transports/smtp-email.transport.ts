@@ -79,4 +79,3 @@ function socketOpener(host: string, port: number) {
     });
   };
 }
-
