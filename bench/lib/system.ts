@@ -2,8 +2,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
+import { EmbeddedServer, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { freePort } from '../../src/infrastructure/child-process';
+import { startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
+import { deleteKeys } from '../../test/support/global-teardown';
 import { databaseName, databaseUrl } from '../../test/support/test-env';
 import { SmsSink } from '../../test/support/sms-sink';
 import { SmtpSink } from '../../test/support/smtp-sink';
@@ -14,6 +18,11 @@ export const ROOT = join(__dirname, '..', '..', '..');
 export interface BenchSystem {
   readonly baseUrl: string;
   readonly adminToken: string;
+  /** The service's own database, Redis, key prefix and secret, for benchmarks that seed data or measure beside it. */
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly redisPrefix: string;
+  readonly appSecret: string;
   readonly smtp: SmtpSink;
   readonly sms: SmsSink;
   readonly process: ChildProcess;
@@ -24,31 +33,44 @@ export interface BenchSystem {
 
 /**
  * Starts the service as `npm start` does (node dist/main.js, PROCESS_ROLE=all unless `env` says
- * otherwise) with the bench's own SMTP and SMS sinks: on the embedded servers under .data/bench,
- * or, when DATABASE_URL is set, in a database of this run on that server (dropped afterwards).
+ * otherwise) with the bench's own SMTP and SMS sinks, in a database of this run (dropped
+ * afterwards) on DATABASE_URL's server, and on REDIS_URL. Without them the harness starts the
+ * embedded servers under .data/bench itself, so that benchmarks can reach them too.
  */
 export async function startSystem(env: Record<string, string> = {}): Promise<BenchSystem> {
-  const database = process.env.DATABASE_URL ? await createBenchDatabase(process.env.DATABASE_URL) : undefined;
+  const servers: EmbeddedServer[] = [];
+  const dataDir = join(ROOT, '.data', 'bench');
+  mkdirSync(dataDir, { recursive: true });
+  const embedded = async (start: () => Promise<EmbeddedServer>) => {
+    const server = await start();
+    servers.push(server);
+    return server.url;
+  };
+  const database = await createBenchDatabase(process.env.DATABASE_URL ?? (await embedded(() => startEmbeddedPostgres(join(dataDir, 'pg')))));
+  const redisUrl = process.env.REDIS_URL ?? (await embedded(() => startEmbeddedRedis(join(dataDir, 'redis'), { persistent: false })));
+  const redisPrefix = `bench-${Date.now().toString(36)}`;
+  const appSecret = '42'.repeat(32);
   const smtp = await SmtpSink.start();
   const sms = await SmsSink.start();
   const port = await freePort();
-  const dataDir = join(ROOT, '.data', 'bench');
-  mkdirSync(dataDir, { recursive: true });
   const adminToken = 'bench-admin-token-0123456789abcdef';
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      APP_SECRET: '42'.repeat(32),
+      APP_SECRET: appSecret,
       DATA_DIR: dataDir,
       PORT: String(port),
       LOG_LEVEL: 'warn',
       SMTP_URL: smtp.url,
       ADMIN_API_TOKEN: adminToken,
-      REDIS_PREFIX: `bench-${Date.now().toString(36)}`,
+      REDIS_PREFIX: redisPrefix,
       ...sms.env,
-      ...(database ? { DATABASE_URL: database } : {}),
+      DATABASE_URL: database,
+      REDIS_URL: redisUrl,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -67,6 +89,10 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
   return {
     baseUrl,
     adminToken,
+    databaseUrl: database,
+    redisUrl,
+    redisPrefix,
+    appSecret,
     smtp,
     sms,
     process: child,
@@ -77,7 +103,11 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
       await gone;
       await smtp.stop();
       await sms.stop();
-      if (database) await dropBenchDatabase(database);
+      await dropBenchDatabase(database);
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      await deleteKeys(redis, `*${redisPrefix}*`);
+      redis.disconnect();
+      for (const server of servers.reverse()) await server.stop();
     },
   };
 }

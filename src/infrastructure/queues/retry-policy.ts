@@ -33,3 +33,9 @@ export const WORKER_SETTINGS: Pick<WorkerOptions, 'settings'> = {
     backoffStrategy: (attemptsMade: number, type?: string) => (type === 'jittered' ? retryDelayMs(attemptsMade) : 0),
   },
 };
+
+/** Deliveries a worker process runs at once on each notification queue; they mostly wait on SMTP, SMS and PostgreSQL. */
+export const DELIVERY_CONCURRENCY = 64;
+
+/** Worker options of the notification queues (the benchmark's no-op baseline uses the same concurrency). */
+export const DELIVERY_WORKER_OPTIONS: Pick<WorkerOptions, 'settings' | 'concurrency'> = { concurrency: DELIVERY_CONCURRENCY, ...WORKER_SETTINGS };

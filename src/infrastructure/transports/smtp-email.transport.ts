@@ -1,6 +1,9 @@
+import { connect, Socket } from 'node:net';
 import { createTransport, Transporter } from 'nodemailer';
 import { DeliveryError } from './delivery-error';
 import { EmailTransport, emailHeaders, OutgoingEmail } from './email-transport';
+
+const CONNECTION_TIMEOUT_MS = 10_000;
 
 /** nodemailer over a pool of SMTP connections to SMTP_URL. */
 export class SmtpEmailTransport implements EmailTransport {
@@ -11,17 +14,20 @@ export class SmtpEmailTransport implements EmailTransport {
     private readonly from: string,
   ) {
     const parsed = new URL(url);
+    const host = parsed.hostname;
+    const port = Number(parsed.port || (parsed.protocol === 'smtps:' ? 465 : 587));
     this.transporter = createTransport({
       pool: true,
-      maxConnections: 8,
+      maxConnections: 16,
       maxMessages: Infinity,
-      host: parsed.hostname,
-      port: Number(parsed.port || (parsed.protocol === 'smtps:' ? 465 : 587)),
+      host,
+      port,
       secure: parsed.protocol === 'smtps:',
       auth: parsed.username ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } : undefined,
-      connectionTimeout: 10_000,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
+      getSocket: socketOpener(host, port),
     });
   }
 
@@ -33,6 +39,8 @@ export class SmtpEmailTransport implements EmailTransport {
         subject: email.subject,
         html: email.html,
         text: email.text,
+        // Native base64 rather than quoted-printable, which nodemailer encodes in JavaScript (a third of its CPU per message).
+        textEncoding: 'base64',
         ...emailHeaders(email),
       });
       return String(info.messageId ?? '');
@@ -46,4 +54,28 @@ export class SmtpEmailTransport implements EmailTransport {
   async close(): Promise<void> {
     this.transporter.close();
   }
+}
+
+/**
+ * Opens each pooled connection ourselves, with Nagle's algorithm off: nodemailer writes a
+ * message's final `.` line as a small separate segment, which Nagle holds back until the
+ * server acknowledges the previous one, and servers delay that acknowledgement (40 ms on
+ * Linux), so every message waited ~40 ms on an idle wire. (nodemailer upgrades the socket to
+ * TLS itself for smtps.)
+ */
+function socketOpener(host: string, port: number) {
+  return (_options: unknown, callback: (error: Error | null, socketOptions?: { connection: Socket }) => void): void => {
+    const socket = connect({ host, port, noDelay: true });
+    const fail = (error: Error) => {
+      socket.destroy();
+      callback(error);
+    };
+    socket.setTimeout(CONNECTION_TIMEOUT_MS, () => fail(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })));
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      socket.removeListener('error', fail);
+      callback(null, { connection: socket });
+    });
+  };
 }

@@ -1,8 +1,8 @@
 import { Processor } from '@nestjs/bullmq';
 import { QueueName } from '../../infrastructure/queues/queue-names';
-import { WORKER_SETTINGS } from '../../infrastructure/queues/retry-policy';
+import { DELIVERY_WORKER_OPTIONS } from '../../infrastructure/queues/retry-policy';
 import { DeliveryProcessor } from './delivery.processor';
 
 /** Security notices and appeal messages. */
-@Processor(QueueName.NotificationsNormal, { concurrency: 32, ...WORKER_SETTINGS })
+@Processor(QueueName.NotificationsNormal, DELIVERY_WORKER_OPTIONS)
 export class NormalNotificationsProcessor extends DeliveryProcessor {}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { JsonObject, JsonValue } from '../../common/json';
+import { NotificationPayload, NotificationPriority } from './entities/notification.entity';
 import { Locale, NotificationChannel, TemplateId, templateSpec, variableProblems } from './notification-templates';
 import { OutboxRelay } from './outbox-relay';
 
@@ -18,6 +19,45 @@ export interface Notice {
   readonly appealId?: string;
 }
 
+/** The values of a new outbox row (status `pending`). */
+export interface OutboxRow {
+  readonly id: string;
+  readonly template: TemplateId;
+  readonly channel: NotificationChannel;
+  readonly recipient: string;
+  readonly locale: Locale;
+  readonly payload: NotificationPayload;
+  readonly priority: NotificationPriority;
+  readonly accountUid: string | null;
+  readonly appealId: string | null;
+}
+
+/**
+ * A notice as its outbox row: checked against the catalogue (a notice the templates cannot
+ * render whole fails here, in the caller's transaction, not later as a dead message), its
+ * secret variables sealed apart from the others.
+ */
+export function outboxRow(notice: Notice, crypto: CryptoService): OutboxRow {
+  const spec = templateSpec(notice.template);
+  if (!spec.channels.includes(notice.channel)) throw new Error(`template ${notice.template} is not sent by ${notice.channel}`);
+  const problems = variableProblems(notice.template, notice.variables);
+  if (problems.length) throw new Error(`template ${notice.template}: ${problems.join(', ')}`);
+  const data: JsonObject = {};
+  const secrets: JsonObject = {};
+  for (const [key, value] of Object.entries(notice.variables)) (spec.secrets.includes(key) ? secrets : data)[key] = value;
+  return {
+    id: randomUUID(),
+    template: notice.template,
+    channel: notice.channel,
+    recipient: notice.to,
+    locale: notice.locale ?? 'en',
+    payload: { data, sealed: Object.keys(secrets).length ? crypto.seal(JSON.stringify(secrets)) : null },
+    priority: spec.urgent ? 'urgent' : 'normal',
+    accountUid: notice.accountUid ?? null,
+    appealId: notice.appealId ?? null,
+  };
+}
+
 /** The one way anything sends a message: an outbox row in the caller's transaction. */
 @Injectable()
 export class NotificationsService {
@@ -31,24 +71,13 @@ export class NotificationsService {
    * change that causes it) and has it enqueued right after the commit. Returns its id.
    */
   async notify(manager: EntityManager, notice: Notice): Promise<string> {
-    const spec = templateSpec(notice.template);
-    if (!spec.channels.includes(notice.channel)) throw new Error(`template ${notice.template} is not sent by ${notice.channel}`);
-    // A notice the templates cannot render whole fails here, in the caller's transaction, not later as a dead message.
-    const problems = variableProblems(notice.template, notice.variables);
-    if (problems.length) throw new Error(`template ${notice.template}: ${problems.join(', ')}`);
-    const data: JsonObject = {};
-    const secrets: JsonObject = {};
-    for (const [key, value] of Object.entries(notice.variables)) (spec.secrets.includes(key) ? secrets : data)[key] = value;
-
-    const id = randomUUID();
-    const priority = spec.urgent ? 'urgent' : 'normal';
-    const sealed = Object.keys(secrets).length ? this.crypto.seal(JSON.stringify(secrets)) : null;
+    const row = outboxRow(notice, this.crypto);
     await manager.query(
       `INSERT INTO notifications (id, template, channel, recipient, locale, payload, status, priority, account_uid, appeal_id)
        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)`,
-      [id, notice.template, notice.channel, notice.to, notice.locale ?? 'en', JSON.stringify({ data, sealed }), priority, notice.accountUid ?? null, notice.appealId ?? null],
+      [row.id, row.template, row.channel, row.recipient, row.locale, JSON.stringify(row.payload), row.priority, row.accountUid, row.appealId],
     );
-    this.relay.afterCommit(manager, { id, priority });
-    return id;
+    this.relay.afterCommit(manager, { id: row.id, priority: row.priority });
+    return row.id;
   }
 }

@@ -20,7 +20,8 @@ export interface OutboxEntry {
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 /** Job states BullMQ keeps a job in after its last run, still holding its id. */
 const FINISHED_STATES = new Set(['completed', 'failed']);
-const SWEEP_BATCH = 500;
+/** Rows per sweep transaction, and jobs per addBulk. */
+export const SWEEP_BATCH = 500;
 /** A queued or retrying row untouched this long gets its job checked. */
 const QUEUED_STALE_MS = 5 * 60_000;
 
@@ -114,35 +115,67 @@ export class OutboxRelay implements EntitySubscriberInterface {
    */
   async sweep(): Promise<number> {
     let requeued = 0;
+    let claimed: number;
+    do {
+      claimed = await this.enqueuePending();
+      requeued += claimed;
+    } while (claimed === SWEEP_BATCH);
     let after: SweepKey | undefined;
-    for (;;) {
-      const batch = await this.sweepBatch(after);
+    do {
+      const batch = await this.sweepStale(after);
       requeued += batch.requeued;
-      if (!batch.last) break;
       after = batch.last;
-    }
+    } while (after);
     if (requeued) this.logger.info({ requeued }, 'outbox sweep re-enqueued messages');
     return requeued;
   }
 
-  /** One batch of the sweep, after `after` in (created_at, id) order so that rows left alone are not claimed again. */
-  private async sweepBatch(after: SweepKey | undefined): Promise<{ requeued: number; last?: SweepKey }> {
+  /**
+   * One batch of rows whose enqueue after commit never happened (Redis was down, or the process
+   * died). Jobs are added only after a row commits and a retry removes the old one first, so
+   * no finished job holds their ids: they are claimed, marked queued and added in bulk, without
+   * asking Redis about each (a live job under the same id makes its add a no-op). Should the add
+   * fail, the transaction rolls back and the rows stay pending.
+   */
+  private async enqueuePending(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [claimed]: [OutboxEntry[], number] = await manager.query(
+        `UPDATE notifications AS n SET status = 'queued', queued_at = now(), updated_at = now()
+           FROM (SELECT id FROM notifications
+                  WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+                  ORDER BY created_at, id
+                  LIMIT ${SWEEP_BATCH}
+                  FOR UPDATE SKIP LOCKED) AS due
+          WHERE n.id = due.id
+          RETURNING n.id, n.priority`,
+        [this.config.outbox.sweepIntervalMs / 1000],
+      );
+      if (claimed.length) await this.addJobs(claimed);
+      return claimed.length;
+    });
+  }
+
+  /**
+   * One batch of rows queued or retrying whose job has been quiet for QUEUED_STALE_MS, after
+   * `after` in (created_at, id) order so that rows left alone are not claimed again. Live jobs
+   * are left to run; finished ones (which would turn a new add into a no-op) are removed and
+   * replaced; rows out of attempts end dead.
+   */
+  private async sweepStale(after: SweepKey | undefined): Promise<{ requeued: number; last?: SweepKey }> {
     return this.dataSource.transaction(async (manager) => {
       const rows: SweepRow[] = await manager.query(
         `SELECT id, priority, attempts, created_at::text AS created_at FROM notifications
-          WHERE ((status = 'pending' AND created_at < now() - make_interval(secs => $1))
-             OR (status IN ('queued', 'failed') AND updated_at < now() - make_interval(secs => $2)))
-            ${after ? 'AND (created_at, id) > ($3::timestamptz, $4::uuid)' : ''}
+          WHERE status IN ('queued', 'failed') AND updated_at < now() - make_interval(secs => $1)
+            ${after ? 'AND (created_at, id) > ($2::timestamptz, $3::uuid)' : ''}
           ORDER BY created_at, id
           LIMIT ${SWEEP_BATCH}
           FOR UPDATE SKIP LOCKED`,
-        [this.config.outbox.sweepIntervalMs / 1000, QUEUED_STALE_MS / 1000, ...(after ? [after.createdAt, after.id] : [])],
+        [QUEUED_STALE_MS / 1000, ...(after ? [after.createdAt, after.id] : [])],
       );
       if (!rows.length) return { requeued: 0 };
       // Concurrent commands on one connection travel pipelined: one round trip for the whole batch.
       const states = await Promise.all(rows.map((row) => this.jobs.queue(queueFor(row.priority)).getJobState(row.id)));
       const stale = rows.filter((_, index) => !LIVE_STATES.has(states[index]));
-      // A finished job still held under the row's id would turn the new add into a no-op.
       await Promise.all(rows.filter((_, index) => FINISHED_STATES.has(states[index])).map((row) => this.removeJob(row)));
       const exhausted = stale.filter((row) => row.attempts >= DELIVERY_ATTEMPTS).map((row) => row.id);
       const revived = stale.filter((row) => row.attempts < DELIVERY_ATTEMPTS);
