@@ -3,6 +3,12 @@ import { FormerContact } from '../modules/accounts/entities/former-contact.entit
 import { RamUser } from '../modules/accounts/entities/ram-user.entity';
 import { Session } from '../modules/accounts/entities/session.entity';
 import { TrustedDevice } from '../modules/accounts/entities/trusted-device.entity';
+import { AppealAttachmentContent } from '../modules/appeals/entities/appeal-attachment-content.entity';
+import { AppealAttachment } from '../modules/appeals/entities/appeal-attachment.entity';
+import { AppealMessage } from '../modules/appeals/entities/appeal-message.entity';
+import { AppealObjection } from '../modules/appeals/entities/appeal-objection.entity';
+import { Appeal } from '../modules/appeals/entities/appeal.entity';
+import { PasswordReset } from '../modules/appeals/entities/password-reset.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { Agent } from '../modules/backoffice/entities/agent.entity';
 import { Notification } from '../modules/notifications/entities/notification.entity';
@@ -13,4 +19,4 @@ import { VerificationToken } from '../modules/verification/challenges/entities/v
  * Every entity, for the Nest app and the standalone data source alike. Modules add theirs here
  * and register them with `TypeOrmModule.forFeature` for injection.
  */
-export const ENTITIES: (new () => object)[] = [AuditEvent, Account, FormerContact, RamUser, Session, TrustedDevice, Agent, Notification, CodeChallenge, VerificationToken];
+export const ENTITIES: (new () => object)[] = [AuditEvent, Account, FormerContact, RamUser, Session, TrustedDevice, Agent, Notification, CodeChallenge, VerificationToken, Appeal, AppealMessage, AppealAttachment, AppealAttachmentContent, AppealObjection, PasswordReset];
