@@ -1,12 +1,16 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { JobName, QueueName } from '../infrastructure/queues/queue-names';
+import { AppealCompletionService } from '../modules/appeals/appeal-completion.service';
 import { OutboxRelay } from '../modules/notifications/outbox-relay';
 
 /** Runs the scheduled jobs; BullMQ's job schedulers make each run once per period across all workers. */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
-  constructor(private readonly outbox: OutboxRelay) {
+  constructor(
+    private readonly outbox: OutboxRelay,
+    private readonly appealCompletion: AppealCompletionService,
+  ) {
     super();
   }
 
@@ -14,6 +18,8 @@ export class MaintenanceProcessor extends WorkerHost {
     switch (job.name) {
       case JobName.SweepOutbox:
         return { requeued: await this.outbox.sweep() };
+      case JobName.ApplyDueAppeals:
+        return { applied: await this.appealCompletion.applyDue() };
       default:
         throw new Error(`unknown job ${job.name} on ${QueueName.Maintenance}`);
     }
