@@ -2,6 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { JobName, QueueName } from '../infrastructure/queues/queue-names';
 import { AppealCompletionService } from '../modules/appeals/appeal-completion.service';
+import { AppealMaintenanceService } from '../modules/appeals/appeal-maintenance.service';
 import { OutboxRelay } from '../modules/notifications/outbox-relay';
 
 /** Runs the scheduled jobs; BullMQ's job schedulers make each run once per period across all workers. */
@@ -10,6 +11,7 @@ export class MaintenanceProcessor extends WorkerHost {
   constructor(
     private readonly outbox: OutboxRelay,
     private readonly appealCompletion: AppealCompletionService,
+    private readonly appealMaintenance: AppealMaintenanceService,
   ) {
     super();
   }
@@ -20,6 +22,12 @@ export class MaintenanceProcessor extends WorkerHost {
         return { requeued: await this.outbox.sweep() };
       case JobName.ApplyDueAppeals:
         return { applied: await this.appealCompletion.applyDue() };
+      case JobName.WatchAppealSla:
+        return { flagged: await this.appealMaintenance.flagSlaBreaches() };
+      case JobName.CloseUnansweredAppeals:
+        return { reminded: await this.appealMaintenance.remindUnanswered(), expired: await this.appealMaintenance.expireUnanswered() };
+      case JobName.PurgeAppealEvidence:
+        return { purged: await this.appealMaintenance.purgeEvidence() };
       default:
         throw new Error(`unknown job ${job.name} on ${QueueName.Maintenance}`);
     }

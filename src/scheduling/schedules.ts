@@ -12,5 +12,8 @@ export function schedules(config: AppConfig): Schedule[] {
   return [
     { job: JobName.SweepOutbox, everyMs: config.outbox.sweepIntervalMs },
     { job: JobName.ApplyDueAppeals, everyMs: interval },
+    { job: JobName.WatchAppealSla, everyMs: interval },
+    { job: JobName.CloseUnansweredAppeals, everyMs: interval },
+    { job: JobName.PurgeAppealEvidence, everyMs: interval },
   ];
 }

@@ -18,6 +18,12 @@ export enum JobName {
   ApplyAppeal = 'apply-appeal',
   /** Applies every appeal past its cooling-off whose job Redis lost. */
   ApplyDueAppeals = 'apply-due-appeals',
+  /** Flags SLA breaches and sends the digest to supervisors. */
+  WatchAppealSla = 'watch-appeal-sla',
+  /** Reminds, then closes as expired, appeals whose person does not answer. */
+  CloseUnansweredAppeals = 'close-unanswered-appeals',
+  /** Deletes the attachments of appeals closed longer than EVIDENCE_RETENTION. */
+  PurgeAppealEvidence = 'purge-appeal-evidence',
 }
 
 /** Which queue carries each job. */
@@ -26,6 +32,9 @@ export const JOB_QUEUE: Record<JobName, QueueName | readonly QueueName[]> = {
   [JobName.SweepOutbox]: QueueName.Maintenance,
   [JobName.ApplyAppeal]: QueueName.Appeals,
   [JobName.ApplyDueAppeals]: QueueName.Maintenance,
+  [JobName.WatchAppealSla]: QueueName.Maintenance,
+  [JobName.CloseUnansweredAppeals]: QueueName.Maintenance,
+  [JobName.PurgeAppealEvidence]: QueueName.Maintenance,
 };
 
 /** The data each job carries: identifiers only, never secrets (those stay sealed in PostgreSQL). */
@@ -34,4 +43,7 @@ export interface JobData {
   [JobName.SweepOutbox]: Record<string, never>;
   [JobName.ApplyAppeal]: { appealId: string };
   [JobName.ApplyDueAppeals]: Record<string, never>;
+  [JobName.WatchAppealSla]: Record<string, never>;
+  [JobName.CloseUnansweredAppeals]: Record<string, never>;
+  [JobName.PurgeAppealEvidence]: Record<string, never>;
 }

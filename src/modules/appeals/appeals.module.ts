@@ -12,6 +12,7 @@ import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { AppealFilingLimits } from './appeal-filing-limits';
 import { AppealFilingService } from './appeal-filing.service';
+import { AppealMaintenanceService } from './appeal-maintenance.service';
 import { AppealNotices } from './appeal-notices';
 import { AppealObjectionsController } from './appeal-objections.controller';
 import { AppealPortalService } from './appeal-portal.service';
@@ -32,7 +33,7 @@ import { TotpRemoval } from './totp-removal';
 
 /**
  * Appeals: filing and the person's API, the review workflow the back-office pages drive, the
- * cooling-off with objections, and completion. The
+ * cooling-off with objections, completion, and the scheduled SLA, expiry and purge work. The
  * pages call AppealQueueService (reads) and AppealReviewService (actions); its processor is
  * provided by WorkersModule.
  */
@@ -59,10 +60,11 @@ import { TotpRemoval } from './totp-removal';
     AppealReviewService,
     AppealQueueService,
     AppealCompletionService,
+    AppealMaintenanceService,
     PasswordResetsService,
     PasswordPolicy,
     TotpRemoval,
   ],
-  exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealCoolingOffService, AppealCompletionService, PasswordResetsService],
+  exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
 })
 export class AppealsModule {}
