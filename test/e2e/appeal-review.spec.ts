@@ -256,6 +256,8 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
     expect(stats.medianFirstResponseMs).toEqual(expect.any(Number));
     expect(stats.daily[29].firstResponses).toBeGreaterThanOrEqual(1);
     expect(stats.slaBreaches).toEqual({ openNow: expect.any(Number), firstResponseLast30Days: expect.any(Number), resolutionLast30Days: expect.any(Number) });
+    const metrics = await api(t).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(new RegExp(`^appeals\\{status="awaiting_customer"\\} ${stats.byStatus.awaiting_customer}$`, 'm'));
   });
 });
 

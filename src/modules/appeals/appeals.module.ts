@@ -13,6 +13,7 @@ import { AppealEvidenceService } from './appeal-evidence.service';
 import { AppealFilingLimits } from './appeal-filing-limits';
 import { AppealFilingService } from './appeal-filing.service';
 import { AppealMaintenanceService } from './appeal-maintenance.service';
+import { AppealMetrics } from './appeal-metrics';
 import { AppealNotices } from './appeal-notices';
 import { AppealObjectionsController } from './appeal-objections.controller';
 import { AppealPortalService } from './appeal-portal.service';
@@ -61,6 +62,7 @@ import { TotpRemoval } from './totp-removal';
     AppealQueueService,
     AppealCompletionService,
     AppealMaintenanceService,
+    AppealMetrics,
     PasswordResetsService,
     PasswordPolicy,
     TotpRemoval,
