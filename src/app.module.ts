@@ -12,6 +12,7 @@ import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AdminModule } from './modules/admin/admin.module';
+import { AppealsModule } from './modules/appeals/appeals.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { BackofficeModule } from './modules/backoffice/backoffice.module';
 import { QueueBoardModule } from './modules/backoffice/queue-board.module';
@@ -53,6 +54,7 @@ export class AppModule {
         AdminModule,
         NotificationsModule,
         ChallengesModule,
+        AppealsModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

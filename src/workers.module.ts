@@ -1,6 +1,8 @@
 import { BeforeApplicationShutdown, Injectable, Module } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
+import { AppealsModule } from './modules/appeals/appeals.module';
+import { AppealsProcessor } from './modules/appeals/appeals.processor';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { NormalNotificationsProcessor } from './modules/notifications/normal-notifications.processor';
 import { UrgentNotificationsProcessor } from './modules/notifications/urgent-notifications.processor';
@@ -30,7 +32,7 @@ class WorkersShutdown implements BeforeApplicationShutdown {
  * Processors live in their feature modules' folders and are provided here.
  */
 @Module({
-  imports: [DiscoveryModule, NotificationsModule],
-  providers: [WorkersShutdown, UrgentNotificationsProcessor, NormalNotificationsProcessor, MaintenanceProcessor, ScheduleRegistrar],
+  imports: [DiscoveryModule, NotificationsModule, AppealsModule],
+  providers: [WorkersShutdown, UrgentNotificationsProcessor, NormalNotificationsProcessor, MaintenanceProcessor, AppealsProcessor, ScheduleRegistrar],
 })
 export class WorkersModule {}

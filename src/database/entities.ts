@@ -3,6 +3,12 @@ import { FormerContact } from '../modules/accounts/entities/former-contact.entit
 import { RamUser } from '../modules/accounts/entities/ram-user.entity';
 import { Session } from '../modules/accounts/entities/session.entity';
 import { TrustedDevice } from '../modules/accounts/entities/trusted-device.entity';
+import { AppealAttachmentContent } from '../modules/appeals/entities/appeal-attachment-content.entity';
+import { AppealAttachment } from '../modules/appeals/entities/appeal-attachment.entity';
+import { AppealMessage } from '../modules/appeals/entities/appeal-message.entity';
+import { AppealObjection } from '../modules/appeals/entities/appeal-objection.entity';
+import { Appeal } from '../modules/appeals/entities/appeal.entity';
+import { PasswordReset } from '../modules/appeals/entities/password-reset.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
 import { AgentSession } from '../modules/backoffice/entities/agent-session.entity';
 import { Agent } from '../modules/backoffice/entities/agent.entity';
@@ -21,6 +27,12 @@ export const ENTITIES: (new () => object)[] = [
   RamUser,
   Session,
   TrustedDevice,
+  AppealAttachmentContent,
+  AppealAttachment,
+  AppealMessage,
+  AppealObjection,
+  Appeal,
+  PasswordReset,
   AuditEvent,
   AgentSession,
   Agent,

@@ -1,12 +1,18 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { JobName, QueueName } from '../infrastructure/queues/queue-names';
+import { AppealCompletionService } from '../modules/appeals/appeal-completion.service';
+import { AppealMaintenanceService } from '../modules/appeals/appeal-maintenance.service';
 import { OutboxRelay } from '../modules/notifications/outbox-relay';
 
 /** Runs the scheduled jobs; BullMQ's job schedulers make each run once per period across all workers. */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
-  constructor(private readonly outbox: OutboxRelay) {
+  constructor(
+    private readonly outbox: OutboxRelay,
+    private readonly appealCompletion: AppealCompletionService,
+    private readonly appealMaintenance: AppealMaintenanceService,
+  ) {
     super();
   }
 
@@ -14,6 +20,14 @@ export class MaintenanceProcessor extends WorkerHost {
     switch (job.name) {
       case JobName.SweepOutbox:
         return { requeued: await this.outbox.sweep() };
+      case JobName.ApplyDueAppeals:
+        return { applied: await this.appealCompletion.applyDue() };
+      case JobName.WatchAppealSla:
+        return { flagged: await this.appealMaintenance.flagSlaBreaches() };
+      case JobName.CloseUnansweredAppeals:
+        return { reminded: await this.appealMaintenance.remindUnanswered(), expired: await this.appealMaintenance.expireUnanswered() };
+      case JobName.PurgeAppealEvidence:
+        return { purged: await this.appealMaintenance.purgeEvidence() };
       default:
         throw new Error(`unknown job ${job.name} on ${QueueName.Maintenance}`);
     }

@@ -8,5 +8,12 @@ export interface Schedule {
 
 /** Every repeating job of the service and how often it runs. */
 export function schedules(config: AppConfig): Schedule[] {
-  return [{ job: JobName.SweepOutbox, everyMs: config.outbox.sweepIntervalMs }];
+  const interval = config.scheduler.intervalMs;
+  return [
+    { job: JobName.SweepOutbox, everyMs: config.outbox.sweepIntervalMs },
+    { job: JobName.ApplyDueAppeals, everyMs: interval },
+    { job: JobName.WatchAppealSla, everyMs: interval },
+    { job: JobName.CloseUnansweredAppeals, everyMs: interval },
+    { job: JobName.PurgeAppealEvidence, everyMs: interval },
+  ];
 }

@@ -6,6 +6,8 @@ import { Agents1795370200000 } from './1795370200000-Agents';
 import { AgentSessions1795370300000 } from './1795370300000-AgentSessions';
 import { CodeChallenges1795380000000 } from './1795380000000-CodeChallenges';
 import { FormerContacts1795380100000 } from './1795380100000-FormerContacts';
+import { Appeals1795380200000 } from './1795380200000-Appeals';
+
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +18,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AgentSessions1795370300000,
   CodeChallenges1795380000000,
   FormerContacts1795380100000,
+  Appeals1795380200000,
 ];

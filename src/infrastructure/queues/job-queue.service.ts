@@ -15,11 +15,13 @@ export class JobQueue {
     @InjectQueue(QueueName.NotificationsUrgent) urgent: Queue,
     @InjectQueue(QueueName.NotificationsNormal) normal: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.Appeals) appeals: Queue,
   ) {
     this.queues = new Map([
       [QueueName.NotificationsUrgent, urgent],
       [QueueName.NotificationsNormal, normal],
       [QueueName.Maintenance, maintenance],
+      [QueueName.Appeals, appeals],
     ]);
   }
 

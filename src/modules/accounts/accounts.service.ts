@@ -87,8 +87,8 @@ export class AccountsService {
   }
 
   /** The account whose logon email this is, compared case-insensitively. */
-  findByLogonEmail(email: string): Promise<Account | null> {
-    return this.dataSource.manager
+  findByLogonEmail(email: string, manager: EntityManager = this.dataSource.manager): Promise<Account | null> {
+    return manager
       .createQueryBuilder(Account, 'account')
       .where('lower(account.logonEmail) = lower(:email)', { email: normaliseEmail(email) })
       .getOne();

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { PinoLogger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { hashToken, randomToken } from '../../common/crypto/tokens';
+import { NotFoundError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { JobQueue } from '../../infrastructure/queues/job-queue.service';
+import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
+import { RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
+import { AccountsService } from '../accounts/accounts.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { AppealNotices } from './appeal-notices';
+import { AppealTransitions } from './appeal-transitions';
+import { AppealPatch, AppealsRepository } from './appeals.repository';
+import { AppealObjection } from './entities/appeal-objection.entity';
+import { Appeal } from './entities/appeal.entity';
+import { changeKeys } from './requested-changes';
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The cooling-off between approval and change: the contacts on record are told and may object
+ * with a single-use link; a BullMQ job delayed until the end applies the change (the scheduled
+ * sweep applies it if Redis lost the job).
+ */
+@Injectable()
+export class AppealCoolingOffService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: AppealsRepository,
+    private readonly accounts: AccountsService,
+    private readonly notifications: NotificationsService,
+    private readonly notices: AppealNotices,
+    private readonly transitions: AppealTransitions,
+    private readonly jobs: JobQueue,
+    private readonly clock: Clock,
+    private readonly logger: PinoLogger,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
+    logger.setContext(AppealCoolingOffService.name);
+  }
+
+  /**
+   * Starts the cooling-off of an approved appeal, in the caller's transaction: every contact on
+   * record now (the account's logon email and secure phone) gets `appeal-objection` with a link
+   * of its own, the person gets `appeal-scheduled`. Returns the appeal's columns to set.
+   */
+  async start(manager: EntityManager, appeal: Appeal, now: Date): Promise<AppealPatch> {
+    const account = await this.accounts.lock(manager, appeal.accountUid!);
+    const scheduledFor = new Date(now.getTime() + this.config.appeals.coolingOffMs);
+    const changes = changeKeys(appeal.changes);
+    const contacts = [
+      { channel: 'email' as const, to: account.logonEmail },
+      ...(account.securePhone ? [{ channel: 'sms' as const, to: account.securePhone }] : []),
+    ];
+    for (const contact of contacts) {
+      const token = randomToken();
+      await manager.insert(AppealObjection, { id: randomUUID(), appealId: appeal.id, tokenHash: hashToken(token), channel: contact.channel, createdAt: now, usedAt: null } satisfies AppealObjection);
+      await this.notifications.notify(manager, {
+        template: 'appeal-objection',
+        channel: contact.channel,
+        to: contact.to,
+        locale: account.locale,
+        variables: { maskedUid: maskUid(account.uid), scheduledFor: scheduledFor.toISOString(), changes, objectionUrl: `${this.config.http.publicBaseUrl}/appeal/object/${token}` },
+        accountUid: account.uid,
+        appealId: appeal.id,
+      });
+    }
+    await this.notices.toContact(manager, appeal, 'appeal-scheduled', { scheduledFor: scheduledFor.toISOString(), changes });
+    return { scheduledFor };
+  }
+
+  /**
+   * Puts the appeal's delayed job on the queue, after the commit that scheduled it. A job left
+   * under the same id (from an earlier scheduling of a reopened appeal) is removed first, or
+   * BullMQ would ignore the add. A failure is only logged: the scheduled sweep applies the appeal.
+   */
+  async enqueue(appeal: Pick<Appeal, 'id' | 'scheduledFor'>): Promise<void> {
+    try {
+      await this.jobs.queue(QueueName.Appeals).remove(appeal.id);
+      const delay = Math.max(0, (appeal.scheduledFor?.getTime() ?? 0) - this.clock.nowMs());
+      await this.jobs.add(QueueName.Appeals, JobName.ApplyAppeal, { appealId: appeal.id }, { ...RETRYING_JOB_OPTIONS, jobId: appeal.id, delay });
+    } catch (error) {
+      this.logger.warn({ err: error, appealId: appeal.id }, 'enqueueing the appeal failed; the scheduled sweep will apply it');
+    }
+  }
+
+  /** Drops the delayed job of an appeal that will not be applied (cancelled, objected); it would find nothing to do anyway. */
+  async dequeue(appealId: string): Promise<void> {
+    try {
+      await this.jobs.queue(QueueName.Appeals).remove(appealId);
+    } catch (error) {
+      this.logger.warn({ err: error, appealId }, 'removing the appeal job failed; it will find the appeal closed');
+    }
+  }
+
+  /**
+   * A former contact's "this wasn't me": stops a scheduled appeal (`objected`), tells the person
+   * (`appeal-closed`). 404 when the link is unknown or used, or the appeal is no longer scheduled.
+   */
+  async object(token: string, client: { ip?: string } = {}): Promise<{ status: 'objected' }> {
+    const appealId = await this.dataSource.transaction(async (manager) => {
+      const [objection] = TOKEN.test(token)
+        ? ((await manager.query(`SELECT id, appeal_id, channel FROM appeal_objections WHERE token_hash = $1 AND used_at IS NULL FOR UPDATE`, [hashToken(token)])) as {
+            id: string;
+            appeal_id: string;
+            channel: string;
+          }[])
+        : [];
+      if (!objection) throw objectionNotFound();
+      const appeal = await this.repository.lockById(manager, objection.appeal_id);
+      if (!appeal || appeal.status !== 'scheduled') throw objectionNotFound();
+      await manager.query(`UPDATE appeal_objections SET used_at = $2 WHERE id = $1`, [objection.id, this.clock.now()]);
+      await this.transitions.byParty(manager, appeal, 'former_contact', 'object', { actor: { type: 'public' }, ip: client.ip, data: { channel: objection.channel } });
+      return appeal.id;
+    });
+    await this.dequeue(appealId);
+    return { status: 'objected' };
+  }
+}
+
+/** `2081536794412356` → `2081********2356`, as the objection notice shows it to contacts. */
+export function maskUid(uid: string): string {
+  return `${uid.slice(0, 4)}${'*'.repeat(Math.max(0, uid.length - 8))}${uid.slice(-4)}`;
+}
+
+function objectionNotFound(): NotFoundError {
+  return new NotFoundError('This objection link is unknown or used, or the appeal is no longer waiting to be applied.');
+}

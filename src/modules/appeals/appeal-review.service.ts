@@ -1,0 +1,205 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { ValidationFailedError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { AccountsService } from '../accounts/accounts.service';
+import { EmailInUseError } from '../accounts/accounts.errors';
+import { AuditService } from '../audit/audit.service';
+import { AgentRole } from '../backoffice/entities/agent.entity';
+import { AppealCoolingOffService } from './appeal-cooling-off.service';
+import { AppealEvidenceService } from './appeal-evidence.service';
+import { AppealNotices } from './appeal-notices';
+import { AppealTransitions, LeaseChange } from './appeal-transitions';
+import { AgentAction, AgentDecision, AppealStatus, decideAgentAction } from './appeal-workflow';
+import { AppealPatch, AppealsRepository } from './appeals.repository';
+import { Appeal } from './entities/appeal.entity';
+
+/** The agent acting, as the back-office session knows them. */
+export interface ActingAgent {
+  readonly id: string;
+  readonly role: AgentRole;
+  /** The agent's address, for the audit log. */
+  readonly ip?: string;
+}
+
+/** What every action answers: the appeal's new status and the version the next action must carry. */
+export interface AppealActionResult {
+  readonly reference: string;
+  readonly status: AppealStatus;
+  readonly version: number;
+}
+
+export type NoInput = Record<string, never>;
+
+/** What an action adds to the transition the workflow decided. */
+interface ActionEffect {
+  readonly patch?: AppealPatch;
+  /** Facts for the audit event beyond from, to and version. */
+  readonly audit?: Record<string, unknown>;
+  /** Runs once the transaction has committed (the delayed job of a scheduled appeal). */
+  readonly afterCommit?: () => Promise<void>;
+}
+
+/** Actions the person sees as an answer: the first meets the first-response SLA. */
+const RESPONDS: ReadonlySet<AgentAction> = new Set(['request_info', 'approve', 'second_approve', 'reject']);
+const AUDIT_ACTION: Record<AgentAction, string> = {
+  claim: 'appeal.claimed',
+  release: 'appeal.released',
+  takeover: 'appeal.taken_over',
+  note: 'appeal.note_added',
+  request_info: 'appeal.info_requested',
+  approve: 'appeal.approved',
+  second_approve: 'appeal.approval_confirmed',
+  reject: 'appeal.rejected',
+  reopen: 'appeal.reopened',
+};
+
+/**
+ * The agents' actions on an appeal, for the back-office pages. Each takes the version the agent
+ * saw and runs in one transaction: the appeal's row is locked, the workflow decides (version,
+ * status, role, lease, four-eyes), then the change, its notices and its audit event are written
+ * together, and the version moves on. Of any number of concurrent actions on one version, one
+ * wins and the others answer 409 STALE_VERSION having changed nothing.
+ */
+@Injectable()
+export class AppealReviewService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: AppealsRepository,
+    private readonly transitions: AppealTransitions,
+    private readonly evidence: AppealEvidenceService,
+    private readonly coolingOff: AppealCoolingOffService,
+    private readonly accounts: AccountsService,
+    private readonly notices: AppealNotices,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Takes the exclusive lease of APPEAL_LEASE (or renews one's own): `submitted` → `in_review`. 409 LEASE_HELD when another agent holds it. */
+  claim(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'claim', async () => ({}));
+  }
+
+  /** Gives the appeal back to the queue: `in_review` → `submitted`. */
+  release(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'release', async () => ({}));
+  }
+
+  /** A supervisor takes the lease from whoever holds it; the audit event names them. */
+  takeOver(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'takeover', async () => ({}));
+  }
+
+  /** An internal note, never shown to the person; any agent, any status. */
+  addNote(agent: ActingAgent, reference: string, expectedVersion: number, input: { body: string }): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'note', async ({ manager, appeal }) => {
+      const note = await this.repository.addMessage(manager, appeal.id, 'note', required(input.body, 'body'), agent.id);
+      return { audit: { messageId: note.id } };
+    });
+  }
+
+  /** Asks the person for more: `in_review` → `awaiting_customer`, `appeal-info-requested` with the question and the answer's deadline. */
+  requestInfo(agent: ActingAgent, reference: string, expectedVersion: number, input: { message: string }): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'request_info', async ({ manager, appeal, now }) => {
+      const message = await this.repository.addMessage(manager, appeal.id, 'agent', required(input.message, 'message'), agent.id);
+      const respondBy = new Date(now.getTime() + this.config.appeals.customerTimeoutMs);
+      await this.notices.toContact(manager, appeal, 'appeal-info-requested', { message: message.body, respondBy: respondBy.toISOString() });
+      return { audit: { messageId: message.id, respondBy: respondBy.toISOString() } };
+    });
+  }
+
+  /**
+   * Approves: `in_review` → `pending_second_approval` (APPEAL_FOUR_EYES) or straight to
+   * `scheduled`. Needs a rationale when the evidence score is below APPEAL_EVIDENCE_THRESHOLD
+   * (and, by the workflow, an appeal that names exactly one account).
+   */
+  approve(agent: ActingAgent, reference: string, expectedVersion: number, input: { rationale?: string }): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'approve', async ({ manager, appeal, decision, now }) => {
+      await this.assertNewEmailFree(manager, appeal);
+      const { score } = await this.evidence.checklist(manager, appeal);
+      const rationale = input.rationale?.trim() || null;
+      if (score < this.config.appeals.evidenceThreshold && !rationale) {
+        throw new ValidationFailedError([{ field: 'rationale', message: `is required: the evidence score ${score} is below ${this.config.appeals.evidenceThreshold}` }]);
+      }
+      const approval: AppealPatch = { approvedBy: agent.id, approvedAt: now, approvalRationale: rationale, evidenceScoreAtApproval: score };
+      const audit = { evidenceScore: score, rationale };
+      if (decision.to !== 'scheduled') return { patch: approval, audit };
+      const scheduled = await this.coolingOff.start(manager, appeal, now);
+      return { patch: { ...approval, ...scheduled }, audit, afterCommit: () => this.coolingOff.enqueue(appeal) };
+    });
+  }
+
+  /** Four-eyes: a supervisor other than the approver confirms, without claiming: `pending_second_approval` → `scheduled`, the cooling-off starts. */
+  confirmApproval(agent: ActingAgent, reference: string, expectedVersion: number, input: { rationale?: string } = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'second_approve', async ({ manager, appeal, now }) => {
+      await this.assertNewEmailFree(manager, appeal);
+      const scheduled = await this.coolingOff.start(manager, appeal, now);
+      return {
+        patch: { confirmedBy: agent.id, confirmedAt: now, ...scheduled },
+        audit: { rationale: input.rationale?.trim() || null },
+        afterCommit: () => this.coolingOff.enqueue(appeal),
+      };
+    });
+  }
+
+  /** Rejects with an internal `reason` and a `message` the person receives (`appeal-rejected`). */
+  reject(agent: ActingAgent, reference: string, expectedVersion: number, input: { reason: string; message: string }): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'reject', async ({ manager, appeal }) => {
+      const reason = required(input.reason, 'reason');
+      const message = await this.repository.addMessage(manager, appeal.id, 'agent', required(input.message, 'message'), agent.id);
+      await this.notices.toContact(manager, appeal, 'appeal-rejected', { message: message.body });
+      return { patch: { rejectionReason: reason }, audit: { reason, messageId: message.id } };
+    });
+  }
+
+  /** A supervisor sends an `objected` appeal back to the queue (`submitted`). */
+  reopen(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'reopen', async () => ({ patch: { scheduledFor: null, approvedBy: null, approvedAt: null, confirmedBy: null, confirmedAt: null } }));
+  }
+
+  private async act(
+    agent: ActingAgent,
+    reference: string,
+    expectedVersion: number,
+    action: AgentAction,
+    effect: (context: { manager: EntityManager; appeal: Appeal; decision: AgentDecision; now: Date }) => Promise<ActionEffect>,
+  ): Promise<AppealActionResult> {
+    let afterCommit: (() => Promise<void>) | undefined;
+    const result = await this.dataSource.transaction(async (manager) => {
+      const appeal = await this.repository.lockByReference(manager, reference);
+      const now = this.clock.now();
+      const decision = decideAgentAction(appeal, agent, action, expectedVersion, now, { fourEyes: this.config.appeals.fourEyes });
+      const outcome = await effect({ manager, appeal, decision, now });
+      const lease: LeaseChange = decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
+      await this.transitions.move(manager, appeal, decision.to, now, { responds: RESPONDS.has(action), lease, patch: outcome.patch });
+      await this.audit.record(manager, {
+        action: AUDIT_ACTION[action],
+        actor: { type: 'agent', id: agent.id },
+        subject: { type: 'appeal', id: appeal.reference },
+        data: { from: decision.from, to: decision.to, version: appeal.version, ...(decision.tookOverFrom ? { tookOverFrom: decision.tookOverFrom } : {}), ...outcome.audit },
+        ip: agent.ip,
+      });
+      afterCommit = outcome.afterCommit;
+      return { reference: appeal.reference, status: appeal.status, version: appeal.version };
+    });
+    await afterCommit?.();
+    return result;
+  }
+
+  /** The new logon email must still be free when the cooling-off starts (it is checked again when applied). */
+  private async assertNewEmailFree(manager: EntityManager, appeal: Appeal): Promise<void> {
+    if (!appeal.changes.logonEmail) return;
+    const holder = await this.accounts.findByLogonEmail(appeal.changes.logonEmail, manager);
+    if (holder && holder.uid !== appeal.accountUid) throw new EmailInUseError();
+  }
+}
+
+function required(text: string | undefined, field: string): string {
+  const trimmed = text?.trim() ?? '';
+  if (!trimmed) throw new ValidationFailedError([{ field, message: 'must not be empty' }]);
+  return trimmed;
+}

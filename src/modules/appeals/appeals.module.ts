@@ -1,0 +1,72 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
+import { PasswordPolicy } from '../accounts/password-policy';
+import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ChallengesModule } from '../verification/challenges/challenges.module';
+import { AccountMatcher } from './account-matcher';
+import { AppealAccessGuard } from './appeal-access.guard';
+import { AppealCompletionService } from './appeal-completion.service';
+import { AppealCoolingOffService } from './appeal-cooling-off.service';
+import { AppealEvidenceService } from './appeal-evidence.service';
+import { AppealFilingLimits } from './appeal-filing-limits';
+import { AppealFilingService } from './appeal-filing.service';
+import { AppealMaintenanceService } from './appeal-maintenance.service';
+import { AppealMetrics } from './appeal-metrics';
+import { AppealNotices } from './appeal-notices';
+import { AppealObjectionsController } from './appeal-objections.controller';
+import { AppealPortalService } from './appeal-portal.service';
+import { AppealQueueService } from './appeal-queue.service';
+import { AppealReviewService } from './appeal-review.service';
+import { AppealTransitions } from './appeal-transitions';
+import { AppealsController } from './appeals.controller';
+import { AppealsRepository } from './appeals.repository';
+import { AppealAttachmentContent } from './entities/appeal-attachment-content.entity';
+import { AppealAttachment } from './entities/appeal-attachment.entity';
+import { AppealMessage } from './entities/appeal-message.entity';
+import { AppealObjection } from './entities/appeal-objection.entity';
+import { Appeal } from './entities/appeal.entity';
+import { PasswordReset } from './entities/password-reset.entity';
+import { PasswordResetsController } from './password-resets.controller';
+import { PasswordResetsService } from './password-resets.service';
+import { TotpRemoval } from './totp-removal';
+
+/**
+ * Appeals: filing and the person's API, the review workflow the back-office pages drive, the
+ * cooling-off with objections, completion, and the scheduled SLA, expiry and purge work. The
+ * pages call AppealQueueService (reads) and AppealReviewService (actions); its processor is
+ * provided by WorkersModule.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Appeal, AppealMessage, AppealAttachment, AppealAttachmentContent, AppealObjection, PasswordReset]),
+    AccountsModule,
+    AuditModule,
+    NotificationsModule,
+    ChallengesModule,
+  ],
+  controllers: [AppealsController, AppealObjectionsController, PasswordResetsController],
+  providers: [
+    AppealsRepository,
+    AppealNotices,
+    AppealTransitions,
+    AccountMatcher,
+    AppealFilingLimits,
+    AppealFilingService,
+    AppealPortalService,
+    AppealAccessGuard,
+    AppealEvidenceService,
+    AppealCoolingOffService,
+    AppealReviewService,
+    AppealQueueService,
+    AppealCompletionService,
+    AppealMaintenanceService,
+    AppealMetrics,
+    PasswordResetsService,
+    PasswordPolicy,
+    TotpRemoval,
+  ],
+  exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
+})
+export class AppealsModule {}

@@ -1,0 +1,27 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { NotificationChannel } from '../../notifications/notification-templates';
+
+/** A single-use objection link sent to a contact on record when an appeal is scheduled. */
+@Entity({ name: 'appeal_objections' })
+@Index('appeal_objections_appeal_idx', ['appealId'])
+export class AppealObjection {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  appealId!: string;
+
+  /** SHA-256 of the link's 256-bit token. */
+  @Index('appeal_objections_token_hash_key', { unique: true })
+  @Column({ type: 'char', length: 64 })
+  tokenHash!: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  channel!: NotificationChannel;
+
+  @Column({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+}

@@ -1,0 +1,197 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Locale } from '../../notifications/notification-templates';
+import type { AppealStatus } from '../appeal-workflow';
+
+/** The `changes` of a filing, as filed (api.md names). */
+export interface RequestedChanges {
+  readonly logonEmail?: string;
+  readonly securePhone?: string;
+  readonly resetPassword?: boolean;
+  readonly disableTotp?: boolean;
+}
+
+/** The `evidence` of a filing: the person's own words and the optional structured facts. */
+export interface AppealEvidence {
+  readonly fullName: string;
+  readonly description: string;
+  readonly idDocumentType?: string;
+  readonly idDocumentLast4?: string;
+  /** A decimal string, such as `"129.90"`. */
+  readonly lastPaymentAmount?: string;
+  /** `YYYY-MM-DD`. */
+  readonly lastPaymentDate?: string;
+  readonly resourceIds?: string[];
+  readonly usualRegion?: string;
+}
+
+/**
+ * `matched`: the identifiers typed point to exactly one account. `unmatched`: to none.
+ * `ambiguous`: to several, or to different accounts. Agents see the last two flagged; only a
+ * matched appeal can be approved.
+ */
+export type AccountMatch = 'matched' | 'unmatched' | 'ambiguous';
+
+/**
+ * An appeal of someone who can no longer verify their identity. `version` grows with every
+ * change, so an agent's action on a page they loaded earlier is refused (409) instead of
+ * applied to something they did not see. SLA columns: a due time is null once met or while
+ * its clock is paused (awaiting the customer).
+ */
+@Entity({ name: 'appeals' })
+@Check('appeals_reference_check', `"reference" ~ '^AP-[A-Z2-7]{10}$'`)
+@Check(
+  'appeals_status_check',
+  `"status" IN ('submitted', 'in_review', 'awaiting_customer', 'pending_second_approval', 'scheduled', 'completed', 'rejected', 'cancelled', 'objected', 'expired')`,
+)
+@Check('appeals_account_match_check', `"account_match" IN ('matched', 'unmatched', 'ambiguous')`)
+// Every query the queue, the limits and the scheduled jobs run has its index; partial and
+// expression indexes are declared in the migration.
+@Index('appeals_queue_idx', ['createdAt', 'id'])
+@Index('appeals_status_queue_idx', ['status', 'createdAt', 'id'])
+@Index('appeals_open_queue_idx', { synchronize: false })
+@Index('appeals_breached_queue_idx', { synchronize: false })
+@Index('appeals_lease_queue_idx', { synchronize: false })
+@Index('appeals_contact_email_idx', { synchronize: false })
+@Index('appeals_claimed_email_idx', { synchronize: false })
+@Index('appeals_claimed_uid_idx', ['claimedUid', 'createdAt'])
+@Index('appeals_claimed_phone_idx', ['claimedPhone', 'createdAt'])
+@Index('appeals_account_uid_idx', ['accountUid', 'createdAt'])
+@Index('appeals_filed_ip_idx', ['filedIp', 'createdAt'])
+@Index('appeals_due_idx', { synchronize: false })
+@Index('appeals_awaiting_idx', { synchronize: false })
+@Index('appeals_first_response_due_idx', { synchronize: false })
+@Index('appeals_resolution_due_idx', { synchronize: false })
+@Index('appeals_purge_idx', { synchronize: false })
+@Index('appeals_first_response_at_idx', { synchronize: false })
+@Index('appeals_resolved_at_idx', { synchronize: false })
+export class Appeal {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  /** `AP-` + 10 random base32 characters. */
+  @Index('appeals_reference_key', { unique: true })
+  @Column({ type: 'varchar', length: 13 })
+  reference!: string;
+
+  /** SHA-256 of the access token shown once at filing. */
+  @Column({ type: 'char', length: 64 })
+  accessTokenHash!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  status!: AppealStatus;
+
+  @Column({ type: 'int' })
+  version!: number;
+
+  /** The verified contact email (normalised): every update goes there. */
+  @Column({ type: 'varchar', length: 254 })
+  contactEmail!: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  locale!: Locale;
+
+  /** The account identifiers as typed (normalised), whatever they match. */
+  @Column({ type: 'char', length: 16, nullable: true })
+  claimedUid!: string | null;
+
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  claimedEmail!: string | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  claimedPhone!: string | null;
+
+  @Column({ type: 'varchar', length: 10 })
+  accountMatch!: AccountMatch;
+
+  /** The account the identifiers point to, when they point to exactly one. */
+  @Column({ type: 'char', length: 16, nullable: true })
+  accountUid!: string | null;
+
+  @Column({ type: 'jsonb' })
+  changes!: RequestedChanges;
+
+  @Column({ type: 'jsonb' })
+  evidence!: AppealEvidence;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  filedIp!: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  leaseAgentId!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  leaseExpiresAt!: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  approvedBy!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  approvedAt!: Date | null;
+
+  /** Required when the evidence score was below APPEAL_EVIDENCE_THRESHOLD. */
+  @Column({ type: 'text', nullable: true })
+  approvalRationale!: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  evidenceScoreAtApproval!: number | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  confirmedBy!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  confirmedAt!: Date | null;
+
+  /** When the cooling-off ends and the change is applied. */
+  @Column({ type: 'timestamptz', nullable: true })
+  scheduledFor!: Date | null;
+
+  /** The internal reason of a rejection (the person gets the message). */
+  @Column({ type: 'text', nullable: true })
+  rejectionReason!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  firstResponseDueAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  firstResponseAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  firstResponseBreachedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  resolutionDueAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  resolutionBreachedAt!: Date | null;
+
+  /** Time spent awaiting the customer so far: the resolution clock does not run then. */
+  @Column({ type: 'bigint', default: 0, transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } })
+  slaPausedMs!: number;
+
+  /** An open appeal past a deadline (set by the SLA job, cleared once resolved or closed). */
+  @Column({ type: 'boolean', default: false })
+  slaBreached!: boolean;
+
+  /** Since when the appeal awaits the customer's answer. */
+  @Column({ type: 'timestamptz', nullable: true })
+  awaitingSince!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  reminderSentAt!: Date | null;
+
+  /** When agents reached a decision (scheduled or rejected). */
+  @Column({ type: 'timestamptz', nullable: true })
+  resolvedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  evidencePurgedAt!: Date | null;
+
+  @Column({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,78 @@
+import { AgentRole } from '../../src/modules/backoffice/entities/agent.entity';
+import { AgentsService } from '../../src/modules/backoffice/agents.service';
+import { ActingAgent } from '../../src/modules/appeals/appeal-review.service';
+import { AppealQueueService } from '../../src/modules/appeals/appeal-queue.service';
+import { api, uniqueEmail, uniqueIp } from './factories';
+import { extractCode, SmtpSink } from './smtp-sink';
+import { TestApp } from './test-app';
+
+/** Files made by these helpers; tests read them back by reference. */
+export interface FiledAppeal {
+  readonly reference: string;
+  readonly accessToken: string;
+  readonly contactEmail: string;
+  readonly ip: string;
+}
+
+export interface AppealRequest {
+  readonly account: { uid?: string; logonEmail?: string; securePhone?: string };
+  readonly changes?: { logonEmail?: string; securePhone?: string; resetPassword?: boolean; disableTotp?: boolean };
+  readonly evidence?: Record<string, unknown>;
+  /** Defaults to a fresh address; `changes.logonEmail` defaults to it. */
+  readonly contactEmail?: string;
+  readonly ip?: string;
+}
+
+export const EVIDENCE = { fullName: 'Ada Lovelace', description: 'I lost my phone and the mailbox of my old employer was closed.' };
+
+/** A 1×1 PNG. */
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+/** A one-page PDF. */
+export const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+  'latin1',
+);
+export const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
+
+/** Verifies the contact email with the code from the SMTP sink; returns the verification's id and code. */
+export async function verifyContact(t: TestApp, smtp: SmtpSink, contactEmail: string, ip = uniqueIp()): Promise<{ id: string; code: string }> {
+  const codes = () => smtp.to(contactEmail).filter((message) => message.template === 'appeal-contact-code');
+  const before = codes().length;
+  const response = await api(t).post('/api/v1/appeals/contact-verifications').set('X-Forwarded-For', ip).send({ email: contactEmail }).expect(201);
+  await smtp.waitForMessage(() => codes().length > before, 10_000, `the contact code for ${contactEmail}`);
+  return { id: (response.body as { id: string }).id, code: extractCode(codes()[codes().length - 1].text) };
+}
+
+/** The body of a filing, contact verified. */
+export async function appealBody(t: TestApp, smtp: SmtpSink, request: AppealRequest & { contactEmail: string; ip: string }): Promise<Record<string, unknown>> {
+  const contactVerification = await verifyContact(t, smtp, request.contactEmail, request.ip);
+  return {
+    contactVerification,
+    account: request.account,
+    changes: request.changes ?? { logonEmail: request.contactEmail },
+    evidence: request.evidence ?? EVIDENCE,
+  };
+}
+
+/** Verifies a contact and files through the public API; fails the test on anything but 201. */
+export async function fileAppeal(t: TestApp, smtp: SmtpSink, request: AppealRequest): Promise<FiledAppeal> {
+  const contactEmail = request.contactEmail ?? uniqueEmail('contact');
+  const ip = request.ip ?? uniqueIp();
+  const body = await appealBody(t, smtp, { ...request, contactEmail, ip });
+  const response = await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(body).expect(201);
+  const { reference, accessToken } = response.body as { reference: string; accessToken: string };
+  return { reference, accessToken, contactEmail, ip };
+}
+
+let agents = 0;
+
+/** An agent of `role`, as the back-office session would hand it to the services. */
+export async function createAgent(t: TestApp, role: AgentRole = 'agent', name = `${role} ${(agents += 1)}`): Promise<ActingAgent & { name: string }> {
+  const agent = await t.get(AgentsService).create({ email: uniqueEmail(role), name, role, password: 'agent password 1234' }, { actor: { type: 'system', id: 'test' } });
+  return { id: agent.id, role: agent.role, name, ip: '192.0.2.10' };
+}
+
+/** The version the agent's page would carry. */
+export async function versionOf(t: TestApp, agent: ActingAgent, reference: string): Promise<number> {
+  return (await t.get(AppealQueueService).detail(agent, reference)).version;
+}
