@@ -405,6 +405,35 @@ describe('Back-office appeal pages', () => {
     });
   });
 
+  describe('dashboard', () => {
+    it('shows appeals by status, SLA breaches and the median response times as SVG charts, each linking to the filtered queue', async () => {
+      const page = await agentClient.get('/agent').expect(200);
+      const html = unescapeHtml(page.text);
+      const panel = (id: string) => new RegExp(`<section class="card panel[^"]*" aria-labelledby="${id}-heading">[\\s\\S]*?</section>`).exec(html)?.[0] ?? '';
+      const counts: { status: string; count: number }[] = await t.dataSource.query(`SELECT status, count(*)::int AS count FROM appeals GROUP BY status`);
+
+      const byStatus = panel('appeals-by-status');
+      expect(byStatus).toContain('<h2 id="appeals-by-status-heading">Appeals by status</h2>');
+      expect(byStatus).toContain('<svg class="chart"');
+      for (const { status } of counts) expect(byStatus).toContain(`<a href="/agent/appeals?status=${status}">`);
+      expect(byStatus).toContain(`>Scheduled (${counts.find((entry) => entry.status === 'scheduled')!.count})</a>`);
+      expect(byStatus).toContain('<a href="/agent/appeals?status=open">Open appeals</a>');
+
+      const sla = panel('appeals-sla');
+      const [{ breached }] = await t.dataSource.query(`SELECT count(*)::int AS breached FROM appeals WHERE sla_breached`);
+      expect(sla).toContain(`<dt>Breached now</dt><dd>${breached}</dd>`);
+      expect(sla).toContain('<a href="/agent/appeals?sla=breached">Breached appeals</a>');
+
+      const times = panel('appeals-response-times');
+      expect(times).toContain('Median response times, last 30 days');
+      expect(times).toContain('<svg class="chart"');
+      expect(times).toMatch(/<dt>First response<\/dt><dd>\d+ min<\/dd>/);
+      expect(times).toMatch(/<dt>Resolution<\/dt><dd>\d+ min<\/dd>/);
+      // The appeals panels come first.
+      expect(html.indexOf('appeals-by-status-heading')).toBeLessThan(html.indexOf('notification-failures-heading'));
+    });
+  });
+
   describe('sign-in', () => {
     it('sends a browser without a session to the sign-in form', async () => {
       for (const path of ['/agent/appeals', '/agent/appeals/AP-AAAAAAAAAA', '/agent/appeals/AP-AAAAAAAAAA/attachments/00000000-0000-4000-8000-000000000000']) {

@@ -17,6 +17,7 @@ import { AgentsService } from './agents.service';
 import { AppealsPagesController } from './appeals.pages.controller';
 import { AuditPagesController } from './audit.pages.controller';
 import { DashboardPagesController } from './dashboard.pages.controller';
+import { AppealsPanel } from './dashboard/appeals.panel';
 import { DashboardPanels } from './dashboard/dashboard-panels';
 import { NotificationFailuresPanel } from './dashboard/notification-failures.panel';
 import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
@@ -53,6 +54,7 @@ import { TeamPagesController } from './team.pages.controller';
     AccountSupportService,
     PasswordPolicy,
     DashboardPanels,
+    AppealsPanel,
     NotificationFailuresPanel,
     SignInActivityPanel,
   ],
