@@ -71,7 +71,7 @@ describe('Back-office appeal pages', () => {
       await t.dataSource.query(`UPDATE appeals SET first_response_due_at = now() + interval '50 minutes' WHERE reference = $1`, [matched.reference]);
 
       const page = await agentClient.get('/agent/appeals').expect(200);
-      const rowOf = (reference: string) => new RegExp(`<tr>\\s*<td><a class="mono" href="/agent/appeals/${reference}">[\\s\\S]*?</tr>`).exec(page.text)?.[0] ?? '';
+      const rowOf = (reference: string) => new RegExp(`<tr>\\s*<td class="nowrap"><a class="mono" href="/agent/appeals/${reference}">[\\s\\S]*?</tr>`).exec(page.text)?.[0] ?? '';
       expect(rowOf(matched.reference)).toContain('<span class="badge badge-info">In review</span>');
       expect(rowOf(matched.reference)).toContain(`${matched.contactEmail[0]}***@example.com`);
       expect(rowOf(matched.reference)).toContain('New logon email');
