@@ -1,3 +1,4 @@
+import { Clock } from '../../src/common/clock';
 import { seedDemo } from '../../src/demo/seed-demo';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -53,7 +54,6 @@ describe(seedDemo.name, () => {
       expect.arrayContaining(['appeal.filed', 'appeal.claimed', 'appeal.approved', 'appeal.approval_confirmed', 'appeal.completed', 'appeal.rejected', 'appeal.info_requested']),
     );
     // The clock turned back for the seed is the real one again.
-    const { Clock } = await import('../../src/common/clock');
     expect(Math.abs(t.get(Clock).nowMs() - Date.now())).toBeLessThan(1_000);
   });
 });

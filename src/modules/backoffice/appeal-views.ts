@@ -206,7 +206,9 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
     contact: row.maskedContactEmail,
     flag: matchFlag(row.accountMatch),
     changes: row.changes.map((key) => CHANGE_LABELS[key] ?? key).join(', '),
-    sla: slaBadge({ breached: row.slaBreached, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt }, now),
+    sla:
+      slaBadge({ breached: row.slaBreached, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt }, now) ??
+      (row.status === 'awaiting_customer' ? { label: '', tone: 'neutral', detail: 'paused while awaiting the customer' } : null),
     holder: row.leaseHolder?.name ?? null,
   };
 }
