@@ -1,6 +1,7 @@
 import { AppealDetailView, AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
 import { AgentAction, APPEAL_STATUSES, AppealStatus } from '../appeals/appeal-workflow';
 import { AccountMatch } from '../appeals/entities/appeal.entity';
+import { auditDetails } from './audit-event-view';
 
 /** An appeal's next deadline counts as "due soon" this long before it. */
 export const DUE_SOON_MS = 4 * 3_600_000;
@@ -274,9 +275,7 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
       at: event.at,
       action: event.action,
       actor: event.actor.type === 'agent' ? (event.actor.name ?? 'agent') : event.actor.type,
-      details: Object.entries(event.data)
-        .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-        .join(' · '),
+      details: auditDetails(event.data),
     })),
     lease: lease
       ? {
