@@ -2,11 +2,12 @@ import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AccountsService } from '../modules/accounts/accounts.service';
 import { AgentsService } from '../modules/backoffice/agents.service';
-import { AgentRole } from '../modules/backoffice/entities/agent.entity';
+import { Agent, AgentRole } from '../modules/backoffice/entities/agent.entity';
 import { ChangeContext } from '../modules/audit/audit.service';
+import { seedDemoAppeals } from './demo-appeals';
 
 /** Demo credentials: printed at every `npm run demo`, so they are no secret of anyone's. */
-const DEMO_AGENTS: readonly { email: string; name: string; role: AgentRole; password: string }[] = [
+export const DEMO_AGENTS: readonly { email: string; name: string; role: AgentRole; password: string }[] = [
   { email: 'agent@example.com', name: 'Ana Agent', role: 'agent', password: 'demo agent amber harbour' },
   { email: 'supervisor@example.com', name: 'Sam Supervisor', role: 'supervisor', password: 'demo supervisor cedar lantern' },
   { email: 'admin@example.com', name: 'Ada Admin', role: 'admin', password: 'demo admin violet compass' },
@@ -18,17 +19,18 @@ const SEED: ChangeContext = { actor: { type: 'system', id: 'demo' } };
 
 /**
  * Seeds the demo data of `npm run demo`, once and idempotently (whatever exists is kept), and
- * prints where to sign in and with what. Appeals add theirs when they land.
+ * prints where to sign in and with what.
  */
 export async function seedDemo(app: INestApplicationContext, config: AppConfig, print: (line: string) => void): Promise<void> {
   const agents = app.get(AgentsService, { strict: false });
   const accounts = app.get(AccountsService, { strict: false });
 
-  for (const agent of DEMO_AGENTS) {
-    if (!(await agents.findByEmail(agent.email))) await agents.create(agent, SEED);
-  }
+  const team: Agent[] = [];
+  for (const demo of DEMO_AGENTS) team.push((await agents.findByEmail(demo.email)) ?? (await agents.create(demo, SEED)));
   const owner = (await accounts.findByLogonEmail(DEMO_OWNER.logonEmail)) ?? (await accounts.create(DEMO_OWNER, SEED));
   if (!(await accounts.findRamUser(owner.uid, DEMO_RAM_USER.loginName))) await accounts.createRamUser(owner.uid, DEMO_RAM_USER, SEED);
+  const [agent, supervisor] = team;
+  const appeals = await seedDemoAppeals(app, { agent: { id: agent.id, role: agent.role }, supervisor: { id: supervisor.id, role: supervisor.role } });
 
   const base = config.http.publicBaseUrl;
   const width = Math.max(...DEMO_AGENTS.map((agent) => agent.email.length));
@@ -38,4 +40,5 @@ export async function seedDemo(app: INestApplicationContext, config: AppConfig, 
   print(`  Account Center ${base}/login (login / password)`);
   print(`    root       ${DEMO_OWNER.logonEmail} / ${DEMO_OWNER.password} (UID ${owner.uid}, secure phone ${DEMO_OWNER.securePhone})`);
   print(`    RAM user   ${DEMO_RAM_USER.loginName}@${owner.uid} / ${DEMO_RAM_USER.password}`);
+  print(`  Appeals ${base}/agent/appeals (${appeals} in different states; sign in as an agent)`);
 }

@@ -2,20 +2,13 @@ import { Page } from 'playwright-core';
 import { createAgent, TestAgent } from '../support/agents';
 import { createAccount, createRamUser, TestAccount } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
-import { BrowserSession, openBrowser } from './support/browser';
+import { BrowserSession, openBrowser, signInAgentPage, unexpected } from './support/browser';
 
 /**
  * Bull Board's page links a web-font stylesheet from another origin, which our CSP refuses on
  * purpose (no third-party origins); Chromium reports the refusal as a console error.
  */
 const BULL_BOARD_FONT_REFUSAL = /^console: Loading the stylesheet 'https:\/\/fonts\.googleapis\.com\/.* violates the following Content Security Policy directive/;
-
-/** The problems left once the answers a step expected (`403 GET /agent/team`...) and Chromium's console echo of them are taken out. */
-function unexpected(problems: string[], baseUrl: string, expected: string[]): string[] {
-  const statuses = new Set(expected.map((answer) => answer.split(' ')[0]));
-  const left = problems.map((problem) => problem.replace(baseUrl, '')).filter((problem) => !expected.includes(problem));
-  return left.filter((problem) => ![...statuses].some((status) => problem === `console: Failed to load resource: the server responded with a status of ${status} (${status === '400' ? 'Bad Request' : 'Forbidden'})`));
-}
 
 describe('Back-office in Chromium', () => {
   let t: TestApp;
@@ -42,13 +35,7 @@ describe('Back-office in Chromium', () => {
     browser.problems.length = 0;
   });
 
-  async function signIn(page: Page, who: TestAgent): Promise<void> {
-    await page.goto(`${t.baseUrl}/agent`);
-    expect(new URL(page.url()).pathname).toBe('/agent/login');
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password', { exact: true }).fill(who.password);
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent`), page.getByRole('button', { name: 'Sign in' }).click()]);
-  }
+  const signIn = (page: Page, who: TestAgent) => signInAgentPage(page, t.baseUrl!, who);
 
   it('lets an agent sign in and visit every back-office page without a console error or a failed request', async () => {
     const page = await browser.newPage();

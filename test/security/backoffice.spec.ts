@@ -37,6 +37,7 @@ describe('Back-office security', () => {
     const concrete = (path: string) =>
       path
         .replace(':uid', account.uid)
+        .replace(':reference', 'AP-AAAAAAAAAA')
         .replace(':id/retry', `${randomUUID()}/retry`)
         .replace(':id', agent.id);
 
@@ -46,6 +47,16 @@ describe('Back-office security', () => {
         '/agent/accounts/:uid/reveal',
         '/agent/accounts/:uid/revoke-sessions',
         '/agent/accounts/:uid/unfreeze',
+        '/agent/appeals/:reference/approve',
+        '/agent/appeals/:reference/claim',
+        '/agent/appeals/:reference/notes',
+        '/agent/appeals/:reference/reject',
+        '/agent/appeals/:reference/release',
+        '/agent/appeals/:reference/reopen',
+        '/agent/appeals/:reference/request-info',
+        '/agent/appeals/:reference/reveal',
+        '/agent/appeals/:reference/second-approve',
+        '/agent/appeals/:reference/takeover',
         '/agent/login',
         '/agent/logout',
         '/agent/me',
@@ -60,7 +71,7 @@ describe('Back-office security', () => {
       const otherSessionToken = await pageToken(agentClient, '/agent');
       for (const route of agentPostRoutes(t)) {
         const path = concrete(route);
-        const fields = { reason: 'csrf test', field: 'logonEmail', action: 'change-password', email: 'x@example.com', password: 'x', name: 'x', role: 'agent' };
+        const fields = { reason: 'csrf test', version: '1', body: 'x', message: 'x', rationale: 'x', field: 'logonEmail', action: 'change-password', email: 'x@example.com', password: 'x', name: 'x', role: 'agent' };
         for (const _csrf of [undefined, otherSessionToken, 'f'.repeat(64) + '.' + 'a'.repeat(64)]) {
           const response = await adminClient
             .post(path)

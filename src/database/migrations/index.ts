@@ -7,6 +7,7 @@ import { AgentSessions1795370300000 } from './1795370300000-AgentSessions';
 import { CodeChallenges1795380000000 } from './1795380000000-CodeChallenges';
 import { FormerContacts1795380100000 } from './1795380100000-FormerContacts';
 import { Appeals1795380200000 } from './1795380200000-Appeals';
+import { AppealBreachIndexes1795390000000 } from './1795390000000-AppealBreachIndexes';
 
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
@@ -19,4 +20,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CodeChallenges1795380000000,
   FormerContacts1795380100000,
   Appeals1795380200000,
+  AppealBreachIndexes1795390000000,
 ];

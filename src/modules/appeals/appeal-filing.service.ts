@@ -57,11 +57,14 @@ export class AppealFilingService {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** Sends a code to the contact email: 5 an hour per email, 20 an hour per IP (429 beyond). */
-  async verifyContact(email: string, client: { ip: string; locale?: Locale }): Promise<{ id: string; expiresAt: Date }> {
+  /**
+   * Sends a code to the contact email: 5 an hour per email, 20 an hour per IP (429 beyond). In
+   * `manager`'s transaction when given (the demo seed reads its own code from the outbox there).
+   */
+  async verifyContact(email: string, client: { ip: string; locale?: Locale }, manager?: EntityManager): Promise<{ id: string; expiresAt: Date }> {
     const contactEmail = normaliseEmail(email);
-    const challenge = await this.dataSource.transaction((manager) =>
-      this.challenges.issue(manager, {
+    const issue = (tx: EntityManager) =>
+      this.challenges.issue(tx, {
         kind: 'appeal_contact',
         method: 'email',
         destination: contactEmail,
@@ -69,8 +72,8 @@ export class AppealFilingService {
         context: { email: contactEmail },
         sendLimits: contactCodeBuckets(contactEmail, client.ip),
         ip: client.ip,
-      }),
-    );
+      });
+    const challenge = manager ? await issue(manager) : await this.dataSource.transaction(issue);
     return { id: challenge.id, expiresAt: challenge.expiresAt };
   }
 

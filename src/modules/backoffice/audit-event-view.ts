@@ -19,8 +19,13 @@ export function auditEventView(event: AuditEvent): AuditEventView {
     subject: event.subjectType ? `${event.subjectType} ${event.subjectId}` : null,
     at: event.createdAt,
     ip: event.ip,
-    details: Object.entries(event.data)
-      .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-      .join(' · '),
+    details: auditDetails(event.data),
   };
+}
+
+/** An event's data as one short line: `from: submitted · to: in_review · version: 3`. */
+export function auditDetails(data: Record<string, unknown>): string {
+  return Object.entries(data)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' · ');
 }

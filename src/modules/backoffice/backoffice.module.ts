@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { PasswordPolicy } from '../accounts/password-policy';
+import { AppealsModule } from '../appeals/appeals.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { AccountSupportService } from './account-support.service';
@@ -13,8 +14,10 @@ import { AgentSignInPagesController } from './agent-sign-in.pages.controller';
 import { AgentSignInService } from './agent-sign-in.service';
 import { AgentTotpService } from './agent-totp.service';
 import { AgentsService } from './agents.service';
+import { AppealsPagesController } from './appeals.pages.controller';
 import { AuditPagesController } from './audit.pages.controller';
 import { DashboardPagesController } from './dashboard.pages.controller';
+import { AppealsPanel } from './dashboard/appeals.panel';
 import { DashboardPanels } from './dashboard/dashboard-panels';
 import { NotificationFailuresPanel } from './dashboard/notification-failures.panel';
 import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
@@ -24,15 +27,16 @@ import { TeamPagesController } from './team.pages.controller';
 
 /**
  * The back-office under /agent: agents, their sign-in and sessions, the page guards and layout,
- * and the pages that do not belong to another module (dashboard, accounts, notifications,
- * audit, team, me). Other modules add pages with `@AgentPages()` and dashboard panels through
- * `DashboardPanels`; Bull Board is QueueBoardModule.
+ * and its pages (dashboard, appeals, accounts, notifications, audit, team, me), which read and
+ * act through their modules' services. Other modules may add pages with `@AgentPages()` and
+ * dashboard panels through `DashboardPanels`; Bull Board is QueueBoardModule.
  */
 @Module({
-  imports: [AuditModule, AccountsModule, NotificationsModule],
+  imports: [AuditModule, AccountsModule, NotificationsModule, AppealsModule],
   controllers: [
     AgentSignInPagesController,
     DashboardPagesController,
+    AppealsPagesController,
     AccountsPagesController,
     NotificationsPagesController,
     AuditPagesController,
@@ -50,6 +54,7 @@ import { TeamPagesController } from './team.pages.controller';
     AccountSupportService,
     PasswordPolicy,
     DashboardPanels,
+    AppealsPanel,
     NotificationFailuresPanel,
     SignInActivityPanel,
   ],

@@ -49,3 +49,21 @@ export async function openBrowser(): Promise<BrowserSession> {
     },
   };
 }
+
+/** The problems left once the answers a step expected (`403 GET /agent/team`...) and Chromium's console echo of them are taken out. */
+export function unexpected(problems: string[], baseUrl: string, expected: string[]): string[] {
+  const statuses = new Set(expected.map((answer) => answer.split(' ')[0]));
+  const left = problems.map((problem) => problem.replace(baseUrl, '')).filter((problem) => !expected.includes(problem));
+  return left.filter((problem) => ![...statuses].some((status) => problem === `console: Failed to load resource: the server responded with a status of ${status} (${STATUS_TEXT[status] ?? ''})`));
+}
+
+const STATUS_TEXT: Record<string, string> = { '400': 'Bad Request', '403': 'Forbidden', '404': 'Not Found', '409': 'Conflict' };
+
+/** Signs in to the back-office through its form, from a visit to /agent that lands on it. */
+export async function signInAgentPage(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${baseUrl}/agent`);
+  expect(new URL(page.url()).pathname).toBe('/agent/login');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await Promise.all([page.waitForURL(`${baseUrl}/agent`), page.getByRole('button', { name: 'Sign in' }).click()]);
+}

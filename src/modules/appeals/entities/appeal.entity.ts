@@ -64,6 +64,8 @@ export type AccountMatch = 'matched' | 'unmatched' | 'ambiguous';
 @Index('appeals_purge_idx', { synchronize: false })
 @Index('appeals_first_response_at_idx', { synchronize: false })
 @Index('appeals_resolved_at_idx', { synchronize: false })
+@Index('appeals_first_response_breached_idx', { synchronize: false })
+@Index('appeals_resolution_breached_idx', { synchronize: false })
 export class Appeal {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

@@ -17,6 +17,8 @@ export interface DashboardPanel {
   /** Shown instead of the chart when there is nothing to draw. */
   readonly empty?: string;
   readonly link?: { readonly href: string; readonly label: string };
+  /** More links under the chart (one per bar, say), each to the page of its details. */
+  readonly links?: readonly { readonly href: string; readonly label: string }[];
   /** Spans both columns of the grid. */
   readonly wide?: boolean;
 }

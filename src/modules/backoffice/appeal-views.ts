@@ -1,0 +1,363 @@
+import { AppealDetailView, AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
+import { AgentAction, APPEAL_STATUSES, AppealStatus } from '../appeals/appeal-workflow';
+import { AccountMatch } from '../appeals/entities/appeal.entity';
+import { auditDetails } from './audit-event-view';
+
+/** An appeal's next deadline counts as "due soon" this long before it. */
+export const DUE_SOON_MS = 4 * 3_600_000;
+
+type Tone = 'info' | 'success' | 'warning' | 'danger' | 'neutral';
+
+export const STATUS_LABELS: Record<AppealStatus, string> = {
+  submitted: 'Submitted',
+  in_review: 'In review',
+  awaiting_customer: 'Awaiting customer',
+  pending_second_approval: 'Pending second approval',
+  scheduled: 'Scheduled',
+  completed: 'Completed',
+  rejected: 'Rejected',
+  cancelled: 'Cancelled',
+  objected: 'Objected',
+  expired: 'Expired',
+};
+
+const STATUS_TONES: Record<AppealStatus, Tone> = {
+  submitted: 'info',
+  in_review: 'info',
+  awaiting_customer: 'warning',
+  pending_second_approval: 'warning',
+  scheduled: 'success',
+  completed: 'success',
+  rejected: 'danger',
+  cancelled: 'neutral',
+  objected: 'danger',
+  expired: 'neutral',
+};
+
+const CHANGE_LABELS: Record<string, string> = {
+  logonEmail: 'New logon email',
+  securePhone: 'New secure phone',
+  resetPassword: 'Password reset',
+  disableTotp: 'TOTP removal',
+};
+
+export interface ActionField {
+  readonly name: 'body' | 'message' | 'rationale' | 'reason';
+  readonly label: string;
+  /** How an error message names the field: "The note must not be empty." */
+  readonly noun: string;
+  readonly hint: string;
+  readonly required: boolean;
+  readonly maxLength: number;
+}
+
+export interface ActionSpec {
+  /** The last segment of `POST /agent/appeals/:reference/<path>` (api.md). */
+  readonly path: string;
+  /** The button's text: the action's name as api.md gives it. */
+  readonly label: string;
+  readonly style: 'primary' | 'secondary' | 'danger';
+  readonly hint: string;
+  readonly fields: readonly ActionField[];
+}
+
+const TEXT_MAX = 5000;
+
+/** Every agent action as the detail page offers it. Hints say what the button does before it is pressed. */
+export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
+  claim: { path: 'claim', label: 'Claim', style: 'primary', hint: 'Takes the appeal for you alone; claiming again renews your lease.', fields: [] },
+  release: { path: 'release', label: 'Release', style: 'secondary', hint: 'Gives the appeal back to the queue.', fields: [] },
+  takeover: { path: 'takeover', label: 'Take over', style: 'secondary', hint: 'Takes the lease from the agent holding it; recorded in the history.', fields: [] },
+  note: {
+    path: 'notes',
+    label: 'Add note',
+    style: 'secondary',
+    hint: '',
+    fields: [{ name: 'body', label: 'Internal note', noun: 'The note', hint: 'Seen by agents only, never by the person.', required: true, maxLength: TEXT_MAX }],
+  },
+  request_info: {
+    path: 'request-info',
+    label: 'Request information',
+    style: 'secondary',
+    hint: '',
+    fields: [{ name: 'message', label: 'Question to the person', noun: 'The question', hint: 'Emailed to the contact address; the SLA clock pauses until they answer.', required: true, maxLength: TEXT_MAX }],
+  },
+  approve: {
+    path: 'approve',
+    label: 'Approve',
+    style: 'primary',
+    hint: '',
+    fields: [{ name: 'rationale', label: 'Rationale', noun: 'The rationale', hint: '', required: false, maxLength: TEXT_MAX }],
+  },
+  second_approve: {
+    path: 'second-approve',
+    label: 'Confirm approval',
+    style: 'primary',
+    hint: 'Starts the cooling-off: the contacts on record are told and may object before the change is applied.',
+    fields: [{ name: 'rationale', label: 'Note on the confirmation (optional)', noun: 'The note', hint: 'Kept in the history.', required: false, maxLength: TEXT_MAX }],
+  },
+  reject: {
+    path: 'reject',
+    label: 'Reject',
+    style: 'danger',
+    hint: '',
+    fields: [
+      { name: 'reason', label: 'Internal reason', noun: 'The reason', hint: 'For the record; the person does not see it.', required: true, maxLength: TEXT_MAX },
+      { name: 'message', label: 'Message to the person', noun: 'The message', hint: 'Emailed to the contact address with the decision.', required: true, maxLength: TEXT_MAX },
+    ],
+  },
+  reopen: { path: 'reopen', label: 'Reopen', style: 'secondary', hint: 'Sends the objected appeal back to the queue as submitted.', fields: [] },
+};
+
+/** What `GET /agent/appeals` was asked for, checked; field errors for the filter form otherwise. */
+export function parseQueueQuery(query: Record<string, unknown>): { filters: QueueFilters; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const filters: { -readonly [K in keyof QueueFilters]: QueueFilters[K] } = {};
+  const text = (name: string): string | undefined => {
+    const value = query[name];
+    if (value === undefined) return undefined;
+    // A repeated parameter (?q=a&q=b) is not something the form sends.
+    if (typeof value !== 'string') {
+      errors[name] = 'Give this filter once.';
+      return undefined;
+    }
+    return value.trim();
+  };
+  const status = text('status');
+  if (status) {
+    if (status === 'open' || (APPEAL_STATUSES as readonly string[]).includes(status)) filters.status = status as AppealStatus | 'open';
+    else errors.status = `Choose open or one of: ${APPEAL_STATUSES.join(', ')}.`;
+  }
+  const q = text('q');
+  if (q) {
+    if (q.length > 254) errors.q = 'Search for at most 254 characters.';
+    else filters.q = q;
+  }
+  const sla = text('sla');
+  if (sla) {
+    if (sla === 'breached') filters.sla = 'breached';
+    else errors.sla = 'The only SLA filter is breached.';
+  }
+  const mine = text('mine');
+  if (mine) {
+    if (['1', 'true', 'on'].includes(mine)) filters.mine = true;
+    else if (mine !== '0' && mine !== 'false') errors.mine = 'Use mine=1 for the appeals you hold.';
+  }
+  const after = text('after');
+  if (after) filters.after = after;
+  return { filters, errors };
+}
+
+/** The queue URL for `filters` (without the cursor unless given). */
+export function queueHref(filters: QueueFilters, after?: string | null): string {
+  const params = new URLSearchParams();
+  if (filters.status) params.set('status', filters.status);
+  if (filters.q) params.set('q', filters.q);
+  if (filters.sla) params.set('sla', filters.sla);
+  if (filters.mine) params.set('mine', '1');
+  if (after) params.set('after', after);
+  const search = params.toString();
+  return search ? `/agent/appeals?${search}` : '/agent/appeals';
+}
+
+export function appealHref(reference: string): string {
+  return `/agent/appeals/${encodeURIComponent(reference)}`;
+}
+
+export interface SlaBadge {
+  readonly label: string;
+  readonly tone: Tone;
+  readonly detail: string;
+}
+
+/**
+ * Breached: flagged by the SLA job, or past a deadline the job has not reached yet. Due soon:
+ * the next deadline within DUE_SOON_MS. Otherwise the next deadline, or nothing once none runs.
+ */
+export function slaBadge(sla: { readonly breached: boolean; readonly firstResponseDueAt: Date | null; readonly resolutionDueAt: Date | null }, now: Date): SlaBadge | null {
+  const deadlines = [
+    ...(sla.firstResponseDueAt ? [{ what: 'first response', at: sla.firstResponseDueAt }] : []),
+    ...(sla.resolutionDueAt ? [{ what: 'resolution', at: sla.resolutionDueAt }] : []),
+  ].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const next = deadlines[0];
+  const overdue = deadlines.find((deadline) => deadline.at.getTime() <= now.getTime());
+  if (sla.breached || overdue) return { label: 'SLA breached', tone: 'danger', detail: overdue ? `${overdue.what} was due ${formatAt(overdue.at)}` : 'past a deadline' };
+  if (!next) return null;
+  const left = next.at.getTime() - now.getTime();
+  if (left <= DUE_SOON_MS) return { label: 'Due soon', tone: 'warning', detail: `${next.what} due ${formatAt(next.at)} (in ${formatDuration(left)})` };
+  return { label: '', tone: 'neutral', detail: `${next.what} due ${formatAt(next.at)}` };
+}
+
+export function matchFlag(match: AccountMatch): { label: string; tone: Tone; detail: string } | null {
+  if (match === 'unmatched') return { label: 'Unmatched', tone: 'warning', detail: 'The identifiers given match no account.' };
+  if (match === 'ambiguous') return { label: 'Ambiguous', tone: 'warning', detail: 'The identifiers given point to more than one account.' };
+  return null;
+}
+
+export function statusView(status: AppealStatus): { value: AppealStatus; label: string; tone: Tone } {
+  return { value: status, label: STATUS_LABELS[status], tone: STATUS_TONES[status] };
+}
+
+export function queueRowView(row: AppealQueueRow, now: Date) {
+  return {
+    reference: row.reference,
+    href: appealHref(row.reference),
+    status: statusView(row.status),
+    createdAt: row.createdAt,
+    contact: row.maskedContactEmail,
+    flag: matchFlag(row.accountMatch),
+    changes: row.changes.map((key) => CHANGE_LABELS[key] ?? key).join(', '),
+    sla:
+      slaBadge({ breached: row.slaBreached, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt }, now) ??
+      (row.status === 'awaiting_customer' ? { label: '', tone: 'neutral', detail: 'paused while awaiting the customer' } : null),
+    holder: row.leaseHolder?.name ?? null,
+  };
+}
+
+/** Messages by action, then by field, for the forms of the detail page; and what the agent had typed. */
+export interface ActionFeedback {
+  readonly action: AgentAction;
+  readonly errors: Record<string, string>;
+  readonly values: Record<string, string>;
+}
+
+export interface Revealed {
+  readonly contactEmail: string;
+  readonly claimedEmail: string | null;
+  readonly claimedPhone: string | null;
+  readonly newLogonEmail: string | null;
+  readonly newSecurePhone: string | null;
+}
+
+/** The detail page's view model: the service's view, shaped for the template, with exactly its actions as forms. */
+export function detailView(detail: AppealDetailView, now: Date, extra: { feedback?: ActionFeedback; revealed?: Revealed } = {}) {
+  const { checklist } = detail;
+  const feedback = extra.feedback;
+  const lease = detail.lease;
+  return {
+    title: `Appeal ${detail.reference}`,
+    reference: detail.reference,
+    href: appealHref(detail.reference),
+    version: detail.version,
+    status: statusView(detail.status),
+    flag: matchFlag(detail.accountMatch),
+    createdAt: detail.createdAt,
+    updatedAt: detail.updatedAt,
+    locale: detail.locale,
+    contact: detail.maskedContactEmail,
+    revealed: extra.revealed ?? null,
+    claimed: detail.claimed,
+    requested: {
+      ...detail.requestedChanges,
+      any: Boolean(detail.requestedChanges.maskedLogonEmail || detail.requestedChanges.maskedSecurePhone || detail.requestedChanges.resetPassword || detail.requestedChanges.disableTotp),
+    },
+    account: detail.account,
+    evidence: {
+      ...detail.evidence,
+      resourceIds: detail.evidence.resourceIds?.join(', ') ?? null,
+    },
+    checklist: {
+      score: checklist.score,
+      threshold: checklist.threshold,
+      rationaleRequired: checklist.rationaleRequired,
+      scoreTone: checklist.rationaleRequired ? 'warning' : 'success',
+      items: checklist.items.map((item) => ({ ...item, tone: item.verdict === 'match' ? 'success' : item.verdict === 'mismatch' ? 'danger' : 'neutral' })),
+    },
+    attachments: detail.attachments.map((file) => ({
+      ...file,
+      href: `${appealHref(detail.reference)}/attachments/${file.id}`,
+      sizeText: formatBytes(file.size),
+    })),
+    thread: detail.thread.map((message) => ({ ...message, who: message.from === 'customer' ? 'The person' : (message.agent?.name ?? 'An agent') })),
+    notes: detail.notes.map((note) => ({ ...note, who: note.agent?.name ?? 'An agent' })),
+    history: detail.history.map((event) => ({
+      seq: event.seq,
+      at: event.at,
+      action: event.action,
+      actor: event.actor.type === 'agent' ? (event.actor.name ?? 'agent') : event.actor.type,
+      details: auditDetails(event.data),
+    })),
+    lease: lease
+      ? {
+          holder: lease.agent?.name ?? 'an agent',
+          expiresAt: lease.expiresAt,
+          live: lease.live,
+          text: lease.live ? `until ${formatAt(lease.expiresAt)} (${formatDuration(lease.expiresAt.getTime() - now.getTime())} left)` : `lapsed ${formatAt(lease.expiresAt)}`,
+        }
+      : null,
+    sla: {
+      ...detail.sla,
+      badge: slaBadge(detail.sla, now),
+      paused: detail.status === 'awaiting_customer',
+    },
+    scheduledFor: detail.scheduledFor,
+    coolingOff: detail.status === 'scheduled' && detail.scheduledFor !== null,
+    approval: detail.approval,
+    rejectionReason: detail.rejectionReason,
+    evidencePurgedAt: detail.evidencePurgedAt,
+    actions: detail.actions.map((action) => actionForm(detail, action, feedback?.action === action ? feedback : undefined)),
+  };
+}
+
+function actionForm(detail: AppealDetailView, action: AgentAction, feedback: ActionFeedback | undefined) {
+  const spec = ACTION_SPECS[action];
+  const { score, threshold, rationaleRequired } = detail.checklist;
+  const fields = spec.fields.map((field) => {
+    const approval = action === 'approve' && field.name === 'rationale';
+    const required = approval ? rationaleRequired : field.required;
+    const id = `${spec.path}-${field.name}`;
+    return {
+      ...field,
+      id,
+      required,
+      label: approval ? (rationaleRequired ? 'Rationale (required)' : 'Rationale (optional)') : field.label,
+      hint: approval
+        ? rationaleRequired
+          ? `The evidence score ${score} is below the threshold of ${threshold}: say why you approve.`
+          : `The evidence score ${score} meets the threshold of ${threshold}.`
+        : field.hint,
+      value: feedback?.values[field.name] ?? '',
+      error: fieldMessage(field.noun, feedback?.errors[field.name]),
+    };
+  });
+  return {
+    action,
+    label: spec.label,
+    style: spec.style,
+    hint: spec.hint,
+    formAction: `${appealHref(detail.reference)}/${spec.path}`,
+    version: detail.version,
+    fields,
+    inline: fields.length === 0,
+    /** An error that belongs to no field of this form (the version, say). */
+    error: feedback ? (Object.entries(feedback.errors).find(([name]) => !spec.fields.some((field) => field.name === name))?.[1] ?? null) : null,
+  };
+}
+
+/** Services word field errors after the field ("must not be empty"); the page names the field first. */
+function fieldMessage(noun: string, message: string | undefined): string | null {
+  if (!message) return null;
+  const sentence = /^[a-z]/.test(message) ? `${noun} ${message}` : message;
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
+/** `2026-11-22 14:05 UTC`, as the `dateTime` view helper writes it. */
+export function formatAt(at: Date): string {
+  return `${at.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+/** A duration for people: `45 min`, `3 h 20 min`, `2 d 4 h`. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
+}
+
+function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / (1024 * 1024)).toFixed(1)} MB`;
+}

@@ -1,0 +1,227 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Clock } from '../../common/clock';
+import { NotFoundError } from '../../common/errors/domain-error';
+import { FlashService } from '../../common/http/flash.service';
+import { formErrors } from '../../common/http/form-errors';
+import { FormDto } from '../../common/http/form.dto';
+import { AppealQueueService } from '../appeals/appeal-queue.service';
+import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
+import { AgentAction, APPEAL_STATUSES } from '../appeals/appeal-workflow';
+import { CurrentAgent, RequireRole } from './agent-auth.guard';
+import { AgentPages } from './agent-pages.decorator';
+import { appealHref, detailView, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
+import { AppealActionForm } from './dto/appeal-action.form';
+import { AppealApprovalForm } from './dto/appeal-approval.form';
+import { AppealNoteForm } from './dto/appeal-note.form';
+import { AppealRejectForm } from './dto/appeal-reject.form';
+import { AppealRequestInfoForm } from './dto/appeal-request-info.form';
+import { SignedInAgent } from './signed-in-agent';
+
+/** Quick filters above the queue; a tab is current when the filters are exactly its own. */
+const TABS: readonly { label: string; query: Record<string, string> }[] = [
+  { label: 'All', query: {} },
+  { label: 'Open', query: { status: 'open' } },
+  { label: 'Mine', query: { mine: '1' } },
+  { label: 'SLA breached', query: { sla: 'breached' } },
+  { label: 'Submitted', query: { status: 'submitted' } },
+  { label: 'Pending second approval', query: { status: 'pending_second_approval' } },
+];
+
+/**
+ * The appeal queue and an appeal's page, with the agents' actions on it. Reads go through
+ * AppealQueueService, actions through AppealReviewService (which decides version, status,
+ * role, lease and four-eyes); refusals reach the browser as the error page of the one filter,
+ * with a link back to the appeal, and a form error comes back beside its field.
+ */
+@AgentPages()
+@RequireRole('agent')
+@Controller('agent/appeals')
+export class AppealsPagesController {
+  constructor(
+    private readonly queue: AppealQueueService,
+    private readonly review: AppealReviewService,
+    private readonly flash: FlashService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Render('agent/appeals')
+  async list(@Query() query: Record<string, unknown>, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    const { filters, errors } = parseQueueQuery(query);
+    const now = this.clock.now();
+    let page: Awaited<ReturnType<AppealQueueService['list']>> = { items: [], next: null };
+    if (!Object.keys(errors).length) {
+      try {
+        page = await this.queue.list(acting(agent, request), filters);
+      } catch (error) {
+        const invalid = formErrors(error);
+        if (!invalid) throw error;
+        Object.assign(errors, invalid.after ? { after: 'This page link is out of date or was changed. Start again from the first page.' } : invalid);
+      }
+    }
+    if (Object.keys(errors).length) response.status(400);
+    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine);
+    const current = queueHref({ ...filters, after: undefined });
+    return {
+      title: filtered ? 'Appeals (filtered)' : 'Appeals',
+      filters: { q: filters.q ?? '', status: filters.status ?? '', breached: filters.sla === 'breached', mine: Boolean(filters.mine) },
+      statusOptions: [
+        { value: '', label: 'Any status' },
+        { value: 'open', label: 'Open (not closed)' },
+        ...APPEAL_STATUSES.map((status) => ({ value: status, label: STATUS_LABELS[status] })),
+      ].map((option) => ({ ...option, selected: option.value === (filters.status ?? '') })),
+      tabs: TABS.map((tab) => {
+        const href = queueHref(parseQueueQuery(tab.query).filters);
+        return { label: tab.label, href, current: href === current };
+      }),
+      rows: page.items.map((row) => queueRowView(row, now)),
+      next: page.next ? queueHref(filters, page.next) : null,
+      firstPage: filters.after ? current : null,
+      filtered,
+      clearHref: '/agent/appeals',
+      errors,
+    };
+  }
+
+  @Get(':reference')
+  @Render('agent/appeal')
+  async page(@Param('reference') reference: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
+    return detailView(await this.queue.detail(acting(agent, request), reference), this.clock.now());
+  }
+
+  /** Shows the appeal's addresses unmasked on this response only (nothing to bookmark or reload); the read is audited. */
+  @Post(':reference/reveal')
+  @HttpCode(200)
+  @Render('agent/appeal')
+  async reveal(@Param('reference') reference: string, @Body() _form: FormDto, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
+    const actor = acting(agent, request);
+    const revealed = await this.queue.revealContacts(actor, reference);
+    return detailView(await this.queue.detail(actor, reference), this.clock.now(), { revealed });
+  }
+
+  /** The file, never shown inline: a download with the stored type, sniffing off; the service audits the view. */
+  @Get(':reference/attachments/:id')
+  async attachment(@Param('reference') reference: string, @Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const file = await this.queue.downloadAttachment(acting(agent, request), reference, id);
+    response.attachment(file.filename);
+    response.set({
+      'Content-Type': file.contentType,
+      'Content-Length': String(file.content.length),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+      // Even if a browser were to render it, the file may run nothing.
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    });
+    response.end(file.content);
+  }
+
+  @Post(':reference/claim')
+  claim(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('claim', reference, form, agent, request, response, (actor) => this.review.claim(actor, reference, form.version));
+  }
+
+  @Post(':reference/release')
+  release(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('release', reference, form, agent, request, response, (actor) => this.review.release(actor, reference, form.version));
+  }
+
+  /** Supervisors; the service refuses agents (403), so the route needs no role of its own. */
+  @Post(':reference/takeover')
+  takeOver(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('takeover', reference, form, agent, request, response, (actor) => this.review.takeOver(actor, reference, form.version));
+  }
+
+  @Post(':reference/notes')
+  addNote(@Param('reference') reference: string, @Body() form: AppealNoteForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('note', reference, form, agent, request, response, (actor) => this.review.addNote(actor, reference, form.version, { body: form.body ?? '' }));
+  }
+
+  @Post(':reference/request-info')
+  requestInfo(@Param('reference') reference: string, @Body() form: AppealRequestInfoForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('request_info', reference, form, agent, request, response, (actor) => this.review.requestInfo(actor, reference, form.version, { message: form.message ?? '' }));
+  }
+
+  @Post(':reference/approve')
+  approve(@Param('reference') reference: string, @Body() form: AppealApprovalForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('approve', reference, form, agent, request, response, (actor) => this.review.approve(actor, reference, form.version, { rationale: form.rationale }));
+  }
+
+  /** A supervisor other than the approver; the service refuses anyone else (403). */
+  @Post(':reference/second-approve')
+  confirmApproval(@Param('reference') reference: string, @Body() form: AppealApprovalForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('second_approve', reference, form, agent, request, response, (actor) => this.review.confirmApproval(actor, reference, form.version, { rationale: form.rationale }));
+  }
+
+  @Post(':reference/reject')
+  reject(@Param('reference') reference: string, @Body() form: AppealRejectForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('reject', reference, form, agent, request, response, (actor) =>
+      this.review.reject(actor, reference, form.version, { reason: form.reason ?? '', message: form.message ?? '' }),
+    );
+  }
+
+  /** Supervisors, for an objected appeal. */
+  @Post(':reference/reopen')
+  reopen(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('reopen', reference, form, agent, request, response, (actor) => this.review.reopen(actor, reference, form.version));
+  }
+
+  /**
+   * 303 back to the appeal with a message. A form error comes back as the appeal's page (400)
+   * with the message beside the field and what was typed; any other refusal (403, 404, 409) is
+   * the filter's error page, which shows `back` as its way out.
+   */
+  private async act(
+    action: AgentAction,
+    reference: string,
+    form: AppealActionForm,
+    agent: SignedInAgent,
+    request: Request,
+    response: Response,
+    run: (actor: ActingAgent) => Promise<AppealActionResult>,
+  ): Promise<void> {
+    const actor = acting(agent, request);
+    response.locals.back = { href: appealHref(reference), label: `Back to appeal ${reference}` };
+    try {
+      const result = await run(actor);
+      this.flash.set(response, { kind: 'success', message: successMessage(action, result) });
+      response.redirect(303, appealHref(result.reference));
+    } catch (error) {
+      if (error instanceof NotFoundError) response.locals.back = { href: '/agent/appeals', label: 'Back to the appeal queue' };
+      const errors = formErrors(error);
+      if (!errors) throw error;
+      const values = Object.fromEntries(Object.entries(form).filter(([name, value]) => name !== '_csrf' && name !== 'version' && typeof value === 'string')) as Record<string, string>;
+      const detail = await this.queue.detail(actor, reference);
+      response.status(400).render('agent/appeal', detailView(detail, this.clock.now(), { feedback: { action, errors, values } }));
+    }
+  }
+}
+
+function acting(agent: SignedInAgent, request: Request): ActingAgent {
+  return { id: agent.id, role: agent.role, ip: request.ip };
+}
+
+function successMessage(action: AgentAction, result: AppealActionResult): string {
+  switch (action) {
+    case 'claim':
+      return `You hold ${result.reference} now: other agents cannot act on it while your claim lasts.`;
+    case 'release':
+      return `${result.reference} is back in the queue.`;
+    case 'takeover':
+      return `You took ${result.reference} over; the history records it.`;
+    case 'note':
+      return 'Your note was added.';
+    case 'request_info':
+      return 'Your question was emailed to the person; the appeal awaits their answer.';
+    case 'approve':
+      return result.status === 'pending_second_approval'
+        ? 'Approved. A supervisor other than you must confirm the approval.'
+        : 'Approved and scheduled: the change is applied when the cooling-off ends, unless someone objects.';
+    case 'second_approve':
+      return 'Approval confirmed: the change is applied when the cooling-off ends, unless someone objects.';
+    case 'reject':
+      return 'Rejected; the person was told by email.';
+    case 'reopen':
+      return `${result.reference} is back in the queue as submitted.`;
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_AGENTS, seedDemo } from '../../src/demo/seed-demo';
+import { createTestApp, TestApp } from '../support/test-app';
+import { BrowserSession, openBrowser, signInAgentPage } from './support/browser';
+
+/** `npm run screenshots` sets it: the pictures then replace the README's, in docs/screenshots. */
+const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
+
+/**
+ * The README's screenshots of the back-office, taken from the demo data. In a plain
+ * `npm run test:browser` they go to a temporary directory and the run still checks that the
+ * demo's pages render without a console error or a failed request.
+ */
+describe('Screenshots of the demo back-office', () => {
+  let t: TestApp;
+  let browser: BrowserSession;
+  let dir: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ listen: true, workers: false });
+    await seedDemo(t.app, t.config, () => undefined);
+    browser = await openBrowser();
+    dir = UPDATE ? join(__dirname, '..', '..', 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'ac-screenshots-'));
+    mkdirSync(dir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    if (dir && !UPDATE) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('photographs the dashboard, the appeal queue and an appeal in review', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await signInAgentPage(page, t.baseUrl!, DEMO_AGENTS[0]);
+    await page.screenshot({ path: join(dir, 'dashboard.png'), fullPage: true });
+
+    await page.goto(`${t.baseUrl}/agent/appeals`);
+    await page.screenshot({ path: join(dir, 'appeal-queue.png'), fullPage: true });
+
+    await page.getByLabel('Search').fill('priya.nair.appeal@example.net');
+    await Promise.all([page.waitForURL(/q=/), page.getByRole('button', { name: 'Apply' }).click()]);
+    await Promise.all([page.waitForURL(/\/agent\/appeals\/AP-/), page.locator('table.queue a.mono').first().click()]);
+    await expect(page.locator('.appeal-badges .badge').first().textContent()).resolves.toBe('In review');
+    await page.screenshot({ path: join(dir, 'appeal-detail.png'), fullPage: true });
+
+    for (const name of ['dashboard.png', 'appeal-queue.png', 'appeal-detail.png']) expect(statSync(join(dir, name)).size).toBeGreaterThan(10_000);
+    expect(browser.problems).toEqual([]);
+  });
+});
