@@ -9,7 +9,6 @@ import { FormerContacts1795380100000 } from './1795380100000-FormerContacts';
 import { Appeals1795380200000 } from './1795380200000-Appeals';
 import { AppealBreachIndexes1795390000000 } from './1795390000000-AppealBreachIndexes';
 
-
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Notifications1763800000000,
