@@ -1,6 +1,7 @@
 // Shared by every jest config: TypeScript (and the few ES-module-only packages we use, such as
-// file-type) compiled to CommonJS, without type-checking (`npm run build` and lint do that).
-const esmPackages = ['file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', 'peek-readable'];
+// file-type, and the hash and base32 libraries under otplib) compiled to CommonJS, without
+// type-checking (`npm run build` and lint do that).
+const esmPackages = ['file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', 'peek-readable', '@scure', '@noble'];
 
 module.exports = {
   esmPackages,

@@ -10,12 +10,13 @@ import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
+import { TotpService } from './totp.service';
 
-/** Accounts, RAM users, sign-in, sessions and trusted devices. */
+/** Accounts, RAM users, sign-in, sessions, trusted devices and TOTP. */
 @Module({
   imports: [AuditModule],
   controllers: [SessionsController, AccountsController, DevicesController],
-  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SessionGuard],
-  exports: [AccountsService, SessionsService, DevicesService, SignInService, SessionGuard],
+  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SessionGuard, TotpService],
+  exports: [AccountsService, SessionsService, DevicesService, SignInService, SessionGuard, TotpService],
 })
 export class AccountsModule {}

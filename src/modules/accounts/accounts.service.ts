@@ -54,6 +54,7 @@ export class AccountsService {
         securePhone: input.securePhone ?? null,
         passwordHash,
         totpSecret: null,
+        totpLastStep: null,
         displayName: input.displayName ?? null,
         locale: input.locale ?? 'en',
         status: 'active',
@@ -204,9 +205,17 @@ export class AccountsService {
     await this.repository.updateAccount(manager, uid, { passwordHash, passwordChangedAt: now, updatedAt: now });
   }
 
-  /** Seals and stores the active TOTP secret (base32), or null to turn TOTP off. */
-  async setTotpSecret(manager: EntityManager, uid: string, secret: string | null): Promise<void> {
-    await this.repository.updateAccount(manager, uid, { totpSecret: secret === null ? null : this.crypto.seal(secret), updatedAt: this.clock.now() });
+  /**
+   * Seals and stores the active TOTP secret (base32), or null to turn TOTP off. `acceptedStep` is
+   * the step of the code that proved the new secret (it cannot be replayed); recovery codes are
+   * TotpService's part.
+   */
+  async setTotpSecret(manager: EntityManager, uid: string, secret: string | null, acceptedStep: number | null = null): Promise<void> {
+    await this.repository.updateAccount(manager, uid, {
+      totpSecret: secret === null ? null : this.crypto.seal(secret),
+      totpLastStep: secret === null ? null : acceptedStep,
+      updatedAt: this.clock.now(),
+    });
   }
 
   /** The account's TOTP secret in clear, or null when TOTP is off. */
