@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ChallengesModule } from '../verification/challenges/challenges.module';
 import { AccountsController } from './accounts.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
@@ -12,9 +14,9 @@ import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 import { TotpService } from './totp.service';
 
-/** Accounts, RAM users, sign-in, sessions, trusted devices and TOTP. */
+/** Accounts, RAM users, sign-in (with its secondary challenge), sessions, trusted devices and TOTP. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, NotificationsModule, ChallengesModule],
   controllers: [SessionsController, AccountsController, DevicesController],
   providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SessionGuard, TotpService],
   exports: [AccountsService, SessionsService, DevicesService, SignInService, SessionGuard, TotpService],

@@ -9,6 +9,7 @@ import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { randomDigits } from '../../common/crypto/tokens';
 import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { AuditService, ChangeContext } from '../audit/audit.service';
+import { AccountFrozenError } from './accounts.errors';
 import { AccountsRepository, UidTakenError } from './accounts.repository';
 import { Account, AccountLocale, AccountStatus } from './entities/account.entity';
 import { ContactKind, FormerContact } from './entities/former-contact.entity';
@@ -227,6 +228,11 @@ export class AccountsService {
   async setStatus(manager: EntityManager, uid: string, status: AccountStatus): Promise<void> {
     await this.repository.updateAccount(manager, uid, { status, updatedAt: this.clock.now() });
   }
+}
+
+/** 423 ACCOUNT_FROZEN: a frozen account takes no verification and no change until an appeal or a supervisor unfreezes it. */
+export function assertNotFrozen(account: Pick<Account, 'status'>): void {
+  if (account.status === 'frozen') throw new AccountFrozenError();
 }
 
 /** 16 random decimal digits, the first never 0. */
