@@ -18,6 +18,7 @@ import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { ChallengesModule } from './modules/verification/challenges/challenges.module';
+import { VerificationModule } from './modules/verification/verification.module';
 import { TransportsModule } from './infrastructure/transports/transports.module';
 import { WorkersModule } from './workers.module';
 
@@ -51,6 +52,7 @@ export class AppModule {
         AdminModule,
         NotificationsModule,
         ChallengesModule,
+        VerificationModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

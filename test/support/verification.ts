@@ -1,5 +1,6 @@
 import { NobleCryptoPlugin, ScureBase32Plugin, TOTP } from 'otplib';
 import { Clock } from '../../src/common/clock';
+import { api, bearer } from './factories';
 import { SmsSink } from './sms-sink';
 import { extractCode, SmtpSink } from './smtp-sink';
 import { TestApp } from './test-app';
@@ -58,3 +59,27 @@ export function totpCode(t: TestApp, secret: string, steps = 0): Promise<string>
   return totp.generate({ secret, epoch: Math.floor(t.get(Clock).nowMs() / 1000) + steps * 30 });
 }
 
+export type VerificationPurpose = 'change_password' | 'change_email' | 'change_phone' | 'enable_totp' | 'disable_totp';
+
+/**
+ * Verifies the identity of the session's owner through the API and returns the verification
+ * token: by SMS to `via` (a phone), by email to `via` (an address), or by TOTP with
+ * `via.totpSecret` (the code of the current step, or `steps` later: a step is accepted once).
+ */
+export async function verificationToken(
+  t: TestApp,
+  inbox: Inbox,
+  token: string,
+  purpose: VerificationPurpose,
+  via: string | { totpSecret: string; steps?: number },
+): Promise<string> {
+  const verify = async (id: string, code: string) =>
+    (await api(t).post(`/api/v1/verifications/${id}/verify`).set(bearer(token)).send({ code }).expect(200)).body.verificationToken as string;
+  if (typeof via !== 'string') {
+    const started = await api(t).post('/api/v1/verifications').set(bearer(token)).send({ purpose, method: 'totp' }).expect(201);
+    return verify(started.body.id as string, await totpCode(t, via.totpSecret, via.steps));
+  }
+  const method = via.startsWith('+') ? 'sms' : 'email';
+  const { result, code } = await inbox.codeAfter(via, 'verification-code', () => api(t).post('/api/v1/verifications').set(bearer(token)).send({ purpose, method }).expect(201));
+  return verify(result.body.id as string, code);
+}

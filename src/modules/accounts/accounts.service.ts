@@ -15,6 +15,7 @@ import { Account, AccountLocale, AccountStatus } from './entities/account.entity
 import { ContactKind, FormerContact } from './entities/former-contact.entity';
 import { RamUser } from './entities/ram-user.entity';
 import { LOGIN_NAME } from './login';
+import { AuthenticatedSession, requireRoot } from './principal';
 
 export interface NewAccount {
   readonly logonEmail: string;
@@ -147,6 +148,18 @@ export class AccountsService {
       await this.audit.record(manager, { action: 'account.locale_changed', actor: context.actor, subject: { type: 'account', id: uid }, data: { from: previous, to: locale }, ip: context.ip });
     });
     return this.get(uid);
+  }
+
+  /**
+   * The account of a session that may change its security settings: only the owner (403
+   * ROOT_ACCOUNT_REQUIRED or FEDERATED_IDENTITY otherwise, with the pointer each needs), and
+   * never while the account is frozen (423 ACCOUNT_FROZEN).
+   */
+  async getChangeable(session: AuthenticatedSession, manager: EntityManager = this.dataSource.manager): Promise<Account> {
+    requireRoot(session.principal);
+    const account = await this.get(session.accountUid, manager);
+    assertNotFrozen(account);
+    return account;
   }
 
   verifyPassword(account: Pick<Account, 'passwordHash'>, password: string): Promise<boolean> {
