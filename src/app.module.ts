@@ -11,6 +11,7 @@ import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { AccountChangesModule } from './modules/accounts/changes/account-changes.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { BackofficeModule } from './modules/backoffice/backoffice.module';
@@ -53,6 +54,7 @@ export class AppModule {
         NotificationsModule,
         ChallengesModule,
         VerificationModule,
+        AccountChangesModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

@@ -4,7 +4,7 @@ import { TotpService } from '../../src/modules/accounts/totp.service';
 import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
 import { api, bearer, controlClock, createAccount, createRamUser, mintSession, signIn, TestAccount } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { Inbox, totpCode, verificationToken } from '../support/verification';
 
 describe('Identity verification', () => {
   let inbox: Inbox;
@@ -228,6 +228,41 @@ describe('Identity verification', () => {
     expect(answers.filter((answer) => answer.status !== 200).map((answer) => answer.status)).toEqual(Array(9).fill(409));
   });
 
+  describe('verification tokens', () => {
+    const changePassword = (token: string, verification: string) =>
+      api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' });
+
+    it('are refused (403) for another purpose, by another session, once used, and once expired', async () => {
+      const { account, token } = await owner();
+      const other = await signIn(t, account.logonEmail, account.password);
+      const startEmailChange = (session: string, verification: string, newEmail: string) =>
+        api(t).post('/api/v1/account/email-change').set(bearer(session)).send({ verificationToken: verification, newEmail });
+
+      const forEmail = await verificationToken(t, inbox, token, 'change_email', account.logonEmail);
+      expect((await changePassword(token, forEmail).expect(403)).body.code).toBe('VERIFICATION_TOKEN_INVALID');
+      await startEmailChange(other, forEmail, 'first.choice@example.net').expect(403);
+      await startEmailChange(token, forEmail, 'first.choice@example.net').expect(202);
+      await startEmailChange(token, forEmail, 'second.choice@example.net').expect(403);
+
+      const good = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
+      expect((await changePassword(other, good).expect(403)).body.code).toBe('VERIFICATION_TOKEN_INVALID');
+      await changePassword(token, 'made-up-token').expect(403);
+      const late = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
+      clock.advance(t.config.verification.tokenTtlMs);
+      await changePassword(token, late).expect(403);
+      // A token is used up by the call that succeeds with it, and by nothing else.
+      await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
+    });
+
+    it('stay valid after a refused change', async () => {
+      const { account, token } = await owner();
+      const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
+      const refused = await api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'short' }).expect(422);
+      expect(refused.body).toMatchObject({ code: 'PASSWORD_POLICY', violations: expect.arrayContaining([expect.objectContaining({ rule: 'length' })]) });
+      await changePassword(token, verification).expect(200);
+    });
+  });
+
   describe('principals other than the account owner', () => {
     let account: TestAccount;
     let ram: string;
@@ -248,6 +283,18 @@ describe('Identity verification', () => {
       ['start a verification', 'post', '/api/v1/verifications', { purpose: 'change_password', method: 'email' }],
       ['resend a code', 'post', `/api/v1/verifications/${id}/resend`, {}],
       ['verify a code', 'post', `/api/v1/verifications/${id}/verify`, { code: '123456' }],
+      ['change the password', 'post', '/api/v1/account/password', { verificationToken: 'x', newPassword: 'a fresh and long passphrase 7' }],
+      ['start an email change', 'post', '/api/v1/account/email-change', { verificationToken: 'x', newEmail: 'someone@example.com' }],
+      ['resend an email change code', 'post', `/api/v1/account/email-change/${id}/resend`, {}],
+      ['confirm an email change', 'post', `/api/v1/account/email-change/${id}/confirm`, { code: '123456' }],
+      ['cancel an email change', 'delete', `/api/v1/account/email-change/${id}`, {}],
+      ['start a phone change', 'post', '/api/v1/account/phone-change', { verificationToken: 'x', newPhone: '+8613912345678' }],
+      ['resend a phone change code', 'post', `/api/v1/account/phone-change/${id}/resend`, {}],
+      ['confirm a phone change', 'post', `/api/v1/account/phone-change/${id}/confirm`, { code: '123456' }],
+      ['cancel a phone change', 'delete', `/api/v1/account/phone-change/${id}`, {}],
+      ['enrol TOTP', 'post', '/api/v1/account/totp', { verificationToken: 'x' }],
+      ['activate TOTP', 'post', '/api/v1/account/totp/activate', { code: '123456' }],
+      ['disable TOTP', 'delete', '/api/v1/account/totp', { verificationToken: 'x' }],
     ];
 
     it.each(calls)('may not %s', async (_name, method, path, body) => {
@@ -267,9 +314,14 @@ describe('Identity verification', () => {
     });
   });
 
-  it('refuses verification on a frozen account (423), whatever session exists', async () => {
+  it('refuses verification and every change on a frozen account (423), whatever session exists', async () => {
     const { account, token } = await owner();
+    const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
     await t.dataSource.transaction((manager) => t.get(AccountsService).setStatus(manager, account.uid, 'frozen'));
     expect((await start(token, { purpose: 'change_password', method: 'email' }).expect(423)).body.code).toBe('ACCOUNT_FROZEN');
+    const change = await api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' }).expect(423);
+    expect(change.body.code).toBe('ACCOUNT_FROZEN');
+    await api(t).post('/api/v1/account/email-change').set(bearer(token)).send({ verificationToken: verification, newEmail: 'elsewhere@example.com' }).expect(423);
+    await api(t).post('/api/v1/account/totp').set(bearer(token)).send({ verificationToken: verification }).expect(423);
   });
 });

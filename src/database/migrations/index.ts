@@ -6,6 +6,7 @@ import { Agents1795370200000 } from './1795370200000-Agents';
 import { CodeChallenges1795380000000 } from './1795380000000-CodeChallenges';
 import { FormerContacts1795380100000 } from './1795380100000-FormerContacts';
 import { TotpFactors1795380200000 } from './1795380200000-TotpFactors';
+import { SecurityReverts1795380300000 } from './1795380300000-SecurityReverts';
 
 /** Every migration, in order. `npm run migration:generate` writes new ones into this folder; list them here. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Notifications1763800000000, AuditEvents1795370000000, Accounts1795370100000, Agents1795370200000, CodeChallenges1795380000000, FormerContacts1795380100000, TotpFactors1795380200000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Notifications1763800000000, AuditEvents1795370000000, Accounts1795370100000, Agents1795370200000, CodeChallenges1795380000000, FormerContacts1795380100000, TotpFactors1795380200000, SecurityReverts1795380300000];

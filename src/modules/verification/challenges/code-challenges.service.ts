@@ -232,6 +232,23 @@ export class CodeChallengesService {
     await manager.query(`UPDATE code_challenges SET cancelled_at = $2, updated_at = now() WHERE id = $1`, [id, this.clock.now()]);
   }
 
+  /**
+   * Cancels the account's challenges still open, of the given kinds (all kinds when none are
+   * given), through the caller's transaction: a new pending change replaces the one before, and
+   * a frozen account keeps none. Returns how many.
+   */
+  async cancelOpen(manager: EntityManager, accountUid: string, kinds: readonly ChallengeKind[] = []): Promise<number> {
+    const cancelled = returnedRows(
+      await manager.query(
+        `UPDATE code_challenges SET cancelled_at = $2, updated_at = now()
+          WHERE account_uid = $1 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2 AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+          RETURNING id`,
+        [accountUid, this.clock.now(), kinds],
+      ),
+    );
+    return cancelled.length;
+  }
+
   /** Milliseconds until the account's verification lock ends (0 when it is not locked). */
   lockedForMs(accountUid: string): Promise<number> {
     return this.limits.lockedForMs(accountUid);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
 import { hashToken, randomToken } from '../../../common/crypto/tokens';
 import { AppConfig } from '../../../config/app-config';
@@ -21,6 +22,7 @@ export interface TokenBinding {
 @Injectable()
 export class VerificationTokensService {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -30,6 +32,19 @@ export class VerificationTokensService {
     const expiresAt = new Date(this.clock.nowMs() + this.config.verification.tokenTtlMs);
     await manager.insert(VerificationToken, { tokenHash: hashToken(token), ...binding, expiresAt, usedAt: null });
     return { token, expiresAt };
+  }
+
+  /**
+   * Throws 403 when `consume` would, without using the token up: lets a change refuse a stale
+   * token before expensive work (an argon2id hash) that a valid one would need.
+   */
+  async assertUsable(token: string, binding: TokenBinding, manager?: EntityManager): Promise<void> {
+    const usable: unknown[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT 1 FROM verification_tokens
+        WHERE token_hash = $1 AND account_uid = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5`,
+      [hashToken(token), binding.accountUid, binding.sessionId, binding.purpose, this.clock.now()],
+    );
+    if (!usable.length) throw new VerificationTokenInvalidError();
   }
 
   /**
