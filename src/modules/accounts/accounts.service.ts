@@ -155,9 +155,9 @@ export class AccountsService {
    * ROOT_ACCOUNT_REQUIRED or FEDERATED_IDENTITY otherwise, with the pointer each needs), and
    * never while the account is frozen (423 ACCOUNT_FROZEN).
    */
-  async getChangeable(session: AuthenticatedSession, manager: EntityManager = this.dataSource.manager): Promise<Account> {
+  async getChangeable(session: AuthenticatedSession): Promise<Account> {
     requireRoot(session.principal);
-    const account = await this.get(session.accountUid, manager);
+    const account = session.account ?? (await this.get(session.accountUid));
     assertNotFrozen(account);
     return account;
   }

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
 import { hashToken, randomToken } from '../../../common/crypto/tokens';
 import { AppConfig } from '../../../config/app-config';
 import { InjectConfig } from '../../../config/config.module';
+import { RawEntity, rawEntity } from '../../../database/raw-entity';
 import { returnedRows } from '../../../database/returned-rows';
 import { VerificationTokenInvalidError } from './challenges.errors';
 import { VerificationToken } from './entities/verification-token.entity';
@@ -21,16 +23,20 @@ export interface TokenBinding {
  */
 @Injectable()
 export class VerificationTokensService {
+  private readonly row: RawEntity<VerificationToken>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.row = rawEntity(dataSource, VerificationToken, 't');
+  }
 
   async issue(manager: EntityManager, binding: TokenBinding): Promise<{ token: string; expiresAt: Date }> {
     const token = randomToken();
     const expiresAt = new Date(this.clock.nowMs() + this.config.verification.tokenTtlMs);
-    await manager.insert(VerificationToken, { tokenHash: hashToken(token), ...binding, expiresAt, usedAt: null });
+    await this.row.insert(manager, { id: randomUUID(), tokenHash: hashToken(token), ...binding, expiresAt, usedAt: null, createdAt: this.clock.now() });
     return { token, expiresAt };
   }
 
