@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../../src/infrastructure/child-process';
+import { freePort, liveOwner } from '../../src/infrastructure/child-process';
 import { databaseName, databaseUrl } from '../../test/support/test-env';
 import { SmsSink } from '../../test/support/sms-sink';
 import { SmtpSink } from '../../test/support/smtp-sink';
@@ -13,6 +13,9 @@ export const ROOT = join(__dirname, '..', '..', '..');
 
 export interface BenchSystem {
   readonly baseUrl: string;
+  /** The PostgreSQL and Redis the service uses (its own embedded ones unless DATABASE_URL/REDIS_URL say otherwise). */
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
   readonly adminToken: string;
   readonly smtp: SmtpSink;
   readonly sms: SmsSink;
@@ -29,13 +32,15 @@ export interface BenchSystem {
  */
 export async function startSystem(env: Record<string, string> = {}): Promise<BenchSystem> {
   const database = process.env.DATABASE_URL ? await createBenchDatabase(process.env.DATABASE_URL) : undefined;
-  const smtp = await SmtpSink.start();
+  const smtp = await SmtpSink.start({ parse: false });
   const sms = await SmsSink.start();
   const port = await freePort();
   const dataDir = join(ROOT, '.data', 'bench');
   mkdirSync(dataDir, { recursive: true });
   const adminToken = 'bench-admin-token-0123456789abcdef';
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+  // BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -66,6 +71,8 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
   ]);
   return {
     baseUrl,
+    databaseUrl: database ?? serviceUrl(join(dataDir, 'pg.owner')),
+    redisUrl: process.env.REDIS_URL ?? serviceUrl(join(dataDir, 'redis', 'redis.owner')),
     adminToken,
     smtp,
     sms,
@@ -80,6 +87,13 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
       if (database) await dropBenchDatabase(database);
     },
   };
+}
+
+/** The address of an embedded server the service started, from the owner file it writes beside the data. */
+function serviceUrl(ownerFile: string): string {
+  const owner = liveOwner(ownerFile);
+  if (!owner) throw new Error(`no live embedded server recorded in ${ownerFile}`);
+  return owner.url;
 }
 
 async function admin<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
