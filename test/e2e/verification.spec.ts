@@ -314,6 +314,20 @@ describe('Identity verification', () => {
     });
   });
 
+  it('documents the bodies of verification and changes in the OpenAPI document', async () => {
+    const { components, paths } = (await api(t).get('/api/docs-json').expect(200)).body as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(components.schemas.StartVerificationDto.properties)).toEqual(['purpose', 'method']);
+    expect(Object.keys(components.schemas.ChangePasswordDto.properties)).toEqual(expect.arrayContaining(['verificationToken', 'newPassword']));
+    expect(Object.keys(components.schemas.StartEmailChangeDto.properties)).toEqual(expect.arrayContaining(['verificationToken', 'newEmail']));
+    expect(Object.keys(components.schemas.SecondarySignInDto.properties)).toEqual(['challengeId', 'code']);
+    for (const path of ['/api/v1/verifications/{id}/verify', '/api/v1/account/email-change/{changeId}/confirm', '/api/v1/security-reverts/{token}', '/api/v1/sessions/secondary']) {
+      expect(paths).toHaveProperty([path]);
+    }
+  });
+
   it('refuses verification and every change on a frozen account (423), whatever session exists', async () => {
     const { account, token } = await owner();
     const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
