@@ -6,7 +6,7 @@ import { Benchmark } from '../lib/benchmark';
 import { HttpClient } from '../lib/http';
 import { MailWaiter } from '../lib/mail-waiter';
 import { percentile } from '../lib/report';
-import { RootSessionPool } from '../lib/root-sessions';
+import { codeClients, RootSessionPool } from '../lib/root-sessions';
 import { BenchSystem } from '../lib/system';
 
 const TARGET_P99_MS = 150;
@@ -43,9 +43,8 @@ export const timeToCode: Benchmark = {
     const above = context.quick ? [300, GOAL_RATE] : [250, 300, 400, GOAL_RATE, 550, 650, 800];
     const below = context.quick ? [100, 150] : [50, 100, 150];
     const stepMs = context.quick ? 2_000 : 10_000;
-    const http = new HttpClient(system.baseUrl, 1024);
-    const mail = new MailWaiter(system.smtp);
-    const pool = new RootSessionPool(system, http, mail, 'bench-ttc');
+    const clients = codeClients(system, 1024, 'bench-ttc');
+    const { http, mail, pool } = clients;
     const offerWith = async (rate: number, ms: number) => {
       // Accounts for the run are signed in before it, never during it.
       await pool.add(Math.max(0, (rate * ms) / 1000 - pool.codesLeft));
@@ -97,8 +96,7 @@ export const timeToCode: Benchmark = {
         },
       ];
     } finally {
-      mail.close();
-      http.close();
+      clients.close();
     }
   },
 };

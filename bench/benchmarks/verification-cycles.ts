@@ -3,7 +3,7 @@ import { Benchmark } from '../lib/benchmark';
 import { HttpClient } from '../lib/http';
 import { MailWaiter } from '../lib/mail-waiter';
 import { percentile } from '../lib/report';
-import { RootSessionPool } from '../lib/root-sessions';
+import { codeClients, RootSessionPool } from '../lib/root-sessions';
 
 const CLIENTS = 32;
 const TARGET = 600;
@@ -20,9 +20,8 @@ export const verificationCycles: Benchmark = {
     const system = await context.system();
     const warmUpMs = context.quick ? 1_000 : 3_000;
     const durationMs = context.quick ? 3_000 : 15_000;
-    const http = new HttpClient(system.baseUrl, CLIENTS);
-    const mail = new MailWaiter(system.smtp);
-    const pool = new RootSessionPool(system, http, mail, 'bench-cycles');
+    const clients = codeClients(system, CLIENTS, 'bench-cycles');
+    const { http, mail, pool } = clients;
     try {
       // Sign in enough accounts for the warm-up at the target rate, then for the measured run at
       // half again the rate the warm-up reached: accounts are never signed in during the run.
@@ -45,8 +44,7 @@ export const verificationCycles: Benchmark = {
         },
       ];
     } finally {
-      mail.close();
-      http.close();
+      clients.close();
     }
   },
 };

@@ -15,6 +15,28 @@ export interface RootSession {
   budget: number;
 }
 
+/** What a benchmark that asks for codes works with: an HTTP client, the sink's mail, a pool of root sessions. */
+export interface CodeClients {
+  readonly http: HttpClient;
+  readonly mail: MailWaiter;
+  readonly pool: RootSessionPool;
+  close(): void;
+}
+
+export function codeClients(system: BenchSystem, sockets: number, prefix: string): CodeClients {
+  const http = new HttpClient(system.baseUrl, sockets);
+  const mail = new MailWaiter(system.smtp);
+  return {
+    http,
+    mail,
+    pool: new RootSessionPool(system, http, mail, prefix),
+    close: () => {
+      mail.close();
+      http.close();
+    },
+  };
+}
+
 /**
  * Root sessions of fresh accounts, for benchmarks that ask for codes: the per-account send limit
  * holds in the benchmarks as everywhere, so a run at hundreds of codes a second needs hundreds

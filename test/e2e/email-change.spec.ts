@@ -1,25 +1,21 @@
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { api, bearer, createAccount, signIn, TestAccount, uniqueEmail } from '../support/factories';
-import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { api, bearer, createAccount, signIn, TestAccount, uniqueEmail, uniquePhone } from '../support/factories';
+import { TestApp } from '../support/test-app';
+import { appWithInbox, Inbox, verificationToken } from '../support/verification';
 
 describe('Logon email change (seed 002)', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let phone = 13900000500;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ env: inbox.env });
+    ({ t, inbox, close } = await appWithInbox());
   });
 
-  afterAll(async () => {
-    await t.close();
-    await inbox.stop();
-  });
+  afterAll(() => close());
 
   async function owner(): Promise<{ account: TestAccount; token: string }> {
-    const account = await createAccount(t, { securePhone: `+86${(phone += 1)}` });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     return { account, token: await signIn(t, account.logonEmail, account.password) };
   }
   const startChange = (token: string, verification: string, newEmail: string) =>

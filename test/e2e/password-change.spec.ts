@@ -2,25 +2,22 @@ import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { api, bearer, createAccount, createRamUser, signIn, TestAccount } from '../support/factories';
-import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { api, bearer, createAccount, createRamUser, signIn, TestAccount, uniquePhone } from '../support/factories';
+import { TestApp } from '../support/test-app';
+import { appWithInbox, Inbox, verificationToken } from '../support/verification';
 
 describe('Password change (seed 000)', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let phone = 13900000400;
   const NEW_PASSWORD = 'a fresh and long passphrase 7';
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ env: { ...inbox.env, PUBLIC_BASE_URL: 'https://accounts.example.test' } });
+    ({ t, inbox, close } = await appWithInbox({ PUBLIC_BASE_URL: 'https://accounts.example.test' }));
   });
 
-  afterAll(async () => {
-    await t.close();
-    await inbox.stop();
-  });
+  afterAll(() => close());
 
   const changePassword = (token: string, verification: string, newPassword = NEW_PASSWORD) =>
     api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword });
@@ -45,7 +42,7 @@ describe('Password change (seed 000)', () => {
   }
 
   it('verified by SMS: every root session signed out, the current one too; the new password signs in; notices by email and SMS', async () => {
-    const account = await createAccount(t, { securePhone: `+86${(phone += 1)}` });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     await changeAndCheck(account, (token) => verificationToken(t, inbox, token, 'change_password', account.securePhone!));
 
     const email = await inbox.latest(account.logonEmail, 'password-changed');

@@ -1,27 +1,22 @@
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp } from '../support/factories';
-import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode, verificationToken } from '../support/verification';
+import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp, uniquePhone } from '../support/factories';
+import { TestApp } from '../support/test-app';
+import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/verification';
 
 describe('Secure phone and TOTP changes', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let phone = 13900000600;
-  const newPhone = () => `+86${(phone += 1)}`;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ env: { ...inbox.env, TRUST_PROXY: 'loopback' } });
+    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
   });
 
-  afterAll(async () => {
-    await t.close();
-    await inbox.stop();
-  });
+  afterAll(() => close());
 
   async function owner(withPhone = true): Promise<{ account: TestAccount; token: string }> {
-    const account = await createAccount(t, { securePhone: withPhone ? newPhone() : undefined });
+    const account = await createAccount(t, { securePhone: withPhone ? uniquePhone() : undefined });
     return { account, token: await signIn(t, account.logonEmail, account.password) };
   }
 
@@ -33,7 +28,7 @@ describe('Secure phone and TOTP changes', () => {
     it('moves the secure phone to a confirmed new number; the email and the old phone are told, with a revert link', async () => {
       const { account, token } = await owner();
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.logonEmail);
-      const number = newPhone();
+      const number = uniquePhone();
       const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () => startChange(token, verification, number).expect(202));
       expect(result.body).toEqual({ changeId: expect.any(String), maskedDestination: expect.stringMatching(/^\+86 139\*+\d{4}$/), expiresAt: expect.any(String), resendAvailableAt: expect.any(String) });
 
@@ -55,7 +50,7 @@ describe('Secure phone and TOTP changes', () => {
     it('adds a phone to an account without one', async () => {
       const { account, token } = await owner(false);
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.logonEmail);
-      const number = newPhone();
+      const number = uniquePhone();
       const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () => startChange(token, verification, number).expect(202));
       await confirm(token, result.body.changeId, code).expect(200);
       expect((await api(t).get('/api/v1/account').set(bearer(token)).expect(200)).body.verificationMethods).toEqual(['sms', 'email']);
@@ -68,13 +63,13 @@ describe('Secure phone and TOTP changes', () => {
       expect((await startChange(token, verification, account.securePhone!).expect(422)).body.code).toBe('SAME_AS_CURRENT');
       const invalid = await startChange(token, verification, '0139 0000 0000').expect(400);
       expect(invalid.body.errors).toEqual([expect.objectContaining({ field: 'newPhone' })]);
-      await startChange(token, verification, newPhone()).expect(202);
+      await startChange(token, verification, uniquePhone()).expect(202);
     });
 
     it('cancels a pending change, and answers 404 to another session', async () => {
       const { account, token } = await owner();
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.securePhone!);
-      const number = newPhone();
+      const number = uniquePhone();
       const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () => startChange(token, verification, number).expect(202));
       const other = await signIn(t, account.logonEmail, account.password);
       await confirm(other, result.body.changeId, code).expect(404);

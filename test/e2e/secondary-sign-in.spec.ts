@@ -4,26 +4,21 @@ import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
-import { api, bearer, controlClock, createAccount, createRamUser, TestAccount, uniqueEmail, uniqueIp } from '../support/factories';
+import { api, bearer, controlClock, createAccount, createRamUser, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
 import { deleteKeys } from '../support/global-teardown';
-import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { TestApp } from '../support/test-app';
+import { appWithInbox, Inbox, totpCode } from '../support/verification';
 
 describe('Secondary sign-in from an unfamiliar device or network', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let phone = 13900000200;
-  const newPhone = () => `+86${(phone += 1)}`;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ env: { ...inbox.env, TRUST_PROXY: 'loopback' } });
+    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
   });
 
-  afterAll(async () => {
-    await t.close();
-    await inbox.stop();
-  });
+  afterAll(() => close());
 
   const device = (n: number) => `e2e-device-${n}-0123456789abcdef`;
   const signIn = (account: Pick<TestAccount, 'logonEmail' | 'password'>, client: { ip: string; deviceId?: string; userAgent?: string }) => {
@@ -38,7 +33,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
   };
 
   it('asks a new device for an SMS code (202), issues the session for it (201), then trusts the device', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const client = { ip: uniqueIp(), deviceId: device(1), userAgent: 'Firefox on Linux' };
 
     const { result: challenged, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => signIn(account, client).expect(202));
@@ -74,7 +69,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
   });
 
   it('asks again from another network, from another device, and every time without a device id', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const client = { ip: uniqueIp(), deviceId: device(2) };
     const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => signIn(account, client).expect(202));
     await complete(result.body.challengeId, code, client).expect(201);
@@ -112,7 +107,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
   });
 
   it('binds the challenge to the pending sign-in: another device id, or a wrong code, gets nowhere', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const client = { ip: uniqueIp(), deviceId: device(6) };
     const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => signIn(account, client).expect(202));
     const id = result.body.challengeId as string;
@@ -128,7 +123,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
 
   it('resends the code after the cooldown; the new code works and the old one does not', async () => {
     const clock = controlClock(t);
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const client = { ip: uniqueIp(), deviceId: device(8) };
     const { result, code: first } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => signIn(account, client).expect(202));
     const id = result.body.challengeId as string;
@@ -145,7 +140,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
   });
 
   it('counts sign-in codes toward the account’s 10 sends an hour', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     for (let send = 1; send <= CHALLENGE_RULES.accountSendsPerHour; send += 1) await signIn(account, { ip: uniqueIp() }).expect(202);
     const limited = await signIn(account, { ip: uniqueIp() }).expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
@@ -153,7 +148,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
   });
 
   it('answers ACCOUNT_FROZEN after the right password and before any second factor, also to a pending sign-in', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const client = { ip: uniqueIp(), deviceId: device(9) };
     const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => signIn(account, client).expect(202));
     const sent = inbox.received(account.securePhone!, 'sign-in-code').length;
@@ -166,7 +161,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
   });
 
   it('lets RAM users in without a second factor', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const ramUser = await createRamUser(t, account.uid);
     await api(t).post('/api/v1/sessions').set('X-Forwarded-For', uniqueIp()).send({ login: ramUser.login, password: ramUser.password }).expect(201);
   });

@@ -1,25 +1,20 @@
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail } from '../support/factories';
-import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniquePhone } from '../support/factories';
+import { TestApp } from '../support/test-app';
+import { appWithInbox, Inbox, verificationToken } from '../support/verification';
 
 describe('"This wasn\'t me" links', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let phone = 13900000700;
-  const newPhone = () => `+86${(phone += 1)}`;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ env: inbox.env });
+    ({ t, inbox, close } = await appWithInbox());
   });
 
-  afterAll(async () => {
-    await t.close();
-    await inbox.stop();
-  });
+  afterAll(() => close());
 
   const REVERT_LINK = /\/secure\/revert\/([A-Za-z0-9_-]{43})/;
   const linkIn = (text: string) => REVERT_LINK.exec(text)![1];
@@ -34,7 +29,7 @@ describe('"This wasn\'t me" links', () => {
   }
 
   it('restores the former logon email, signs everyone out, forgets every device, freezes the account, and works once', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const token = await signIn(t, account.logonEmail, account.password);
     const ramUser = await createRamUser(t, account.uid);
     const ram = await signIn(t, ramUser.login, ramUser.password);
@@ -85,7 +80,7 @@ describe('"This wasn\'t me" links', () => {
   });
 
   it('from the old phone: restores the former secure phone; each link restores the value it was issued for', async () => {
-    const account = await createAccount(t, { securePhone: newPhone() });
+    const account = await createAccount(t, { securePhone: uniquePhone() });
     const token = await signIn(t, account.logonEmail, account.password);
     const changePhone = async (number: string) => {
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.logonEmail);
@@ -94,7 +89,7 @@ describe('"This wasn\'t me" links', () => {
       );
       await api(t).post(`/api/v1/account/phone-change/${result.body.changeId}/confirm`).set(bearer(token)).send({ code }).expect(200);
     };
-    const [second, third] = [newPhone(), newPhone()];
+    const [second, third] = [uniquePhone(), uniquePhone()];
     await changePhone(second);
     await changePhone(third);
     const fromFirst = linkIn((await inbox.latest(account.securePhone!, 'secure-phone-changed')).text);

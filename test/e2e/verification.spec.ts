@@ -2,30 +2,25 @@ import { Clock } from '../../src/common/clock';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
-import { api, bearer, controlClock, createAccount, createRamUser, mintSession, signIn, TestAccount } from '../support/factories';
+import { api, bearer, controlClock, createAccount, createRamUser, mintSession, signIn, TestAccount, uniquePhone } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode, verificationToken } from '../support/verification';
+import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/verification';
 
 describe('Identity verification', () => {
   let inbox: Inbox;
   let t: TestApp;
   let clock: ReturnType<typeof controlClock>;
-  let phone = 13900000300;
-  const newPhone = () => `+86${(phone += 1)}`;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ env: inbox.env });
+    ({ t, inbox, close } = await appWithInbox());
     clock = controlClock(t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await inbox.stop();
-  });
+  afterAll(() => close());
 
   async function owner(options: { phone?: boolean; totp?: boolean } = {}): Promise<{ account: TestAccount; token: string; secret?: string }> {
-    const account = await createAccount(t, { securePhone: options.phone ? newPhone() : undefined });
+    const account = await createAccount(t, { securePhone: options.phone ? uniquePhone() : undefined });
     let secret: string | undefined;
     if (options.totp) {
       secret = t.get(TotpService).newSecret();
@@ -270,7 +265,7 @@ describe('Identity verification', () => {
     let sso: string;
 
     beforeAll(async () => {
-      account = await createAccount(t, { securePhone: newPhone() });
+      account = await createAccount(t, { securePhone: uniquePhone() });
       const ramUser = await createRamUser(t, account.uid);
       ram = await signIn(t, ramUser.login, ramUser.password);
       role = await mintSession(t, account.uid, 'ram_role', 'deployer');

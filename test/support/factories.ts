@@ -19,6 +19,11 @@ export function uniqueEmail(prefix = 'owner'): string {
   return `${prefix}-${next()}@example.com`;
 }
 
+/** A fresh mobile number (E.164, +86 139...) nobody in this run has used. */
+export function uniquePhone(): string {
+  return `+86139${String(Number(process.env.JEST_WORKER_ID ?? 0) * 1_000_000 + (sequence += 1)).padStart(8, '0')}`;
+}
+
 /** A fresh client address, so sign-in throttling per IP of one test never meets another's (apps run with TRUST_PROXY=loopback). */
 export function uniqueIp(): string {
   const n = (sequence += 1);

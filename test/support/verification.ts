@@ -3,7 +3,7 @@ import { Clock } from '../../src/common/clock';
 import { api, bearer } from './factories';
 import { SmsSink } from './sms-sink';
 import { extractCode, SmtpSink } from './smtp-sink';
-import { TestApp } from './test-app';
+import { createTestApp, TestApp } from './test-app';
 import { waitFor } from './wait-for';
 
 /** The SMTP and SMS sinks of a test app, read together: a phone number (`+...`) is the SMS sink's, anything else an email. */
@@ -50,6 +50,20 @@ export class Inbox {
   async latest(to: string, template: string): Promise<{ text: string; template: string }> {
     return waitFor(() => this.received(to, template).at(-1), { description: `a message (${template}) to ${to}` });
   }
+}
+
+/** A test app that delivers to sinks of its own; `close` stops all three. */
+export async function appWithInbox(env: Record<string, string> = {}): Promise<{ t: TestApp; inbox: Inbox; close(): Promise<void> }> {
+  const inbox = await Inbox.start();
+  const t = await createTestApp({ env: { ...inbox.env, ...env } });
+  return {
+    t,
+    inbox,
+    close: async () => {
+      await t.close();
+      await inbox.stop();
+    },
+  };
 }
 
 const totp = new TOTP({ algorithm: 'sha1', digits: 6, period: 30, crypto: new NobleCryptoPlugin(), base32: new ScureBase32Plugin() });

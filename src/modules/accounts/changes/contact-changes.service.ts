@@ -75,22 +75,12 @@ export class ContactChangesService {
   }
 
   /** Applies the change with the code sent to the new address; 409 EMAIL_IN_USE if another account took the email meanwhile. */
-  async confirmEmailChange(session: AuthenticatedSession, changeId: string, code: string, ip?: string): Promise<{ logonEmail: string }> {
-    const account = await this.accounts.getChangeable(session);
-    return this.challenges.verify(changeId, code, scopeOf('email_change', session), {
-      account,
-      ip,
-      onSuccess: (manager, challenge) => this.applyEmail(manager, session, challenge, ip),
-    });
+  confirmEmailChange(session: AuthenticatedSession, changeId: string, code: string, ip?: string): Promise<{ logonEmail: string }> {
+    return this.confirm(session, 'email_change', changeId, code, ip, (manager, challenge) => this.applyEmail(manager, session, challenge, ip));
   }
 
-  async confirmPhoneChange(session: AuthenticatedSession, changeId: string, code: string, ip?: string): Promise<{ securePhone: string }> {
-    const account = await this.accounts.getChangeable(session);
-    return this.challenges.verify(changeId, code, scopeOf('phone_change', session), {
-      account,
-      ip,
-      onSuccess: (manager, challenge) => this.applyPhone(manager, session, challenge, ip),
-    });
+  confirmPhoneChange(session: AuthenticatedSession, changeId: string, code: string, ip?: string): Promise<{ securePhone: string }> {
+    return this.confirm(session, 'phone_change', changeId, code, ip, (manager, challenge) => this.applyPhone(manager, session, challenge, ip));
   }
 
   async cancel(session: AuthenticatedSession, kind: ContactChangeKind, changeId: string, ip?: string): Promise<void> {
@@ -105,6 +95,19 @@ export class ContactChangesService {
         ip,
       });
     });
+  }
+
+  /** Checks the code of a pending change of this session (the verification rules and limits) and applies it in the transaction that uses the code. */
+  private async confirm<T>(
+    session: AuthenticatedSession,
+    kind: ContactChangeKind,
+    changeId: string,
+    code: string,
+    ip: string | undefined,
+    apply: (manager: EntityManager, challenge: CodeChallenge) => Promise<T>,
+  ): Promise<T> {
+    const account = await this.accounts.getChangeable(session);
+    return this.challenges.verify(changeId, code, scopeOf(kind, session), { account, ip, onSuccess: apply });
   }
 
   /**
