@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
 import { hashToken, randomToken } from '../../../common/crypto/tokens';
@@ -44,8 +44,8 @@ export class VerificationTokensService {
    * Throws 403 when `consume` would, without using the token up: lets a change refuse a stale
    * token before expensive work (an argon2id hash) that a valid one would need.
    */
-  async assertUsable(token: string, binding: TokenBinding, manager?: EntityManager): Promise<void> {
-    const usable: unknown[] = await (manager ?? this.dataSource.manager).query(
+  async assertUsable(token: string, binding: TokenBinding): Promise<void> {
+    const usable: unknown[] = await this.dataSource.query(
       `SELECT 1 FROM verification_tokens
         WHERE token_hash = $1 AND account_uid = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5`,
       [hashToken(token), binding.accountUid, binding.sessionId, binding.purpose, this.clock.now()],
