@@ -5,11 +5,13 @@ import { agentQueue } from './benchmarks/agent-queue';
 import { memory } from './benchmarks/memory';
 import { notices } from './benchmarks/notices';
 import { signIn } from './benchmarks/sign-in';
+import { timeToCode } from './benchmarks/time-to-code';
+import { verificationCycles } from './benchmarks/verification-cycles';
 
 // `npm run bench [-- <name>...] [--quick]`: every benchmark of quality.md, each figure beside its limit.
 
 /** In quality.md's order; `memory` last, as it measures the process after the others. */
-const BENCHMARKS: Benchmark[] = [notices, signIn, agentQueue, memory];
+const BENCHMARKS: Benchmark[] = [timeToCode, verificationCycles, notices, signIn, agentQueue, memory];
 
 async function main(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');

@@ -11,6 +11,7 @@ import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
+import { AccountChangesModule } from './modules/accounts/changes/account-changes.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AppealsModule } from './modules/appeals/appeals.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -20,6 +21,7 @@ import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { ChallengesModule } from './modules/verification/challenges/challenges.module';
+import { VerificationModule } from './modules/verification/verification.module';
 import { TransportsModule } from './infrastructure/transports/transports.module';
 import { WorkersModule } from './workers.module';
 
@@ -55,6 +57,8 @@ export class AppModule {
         NotificationsModule,
         ChallengesModule,
         AppealsModule,
+        VerificationModule,
+        AccountChangesModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

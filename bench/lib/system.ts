@@ -50,7 +50,7 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
   const redisUrl = process.env.REDIS_URL ?? (await embedded(() => startEmbeddedRedis(join(dataDir, 'redis'), { persistent: false })));
   const redisPrefix = `bench-${Date.now().toString(36)}`;
   const appSecret = '42'.repeat(32);
-  const smtp = await SmtpSink.start();
+  const smtp = await SmtpSink.start({ parse: false });
   const sms = await SmsSink.start();
   const port = await freePort();
   const adminToken = 'bench-admin-token-0123456789abcdef';

@@ -1,6 +1,8 @@
 import { Account } from '../modules/accounts/entities/account.entity';
 import { FormerContact } from '../modules/accounts/entities/former-contact.entity';
 import { RamUser } from '../modules/accounts/entities/ram-user.entity';
+import { RecoveryCode } from '../modules/accounts/entities/recovery-code.entity';
+import { SecurityRevert } from '../modules/accounts/entities/security-revert.entity';
 import { Session } from '../modules/accounts/entities/session.entity';
 import { TrustedDevice } from '../modules/accounts/entities/trusted-device.entity';
 import { AppealAttachmentContent } from '../modules/appeals/entities/appeal-attachment-content.entity';
@@ -25,6 +27,8 @@ export const ENTITIES: (new () => object)[] = [
   Account,
   FormerContact,
   RamUser,
+  RecoveryCode,
+  SecurityRevert,
   Session,
   TrustedDevice,
   AppealAttachmentContent,

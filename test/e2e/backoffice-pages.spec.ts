@@ -104,7 +104,9 @@ describe('Back-office pages', () => {
       expect(notices).toEqual([
         { template: 'account-frozen', channel: 'email', recipient: account.logonEmail, payload: { data: { uid: account.uid, at: expect.any(String), reason: 'support' }, sealed: null } },
       ]);
-      await expect(auditRows(account.uid, 'account.frozen')).resolves.toEqual([{ actor_type: 'agent', actor_id: agent.id, data: { reason: 'Suspicious sign-ins', revokedSessions: 1 } }]);
+      await expect(auditRows(account.uid, 'account.frozen')).resolves.toEqual([
+        { actor_type: 'agent', actor_id: agent.id, data: { reason: 'support', note: 'Suspicious sign-ins', revokedSessions: 1, forgottenDevices: 0 } },
+      ]);
       await api(t).post('/api/v1/sessions').set('X-Forwarded-For', '198.51.200.1').send({ login: account.logonEmail, password: account.password }).expect(423);
 
       const page = await agentClient.get(`/agent/accounts/${account.uid}`).expect(200);

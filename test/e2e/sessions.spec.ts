@@ -1,6 +1,6 @@
 import { Clock } from '../../src/common/clock';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { api, bearer, controlClock, createAccount, createRamUser, mintSession, signIn, TestAccount } from '../support/factories';
+import { api, bearer, controlClock, createAccount, createRamUser, KNOWN_DEVICE_ID, mintSession, signIn, TestAccount, trustDevice } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -27,10 +27,12 @@ describe('Sessions', () => {
   it('lists the caller’s live sessions, marking the current one', async () => {
     const account = await createAccount(t);
     const first = await signIn(t, account.logonEmail, account.password);
+    await trustDevice(t, account.uid, KNOWN_DEVICE_ID, '203.0.113.5');
     const second = await api(t)
       .post('/api/v1/sessions')
       .set('User-Agent', 'Browser/1.0')
       .set('X-Forwarded-For', '203.0.113.5')
+      .set('X-Device-Id', KNOWN_DEVICE_ID)
       .send({ login: account.logonEmail, password: account.password })
       .expect(201);
     const ramUser = await createRamUser(t, account.uid);
@@ -175,7 +177,8 @@ describe('Session lifetimes', () => {
 
   it('ends a session at SESSION_ABSOLUTE however busy, and says when in expiresAt', async () => {
     const signedInAt = t.get(Clock).nowMs();
-    const response = await api(t).post('/api/v1/sessions').send({ login: owner.logonEmail, password: owner.password }).expect(201);
+    await trustDevice(t, owner.uid, KNOWN_DEVICE_ID, '127.0.0.1');
+    const response = await api(t).post('/api/v1/sessions').set('X-Device-Id', KNOWN_DEVICE_ID).send({ login: owner.logonEmail, password: owner.password }).expect(201);
     const token = response.body.token as string;
     expect(Date.parse(response.body.expiresAt) - signedInAt).toBeGreaterThanOrEqual(minutes(60));
     expect(Date.parse(response.body.expiresAt) - signedInAt).toBeLessThan(minutes(60) + 5_000);

@@ -1,6 +1,7 @@
 import supertest from 'supertest';
 import { Clock } from '../../src/common/clock';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { AccountLocale } from '../../src/modules/accounts/entities/account.entity';
 import { SignInService } from '../../src/modules/accounts/sign-in.service';
 import { TestApp } from './test-app';
@@ -16,6 +17,11 @@ const next = () => `${process.env.JEST_WORKER_ID ?? '0'}-${(sequence += 1)}`;
 /** A fresh email address nobody in this run has used. */
 export function uniqueEmail(prefix = 'owner'): string {
   return `${prefix}-${next()}@example.com`;
+}
+
+/** A fresh mobile number (E.164, +86 139...) nobody in this run has used. */
+export function uniquePhone(): string {
+  return `+86139${String(Number(process.env.JEST_WORKER_ID ?? 0) * 1_000_000 + (sequence += 1)).padStart(8, '0')}`;
 }
 
 /** A fresh client address, so sign-in throttling per IP of one test never meets another's (apps run with TRUST_PROXY=loopback). */
@@ -61,11 +67,31 @@ export function api(t: TestApp): ReturnType<typeof supertest> {
   return supertest(t.app.getHttpServer());
 }
 
-/** Signs in through the API and returns the session token; fails the test on anything but 201. */
+/** The device `signIn` signs in from unless told otherwise. */
+export const KNOWN_DEVICE_ID = 'test-known-device-0123456789';
+
+/** Makes `deviceId` at `ip` a device the account trusts, as a completed secondary sign-in would. */
+export async function trustDevice(t: TestApp, uid: string, deviceId: string, ip: string): Promise<void> {
+  const devices = t.get(DevicesService);
+  await t.dataSource.transaction((manager) => devices.recordSignIn(manager, uid, devices.fingerprint(deviceId, ip)!, 'Test device', true));
+}
+
+/** The address the app sees for a request that says `X-Forwarded-For: ip`. */
+export function seenIp(t: TestApp, ip: string): string {
+  return t.config.http.trustProxy ? ip : '127.0.0.1';
+}
+
+/**
+ * Signs in through the API and returns the session token; fails the test on anything but 201.
+ * A root login signs in from a device (KNOWN_DEVICE_ID unless told) that the account is made to
+ * trust first, so no secondary challenge interrupts: tests of that challenge sign in themselves.
+ */
 export async function signIn(t: TestApp, login: string, password: string, client: { ip?: string; deviceId?: string } = {}): Promise<string> {
-  const request = api(t).post('/api/v1/sessions').set('X-Forwarded-For', client.ip ?? uniqueIp());
-  if (client.deviceId) request.set('X-Device-Id', client.deviceId);
-  const response = await request.send({ login, password }).expect(201);
+  const ip = client.ip ?? uniqueIp();
+  const deviceId = client.deviceId ?? KNOWN_DEVICE_ID;
+  const owner = await t.get(AccountsService).findByLogonEmail(login);
+  if (owner) await trustDevice(t, owner.uid, deviceId, seenIp(t, ip));
+  const response = await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', deviceId).send({ login, password }).expect(201);
   return (response.body as { token: string }).token;
 }
 
@@ -75,15 +101,21 @@ export function bearer(token: string): { Authorization: string } {
 
 /**
  * Moves the app's Clock (every service reads time from it) without waiting: `advance(ms)` adds
- * to an offset over real time.
+ * to an offset over real time; `freeze(at)` stops it at `at` (plus the offset) until `thaw()`,
+ * for checks that must not cross a boundary in real time (a TOTP step) while they run.
  */
-export function controlClock(t: TestApp): { advance(ms: number): void } {
+export function controlClock(t: TestApp): { advance(ms: number): void; freeze(at?: number): number; thaw(): void } {
   const clock = t.get(Clock);
   let offset = 0;
-  clock.now = () => new Date(Date.now() + offset);
+  let frozenAt: number | undefined;
+  clock.now = () => new Date((frozenAt ?? Date.now()) + offset);
   return {
     advance: (ms) => {
       offset += ms;
+    },
+    freeze: (at = Date.now()) => (frozenAt = at),
+    thaw: () => {
+      frozenAt = undefined;
     },
   };
 }

@@ -28,21 +28,23 @@ export class SmtpSink {
   readonly messages: ReceivedEmail[] = [];
   /** Every delivery attempt, accepted or refused. */
   attempts = 0;
-  /**
-   * `full` (default) parses every message whole (mailparser); `headers` reads only its header
-   * block, for benchmarks that measure how fast mail is accepted and would otherwise spend most
-   * of their CPU parsing bodies they never look at (text and html stay empty).
-   */
-  parsing: 'full' | 'headers' = 'full';
   private verdict: (attempt: number) => SmtpVerdict = () => undefined;
+  private readonly listeners: ((message: ReceivedEmail) => void)[] = [];
   private server?: SMTPServer;
   private port = 0;
 
-  static async start(): Promise<SmtpSink> {
-    const sink = new SmtpSink();
+  /**
+   * `parse: false` reads only the headers the sink reports and the plain-text part (so codes are
+   * still found), without mailparser: benchmarks spare the load generator that work, which would
+   * otherwise compete with the service for the same cores. It can be switched between runs.
+   */
+  static async start(options: { parse?: boolean } = {}): Promise<SmtpSink> {
+    const sink = new SmtpSink(options.parse ?? true);
     await sink.listen();
     return sink;
   }
+
+  private constructor(public parse: boolean) {}
 
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
@@ -51,6 +53,12 @@ export class SmtpSink {
   /** Decide the answer to each further attempt (numbered from 1 across the sink's life). */
   respondWith(verdict: (attempt: number) => SmtpVerdict): void {
     this.verdict = verdict;
+  }
+
+  /** Calls `listener` with every message accepted from now on, until the returned function is called (benchmarks time arrivals this way). */
+  onMessage(listener: (message: ReceivedEmail) => void): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
   }
 
   /** Stop listening and drop open connections (new ones refused) until `up()`. */
@@ -120,43 +128,56 @@ export class SmtpSink {
   }
 
   private async receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
-    const parsed = this.parsing === 'full' ? await simpleParser(stream) : await headerBlock(stream);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    // The message is held once its data is in: parsing it is the sink's own work.
+    const receivedAt = new Date();
+    const raw = Buffer.concat(chunks);
     this.attempts += 1;
     const verdict = this.verdict(this.attempts);
     if (verdict) throw Object.assign(new Error(verdict.message), { responseCode: verdict.code });
-    const header = (name: string) => String(parsed.headers.get(name) ?? '');
-    this.messages.push({
+    const envelope = {
       to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
       from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-      subject: parsed.subject ?? '',
-      text: parsed.text ?? '',
-      html: typeof parsed.html === 'string' ? parsed.html : '',
-      messageId: parsed.messageId ?? '',
-      notificationId: header('x-notification-id'),
-      template: header('x-template'),
-      headers: parsed.headers,
-      receivedAt: new Date(),
-    });
+      receivedAt,
+    };
+    if (this.parse) {
+      const parsed = await simpleParser(raw);
+      const header = (name: string) => String(parsed.headers.get(name) ?? '');
+      this.messages.push({
+        ...envelope,
+        subject: parsed.subject ?? '',
+        text: parsed.text ?? '',
+        html: typeof parsed.html === 'string' ? parsed.html : '',
+        messageId: parsed.messageId ?? '',
+        notificationId: header('x-notification-id'),
+        template: header('x-template'),
+        headers: parsed.headers,
+      });
+    } else {
+      const source = raw.toString('utf8');
+      const header = (name: string) => new RegExp(`^${name}: *(.*)$`, 'im').exec(source)?.[1].trim() ?? '';
+      this.messages.push({
+        ...envelope,
+        subject: '',
+        text: plainText(source),
+        html: '',
+        messageId: header('Message-ID'),
+        notificationId: header('X-Notification-Id'),
+        template: header('X-Template'),
+        headers: new Map(),
+      });
+    }
+    const message = this.messages[this.messages.length - 1];
+    for (const listener of this.listeners) listener(message);
   }
 }
 
-/** The header fields of a message (unfolded, not decoded), its body read and dropped. */
-async function headerBlock(stream: SMTPServerDataStream): Promise<Pick<ParsedMail, 'headers' | 'subject' | 'text' | 'html' | 'messageId'>> {
-  let head = '';
-  let complete = false;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    if (complete) continue;
-    head += chunk.toString('latin1');
-    const end = head.indexOf('\r\n\r\n');
-    if (end >= 0) [head, complete] = [head.slice(0, end), true];
-  }
-  const headers: ParsedMail['headers'] = new Map();
-  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  const field = (name: string) => headers.get(name) as string | undefined;
-  return { headers, subject: field('subject'), messageId: field('message-id'), text: undefined, html: false };
+/** The text/plain part of a raw message, decoded when it is base64 (as the service sends it); else the whole source. */
+function plainText(source: string): string {
+  const part = /Content-Type: text\/plain[^\r\n]*\r?\n((?:[^\r\n]+\r?\n)*?)\r?\n([\s\S]*?)(?:\r?\n--|$)/i.exec(source);
+  if (!part) return source;
+  return /Content-Transfer-Encoding: *base64/i.test(part[1]) ? Buffer.from(part[2].replace(/\s+/g, ''), 'base64').toString('utf8') : part[2];
 }
 
 /** A verification code: 6 digits on a line of their own (emails), else 6 digits standing alone (SMS). */

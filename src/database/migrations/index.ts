@@ -8,6 +8,8 @@ import { CodeChallenges1795380000000 } from './1795380000000-CodeChallenges';
 import { FormerContacts1795380100000 } from './1795380100000-FormerContacts';
 import { Appeals1795380200000 } from './1795380200000-Appeals';
 import { AppealBreachIndexes1795390000000 } from './1795390000000-AppealBreachIndexes';
+import { TotpFactors1795391000000 } from './1795391000000-TotpFactors';
+import { SecurityReverts1795391100000 } from './1795391100000-SecurityReverts';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -20,4 +22,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   FormerContacts1795380100000,
   Appeals1795380200000,
   AppealBreachIndexes1795390000000,
+  TotpFactors1795391000000,
+  SecurityReverts1795391100000,
 ];

@@ -2,7 +2,8 @@ import { maskEmail, maskPhone } from '../../common/masking';
 import { Account } from './entities/account.entity';
 import { Principal, principalView } from './principal';
 
-export type VerificationMethod = 'sms' | 'email' | 'totp';
+export const VERIFICATION_METHODS = ['sms', 'email', 'totp'] as const;
+export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
 
 /** The identity checks the account can take: SMS with a secure phone, email always, TOTP when enabled. */
 export function verificationMethods(account: Pick<Account, 'securePhone' | 'totpSecret'>): VerificationMethod[] {

@@ -16,7 +16,7 @@ export class AccountsController {
 
   @Get()
   async get(@CurrentSession() session: AuthenticatedSession) {
-    return accountView(await this.accounts.get(session.accountUid), session.principal);
+    return accountView(session.account ?? (await this.accounts.get(session.accountUid)), session.principal);
   }
 
   /** The language of later messages; the account owner and RAM users may set it. */

@@ -45,3 +45,10 @@ export class FederatedIdentityError extends DomainError {
     super('FEDERATED_IDENTITY', 'You signed in through your enterprise SSO. Change your password at your corporate identity provider.');
   }
 }
+
+/** A change to the value the account already has. */
+export class SameAsCurrentError extends DomainError {
+  constructor(detail: string) {
+    super('SAME_AS_CURRENT', detail);
+  }
+}

@@ -1,21 +1,26 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ChallengesModule } from '../verification/challenges/challenges.module';
+import { AccountFreezeService } from './account-freeze.service';
 import { AccountsController } from './accounts.controller';
 import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { DevicesController } from './devices.controller';
 import { DevicesService } from './devices.service';
 import { LoginThrottle } from './login-throttle.service';
+import { PasswordPolicy } from './password-policy';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
+import { TotpService } from './totp.service';
 
-/** Accounts, RAM users, sign-in, sessions and trusted devices. */
+/** Accounts, RAM users, sign-in (with its secondary challenge), sessions, trusted devices, TOTP and freezing. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, NotificationsModule, ChallengesModule],
   controllers: [SessionsController, AccountsController, DevicesController],
-  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SessionGuard],
-  exports: [AccountsService, SessionsService, DevicesService, SignInService, SessionGuard],
+  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
+  exports: [AccountsService, SessionsService, DevicesService, SignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
 })
 export class AccountsModule {}

@@ -9,11 +9,13 @@ import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { randomDigits } from '../../common/crypto/tokens';
 import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { AuditService, ChangeContext } from '../audit/audit.service';
+import { AccountFrozenError } from './accounts.errors';
 import { AccountsRepository, UidTakenError } from './accounts.repository';
 import { Account, AccountLocale, AccountStatus } from './entities/account.entity';
 import { ContactKind, FormerContact } from './entities/former-contact.entity';
 import { RamUser } from './entities/ram-user.entity';
 import { LOGIN_NAME } from './login';
+import { AuthenticatedSession, requireRoot } from './principal';
 
 export interface NewAccount {
   readonly logonEmail: string;
@@ -54,6 +56,7 @@ export class AccountsService {
         securePhone: input.securePhone ?? null,
         passwordHash,
         totpSecret: null,
+        totpLastStep: null,
         displayName: input.displayName ?? null,
         locale: input.locale ?? 'en',
         status: 'active',
@@ -152,6 +155,18 @@ export class AccountsService {
     return this.get(uid);
   }
 
+  /**
+   * The account of a session that may change its security settings: only the owner (403
+   * ROOT_ACCOUNT_REQUIRED or FEDERATED_IDENTITY otherwise, with the pointer each needs), and
+   * never while the account is frozen (423 ACCOUNT_FROZEN).
+   */
+  async getChangeable(session: AuthenticatedSession): Promise<Account> {
+    requireRoot(session.principal);
+    const account = session.account ?? (await this.get(session.accountUid));
+    assertNotFrozen(account);
+    return account;
+  }
+
   verifyPassword(account: Pick<Account, 'passwordHash'>, password: string): Promise<boolean> {
     return this.hasher.verify(account.passwordHash, password);
   }
@@ -209,9 +224,17 @@ export class AccountsService {
     await this.repository.updateAccount(manager, uid, { passwordHash, passwordChangedAt: now, updatedAt: now });
   }
 
-  /** Seals and stores the active TOTP secret (base32), or null to turn TOTP off. */
-  async setTotpSecret(manager: EntityManager, uid: string, secret: string | null): Promise<void> {
-    await this.repository.updateAccount(manager, uid, { totpSecret: secret === null ? null : this.crypto.seal(secret), updatedAt: this.clock.now() });
+  /**
+   * Seals and stores the active TOTP secret (base32), or null to turn TOTP off. `acceptedStep` is
+   * the step of the code that proved the new secret (it cannot be replayed); recovery codes are
+   * TotpService's part.
+   */
+  async setTotpSecret(manager: EntityManager, uid: string, secret: string | null, acceptedStep: number | null = null): Promise<void> {
+    await this.repository.updateAccount(manager, uid, {
+      totpSecret: secret === null ? null : this.crypto.seal(secret),
+      totpLastStep: secret === null ? null : acceptedStep,
+      updatedAt: this.clock.now(),
+    });
   }
 
   /** The account's TOTP secret in clear, or null when TOTP is off. */
@@ -223,6 +246,11 @@ export class AccountsService {
   async setStatus(manager: EntityManager, uid: string, status: AccountStatus): Promise<void> {
     await this.repository.updateAccount(manager, uid, { status, updatedAt: this.clock.now() });
   }
+}
+
+/** 423 ACCOUNT_FROZEN: a frozen account takes no verification and no change until an appeal or a supervisor unfreezes it. */
+export function assertNotFrozen(account: Pick<Account, 'status'>): void {
+  if (account.status === 'frozen') throw new AccountFrozenError();
 }
 
 /** 16 random decimal digits, the first never 0. */

@@ -24,6 +24,9 @@ export function lockoutMs(failures: number): number {
   return Math.min(LOGIN_THROTTLE.firstLockoutMs * 2 ** (failures - LOGIN_THROTTLE.threshold), LOGIN_THROTTLE.maxLockoutMs);
 }
 
+/** The owner of a throttled login is told at most this often. */
+const OWNER_NOTICE_INTERVAL_MS = 3_600_000;
+
 type Subject = { readonly kind: 'login' | 'ip'; readonly id: string };
 
 /**
@@ -53,8 +56,11 @@ export class LoginThrottle {
     return { loginHasFailures: failures > 0 };
   }
 
-  /** Counts a failure against the login and the IP; returns the lockout it starts (0 for none). */
-  async recordFailure(loginKey: string, ip: string): Promise<number> {
+  /**
+   * Counts a failure against the login and the IP; returns the lockout it starts (0 for none),
+   * and the part of it that is the login's own.
+   */
+  async recordFailure(loginKey: string, ip: string): Promise<{ lockoutMs: number; loginLockoutMs: number }> {
     const now = this.clock.nowMs();
     const all = subjects(loginKey, ip);
     const transaction = this.redis.multi();
@@ -73,7 +79,18 @@ export class LoginThrottle {
       for (const { subject, ms } of lockouts) pipeline.set(this.key('lockout', subject), '1', 'PX', ms);
       results(await pipeline.exec());
     }
-    return Math.max(0, ...lockouts.map(({ ms }) => ms));
+    return {
+      lockoutMs: Math.max(0, ...lockouts.map(({ ms }) => ms)),
+      loginLockoutMs: lockouts.find(({ subject }) => subject.kind === 'login')?.ms ?? 0,
+    };
+  }
+
+  /**
+   * True for the first call in an hour for the account (SET NX with a TTL, shared by every
+   * process): the owner hears of a throttled login once an hour at most.
+   */
+  async claimOwnerNotice(accountUid: string): Promise<boolean> {
+    return (await this.redis.set(this.keys.key('sign-in', 'owner-notice', accountUid), '1', 'PX', OWNER_NOTICE_INTERVAL_MS, 'NX')) === 'OK';
   }
 
   /** A successful sign-in clears the login's count (the IP's keeps counting, so one good login cannot launder an IP's guesses). */

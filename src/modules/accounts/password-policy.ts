@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { PasswordPolicyError, PasswordViolation } from './password-policy.error';
 
 export const PASSWORD_MIN = 12;
@@ -25,12 +23,7 @@ export interface PasswordContext {
  */
 @Injectable()
 export class PasswordPolicy {
-  private readonly zxcvbn = new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...english.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: english.translations,
-  });
-  private readonly commonPasswords = new Set(common.dictionary['passwords-common'].map((word) => word.toLowerCase()));
+  private checker?: Promise<Checker>;
 
   /** Every rule `password` breaks; empty when it is acceptable. */
   async violations(password: string, context: PasswordContext): Promise<PasswordViolation[]> {
@@ -39,8 +32,9 @@ export class PasswordPolicy {
     if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
       found.push({ rule: 'length', message: `Use ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.` });
     }
+    const { zxcvbn, commonPasswords } = await (this.checker ??= loadChecker());
     const lower = password.toLowerCase();
-    if (this.commonPasswords.has(lower)) {
+    if (commonPasswords.has(lower)) {
       found.push({ rule: 'common', message: 'This password is on the list of commonly used passwords.' });
     }
     const identity = identityParts(context);
@@ -49,7 +43,7 @@ export class PasswordPolicy {
     }
     // Scoring a password far over the limit is wasted work (and a way to make us do it).
     if (length <= PASSWORD_MAX && !found.some((violation) => violation.rule === 'common')) {
-      const { score } = this.zxcvbn.check(password, identity);
+      const { score } = zxcvbn.check(password, identity);
       if (score < MIN_SCORE) {
         found.push({ rule: 'weak', message: 'This password is too easy to guess: use a longer phrase of unrelated words.' });
       }
@@ -65,6 +59,23 @@ export class PasswordPolicy {
     const found = await this.violations(password, context);
     if (found.length) throw new PasswordPolicyError(found);
   }
+}
+
+interface Checker {
+  readonly zxcvbn: ZxcvbnFactory;
+  readonly commonPasswords: ReadonlySet<string>;
+}
+
+/**
+ * The dictionaries take some 27 MB of heap (75 MB resident): they are loaded when a password is
+ * first checked, so processes that never check one (workers) never hold them.
+ */
+async function loadChecker(): Promise<Checker> {
+  const [{ ZxcvbnFactory }, common, english] = await Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]);
+  return {
+    zxcvbn: new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...english.dictionary }, graphs: common.adjacencyGraphs, translations: english.translations }),
+    commonPasswords: new Set(common.dictionary['passwords-common'].map((word) => word.toLowerCase())),
+  };
 }
 
 function identityParts({ logonEmail, uid }: PasswordContext): string[] {

@@ -1,5 +1,6 @@
 import { AuditActor } from '../audit/audit.service';
 import { FederatedIdentityError, RootAccountRequiredError } from './accounts.errors';
+import { Account } from './entities/account.entity';
 import { PrincipalType } from './entities/session.entity';
 
 /** Who is acting within an account: its owner (root), one of its RAM users, a RAM role or an SSO user. */
@@ -18,6 +19,8 @@ export interface AuthenticatedSession {
   readonly sessionId: string;
   readonly accountUid: string;
   readonly principal: Principal;
+  /** The account as read with the session, at the start of the request (changes lock and re-read it). */
+  readonly account?: Account;
 }
 
 /**

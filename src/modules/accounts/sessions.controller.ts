@@ -5,10 +5,12 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { clientInfo } from './client-info';
 import { RevokeSessionsQuery } from './dto/revoke-sessions.query';
+import { SecondaryResendDto } from './dto/secondary-resend.dto';
+import { SecondarySignInDto } from './dto/secondary-sign-in.dto';
 import { SignInDto } from './dto/sign-in.dto';
 import { AuthenticatedSession, principalView } from './principal';
 import { CurrentSession, SESSION_COOKIE, SessionGuard } from './session.guard';
-import { SessionsService } from './sessions.service';
+import { IssuedSession, SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 
 @ApiTags('sessions')
@@ -20,12 +22,33 @@ export class SessionsController {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
-  /** Signs in with a logon email (or `<loginName>@<uid>`) and password; the token also comes as the `ac_session` cookie. */
+  /**
+   * Signs in with a logon email (or `<loginName>@<uid>`) and password: 201 with a session (the
+   * token also comes as the `ac_session` cookie), or 202 with a secondary challenge when the
+   * account owner signs in from a device + network it does not trust yet.
+   */
   @Post()
   async signIn(@Body() body: SignInDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    const issued = await this.signIns.signIn({ login: body.login, password: body.password, ...clientInfo(request) });
-    response.cookie(SESSION_COOKIE, issued.token, { ...this.cookieOptions(), expires: issued.expiresAt });
-    return { token: issued.token, expiresAt: issued.expiresAt, principal: principalView(issued.principal) };
+    const outcome = await this.signIns.signIn({ login: body.login, password: body.password, ...clientInfo(request) });
+    if (outcome.status === 'secondary_auth_required') {
+      response.status(202);
+      return outcome;
+    }
+    return this.sessionAnswer(outcome.session, response);
+  }
+
+  /** Completes a sign-in answered with 202; the device + network becomes trusted for 90 days. */
+  @Post('secondary')
+  async completeSecondary(@Body() body: SecondarySignInDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    const issued = await this.signIns.completeSecondary({ challengeId: body.challengeId, code: body.code, ...clientInfo(request) });
+    return this.sessionAnswer(issued, response);
+  }
+
+  /** Sends a new code for a sign-in answered with 202. */
+  @Post('secondary/resend')
+  @HttpCode(200)
+  async resendSecondary(@Body() body: SecondaryResendDto, @Req() request: Request) {
+    return this.signIns.resendSecondary({ challengeId: body.challengeId, ...clientInfo(request) });
   }
 
   @Get()
@@ -61,6 +84,11 @@ export class SessionsController {
   async revokeMany(@CurrentSession() session: AuthenticatedSession, @Query() query: RevokeSessionsQuery, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     await this.sessions.revokeOwn(session, query.scope, request.ip);
     if (query.scope === 'all') response.clearCookie(SESSION_COOKIE, this.cookieOptions());
+  }
+
+  private sessionAnswer(issued: IssuedSession, response: Response) {
+    response.cookie(SESSION_COOKIE, issued.token, { ...this.cookieOptions(), expires: issued.expiresAt });
+    return { token: issued.token, expiresAt: issued.expiresAt, principal: principalView(issued.principal) };
   }
 
   private cookieOptions(): CookieOptions {

@@ -8,7 +8,9 @@ import { hashToken, randomToken } from '../../common/crypto/tokens';
 import { NotFoundError, UnauthenticatedError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
+import { RawEntity, rawEntity } from '../../database/raw-entity';
 import { AuditService } from '../audit/audit.service';
+import { Account } from './entities/account.entity';
 import { Session } from './entities/session.entity';
 import { AuthenticatedSession, auditActorOf, Principal } from './principal';
 
@@ -57,6 +59,8 @@ export class SessionsService {
   private readonly idleMs: number;
   private readonly absoluteMs: number;
   private readonly touchIntervalMs: number;
+  private readonly sessionRow: RawEntity<Session>;
+  private readonly accountRow: RawEntity<Account>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -67,6 +71,8 @@ export class SessionsService {
     this.idleMs = config.sessions.idleMs;
     this.absoluteMs = config.sessions.absoluteMs;
     this.touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, Math.floor(this.idleMs / 10));
+    this.sessionRow = rawEntity(dataSource, Session, 's');
+    this.accountRow = rawEntity(dataSource, Account, 'a');
   }
 
   /** Creates a session through the caller's transaction (sign-in, or a minted role/SSO session). */
@@ -92,15 +98,25 @@ export class SessionsService {
     return { sessionId: session.id, token, expiresAt: session.expiresAt, principal };
   }
 
-  /** The live session a token belongs to; UnauthenticatedError when missing, expired or revoked. */
+  /**
+   * The live session a token belongs to, with its account as it is now (one query for both: every
+   * authenticated request needs the session, and most then read the account); UnauthenticatedError
+   * when missing, expired or revoked.
+   */
   async authenticate(token: string): Promise<AuthenticatedSession> {
-    const session = TOKEN.test(token) ? await this.dataSource.manager.findOneBy(Session, { tokenHash: hashToken(token) }) : null;
+    const [row] = TOKEN.test(token)
+      ? ((await this.dataSource.query(
+          `SELECT ${this.sessionRow.columns}, ${this.accountRow.columns} FROM sessions s JOIN accounts a ON a.uid = s.account_uid WHERE s.token_hash = $1`,
+          [hashToken(token)],
+        )) as Record<string, unknown>[])
+      : [];
+    const session = row ? this.sessionRow.read(row) : undefined;
     const now = this.clock.nowMs();
     if (!session || !this.isLive(session, now)) throw new UnauthenticatedError('Your session has ended. Sign in again.');
     if (now - session.lastSeenAt.getTime() >= this.touchIntervalMs) {
       await this.dataSource.manager.update(Session, { id: session.id }, { lastSeenAt: new Date(now) });
     }
-    return { sessionId: session.id, accountUid: session.accountUid, principal: principalOf(session) };
+    return { sessionId: session.id, accountUid: session.accountUid, principal: principalOf(session), account: this.accountRow.read(row) };
   }
 
   /** The caller's live sessions (the same principal of the same account), newest first. */

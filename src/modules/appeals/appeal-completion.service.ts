@@ -4,6 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AccountsService } from '../accounts/accounts.service';
+import { TotpService } from '../accounts/totp.service';
 import { DevicesService } from '../accounts/devices.service';
 import { SessionsService } from '../accounts/sessions.service';
 import { AuditService } from '../audit/audit.service';
@@ -13,7 +14,6 @@ import { decidePartyAction } from './appeal-workflow';
 import { AppealsRepository } from './appeals.repository';
 import { PasswordResetsService } from './password-resets.service';
 import { changeKeys } from './requested-changes';
-import { TotpRemoval } from './totp-removal';
 
 /** `applied`: this run made the change; `not_scheduled`: nothing to do (done already, cancelled, objected); `not_due`: cooling-off not over. */
 export type ApplyOutcome = 'applied' | 'not_scheduled' | 'not_due';
@@ -37,7 +37,7 @@ export class AppealCompletionService {
     private readonly accounts: AccountsService,
     private readonly sessions: SessionsService,
     private readonly devices: DevicesService,
-    private readonly totp: TotpRemoval,
+    private readonly totp: TotpService,
     private readonly passwordResets: PasswordResetsService,
     private readonly notices: AppealNotices,
     private readonly audit: AuditService,
@@ -61,7 +61,8 @@ export class AppealCompletionService {
       if (changes.logonEmail) await this.accounts.setLogonEmail(manager, uid, changes.logonEmail);
       const securePhoneRemoved = !changes.securePhone && before.securePhone !== null;
       if (changes.securePhone || securePhoneRemoved) await this.accounts.setSecurePhone(manager, uid, changes.securePhone ?? null);
-      if (changes.disableTotp) await this.totp.remove(manager, uid);
+      // The secret and the recovery codes that stand in for it go together.
+      if (changes.disableTotp) await this.totp.disable(manager, uid);
       const resetUrl = changes.resetPassword ? await this.passwordResets.issue(manager, uid, appeal.id) : null;
       const revokedSessions = await this.sessions.revokeForAccount(manager, uid, 'appeal_completed');
       const forgottenDevices = await this.devices.forgetAll(manager, uid);

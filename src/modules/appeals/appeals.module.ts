@@ -30,7 +30,6 @@ import { Appeal } from './entities/appeal.entity';
 import { PasswordReset } from './entities/password-reset.entity';
 import { PasswordResetsController } from './password-resets.controller';
 import { PasswordResetsService } from './password-resets.service';
-import { TotpRemoval } from './totp-removal';
 
 /**
  * Appeals: filing and the person's API, the review workflow the back-office pages drive, the
@@ -65,7 +64,6 @@ import { TotpRemoval } from './totp-removal';
     AppealMetrics,
     PasswordResetsService,
     PasswordPolicy,
-    TotpRemoval,
   ],
   exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
 })

@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../common/clock';
 import { isE164Phone } from '../../common/contacts';
 import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { maskEmail, maskPhone } from '../../common/masking';
+import { AccountFreezeService } from '../accounts/account-freeze.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { DevicesService } from '../accounts/devices.service';
 import { Account, AccountStatus } from '../accounts/entities/account.entity';
 import { SessionsService } from '../accounts/sessions.service';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
-import { NotificationsService } from '../notifications/notifications.service';
 import { AccountStatusTransitionError } from './backoffice.errors';
 
 /** An account as a lookup lists it: contacts masked. */
@@ -54,8 +53,7 @@ export class AccountSupportService {
     private readonly sessions: SessionsService,
     private readonly devices: DevicesService,
     private readonly audit: AuditService,
-    private readonly notifications: NotificationsService,
-    private readonly clock: Clock,
+    private readonly freezing: AccountFreezeService,
   ) {}
 
   /** Accounts matching a UID (16 digits), a logon email (case-insensitive) or a secure phone (E.164). */
@@ -132,22 +130,12 @@ export class AccountSupportService {
    * if someone else froze it through support, the owner learns it at once.
    */
   async freeze(uid: string, reason: string, context: ChangeContext): Promise<number> {
-    const why = assertReason(reason);
+    const note = assertReason(reason);
     return this.dataSource.transaction(async (manager) => {
       const account = await this.accounts.lock(manager, uid);
       if (account.status === 'frozen') throw new AccountStatusTransitionError('This account is frozen already.');
-      await this.accounts.setStatus(manager, uid, 'frozen');
-      const revoked = await this.sessions.revokeForAccount(manager, uid, 'account_frozen');
-      await this.notifications.notify(manager, {
-        template: 'account-frozen',
-        channel: 'email',
-        to: account.logonEmail,
-        locale: account.locale,
-        variables: { uid, at: this.clock.now().toISOString(), reason: 'support' },
-        accountUid: uid,
-      });
-      await this.record(manager, 'account.frozen', uid, { reason: why, revokedSessions: revoked }, context);
-      return revoked;
+      const { revokedSessions } = await this.freezing.freeze(manager, uid, { reason: 'support', note, context });
+      return revokedSessions;
     });
   }
 

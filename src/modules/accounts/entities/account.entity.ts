@@ -38,6 +38,13 @@ export class Account {
   @Column({ type: 'text', nullable: true })
   totpSecret!: string | null;
 
+  /**
+   * The last TOTP time step accepted (RFC 6238 counter). Only a later step is accepted next, in
+   * every process: TotpService moves it forward with one conditional UPDATE.
+   */
+  @Column({ type: 'int', nullable: true })
+  totpLastStep!: number | null;
+
   @Column({ type: 'varchar', length: 100, nullable: true })
   displayName!: string | null;
 

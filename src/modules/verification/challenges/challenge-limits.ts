@@ -4,6 +4,7 @@ import { Clock } from '../../../common/clock';
 import { RateLimitedError } from '../../../common/errors/domain-error';
 import { randomToken } from '../../../common/crypto/tokens';
 import { InjectRedis, RedisKeys } from '../../../infrastructure/redis/redis.module';
+import { VerificationLockedError } from './challenges.errors';
 
 /** The limits of product.md's verification table. */
 export const CHALLENGE_RULES = {
@@ -24,26 +25,30 @@ export interface SendBucket {
   readonly windowMs: number;
 }
 
-// Checks every bucket first and takes from all or none, so a refused send never counts anywhere.
-// KEYS: the buckets; ARGV: now, member, then limit and window of each bucket. Returns the wait in ms (0: taken).
+// Checks the account's verification lock and every bucket first, and takes from all buckets or
+// none, so a refused send never counts anywhere. KEYS: the lock (or any absent key), then the
+// buckets; ARGV: now, member, then limit and window of each bucket. Returns {0, 0} when taken,
+// {1, ms} while the account is locked, {2, ms} when a bucket is full (ms: the wait).
 const TAKE_SEND = `
 local now = tonumber(ARGV[1])
+local lockedUntil = tonumber(redis.call('GET', KEYS[1]) or '0')
+if lockedUntil > now then return {1, lockedUntil - now} end
 local wait = 0
-for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[1 + i * 2])
-  local window = tonumber(ARGV[2 + i * 2])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  if redis.call('ZCARD', key) >= limit then
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+for i = 2, #KEYS do
+  local limit = tonumber(ARGV[1 + (i - 1) * 2])
+  local window = tonumber(ARGV[2 + (i - 1) * 2])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[i]) >= limit then
+    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
     wait = math.max(wait, tonumber(oldest[2]) + window - now)
   end
 end
-if wait > 0 then return wait end
-for i, key in ipairs(KEYS) do
+if wait > 0 then return {2, wait} end
+for i = 2, #KEYS do
   redis.call('ZADD', KEYS[i], now, ARGV[2])
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + i * 2]))
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + (i - 1) * 2]))
 end
-return 0
+return {0, 0}
 `;
 
 // KEYS: failures, lock; ARGV: now, member, window, threshold, lock ms. The lock holds its end
@@ -80,20 +85,34 @@ export class ChallengeLimits {
     return { name: `account:${accountUid}`, limit: CHALLENGE_RULES.accountSendsPerHour, windowMs: CHALLENGE_RULES.windowMs };
   }
 
-  /** Takes one send from every bucket, or throws 429 RATE_LIMITED with the longest wait. */
-  async takeSend(buckets: readonly SendBucket[]): Promise<void> {
-    if (!buckets.length) return;
-    const wait = Number(
-      await this.redis.eval(
-        TAKE_SEND,
-        buckets.length,
-        ...buckets.map((bucket) => this.keys.key('challenge', 'sends', bucket.name)),
-        this.clock.nowMs(),
-        member(this.clock.nowMs()),
-        ...buckets.flatMap((bucket) => [bucket.limit, bucket.windowMs]),
-      ),
-    );
-    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000), 'Too many codes were sent. Try again later.');
+  /**
+   * Takes one send from every bucket, in one round trip that first checks the verification lock
+   * of `lockedAccountUid` (when given): 423 VERIFICATION_LOCKED while it holds, else 429
+   * RATE_LIMITED with the longest wait when a bucket is full.
+   */
+  async takeSend(buckets: readonly SendBucket[], lockedAccountUid?: string): Promise<void> {
+    if (!buckets.length) {
+      if (lockedAccountUid) await this.assertNotLocked(lockedAccountUid);
+      return;
+    }
+    const now = this.clock.nowMs();
+    const [outcome, ms] = (await this.redis.eval(
+      TAKE_SEND,
+      buckets.length + 1,
+      lockedAccountUid ? this.lockKey(lockedAccountUid) : this.keys.key('challenge', 'no-lock'),
+      ...buckets.map((bucket) => this.keys.key('challenge', 'sends', bucket.name)),
+      now,
+      member(now),
+      ...buckets.flatMap((bucket) => [bucket.limit, bucket.windowMs]),
+    )) as [number, number];
+    if (outcome === 1) throw new VerificationLockedError(Math.ceil(ms / 1000));
+    if (outcome === 2) throw new RateLimitedError(Math.ceil(ms / 1000), 'Too many codes were sent. Try again later.');
+  }
+
+  /** 423 VERIFICATION_LOCKED with Retry-After while the account's verification is locked. */
+  async assertNotLocked(accountUid: string): Promise<void> {
+    const ms = await this.lockedForMs(accountUid);
+    if (ms > 0) throw new VerificationLockedError(Math.ceil(ms / 1000));
   }
 
   /** Milliseconds until the account's verification lock ends (0: not locked). */

@@ -8,6 +8,7 @@ import { constantTimeEqual, randomDigits } from '../../../common/crypto/tokens';
 import { NotFoundError, RateLimitedError } from '../../../common/errors/domain-error';
 import { FlatJsonObject } from '../../../common/json';
 import { AppConfig } from '../../../config/app-config';
+import { RawEntity, rawEntity } from '../../../database/raw-entity';
 import { returnedRows } from '../../../database/returned-rows';
 import { InjectConfig } from '../../../config/config.module';
 import { AuditService } from '../../audit/audit.service';
@@ -80,6 +81,8 @@ export interface VerifyOptions<T> {
  */
 @Injectable()
 export class CodeChallengesService {
+  private readonly row: RawEntity<CodeChallenge>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly limits: ChallengeLimits,
@@ -88,18 +91,20 @@ export class CodeChallengesService {
     private readonly crypto: CryptoService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.row = rawEntity(dataSource, CodeChallenge, 'c');
+  }
 
   /** Creates a challenge and sends its code, in the caller's transaction. */
   async issue(manager: EntityManager, request: IssueChallenge): Promise<CodeChallenge> {
-    if (request.account) await this.assertNotLocked(request.account.uid);
     const sends = request.method !== 'totp';
-    if (sends) await this.limits.takeSend(this.buckets(request.account, request.sendLimits, Boolean(request.destination)));
+    if (sends) await this.limits.takeSend(this.buckets(request.account, request.sendLimits, Boolean(request.destination)), request.account?.uid);
+    else if (request.account) await this.limits.assertNotLocked(request.account.uid);
 
     const now = this.clock.now();
     const id = randomUUID();
     const code = randomDigits(6);
-    const challenge = manager.create(CodeChallenge, {
+    const challenge = Object.assign(new CodeChallenge(), {
       id,
       kind: request.kind,
       accountUid: request.account?.uid ?? null,
@@ -116,8 +121,10 @@ export class CodeChallengesService {
       resendAvailableAt: sends ? new Date(now.getTime() + this.config.verification.resendCooldownMs) : null,
       usedAt: null,
       cancelledAt: null,
-    });
-    await manager.insert(CodeChallenge, challenge);
+      createdAt: now,
+      updatedAt: now,
+    } satisfies CodeChallenge);
+    await this.row.insert(manager, challenge);
     await this.send(manager, challenge, code);
     await this.audit.record(manager, {
       action: 'challenge.created',
@@ -146,7 +153,7 @@ export class CodeChallengesService {
       if (current.usedAt) throw new VerificationUsedError();
       if (current.method === 'totp') throw new MethodUnavailableError('Authenticator codes are not sent: read the current one from your app.');
       if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
-      if (options.account) await this.assertNotLocked(options.account.uid);
+      if (options.account) await this.limits.assertNotLocked(options.account.uid);
       const now = this.clock.nowMs();
       if (current.sends >= CHALLENGE_RULES.sendsPerChallenge) {
         throw new RateLimitedError(Math.max(1, Math.ceil((current.expiresAt.getTime() - now) / 1000)), 'No more codes can be sent for this verification: start a new one.');
@@ -182,25 +189,23 @@ export class CodeChallengesService {
    * used (once, however many arrive together) in the transaction that runs `onSuccess`.
    */
   async verify<T>(id: string, code: string, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
-    const challenge = await this.find(id, scope);
-    if (challenge.usedAt) throw new VerificationUsedError();
-    if (options.account) await this.assertNotLocked(options.account.uid);
-    if (challenge.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
-    if (this.clock.nowMs() >= challenge.expiresAt.getTime()) throw new VerificationExpiredError();
-
-    const counted = returnedRows<{ attempts: number }>(
-      await this.dataSource.query(
-      `UPDATE code_challenges SET attempts = attempts + 1, updated_at = now()
-        WHERE id = $1 AND used_at IS NULL AND attempts < $2
-        RETURNING attempts`,
-        [id, CHALLENGE_RULES.attemptsPerChallenge],
-      ),
-    );
-    if (!counted.length) {
-      const now = await this.dataSource.manager.findOneByOrFail(CodeChallenge, { id });
-      throw now.usedAt ? new VerificationUsedError() : new VerificationLockedError();
+    if (options.account) {
+      const lockedMs = await this.limits.lockedForMs(options.account.uid);
+      if (lockedMs > 0) {
+        if ((await this.find(id, scope)).usedAt) throw new VerificationUsedError();
+        throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
+      }
     }
-    const attempts = counted[0].attempts;
+    // One statement counts the attempt of a challenge still open (the usual case); when it counts
+    // nothing, the challenge as it is says why.
+    const challenge = await this.countAttempt(id, scope);
+    if (!challenge) {
+      const current = await this.find(id, scope);
+      if (current.usedAt) throw new VerificationUsedError();
+      if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
+      throw new VerificationExpiredError();
+    }
+    const attempts = challenge.attempts;
 
     if (!(await this.matches(challenge, code, options.checkTotp))) {
       if (options.account) {
@@ -225,6 +230,23 @@ export class CodeChallengesService {
     });
   }
 
+  /**
+   * Counts an attempt at a challenge in scope that is open (not cancelled, used, out of
+   * attempts or expired) and returns it as it is after the count; undefined when there is none.
+   */
+  private async countAttempt(id: string, scope: ChallengeScope): Promise<CodeChallenge | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const params: unknown[] = [id, scope.kind, CHALLENGE_RULES.attemptsPerChallenge, this.clock.now()];
+    const where = ['c.id = $1', 'c.kind = $2', 'c.cancelled_at IS NULL', 'c.used_at IS NULL', 'c.attempts < $3', 'c.expires_at > $4'];
+    if (scope.accountUid !== undefined) where.push(`c.account_uid = $${params.push(scope.accountUid)}`);
+    if (scope.sessionId !== undefined) where.push(`c.session_id = $${params.push(scope.sessionId)}`);
+    if (scope.context && Object.keys(scope.context).length) where.push(`c.context @> $${params.push(JSON.stringify(scope.context))}::jsonb`);
+    const [row] = returnedRows<Record<string, unknown>>(
+      await this.dataSource.query(`UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`, params),
+    );
+    return row ? this.row.read(row) : undefined;
+  }
+
   /** Cancels a challenge still open (a pending change withdrawn); 404 when there is none. */
   async cancel(manager: EntityManager, id: string, scope: ChallengeScope): Promise<void> {
     const challenge = await this.find(id, scope, manager);
@@ -232,14 +254,26 @@ export class CodeChallengesService {
     await manager.query(`UPDATE code_challenges SET cancelled_at = $2, updated_at = now() WHERE id = $1`, [id, this.clock.now()]);
   }
 
+  /**
+   * Cancels the account's challenges still open, of the given kinds (all kinds when none are
+   * given), through the caller's transaction: a new pending change replaces the one before, and
+   * a frozen account keeps none. Returns how many.
+   */
+  async cancelOpen(manager: EntityManager, accountUid: string, kinds: readonly ChallengeKind[] = []): Promise<number> {
+    const cancelled = returnedRows(
+      await manager.query(
+        `UPDATE code_challenges SET cancelled_at = $2, updated_at = now()
+          WHERE account_uid = $1 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $2 AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+          RETURNING id`,
+        [accountUid, this.clock.now(), kinds],
+      ),
+    );
+    return cancelled.length;
+  }
+
   /** Milliseconds until the account's verification lock ends (0 when it is not locked). */
   lockedForMs(accountUid: string): Promise<number> {
     return this.limits.lockedForMs(accountUid);
-  }
-
-  private async assertNotLocked(accountUid: string): Promise<void> {
-    const ms = await this.limits.lockedForMs(accountUid);
-    if (ms > 0) throw new VerificationLockedError(Math.ceil(ms / 1000));
   }
 
   private buckets(account: ChallengeAccount | undefined, extra: readonly SendBucket[] = [], sendsSomething = true): SendBucket[] {

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
 import { hashToken, randomToken } from '../../../common/crypto/tokens';
 import { AppConfig } from '../../../config/app-config';
 import { InjectConfig } from '../../../config/config.module';
+import { RawEntity, rawEntity } from '../../../database/raw-entity';
 import { returnedRows } from '../../../database/returned-rows';
 import { VerificationTokenInvalidError } from './challenges.errors';
 import { VerificationToken } from './entities/verification-token.entity';
@@ -20,16 +23,34 @@ export interface TokenBinding {
  */
 @Injectable()
 export class VerificationTokensService {
+  private readonly row: RawEntity<VerificationToken>;
+
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.row = rawEntity(dataSource, VerificationToken, 't');
+  }
 
   async issue(manager: EntityManager, binding: TokenBinding): Promise<{ token: string; expiresAt: Date }> {
     const token = randomToken();
     const expiresAt = new Date(this.clock.nowMs() + this.config.verification.tokenTtlMs);
-    await manager.insert(VerificationToken, { tokenHash: hashToken(token), ...binding, expiresAt, usedAt: null });
+    await this.row.insert(manager, { id: randomUUID(), tokenHash: hashToken(token), ...binding, expiresAt, usedAt: null, createdAt: this.clock.now() });
     return { token, expiresAt };
+  }
+
+  /**
+   * Throws 403 when `consume` would, without using the token up: lets a change refuse a stale
+   * token before expensive work (an argon2id hash) that a valid one would need.
+   */
+  async assertUsable(token: string, binding: TokenBinding): Promise<void> {
+    const usable: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM verification_tokens
+        WHERE token_hash = $1 AND account_uid = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5`,
+      [hashToken(token), binding.accountUid, binding.sessionId, binding.purpose, this.clock.now()],
+    );
+    if (!usable.length) throw new VerificationTokenInvalidError();
   }
 
   /**

@@ -3,7 +3,7 @@ import type { FlatJsonObject } from '../../../../common/json';
 import type { Locale, TemplateId } from '../../../notifications/notification-templates';
 
 /** What a challenge guards: each kind has its message template and its caller. */
-export type ChallengeKind = 'verification' | 'sign_in' | 'email_change' | 'phone_change' | 'password_recovery' | 'appeal_contact';
+export type ChallengeKind = 'verification' | 'sign_in' | 'email_change' | 'phone_change' | 'password_recovery' | 'appeal_contact' | 'totp_enrolment';
 export type ChallengeMethod = 'sms' | 'email' | 'totp';
 
 export interface ChallengeMessage {

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../../audit/audit.module';
+import { NotificationsModule } from '../../notifications/notifications.module';
+import { ChallengesModule } from '../../verification/challenges/challenges.module';
+import { AccountsModule } from '../accounts.module';
+import { ContactChangesController } from './contact-changes.controller';
+import { ContactChangesService } from './contact-changes.service';
+import { PasswordChangeService } from './password-change.service';
+import { PasswordController } from './password.controller';
+import { SecurityRevertsController } from './security-reverts.controller';
+import { SecurityRevertsService } from './security-reverts.service';
+import { TotpController } from './totp.controller';
+import { TotpEnrolmentService } from './totp-enrolment.service';
+
+/**
+ * The self-service changes of seeds 000 and 002 (password, logon email, secure phone, TOTP), each
+ * authorised by a verification token, and the "this wasn't me" links their notices carry.
+ */
+@Module({
+  imports: [AccountsModule, ChallengesModule, NotificationsModule, AuditModule],
+  controllers: [PasswordController, ContactChangesController, TotpController, SecurityRevertsController],
+  providers: [PasswordChangeService, ContactChangesService, TotpEnrolmentService, SecurityRevertsService],
+  exports: [SecurityRevertsService],
+})
+export class AccountChangesModule {}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { maskEmail, maskPhone } from '../../common/masking';
+import { verificationMethods, VerificationMethod } from '../accounts/account-view';
+import { AccountsService } from '../accounts/accounts.service';
+import { AuthenticatedSession } from '../accounts/principal';
+import { TotpService } from '../accounts/totp.service';
+import { MethodUnavailableError } from './challenges/challenges.errors';
+import { ChallengeScope, CodeChallengesService } from './challenges/code-challenges.service';
+import { CodeChallenge } from './challenges/entities/code-challenge.entity';
+import { VerificationTokensService } from './challenges/verification-tokens.service';
+import { VerificationPurpose } from './verification-purpose';
+
+/** `POST /api/v1/verifications`, as api.md shapes it. */
+export interface VerificationView {
+  readonly id: string;
+  readonly purpose: VerificationPurpose;
+  readonly method: VerificationMethod;
+  readonly maskedDestination?: string;
+  readonly expiresAt: Date;
+  readonly resendAvailableAt?: Date;
+}
+
+/**
+ * Identity verification before a sensitive change: a code by SMS to the secure phone or by email
+ * to the logon email, or a TOTP code (or recovery code), for one purpose. A right code yields a
+ * verification token bound to the account, the session and the purpose. Only the owner of an
+ * active account may verify; every rule of the verification table is the challenge engine's.
+ */
+@Injectable()
+export class VerificationService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly challenges: CodeChallengesService,
+    private readonly tokens: VerificationTokensService,
+    private readonly totp: TotpService,
+  ) {}
+
+  /** Starts a verification; 400 METHOD_UNAVAILABLE for a method the account lacks. */
+  async start(session: AuthenticatedSession, request: { purpose: VerificationPurpose; method: VerificationMethod }, ip?: string): Promise<VerificationView> {
+    const account = await this.accounts.getChangeable(session);
+    if (!verificationMethods(account).includes(request.method)) throw new MethodUnavailableError(unavailable(request.method));
+    const destination = request.method === 'sms' ? account.securePhone : request.method === 'email' ? account.logonEmail : null;
+    const challenge = await this.dataSource.transaction((manager) =>
+      this.challenges.issue(manager, {
+        kind: 'verification',
+        method: request.method,
+        account,
+        sessionId: session.sessionId,
+        purpose: request.purpose,
+        destination,
+        message: request.method === 'totp' ? undefined : { template: 'verification-code', locale: account.locale, variables: { purpose: request.purpose } },
+        ip,
+      }),
+    );
+    return viewOf(challenge);
+  }
+
+  /** A new code (and lifetime) for a verification by SMS or email. */
+  async resend(session: AuthenticatedSession, id: string): Promise<{ resendAvailableAt: Date | null; expiresAt: Date }> {
+    const account = await this.accounts.getChangeable(session);
+    const challenge = await this.challenges.resend(id, scopeOf(session), { account });
+    return { resendAvailableAt: challenge.resendAvailableAt, expiresAt: challenge.expiresAt };
+  }
+
+  /** Checks the code; a right one yields the verification token (shown once). */
+  async verify(session: AuthenticatedSession, id: string, code: string, ip?: string): Promise<{ verificationToken: string; expiresAt: Date }> {
+    const account = await this.accounts.getChangeable(session);
+    const issued = await this.challenges.verify(id, code, scopeOf(session), {
+      account,
+      ip,
+      checkTotp: (candidate) => this.totp.check(account, candidate),
+      onSuccess: (manager, challenge) => this.tokens.issue(manager, { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! }),
+    });
+    return { verificationToken: issued.token, expiresAt: issued.expiresAt };
+  }
+}
+
+/** A verification belongs to the session that started it: any other caller is told it does not exist. */
+function scopeOf(session: AuthenticatedSession): ChallengeScope {
+  return { kind: 'verification', accountUid: session.accountUid, sessionId: session.sessionId };
+}
+
+function viewOf(challenge: CodeChallenge): VerificationView {
+  const masked = challenge.destination ? (challenge.method === 'sms' ? maskPhone(challenge.destination) : maskEmail(challenge.destination)) : undefined;
+  return {
+    id: challenge.id,
+    purpose: challenge.purpose as VerificationPurpose,
+    method: challenge.method,
+    ...(masked ? { maskedDestination: masked } : {}),
+    expiresAt: challenge.expiresAt,
+    ...(challenge.resendAvailableAt ? { resendAvailableAt: challenge.resendAvailableAt } : {}),
+  };
+}
+
+function unavailable(method: VerificationMethod): string {
+  switch (method) {
+    case 'sms':
+      return 'This account has no secure phone: choose another of its verification methods.';
+    case 'totp':
+      return 'This account has no authenticator app set up: choose another of its verification methods.';
+    case 'email':
+      return 'This verification method is not available for this account.';
+  }
+}
