@@ -1,5 +1,5 @@
-// Reliability drills (quality.md): each drill owns its servers and processes and counts every
-// message it caused and received. The drills arrive with the capabilities they exercise.
+// Reliability drills (quality.md): each drill owns its servers and processes, counts every message
+// it caused and received, and adds its row to the table the drill reporter prints at the end.
 const { esmPackages, transform } = require('../support/jest-transform');
 
 /** @type {import('jest').Config} */
@@ -13,5 +13,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 300_000,
   maxWorkers: 1,
+  // Until the first drill lands; removed with it.
   passWithNoTests: true,
+  reporters: ['default', '<rootDir>/test/reliability/support/drill-reporter.js'],
 };
