@@ -8,6 +8,8 @@ import { CsrfProtected, CsrfToken } from '../../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../../common/http/csrf.service';
 import { FlashService } from '../../../common/http/flash.service';
 import { formErrors } from '../../../common/http/form-errors';
+import { AppConfig } from '../../../config/app-config';
+import { InjectConfig } from '../../../config/config.module';
 import { clientInfo } from '../client-info';
 import { PasswordPolicyError } from '../password-policy.error';
 import { RecoverEmailForm } from './dto/recover-email.form';
@@ -30,6 +32,9 @@ interface ResetView {
   title: string;
   csrf: string;
   recoveryId: string;
+  /** The code as typed, kept when the form comes back for another field. */
+  code: string;
+  codeMinutes: number;
   errors: Errors;
   /** The recovery cannot go on (expired, used, locked): the person starts again. */
   restart?: boolean;
@@ -57,11 +62,16 @@ const DEAD_ENDS = new Set(['VERIFICATION_EXPIRED', 'VERIFICATION_LOCKED', 'VERIF
 @Controller('recover')
 @CsrfProtected()
 export class RecoveryPagesController {
+  private readonly codeMinutes: number;
+
   constructor(
     private readonly recoveries: PasswordRecoveryService,
     private readonly reminders: LogonEmailRemindersService,
     private readonly flash: FlashService,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.codeMinutes = Math.ceil(config.verification.codeTtlMs / 60_000);
+  }
 
   @Get('password')
   @Render('account/recover-password')
@@ -99,7 +109,7 @@ export class RecoveryPagesController {
   resetForm(@Param('recoveryId') recoveryId: string, @CsrfToken() csrf: string, @Req() request: Request, @Res({ passthrough: true }) response: Response): ResetView {
     assertRecoveryId(recoveryId);
     response.locals.flash = this.flash.take(request, response);
-    return { title: RESET_TITLE, csrf, recoveryId, errors: {} };
+    return { title: RESET_TITLE, csrf, recoveryId, code: '', codeMinutes: this.codeMinutes, errors: {} };
   }
 
   /** The done page; the form again with the error beside its field (with the status the API would answer). */
@@ -109,13 +119,13 @@ export class RecoveryPagesController {
     const code = form.code?.trim() ?? '';
     const newPassword = form.newPassword ?? '';
     const again = (status: number, errors: Errors, restart = false) =>
-      response.status(status).render('account/recover-password-reset', { title: RESET_TITLE, csrf: csrfTokenFor(request), recoveryId, errors, restart } satisfies ResetView);
+      response.status(status).render('account/recover-password-reset', { title: RESET_TITLE, csrf: csrfTokenFor(request), recoveryId, code, codeMinutes: this.codeMinutes, errors, restart } satisfies ResetView);
     if (!code || !newPassword) {
       return again(400, { ...(code ? {} : { code: 'Enter the code we sent you.' }), ...(newPassword ? {} : { newPassword: 'Choose a new password.' }) });
     }
     try {
-      const { revokedSessions } = await this.recoveries.reset(recoveryId, { code, newPassword }, clientInfo(request).ip);
-      response.render('account/recover-password-done', { title: 'Your password was reset', revokedSessions });
+      await this.recoveries.reset(recoveryId, { code, newPassword }, clientInfo(request).ip);
+      response.render('account/recover-password-done', { title: 'Your password was reset' });
     } catch (error) {
       if (error instanceof PasswordPolicyError) return again(422, { newPassword: error.detail });
       const errors = formErrors(error);
