@@ -64,6 +64,13 @@ describe('Logon email reminders (forgotten logon email)', () => {
     expect((await remind(uniquePhone(), ip).expect(429)).body.code).toBe('RATE_LIMITED');
   });
 
+  it('serves /recover/email behind CSRF: a forged post sends nothing', async () => {
+    const phone = uniquePhone();
+    await createAccount(t, { securePhone: phone });
+    await api(t).post('/recover/email').type('form').send({ securePhone: phone }).expect(403);
+    expect(await outboxCount(phone)).toBe(0);
+  });
+
   it('refuses a phone that is not E.164 (400 VALIDATION_FAILED)', async () => {
     for (const securePhone of ['13812345678', '+86 138 1234 5678', 42]) {
       const refused = await api(t).post('/api/v1/logon-email-reminders').send({ securePhone }).expect(400);

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { RECOVERY_LIMITS } from '../../src/modules/accounts/recovery/recovery-limits';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { UrgentNotificationsProcessor } from '../../src/modules/notifications/urgent-notifications.processor';
 import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
 import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
+import { pageToken } from '../support/agents';
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox } from '../support/verification';
 
@@ -16,7 +18,7 @@ describe('Password recovery (forgotten password)', () => {
   const NEW_PASSWORD = 'a fresh and long passphrase 7';
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ PUBLIC_BASE_URL: 'https://accounts.example.test', TRUST_PROXY: 'loopback' }));
+    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
     clock = controlClock(t);
   });
 
@@ -58,7 +60,7 @@ describe('Password recovery (forgotten password)', () => {
     await signIn(t, account.logonEmail, NEW_PASSWORD);
 
     const notice = await inbox.latest(account.logonEmail, 'password-changed');
-    expect(notice.text).toMatch(/https:\/\/accounts\.example\.test\/secure\/revert\/[A-Za-z0-9_-]{43}/);
+    expect(notice.text).toMatch(new RegExp(`${t.config.http.publicBaseUrl}/secure/revert/[A-Za-z0-9_-]{43}`));
     if (account.securePhone) expect((await inbox.latest(account.securePhone, 'password-changed')).text).toContain(account.uid);
     const { events } = await t.get(AuditService).list({ subject: { type: 'account', id: account.uid } });
     expect(events.find((event) => event.action === 'account.password_recovered')?.data).toMatchObject({ revokedSessions: 2, recoveryId: id, method });
@@ -229,6 +231,20 @@ describe('Password recovery (forgotten password)', () => {
     await t.dataSource.transaction((manager) => t.get(AccountsService).setStatus(manager, account.uid, 'frozen'));
     expect((await reset(id, code).expect(423)).body.code).toBe('ACCOUNT_FROZEN');
     expect(await outboxCount('password-changed', account.logonEmail)).toBe(0);
+  });
+
+  it('serves /recover/password behind CSRF, answering a known and an unknown login with the same redirect', async () => {
+    const account = await createAccount(t);
+    await api(t).post('/recover/password').type('form').send({ login: account.logonEmail, method: 'email' }).expect(403);
+    const locations: string[] = [];
+    for (const login of [account.logonEmail, uniqueEmail('nobody')]) {
+      const browser = supertest.agent(t.app.getHttpServer());
+      const csrf = await pageToken(browser, '/recover/password');
+      const answer = await browser.post('/recover/password').set('X-Forwarded-For', uniqueIp()).type('form').send({ _csrf: csrf, login, method: 'email' }).expect(303);
+      locations.push(answer.headers.location as string);
+    }
+    expect(locations.map((location) => location.replace(/[0-9a-f-]{36}$/, ':id'))).toEqual(['/recover/password/:id', '/recover/password/:id']);
+    await inbox.nth(account.logonEmail, 'password-recovery-code', 1);
   });
 
   it('refuses malformed requests (400 VALIDATION_FAILED)', async () => {
