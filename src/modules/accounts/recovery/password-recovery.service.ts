@@ -3,11 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { hashToken } from '../../../common/crypto/tokens';
+import { FlatJsonObject } from '../../../common/json';
 import { DomainError, NotFoundError, RateLimitedError } from '../../../common/errors/domain-error';
 import { AppConfig } from '../../../config/app-config';
 import { InjectConfig } from '../../../config/config.module';
 import { InjectRedis, RedisKeys } from '../../../infrastructure/redis/redis.module';
-import { CHALLENGE_RULES } from '../../verification/challenges/challenge-limits';
+import { CHALLENGE_RULES, ChallengeLimits } from '../../verification/challenges/challenge-limits';
 import { VerificationCodeInvalidError, VerificationLockedError } from '../../verification/challenges/challenges.errors';
 import { ChallengeScope, CodeChallengesService, IssueChallenge } from '../../verification/challenges/code-challenges.service';
 import { CodeChallenge } from '../../verification/challenges/entities/code-challenge.entity';
@@ -20,6 +21,11 @@ import { passwordRecoveryBuckets } from './recovery-limits';
 export const RECOVERY_METHODS = ['email', 'sms'] as const;
 export type RecoveryMethod = (typeof RECOVERY_METHODS)[number];
 
+export interface NewPasswordRequest {
+  readonly code: string;
+  readonly newPassword: string;
+}
+
 /** `POST /api/v1/password-recoveries`, as api.md shapes it: the same two keys for every login. */
 export interface StartedRecovery {
   readonly recoveryId: string;
@@ -27,6 +33,12 @@ export interface StartedRecovery {
 }
 
 const SCOPE: ChallengeScope = { kind: 'password_recovery' };
+
+/** What a decoy keeps: the account the login names, or (no account) the login's hash. */
+interface DecoyContext {
+  readonly accountUid?: string;
+  readonly loginHash?: string;
+}
 
 /**
  * Forgotten password: a `password-recovery-code` to the logon email or the secure phone, then
@@ -42,6 +54,7 @@ export class PasswordRecoveryService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly challenges: CodeChallengesService,
+    private readonly limits: ChallengeLimits,
     private readonly passwords: PasswordChangeService,
     private readonly policy: PasswordPolicy,
     @InjectRedis() private readonly redis: Redis,
@@ -65,7 +78,10 @@ export class PasswordRecoveryService {
         if (!(error instanceof RateLimitedError || error instanceof VerificationLockedError)) throw error;
       }
     }
-    return viewOf(await this.issue({ ...common, destination: null }));
+    // Whose failure count the decoy's wrong codes go to (see `answerDecoy`): the account's when
+    // there is one, else the login's (only its hash is kept).
+    const context: FlatJsonObject = account ? { accountUid: account.uid } : { loginHash: hashToken(login.key) };
+    return viewOf(await this.issue({ ...common, destination: null, context }));
   }
 
   /**
@@ -73,19 +89,18 @@ export class PasswordRecoveryService {
    * recovery answers like a wrong code), 422 PASSWORD_POLICY, 423 ACCOUNT_FROZEN once the code
    * is right. Every root session of the account is signed out and the owner is told.
    */
-  async reset(id: string, request: { code: string; newPassword: string }, ip: string): Promise<{ revokedSessions: number }> {
+  async reset(id: string, request: NewPasswordRequest, ip: string): Promise<{ revokedSessions: number }> {
     // The rules that need no account are checked before the code costs an attempt; the answer is
     // the same for every recovery, known or not. The rest need the account, so the right code first.
     await this.policy.assertAcceptable(request.newPassword, { logonEmail: '', uid: '' });
     try {
       const pending = await this.challenges.find(id, SCOPE);
-      const account = pending.accountUid ? await this.accounts.get(pending.accountUid) : undefined;
+      if (!pending.accountUid) return await this.answerDecoy(pending, request.code, ip);
+      const account = await this.accounts.get(pending.accountUid);
       return await this.challenges.verify(id, request.code, SCOPE, {
         account,
         ip,
         onSuccess: async (manager, challenge) => {
-          // A decoy's code was never sent: a guess that matches it is still a wrong code.
-          if (!account) throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - challenge.attempts);
           assertNotFrozen(account);
           const passwordHash = await this.passwords.acceptableHash(account, request.newPassword);
           const current = await this.accounts.lock(manager, account.uid);
@@ -101,6 +116,29 @@ export class PasswordRecoveryService {
       });
     } catch (error) {
       if (error instanceof NotFoundError) throw await this.unknownRecovery(id);
+      throw error;
+    }
+  }
+
+  /**
+   * A code for a decoy goes through the same engine (attempts, expiry) and always fails. Its
+   * wrong codes count toward the account's failure lock when the login is an account's (the
+   * account lacked the method, or its own limits refused a code), else under the login: the 423
+   * that 20 failures in an hour bring comes alike to a login with or without an account.
+   */
+  private async answerDecoy(decoy: CodeChallenge, code: string, ip: string): Promise<never> {
+    // Its code was never sent: a guess that matches it is still a wrong code.
+    const onSuccess = (_manager: unknown, challenge: CodeChallenge) => Promise.reject(new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - challenge.attempts));
+    const { accountUid, loginHash } = decoy.context as DecoyContext;
+    if (accountUid) return this.challenges.verify<never>(decoy.id, code, SCOPE, { account: await this.accounts.get(accountUid), ip, onSuccess });
+
+    const lock = `decoy:${String(loginHash)}`;
+    const lockedMs = await this.limits.lockedForMs(lock);
+    if (lockedMs > 0) throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
+    try {
+      return await this.challenges.verify<never>(decoy.id, code, SCOPE, { ip, onSuccess });
+    } catch (error) {
+      if (error instanceof VerificationCodeInvalidError) await this.limits.recordFailure(lock);
       throw error;
     }
   }
