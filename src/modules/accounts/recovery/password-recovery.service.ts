@@ -45,7 +45,8 @@ interface DecoyContext {
  * the code and a new password. Whether the login names an account, and whether the account has
  * the method, never shows: every request gets a challenge (a decoy, which sends nothing and
  * can never be answered, when there is nobody to send to), counted against the same per-login
- * and per-IP allowances, in the same round trips. The code follows every rule of the
+ * and per-IP allowances in the same Redis round trip, with its row and audit event written in
+ * one transaction (a real one adds only its outbox row). The code follows every rule of the
  * verification table; the new password is set as a password change sets it.
  */
 @Injectable()
