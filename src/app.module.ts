@@ -12,6 +12,7 @@ import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountChangesModule } from './modules/accounts/changes/account-changes.module';
+import { RecoveryModule } from './modules/accounts/recovery/recovery.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AppealsModule } from './modules/appeals/appeals.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -59,6 +60,7 @@ export class AppModule {
         AppealsModule,
         VerificationModule,
         AccountChangesModule,
+        RecoveryModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],
