@@ -8,6 +8,14 @@ import { AgentAuthGuard, assertRole } from './agent-auth.guard';
 import { BackofficeModule } from './backoffice.module';
 import { QUEUE_BOARD_PATH } from './queue-board-path';
 
+/** Bull Board's own Express app, without the X-Powered-By header the main app leaves out too. */
+class QueueBoardAdapter extends ExpressAdapter {
+  constructor() {
+    super();
+    this.app.disable('x-powered-by');
+  }
+}
+
 /**
  * Bull Board at /agent/queues for supervisors and admins. It is Express middleware, outside
  * Nest's guards, so the same agent session check runs in front of it (and of its JSON API and
@@ -21,7 +29,7 @@ import { QUEUE_BOARD_PATH } from './queue-board-path';
       inject: [AgentAuthGuard],
       useFactory: (guard: AgentAuthGuard) => ({
         route: QUEUE_BOARD_PATH,
-        adapter: ExpressAdapter,
+        adapter: QueueBoardAdapter,
         boardOptions: { uiConfig: { boardTitle: 'Account Center queues', hideDocsLink: true, miscLinks: [{ text: 'Back-office', url: '/agent' }] } },
         // Nest hands a rejected promise to the problem filter: 303 to the sign-in form, or 403.
         middleware: async (request: Request, response: Response, next: NextFunction) => {
