@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { generate } from 'otplib';
 import { createAgent, csrfOf, signInAgent } from '../support/agents';
 import { appealBody } from '../support/appeals';
-import { ADMIN_TOKEN, api, bearer, trustDevice, uniqueEmail, uniqueIp } from '../support/factories';
+import { ADMIN_TOKEN, api, bearer, trustDevice, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
 import { LogCapture } from '../support/log-capture';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Inbox, totpCode } from '../support/verification';
@@ -50,15 +50,19 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
     const ip = uniqueIp();
     const deviceId = 'secrets-device-0123456789';
     const logonEmail = uniqueEmail('secrets');
+    const securePhone = uniquePhone();
+    // The first attempt of each channel fails, so failed deliveries (their errors, logs and retried jobs) are searched too.
+    inbox.smtp.respondWith((attempt) => (attempt === 1 ? { code: 451, message: 'Try again later' } : undefined));
+    inbox.sms.respondWith((attempt) => (attempt === 1 ? 500 : 200));
     const password = keep('initial password', 'plum orchard whistles softly 4821');
 
     // Provisioning through the admin API: the password travels in a logged request.
-    const created = await api(t).post('/api/admin/accounts').set(bearer(ADMIN_TOKEN)).send({ logonEmail, password }).expect(201);
+    const created = await api(t).post('/api/admin/accounts').set(bearer(ADMIN_TOKEN)).send({ logonEmail, password, securePhone }).expect(201);
     const uid = created.body.uid as string;
 
-    // Sign-in: a wrong password, a second factor by email from a new device, then a session.
+    // Sign-in: a wrong password, a second factor by SMS from a new device, then a session.
     seen(await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).send({ login: logonEmail, password: keep('wrong password', 'not the password at all 77') }).expect(401));
-    const { result: challenged, code: signInCode } = await inbox.codeAfter(logonEmail, 'sign-in-code', () =>
+    const { result: challenged, code: signInCode } = await inbox.codeAfter(securePhone, 'sign-in-code', () =>
       api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', deviceId).send({ login: logonEmail, password }).expect(202),
     );
     keep('sign-in code', signInCode);
@@ -137,6 +141,8 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
     expect(places.redis).toContain('deliver-notification');
     expect(places.notifications).toContain(uid);
     expect(errorBodies.length).toBeGreaterThanOrEqual(8);
+    expect(inbox.smtp.attempts).toBeGreaterThan(inbox.smtp.messages.length);
+    expect(places.log).toMatch(/451 Try again later/);
 
     const found = [...Object.entries(places)].flatMap(([place, text]) => [...secrets].filter(([, value]) => contains(text, value)).map(([name]) => `${name} in ${place}`));
     expect(found).toEqual([]);
