@@ -104,6 +104,20 @@ describe('Back-office security', () => {
       await adminClient.get('/agent').expect(200);
     });
 
+    it('refuses every unsafe request to Bull Board without a token (its routes read from its own router): 403 CSRF_INVALID', async () => {
+      const board = t.get<{ getRouter(): { router: { stack: { handle: { stack?: { route?: { path: string; methods: Record<string, boolean> } }[] } }[] } } }>('bull_board_adapter');
+      const unsafe = board
+        .getRouter()
+        .router.stack.flatMap((layer) => layer.handle.stack ?? [])
+        .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).filter((method) => method !== 'get').map((method) => [method, layer.route!.path] as const) : []));
+      expect(unsafe.length).toBeGreaterThan(10);
+      for (const [method, route] of unsafe) {
+        const path = `/agent/queues${route.replace(':queueName', QueueName.NotificationsNormal).replace(':jobId', 'x').replace(':jobStatus', 'failed')}`;
+        const response = await (adminClient as unknown as Record<string, (url: string) => supertest.Test>)[method](path).send({});
+        expect([method, path, response.status, response.body.code]).toEqual([method, path, 403, 'CSRF_INVALID']);
+      }
+    });
+
     it('refuses a sign-in form posted without the token of its pre-session', async () => {
       const client = supertest.agent(t.app.getHttpServer());
       await client.post('/agent/login').type('form').send({ email: agent.email, password: agent.password }).expect(403);
