@@ -100,7 +100,7 @@ describe('Hostile text in pages and emails', () => {
     expect(email.text).toContain(`Sorry ${HOSTILE}`);
   });
 
-  it('renders an account display name and a notification error escaped', async () => {
+  it('renders an account display name, a notification error and a reason in the audit log escaped', async () => {
     const created = await t.get(AccountsService).create({ logonEmail: uniqueEmail('xss'), password: 'correct horse battery staple 42', displayName: HOSTILE }, { actor: { type: 'system' } });
     const lookup = await agentClient.get(`/agent/accounts?q=${created.uid}`).expect(200);
     const detail = await agentClient.get(`/agent/accounts/${created.uid}`).expect(200);
@@ -116,6 +116,15 @@ describe('Hostile text in pages and emails', () => {
     const notifications = await agentClient.get('/agent/notifications').expect(200);
     expectInert(notifications.text);
     expect(notifications.text).toContain(`SMTP 550 ${ESCAPED}`);
+
+    // A reason typed by an agent lands in the audit log, shown on the audit page and the account's security events.
+    await postForm(agentClient, `/agent/accounts/${created.uid}/revoke-sessions`, { reason: `Reason ${HOSTILE}` }).then((response) => expect(response.status).toBe(303));
+    const audit = await agentClient.get('/agent/audit').expect(200);
+    const events = await agentClient.get(`/agent/accounts/${created.uid}`).expect(200);
+    for (const html of [audit.text, events.text]) {
+      expectInert(html);
+      expect(html).toContain(`Reason ${ESCAPED}`);
+    }
   });
 
   it('does not echo a search query unescaped', async () => {
