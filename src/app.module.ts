@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -32,16 +33,18 @@ export interface AppModuleOptions {
   readonly workers: boolean;
   /** Further modules, for tests that add probe routes. */
   readonly extraImports?: readonly (Type | DynamicModule)[];
+  /** Where the log goes instead of stdout, for tests that read it. */
+  readonly logDestination?: DestinationStream;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, workers, extraImports = [] }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, workers, extraImports = [], logDestination }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
+        LoggingModule.forRoot(logDestination),
         CommonModule,
         MetricsModule,
         DatabaseModule,
