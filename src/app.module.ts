@@ -10,6 +10,7 @@ import { LoggingModule } from './infrastructure/logging.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
+import { AccountCenterModule } from './modules/account-center/account-center.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountChangesModule } from './modules/accounts/changes/account-changes.module';
 import { AdminModule } from './modules/admin/admin.module';
@@ -59,6 +60,7 @@ export class AppModule {
         AppealsModule,
         VerificationModule,
         AccountChangesModule,
+        AccountCenterModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],
