@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
+import { maskEmail } from '../../common/masking';
 import { AuthenticatedSession } from '../accounts/principal';
 
 const NAV = [
@@ -22,7 +23,7 @@ export class AccountLayout {
     const csrf = csrfTokenFor(request);
     const path = request.path.replace(/\/+$/, '') || '/';
     const { principal } = session;
-    const who = principal.type === 'root' ? (session.account?.logonEmail ?? `UID ${principal.uid}`) : `${principal.name ?? principal.type}@${principal.uid}`;
+    const who = principal.type === 'root' && session.account ? maskEmail(session.account.logonEmail) : `${principal.name ?? principal.type}@${principal.uid}`;
     Object.assign(response.locals, {
       area: 'account',
       homeHref: '/security',
