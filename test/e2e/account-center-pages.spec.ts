@@ -2,8 +2,8 @@ import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { csrfOf } from '../support/agents';
 import { flashOf, unescapeHtml } from '../support/agent-pages';
-import { api, bearer, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
-import { TestApp } from '../support/test-app';
+import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
+import { createTestApp, TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, totpCode } from '../support/verification';
 
 /** A browser as supertest plays it: a cookie jar, pages asked for as HTML, one client address of its own. */
@@ -159,6 +159,32 @@ describe('Account Center pages', () => {
       const foreign = csrfOf((await other.get('/security').expect(200)).text);
       expect((await client.post('/logout').type('form').send({ _csrf: foreign })).status).toBe(403);
       await client.get('/security').expect(200);
+    });
+  });
+
+  describe('behind https', () => {
+    it('marks the device, CSRF and session cookies Secure', async () => {
+      const https = await createTestApp({ workers: false, env: { PUBLIC_BASE_URL: 'https://accounts.example.com' } });
+      try {
+        const account = await createAccount(https);
+        const ram = await createRamUser(https, account.uid, 'secure-check');
+        const client = supertest(https.app.getHttpServer());
+        const form = await client.get('/login').set('Accept', 'text/html').expect(200);
+        const setCookies = form.headers['set-cookie'] as unknown as string[];
+        for (const name of ['ac_device', '__Host-ac_csrf', 'ac_presession']) {
+          expect([name, setCookies.find((cookie) => cookie.startsWith(`${name}=`))]).toEqual([name, expect.stringMatching(/; Secure/)]);
+        }
+        // A browser sends Secure cookies back over https only; supertest speaks http, so they go by hand.
+        const cookie = setCookies.map((line) => line.split(';')[0]).join('; ');
+        const signedIn = await client.post('/login').set('Cookie', cookie).type('form').send({ _csrf: csrfOf(form.text), login: ram.login, password: ram.password });
+        seeOther(signedIn, '/security');
+        const session = (signedIn.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('ac_session='));
+        expect(session).toMatch(/; HttpOnly/);
+        expect(session).toMatch(/; Secure/);
+        expect(session).toMatch(/; SameSite=Lax/);
+      } finally {
+        await https.close();
+      }
     });
   });
 
@@ -348,6 +374,43 @@ describe('Account Center pages', () => {
       const off = await client.get('/security').expect(200);
       expect(flashOf(off.text)).toBe('Your authenticator app is turned off, with its recovery codes.');
       expect(off.text).toContain('<span class="badge">Off</span>');
+    });
+  });
+
+  describe('resend', () => {
+    it('sends a new code once the cooldown has passed, on the sign-in, the verification and the new email; the new code works', async () => {
+      const clock = controlClock(t);
+      const account = await owner();
+      const client = browser();
+      await client.get('/login').expect(200);
+      // Each code is awaited before the next is asked for, so the newest message is the new code.
+      await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }));
+      clock.advance(61_000);
+      const page = await client.get('/login/verify').expect(200);
+      expect(page.text).toContain('<button type="submit" class="btn btn-secondary" aria-describedby="resend-hint">Send a new code</button>');
+      const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => submit(client, '/login/verify', '/login/verify/resend'));
+      seeOther(result, '/login/verify');
+      expect(flashOf((await client.get('/login/verify').expect(200)).text)).toBe('A new code is on its way; the one before no longer works.');
+      seeOther(await submit(client, '/login/verify', '/login/verify', { code }), '/security');
+
+      const started = await inbox.codeAfter(account.securePhone!, 'verification-code', () =>
+        submit(client, '/security/verify?purpose=change_email', '/security/verify', { purpose: 'change_email', method: 'sms' }),
+      );
+      const codePage = started.result.headers.location as string;
+      const id = /id=([0-9a-f-]{36})/.exec(codePage)![1];
+      clock.advance(61_000);
+      const again = await inbox.codeAfter(account.securePhone!, 'verification-code', () => submit(client, codePage, '/security/verify/resend', { purpose: 'change_email', id }));
+      seeOther(again.result, codePage);
+      expect((await submit(client, codePage, '/security/verify/code', { purpose: 'change_email', id, code: started.code })).status).toBe(400);
+      seeOther(await submit(client, codePage, '/security/verify/code', { purpose: 'change_email', id, code: again.code }), '/security/email');
+
+      const newEmail = uniqueEmail('resent');
+      await inbox.codeAfter(newEmail, 'email-change-code', () => submit(client, '/security/email', '/security/email', { newEmail }));
+      clock.advance(61_000);
+      const resent = await inbox.codeAfter(newEmail, 'email-change-code', () => submit(client, '/security/email/confirm', '/security/email/resend'));
+      seeOther(resent.result, '/security/email/confirm');
+      seeOther(await submit(client, '/security/email/confirm', '/security/email/confirm', { code: resent.code }), '/security');
+      await expect(t.get(AccountsService).get(account.uid)).resolves.toMatchObject({ logonEmail: newEmail });
     });
   });
 
