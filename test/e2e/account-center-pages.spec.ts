@@ -106,6 +106,20 @@ describe('Account Center pages', () => {
       seeOther(await submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }), '/security');
     });
 
+    it('asks an account with an authenticator app and no phone for its code, with nothing to resend', async () => {
+      const account = await owner({ phone: false });
+      const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+      await t.dataSource.transaction((manager) => t.get(AccountsService).setTotpSecret(manager, account.uid, secret));
+      const client = browser();
+      await client.get('/login').expect(200);
+      seeOther(await submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }), '/login/verify');
+      const page = await client.get('/login/verify').expect(200);
+      expect(page.text).toContain('Enter a code from your authenticator app.');
+      expect(page.text).toContain('<label for="code">Code from your authenticator app</label>');
+      expect(page.text).not.toContain('Send a new code');
+      seeOther(await submit(client, '/login/verify', '/login/verify', { code: await totpCode(t, secret) }), '/security');
+    });
+
     it('only follows `next` to paths of this site', async () => {
       const account = await owner();
       const client = await signInPages(account);
