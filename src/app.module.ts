@@ -11,6 +11,7 @@ import { LoggingModule } from './infrastructure/logging.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
+import { AccountCenterModule } from './modules/account-center/account-center.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountChangesModule } from './modules/accounts/changes/account-changes.module';
 import { RecoveryModule } from './modules/accounts/recovery/recovery.module';
@@ -64,6 +65,7 @@ export class AppModule {
         VerificationModule,
         AccountChangesModule,
         RecoveryModule,
+        AccountCenterModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

@@ -20,6 +20,6 @@ import { TotpEnrolmentService } from './totp-enrolment.service';
   imports: [AccountsModule, ChallengesModule, NotificationsModule, AuditModule],
   controllers: [PasswordController, ContactChangesController, TotpController, SecurityRevertsController],
   providers: [PasswordChangeService, ContactChangesService, TotpEnrolmentService, SecurityRevertsService],
-  exports: [SecurityRevertsService, PasswordChangeService],
+  exports: [SecurityRevertsService, PasswordChangeService, ContactChangesService, TotpEnrolmentService],
 })
 export class AccountChangesModule {}
