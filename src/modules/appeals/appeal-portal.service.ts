@@ -81,6 +81,13 @@ export class AppealPortalService {
     };
   }
 
+  /** The files the person added, oldest first (for the pages; the API answers each upload with its own). */
+  async attachments(credentials: AppealCredentials): Promise<AttachmentView[]> {
+    const appeal = await this.open(this.dataSource.manager, credentials, false);
+    const rows = await this.dataSource.manager.find(AppealAttachment, { where: { appealId: appeal.id }, order: { createdAt: 'ASC' } });
+    return rows.map((row) => ({ id: row.id, filename: row.filename, size: row.size, contentType: row.contentType }));
+  }
+
   /** A message from the person; an appeal awaiting their answer goes back to `in_review`. 409 APPEAL_CLOSED once closed. */
   async postMessage(credentials: AppealCredentials, body: string, client: { ip?: string } = {}): Promise<{ from: 'customer'; body: string; createdAt: Date }> {
     return this.dataSource.transaction(async (manager) => {
