@@ -168,9 +168,9 @@ export class AppealStatusPagesController {
   }
 
   private async renderStatus(request: Request, response: Response, status: number, credentials: AppealCredentials, extra: object): Promise<void> {
-    const [appeal, attachments] = await Promise.all([this.portal.status(credentials), this.portal.attachments(credentials)]);
+    const [appeal, attachments, evidence] = await Promise.all([this.portal.status(credentials), this.portal.attachments(credentials), this.portal.evidence(credentials)]);
     response.setHeader('Cache-Control', 'no-store');
-    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusView(appeal, attachments), errors: {}, ...extra });
+    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusView(appeal, attachments), evidence, errors: {}, ...extra });
   }
 
   private renderForms(request: Request, response: Response, status: number, extra: object): void {
