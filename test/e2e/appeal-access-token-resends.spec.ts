@@ -109,4 +109,18 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
     const fresh = tokenIn((await smtp.latest(filed.contactEmail, 'appeal-access-token')).text);
     await status(filed.reference, fresh).expect(200);
   });
+
+  it('asks again for the token when the one a browser holds was replaced', async () => {
+    const filed = await file();
+    const browser = supertest.agent(t.app.getHttpServer());
+    const form = await browser.get('/appeal/status').expect(200);
+    await browser.post('/appeal/status').type('form').send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken }).expect(303);
+    await expect(browser.get('/appeal/status').expect(200)).resolves.toMatchObject({ text: expect.stringContaining('data-status="submitted"') });
+
+    await resend({ reference: filed.reference, email: filed.contactEmail }).expect(202);
+    const again = await browser.get('/appeal/status').expect(200);
+    expect(again.text).toContain('<h1>Follow your appeal</h1>');
+    expect(again.text).toContain('This browser held an access token that no longer opens the appeal. Enter the newest one.');
+    expect(String(again.headers['set-cookie'])).toMatch(/ac_appeal=;/);
+  });
 });

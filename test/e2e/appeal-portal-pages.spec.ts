@@ -183,6 +183,17 @@ describe('Appeal pages (public)', () => {
       expect(full.text).not.toContain('enctype="multipart/form-data"');
     });
 
+    it('says beside the email field when too many codes were sent to it (429 with Retry-After)', async () => {
+      const who = browser();
+      const email = uniqueEmail('contact');
+      const start = await who.get('/appeal').expect(200);
+      for (let n = 1; n <= 5; n += 1) await who.post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email }).expect(200);
+      const limited = await who.post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email }).expect(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(fieldError(limited.text, 'email')).toBe('Too many codes were sent. Try again later.');
+      expect(limited.text).toContain(`value="${email}"`);
+    });
+
     it('refuses every step without a valid CSRF token', async () => {
       const who = browser();
       const email = uniqueEmail('contact');
@@ -292,6 +303,14 @@ describe('Appeal pages (public)', () => {
       await review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), { rationale: 'Called back.' });
       await review.confirmApproval(supervisor, filed.reference, await versionOf(t, supervisor, filed.reference));
       const token = /\/appeal\/object\/([A-Za-z0-9_-]{43})/.exec((await smtp.latest(owner.logonEmail, 'appeal-objection')).text)![1];
+
+      // The person's status page shows when the change applies.
+      const person = browser();
+      const statusForm = await person.get('/appeal/status').expect(200);
+      await person.post('/appeal/status', { _csrf: csrfOf(statusForm.text), reference: filed.reference, accessToken: filed.accessToken }).expect(303);
+      const scheduled = await person.get('/appeal/status').expect(200);
+      expect(scheduled.text).toContain('data-status="scheduled">Scheduled</span>');
+      expect(scheduled.text).toMatch(/<dt>Change applied at<\/dt><dd>[^<]+<\/dd>/);
 
       const who = browser();
       for (let visit = 0; visit < 2; visit += 1) {
