@@ -183,6 +183,20 @@ describe('Appeal pages (public)', () => {
       expect(full.text).not.toContain('enctype="multipart/form-data"');
     });
 
+    it('writes in the language chosen on step 1 and keeps it for the form', async () => {
+      const who = browser();
+      const email = uniqueEmail('contact');
+      const start = await who.get('/appeal').expect(200);
+      const codePage = await who.post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email, locale: 'zh-CN' }).expect(200);
+      expect(hidden(codePage.text, 'locale')).toBe('zh-CN');
+      const message = await smtp.latest(email, 'appeal-contact-code');
+      expect(message.subject).toBe('您的账号中心申诉验证码');
+      const details = await who
+        .post('/appeal', { _csrf: csrfOf(codePage.text), step: 'check-code', email, locale: 'zh-CN', 'contactVerification.id': hidden(codePage.text, 'contactVerification.id'), 'contactVerification.code': await smtp.codeFor(email) })
+        .expect(200);
+      expect(details.text).toContain('<option value="zh-CN" selected>');
+    });
+
     it('says beside the email field when too many codes were sent to it (429 with Retry-After)', async () => {
       const who = browser();
       const email = uniqueEmail('contact');

@@ -12,13 +12,21 @@ import { AppealFilingService } from './appeal-filing.service';
 import { AppealPageAccess } from './appeal-page-access';
 import { asFieldProblem, attachmentsView, fieldId, uploadAttachment } from './appeal-page-views';
 import type { UploadRequest } from './appeal-page-upload.middleware';
-import { AppealPortalService } from './appeal-portal.service';
+import { AppealPortalService, AttachmentView } from './appeal-portal.service';
 import { clientIp } from './appeals.controller';
 import { AppealPageForm } from './dto/appeal-page.form';
 import { ContactVerificationDto } from './dto/contact-verification.dto';
 import { FileAppealDto } from './dto/file-appeal.dto';
 
 type Fields = Record<string, string>;
+
+/** What each step's handler gets from the POST. */
+interface PostedStep {
+  readonly fields: Fields;
+  readonly client: { readonly ip: string };
+  readonly request: Request;
+  readonly response: Response;
+}
 
 const ACCOUNT_FIELDS = ['account.uid', 'account.logonEmail', 'account.securePhone'] as const;
 const DETAIL_FIELDS = [
@@ -70,68 +78,88 @@ export class AppealFilingPagesController {
 
   @Post()
   async submit(@Body() form: AppealPageForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const fields = fieldsOf(form);
-    const client = { ip: clientIp(request) };
+    const step: PostedStep = { fields: fieldsOf(form), client: { ip: clientIp(request) }, request, response };
+    switch (form.step) {
+      case 'send-code':
+        return this.sendCode(step);
+      case 'resend-code':
+        return this.resendCode(step);
+      case 'check-code':
+        return this.checkCode(step);
+      case 'file':
+        return this.file(step);
+    }
+  }
+
+  /** Step 1: the contact email; the code page next. */
+  private async sendCode({ fields, client, request, response }: PostedStep): Promise<void> {
+    const account = pick(fields, ACCOUNT_FIELDS);
+    const email = fields.email?.trim() ?? '';
+    const zh = fields.locale === 'zh-CN';
+    try {
+      if (!email) throw new ValidationFailedError([{ field: 'email', message: 'Enter the email address we should write to.' }]);
+      const invalid = await validate(plainToInstance(ContactVerificationDto, { email }));
+      if (invalid.length) throw new ValidationFailedError([{ field: 'email', message: 'Enter an email address such as name@example.com.' }]);
+      const sent = await this.filing.verifyContact(email, { ip: client.ip, locale: zh ? 'zh-CN' : 'en' });
+      this.render(request, response, 200, 'appeal/code', { account, email, zh, verificationId: sent.id, errors: {} });
+    } catch (error) {
+      const problem = asFieldProblem(error, 'email');
+      if (!problem) throw error;
+      this.render(request, response, problem.status, 'appeal/start', { account, email, zh, errors: problem.errors }, problem.retryAfter);
+    }
+  }
+
+  /** A new code, from the code page or from the form (which then asks for the code and keeps what was typed). */
+  private async resendCode({ fields, client, request, response }: PostedStep): Promise<void> {
     const account = pick(fields, ACCOUNT_FIELDS);
     const verificationId = fields['contactVerification.id'] ?? '';
-    const fromDetails = 'evidence.description' in fields;
-
-    if (form.step === 'send-code') {
-      const email = fields.email?.trim() ?? '';
-      try {
-        if (!email) throw new ValidationFailedError([{ field: 'email', message: 'Enter the email address we should write to.' }]);
-        const invalid = await validate(plainToInstance(ContactVerificationDto, { email }));
-        if (invalid.length) throw new ValidationFailedError([{ field: 'email', message: 'Enter an email address such as name@example.com.' }]);
-        const sent = await this.filing.verifyContact(email, { ip: client.ip, locale: form.locale === 'zh-CN' ? 'zh-CN' : 'en' });
-        return this.render(request, response, 200, 'appeal/code', { account, email, verificationId: sent.id, errors: {} });
-      } catch (error) {
-        const problem = asFieldProblem(error, 'email');
-        if (!problem) throw error;
-        return this.render(request, response, problem.status, 'appeal/start', { account, email, errors: problem.errors }, problem.retryAfter);
-      }
+    const fromForm = 'evidence.description' in fields;
+    try {
+      const sent = await this.filing.resendContactCode(verificationId, client);
+      const notice = `We sent a new code to ${sent.contactEmail}. The one before no longer works.`;
+      if (fromForm) return this.render(request, response, 200, 'appeal/details', { ...detailsView(fields, sent.contactEmail), notice, askCode: true });
+      this.render(request, response, 200, 'appeal/code', { account, email: sent.contactEmail, zh: fields.locale === 'zh-CN', verificationId, notice, errors: {} });
+    } catch (error) {
+      const problem = asFieldProblem(error, 'contactVerification.code');
+      if (!problem) throw error;
+      if (fromForm) return this.render(request, response, problem.status, 'appeal/details', { ...detailsView(fields, fields.email ?? ''), askCode: true, errors: problem.errors }, problem.retryAfter);
+      const view = { account, email: fields.email, zh: fields.locale === 'zh-CN', verificationId, errors: problem.errors, startAgain: true };
+      this.render(request, response, problem.status, 'appeal/code', view, problem.retryAfter);
     }
+  }
 
-    if (form.step === 'resend-code') {
-      try {
-        const sent = await this.filing.resendContactCode(verificationId, client);
-        const notice = `We sent a new code to ${sent.contactEmail}. The one before no longer works.`;
-        if (fromDetails) return this.render(request, response, 200, 'appeal/details', { ...detailsView(fields, sent.contactEmail), notice, askCode: true });
-        return this.render(request, response, 200, 'appeal/code', { account, email: sent.contactEmail, verificationId, notice, errors: {} });
-      } catch (error) {
-        const problem = asFieldProblem(error, 'contactVerification.code');
-        if (!problem) throw error;
-        if (fromDetails) return this.render(request, response, problem.status, 'appeal/details', { ...detailsView(fields, fields.email ?? ''), askCode: true, errors: problem.errors }, problem.retryAfter);
-        return this.render(request, response, problem.status, 'appeal/code', { account, email: fields.email, verificationId, errors: problem.errors, startAgain: true }, problem.retryAfter);
-      }
+  /** The code, checked (an attempt counted) before the form: a typo shows now, not after the form is filled. */
+  private async checkCode({ fields, client, request, response }: PostedStep): Promise<void> {
+    const verificationId = fields['contactVerification.id'] ?? '';
+    const code = fields['contactVerification.code']?.trim() ?? '';
+    try {
+      if (!code) throw new ValidationFailedError([{ field: 'contactVerification.code', message: 'Enter the 6-digit code from the email.' }]);
+      const { contactEmail } = await this.filing.checkContactCode(verificationId, code, client);
+      this.render(request, response, 200, 'appeal/details', { ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail), errors: {} });
+    } catch (error) {
+      const problem = asFieldProblem(error, 'contactVerification.code');
+      if (!problem) throw error;
+      // Only a wrong or missing code can be typed again; anything else needs a new verification.
+      const startAgain = problem.code !== 'VERIFICATION_CODE_INVALID' && problem.code !== 'VALIDATION_FAILED';
+      const view = { account: pick(fields, ACCOUNT_FIELDS), email: fields.email, zh: fields.locale === 'zh-CN', verificationId, errors: problem.errors, startAgain };
+      this.render(request, response, problem.status, 'appeal/code', view, problem.retryAfter);
     }
+  }
 
-    if (form.step === 'check-code') {
-      try {
-        const code = fields['contactVerification.code']?.trim() ?? '';
-        if (!code) throw new ValidationFailedError([{ field: 'contactVerification.code', message: 'Enter the 6-digit code from the email.' }]);
-        const { contactEmail } = await this.filing.checkContactCode(verificationId, code, client);
-        return this.render(request, response, 200, 'appeal/details', { ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail), errors: {} });
-      } catch (error) {
-        const problem = asFieldProblem(error, 'contactVerification.code');
-        if (!problem) throw error;
-        const startAgain = problem.code !== 'VERIFICATION_CODE_INVALID' && problem.code !== 'VALIDATION_FAILED';
-        return this.render(request, response, problem.status, 'appeal/code', { account, email: fields.email, verificationId, errors: problem.errors, startAgain }, problem.retryAfter);
-      }
-    }
-
-    // step === 'file'
+  /** Step 2 done: files the appeal and shows the reference and the token once, with the form for files. */
+  private async file({ fields, client, request, response }: PostedStep): Promise<void> {
     const contactEmail = fields.email ?? '';
     try {
-      const body = await filingBody(fields, contactEmail);
-      const filed = await this.filing.file(body, client);
+      const filed = await this.filing.file(await filingBody(fields, contactEmail), client);
       this.access.remember(response, { reference: filed.reference, accessToken: filed.accessToken });
-      return this.render(request, response, 200, 'appeal/filed', { reference: filed.reference, accessToken: filed.accessToken, ...attachmentsView([]), errors: {} });
+      this.render(request, response, 200, 'appeal/filed', { reference: filed.reference, accessToken: filed.accessToken, ...attachmentsView([]), errors: {} });
     } catch (error) {
       const problem = asFieldProblem(error, error instanceof DomainError && error.code === 'CONTACT_MISMATCH' ? 'changes.logonEmail' : 'contactVerification.code');
       if (!problem) throw error;
+      // The code may have expired while the form was filled: ask for it again, with a resend button.
       const askCode = problem.code.startsWith('VERIFICATION_');
       const view = { ...detailsView(fields, contactEmail), errors: problem.code === 'RATE_LIMITED' ? { form: problem.detail } : problem.errors, askCode };
-      return this.render(request, response, problem.status, 'appeal/details', view, problem.retryAfter);
+      this.render(request, response, problem.status, 'appeal/details', view, problem.retryAfter);
     }
   }
 
@@ -141,7 +169,14 @@ export class AppealFilingPagesController {
     const credentials = this.access.read(request);
     if (!credentials) return response.redirect(303, '/appeal/status');
     response.locals.flash = this.flash.take(request, response);
-    const attachments = await this.portal.attachments(credentials);
+    let attachments: AttachmentView[];
+    try {
+      attachments = await this.portal.attachments(credentials);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
+      // The token was replaced since: the status page asks for the new one.
+      return response.redirect(303, '/appeal/status');
+    }
     this.render(request, response, 200, 'appeal/uploads', { reference: credentials.reference, ...attachmentsView(attachments), errors: {} });
   }
 
