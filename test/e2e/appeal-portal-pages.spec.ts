@@ -7,7 +7,7 @@ import { PasswordResetsService } from '../../src/modules/appeals/password-resets
 import { unescapeHtml } from '../support/agent-pages';
 import { csrfOf } from '../support/agents';
 import { createAgent, fileAppeal, FiledAppeal, HTML, PDF, PNG, versionOf } from '../support/appeals';
-import { createAccount, uniqueEmail, uniqueIp } from '../support/factories';
+import { controlClock, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -206,6 +206,28 @@ describe('Appeal pages (public)', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       expect(fieldError(limited.text, 'email')).toBe('Too many codes were sent. Try again later.');
       expect(limited.text).toContain(`value="${email}"`);
+    });
+
+    it('asks for a new code when the first expired while the form was filled, keeping what was typed', async () => {
+      const owner = await createAccount(t);
+      const who = browser();
+      const email = uniqueEmail('contact');
+      const form = await throughCode(who, email);
+      const typed = { 'account.uid': owner.uid, 'changes.resetPassword': 'true', 'evidence.fullName': 'Ada Lovelace', 'evidence.description': 'A long story.' };
+      controlClock(t).advance(11 * 60_000);
+
+      const expired = await who.post('/appeal', detailsFields(form, typed)).expect(410);
+      expect(fieldError(expired.text, 'contactVerification-code')).not.toBe('');
+      expect(expired.text).toContain('>A long story.</textarea>');
+      expect(expired.text).toContain('name="step" value="resend-code">Send a new code</button>');
+
+      const { step: _file, ...kept } = detailsFields(expired.text, typed);
+      const resent = await who.post('/appeal', { ...kept, step: 'resend-code', 'contactVerification.code': '' }).expect(200);
+      expect(resent.text).toContain('The one before no longer works.');
+      expect(resent.text).toContain('>A long story.</textarea>');
+      await smtp.waitForMessage(() => codes(email) === 2, 10_000, 'the second contact code');
+      const filed = await who.post('/appeal', { ...detailsFields(resent.text, typed), 'contactVerification.code': await smtp.codeFor(email, 'appeal-contact-code') }).expect(200);
+      expect(filed.text).toContain('Your appeal was filed');
     });
 
     it('refuses every step without a valid CSRF token', async () => {
