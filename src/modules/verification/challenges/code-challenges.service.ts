@@ -189,6 +189,33 @@ export class CodeChallengesService {
    * used (once, however many arrive together) in the transaction that runs `onSuccess`.
    */
   async verify<T>(id: string, code: string, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
+    const challenge = await this.attempt(id, code, scope, options);
+    return this.dataSource.transaction(async (manager) => {
+      const marked = returnedRows(await manager.query(`UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
+      if (!marked.length) throw new VerificationUsedError();
+      const result = await options.onSuccess(manager, challenge);
+      await this.audit.record(manager, {
+        action: 'challenge.verified',
+        actor: challenge.accountUid ? { type: 'account', id: challenge.accountUid } : { type: 'public' },
+        subject: challenge.accountUid ? { type: 'account', id: challenge.accountUid } : { type: 'challenge', id },
+        data: { challengeId: id, kind: challenge.kind, method: challenge.method, purpose: challenge.purpose },
+        ip: options.ip,
+      });
+      return result;
+    });
+  }
+
+  /**
+   * Checks a code without using the challenge up, for a form that asks for the code a step
+   * before the one that uses it (the appeal form). It counts an attempt like `verify`, with the
+   * same answers, so checking first gives no extra guesses.
+   */
+  async check(id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account' | 'checkTotp' | 'ip'> = {}): Promise<void> {
+    await this.attempt(id, code, scope, options);
+  }
+
+  /** Counts an attempt and compares the code: the challenge when it matches, else the error `verify` answers. */
+  private async attempt(id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account' | 'checkTotp' | 'ip'>): Promise<CodeChallenge> {
     if (options.account) {
       const lockedMs = await this.limits.lockedForMs(options.account.uid);
       if (lockedMs > 0) {
@@ -214,20 +241,7 @@ export class CodeChallengesService {
       }
       throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts);
     }
-
-    return this.dataSource.transaction(async (manager) => {
-      const marked = returnedRows(await manager.query(`UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
-      if (!marked.length) throw new VerificationUsedError();
-      const result = await options.onSuccess(manager, challenge);
-      await this.audit.record(manager, {
-        action: 'challenge.verified',
-        actor: challenge.accountUid ? { type: 'account', id: challenge.accountUid } : { type: 'public' },
-        subject: challenge.accountUid ? { type: 'account', id: challenge.accountUid } : { type: 'challenge', id },
-        data: { challengeId: id, kind: challenge.kind, method: challenge.method, purpose: challenge.purpose },
-        ip: options.ip,
-      });
-      return result;
-    });
+    return challenge;
   }
 
   /**
