@@ -18,6 +18,9 @@ const HOUR_MS = 3_600_000;
 const SEED: ChangeContext = { actor: { type: 'system', id: 'demo' } };
 
 /** The agents who work the demo appeals. */
+/** The contact of the demo appeal that waits for its person's answer: the one the status page is shown with. */
+export const DEMO_AWAITING_REPLY_CONTACT = 'tom.becker.appeal@example.net';
+
 export interface DemoReviewers {
   readonly agent: ActingAgent;
   readonly supervisor: ActingAgent;
@@ -83,7 +86,7 @@ const DEMO_APPEALS: readonly DemoAppeal[] = [
     },
   },
   {
-    contact: 'tom.becker.appeal@example.net',
+    contact: DEMO_AWAITING_REPLY_CONTACT,
     account: { logonEmail: 'tom.becker@example.com', securePhone: '+8613900000105', displayName: 'Tom Becker' },
     changes: (contact) => ({ logonEmail: contact, securePhone: '+8613900000115' }),
     evidence: { fullName: 'Tom Becker', description: 'Lost both the phone and the email account in a move abroad.' },
@@ -147,8 +150,8 @@ const DEMO_APPEALS: readonly DemoAppeal[] = [
   },
 ];
 
-/** Seeds the demo appeals (see DEMO_APPEALS); returns how many exist now. */
-export async function seedDemoAppeals(app: INestApplicationContext, reviewers: DemoReviewers): Promise<number> {
+/** Seeds the demo appeals (see DEMO_APPEALS); returns how many exist now, and the reference of the one awaiting its person's reply. */
+export async function seedDemoAppeals(app: INestApplicationContext, reviewers: DemoReviewers): Promise<{ count: number; awaitingReply: string }> {
   const seeder = new DemoAppealSeeder(app, reviewers);
   let seeded = 0;
   for (const appeal of DEMO_APPEALS) {
@@ -158,7 +161,8 @@ export async function seedDemoAppeals(app: INestApplicationContext, reviewers: D
   // What the scheduled jobs would do next: apply the appeal whose cooling-off is over, flag the late ones.
   await app.get(AppealCompletionService, { strict: false }).applyDue();
   await app.get(AppealMaintenanceService, { strict: false }).flagSlaBreaches();
-  return seeded;
+  const [awaiting] = (await app.get(AppealQueueService, { strict: false }).list(reviewers.agent, { q: DEMO_AWAITING_REPLY_CONTACT })).items;
+  return { count: seeded, awaitingReply: awaiting.reference };
 }
 
 class DemoAppealSeeder {

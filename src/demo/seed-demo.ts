@@ -4,7 +4,7 @@ import { AccountsService } from '../modules/accounts/accounts.service';
 import { AgentsService } from '../modules/backoffice/agents.service';
 import { Agent, AgentRole } from '../modules/backoffice/entities/agent.entity';
 import { ChangeContext } from '../modules/audit/audit.service';
-import { seedDemoAppeals } from './demo-appeals';
+import { DEMO_AWAITING_REPLY_CONTACT, seedDemoAppeals } from './demo-appeals';
 import { seedDemoOwnerActivity } from './demo-owner-activity';
 
 /** Demo credentials: printed at every `npm run demo`, so they are no secret of anyone's. */
@@ -42,5 +42,7 @@ export async function seedDemo(app: INestApplicationContext, config: AppConfig, 
   print(`  Account Center ${base}/login (login / password; a new browser is asked for a code: without SMTP_URL, read it at ${base}/dev/outbox)`);
   print(`    root       ${DEMO_OWNER.logonEmail} / ${DEMO_OWNER.password} (UID ${owner.uid}, secure phone ${DEMO_OWNER.securePhone})`);
   print(`    RAM user   ${DEMO_RAM_USER.loginName}@${owner.uid} / ${DEMO_RAM_USER.password}`);
-  print(`  Appeals ${base}/agent/appeals (${appeals} in different states; sign in as an agent)`);
+  print(`  Appeals ${base}/agent/appeals (${appeals.count} in different states; sign in as an agent)`);
+  print(`  Appeal status ${base}/appeal/status (reference ${appeals.awaitingReply}, waiting for its person's reply; its access token was shown once,`);
+  print(`    so use "Lost your access token?" with ${DEMO_AWAITING_REPLY_CONTACT} and read the new one at ${base}/dev/outbox)`);
 }

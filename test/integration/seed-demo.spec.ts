@@ -24,6 +24,8 @@ describe(seedDemo.name, () => {
     const printed = runs[0].join('\n');
     expect(printed).toMatch(/Back-office http:\/\/[^ ]+\/agent\/login/);
     expect(printed).toMatch(/Appeals http:\/\/[^ ]+\/agent\/appeals \(9 in different states/);
+    const [awaiting] = await t.dataSource.query(`SELECT reference FROM appeals WHERE status = 'awaiting_customer'`);
+    expect(printed).toContain(`/appeal/status (reference ${awaiting.reference}, waiting for its person's reply`);
     for (const email of ['agent@example.com', 'supervisor@example.com', 'admin@example.com', 'demo.owner@example.com']) expect(printed).toContain(email);
     const counts = await t.dataSource.query(`SELECT (SELECT count(*) FROM agents)::int AS agents, (SELECT count(*) FROM ram_users)::int AS ram_users, (SELECT count(*) FROM appeals)::int AS appeals`);
     expect(counts).toEqual([{ agents: 3, ram_users: 1, appeals: 9 }]);
