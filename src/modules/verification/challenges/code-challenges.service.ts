@@ -64,8 +64,11 @@ export interface ChallengeScope {
 
 export interface VerifyOptions<T> {
   readonly account?: ChallengeAccount;
-  /** For TOTP challenges: whether `code` is a valid, unused step (or recovery code) for the account. */
-  readonly checkTotp?: (code: string) => Promise<boolean>;
+  /**
+   * For TOTP challenges: whether `code` is a valid, unused step (or recovery code) for the account.
+   * It runs in the transaction that holds the challenge's row (`manager`): anything it writes goes through it.
+   */
+  readonly checkTotp?: (code: string, manager: EntityManager) => Promise<boolean>;
   /** Runs in the transaction that marks the challenge used; its result is returned. */
   readonly onSuccess: (manager: EntityManager, challenge: CodeChallenge) => Promise<T>;
   readonly sendLimits?: readonly SendBucket[];
@@ -196,26 +199,14 @@ export class CodeChallengesService {
         throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
       }
     }
-    // One statement counts the attempt of a challenge still open (the usual case); when it counts
-    // nothing, the challenge as it is says why.
-    const challenge = await this.countAttempt(id, scope);
-    if (!challenge) {
-      const current = await this.find(id, scope);
-      if (current.usedAt) throw new VerificationUsedError();
-      if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
-      throw new VerificationExpiredError();
-    }
-    const attempts = challenge.attempts;
-
-    if (!(await this.matches(challenge, code, options.checkTotp))) {
-      if (options.account) {
-        const { lockedNow } = await this.limits.recordFailure(options.account.uid);
-        if (lockedNow) await this.announceLock(options.account, options.ip);
-      }
-      throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts);
-    }
-
-    return this.dataSource.transaction(async (manager) => {
+    // Counting the attempt locks the challenge's row until the transaction ends: a concurrent
+    // attempt waits, then finds the challenge used (409) rather than out of attempts (423), and
+    // the right code yields one token however many requests carry it. When the count touches no
+    // open challenge, the challenge as it is says why.
+    const verdict = await this.dataSource.transaction(async (manager) => {
+      const challenge = await this.countAttempt(manager, id, scope);
+      if (!challenge) return { outcome: 'closed' } as const;
+      if (!(await this.matches(manager, challenge, code, options.checkTotp))) return { outcome: 'wrong', attempts: challenge.attempts } as const;
       const marked = returnedRows(await manager.query(`UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
       if (!marked.length) throw new VerificationUsedError();
       const result = await options.onSuccess(manager, challenge);
@@ -226,15 +217,31 @@ export class CodeChallengesService {
         data: { challengeId: id, kind: challenge.kind, method: challenge.method, purpose: challenge.purpose },
         ip: options.ip,
       });
-      return result;
+      return { outcome: 'verified', result } as const;
     });
+
+    if (verdict.outcome === 'closed') {
+      const current = await this.find(id, scope);
+      if (current.usedAt) throw new VerificationUsedError();
+      if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
+      throw new VerificationExpiredError();
+    }
+    if (verdict.outcome === 'wrong') {
+      // The wrong attempt stays counted (its transaction committed); the account's failures live in Redis.
+      if (options.account) {
+        const { lockedNow } = await this.limits.recordFailure(options.account.uid);
+        if (lockedNow) await this.announceLock(options.account, options.ip);
+      }
+      throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - verdict.attempts);
+    }
+    return verdict.result;
   }
 
   /**
    * Counts an attempt at a challenge in scope that is open (not cancelled, used, out of
    * attempts or expired) and returns it as it is after the count; undefined when there is none.
    */
-  private async countAttempt(id: string, scope: ChallengeScope): Promise<CodeChallenge | undefined> {
+  private async countAttempt(manager: EntityManager, id: string, scope: ChallengeScope): Promise<CodeChallenge | undefined> {
     if (!UUID.test(id)) return undefined;
     const params: unknown[] = [id, scope.kind, CHALLENGE_RULES.attemptsPerChallenge, this.clock.now()];
     const where = ['c.id = $1', 'c.kind = $2', 'c.cancelled_at IS NULL', 'c.used_at IS NULL', 'c.attempts < $3', 'c.expires_at > $4'];
@@ -242,7 +249,7 @@ export class CodeChallengesService {
     if (scope.sessionId !== undefined) where.push(`c.session_id = $${params.push(scope.sessionId)}`);
     if (scope.context && Object.keys(scope.context).length) where.push(`c.context @> $${params.push(JSON.stringify(scope.context))}::jsonb`);
     const [row] = returnedRows<Record<string, unknown>>(
-      await this.dataSource.query(`UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`, params),
+      await manager.query(`UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`, params),
     );
     return row ? this.row.read(row) : undefined;
   }
@@ -296,8 +303,8 @@ export class CodeChallengesService {
     });
   }
 
-  private async matches(challenge: CodeChallenge, code: string, checkTotp?: (code: string) => Promise<boolean>): Promise<boolean> {
-    if (challenge.method === 'totp') return checkTotp ? checkTotp(code) : false;
+  private async matches(manager: EntityManager, challenge: CodeChallenge, code: string, checkTotp?: VerifyOptions<unknown>['checkTotp']): Promise<boolean> {
+    if (challenge.method === 'totp') return checkTotp ? checkTotp(code, manager) : false;
     return challenge.codeHmac !== null && constantTimeEqual(this.codeHmac(challenge.id, code), challenge.codeHmac);
   }
 
