@@ -49,6 +49,11 @@ describe('HTTP edge', () => {
     expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
   });
 
+  it('refuses JSON nested deeper than any request needs with 400, not a stack overflow', async () => {
+    const response = await t.http.post('/probe/validate').set('Content-Type', 'application/json').send(`${'['.repeat(20_000)}${']'.repeat(20_000)}`).expect(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, errors: [{ field: '', message: 'is nested deeper than 16 levels' }] });
+  });
+
   it('refuses a body over the limit with 413', async () => {
     const response = await t.http
       .post('/probe/validate')

@@ -1,0 +1,20 @@
+import { shapeErrors } from './input-shape';
+
+describe(shapeErrors.name, () => {
+  const nest = (levels: number): unknown => (levels === 0 ? 'leaf' : { a: nest(levels - 1) });
+  const tooDeep = [{ field: '', message: 'is nested deeper than 3 levels' }];
+
+  it('counts the top object as level 1, arrays alike', () => {
+    expect(shapeErrors(nest(3), 3)).toEqual([]);
+    expect(shapeErrors(nest(4), 3)).toEqual(tooDeep);
+    expect(shapeErrors([[['x']]], 3)).toEqual([]);
+    expect(shapeErrors([[[['x']]]], 3)).toEqual(tooDeep);
+    expect(shapeErrors('text', 0)).toEqual([]);
+    expect(shapeErrors(undefined, 1)).toEqual([]);
+  });
+
+  it('walks 20,000 levels without overflowing the stack', () => {
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`) as unknown;
+    expect(shapeErrors(deep, 16)).toEqual([{ field: '', message: 'is nested deeper than 16 levels' }]);
+  });
+});

@@ -1,0 +1,29 @@
+import type { NextFunction, Request, Response } from 'express';
+import { FieldError, ValidationFailedError } from '../errors/domain-error';
+
+/** Deeper than any body of the API (an appeal's `evidence.resourceIds` is 3 levels down). */
+export const MAX_BODY_DEPTH = 16;
+
+/**
+ * Refuses, with 400 VALIDATION_FAILED, parsed input no handler can use and that would otherwise
+ * fail as a 500 further in: a body nested deeper than `maxDepth` (the size limit alone lets 64 kB
+ * of brackets through, and the validation pipe's recursive walks overflow the stack on them).
+ */
+export function inputShapeGuard(maxDepth = MAX_BODY_DEPTH) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const errors = shapeErrors(req.body, maxDepth);
+    next(errors.length ? new ValidationFailedError(errors.slice(0, 10)) : undefined);
+  };
+}
+
+/** What is wrong with `value`'s shape, each with its dotted path; an explicit stack, so any depth is walked safely. */
+export function shapeErrors(value: unknown, maxDepth: number): FieldError[] {
+  const pending: { node: unknown; depth: number }[] = [{ node: value, depth: 1 }];
+  for (let entry = pending.pop(); entry; entry = pending.pop()) {
+    const { node, depth } = entry;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > maxDepth) return [{ field: '', message: `is nested deeper than ${maxDepth} levels` }];
+    for (const child of Object.values(node)) pending.push({ node: child, depth: depth + 1 });
+  }
+  return [];
+}
