@@ -17,4 +17,15 @@ describe(shapeErrors.name, () => {
     const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`) as unknown;
     expect(shapeErrors(deep, 16)).toEqual([{ field: '', message: 'is nested deeper than 16 levels' }]);
   });
+
+  it('names each string or key holding a NUL', () => {
+    expect(shapeErrors({ evidence: { fullName: 'Ada\u0000', resourceIds: ['i-1', '\u0000'] }, 'k\u0000': 1 }, 16)).toEqual(
+      expect.arrayContaining([
+        { field: 'evidence.fullName', message: 'must not contain a NUL character' },
+        { field: 'evidence.resourceIds.1', message: 'must not contain a NUL character' },
+        { field: 'k\u0000', message: 'must not contain a NUL character' },
+      ]),
+    );
+    expect(shapeErrors({ body: 'fine \u0001 text' }, 16)).toEqual([]);
+  });
 });
