@@ -28,4 +28,14 @@ describe(shapeErrors.name, () => {
     );
     expect(shapeErrors({ body: 'fine \u0001 text' }, 16)).toEqual([]);
   });
+
+  it('names strings with a lone surrogate, and lets pairs through', () => {
+    expect(shapeErrors({ email: 'a\ud800@example.com', tail: 'x\udc00' }, 16)).toEqual(
+      expect.arrayContaining([
+        { field: 'email', message: 'must be well-formed Unicode text' },
+        { field: 'tail', message: 'must be well-formed Unicode text' },
+      ]),
+    );
+    expect(shapeErrors({ name: 'Ada 😀 \ud83d\ude00' }, 16)).toEqual([]);
+  });
 });

@@ -8,7 +8,9 @@ export const MAX_BODY_DEPTH = 16;
  * Refuses, with 400 VALIDATION_FAILED, parsed input no handler can use and that would otherwise
  * fail as a 500 further in: a body nested deeper than `maxDepth` (the size limit alone lets 64 kB
  * of brackets through, and the validation pipe's recursive walks overflow the stack on them), and
- * a U+0000 in any string or key of the body or the query (PostgreSQL text cannot hold it).
+ * in any string or key of the body or the query, a U+0000 (PostgreSQL text cannot hold it) or a
+ * lone surrogate (`"\ud800"` in JSON: validator's isEmail throws on it, and PostgreSQL would
+ * store U+FFFD in its place).
  */
 export function inputShapeGuard(maxDepth = MAX_BODY_DEPTH) {
   return (req: Request, _res: Response, next: NextFunction): void => {
@@ -40,6 +42,10 @@ export function shapeErrors(value: unknown, maxDepth: number): FieldError[] {
   return errors;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function textFault(text: string): string | undefined {
-  return text.includes('\u0000') ? 'must not contain a NUL character' : undefined;
+  if (text.includes('\u0000')) return 'must not contain a NUL character';
+  if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode text';
+  return undefined;
 }
