@@ -28,6 +28,8 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
 
   beforeAll(async () => {
     pg = await startOwnPostgres();
+    // DATABASE_URL overrides the copy of the run's template createTestApp makes on the shared
+    // server (left unused, dropped on close): the app migrates and runs on the drill's own server.
     t = await createTestApp({ listen: true, env: { DATABASE_URL: pg.url, TRUST_PROXY: 'loopback', SCHEDULER_INTERVAL: '1s' } });
   });
 
