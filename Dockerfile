@@ -11,7 +11,10 @@ COPY src ./src
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
+# MALLOC_MMAP_THRESHOLD_ as in `npm start`: argon2's 19 MiB buffers go back to the system after
+# each hash instead of staying in glibc's arenas (about 85 MiB of resident memory under sign-ins).
 ENV NODE_ENV=production \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/data

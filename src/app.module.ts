@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -10,8 +11,10 @@ import { LoggingModule } from './infrastructure/logging.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
+import { AccountCenterModule } from './modules/account-center/account-center.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
 import { AccountChangesModule } from './modules/accounts/changes/account-changes.module';
+import { RecoveryModule } from './modules/accounts/recovery/recovery.module';
 import { AdminModule } from './modules/admin/admin.module';
 import { AppealsModule } from './modules/appeals/appeals.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -31,16 +34,18 @@ export interface AppModuleOptions {
   readonly workers: boolean;
   /** Further modules, for tests that add probe routes. */
   readonly extraImports?: readonly (Type | DynamicModule)[];
+  /** Where the log goes instead of stdout, for tests that read it. */
+  readonly logDestination?: DestinationStream;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, workers, extraImports = [] }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, workers, extraImports = [], logDestination }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule,
+        LoggingModule.forRoot(logDestination),
         CommonModule,
         MetricsModule,
         DatabaseModule,
@@ -59,6 +64,8 @@ export class AppModule {
         AppealsModule,
         VerificationModule,
         AccountChangesModule,
+        RecoveryModule,
+        AccountCenterModule,
         ...(workers ? [WorkersModule] : []),
         ...extraImports,
       ],

@@ -22,7 +22,7 @@ export interface RunningService {
 /** Builds the HTTP application (API, pages and, unless `workers` is false, the BullMQ workers). */
 export async function createHttpApp(
   config: AppConfig,
-  options: Pick<AppModuleOptions, 'workers' | 'extraImports'>,
+  options: Pick<AppModuleOptions, 'workers' | 'extraImports' | 'logDestination'>,
   drain = new HttpDrain(),
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, ...options }), {

@@ -1,6 +1,8 @@
 import { Benchmark } from '../lib/benchmark';
 
-const LIMIT_MIB = 250;
+/** quality.md's limit, in MB (10^6 bytes): 238.4 MiB. */
+const LIMIT_MB = 250;
+const BYTES_PER_MIB = 1024 * 1024;
 
 /** Resident memory of the all-in-one process, read after every other benchmark of the run. */
 export const memory: Benchmark = {
@@ -8,7 +10,7 @@ export const memory: Benchmark = {
   description: 'resident memory of the all-in-one process after the runs above',
   async run(context) {
     const system = await context.system();
-    const rss = Math.round(system.rssMiB() * 10) / 10;
-    return [{ benchmark: 'memory', figure: 'rss', value: rss, unit: 'MiB', target: `≤ ${LIMIT_MIB} MB`, met: rss <= LIMIT_MIB }];
+    const rss = Math.round((system.rssMiB() * BYTES_PER_MIB) / 1e5) / 10;
+    return [{ benchmark: 'memory', figure: 'rss', value: rss, unit: 'MB', target: `≤ ${LIMIT_MB} MB`, met: rss <= LIMIT_MB }];
   },
 };

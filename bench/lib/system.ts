@@ -33,7 +33,7 @@ export interface BenchSystem {
 
 /**
  * Starts the service as `npm start` does (node dist/main.js, PROCESS_ROLE=all unless `env` says
- * otherwise) with the bench's own SMTP and SMS sinks, in a database of this run (dropped
+ * otherwise; `npm run bench` sets the start script's MALLOC_MMAP_THRESHOLD_, which the service inherits) with the bench's own SMTP and SMS sinks, in a database of this run (dropped
  * afterwards) on DATABASE_URL's server, and on REDIS_URL. Without them the harness starts the
  * embedded servers under .data/bench itself, so that benchmarks can reach them too.
  */

@@ -5,6 +5,7 @@ import { AgentsService } from '../modules/backoffice/agents.service';
 import { Agent, AgentRole } from '../modules/backoffice/entities/agent.entity';
 import { ChangeContext } from '../modules/audit/audit.service';
 import { seedDemoAppeals } from './demo-appeals';
+import { seedDemoOwnerActivity } from './demo-owner-activity';
 
 /** Demo credentials: printed at every `npm run demo`, so they are no secret of anyone's. */
 export const DEMO_AGENTS: readonly { email: string; name: string; role: AgentRole; password: string }[] = [
@@ -12,7 +13,7 @@ export const DEMO_AGENTS: readonly { email: string; name: string; role: AgentRol
   { email: 'supervisor@example.com', name: 'Sam Supervisor', role: 'supervisor', password: 'demo supervisor cedar lantern' },
   { email: 'admin@example.com', name: 'Ada Admin', role: 'admin', password: 'demo admin violet compass' },
 ];
-const DEMO_OWNER = { logonEmail: 'demo.owner@example.com', password: 'demo owner quiet meadow river', securePhone: '+8613812345678', displayName: 'Demo Owner' };
+export const DEMO_OWNER = { logonEmail: 'demo.owner@example.com', password: 'demo owner quiet meadow river', securePhone: '+8613812345678', displayName: 'Demo Owner' };
 const DEMO_RAM_USER = { loginName: 'deploy-bot', password: 'demo ram user copper kettle' };
 
 const SEED: ChangeContext = { actor: { type: 'system', id: 'demo' } };
@@ -29,6 +30,7 @@ export async function seedDemo(app: INestApplicationContext, config: AppConfig, 
   for (const demo of DEMO_AGENTS) team.push((await agents.findByEmail(demo.email)) ?? (await agents.create(demo, SEED)));
   const owner = (await accounts.findByLogonEmail(DEMO_OWNER.logonEmail)) ?? (await accounts.create(DEMO_OWNER, SEED));
   if (!(await accounts.findRamUser(owner.uid, DEMO_RAM_USER.loginName))) await accounts.createRamUser(owner.uid, DEMO_RAM_USER, SEED);
+  await seedDemoOwnerActivity(app, owner.uid);
   const [agent, supervisor] = team;
   const appeals = await seedDemoAppeals(app, { agent: { id: agent.id, role: agent.role }, supervisor: { id: supervisor.id, role: supervisor.role } });
 
@@ -37,7 +39,7 @@ export async function seedDemo(app: INestApplicationContext, config: AppConfig, 
   print('Demo data (created once; kept with the database):');
   print(`  Back-office ${base}/agent/login (email / password)`);
   for (const agent of DEMO_AGENTS) print(`    ${agent.role.padEnd(11)}${agent.email.padEnd(width + 2)}${agent.password}`);
-  print(`  Account Center ${base}/login (login / password)`);
+  print(`  Account Center ${base}/login (login / password; a new browser is asked for a code: without SMTP_URL, read it at ${base}/dev/outbox)`);
   print(`    root       ${DEMO_OWNER.logonEmail} / ${DEMO_OWNER.password} (UID ${owner.uid}, secure phone ${DEMO_OWNER.securePhone})`);
   print(`    RAM user   ${DEMO_RAM_USER.loginName}@${owner.uid} / ${DEMO_RAM_USER.password}`);
   print(`  Appeals ${base}/agent/appeals (${appeals} in different states; sign in as an agent)`);

@@ -1,7 +1,9 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -26,46 +28,49 @@ export const REDACTED_FIELDS = ['password', 'newPassword', 'currentPassword', 'c
 const QUIET_PATHS = /^\/(health|metrics|static|favicon)/;
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-@Module({
-  imports: [
-    LoggerModule.forRootAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          base: { role: config.role },
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const incoming = req.headers['x-request-id'];
-            const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
-          autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
-          serializers: {
-            // Only what helps to follow a request: never headers, cookies or bodies.
-            req: (req: { id: string; method: string; url: string; headers: Record<string, string | undefined>; remoteAddress?: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: redactUrl(req.url),
-              userAgent: req.headers['user-agent'],
-              remoteAddress: req.remoteAddress,
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-          redact: {
-            paths: [
-              'req.headers.authorization',
-              'req.headers.cookie',
-              'res.headers["set-cookie"]',
-              ...REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
-            ],
-            censor: '[redacted]',
-          },
-        },
+/** pino-http's options: request ids, levels by status, and nothing secret in any line. */
+function pinoHttpOptions(config: AppConfig): Options {
+  return {
+    level: config.logLevel,
+    base: { role: config.role },
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    serializers: {
+      // Only what helps to follow a request: never headers, cookies or bodies.
+      req: (req: { id: string; method: string; url: string; headers: Record<string, string | undefined>; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+        userAgent: req.headers['user-agent'],
+        remoteAddress: req.remoteAddress,
       }),
-    }),
-  ],
-})
-export class LoggingModule {}
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', ...REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`])],
+      censor: '[redacted]',
+    },
+  };
+}
+
+@Module({})
+export class LoggingModule {
+  /** `destination`: where the log goes instead of stdout (the security tests read what was logged). */
+  static forRoot(destination?: DestinationStream): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({ pinoHttp: destination ? [pinoHttpOptions(config), destination] : pinoHttpOptions(config) }),
+        }),
+      ],
+    };
+  }
+}

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_AGENTS, seedDemo } from '../../src/demo/seed-demo';
+import { DEMO_AGENTS, DEMO_OWNER, seedDemo } from '../../src/demo/seed-demo';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { trustDevice } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { BrowserSession, openBrowser, signInAgentPage } from './support/browser';
 
@@ -48,6 +50,24 @@ describe('Screenshots of the demo back-office', () => {
     await page.screenshot({ path: join(dir, 'appeal-detail.png'), fullPage: true });
 
     for (const name of ['dashboard.png', 'appeal-queue.png', 'appeal-detail.png']) expect(statSync(join(dir, name)).size).toBeGreaterThan(10_000);
+    expect(browser.problems).toEqual([]);
+  });
+
+  it("photographs the demo owner's security settings", async () => {
+    // A device the owner trusts already, so the sign-in asks for no code.
+    const deviceId = 'screenshot-browser-0123456789';
+    const owner = (await t.get(AccountsService).findByLogonEmail(DEMO_OWNER.logonEmail))!;
+    await trustDevice(t, owner.uid, deviceId, '127.0.0.1');
+    await browser.context.addCookies([{ name: 'ac_device', value: deviceId, url: t.baseUrl! }]);
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${t.baseUrl}/login`);
+    await page.getByLabel('Logon email').fill(DEMO_OWNER.logonEmail);
+    await page.getByLabel('Password', { exact: true }).fill(DEMO_OWNER.password);
+    await Promise.all([page.waitForURL(`${t.baseUrl}/security`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await expect(page.getByText(owner.uid).isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(dir, 'security-overview.png'), fullPage: true });
+    expect(statSync(join(dir, 'security-overview.png')).size).toBeGreaterThan(10_000);
     expect(browser.problems).toEqual([]);
   });
 });

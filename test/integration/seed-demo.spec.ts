@@ -30,6 +30,14 @@ describe(seedDemo.name, () => {
     const [{ uid, secure_phone }] = await t.dataSource.query(`SELECT uid, secure_phone FROM accounts WHERE logon_email = 'demo.owner@example.com'`);
     expect(secure_phone).toBe('+8613812345678');
     expect(printed).toContain(`deploy-bot@${uid}`);
+    expect(printed).toMatch(/Account Center http:\/\/[^ ]+\/login \(login \/ password; a new browser is asked for a code/);
+    // Its sessions page shows another device, signed in and trusted (once, however many runs).
+    const activity = await t.dataSource.query(
+      `SELECT (SELECT count(*) FROM sessions WHERE account_uid = $1 AND revoked_at IS NULL AND user_agent LIKE '%iPhone%')::int AS sessions,
+              (SELECT count(*) FROM trusted_devices WHERE account_uid = $1 AND trusted_until > now())::int AS devices`,
+      [uid],
+    );
+    expect(activity).toEqual([{ sessions: 1, devices: 1 }]);
   });
 
   it('leaves appeals in every state the queue shows, worked through the services', async () => {

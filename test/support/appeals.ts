@@ -2,7 +2,7 @@ import { AgentRole } from '../../src/modules/backoffice/entities/agent.entity';
 import { AgentsService } from '../../src/modules/backoffice/agents.service';
 import { ActingAgent } from '../../src/modules/appeals/appeal-review.service';
 import { AppealQueueService } from '../../src/modules/appeals/appeal-queue.service';
-import { api, uniqueEmail, uniqueIp } from './factories';
+import { api, bearer, uniqueEmail, uniqueIp } from './factories';
 import { extractCode, SmtpSink } from './smtp-sink';
 import { TestApp } from './test-app';
 
@@ -62,6 +62,11 @@ export async function fileAppeal(t: TestApp, smtp: SmtpSink, request: AppealRequ
   const response = await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(body).expect(201);
   const { reference, accessToken } = response.body as { reference: string; accessToken: string };
   return { reference, accessToken, contactEmail, ip };
+}
+
+/** Uploads `content` as `filename` to a filed appeal through the public API (the client claims `contentType`). */
+export function uploadAttachment(t: TestApp, filed: FiledAppeal, content: Buffer, filename: string, contentType = 'application/octet-stream') {
+  return api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', content, { filename, contentType });
 }
 
 let agents = 0;

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createHttpApp } from '../../src/service';
 import { deleteKeys } from './global-teardown';
+import { LogCapture } from './log-capture';
 import { databaseName, databaseUrl, readTestEnvironment } from './test-env';
 
 /** A fixed secret, so tests can seal and HMAC as the app does. */
@@ -30,6 +31,8 @@ export interface TestAppOptions {
    * leaves both to `other`.
    */
   readonly sharing?: TestApp;
+  /** Log everything (LOG_LEVEL=trace unless `env` says otherwise) into this capture instead of nowhere. */
+  readonly log?: LogCapture;
 }
 
 export interface TestApp {
@@ -62,7 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 
   const config = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: options.log ? 'trace' : 'silent',
     DATA_DIR: dataDir,
     APP_SECRET: TEST_APP_SECRET,
     DATABASE_URL: databaseUrl(templateDatabaseUrl, database),
@@ -80,7 +83,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 async function startApp(config: AppConfig, options: TestAppOptions, cleanUp: () => Promise<void>): Promise<TestApp> {
-  const app = await createHttpApp(config, { workers: options.workers ?? true, extraImports: options.imports });
+  const app = await createHttpApp(config, { workers: options.workers ?? true, extraImports: options.imports, logDestination: options.log });
   let baseUrl: string | undefined;
   if (options.listen) {
     await app.listen(0, '127.0.0.1');

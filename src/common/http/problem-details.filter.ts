@@ -4,6 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { DomainError, SignInRequiredError } from '../errors/domain-error';
 import { isInfrastructureOutage } from '../errors/infrastructure-outage';
 import { ProblemCode } from '../errors/problem-codes';
+import { redactUrl } from '../../infrastructure/logging.module';
 import { ProblemDocument, problemDocument } from './problem-document';
 
 interface Classified {
@@ -49,7 +50,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const correlationId = String(request.id ?? '');
     const classified = this.classify(exception, correlationId);
-    const problem = problemDocument(classified.code, classified.detail, classified.extras, request.originalUrl?.split('?')[0]);
+    // The path may carry a bearer secret (revert, objection, reset links): it is named the way the log names it.
+    const instance = request.originalUrl ? redactUrl(request.originalUrl.split('?')[0]) : undefined;
+    const problem = problemDocument(classified.code, classified.detail, classified.extras, instance);
 
     if (response.headersSent) {
       response.end();

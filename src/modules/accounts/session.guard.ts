@@ -1,5 +1,5 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { CookieOptions, Request } from 'express';
 import { bearerToken } from '../../common/http/bearer-token';
 import { UnauthenticatedError } from '../../common/errors/domain-error';
 import { AuthenticatedSession } from './principal';
@@ -7,6 +7,11 @@ import { SessionsService } from './sessions.service';
 
 /** The cookie that carries the session token for the pages (HttpOnly, SameSite=Lax). */
 export const SESSION_COOKIE = 'ac_session';
+
+/** The `ac_session` cookie: HttpOnly, SameSite=Lax, for the whole site, Secure behind https. */
+export function sessionCookieOptions(secure: boolean): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure, path: '/' };
+}
 
 const SESSION = Symbol('session');
 type WithSession = Request & { [SESSION]?: AuthenticatedSession };

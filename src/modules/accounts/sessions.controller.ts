@@ -9,7 +9,7 @@ import { SecondaryResendDto } from './dto/secondary-resend.dto';
 import { SecondarySignInDto } from './dto/secondary-sign-in.dto';
 import { SignInDto } from './dto/sign-in.dto';
 import { AuthenticatedSession, principalView } from './principal';
-import { CurrentSession, SESSION_COOKIE, SessionGuard } from './session.guard';
+import { CurrentSession, SESSION_COOKIE, SessionGuard, sessionCookieOptions } from './session.guard';
 import { IssuedSession, SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 
@@ -92,6 +92,6 @@ export class SessionsController {
   }
 
   private cookieOptions(): CookieOptions {
-    return { httpOnly: true, sameSite: 'lax', secure: this.config.http.secureCookies, path: '/' };
+    return sessionCookieOptions(this.config.http.secureCookies);
   }
 }

@@ -165,6 +165,12 @@ export class SignInService {
     });
   }
 
+  /** A pending sign-in's challenge as its 202 described it (the sign-in page shows it again); 404 once it is gone. */
+  async describeSecondary(request: Omit<SecondaryAttempt, 'code'>): Promise<SecondaryChallenge> {
+    const challenge = await this.challenges.find(request.challengeId, this.secondaryScope(request));
+    return secondaryView(challenge);
+  }
+
   /** A new code for a pending sign-in's challenge (SMS or email), under the verification resend rules. */
   async resendSecondary(request: Omit<SecondaryAttempt, 'code'>): Promise<{ resendAvailableAt: Date | null; expiresAt: Date }> {
     const scope = this.secondaryScope(request);
@@ -226,14 +232,7 @@ export class SignInService {
         ip: attempt.ip,
       }),
     );
-    return {
-      status: 'secondary_auth_required',
-      challengeId: challenge.id,
-      method,
-      maskedDestination: method === 'sms' ? maskPhone(destination!) : method === 'email' ? maskEmail(destination!) : null,
-      expiresAt: challenge.expiresAt,
-      ...(challenge.resendAvailableAt ? { resendAvailableAt: challenge.resendAvailableAt } : {}),
-    };
+    return secondaryView(challenge);
   }
 
   /** Sign-in challenges have no session: the device id the sign-in came with is what binds them. */
@@ -291,6 +290,18 @@ interface PendingSignIn {
 function pendingSignInOf(challenge: CodeChallenge): PendingSignIn {
   const { deviceIdHash, network, device, ip } = challenge.context;
   return { deviceIdHash: typeof deviceIdHash === 'string' ? deviceIdHash : null, network: String(network), device: String(device), ip: String(ip) };
+}
+
+function secondaryView(challenge: CodeChallenge): SecondaryChallenge {
+  const { method, destination } = challenge;
+  return {
+    status: 'secondary_auth_required',
+    challengeId: challenge.id,
+    method,
+    maskedDestination: method === 'sms' ? maskPhone(destination!) : method === 'email' ? maskEmail(destination!) : null,
+    expiresAt: challenge.expiresAt,
+    ...(challenge.resendAvailableAt ? { resendAvailableAt: challenge.resendAvailableAt } : {}),
+  };
 }
 
 function deviceLabel(userAgent: string | undefined): string {

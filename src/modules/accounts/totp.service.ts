@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { generateSecret, NobleCryptoPlugin, ScureBase32Plugin, TOTP } from 'otplib';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { randomBase32 } from '../../common/crypto/tokens';
@@ -101,6 +101,11 @@ export class TotpService {
       [...codes].map((code) => ({ accountUid: uid, codeHmac: this.recoveryHmac(uid, code), usedAt: null })),
     );
     return [...codes];
+  }
+
+  /** How many of the account's recovery codes are still unused. */
+  recoveryCodesLeft(uid: string): Promise<number> {
+    return this.dataSource.manager.countBy(RecoveryCode, { accountUid: uid, usedAt: IsNull() });
   }
 
   /** Deletes the account's recovery codes (TOTP turned off or replaced), through the caller's transaction. */

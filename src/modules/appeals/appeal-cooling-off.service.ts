@@ -99,6 +99,22 @@ export class AppealCoolingOffService {
   }
 
   /**
+   * What an objection link would stop, without using it (its page is opened by mail scanners
+   * too): the account's masked UID, when the change applies and what it changes. 404 as `object`.
+   */
+  async preview(token: string): Promise<{ maskedUid: string; scheduledFor: Date; changes: string[] }> {
+    const [row] = TOKEN.test(token)
+      ? ((await this.dataSource.query(
+          `SELECT a.account_uid, a.scheduled_for, a.changes FROM appeal_objections o JOIN appeals a ON a.id = o.appeal_id
+            WHERE o.token_hash = $1 AND o.used_at IS NULL AND a.status = 'scheduled'`,
+          [hashToken(token)],
+        )) as { account_uid: string | null; scheduled_for: Date | null; changes: Appeal['changes'] }[])
+      : [];
+    if (!row?.account_uid || !row.scheduled_for) throw objectionNotFound();
+    return { maskedUid: maskUid(row.account_uid), scheduledFor: row.scheduled_for, changes: changeKeys(row.changes) };
+  }
+
+  /**
    * A former contact's "this wasn't me": stops a scheduled appeal (`objected`), tells the person
    * (`appeal-closed`). 404 when the link is unknown or used, or the appeal is no longer scheduled.
    */

@@ -78,6 +78,26 @@ export class AppealFilingService {
   }
 
   /**
+   * A new code for a contact verification (the old one stops working), under the same per-email
+   * and per-IP allowances as the first, and the challenge's cooldown and cap on sends.
+   */
+  async resendContactCode(id: string, client: { ip: string }): Promise<{ id: string; expiresAt: Date; contactEmail: string }> {
+    const contactEmail = String((await this.challenges.find(id, CONTACT_SCOPE)).context.email);
+    const challenge = await this.challenges.resend(id, CONTACT_SCOPE, { sendLimits: contactCodeBuckets(contactEmail, client.ip) });
+    return { id: challenge.id, expiresAt: challenge.expiresAt, contactEmail };
+  }
+
+  /**
+   * Checks the contact code before the form that files with it (the appeal page asks for it
+   * first): an attempt is counted, the verification stays usable for the filing. Returns the
+   * verified contact email.
+   */
+  async checkContactCode(id: string, code: string, client: { ip: string }): Promise<{ contactEmail: string }> {
+    await this.challenges.check(id, code, CONTACT_SCOPE, { ip: client.ip });
+    return { contactEmail: String((await this.challenges.find(id, CONTACT_SCOPE)).context.email) };
+  }
+
+  /**
    * Files an appeal. Checks that can refuse (the new email against the verified contact, the
    * limits) run before the code is compared, so they cost no attempt; the limits run again,
    * serialised, in the transaction that creates the appeal and marks the verification used.

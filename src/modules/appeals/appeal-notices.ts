@@ -8,7 +8,7 @@ import { Appeal } from './entities/appeal.entity';
 /** Appeal templates that go to the person, at the contact email they verified. */
 export type ContactTemplate = Extract<
   TemplateId,
-  'appeal-received' | 'appeal-info-requested' | 'appeal-scheduled' | 'appeal-completed' | 'appeal-rejected' | 'appeal-closed' | 'appeal-reminder'
+  'appeal-received' | 'appeal-access-token' | 'appeal-info-requested' | 'appeal-scheduled' | 'appeal-completed' | 'appeal-rejected' | 'appeal-closed' | 'appeal-reminder'
 >;
 
 /** Writes the person's notices into the outbox, in the caller's transaction, in the appeal's locale. */

@@ -14,7 +14,7 @@ import { AppealClosedError, AttachmentLimitError, PayloadTooLargeError, Unsuppor
 import { ATTACHMENT_RULES, acceptedTypeOf, sanitiseFilename } from './attachment-inspector';
 import { AppealAttachmentContent } from './entities/appeal-attachment-content.entity';
 import { AppealAttachment, AttachmentContentType } from './entities/appeal-attachment.entity';
-import { Appeal, RequestedChanges } from './entities/appeal.entity';
+import { Appeal, AppealEvidence, RequestedChanges } from './entities/appeal.entity';
 
 /** What the person sees on the status page: the real status, never internal notes or agent names. */
 export interface AppealStatusView {
@@ -79,6 +79,18 @@ export class AppealPortalService {
       messages: messages.map((message) => ({ from: message.author === 'customer' ? 'customer' : 'agent', body: message.body, createdAt: message.createdAt })),
       ...(appeal.scheduledFor && (appeal.status === 'scheduled' || appeal.status === 'completed') ? { scheduledFor: appeal.scheduledFor } : {}),
     };
+  }
+
+  /** What the person filed as evidence, for their own status page (the API's status answer leaves it out). */
+  async evidence(credentials: AppealCredentials): Promise<AppealEvidence> {
+    return (await this.open(this.dataSource.manager, credentials, false)).evidence;
+  }
+
+  /** The files the person added, oldest first (for the pages; the API answers each upload with its own). */
+  async attachments(credentials: AppealCredentials): Promise<AttachmentView[]> {
+    const appeal = await this.open(this.dataSource.manager, credentials, false);
+    const rows = await this.dataSource.manager.find(AppealAttachment, { where: { appealId: appeal.id }, order: { createdAt: 'ASC' } });
+    return rows.map((row) => ({ id: row.id, filename: row.filename, size: row.size, contentType: row.contentType }));
   }
 
   /** A message from the person; an appeal awaiting their answer goes back to `in_review`. 409 APPEAL_CLOSED once closed. */

@@ -5,9 +5,11 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { AppealAccessGuard, appealCredentials } from './appeal-access.guard';
+import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealFilingService } from './appeal-filing.service';
 import { AppealPortalService } from './appeal-portal.service';
 import { ATTACHMENT_RULES } from './attachment-inspector';
+import { AccessTokenResendDto } from './dto/access-token-resend.dto';
 import { AppealMessageDto } from './dto/appeal-message.dto';
 import { ContactVerificationDto } from './dto/contact-verification.dto';
 import { FileAppealDto } from './dto/file-appeal.dto';
@@ -22,6 +24,7 @@ export class AppealsController {
   constructor(
     private readonly filing: AppealFilingService,
     private readonly portal: AppealPortalService,
+    private readonly accessTokens: AppealAccessTokensService,
   ) {}
 
   /** Sends a code to the contact email (`appeal-contact-code`); 429 RATE_LIMITED beyond 5 an hour per email or 20 per IP. */
@@ -34,6 +37,18 @@ export class AppealsController {
   @Post()
   async file(@Body() body: FileAppealDto, @Req() request: Request) {
     return this.filing.file(body, { ip: clientIp(request) });
+  }
+
+  /**
+   * Lost access token: when the reference and the verified contact email match an appeal, a new
+   * token is emailed there and the old one stops working. 202 alike whether or not they match;
+   * 429 RATE_LIMITED beyond 5 an hour per email or 20 per IP.
+   */
+  @Post('access-token-resends')
+  @HttpCode(202)
+  async resendAccessToken(@Body() body: AccessTokenResendDto, @Req() request: Request): Promise<Record<string, never>> {
+    await this.accessTokens.resend(body.reference, body.email, { ip: clientIp(request) });
+    return {};
   }
 
   @Get(':reference')

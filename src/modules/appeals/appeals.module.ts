@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { PasswordPolicy } from '../accounts/password-policy';
@@ -7,18 +7,24 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { ChallengesModule } from '../verification/challenges/challenges.module';
 import { AccountMatcher } from './account-matcher';
 import { AppealAccessGuard } from './appeal-access.guard';
+import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealCompletionService } from './appeal-completion.service';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { AppealFilingLimits } from './appeal-filing-limits';
 import { AppealFilingService } from './appeal-filing.service';
+import { AppealFilingPagesController } from './appeal-filing.pages.controller';
+import { AppealLinksPagesController } from './appeal-links.pages.controller';
 import { AppealMaintenanceService } from './appeal-maintenance.service';
 import { AppealMetrics } from './appeal-metrics';
 import { AppealNotices } from './appeal-notices';
 import { AppealObjectionsController } from './appeal-objections.controller';
+import { AppealPageAccess } from './appeal-page-access';
+import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
 import { AppealQueueService } from './appeal-queue.service';
 import { AppealReviewService } from './appeal-review.service';
+import { AppealStatusPagesController } from './appeal-status.pages.controller';
 import { AppealTransitions } from './appeal-transitions';
 import { AppealsController } from './appeals.controller';
 import { AppealsRepository } from './appeals.repository';
@@ -45,7 +51,7 @@ import { PasswordResetsService } from './password-resets.service';
     NotificationsModule,
     ChallengesModule,
   ],
-  controllers: [AppealsController, AppealObjectionsController, PasswordResetsController],
+  controllers: [AppealsController, AppealObjectionsController, PasswordResetsController, AppealFilingPagesController, AppealStatusPagesController, AppealLinksPagesController],
   providers: [
     AppealsRepository,
     AppealNotices,
@@ -54,7 +60,9 @@ import { PasswordResetsService } from './password-resets.service';
     AppealFilingLimits,
     AppealFilingService,
     AppealPortalService,
+    AppealAccessTokensService,
     AppealAccessGuard,
+    AppealPageAccess,
     AppealEvidenceService,
     AppealCoolingOffService,
     AppealReviewService,
@@ -67,4 +75,9 @@ import { PasswordResetsService } from './password-resets.service';
   ],
   exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
 })
-export class AppealsModule {}
+export class AppealsModule implements NestModule {
+  /** The pages' uploads are parsed before the guards, so the CSRF guard sees the form's `_csrf` field. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(AppealPageUploadMiddleware).forRoutes({ path: 'appeal/uploads', method: RequestMethod.POST }, { path: 'appeal/status/attachments', method: RequestMethod.POST });
+  }
+}

@@ -50,6 +50,11 @@ export class PasswordResetsService {
     return `${this.config.http.publicBaseUrl}/reset-password/${token}`;
   }
 
+  /** The account a link is for, without using it (the page shows its form on GET): 404 when it is unknown, used or expired. */
+  async preview(token: string): Promise<{ uid: string }> {
+    return { uid: (await this.usable(this.dataSource.manager, token)).accountUid };
+  }
+
   /**
    * Sets the password the link was issued for. 404 when the link is unknown, used or expired;
    * 422 PASSWORD_POLICY leaves the link usable. Returns the account's UID.

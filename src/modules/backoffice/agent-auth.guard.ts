@@ -2,6 +2,8 @@ import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMet
 import { Reflector } from '@nestjs/core';
 import type { CookieOptions, Request, Response } from 'express';
 import { ForbiddenError, SignInRequiredError } from '../../common/errors/domain-error';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
 import { ChangeContext } from '../audit/audit.service';
 import { AgentLayout } from './agent-layout.service';
 import { roleAllows, ROLE_LABELS } from './agent-roles';
@@ -29,11 +31,16 @@ export function agentCookieOptions(secure: boolean): CookieOptions {
  */
 @Injectable()
 export class AgentAuthGuard implements CanActivate {
+  private readonly cookie: CookieOptions;
+
   constructor(
     private readonly sessions: AgentSessionsService,
     private readonly layout: AgentLayout,
     private readonly reflector: Reflector,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.cookie = agentCookieOptions(config.http.secureCookies);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const needed = this.reflector.getAllAndOverride<AgentRole | undefined>(ROLE, [context.getHandler(), context.getClass()]);
@@ -51,7 +58,8 @@ export class AgentAuthGuard implements CanActivate {
     const token = (request.cookies as Record<string, unknown> | undefined)?.[AGENT_SESSION_COOKIE];
     const agent = typeof token === 'string' ? await this.sessions.authenticate(token) : undefined;
     if (!agent) {
-      if (token !== undefined) response.clearCookie(AGENT_SESSION_COOKIE, { path: '/agent' });
+      // Cleared with the attributes it was set with: a browser matches them to drop the cookie.
+      if (token !== undefined) response.clearCookie(AGENT_SESSION_COOKIE, this.cookie);
       throw new SignInRequiredError(AGENT_SIGN_IN_PATH);
     }
     (request as WithAgent)[AGENT] = agent;

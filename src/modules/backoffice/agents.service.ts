@@ -11,7 +11,7 @@ import { NotFoundError, ValidationFailedError } from '../../common/errors/domain
 import { uniqueViolation } from '../../database/postgres-errors';
 import { PasswordPolicy } from '../accounts/password-policy';
 import { AuditService, ChangeContext } from '../audit/audit.service';
-import { AgentSessionsService } from './agent-sessions.service';
+import { AgentSessionsService, IssuedAgentSession } from './agent-sessions.service';
 import { AgentTotpService } from './agent-totp.service';
 import { AgentEmailInUseError, AgentTransitionError } from './backoffice.errors';
 import { Agent, AgentRole } from './entities/agent.entity';
@@ -120,17 +120,26 @@ export class AgentsService {
    * Changes the agent's own password after checking the current one, under the password policy
    * (the agent's email and id as identity); every other session of the agent ends.
    */
-  async changePassword(current: SignedInAgent, input: { currentPassword: string; newPassword: string }, context: ChangeContext): Promise<void> {
+  /**
+   * Every session of the agent ends, the one asking included: a token stolen before the change is
+   * worth nothing after it. The browser that asked goes on with the new session returned.
+   */
+  async changePassword(
+    current: SignedInAgent,
+    input: { currentPassword: string; newPassword: string },
+    context: ChangeContext & { userAgent?: string },
+  ): Promise<IssuedAgentSession> {
     const agent = await this.get(current.id);
     if (!(await this.hasher.verify(agent.passwordHash, input.currentPassword))) {
       throw new ValidationFailedError([{ field: 'currentPassword', message: 'This is not your current password.' }]);
     }
     await this.assertPassword(input.newPassword, agent, 'newPassword', (candidate) => this.hasher.verify(agent.passwordHash, candidate));
     const passwordHash = await this.hasher.hash(input.newPassword);
-    await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await manager.update(Agent, { id: agent.id }, { passwordHash, updatedAt: this.clock.now() });
-      const revokedSessions = await this.sessions.revokeAll(manager, agent.id, 'password_changed', current.sessionId);
+      const revokedSessions = await this.sessions.revokeAll(manager, agent.id, 'password_changed');
       await this.audit.record(manager, { action: 'agent.password_changed', actor: context.actor, subject: { type: 'agent', id: agent.id }, data: { revokedSessions }, ip: context.ip });
+      return this.sessions.create(manager, agent.id, { ip: context.ip, userAgent: context.userAgent });
     });
   }
 

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Post, Render, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { CookieOptions, Request, Response } from 'express';
 import QRCode from 'qrcode';
 import { ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
-import { agentContext, AGENT_SIGN_IN_PATH, CurrentAgent, RequireRole } from './agent-auth.guard';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { agentContext, agentCookieOptions, AGENT_SIGN_IN_PATH, CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
 import { ROLE_LABELS } from './agent-roles';
 import { AGENT_SESSION_COOKIE } from './agent-sessions.service';
@@ -18,11 +20,16 @@ import { SignedInAgent } from './signed-in-agent';
 @RequireRole('agent')
 @Controller('agent')
 export class MePagesController {
+  private readonly cookie: CookieOptions;
+
   constructor(
     private readonly agents: AgentsService,
     private readonly signIn: AgentSignInService,
     private readonly flash: FlashService,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.cookie = agentCookieOptions(config.http.secureCookies);
+  }
 
   @Get('me')
   @Render('agent/me')
@@ -41,7 +48,12 @@ export class MePagesController {
             ...(form.newPassword ? [] : [{ field: 'newPassword', message: 'Enter a new password.' }]),
           ]);
         }
-        await this.agents.changePassword(agent, { currentPassword: form.currentPassword, newPassword: form.newPassword }, agentContext(agent, request));
+        const session = await this.agents.changePassword(
+          agent,
+          { currentPassword: form.currentPassword, newPassword: form.newPassword },
+          { ...agentContext(agent, request), userAgent: request.headers['user-agent'] },
+        );
+        response.cookie(AGENT_SESSION_COOKIE, session.token, { ...this.cookie, expires: session.expiresAt });
         this.flash.set(response, { kind: 'success', message: 'Your password was changed. Your other back-office sessions were signed out.' });
       } else {
         if (!form.code?.trim()) throw new ValidationFailedError([{ field: 'code', message: 'Enter the 6-digit code your app shows.' }]);
@@ -62,7 +74,7 @@ export class MePagesController {
   @Post('logout')
   async signOut(@CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.signIn.signOut(agent.id, agent.sessionId, request.ip);
-    response.clearCookie(AGENT_SESSION_COOKIE, { path: '/agent' });
+    response.clearCookie(AGENT_SESSION_COOKIE, this.cookie);
     this.flash.set(response, { kind: 'info', message: 'You have signed out.' });
     response.redirect(303, AGENT_SIGN_IN_PATH);
   }

@@ -78,6 +78,8 @@ export const TEMPLATES = {
   /** `reason`: security_revert (a "this wasn't me" link was used) | support (an agent froze it). */
   'account-frozen': { channels: ['email'], secrets: [], sample: { ...account, reason: 'security_revert' } },
   'appeal-received': { channels: ['email'], secrets: [], sample: { reference } },
+  /** A fresh access token for the status page, asked for there with the reference and the contact email; the old one no longer works. */
+  'appeal-access-token': { channels: ['email'], urgent: true, secrets: ['accessToken'], sample: { reference, accessToken: 'Xq3vR8kT1mZ6wP0yL5nB9cD2fH7jS4gA-uE_oI1tK3s' } },
   /** `message`: the agent's question (free text); `respondBy`: when the appeal expires without an answer. */
   'appeal-info-requested': {
     channels: ['email'],

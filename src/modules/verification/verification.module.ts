@@ -12,5 +12,6 @@ import { VerificationService } from './verification.service';
   imports: [AccountsModule, ChallengesModule],
   controllers: [VerificationController],
   providers: [VerificationService],
+  exports: [VerificationService],
 })
 export class VerificationModule {}

@@ -58,6 +58,11 @@ export class VerificationService {
     return viewOf(challenge);
   }
 
+  /** A verification of this session as `start` answered it (the verification page shows it again); 404 for any other. */
+  async describe(session: AuthenticatedSession, id: string): Promise<VerificationView> {
+    return viewOf(await this.challenges.find(id, scopeOf(session)));
+  }
+
   /** A new code (and lifetime) for a verification by SMS or email. */
   async resend(session: AuthenticatedSession, id: string): Promise<{ resendAvailableAt: Date | null; expiresAt: Date }> {
     const account = await this.accounts.getChangeable(session);

@@ -57,7 +57,7 @@ export function unexpected(problems: string[], baseUrl: string, expected: string
   return left.filter((problem) => ![...statuses].some((status) => problem === `console: Failed to load resource: the server responded with a status of ${status} (${STATUS_TEXT[status] ?? ''})`));
 }
 
-const STATUS_TEXT: Record<string, string> = { '400': 'Bad Request', '403': 'Forbidden', '404': 'Not Found', '409': 'Conflict' };
+const STATUS_TEXT: Record<string, string> = { '400': 'Bad Request', '401': 'Unauthorized', '403': 'Forbidden', '404': 'Not Found', '409': 'Conflict', '410': 'Gone', '422': 'Unprocessable Entity', '423': 'Locked', '429': 'Too Many Requests' };
 
 /** Signs in to the back-office through its form, from a visit to /agent that lands on it. */
 export async function signInAgentPage(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {

@@ -8,6 +8,7 @@ import { ContactChangesService } from './contact-changes.service';
 import { PasswordChangeService } from './password-change.service';
 import { PasswordController } from './password.controller';
 import { SecurityRevertsController } from './security-reverts.controller';
+import { SecurityRevertsPagesController } from './security-reverts.pages.controller';
 import { SecurityRevertsService } from './security-reverts.service';
 import { TotpController } from './totp.controller';
 import { TotpEnrolmentService } from './totp-enrolment.service';
@@ -18,8 +19,8 @@ import { TotpEnrolmentService } from './totp-enrolment.service';
  */
 @Module({
   imports: [AccountsModule, ChallengesModule, NotificationsModule, AuditModule],
-  controllers: [PasswordController, ContactChangesController, TotpController, SecurityRevertsController],
+  controllers: [PasswordController, ContactChangesController, TotpController, SecurityRevertsController, SecurityRevertsPagesController],
   providers: [PasswordChangeService, ContactChangesService, TotpEnrolmentService, SecurityRevertsService],
-  exports: [SecurityRevertsService],
+  exports: [SecurityRevertsService, PasswordChangeService, ContactChangesService, TotpEnrolmentService],
 })
 export class AccountChangesModule {}

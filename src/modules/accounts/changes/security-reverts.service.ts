@@ -64,6 +64,18 @@ export class SecurityRevertsService {
     return `${this.config.http.publicBaseUrl}/secure/revert/${token}`;
   }
 
+  /** What a link would do, without using it (its page is opened by mail scanners too): 404 when it is unknown, used or expired. */
+  async preview(token: string): Promise<RevertLink> {
+    const [link] = TOKEN.test(token)
+      ? ((await this.dataSource.query(`SELECT account_uid, kind, former_value FROM security_reverts WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, [
+          hashToken(token),
+          this.clock.now(),
+        ])) as RevertRow[])
+      : [];
+    if (!link) throw unknownLink();
+    return { accountUid: link.account_uid, kind: link.kind, formerValue: link.former_value };
+  }
+
   /** Uses a link: 404 when it is unknown, used or expired. Says what was restored. */
   async revert(token: string, ip?: string): Promise<{ reverted: ContactKind[] }> {
     if (!TOKEN.test(token)) throw unknownLink();

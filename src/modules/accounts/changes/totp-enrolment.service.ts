@@ -6,6 +6,7 @@ import { CryptoService } from '../../../common/crypto/crypto.service';
 import { NotFoundError } from '../../../common/errors/domain-error';
 import { AuditService } from '../../audit/audit.service';
 import { NotificationsService } from '../../notifications/notifications.service';
+import { CHALLENGE_RULES } from '../../verification/challenges/challenge-limits';
 import { ChallengeScope, CodeChallengesService } from '../../verification/challenges/code-challenges.service';
 import { VerificationTokensService } from '../../verification/challenges/verification-tokens.service';
 import { SameAsCurrentError } from '../accounts.errors';
@@ -51,6 +52,17 @@ export class TotpEnrolmentService {
         ip,
       });
     });
+    return { secret, otpauthUri: this.totp.otpauthUri(secret, account.logonEmail) };
+  }
+
+  /** The secret this session's enrolment awaits a first code for, to show again (the set-up page); undefined when none does. */
+  async pendingEnrolment(session: AuthenticatedSession): Promise<{ secret: string; otpauthUri: string } | undefined> {
+    const account = await this.accounts.getChangeable(session);
+    const id = await this.findPendingEnrolmentId(session);
+    if (!id) return undefined;
+    const pending = await this.challenges.find(id, scopeOf(session));
+    if (pending.expiresAt.getTime() <= this.clock.nowMs() || pending.attempts >= CHALLENGE_RULES.attemptsPerChallenge) return undefined;
+    const secret = this.crypto.unseal(String(pending.context.secret));
     return { secret, otpauthUri: this.totp.otpauthUri(secret, account.logonEmail) };
   }
 
@@ -109,14 +121,19 @@ export class TotpEnrolmentService {
   }
 
   private async pendingEnrolmentId(session: AuthenticatedSession): Promise<string> {
+    const id = await this.findPendingEnrolmentId(session);
+    if (!id) throw new NotFoundError('No authenticator app set-up is in progress: start it again.');
+    return id;
+  }
+
+  private async findPendingEnrolmentId(session: AuthenticatedSession): Promise<string | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT id FROM code_challenges
         WHERE kind = 'totp_enrolment' AND account_uid = $1 AND session_id = $2 AND used_at IS NULL AND cancelled_at IS NULL
         ORDER BY created_at DESC LIMIT 1`,
       [session.accountUid, session.sessionId],
     )) as { id: string }[];
-    if (!row) throw new NotFoundError('No authenticator app set-up is in progress: start it again.');
-    return row.id;
+    return row?.id;
   }
 }
 

@@ -16,6 +16,6 @@ import { VerificationTokensService } from './verification-tokens.service';
 @Module({
   imports: [TypeOrmModule.forFeature([CodeChallenge, VerificationToken]), AuditModule, NotificationsModule],
   providers: [ChallengeLimits, CodeChallengesService, VerificationTokensService],
-  exports: [CodeChallengesService, VerificationTokensService],
+  exports: [ChallengeLimits, CodeChallengesService, VerificationTokensService],
 })
 export class ChallengesModule {}

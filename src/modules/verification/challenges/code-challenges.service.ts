@@ -75,6 +75,9 @@ export interface VerifyOptions<T> {
   readonly ip?: string;
 }
 
+/** One counted attempt: no open challenge to count it on, a wrong code, or the right one. */
+type Attempt = { readonly outcome: 'closed' } | { readonly outcome: 'wrong'; readonly attempts: number } | { readonly outcome: 'matched'; readonly challenge: CodeChallenge };
+
 /**
  * Code challenges, whatever they guard (identity verification, sign-in from a new device, a new
  * email or phone, password recovery, an appeal's contact email), with every rule of the
@@ -187,26 +190,18 @@ export class CodeChallengesService {
   /**
    * Checks a code. The answer, when several apply, is the first of: 409 used, 423 locked (the
    * challenge's 5 attempts, or the account's lock), 410 expired, 400 wrong (with
-   * `attemptsRemaining`). The attempt is counted before the code is compared, in one atomic
-   * update, so concurrent guesses cannot exceed the allowance; a right code marks the challenge
-   * used (once, however many arrive together) in the transaction that runs `onSuccess`.
+   * `attemptsRemaining`). The attempt is counted before the code is compared, so concurrent
+   * guesses cannot exceed the allowance; a right code marks the challenge used and runs
+   * `onSuccess` in the same transaction. Counting locks the challenge's row until that
+   * transaction ends: a concurrent attempt waits, then finds the challenge used (409) rather than
+   * out of attempts (423), and the right code yields one success however many requests carry it.
    */
   async verify<T>(id: string, code: string, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
-    if (options.account) {
-      const lockedMs = await this.limits.lockedForMs(options.account.uid);
-      if (lockedMs > 0) {
-        if ((await this.find(id, scope)).usedAt) throw new VerificationUsedError();
-        throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
-      }
-    }
-    // Counting the attempt locks the challenge's row until the transaction ends: a concurrent
-    // attempt waits, then finds the challenge used (409) rather than out of attempts (423), and
-    // the right code yields one token however many requests carry it. When the count touches no
-    // open challenge, the challenge as it is says why.
+    await this.assertAccountUnlocked(id, scope, options);
     const verdict = await this.dataSource.transaction(async (manager) => {
-      const challenge = await this.countAttempt(manager, id, scope);
-      if (!challenge) return { outcome: 'closed' } as const;
-      if (!(await this.matches(manager, challenge, code, options.checkTotp))) return { outcome: 'wrong', attempts: challenge.attempts } as const;
+      const attempt = await this.attempt(manager, id, code, scope, options);
+      if (attempt.outcome !== 'matched') return attempt;
+      const { challenge } = attempt;
       const marked = returnedRows(await manager.query(`UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
       if (!marked.length) throw new VerificationUsedError();
       const result = await options.onSuccess(manager, challenge);
@@ -219,22 +214,56 @@ export class CodeChallengesService {
       });
       return { outcome: 'verified', result } as const;
     });
+    if (verdict.outcome === 'verified') return verdict.result;
+    return this.refuse(id, scope, verdict, options);
+  }
 
-    if (verdict.outcome === 'closed') {
+  /**
+   * Checks a code without using the challenge up, for a form that asks for the code a step
+   * before the one that uses it (the appeal form). It counts an attempt like `verify`, with the
+   * same answers, so checking first gives no extra guesses.
+   */
+  async check(id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account' | 'checkTotp' | 'ip'> = {}): Promise<void> {
+    await this.assertAccountUnlocked(id, scope, options);
+    const verdict = await this.dataSource.transaction((manager) => this.attempt(manager, id, code, scope, options));
+    if (verdict.outcome !== 'matched') await this.refuse(id, scope, verdict, options);
+  }
+
+  /** The account's failure lock answers first (409 still, for a challenge already used). */
+  private async assertAccountUnlocked(id: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account'>): Promise<void> {
+    if (!options.account) return;
+    const lockedMs = await this.limits.lockedForMs(options.account.uid);
+    if (lockedMs > 0) {
+      if ((await this.find(id, scope)).usedAt) throw new VerificationUsedError();
+      throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
+    }
+  }
+
+  /** Counts an attempt (locking the row, through `manager`) and compares the code. */
+  private async attempt(manager: EntityManager, id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'checkTotp'>): Promise<Attempt> {
+    const challenge = await this.countAttempt(manager, id, scope);
+    if (!challenge) return { outcome: 'closed' };
+    if (!(await this.matches(manager, challenge, code, options.checkTotp))) return { outcome: 'wrong', attempts: challenge.attempts };
+    return { outcome: 'matched', challenge };
+  }
+
+  /**
+   * The error for an attempt that did not match, once its transaction has ended: when the count
+   * touched no open challenge, the challenge as it is says why; a wrong code stays counted and
+   * counts toward the account's failures (kept in Redis).
+   */
+  private async refuse(id: string, scope: ChallengeScope, attempt: Exclude<Attempt, { outcome: 'matched' }>, options: Pick<VerifyOptions<unknown>, 'account' | 'ip'>): Promise<never> {
+    if (attempt.outcome === 'closed') {
       const current = await this.find(id, scope);
       if (current.usedAt) throw new VerificationUsedError();
       if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
       throw new VerificationExpiredError();
     }
-    if (verdict.outcome === 'wrong') {
-      // The wrong attempt stays counted (its transaction committed); the account's failures live in Redis.
-      if (options.account) {
-        const { lockedNow } = await this.limits.recordFailure(options.account.uid);
-        if (lockedNow) await this.announceLock(options.account, options.ip);
-      }
-      throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - verdict.attempts);
+    if (options.account) {
+      const { lockedNow } = await this.limits.recordFailure(options.account.uid);
+      if (lockedNow) await this.announceLock(options.account, options.ip);
     }
-    return verdict.result;
+    throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempt.attempts);
   }
 
   /**

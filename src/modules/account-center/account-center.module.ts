@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AccountChangesModule } from '../accounts/changes/account-changes.module';
+import { VerificationModule } from '../verification/verification.module';
+import { AccountLayout } from './account-layout.service';
+import { AccountPagesGuard } from './account-pages.guard';
+import { ContactChangesPagesController } from './contact-changes.pages.controller';
+import { PasswordPagesController } from './password.pages.controller';
+import { SecurityPagesController } from './security.pages.controller';
+import { SessionsPagesController } from './sessions.pages.controller';
+import { SignInPagesController } from './sign-in.pages.controller';
+import { TotpPagesController } from './totp.pages.controller';
+import { VerifiedCookie } from './verified-purpose';
+import { VerifyPagesController } from './verify.pages.controller';
+
+/**
+ * The Account Center pages for account owners (server-rendered): sign-in with its secondary
+ * code, the Security Settings overview, identity verification, the password, logon email,
+ * secure phone and authenticator changes, and sessions with trusted devices. They call the
+ * services of the JSON API, never the API itself.
+ */
+@Module({
+  imports: [AccountsModule, AccountChangesModule, VerificationModule],
+  controllers: [
+    SignInPagesController,
+    SecurityPagesController,
+    VerifyPagesController,
+    PasswordPagesController,
+    ContactChangesPagesController,
+    TotpPagesController,
+    SessionsPagesController,
+  ],
+  providers: [AccountPagesGuard, AccountLayout, VerifiedCookie],
+})
+export class AccountCenterModule {}

@@ -1,0 +1,247 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { isEmail } from 'class-validator';
+import type { Request, Response } from 'express';
+import { Clock } from '../../common/clock';
+import { isE164Phone } from '../../common/contacts';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { FlashService } from '../../common/http/flash.service';
+import { ContactChangeKind, ContactChangesService, PendingChangeView } from '../accounts/changes/contact-changes.service';
+import { AuthenticatedSession } from '../accounts/principal';
+import { VerificationPurpose } from '../verification/verification-purpose';
+import { AccountPages } from './account-pages.decorator';
+import { PageSession } from './account-pages.guard';
+import { codeStep } from './code-step';
+import { CodeForm } from './dto/code.form';
+import { NewEmailForm } from './dto/new-email.form';
+import { NewPhoneForm } from './dto/new-phone.form';
+import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
+import { VerifiedCookie, verifyPath } from './verified-purpose';
+
+/** What differs between the two contact changes: the field, its words, where the code goes. */
+interface ContactSpec {
+  readonly kind: ContactChangeKind;
+  readonly purpose: VerificationPurpose;
+  readonly path: string;
+  readonly title: string;
+  readonly what: string;
+  readonly field: { readonly name: 'newEmail' | 'newPhone'; readonly label: string; readonly type: string; readonly autocomplete: string; readonly hint: string };
+}
+
+const EMAIL: ContactSpec = {
+  kind: 'email_change',
+  purpose: 'change_email',
+  path: '/security/email',
+  title: 'Change your logon email',
+  what: 'logon email',
+  field: {
+    name: 'newEmail',
+    label: 'New logon email',
+    type: 'email',
+    autocomplete: 'email',
+    hint: 'We send a code to it. Afterwards you sign in with it, and password recovery and security notices go to it; your UID, RAM users and resources stay as they are.',
+  },
+};
+
+const PHONE: ContactSpec = {
+  kind: 'phone_change',
+  purpose: 'change_phone',
+  path: '/security/phone',
+  title: 'Change your secure phone',
+  what: 'secure phone',
+  field: { name: 'newPhone', label: 'New secure phone', type: 'tel', autocomplete: 'tel', hint: 'With the country code, such as +86 139 1234 5678. We send a code to it by text message.' },
+};
+
+/**
+ * The logon email (seed 002) and secure phone changes: after identity verification, the new
+ * value; then the code sent to it (resend, cancel) applies the change.
+ */
+@AccountPages()
+@Controller('security')
+export class ContactChangesPagesController {
+  constructor(
+    private readonly changes: ContactChangesService,
+    private readonly verified: VerifiedCookie,
+    private readonly flash: FlashService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('email')
+  emailForm(@PageSession() session: AuthenticatedSession, @Req() request: Request, @Res() response: Response): Promise<void> {
+    return this.form(EMAIL, session, request, response);
+  }
+
+  @Post('email')
+  startEmail(@PageSession() session: AuthenticatedSession, @Body() form: NewEmailForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const value = form.newEmail?.trim() ?? '';
+    return this.start(EMAIL, session, value, request, response, () => {
+      if (!isEmail(value)) throw new ValidationFailedError([{ field: 'newEmail', message: 'Enter an email address such as lin@example.com.' }]);
+      return this.changes.startEmailChange(session, { verificationToken: this.verified.token(request, 'change_email')!, newEmail: value }, request.ip);
+    });
+  }
+
+  @Get('email/confirm')
+  emailConfirmForm(@PageSession() session: AuthenticatedSession, @Res() response: Response): Promise<void> {
+    return this.confirmForm(EMAIL, session, response);
+  }
+
+  @Post('email/confirm')
+  confirmEmail(@PageSession() session: AuthenticatedSession, @Body() form: CodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    return this.confirm(EMAIL, session, form, response, async (changeId, code) => {
+      const { logonEmail } = await this.changes.confirmEmailChange(session, changeId, code, request.ip);
+      return `Your logon email is now ${logonEmail}. Sign in with it from now on.`;
+    });
+  }
+
+  @Post('email/resend')
+  resendEmail(@PageSession() session: AuthenticatedSession, @Res() response: Response): Promise<void> {
+    return this.resend(EMAIL, session, response);
+  }
+
+  @Post('email/cancel')
+  cancelEmail(@PageSession() session: AuthenticatedSession, @Req() request: Request, @Res() response: Response): Promise<void> {
+    return this.cancel(EMAIL, session, request, response);
+  }
+
+  @Get('phone')
+  phoneForm(@PageSession() session: AuthenticatedSession, @Req() request: Request, @Res() response: Response): Promise<void> {
+    return this.form(PHONE, session, request, response);
+  }
+
+  @Post('phone')
+  startPhone(@PageSession() session: AuthenticatedSession, @Body() form: NewPhoneForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const typed = form.newPhone?.trim() ?? '';
+    return this.start(PHONE, session, typed, request, response, () => {
+      const phone = typed.replace(/[\s().-]/g, '');
+      if (!isE164Phone(phone)) throw new ValidationFailedError([{ field: 'newPhone', message: 'Enter a mobile number with its country code, such as +86 139 1234 5678.' }]);
+      return this.changes.startPhoneChange(session, { verificationToken: this.verified.token(request, 'change_phone')!, newPhone: phone }, request.ip);
+    });
+  }
+
+  @Get('phone/confirm')
+  phoneConfirmForm(@PageSession() session: AuthenticatedSession, @Res() response: Response): Promise<void> {
+    return this.confirmForm(PHONE, session, response);
+  }
+
+  @Post('phone/confirm')
+  confirmPhone(@PageSession() session: AuthenticatedSession, @Body() form: CodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    return this.confirm(PHONE, session, form, response, async (changeId, code) => {
+      const { securePhone } = await this.changes.confirmPhoneChange(session, changeId, code, request.ip);
+      return `Your secure phone is now ${securePhone}.`;
+    });
+  }
+
+  @Post('phone/resend')
+  resendPhone(@PageSession() session: AuthenticatedSession, @Res() response: Response): Promise<void> {
+    return this.resend(PHONE, session, response);
+  }
+
+  @Post('phone/cancel')
+  cancelPhone(@PageSession() session: AuthenticatedSession, @Req() request: Request, @Res() response: Response): Promise<void> {
+    return this.cancel(PHONE, session, request, response);
+  }
+
+  /** The new value's form once the identity is verified; a change awaiting its code goes to the code form; otherwise 303 to the verification. */
+  private async form(spec: ContactSpec, session: AuthenticatedSession, request: Request, response: Response): Promise<void> {
+    if (!this.verified.token(request, spec.purpose)) {
+      const pending = await this.changes.pending(session, spec.kind);
+      return response.redirect(303, pending ? `${spec.path}/confirm` : verifyPath(spec.purpose));
+    }
+    response.render('account/contact-change', this.formView(spec, '', {}));
+  }
+
+  /** 303 to the code form; the form again with the error beside the field, and what was typed. */
+  private async start(spec: ContactSpec, session: AuthenticatedSession, typed: string, request: Request, response: Response, run: () => Promise<PendingChangeView>): Promise<void> {
+    if (!this.verified.token(request, spec.purpose)) return response.redirect(303, verifyPath(spec.purpose));
+    try {
+      await run();
+      this.verified.clear(response);
+      response.redirect(303, `${spec.path}/confirm`);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'VERIFICATION_TOKEN_INVALID') {
+        this.verified.clear(response);
+        this.flash.set(response, { kind: 'warning', message: error.detail });
+        return response.redirect(303, verifyPath(spec.purpose));
+      }
+      const field = spec.field.name;
+      const failure = formFailure(error, { EMAIL_IN_USE: field, SAME_AS_CURRENT: field, RATE_LIMITED: field, VERIFICATION_LOCKED: field });
+      if (!failure) throw error;
+      renderFailure(response, 'account/contact-change', this.formView(spec, typed, {}), failure);
+    }
+  }
+
+  private async confirmForm(spec: ContactSpec, session: AuthenticatedSession, response: Response): Promise<void> {
+    const pending = await this.pendingOrBack(spec, session, response);
+    if (pending) response.render('account/contact-confirm', this.confirmView(spec, pending, {}));
+  }
+
+  private async confirm(spec: ContactSpec, session: AuthenticatedSession, form: CodeForm, response: Response, apply: (changeId: string, code: string) => Promise<string>): Promise<void> {
+    const pending = await this.pendingOrBack(spec, session, response);
+    if (!pending) return;
+    try {
+      const code = form.code?.trim() ?? '';
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      this.flash.set(response, { kind: 'success', message: await apply(pending.changeId, code) });
+      response.redirect(303, '/security');
+    } catch (error) {
+      await this.codeFailure(spec, session, response, error);
+    }
+  }
+
+  private async resend(spec: ContactSpec, session: AuthenticatedSession, response: Response): Promise<void> {
+    const pending = await this.pendingOrBack(spec, session, response);
+    if (!pending) return;
+    try {
+      await this.changes.resend(session, spec.kind, pending.changeId);
+      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      response.redirect(303, `${spec.path}/confirm`);
+    } catch (error) {
+      await this.codeFailure(spec, session, response, error);
+    }
+  }
+
+  private async cancel(spec: ContactSpec, session: AuthenticatedSession, request: Request, response: Response): Promise<void> {
+    const pending = await this.pendingOrBack(spec, session, response);
+    if (!pending) return;
+    await this.changes.cancel(session, spec.kind, pending.changeId, request.ip);
+    this.flash.set(response, { kind: 'info', message: `The change of your ${spec.what} was cancelled; nothing changed.` });
+    response.redirect(303, '/security');
+  }
+
+  private async codeFailure(spec: ContactSpec, session: AuthenticatedSession, response: Response, error: unknown): Promise<void> {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return this.back(spec, response);
+    const failure = formFailure(error, { ...CODE_ERRORS, EMAIL_IN_USE: 'code', SAME_AS_CURRENT: 'code' });
+    if (!failure) throw error;
+    const pending = await this.changes.pending(session, spec.kind);
+    if (!pending) return this.back(spec, response);
+    renderFailure(response, 'account/contact-confirm', this.confirmView(spec, pending, {}), failure);
+  }
+
+  /** This session's pending change of the kind; none (confirmed, cancelled, expired, another session's): 303 to the overview with a message. */
+  private async pendingOrBack(spec: ContactSpec, session: AuthenticatedSession, response: Response): Promise<PendingChangeView | undefined> {
+    const pending = await this.changes.pending(session, spec.kind);
+    if (!pending) this.back(spec, response);
+    return pending;
+  }
+
+  private back(spec: ContactSpec, response: Response): void {
+    this.flash.set(response, { kind: 'warning', message: `No change of your ${spec.what} is waiting for a code. Start again with “Modify”.` });
+    response.redirect(303, '/security');
+  }
+
+  private formView(spec: ContactSpec, value: string, errors: Record<string, string>) {
+    return { title: spec.title, action: spec.path, field: { ...spec.field, value }, errors };
+  }
+
+  private confirmView(spec: ContactSpec, pending: PendingChangeView, errors: Record<string, string>) {
+    return {
+      title: spec.title,
+      what: spec.what,
+      action: `${spec.path}/confirm`,
+      cancelAction: `${spec.path}/cancel`,
+      resendAction: `${spec.path}/resend`,
+      step: codeStep(spec.kind === 'email_change' ? 'email' : 'sms', pending.maskedDestination, pending.expiresAt, pending.resendAvailableAt, this.clock.now()),
+      resendFields: {},
+      errors,
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { FlashService } from '../../common/http/flash.service';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { PasswordChangeService } from '../accounts/changes/password-change.service';
+import { AuthenticatedSession } from '../accounts/principal';
+import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
+import { AccountPages } from './account-pages.decorator';
+import { PageSession } from './account-pages.guard';
+import { NewPasswordForm } from './dto/new-password.form';
+import { formFailure, renderFailure } from './form-failure';
+import { VerifiedCookie, verifyPath } from './verified-purpose';
+
+const VIEW = 'account/password';
+
+/** "Change Password" of seed 000: after identity verification; afterwards every session is signed out, this one too. */
+@AccountPages()
+@Controller('security/password')
+export class PasswordPagesController {
+  private readonly secureCookies: boolean;
+
+  constructor(
+    private readonly passwords: PasswordChangeService,
+    private readonly verified: VerifiedCookie,
+    private readonly flash: FlashService,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.secureCookies = config.http.secureCookies;
+  }
+
+  /** The form, once the identity is verified (otherwise 303 to the verification). */
+  @Get()
+  page(@Req() request: Request, @Res() response: Response): void {
+    if (!this.verified.token(request, 'change_password')) return response.redirect(303, verifyPath('change_password'));
+    response.render(VIEW, { title: 'Change your logon password', errors: {} });
+  }
+
+  /** 303 to the sign-in page (every session ended); the form again with the policy's reasons beside the field. */
+  @Post()
+  async change(@PageSession() session: AuthenticatedSession, @Body() form: NewPasswordForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const verificationToken = this.verified.token(request, 'change_password');
+    if (!verificationToken) return response.redirect(303, verifyPath('change_password'));
+    try {
+      if (!form.newPassword) throw new ValidationFailedError([{ field: 'newPassword', message: 'Enter a new password.' }]);
+      await this.passwords.change(session, { verificationToken, newPassword: form.newPassword }, request.ip);
+      this.verified.clear(response);
+      response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.secureCookies));
+      this.flash.set(response, { kind: 'success', message: 'Your logon password was changed and you were signed out on every device. Sign in with your new password.' });
+      response.redirect(303, '/login');
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'VERIFICATION_TOKEN_INVALID') {
+        this.verified.clear(response);
+        this.flash.set(response, { kind: 'warning', message: error.detail });
+        return response.redirect(303, verifyPath('change_password'));
+      }
+      const failure = formFailure(error, { PASSWORD_POLICY: 'newPassword' });
+      if (!failure) throw error;
+      renderFailure(response, VIEW, { title: 'Change your logon password' }, failure);
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { CookieOptions, Request, Response } from 'express';
+import { Clock } from '../../common/clock';
+import { randomToken } from '../../common/crypto/tokens';
+import { DomainError, FieldError, ValidationFailedError } from '../../common/errors/domain-error';
+import { CsrfProtected } from '../../common/http/csrf.guard';
+import { csrfTokenFor } from '../../common/http/csrf.service';
+import { FlashService } from '../../common/http/flash.service';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { clientInfo, ClientInfo, DEVICE_COOKIE } from '../accounts/client-info';
+import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
+import { IssuedSession, SessionsService } from '../accounts/sessions.service';
+import { SecondaryChallenge, SignInService } from '../accounts/sign-in.service';
+import { AccountLayout } from './account-layout.service';
+import { codeStep, CodeStepView } from './code-step';
+import { NextForm } from './dto/next.form';
+import { SignInCodeForm } from './dto/sign-in-code.form';
+import { SignInForm } from './dto/sign-in.form';
+import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
+import { DEFAULT_NEXT, localPath } from './local-path';
+
+/** The pending sign-in's challenge, between the password and the code (only for /login). */
+const SIGN_IN_COOKIE = 'ac_signin';
+/** Browsers keep a cookie 400 days at most. */
+const DEVICE_COOKIE_MAX_AGE_MS = 400 * 86_400_000;
+
+interface SignInView {
+  readonly title: string;
+  readonly csrf: string;
+  readonly login: string;
+  readonly next?: string;
+  readonly errors: Record<string, string>;
+}
+
+interface VerifyView {
+  readonly title: string;
+  readonly csrf: string;
+  readonly next?: string;
+  readonly step: CodeStepView;
+  readonly resendFields: Record<string, string>;
+  readonly errors: Record<string, string>;
+}
+
+/**
+ * Sign-in for the Account Center pages: login and password, then (from a device or network the
+ * account does not trust yet) the code of the secondary challenge. Shown before any session, so
+ * the forms' CSRF tokens are bound to a pre-session id. The browser gets an `ac_device` cookie:
+ * the device id that lets a completed sign-in make it trusted.
+ */
+@ApiExcludeController()
+@Controller('login')
+@CsrfProtected()
+export class SignInPagesController {
+  private readonly secureCookies: boolean;
+
+  constructor(
+    private readonly signIns: SignInService,
+    private readonly sessions: SessionsService,
+    private readonly layout: AccountLayout,
+    private readonly flash: FlashService,
+    private readonly clock: Clock,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.secureCookies = config.http.secureCookies;
+  }
+
+  @Get()
+  async form(@Query('next') next: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const target = localPath(next);
+    if (await this.signedIn(request)) return response.redirect(303, target);
+    this.client(request, response);
+    this.layout.applySignedOut(request, response);
+    response.render('account/login', this.signInView(request, '', target, {}));
+  }
+
+  /** 303 to `next` (or to the code step); the form again with the error beside its field. */
+  @Post()
+  async submit(@Body() form: SignInForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const login = form.login?.trim() ?? '';
+    const next = localPath(form.next);
+    try {
+      const missing: FieldError[] = [
+        ...(login ? [] : [{ field: 'login', message: 'Enter your logon email, or <name>@<UID> for a RAM user.' }]),
+        ...(form.password ? [] : [{ field: 'password', message: 'Enter your password.' }]),
+      ];
+      if (missing.length) throw new ValidationFailedError(missing);
+      const outcome = await this.signIns.signIn({ login, password: form.password!, ...this.client(request, response) });
+      if (outcome.status === 'signed_in') return this.enter(response, outcome.session, next);
+      response.cookie(SIGN_IN_COOKIE, outcome.challengeId, { ...this.signInCookie(), expires: outcome.expiresAt });
+      response.redirect(303, withNext('/login/verify', next));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'ACCOUNT_FROZEN') return this.frozen(request, response, login);
+      const failure = formFailure(error, { INVALID_CREDENTIALS: 'password', LOGIN_THROTTLED: 'login' });
+      if (!failure) throw error;
+      this.layout.applySignedOut(request, response);
+      renderFailure(response, 'account/login', this.signInView(request, login, next, {}), failure);
+    }
+  }
+
+  @Get('verify')
+  async verifyForm(@Query('next') next: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const challenge = await this.pending(request, response);
+    if (!challenge) return;
+    this.layout.applySignedOut(request, response);
+    response.render('account/login-verify', this.verifyView(request, challenge, localPath(next), {}));
+  }
+
+  /** The code: a session and 303 to `next`; the page again with the error beside the code. */
+  @Post('verify')
+  async verify(@Body() form: SignInCodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const next = localPath(form.next);
+    const challengeId = this.challengeId(request);
+    if (!challengeId) return this.restart(response, next);
+    try {
+      const code = form.code?.trim() ?? '';
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      const session = await this.signIns.completeSecondary({ challengeId, code, ...clientInfo(request) });
+      response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
+      this.enter(response, session, next);
+    } catch (error) {
+      await this.codeFailure(error, request, response, next);
+    }
+  }
+
+  /** A new code by SMS or email: 303 back with a message, or the page with the reason beside the code. */
+  @Post('verify/resend')
+  async resend(@Body() form: NextForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const next = localPath(form.next);
+    const challengeId = this.challengeId(request);
+    if (!challengeId) return this.restart(response, next);
+    try {
+      const sent = await this.signIns.resendSecondary({ challengeId, ...clientInfo(request) });
+      response.cookie(SIGN_IN_COOKIE, challengeId, { ...this.signInCookie(), expires: sent.expiresAt });
+      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      response.redirect(303, withNext('/login/verify', next));
+    } catch (error) {
+      await this.codeFailure(error, request, response, next);
+    }
+  }
+
+  private async codeFailure(error: unknown, request: Request, response: Response, next: string): Promise<void> {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return this.restart(response, next);
+    if (error instanceof DomainError && error.code === 'ACCOUNT_FROZEN') return this.frozen(request, response, '');
+    const failure = formFailure(error, CODE_ERRORS);
+    if (!failure) throw error;
+    const challenge = await this.pending(request, response);
+    if (!challenge) return;
+    this.layout.applySignedOut(request, response);
+    renderFailure(response, 'account/login-verify', this.verifyView(request, challenge, next, {}), failure);
+  }
+
+  /** The pending sign-in's challenge; without one (none, expired, another device) back to /login with a message. */
+  private async pending(request: Request, response: Response): Promise<SecondaryChallenge | undefined> {
+    const challengeId = this.challengeId(request);
+    try {
+      if (challengeId) return await this.signIns.describeSecondary({ challengeId, ...clientInfo(request) });
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
+    }
+    this.restart(response, DEFAULT_NEXT);
+    return undefined;
+  }
+
+  private restart(response: Response, next: string): void {
+    response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
+    this.flash.set(response, { kind: 'warning', message: 'That sign-in has ended. Sign in again.' });
+    response.redirect(303, withNext('/login', next));
+  }
+
+  /** 423 with what happened and the way out: an appeal, with the login filled in. */
+  private frozen(request: Request, response: Response, login: string): void {
+    response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
+    this.layout.applySignedOut(request, response);
+    const appealHref = login ? `/appeal?${new URLSearchParams({ login }).toString()}` : '/appeal';
+    response.status(423).render('account/frozen', { title: 'Your account is frozen', appealHref });
+  }
+
+  private enter(response: Response, session: IssuedSession, next: string): void {
+    response.cookie(SESSION_COOKIE, session.token, { ...sessionCookieOptions(this.secureCookies), expires: session.expiresAt });
+    response.redirect(303, next);
+  }
+
+  private async signedIn(request: Request): Promise<boolean> {
+    const token = (request.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+    if (typeof token !== 'string') return false;
+    return this.sessions.authenticate(token).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') return false;
+        throw error;
+      },
+    );
+  }
+
+  /** The request's client, with a device id of its own from now on (the `ac_device` cookie). */
+  private client(request: Request, response: Response): ClientInfo {
+    const client = clientInfo(request);
+    if (client.deviceId) return client;
+    const deviceId = randomToken();
+    response.cookie(DEVICE_COOKIE, deviceId, { httpOnly: true, sameSite: 'lax', secure: this.secureCookies, path: '/', maxAge: DEVICE_COOKIE_MAX_AGE_MS });
+    return { ...client, deviceId };
+  }
+
+  private challengeId(request: Request): string | undefined {
+    const value = (request.cookies as Record<string, unknown> | undefined)?.[SIGN_IN_COOKIE];
+    return typeof value === 'string' && value ? value : undefined;
+  }
+
+  private signInCookie(): CookieOptions {
+    return { httpOnly: true, sameSite: 'lax', secure: this.secureCookies, path: '/login' };
+  }
+
+  private signInView(request: Request, login: string, next: string, errors: Record<string, string>): SignInView {
+    return { title: 'Sign in', csrf: csrfTokenFor(request), login, next: next === DEFAULT_NEXT ? undefined : next, errors };
+  }
+
+  private verifyView(request: Request, challenge: SecondaryChallenge, next: string, errors: Record<string, string>): VerifyView {
+    const shownNext = next === DEFAULT_NEXT ? undefined : next;
+    return {
+      title: 'Verify it is you',
+      csrf: csrfTokenFor(request),
+      next: shownNext,
+      step: codeStep(challenge.method, challenge.maskedDestination, challenge.expiresAt, challenge.resendAvailableAt, this.clock.now()),
+      resendFields: shownNext ? { next: shownNext } : {},
+      errors,
+    };
+  }
+}
+
+function withNext(path: string, next: string): string {
+  return next === DEFAULT_NEXT ? path : `${path}?next=${encodeURIComponent(next)}`;
+}

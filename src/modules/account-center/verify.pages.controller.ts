@@ -1,0 +1,161 @@
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Clock } from '../../common/clock';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { FlashService } from '../../common/http/flash.service';
+import { maskEmail, maskPhone } from '../../common/masking';
+import { VERIFICATION_METHODS, verificationMethods, VerificationMethod } from '../accounts/account-view';
+import { AccountsService } from '../accounts/accounts.service';
+import { Account } from '../accounts/entities/account.entity';
+import { AuthenticatedSession } from '../accounts/principal';
+import { VerificationPurpose } from '../verification/verification-purpose';
+import { VerificationService, VerificationView } from '../verification/verification.service';
+import { AccountPages } from './account-pages.decorator';
+import { PageSession } from './account-pages.guard';
+import { codeStep } from './code-step';
+import { StartVerificationForm } from './dto/start-verification.form';
+import { VerificationCodeForm } from './dto/verification-code.form';
+import { VerificationResendForm } from './dto/verification-resend.form';
+import { CODE_ERRORS, FormFailure, formFailure, renderFailure } from './form-failure';
+import { isPurpose, PURPOSE_PAGES, VerifiedCookie, verifyPath } from './verified-purpose';
+
+const VIEW = 'account/verify';
+
+/**
+ * "Verify Identity" of seed 000, before every change: choose one of the account's methods
+ * (secure phone, logon email, authenticator app), enter the code, and go on to the change the
+ * verification was started for with its token (in the `ac_verified` cookie).
+ */
+@AccountPages()
+@Controller('security/verify')
+export class VerifyPagesController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly verifications: VerificationService,
+    private readonly verified: VerifiedCookie,
+    private readonly flash: FlashService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Without `id`: the methods to choose from; with the `id` of a started verification: its code form. */
+  @Get()
+  async page(@PageSession() session: AuthenticatedSession, @Query('purpose') purpose: unknown, @Query('id') id: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const checked = purposeOf(purpose);
+    const account = await this.accounts.getChangeable(session);
+    if (typeof id !== 'string' || !id) return response.render(VIEW, this.chooseView(account, checked, undefined, {}));
+    const started = await this.started(session, id, checked, response);
+    if (started) response.render(VIEW, this.codeView(started, {}));
+  }
+
+  /** Starts the verification by the chosen method (a code is sent, or TOTP awaited): 303 to its code form. */
+  @Post()
+  async start(@PageSession() session: AuthenticatedSession, @Body() form: StartVerificationForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const purpose = purposeOf(form.purpose);
+    const account = await this.accounts.getChangeable(session);
+    const method = (VERIFICATION_METHODS as readonly string[]).includes(form.method ?? '') ? (form.method as VerificationMethod) : undefined;
+    try {
+      if (!method) throw new ValidationFailedError([{ field: 'method', message: 'Choose how to verify your identity.' }]);
+      const started = await this.verifications.start(session, { purpose, method }, request.ip);
+      response.redirect(303, `${verifyPath(purpose)}&id=${started.id}`);
+    } catch (error) {
+      const failure = formFailure(error, { METHOD_UNAVAILABLE: 'method', VERIFICATION_LOCKED: 'method', RATE_LIMITED: 'method' });
+      if (!failure) throw error;
+      renderFailure(response, VIEW, this.chooseView(account, purpose, method, {}), failure);
+    }
+  }
+
+  /** A right code: the token goes into the `ac_verified` cookie and the browser to the change (303). */
+  @Post('code')
+  async verify(@PageSession() session: AuthenticatedSession, @Body() form: VerificationCodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const started = await this.started(session, form.id ?? '', purposeOf(form.purpose), response);
+    if (!started) return;
+    try {
+      const code = form.code?.trim() ?? '';
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, code, request.ip);
+      this.verified.set(response, started.purpose, verificationToken, expiresAt);
+      response.redirect(303, PURPOSE_PAGES[started.purpose].path);
+    } catch (error) {
+      await this.codeFailure(session, response, started, error);
+    }
+  }
+
+  /** Another code for an SMS or email verification: 303 back to the code form with a message. */
+  @Post('resend')
+  async resend(@PageSession() session: AuthenticatedSession, @Body() form: VerificationResendForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const started = await this.started(session, form.id ?? '', purposeOf(form.purpose), response);
+    if (!started) return;
+    try {
+      await this.verifications.resend(session, started.id);
+      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      response.redirect(303, `${verifyPath(started.purpose)}&id=${started.id}`);
+    } catch (error) {
+      await this.codeFailure(session, response, started, error);
+    }
+  }
+
+  private async codeFailure(session: AuthenticatedSession, response: Response, started: VerificationView, error: unknown): Promise<void> {
+    const failure: FormFailure | undefined = formFailure(error, CODE_ERRORS);
+    if (!failure) throw error;
+    // Expiry and resend times move with a resend; show them as they are now.
+    const current = await this.verifications.describe(session, started.id);
+    renderFailure(response, VIEW, this.codeView(current, {}), failure);
+  }
+
+  /** The verification `id` of this session for `purpose`; otherwise back to choosing a method, with a message. */
+  private async started(session: AuthenticatedSession, id: string, purpose: VerificationPurpose, response: Response): Promise<VerificationView | undefined> {
+    try {
+      const started = await this.verifications.describe(session, id);
+      if (started.purpose === purpose) return started;
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
+    }
+    this.flash.set(response, { kind: 'warning', message: 'That verification has ended. Choose a method to start again.' });
+    response.redirect(303, verifyPath(purpose));
+    return undefined;
+  }
+
+  private chooseView(account: Account, purpose: VerificationPurpose, chosen: VerificationMethod | undefined, errors: Record<string, string>) {
+    const methods = verificationMethods(account);
+    const selected = chosen ?? methods[0];
+    return {
+      title: 'Verify your identity',
+      purpose,
+      purposeLabel: PURPOSE_PAGES[purpose].label,
+      choosing: true,
+      methods: methods.map((method) => ({ value: method, label: methodLabel(method, account), checked: method === selected })),
+      errors,
+    };
+  }
+
+  private codeView(started: VerificationView, errors: Record<string, string>) {
+    const step = codeStep(started.method, started.maskedDestination, started.expiresAt, started.resendAvailableAt, this.clock.now());
+    return {
+      title: 'Verify your identity',
+      purpose: started.purpose,
+      purposeLabel: PURPOSE_PAGES[started.purpose].label,
+      choosing: false,
+      id: started.id,
+      step,
+      resendFields: { purpose: started.purpose, id: started.id },
+      errors,
+    };
+  }
+}
+
+/** The purpose in the query or form; anything else is a 400 (no page links to it). */
+function purposeOf(value: unknown): VerificationPurpose {
+  if (!isPurpose(value)) throw new ValidationFailedError([{ field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp' }]);
+  return value;
+}
+
+function methodLabel(method: VerificationMethod, account: Account): string {
+  switch (method) {
+    case 'sms':
+      return `Text message to your secure phone ${maskPhone(account.securePhone!)}`;
+    case 'email':
+      return `Email to your logon email ${maskEmail(account.logonEmail)}`;
+    case 'totp':
+      return 'Code from your authenticator app';
+  }
+}

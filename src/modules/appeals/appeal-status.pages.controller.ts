@@ -1,0 +1,180 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { CsrfProtected } from '../../common/http/csrf.guard';
+import { csrfTokenFor } from '../../common/http/csrf.service';
+import { FlashService } from '../../common/http/flash.service';
+import { AppealAccessTokensService } from './appeal-access-tokens.service';
+import { AppealPageAccess } from './appeal-page-access';
+import type { UploadRequest } from './appeal-page-upload.middleware';
+import { asFieldProblem, statusView, uploadAttachment } from './appeal-page-views';
+import { AppealCredentials, AppealPortalService } from './appeal-portal.service';
+import { clientIp } from './appeals.controller';
+import { AccessTokenResendForm } from './dto/access-token-resend.form';
+import { AppealMessageForm } from './dto/appeal-message.form';
+import { AppealStatusOpenForm } from './dto/appeal-status-open.form';
+
+const STATUS_PATH = '/appeal/status';
+const WRONG_CREDENTIALS = 'There is no appeal with this reference, or the access token does not open it.';
+
+/**
+ * `/appeal/status`: the person opens their appeal with its reference and access token (kept in
+ * the appeal cookie, see AppealPageAccess), reads its real status and the support team's
+ * messages, answers, adds files or cancels while it is open. A lost token can be sent again to
+ * the verified contact email.
+ */
+@ApiExcludeController()
+@CsrfProtected()
+@Controller('appeal/status')
+export class AppealStatusPagesController {
+  constructor(
+    private readonly portal: AppealPortalService,
+    private readonly accessTokens: AppealAccessTokensService,
+    private readonly access: AppealPageAccess,
+    private readonly flash: FlashService,
+  ) {}
+
+  /** The status page when the browser holds credentials that still open an appeal; the form otherwise. */
+  @Get()
+  async page(@Req() request: Request, @Res() response: Response): Promise<void> {
+    response.locals.flash = this.flash.take(request, response);
+    const credentials = this.access.read(request);
+    if (credentials) {
+      try {
+        return await this.renderStatus(request, response, 200, credentials, {});
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
+        // A token replaced since (a resend) or a deleted appeal: ask again.
+        this.access.forget(response);
+        response.locals.flash = { kind: 'warning', message: 'This browser held an access token that no longer opens the appeal. Enter the newest one.' };
+      }
+    }
+    this.renderForms(request, response, 200, {});
+  }
+
+  @Post()
+  async open(@Body() form: AppealStatusOpenForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const reference = form.reference?.trim().toUpperCase() ?? '';
+    const accessToken = form.accessToken?.trim() ?? '';
+    if (!reference || !accessToken) {
+      const errors = { ...(reference ? {} : { reference: 'Enter the reference (AP- and 10 letters or digits).' }), ...(accessToken ? {} : { accessToken: 'Enter the access token you were shown when you filed.' }) };
+      return this.renderForms(request, response, 400, { reference, errors });
+    }
+    try {
+      await this.portal.authorize({ reference, accessToken });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
+      return this.renderForms(request, response, 404, { reference, errors: { accessToken: WRONG_CREDENTIALS } });
+    }
+    this.access.remember(response, { reference, accessToken });
+    response.redirect(303, STATUS_PATH);
+  }
+
+  /** "Lost your access token?": the same answer whether or not the reference and email match. */
+  @Post('access-token')
+  async resendToken(@Body() form: AccessTokenResendForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const reference = form.reference?.trim().toUpperCase() ?? '';
+    const email = form.email?.trim() ?? '';
+    try {
+      if (!reference || !/^[^@\s]+@[^@\s]+$/.test(email)) {
+        throw new ValidationFailedError([
+          ...(reference ? [] : [{ field: 'resend-reference', message: 'Enter the reference of your appeal.' }]),
+          ...(/^[^@\s]+@[^@\s]+$/.test(email) ? [] : [{ field: 'resend-email', message: 'Enter the contact email you verified when you filed.' }]),
+        ]);
+      }
+      await this.accessTokens.resend(reference, email, { ip: clientIp(request) });
+    } catch (error) {
+      const problem = asFieldProblem(error, 'resend-email');
+      if (!problem) throw error;
+      if (problem.retryAfter !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(problem.retryAfter))));
+      return this.renderForms(request, response, problem.status, { resend: { reference, email }, errors: problem.errors });
+    }
+    this.flash.set(response, {
+      kind: 'info',
+      message: 'If the reference and the email match an appeal, a new access token is on its way to that email. The old token no longer works once it is sent.',
+    });
+    response.redirect(303, STATUS_PATH);
+  }
+
+  /** An answer or more details; an appeal waiting for the person goes back to review. */
+  @Post('messages')
+  async reply(@Body() form: AppealMessageForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const credentials = this.credentials(request, response);
+    if (!credentials) return;
+    const body = form.body?.trim() ?? '';
+    if (!body) return this.renderStatus(request, response, 400, credentials, { errors: { body: 'Write your message first.' } });
+    if (body.length > 5000) return this.renderStatus(request, response, 400, credentials, { body, errors: { body: 'Keep the message under 5,000 characters.' } });
+    try {
+      await this.portal.postMessage(credentials, body, { ip: clientIp(request) });
+    } catch (error) {
+      const problem = asFieldProblem(error, error instanceof DomainError && error.code === 'APPEAL_CLOSED' ? 'closed' : 'body');
+      if (!problem || problem.code === 'NOT_FOUND') throw error;
+      return this.renderStatus(request, response, problem.status, credentials, { body, errors: problem.errors });
+    }
+    this.flash.set(response, { kind: 'success', message: 'Your message was sent to the support team.' });
+    response.redirect(303, STATUS_PATH);
+  }
+
+  /** Multipart (`_csrf`, `file`), parsed by AppealPageUploadMiddleware. */
+  @Post('attachments')
+  async upload(@Req() request: UploadRequest, @Res() response: Response): Promise<void> {
+    const credentials = this.credentials(request, response);
+    if (!credentials) return;
+    const outcome = await uploadAttachment(this.portal, credentials, request);
+    if (!outcome.ok) return this.renderStatus(request, response, outcome.status, credentials, { errors: outcome.closed ? { closed: outcome.message } : { file: outcome.message } });
+    this.flash.set(response, { kind: 'success', message: `${outcome.filename} was added to your appeal.` });
+    response.redirect(303, STATUS_PATH);
+  }
+
+  /** Asks before cancelling: a link or a stray click must not end an appeal. */
+  @Get('cancel')
+  async confirmCancel(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const credentials = this.credentials(request, response);
+    if (!credentials) return;
+    const status = await this.portal.status(credentials);
+    response.setHeader('Cache-Control', 'no-store');
+    response.render('appeal/cancel', { title: 'Cancel your appeal', csrf: csrfTokenFor(request), reference: status.reference, closed: statusView(status, []).closed });
+  }
+
+  @Post('cancel')
+  async cancel(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const credentials = this.credentials(request, response);
+    if (!credentials) return;
+    try {
+      await this.portal.cancel(credentials, { ip: clientIp(request) });
+    } catch (error) {
+      const problem = asFieldProblem(error, 'closed');
+      if (!problem || problem.code === 'NOT_FOUND') throw error;
+      return this.renderStatus(request, response, problem.status, credentials, { errors: problem.errors });
+    }
+    this.flash.set(response, { kind: 'success', message: 'Your appeal was cancelled. Nothing will be changed on the account.' });
+    response.redirect(303, STATUS_PATH);
+  }
+
+  /** Forgets the appeal in this browser (a shared computer). */
+  @Post('sign-out')
+  signOut(@Res() response: Response): void {
+    this.access.forget(response);
+    this.flash.set(response, { kind: 'info', message: 'This browser no longer holds your appeal’s access token.' });
+    response.redirect(303, STATUS_PATH);
+  }
+
+  /** The browser's credentials; without them, back to the form (303) and undefined. */
+  private credentials(request: Request, response: Response): AppealCredentials | undefined {
+    const credentials = this.access.read(request);
+    if (!credentials) response.redirect(303, STATUS_PATH);
+    return credentials;
+  }
+
+  private async renderStatus(request: Request, response: Response, status: number, credentials: AppealCredentials, extra: object): Promise<void> {
+    const [appeal, attachments, evidence] = await Promise.all([this.portal.status(credentials), this.portal.attachments(credentials), this.portal.evidence(credentials)]);
+    response.setHeader('Cache-Control', 'no-store');
+    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusView(appeal, attachments), evidence, errors: {}, ...extra });
+  }
+
+  private renderForms(request: Request, response: Response, status: number, extra: object): void {
+    response.setHeader('Cache-Control', 'no-store');
+    response.status(status).render('appeal/status-open', { title: 'Follow your appeal', csrf: csrfTokenFor(request), errors: {}, ...extra });
+  }
+}

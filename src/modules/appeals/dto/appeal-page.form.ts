@@ -1,0 +1,38 @@
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { FormDto } from '../../../common/http/form.dto';
+
+export const APPEAL_FORM_STEPS = ['send-code', 'resend-code', 'check-code', 'file'] as const;
+export type AppealFormStep = (typeof APPEAL_FORM_STEPS)[number];
+
+/**
+ * Every field the steps of `/appeal` post (`step` says which). Names follow the JSON body of
+ * `POST /api/v1/appeals` as dotted paths; the filing is validated against that DTO, so its
+ * messages land beside their inputs. Here only types and generous sizes are checked: a refusal
+ * here is an error page, not a field error.
+ */
+export class AppealPageForm extends FormDto {
+  @IsIn(APPEAL_FORM_STEPS)
+  step!: AppealFormStep;
+
+  @IsOptional() @IsString() @MaxLength(1000) email?: string;
+  @IsOptional() @IsIn(['en', 'zh-CN']) locale?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'contactVerification.id'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'contactVerification.code'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'account.uid'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'account.logonEmail'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'account.securePhone'?: string;
+  /** A checkbox: the verified contact email becomes the new logon email. */
+  @IsOptional() @IsIn(['true']) 'changes.logonEmail'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'changes.securePhone'?: string;
+  @IsOptional() @IsIn(['true']) 'changes.resetPassword'?: string;
+  @IsOptional() @IsIn(['true']) 'changes.disableTotp'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'evidence.fullName'?: string;
+  @IsOptional() @IsString() @MaxLength(10000) 'evidence.description'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'evidence.idDocumentType'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'evidence.idDocumentLast4'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'evidence.lastPaymentAmount'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'evidence.lastPaymentDate'?: string;
+  /** One per line (or separated by commas). */
+  @IsOptional() @IsString() @MaxLength(5000) 'evidence.resourceIds'?: string;
+  @IsOptional() @IsString() @MaxLength(1000) 'evidence.usualRegion'?: string;
+}
