@@ -87,6 +87,7 @@ const ENDPOINTS: readonly Endpoint[] = [
       locale: 'en',
     },
   },
+  { method: 'POST', path: '/api/v1/appeals/access-token-resends', auth: 'none', body: { reference: 'AP-7KQ2M4XZ9B', email: 'contact@example.com' } },
   { method: 'GET', path: '/api/v1/appeals/{reference}', auth: 'appeal' },
   { method: 'POST', path: '/api/v1/appeals/{reference}/messages', auth: 'appeal', body: { body: 'Here is more.' } },
   { method: 'POST', path: '/api/v1/appeals/{reference}/cancel', auth: 'appeal' },
@@ -148,6 +149,10 @@ describe('Drill 8: bad input', () => {
       const filed = await fileAppeal(t, smtp, { account: { logonEmail: uniqueEmail('claimed') } });
       real.reference = filed.reference;
       return { authorization: async () => `Bearer ${filed.accessToken}`, real };
+    }
+    if (endpoint.path === '/api/v1/password-recoveries/{id}/reset') {
+      const owner = await createAccount(t);
+      real.id = (await api(t).post('/api/v1/password-recoveries').set('X-Forwarded-For', uniqueIp()).send({ login: owner.logonEmail, method: 'email' }).expect(202)).body.recoveryId as string;
     }
     if (endpoint.auth === 'none') return { authorization: async () => undefined, real };
     const account = await createAccount(t);
