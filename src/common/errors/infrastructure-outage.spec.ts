@@ -1,5 +1,5 @@
 import { runInNewContext } from 'node:vm';
-import { QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isInfrastructureOutage } from './infrastructure-outage';
 
 describe(isInfrastructureOutage.name, () => {
@@ -11,6 +11,7 @@ describe(isInfrastructureOutage.name, () => {
 
   it('recognises a query runner TypeORM released because its connection died', () => {
     expect(isInfrastructureOutage(new QueryRunnerAlreadyReleasedError())).toBe(true);
+    expect(isInfrastructureOutage(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
   });
 
   it('leaves ordinary failures to be bugs', () => {

@@ -23,10 +23,11 @@ const MESSAGES = [
 
 /**
  * TypeORM releases a query runner whose connection emitted an error (the server went away mid
- * transaction) and answers the runner's next query, COMMIT included, with this error rather than
- * the connection's own.
+ * transaction) and answers the runner's next query, COMMIT included, with one of the last two
+ * (the second when the query goes through the transaction's EntityManager) rather than the
+ * connection's own error.
  */
-const OUTAGE_NAMES = new Set(['MaxRetriesPerRequestError', 'QueryRunnerAlreadyReleasedError']);
+const OUTAGE_NAMES = new Set(['MaxRetriesPerRequestError', 'QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
 
 export function isInfrastructureOutage(error: unknown, depth = 0): boolean {
   // Socket errors are made by Node's core, whose Error may be another realm's than ours (jest's
