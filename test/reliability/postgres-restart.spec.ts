@@ -1,4 +1,5 @@
 import { bearer, createAccount, DEFAULT_PASSWORD, KNOWN_DEVICE_ID, signIn, trustDevice, uniqueIp } from '../support/factories';
+import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { Answer, problemFault, send } from './support/answers';
@@ -24,17 +25,20 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
   const LOOPS = 6;
   const RECOVERY_BOUND_MS = 20_000;
   let pg: OwnPostgres;
+  let smtp: SmtpSink;
   let t: TestApp;
 
   beforeAll(async () => {
     pg = await startOwnPostgres();
+    smtp = await SmtpSink.start();
     // DATABASE_URL overrides the copy of the run's template createTestApp makes on the shared
     // server (left unused, dropped on close): the app migrates and runs on the drill's own server.
-    t = await createTestApp({ listen: true, env: { DATABASE_URL: pg.url, TRUST_PROXY: 'loopback', SCHEDULER_INTERVAL: '1s' } });
+    t = await createTestApp({ listen: true, env: { DATABASE_URL: pg.url, SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', SCHEDULER_INTERVAL: '1s' } });
   });
 
   afterAll(async () => {
     await t?.close();
+    await smtp?.stop();
     await pg?.remove();
   });
 
@@ -82,7 +86,18 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
     const loops = Array.from({ length: LOOPS }, (_, index) => loop(index));
     const served = (from: number) => exchanges.slice(from).filter((exchange) => exchange.status === okStatus.get(exchange.kind)).length;
 
+    // The outbox and the workers must come back too: a sign-in code asked for just before the
+    // stop and one after the return both arrive.
+    const newDevice = (ip: string) =>
+      send(`${t.baseUrl}/api/v1/sessions`, {
+        method: 'POST',
+        headers: { ...json, 'X-Forwarded-For': ip, 'X-Device-Id': `drill-5-new-device-${ip}` },
+        body: JSON.stringify({ login: account.logonEmail, password: DEFAULT_PASSWORD }),
+      });
+    const codes = () => smtp.to(account.logonEmail).filter((message) => message.template === 'sign-in-code').length;
+
     await waitFor(() => served(0) >= 30, { timeoutMs: 20_000, description: '30 answers before the stop' });
+    const codeBefore = await newDevice(uniqueIp());
 
     phase = 'stopping';
     await pg.stop();
@@ -104,14 +119,18 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
     await waitFor(() => exchanges.slice(afterFrom).filter((exchange) => exchange.sentIn === 'recovered').length >= 30, { timeoutMs: 20_000, description: '30 answers after recovery' });
     running = false;
     await Promise.all(loops);
+    const codeAfter = await newDevice(uniqueIp());
+    const codesCaused = [codeBefore, codeAfter].filter((answer) => answer.status === 202).length;
+    // A code still missing after the wait shows in the report first, then fails the assertions below.
+    await waitFor(() => codes() >= codesCaused, { timeoutMs: 30_000, description: `${codesCaused} sign-in codes by email` }).catch(() => undefined);
 
     // What each answer had to be: served or 503 UNAVAILABLE around the outage; 503 UNAVAILABLE
     // for a request sent and answered while the server was down; served once recovered.
     const fault = (exchange: Exchange): string | undefined => {
       const servedOk = exchange.status === okStatus.get(exchange.kind);
-      const unavailable = exchange.status === 503 ? problemFault(exchange, 'UNAVAILABLE') : `status ${exchange.status}`;
+      const unavailable = exchange.status === 503 ? problemFault(exchange, 'UNAVAILABLE') : `status ${exchange.status} ${exchange.body.slice(0, 200)}`;
       if (exchange.sentIn === 'down' && exchange.answeredIn === 'down') return unavailable;
-      if (exchange.sentIn === 'recovered') return servedOk ? undefined : `status ${exchange.status} after recovery`;
+      if (exchange.sentIn === 'recovered') return servedOk ? undefined : `status ${exchange.status} after recovery: ${exchange.body.slice(0, 200)}`;
       return servedOk ? undefined : unavailable;
     };
     const faults = exchanges.map((exchange) => ({ exchange, why: fault(exchange) })).filter((entry) => entry.why);
@@ -123,7 +142,7 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
       delivered: exchanges.length - faults.length,
       duplicates: 0,
       lost: faults.length,
-      note: `requests (reads, writes, sign-ins); ${unavailable} answered 503 UNAVAILABLE, ${whileDown.length} sent and answered while down; served again ${recoveryMs} ms after the restart`,
+      note: `requests (reads, writes, sign-ins); ${unavailable} answered 503 UNAVAILABLE, ${whileDown.length} sent and answered while down; served again ${recoveryMs} ms after the restart; sign-in codes by email around it: ${codesCaused} asked, ${codes()} arrived`,
     });
 
     expect(faults.slice(0, 5).map(({ exchange, why }) => `${exchange.kind} (${exchange.sentIn}→${exchange.answeredIn}): ${why}`)).toEqual([]);
@@ -132,5 +151,7 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
     expect(problemFault(readyWhileDown, 'UNAVAILABLE')).toBeUndefined();
     expect(JSON.parse(readyWhileDown.body)).toMatchObject({ checks: { database: { status: 'down' } } });
     expect(recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
+    expect([codeBefore.status, codeAfter.status]).toEqual([202, 202]);
+    expect(codes()).toBe(2);
   });
 });
