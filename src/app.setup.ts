@@ -7,6 +7,7 @@ import hbs from 'hbs';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppConfig } from './config/app-config';
+import { inputShapeGuard } from './common/http/input-shape';
 import { registerPartials, registerViewHelpers } from './common/views/view-engine';
 import { MetricsService } from './infrastructure/metrics/metrics.service';
 import { httpMetricsMiddleware } from './infrastructure/metrics/http-metrics.middleware';
@@ -34,6 +35,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.use(cookieParser());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
+  app.use(inputShapeGuard());
 
   registerViewHelpers(hbs.handlebars);
   registerPartials(hbs.handlebars, join(VIEWS_DIR, 'partials'));

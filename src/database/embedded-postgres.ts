@@ -53,8 +53,9 @@ async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
  * (initialised on first use), on a free loopback port, in its own process group. The
  * caller stops it; a server orphaned by a crashed owner is stopped at the next start, and one
  * another live process of ours runs is shared (a worker or the CLI beside `npm start`).
+ * `port` (drills) restarts a server where it was, so clients holding its URL find it again.
  */
-export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(dir: string, options: { port?: number } = {}): Promise<EmbeddedServer> {
   const { initdb, postgres } = binaries();
   const user = await postgresUser();
   const passwordFile = `${dir}.password`;
@@ -75,7 +76,7 @@ export async function startEmbeddedPostgres(dir: string): Promise<EmbeddedServer
     await initialise(initdb, dir, passwordFile, user);
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawnDetached(
     postgres,
     ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],

@@ -49,6 +49,24 @@ describe('HTTP edge', () => {
     expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
   });
 
+  it('refuses a NUL in a string, which PostgreSQL cannot store, with 400 naming the field', async () => {
+    const response = await t.http
+      .post('/probe/validate')
+      .send({ ...valid, evidence: { fullName: 'Ada\u0000' } })
+      .expect(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'evidence.fullName', message: 'must not contain a NUL character' }] });
+  });
+
+  it('refuses a lone surrogate, on which the email validator throws, with 400', async () => {
+    const response = await t.http.post('/probe/validate').set('Content-Type', 'application/json').send('{"email":"a\\ud800@example.com","count":2,"evidence":{"fullName":"Ada"}}').expect(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'email', message: 'must be well-formed Unicode text' }] });
+  });
+
+  it('refuses JSON nested deeper than any request needs with 400, not a stack overflow', async () => {
+    const response = await t.http.post('/probe/validate').set('Content-Type', 'application/json').send(`${'['.repeat(20_000)}${']'.repeat(20_000)}`).expect(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, errors: [{ field: '', message: 'is nested deeper than 16 levels' }] });
+  });
+
   it('refuses a body over the limit with 413', async () => {
     const response = await t.http
       .post('/probe/validate')

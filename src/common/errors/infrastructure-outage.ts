@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /**
  * Tells whether an error means PostgreSQL or Redis cannot be reached right now (answered as
  * 503 UNAVAILABLE) rather than a bug (500). Errors come from pg, TypeORM and ioredis, which
@@ -19,11 +21,21 @@ const MESSAGES = [
   /terminating connection due to administrator command/i,
 ];
 
+/**
+ * TypeORM releases a query runner whose connection emitted an error (the server went away mid
+ * transaction) and answers the runner's next query, COMMIT included, with one of the last two
+ * (the second when the query goes through the transaction's EntityManager) rather than the
+ * connection's own error.
+ */
+const OUTAGE_NAMES = new Set(['MaxRetriesPerRequestError', 'QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
+
 export function isInfrastructureOutage(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 3) return false;
+  // Socket errors are made by Node's core, whose Error may be another realm's than ours (jest's
+  // VM contexts, worker threads): `instanceof Error` alone would miss them.
+  if (!(error instanceof Error || types.isNativeError(error)) || depth > 3) return false;
   const { code, driverError, cause } = error as Error & { code?: unknown; driverError?: unknown; cause?: unknown };
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code))) return true;
-  if (error.name === 'MaxRetriesPerRequestError') return true;
+  if (OUTAGE_NAMES.has(error.name)) return true;
   if (MESSAGES.some((pattern) => pattern.test(error.message))) return true;
   return isInfrastructureOutage(driverError, depth + 1) || isInfrastructureOutage(cause, depth + 1);
 }

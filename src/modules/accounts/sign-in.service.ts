@@ -137,7 +137,7 @@ export class SignInService {
     return this.challenges.verify(request.challengeId, request.code, scope, {
       account,
       ip: request.ip,
-      checkTotp: (code) => this.totp.check(account, code),
+      checkTotp: (code, manager) => this.totp.check(account, code, manager),
       onSuccess: async (manager, challenge) => {
         const current = await this.accounts.lock(manager, account.uid);
         assertNotFrozen(current);

@@ -73,18 +73,19 @@ export class TotpService {
   /**
    * True when `code` is a TOTP code of the account's secret for a step later than any accepted
    * before, or one of its unused recovery codes; either is used up at once. False for anything
-   * else, including an account without TOTP.
+   * else, including an account without TOTP. `manager`: the caller's transaction, when it holds
+   * locks this check must not wait on from another connection.
    */
-  async check(account: Pick<Account, 'uid' | 'totpSecret'>, code: string): Promise<boolean> {
+  async check(account: Pick<Account, 'uid' | 'totpSecret'>, code: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const secret = this.accounts.totpSecretOf(account);
     if (secret === null) return false;
     const trimmed = code.trim();
     if (TOTP_CODE.test(trimmed)) {
       const step = await this.matchStep(secret, trimmed);
-      return step !== null && (await this.acceptStep(account.uid, step));
+      return step !== null && (await this.acceptStep(manager, account.uid, step));
     }
     const recovery = normaliseRecoveryCode(trimmed);
-    return RECOVERY_CODE.test(recovery) && this.useRecoveryCode(account.uid, recovery);
+    return RECOVERY_CODE.test(recovery) && this.useRecoveryCode(manager, account.uid, recovery);
   }
 
   /**
@@ -119,9 +120,9 @@ export class TotpService {
   }
 
   /** Moves the account's last accepted step forward to `step`; false when `step` is not later (a replay). */
-  private async acceptStep(uid: string, step: number): Promise<boolean> {
+  private async acceptStep(manager: EntityManager, uid: string, step: number): Promise<boolean> {
     const moved = returnedRows(
-      await this.dataSource.query(
+      await manager.query(
         `UPDATE accounts SET totp_last_step = $2
           WHERE uid = $1 AND totp_secret IS NOT NULL AND (totp_last_step IS NULL OR totp_last_step < $2)
           RETURNING uid`,
@@ -131,9 +132,9 @@ export class TotpService {
     return moved.length === 1;
   }
 
-  private async useRecoveryCode(uid: string, code: string): Promise<boolean> {
+  private async useRecoveryCode(manager: EntityManager, uid: string, code: string): Promise<boolean> {
     const used = returnedRows(
-      await this.dataSource.query(
+      await manager.query(
         `UPDATE totp_recovery_codes SET used_at = $3 WHERE account_uid = $1 AND code_hmac = $2 AND used_at IS NULL RETURNING id`,
         [uid, this.recoveryHmac(uid, code), this.clock.now()],
       ),

@@ -76,7 +76,7 @@ export class VerificationService {
     const issued = await this.challenges.verify(id, code, scopeOf(session), {
       account,
       ip,
-      checkTotp: (candidate) => this.totp.check(account, candidate),
+      checkTotp: (candidate, manager) => this.totp.check(account, candidate, manager),
       onSuccess: (manager, challenge) => this.tokens.issue(manager, { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! }),
     });
     return { verificationToken: issued.token, expiresAt: issued.expiresAt };

@@ -64,13 +64,19 @@ export interface ChallengeScope {
 
 export interface VerifyOptions<T> {
   readonly account?: ChallengeAccount;
-  /** For TOTP challenges: whether `code` is a valid, unused step (or recovery code) for the account. */
-  readonly checkTotp?: (code: string) => Promise<boolean>;
+  /**
+   * For TOTP challenges: whether `code` is a valid, unused step (or recovery code) for the account.
+   * It runs in the transaction that holds the challenge's row (`manager`): anything it writes goes through it.
+   */
+  readonly checkTotp?: (code: string, manager: EntityManager) => Promise<boolean>;
   /** Runs in the transaction that marks the challenge used; its result is returned. */
   readonly onSuccess: (manager: EntityManager, challenge: CodeChallenge) => Promise<T>;
   readonly sendLimits?: readonly SendBucket[];
   readonly ip?: string;
 }
+
+/** One counted attempt: no open challenge to count it on, a wrong code, or the right one. */
+type Attempt = { readonly outcome: 'closed' } | { readonly outcome: 'wrong'; readonly attempts: number } | { readonly outcome: 'matched'; readonly challenge: CodeChallenge };
 
 /**
  * Code challenges, whatever they guard (identity verification, sign-in from a new device, a new
@@ -184,13 +190,18 @@ export class CodeChallengesService {
   /**
    * Checks a code. The answer, when several apply, is the first of: 409 used, 423 locked (the
    * challenge's 5 attempts, or the account's lock), 410 expired, 400 wrong (with
-   * `attemptsRemaining`). The attempt is counted before the code is compared, in one atomic
-   * update, so concurrent guesses cannot exceed the allowance; a right code marks the challenge
-   * used (once, however many arrive together) in the transaction that runs `onSuccess`.
+   * `attemptsRemaining`). The attempt is counted before the code is compared, so concurrent
+   * guesses cannot exceed the allowance; a right code marks the challenge used and runs
+   * `onSuccess` in the same transaction. Counting locks the challenge's row until that
+   * transaction ends: a concurrent attempt waits, then finds the challenge used (409) rather than
+   * out of attempts (423), and the right code yields one success however many requests carry it.
    */
   async verify<T>(id: string, code: string, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
-    const challenge = await this.attempt(id, code, scope, options);
-    return this.dataSource.transaction(async (manager) => {
+    await this.assertAccountUnlocked(id, scope, options);
+    const verdict = await this.dataSource.transaction(async (manager) => {
+      const attempt = await this.attempt(manager, id, code, scope, options);
+      if (attempt.outcome !== 'matched') return attempt;
+      const { challenge } = attempt;
       const marked = returnedRows(await manager.query(`UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
       if (!marked.length) throw new VerificationUsedError();
       const result = await options.onSuccess(manager, challenge);
@@ -201,8 +212,10 @@ export class CodeChallengesService {
         data: { challengeId: id, kind: challenge.kind, method: challenge.method, purpose: challenge.purpose },
         ip: options.ip,
       });
-      return result;
+      return { outcome: 'verified', result } as const;
     });
+    if (verdict.outcome === 'verified') return verdict.result;
+    return this.refuse(id, scope, verdict, options);
   }
 
   /**
@@ -211,44 +224,53 @@ export class CodeChallengesService {
    * same answers, so checking first gives no extra guesses.
    */
   async check(id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account' | 'checkTotp' | 'ip'> = {}): Promise<void> {
-    await this.attempt(id, code, scope, options);
+    await this.assertAccountUnlocked(id, scope, options);
+    const verdict = await this.dataSource.transaction((manager) => this.attempt(manager, id, code, scope, options));
+    if (verdict.outcome !== 'matched') await this.refuse(id, scope, verdict, options);
   }
 
-  /** Counts an attempt and compares the code: the challenge when it matches, else the error `verify` answers. */
-  private async attempt(id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account' | 'checkTotp' | 'ip'>): Promise<CodeChallenge> {
-    if (options.account) {
-      const lockedMs = await this.limits.lockedForMs(options.account.uid);
-      if (lockedMs > 0) {
-        if ((await this.find(id, scope)).usedAt) throw new VerificationUsedError();
-        throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
-      }
+  /** The account's failure lock answers first (409 still, for a challenge already used). */
+  private async assertAccountUnlocked(id: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account'>): Promise<void> {
+    if (!options.account) return;
+    const lockedMs = await this.limits.lockedForMs(options.account.uid);
+    if (lockedMs > 0) {
+      if ((await this.find(id, scope)).usedAt) throw new VerificationUsedError();
+      throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
     }
-    // One statement counts the attempt of a challenge still open (the usual case); when it counts
-    // nothing, the challenge as it is says why.
-    const challenge = await this.countAttempt(id, scope);
-    if (!challenge) {
+  }
+
+  /** Counts an attempt (locking the row, through `manager`) and compares the code. */
+  private async attempt(manager: EntityManager, id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'checkTotp'>): Promise<Attempt> {
+    const challenge = await this.countAttempt(manager, id, scope);
+    if (!challenge) return { outcome: 'closed' };
+    if (!(await this.matches(manager, challenge, code, options.checkTotp))) return { outcome: 'wrong', attempts: challenge.attempts };
+    return { outcome: 'matched', challenge };
+  }
+
+  /**
+   * The error for an attempt that did not match, once its transaction has ended: when the count
+   * touched no open challenge, the challenge as it is says why; a wrong code stays counted and
+   * counts toward the account's failures (kept in Redis).
+   */
+  private async refuse(id: string, scope: ChallengeScope, attempt: Exclude<Attempt, { outcome: 'matched' }>, options: Pick<VerifyOptions<unknown>, 'account' | 'ip'>): Promise<never> {
+    if (attempt.outcome === 'closed') {
       const current = await this.find(id, scope);
       if (current.usedAt) throw new VerificationUsedError();
       if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
       throw new VerificationExpiredError();
     }
-    const attempts = challenge.attempts;
-
-    if (!(await this.matches(challenge, code, options.checkTotp))) {
-      if (options.account) {
-        const { lockedNow } = await this.limits.recordFailure(options.account.uid);
-        if (lockedNow) await this.announceLock(options.account, options.ip);
-      }
-      throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts);
+    if (options.account) {
+      const { lockedNow } = await this.limits.recordFailure(options.account.uid);
+      if (lockedNow) await this.announceLock(options.account, options.ip);
     }
-    return challenge;
+    throw new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempt.attempts);
   }
 
   /**
    * Counts an attempt at a challenge in scope that is open (not cancelled, used, out of
    * attempts or expired) and returns it as it is after the count; undefined when there is none.
    */
-  private async countAttempt(id: string, scope: ChallengeScope): Promise<CodeChallenge | undefined> {
+  private async countAttempt(manager: EntityManager, id: string, scope: ChallengeScope): Promise<CodeChallenge | undefined> {
     if (!UUID.test(id)) return undefined;
     const params: unknown[] = [id, scope.kind, CHALLENGE_RULES.attemptsPerChallenge, this.clock.now()];
     const where = ['c.id = $1', 'c.kind = $2', 'c.cancelled_at IS NULL', 'c.used_at IS NULL', 'c.attempts < $3', 'c.expires_at > $4'];
@@ -256,7 +278,7 @@ export class CodeChallengesService {
     if (scope.sessionId !== undefined) where.push(`c.session_id = $${params.push(scope.sessionId)}`);
     if (scope.context && Object.keys(scope.context).length) where.push(`c.context @> $${params.push(JSON.stringify(scope.context))}::jsonb`);
     const [row] = returnedRows<Record<string, unknown>>(
-      await this.dataSource.query(`UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`, params),
+      await manager.query(`UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`, params),
     );
     return row ? this.row.read(row) : undefined;
   }
@@ -310,8 +332,8 @@ export class CodeChallengesService {
     });
   }
 
-  private async matches(challenge: CodeChallenge, code: string, checkTotp?: (code: string) => Promise<boolean>): Promise<boolean> {
-    if (challenge.method === 'totp') return checkTotp ? checkTotp(code) : false;
+  private async matches(manager: EntityManager, challenge: CodeChallenge, code: string, checkTotp?: VerifyOptions<unknown>['checkTotp']): Promise<boolean> {
+    if (challenge.method === 'totp') return checkTotp ? checkTotp(code, manager) : false;
     return challenge.codeHmac !== null && constantTimeEqual(this.codeHmac(challenge.id, code), challenge.codeHmac);
   }
 
