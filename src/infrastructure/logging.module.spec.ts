@@ -1,4 +1,5 @@
-import { redactUrl } from './logging.module';
+import pino from 'pino';
+import { quietNestStartup, redactUrl } from './logging.module';
 
 describe('redactUrl', () => {
   it('hides tokens carried in paths', () => {
@@ -11,5 +12,25 @@ describe('redactUrl', () => {
   it('hides sensitive query parameters and keeps the rest', () => {
     expect(redactUrl('/x?token=a&page=2&code=123456')).toBe('/x?token=%5Bredacted%5D&page=2&code=%5Bredacted%5D');
     expect(redactUrl('/agent/appeals?status=submitted')).toBe('/agent/appeals?status=submitted');
+  });
+});
+
+describe('quietNestStartup', () => {
+  const logged = (level: string) => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level, hooks: { logMethod: quietNestStartup } }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    logger.info({ context: 'RouterExplorer' }, 'Mapped {/health/live, GET} route');
+    logger.info({ context: 'InstanceLoader' }, 'AppModule dependencies initialized');
+    logger.info({ context: 'Bootstrap' }, 'kept');
+    logger.warn({ context: 'NestApplication' }, 'a warning stays a warning');
+    return lines.map((line) => `${line.level} ${line.msg}`);
+  };
+
+  it("keeps Nest's start-up lines out of an info log, and everything else in it", () => {
+    expect(logged('info')).toEqual(['30 kept', '40 a warning stays a warning']);
+  });
+
+  it('writes them at debug', () => {
+    expect(logged('debug')).toEqual(['20 Mapped {/health/live, GET} route', '20 AppModule dependencies initialized', '30 kept', '40 a warning stays a warning']);
   });
 });

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, LogFn, Logger } from 'pino';
 import type { Options } from 'pino-http';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -26,7 +26,18 @@ export function redactUrl(url: string): string {
 export const REDACTED_FIELDS = ['password', 'newPassword', 'currentPassword', 'code', 'token', 'accessToken', 'verificationToken', 'secret', 'totp', 'recoveryCodes', '_csrf'];
 
 const QUIET_PATHS = /^\/(health|metrics|static|favicon)/;
+/** Nest's start-up lines: a module initialised, a route mapped (over 200 of them at each start). */
+const NEST_STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const INFO = 30;
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** pino hook: Nest's start-up lines go to debug; at info they buried the start banner and said nothing an operator acts on. */
+export function quietNestStartup(this: Logger, args: Parameters<LogFn>, method: LogFn, level: number): void {
+  const [first] = args as unknown[];
+  const context = typeof first === 'object' && first !== null ? (first as { context?: unknown }).context : undefined;
+  if (level === INFO && typeof context === 'string' && NEST_STARTUP_CONTEXTS.has(context)) return this.debug(...args);
+  return method.apply(this, args);
+}
 
 /** pino-http's options: request ids, levels by status, and nothing secret in any line. */
 function pinoHttpOptions(config: AppConfig): Options {
@@ -39,6 +50,7 @@ function pinoHttpOptions(config: AppConfig): Options {
       res.setHeader('X-Request-Id', id);
       return id;
     },
+    hooks: { logMethod: quietNestStartup },
     autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     serializers: {
