@@ -16,7 +16,9 @@ export class AppealEvidenceService {
 
   private async records(manager: EntityManager, appeal: Appeal, known?: Account | null): Promise<AccountRecords | null> {
     if (!appeal.accountUid) return null;
-    const [account, former] = await Promise.all([known ?? this.accounts.get(appeal.accountUid, manager), this.accounts.formerContacts(appeal.accountUid, manager)]);
+    // One after another: `manager` may be a transaction's, one connection that takes one query at a time.
+    const account = known ?? (await this.accounts.get(appeal.accountUid, manager));
+    const former = await this.accounts.formerContacts(appeal.accountUid, manager);
     return {
       uid: account.uid,
       logonEmail: account.logonEmail,

@@ -56,19 +56,18 @@ export class AppealFilingLimits {
     }
     const now = this.clock.nowMs();
     const since = new Date(now - DAY_MS);
-    const [byIp, byContact] = await Promise.all([
-      this.window(manager, `filed_ip = $1`, request.ip, since, APPEAL_LIMITS.filingsPerIpPerDay),
-      this.window(manager, `lower(contact_email) = lower($1)`, request.contactEmail, since, APPEAL_LIMITS.filingsPerContactPerDay),
-    ]);
+    // One after another: a transaction is one connection, and pg refuses (from pg 9) a query sent while another runs on it.
+    const byIp = await this.window(manager, `filed_ip = $1`, request.ip, since, APPEAL_LIMITS.filingsPerIpPerDay);
+    const byContact = await this.window(manager, `lower(contact_email) = lower($1)`, request.contactEmail, since, APPEAL_LIMITS.filingsPerContactPerDay);
     const waits = [byIp, byContact].filter((oldest): oldest is Date => oldest !== null).map((oldest) => oldest.getTime() + DAY_MS - now);
     if (waits.length) throw new RateLimitedError(Math.ceil(Math.max(...waits) / 1000), 'Too many appeals were filed from here or for this contact email today. Try again later.');
 
     const { uid, logonEmail, securePhone } = request.claimed;
-    const open = await Promise.all([
-      uid ? this.openCount(manager, `claimed_uid = $1`, uid) : 0,
-      logonEmail ? this.openCount(manager, `lower(claimed_email) = lower($1)`, logonEmail) : 0,
-      securePhone ? this.openCount(manager, `claimed_phone = $1`, securePhone) : 0,
-    ]);
+    const open = [
+      uid ? await this.openCount(manager, `claimed_uid = $1`, uid) : 0,
+      logonEmail ? await this.openCount(manager, `lower(claimed_email) = lower($1)`, logonEmail) : 0,
+      securePhone ? await this.openCount(manager, `claimed_phone = $1`, securePhone) : 0,
+    ];
     if (open.some((count) => count >= APPEAL_LIMITS.openPerIdentifier)) {
       throw new RateLimitedError(OPEN_LIMIT_RETRY_SECONDS, `At most ${APPEAL_LIMITS.openPerIdentifier} appeals can be open for the same account details. Follow or cancel an open one instead.`);
     }
