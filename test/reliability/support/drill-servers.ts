@@ -100,7 +100,7 @@ export async function startDrillSystem(
   const smtp = resources.add(await SmtpSink.start(), (sink) => sink.stop());
   const sms = resources.add(await SmsSink.start(), (sink) => sink.stop());
   const dataDir = resources.add(mkdtempSync(join(tmpdir(), `ac-drill-${name}-`)), async (dir) => rmSync(dir, { recursive: true, force: true }));
-  return { databaseUrl: database.url, redis, smtp, sms, prefix: `drill-${name.replace(/_/g, "-")}`, dataDir, env: options.env ?? {} };
+  return { databaseUrl: database.url, redis, smtp, sms, prefix: `drill-${name.replace(/_/g, '-')}`, dataDir, env: options.env ?? {} };
 }
 
 export interface ProcessExit {
