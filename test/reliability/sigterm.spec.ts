@@ -78,7 +78,7 @@ describe('Drill 7: SIGTERM under load', () => {
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `${issued} requests, ${answeredAfterSignal} answered after SIGTERM, ${failed.length} not answered 201; exit ${exit.code ?? exit.signal} after ${(shutdownMs / 1000).toFixed(1)} s; ${arrivedBeforeExit} delivered before it, the rest by the next worker`,
+      note: `${issued} requests, ${answeredAfterSignal} answered after SIGTERM, ${failed.length} not answered 201; exit ${exit.code ?? exit.signal} after ${(shutdownMs / 1000).toFixed(1)} s; ${arrivedBeforeExit} delivered before it exited, ${result.delivered - arrivedBeforeExit} by the next worker`,
     });
 
     expect(failed).toEqual([]);
