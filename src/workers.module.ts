@@ -1,6 +1,8 @@
-import { BeforeApplicationShutdown, Injectable, Module } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
+import { PinoLogger } from 'nestjs-pino';
+import { logConnectionErrors } from './infrastructure/queues/connection-errors';
 import { AppealsModule } from './modules/appeals/appeals.module';
 import { AppealsProcessor } from './modules/appeals/appeals.processor';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -12,18 +14,31 @@ import { ScheduleRegistrar } from './scheduling/schedule-registrar';
 /**
  * Closes every BullMQ worker (waiting for the jobs in hand) before anything else shuts down, so
  * a job in flight still has its database and Redis connections. @nestjs/bullmq closes workers
- * only in onApplicationShutdown, alongside the connections they need.
+ * only in onApplicationShutdown, alongside the connections they need. At start, it routes the
+ * workers' connection errors to the log.
  */
 @Injectable()
-class WorkersShutdown implements BeforeApplicationShutdown {
-  constructor(private readonly discovery: DiscoveryService) {}
+class WorkersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('Workers');
+  }
+
+  onApplicationBootstrap(): void {
+    for (const host of this.hosts()) logConnectionErrors(host.worker, `worker ${host.worker.name}`, this.logger);
+  }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const hosts = this.discovery
+    await Promise.all(this.hosts().map((host) => host.worker.close()));
+  }
+
+  private hosts(): WorkerHost[] {
+    return this.discovery
       .getProviders()
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
-    await Promise.all(hosts.map((host) => host.worker.close()));
   }
 }
 
@@ -33,6 +48,6 @@ class WorkersShutdown implements BeforeApplicationShutdown {
  */
 @Module({
   imports: [DiscoveryModule, NotificationsModule, AppealsModule],
-  providers: [WorkersShutdown, UrgentNotificationsProcessor, NormalNotificationsProcessor, MaintenanceProcessor, AppealsProcessor, ScheduleRegistrar],
+  providers: [WorkersLifecycle, UrgentNotificationsProcessor, NormalNotificationsProcessor, MaintenanceProcessor, AppealsProcessor, ScheduleRegistrar],
 })
 export class WorkersModule {}

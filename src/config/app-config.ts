@@ -41,8 +41,11 @@ export interface AppConfig {
   readonly verification: { readonly codeTtlMs: number; readonly resendCooldownMs: number; readonly tokenTtlMs: number };
   readonly sessions: { readonly idleMs: number; readonly absoluteMs: number };
   readonly scheduler: { readonly intervalMs: number };
-  /** How often the outbox sweep runs; a row still pending after one interval is re-enqueued. */
-  readonly outbox: { readonly sweepIntervalMs: number };
+  /**
+   * How often the outbox sweep runs (a row still pending after one interval is re-enqueued), and
+   * the delay before a failed delivery's first retry (doubling from there).
+   */
+  readonly outbox: { readonly sweepIntervalMs: number; readonly retryDelayMs: number };
   /** The development outbox (files under `$DATA_DIR/outbox`, page `/dev/outbox`) is in use. */
   readonly devOutbox: { readonly enabled: boolean; readonly pageEnabled: boolean; readonly dir: string };
 }
@@ -98,7 +101,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     sessions: { idleMs: env.SESSION_IDLE, absoluteMs: env.SESSION_ABSOLUTE },
     scheduler: { intervalMs: env.SCHEDULER_INTERVAL },
-    outbox: { sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL },
+    outbox: { sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL, retryDelayMs: env.DELIVERY_RETRY_DELAY },
     devOutbox: { enabled: usesOutbox, pageEnabled: usesOutbox && env.NODE_ENV !== 'production', dir: resolve(dataDir, 'outbox') },
   };
 }

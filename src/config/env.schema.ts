@@ -98,6 +98,7 @@ export const envSchema = z
     SESSION_ABSOLUTE: duration('12h'),
     SCHEDULER_INTERVAL: duration('1m'),
     OUTBOX_SWEEP_INTERVAL: duration('15s'),
+    DELIVERY_RETRY_DELAY: duration('2s'),
   })
   .superRefine((env, ctx) => {
     if (env.SMS_PROVIDER === 'webhook') {

@@ -9,11 +9,9 @@ module.exports = {
   testMatch: ['<rootDir>/test/reliability/**/*.spec.ts'],
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalSetup: '<rootDir>/test/reliability/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 300_000,
   maxWorkers: 1,
-  // Until the first drill lands; removed with it.
-  passWithNoTests: true,
   reporters: ['default', '<rootDir>/test/reliability/support/drill-reporter.js'],
 };

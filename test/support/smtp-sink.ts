@@ -20,6 +20,12 @@ export interface ReceivedEmail {
 /** What the sink answers to a message: accept it (undefined) or refuse it with an SMTP code. */
 export type SmtpVerdict = undefined | { code: number; message: string };
 
+/** What a verdict may look at: the message's `X-Notification-Id` (several attempts of one message share it) and its recipients. */
+export interface SmtpAttempt {
+  readonly notificationId: string;
+  readonly to: string[];
+}
+
 /**
  * A real SMTP server for tests (smtp-server + mailparser): records every accepted message and
  * can be told to refuse some (451, 550...) or to go away and come back on the same port.
@@ -28,7 +34,7 @@ export class SmtpSink {
   readonly messages: ReceivedEmail[] = [];
   /** Every delivery attempt, accepted or refused. */
   attempts = 0;
-  private verdict: (attempt: number) => SmtpVerdict = () => undefined;
+  private verdict: (attempt: number, message: SmtpAttempt) => SmtpVerdict = () => undefined;
   private readonly listeners: ((message: ReceivedEmail) => void)[] = [];
   private server?: SMTPServer;
   private port = 0;
@@ -51,7 +57,7 @@ export class SmtpSink {
   }
 
   /** Decide the answer to each further attempt (numbered from 1 across the sink's life). */
-  respondWith(verdict: (attempt: number) => SmtpVerdict): void {
+  respondWith(verdict: (attempt: number, message: SmtpAttempt) => SmtpVerdict): void {
     this.verdict = verdict;
   }
 
@@ -134,10 +140,11 @@ export class SmtpSink {
     const receivedAt = new Date();
     const raw = Buffer.concat(chunks);
     this.attempts += 1;
-    const verdict = this.verdict(this.attempts);
+    const to = session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase());
+    const verdict = this.verdict(this.attempts, { notificationId: headerOf(raw, 'X-Notification-Id'), to });
     if (verdict) throw Object.assign(new Error(verdict.message), { responseCode: verdict.code });
     const envelope = {
-      to: session.envelope.rcptTo.map((rcpt) => rcpt.address.toLowerCase()),
+      to,
       from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       receivedAt,
     };
@@ -171,6 +178,13 @@ export class SmtpSink {
     const message = this.messages[this.messages.length - 1];
     for (const listener of this.listeners) listener(message);
   }
+}
+
+/** One header of a raw message, read from its header block only. */
+function headerOf(raw: Buffer, name: string): string {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = raw.subarray(0, end < 0 ? raw.length : end).toString('utf8');
+  return new RegExp(`^${name}: *(.*)$`, 'im').exec(head)?.[1].trim() ?? '';
 }
 
 /** The text/plain part of a raw message, decoded when it is base64 (as the service sends it); else the whole source. */

@@ -106,7 +106,8 @@ async function startApp(config: AppConfig, options: TestAppOptions, cleanUp: () 
   };
 }
 
-async function createDatabaseFromTemplate(templateUrl: string, database: string): Promise<void> {
+/** A new database `database` copied from the run's migrated template (drills that run their own processes use it too). */
+export async function createDatabaseFromTemplate(templateUrl: string, database: string): Promise<void> {
   const admin = new Client({ connectionString: databaseUrl(templateUrl, 'postgres') });
   await admin.connect();
   try {
@@ -125,7 +126,7 @@ async function createDatabaseFromTemplate(templateUrl: string, database: string)
   }
 }
 
-async function dropDatabase(templateUrl: string, database: string): Promise<void> {
+export async function dropDatabase(templateUrl: string, database: string): Promise<void> {
   const admin = new Client({ connectionString: databaseUrl(templateUrl, 'postgres') });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

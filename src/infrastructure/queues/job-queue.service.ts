@@ -1,6 +1,8 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
+import { logConnectionErrors } from './connection-errors';
 import { JOB_QUEUE, JobData, JobName, QueueName } from './queue-names';
 
 /**
@@ -16,6 +18,7 @@ export class JobQueue {
     @InjectQueue(QueueName.NotificationsNormal) normal: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Appeals) appeals: Queue,
+    logger: PinoLogger,
   ) {
     this.queues = new Map([
       [QueueName.NotificationsUrgent, urgent],
@@ -23,6 +26,8 @@ export class JobQueue {
       [QueueName.Maintenance, maintenance],
       [QueueName.Appeals, appeals],
     ]);
+    logger.setContext(JobQueue.name);
+    for (const [name, queue] of this.queues) logConnectionErrors(queue, `queue ${name}`, logger);
   }
 
   queue(name: QueueName): Queue {

@@ -62,20 +62,15 @@ export class SmtpEmailTransport implements EmailTransport {
  * server acknowledges the previous one, and servers delay that acknowledgement (40 ms on
  * Linux), so every message waited ~40 ms on an idle wire. (nodemailer upgrades the socket to
  * TLS itself for smtps.)
+ *
+ * The socket is handed over while it still connects, and a failed connect is left to
+ * nodemailer's own socket handlers: they end that pooled connection and free its slot. An error
+ * passed back through this callback instead fails the message but leaves the pool counting a
+ * connection that never returns (nodemailer 7): once the server had been down long enough to
+ * refuse every slot, the pool sent nothing ever again, even after the server came back.
  */
 function socketOpener(host: string, port: number) {
   return (_options: unknown, callback: (error: Error | null, socketOptions?: { connection: Socket }) => void): void => {
-    const socket = connect({ host, port, noDelay: true });
-    const fail = (error: Error) => {
-      socket.destroy();
-      callback(error);
-    };
-    socket.setTimeout(CONNECTION_TIMEOUT_MS, () => fail(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })));
-    socket.once('error', fail);
-    socket.once('connect', () => {
-      socket.setTimeout(0);
-      socket.removeListener('error', fail);
-      callback(null, { connection: socket });
-    });
+    callback(null, { connection: connect({ host, port, noDelay: true }) });
   };
 }

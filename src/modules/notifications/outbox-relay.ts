@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service';
 import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
-import { DELIVERY_ATTEMPTS, RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
+import { DELIVERY_ATTEMPTS, FIRST_RETRY_DELAY_MS, retryingJobOptions } from '../../infrastructure/queues/retry-policy';
 import { NotificationPriority } from './entities/notification.entity';
 import { NotificationBeingDeliveredError } from './notifications.errors';
 
@@ -199,13 +199,14 @@ export class OutboxRelay implements EntitySubscriberInterface {
         if (!batch.length) return;
         await this.jobs.addBulk(
           queueName,
-          batch.map((entry) => ({ name: JobName.DeliverNotification, data: { notificationId: entry.id }, opts: deliveryOptions(entry.id) })),
+          batch.map((entry) => ({ name: JobName.DeliverNotification, data: { notificationId: entry.id }, opts: deliveryOptions(entry.id, this.config.outbox.retryDelayMs) })),
         );
       }),
     );
   }
 }
 
-export function deliveryOptions(notificationId: string): JobsOptions {
-  return { ...RETRYING_JOB_OPTIONS, jobId: notificationId };
+/** A delivery job's options: the shared retry policy, first retry after `firstRetryDelayMs` (DELIVERY_RETRY_DELAY), jobId = notification id. */
+export function deliveryOptions(notificationId: string, firstRetryDelayMs = FIRST_RETRY_DELAY_MS): JobsOptions {
+  return { ...retryingJobOptions(firstRetryDelayMs), jobId: notificationId };
 }
