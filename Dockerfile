@@ -32,4 +32,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # PROCESS_ROLE (all | api | worker) picks what this container runs.
-CMD ["node", "dist/main.js"]
+# --max-old-space-size as in `npm start`: V8 collects old space at 160 MB instead of growing it
+# far past the live set (under 100 MB) and keeping it.
+CMD ["node", "--max-old-space-size=160", "dist/main.js"]

@@ -15,6 +15,19 @@ import { waitFor } from '../../test/support/wait-for';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
+/** The environment assignments and node flags of `npm start` (`A=1 node --flag dist/main.js`). */
+export function startCommand(): { env: Record<string, string>; nodeArgs: string[] } {
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts.start
+    .split('&&')
+    .map((part) => part.trim().split(/\s+/))
+    .find((part) => part[part.length - 1] === 'dist/main.js');
+  const node = words?.indexOf('node') ?? -1;
+  if (!words || node < 0) throw new Error(`package.json's start script does not run node dist/main.js: ${scripts.start}`);
+  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=', 2) as [string, string]));
+  return { env, nodeArgs: words.slice(node + 1, -1) };
+}
+
 export interface BenchSystem {
   readonly baseUrl: string;
   readonly adminToken: string;
@@ -32,8 +45,8 @@ export interface BenchSystem {
 }
 
 /**
- * Starts the service as `npm start` does (node dist/main.js, PROCESS_ROLE=all unless `env` says
- * otherwise; `npm run bench` sets the start script's MALLOC_MMAP_THRESHOLD_, which the service inherits) with the bench's own SMTP and SMS sinks, in a database of this run (dropped
+ * Starts the service as `npm start` does (its node flags and environment, read from package.json;
+ * PROCESS_ROLE=all unless `env` says otherwise) with the bench's own SMTP and SMS sinks, in a database of this run (dropped
  * afterwards) on DATABASE_URL's server, and on REDIS_URL. Without them the harness starts the
  * embedded servers under .data/bench itself, so that benchmarks can reach them too.
  */
@@ -55,11 +68,13 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
   const port = await freePort();
   const adminToken = 'bench-admin-token-0123456789abcdef';
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service (NODE_OPTIONS refuses --cpu-prof).
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const start = startCommand();
+  const nodeArgs = [...start.nodeArgs, ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...start.env,
       NODE_ENV: 'production',
       APP_SECRET: appSecret,
       DATA_DIR: dataDir,
