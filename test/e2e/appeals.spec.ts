@@ -91,6 +91,8 @@ describe('Appeals (public API and the whole path)', () => {
     await api(t).post(`/api/v1/password-resets/${token}`).send({ newPassword: 'short' }).expect(422);
     await expect(api(t).post(`/api/v1/password-resets/${token}`).send({ newPassword: NEW_PASSWORD }).expect(200)).resolves.toMatchObject({ body: { uid: owner.uid } });
     await api(t).post(`/api/v1/password-resets/${token}`).send({ newPassword: `${NEW_PASSWORD} again` }).expect(404);
+    // Told like every new password, at the logon email the appeal gave, with its "this wasn't me" link.
+    expect(linkIn((await smtp.latest(filed.contactEmail, 'password-changed')).text, '/secure/revert')).toEqual(expect.any(String));
     await expect(signIn(t, filed.contactEmail, NEW_PASSWORD)).resolves.toEqual(expect.any(String));
   });
 

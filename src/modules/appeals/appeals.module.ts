@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountChangesModule } from '../accounts/changes/account-changes.module';
 import { AccountsModule } from '../accounts/accounts.module';
 import { PasswordPolicy } from '../accounts/password-policy';
 import { AuditModule } from '../audit/audit.module';
@@ -47,6 +48,7 @@ import { PasswordResetsService } from './password-resets.service';
   imports: [
     TypeOrmModule.forFeature([Appeal, AppealMessage, AppealAttachment, AppealAttachmentContent, AppealObjection, PasswordReset]),
     AccountsModule,
+    AccountChangesModule,
     AuditModule,
     NotificationsModule,
     ChallengesModule,

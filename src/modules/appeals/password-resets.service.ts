@@ -9,9 +9,7 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { returnedRows } from '../../database/returned-rows';
 import { AccountsService } from '../accounts/accounts.service';
-import { PasswordPolicy } from '../accounts/password-policy';
-import { SessionsService } from '../accounts/sessions.service';
-import { AuditService } from '../audit/audit.service';
+import { PasswordChangeService } from '../accounts/changes/password-change.service';
 import { PasswordReset } from './entities/password-reset.entity';
 
 /** api.md: single use, valid 24 h. */
@@ -20,16 +18,15 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Password-reset links: issued when an appeal that asked for a reset completes, used once to set
- * a new logon password under the password policy. Setting it revokes every session.
+ * a new logon password. It is set as every new password is (PasswordChangeService): the policy,
+ * root sessions signed out, the `password-changed` notices with their "this wasn't me" link.
  */
 @Injectable()
 export class PasswordResetsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
-    private readonly sessions: SessionsService,
-    private readonly policy: PasswordPolicy,
-    private readonly audit: AuditService,
+    private readonly passwords: PasswordChangeService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -62,25 +59,17 @@ export class PasswordResetsService {
   async reset(token: string, newPassword: string, client: { ip?: string } = {}): Promise<{ uid: string }> {
     const reset = await this.usable(this.dataSource.manager, token);
     const account = await this.accounts.get(reset.accountUid);
-    await this.policy.assertAcceptable(newPassword, {
-      logonEmail: account.logonEmail,
-      uid: account.uid,
-      isCurrentPassword: (candidate) => this.accounts.verifyPassword(account, candidate),
-    });
-    const passwordHash = await this.accounts.hashPassword(newPassword);
+    const passwordHash = await this.passwords.acceptableHash(account, newPassword);
     await this.dataSource.transaction(async (manager) => {
       const used = returnedRows(
         await manager.query(`UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING id`, [reset.id, this.clock.now()]),
       );
       if (!used.length) throw notFound();
-      await this.accounts.lock(manager, account.uid);
-      await this.accounts.setPasswordHash(manager, account.uid, passwordHash);
-      const revokedSessions = await this.sessions.revokeForAccount(manager, account.uid, 'password_changed');
-      await this.audit.record(manager, {
+      const current = await this.accounts.lock(manager, account.uid);
+      await this.passwords.apply(manager, current, passwordHash, {
         action: 'account.password_reset',
         actor: { type: 'public' },
-        subject: { type: 'account', id: account.uid },
-        data: { passwordResetId: reset.id, appealId: reset.appealId, revokedSessions },
+        data: { passwordResetId: reset.id, appealId: reset.appealId },
         ip: client.ip,
       });
     });
