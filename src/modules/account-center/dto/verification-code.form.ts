@@ -1,18 +1,8 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { FormDto } from '../../../common/http/form.dto';
+import { VerificationResendForm } from './verification-resend.form';
 
 /** The code of a verification (`id`) started for `purpose`. */
-export class VerificationCodeForm extends FormDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  purpose?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  id?: string;
-
+export class VerificationCodeForm extends VerificationResendForm {
   @IsOptional()
   @IsString()
   @MaxLength(32)
