@@ -2,7 +2,7 @@ import { Page } from 'playwright-core';
 import { createAccount, TestAccount, uniqueEmail, uniquePhone } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Inbox, totpCode } from '../support/verification';
-import { BrowserSession, openBrowser, unexpected } from './support/browser';
+import { unexpected, useBrowser } from './support/browser';
 
 /** Every input a person fills in has a label pointing at it. */
 const allInputsLabelled = (page: Page) =>
@@ -11,23 +11,16 @@ const allInputsLabelled = (page: Page) =>
 describe('Account Center in Chromium', () => {
   let t: TestApp;
   let inbox: Inbox;
-  let browser: BrowserSession;
+  const browser = useBrowser();
 
   beforeAll(async () => {
     inbox = await Inbox.start();
     t = await createTestApp({ listen: true, env: inbox.env });
-    browser = await openBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await t?.close();
     await inbox?.stop();
-  });
-
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    browser.problems.length = 0;
   });
 
   const url = (path: string) => `${t.baseUrl}${path}`;

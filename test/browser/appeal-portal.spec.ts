@@ -7,28 +7,21 @@ import { createAgent, fileAppeal, PNG, versionOf } from '../support/appeals';
 import { createAccount, uniqueEmail } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
-import { BrowserSession, openBrowser, unexpected } from './support/browser';
+import { unexpected, useBrowser } from './support/browser';
 
 describe('Appeal pages in Chromium', () => {
   let smtp: SmtpSink;
   let t: TestApp;
-  let browser: BrowserSession;
+  const browser = useBrowser();
 
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
-    browser = await openBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await t?.close();
     await smtp?.stop();
-  });
-
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    browser.problems.length = 0;
   });
 
   it('lets a person file an appeal with a file, keep the token, and follow it on the status page', async () => {

@@ -4,12 +4,12 @@ import { fileAppeal, FiledAppeal, PNG } from '../support/appeals';
 import { api, bearer, createAccount } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
-import { BrowserSession, openBrowser, signInAgentPage, unexpected } from './support/browser';
+import { signInAgentPage, unexpected, useBrowser } from './support/browser';
 
 describe('Back-office appeals in Chromium', () => {
   let smtp: SmtpSink;
   let t: TestApp;
-  let browser: BrowserSession;
+  const browser = useBrowser();
   let agent: TestAgent;
   let supervisor: TestAgent;
   let otherSupervisor: TestAgent;
@@ -17,7 +17,6 @@ describe('Back-office appeals in Chromium', () => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
-    browser = await openBrowser();
     [agent, supervisor, otherSupervisor] = await Promise.all([
       createAgent(t, { name: 'Ana Agent' }),
       createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' }),
@@ -26,14 +25,8 @@ describe('Back-office appeals in Chromium', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
     await t?.close();
     await smtp?.stop();
-  });
-
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    browser.problems.length = 0;
   });
 
   const file = async (): Promise<FiledAppeal> => {

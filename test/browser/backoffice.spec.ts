@@ -2,7 +2,7 @@ import { Page } from 'playwright-core';
 import { createAgent, TestAgent } from '../support/agents';
 import { createAccount, createRamUser, TestAccount } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
-import { BrowserSession, openBrowser, signInAgentPage, unexpected } from './support/browser';
+import { signInAgentPage, unexpected, useBrowser } from './support/browser';
 
 /**
  * Bull Board's page links a web-font stylesheet from another origin, which our CSP refuses on
@@ -12,27 +12,20 @@ const BULL_BOARD_FONT_REFUSAL = /^console: Loading the stylesheet 'https:\/\/fon
 
 describe('Back-office in Chromium', () => {
   let t: TestApp;
-  let browser: BrowserSession;
+  const browser = useBrowser();
   let agent: TestAgent;
   let supervisor: TestAgent;
   let account: TestAccount;
 
   beforeAll(async () => {
     t = await createTestApp({ listen: true, workers: false });
-    browser = await openBrowser();
     [agent, supervisor] = await Promise.all([createAgent(t, { name: 'Ana Agent' }), createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' })]);
     account = await createAccount(t, { securePhone: '+8613812345678' });
     await createRamUser(t, account.uid, 'deploy-bot');
   });
 
   afterAll(async () => {
-    await browser?.close();
     await t?.close();
-  });
-
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    browser.problems.length = 0;
   });
 
   const signIn = (page: Page, who: TestAgent) => signInAgentPage(page, t.baseUrl!, who);

@@ -3,12 +3,12 @@ import { api, bearer, createAccount, signIn, uniquePhone } from '../support/fact
 import { extractCode } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Inbox } from '../support/verification';
-import { BrowserSession, openBrowser, unexpected } from './support/browser';
+import { unexpected, useBrowser } from './support/browser';
 
 describe('Recovery pages in Chromium', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let browser: BrowserSession;
+  const browser = useBrowser();
   const NEW_PASSWORD = 'a fresh and long passphrase 7';
   /** Chromium's console echo of a 422 page (unexpected() knows the echoes of 400, 403, 404 and 409). */
   const UNPROCESSABLE = 'console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
@@ -16,18 +16,11 @@ describe('Recovery pages in Chromium', () => {
   beforeAll(async () => {
     inbox = await Inbox.start();
     t = await createTestApp({ listen: true, env: inbox.env });
-    browser = await openBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await t?.close();
     await inbox?.stop();
-  });
-
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    browser.problems.length = 0;
   });
 
   const flash = (page: Page) => page.locator('main [role="status"]').first().textContent();

@@ -50,6 +50,38 @@ export async function openBrowser(): Promise<BrowserSession> {
   };
 }
 
+/**
+ * One Chromium for a describe block, by its hooks: opened before the block's tests, its cookies
+ * and problems cleared before each test, closed after them. Read it inside tests only.
+ */
+export function useBrowser(): BrowserSession {
+  let session: BrowserSession | undefined;
+  const current = (): BrowserSession => {
+    if (!session) throw new Error('useBrowser(): the browser opens in beforeAll; read it inside tests');
+    return session;
+  };
+  beforeAll(async () => {
+    session = await openBrowser();
+  });
+  beforeEach(async () => {
+    await current().context.clearCookies();
+    current().problems.length = 0;
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return {
+    get context() {
+      return current().context;
+    },
+    get problems() {
+      return current().problems;
+    },
+    newPage: () => current().newPage(),
+    close: () => current().close(),
+  };
+}
+
 /** The problems left once the answers a step expected (`403 GET /agent/team`...) and Chromium's console echo of them are taken out. */
 export function unexpected(problems: string[], baseUrl: string, expected: string[]): string[] {
   const statuses = new Set(expected.map((answer) => answer.split(' ')[0]));
