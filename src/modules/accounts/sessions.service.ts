@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { hashToken, randomToken } from '../../common/crypto/tokens';
+import { hashToken } from '../../common/crypto/tokens';
 import { NotFoundError, UnauthenticatedError } from '../../common/errors/domain-error';
+import { SESSION_TOKEN, SessionLifetime } from '../../common/sessions/session-lifetime';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { RawEntity, rawEntity } from '../../database/raw-entity';
@@ -46,9 +46,6 @@ export type RevokeScope = 'current' | 'others' | 'all';
 /** What a revocation reads back in the session row. */
 export type RevocationReason = 'sign_out' | 'revoked' | 'password_changed' | 'account_frozen' | 'security_revert' | 'appeal_completed' | 'agent';
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-/** lastSeenAt moves at most this often (and at most every tenth of the idle timeout). */
-const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Sessions: opaque 256-bit tokens, stored hashed. Every request reads its session from
@@ -56,9 +53,7 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 @Injectable()
 export class SessionsService {
-  private readonly idleMs: number;
-  private readonly absoluteMs: number;
-  private readonly touchIntervalMs: number;
+  private readonly lifetime: SessionLifetime;
   private readonly sessionRow: RawEntity<Session>;
   private readonly accountRow: RawEntity<Account>;
 
@@ -68,31 +63,20 @@ export class SessionsService {
     private readonly clock: Clock,
     @InjectConfig() config: AppConfig,
   ) {
-    this.idleMs = config.sessions.idleMs;
-    this.absoluteMs = config.sessions.absoluteMs;
-    this.touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, Math.floor(this.idleMs / 10));
+    this.lifetime = new SessionLifetime(config.sessions);
     this.sessionRow = rawEntity(dataSource, Session, 's');
     this.accountRow = rawEntity(dataSource, Account, 'a');
   }
 
   /** Creates a session through the caller's transaction (sign-in, or a minted role/SSO session). */
   async create(manager: EntityManager, principal: Principal, client: { ip?: string; userAgent?: string } = {}): Promise<IssuedSession> {
-    const token = randomToken();
-    const now = this.clock.now();
+    const { token, record } = this.lifetime.open(this.clock.now(), client);
     const session = Object.assign(new Session(), {
-      id: randomUUID(),
-      tokenHash: hashToken(token),
+      ...record,
       accountUid: principal.uid,
       principalType: principal.type,
       ramUserId: principal.ramUserId ?? null,
       principalName: principal.name ?? null,
-      ip: client.ip ?? null,
-      userAgent: client.userAgent?.slice(0, 512) ?? null,
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + this.absoluteMs),
-      revokedAt: null,
-      revokedReason: null,
     } satisfies Session);
     await manager.insert(Session, session);
     return { sessionId: session.id, token, expiresAt: session.expiresAt, principal };
@@ -104,7 +88,7 @@ export class SessionsService {
    * when missing, expired or revoked.
    */
   async authenticate(token: string): Promise<AuthenticatedSession> {
-    const [row] = TOKEN.test(token)
+    const [row] = SESSION_TOKEN.test(token)
       ? ((await this.dataSource.query(
           `SELECT ${this.sessionRow.columns}, ${this.accountRow.columns} FROM sessions s JOIN accounts a ON a.uid = s.account_uid WHERE s.token_hash = $1`,
           [hashToken(token)],
@@ -113,7 +97,7 @@ export class SessionsService {
     const session = row ? this.sessionRow.read(row) : undefined;
     const now = this.clock.nowMs();
     if (!session || !this.isLive(session, now)) throw new UnauthenticatedError('Your session has ended. Sign in again.');
-    if (now - session.lastSeenAt.getTime() >= this.touchIntervalMs) {
+    if (this.lifetime.dueForTouch(session.lastSeenAt, now)) {
       await this.dataSource.manager.update(Session, { id: session.id }, { lastSeenAt: new Date(now) });
     }
     return { sessionId: session.id, accountUid: session.accountUid, principal: principalOf(session), account: this.accountRow.read(row) };
@@ -192,7 +176,7 @@ export class SessionsService {
 
   /** True while the session may be used: not revoked, before its absolute expiry, within the idle timeout. */
   private isLive(session: Session, now: number): boolean {
-    return session.revokedAt === null && session.expiresAt.getTime() > now && session.lastSeenAt.getTime() + this.idleMs > now;
+    return session.revokedAt === null && session.expiresAt.getTime() > now && session.lastSeenAt.getTime() + this.lifetime.idleMs > now;
   }
 
   private async revoke(manager: EntityManager, filter: RevokeFilter, reason: RevocationReason): Promise<string[]> {

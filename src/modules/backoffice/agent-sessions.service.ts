@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { hashToken, randomToken } from '../../common/crypto/tokens';
+import { hashToken } from '../../common/crypto/tokens';
+import { SessionLifetime, SESSION_TOKEN } from '../../common/sessions/session-lifetime';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AgentRole } from './entities/agent.entity';
@@ -22,8 +22,6 @@ export interface IssuedAgentSession {
   readonly expiresAt: Date;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const TOUCH_INTERVAL_MS = 60_000;
 
 interface LiveRow {
   session_id: string;
@@ -42,51 +40,35 @@ interface LiveRow {
  */
 @Injectable()
 export class AgentSessionsService {
-  private readonly idleMs: number;
-  private readonly absoluteMs: number;
-  private readonly touchIntervalMs: number;
+  private readonly lifetime: SessionLifetime;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     @InjectConfig() config: AppConfig,
   ) {
-    this.idleMs = config.sessions.idleMs;
-    this.absoluteMs = config.sessions.absoluteMs;
-    this.touchIntervalMs = Math.min(TOUCH_INTERVAL_MS, Math.floor(this.idleMs / 10));
+    this.lifetime = new SessionLifetime(config.sessions);
   }
 
   async create(manager: EntityManager, agentId: string, client: { ip?: string; userAgent?: string }): Promise<IssuedAgentSession> {
-    const token = randomToken();
-    const now = this.clock.now();
-    const session = Object.assign(new AgentSession(), {
-      id: randomUUID(),
-      tokenHash: hashToken(token),
-      agentId,
-      ip: client.ip ?? null,
-      userAgent: client.userAgent?.slice(0, 512) ?? null,
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + this.absoluteMs),
-      revokedAt: null,
-      revokedReason: null,
-    } satisfies AgentSession);
+    const { token, record } = this.lifetime.open(this.clock.now(), client);
+    const session = Object.assign(new AgentSession(), { ...record, agentId } satisfies AgentSession);
     await manager.insert(AgentSession, session);
     return { sessionId: session.id, token, expiresAt: session.expiresAt };
   }
 
   /** The agent a cookie's token signs in, or undefined when it is unknown, ended, idle too long or its agent deactivated. */
   async authenticate(token: string): Promise<SignedInAgent | undefined> {
-    if (!TOKEN.test(token)) return undefined;
+    if (!SESSION_TOKEN.test(token)) return undefined;
     const now = this.clock.now();
     const [row]: LiveRow[] = await this.dataSource.query(
       `SELECT s.id AS session_id, s.last_seen_at, a.id, a.email, a.name, a.role, a.totp_secret IS NOT NULL AS totp_enabled
          FROM agent_sessions s JOIN agents a ON a.id = s.agent_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.active`,
-      [hashToken(token), now, new Date(now.getTime() - this.idleMs)],
+      [hashToken(token), now, new Date(now.getTime() - this.lifetime.idleMs)],
     );
     if (!row) return undefined;
-    if (now.getTime() - row.last_seen_at.getTime() >= this.touchIntervalMs) {
+    if (this.lifetime.dueForTouch(row.last_seen_at, now.getTime())) {
       await this.dataSource.query('UPDATE agent_sessions SET last_seen_at = $2 WHERE id = $1', [row.session_id, now]);
     }
     return { id: row.id, email: row.email, name: row.name, role: row.role, totpEnabled: row.totp_enabled, sessionId: row.session_id };

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { SessionRecord } from '../../../common/sessions/session-record';
 import { Account } from './account.entity';
 import { RamUser } from './ram-user.entity';
 
@@ -12,7 +13,7 @@ export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 @Entity({ name: 'sessions' })
 @Check('sessions_principal_type_check', `"principal_type" IN ('root', 'ram_user', 'ram_role', 'sso')`)
 @Index('sessions_account_active_idx', ['accountUid'], { where: '"revoked_at" IS NULL' })
-export class Session {
+export class Session extends SessionRecord {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
@@ -41,27 +42,4 @@ export class Session {
   /** The RAM user's login name, or the role or SSO user name; null for root. */
   @Column({ type: 'varchar', length: 128, nullable: true })
   principalName!: string | null;
-
-  @Column({ type: 'text', nullable: true })
-  ip!: string | null;
-
-  @Column({ type: 'varchar', length: 512, nullable: true })
-  userAgent!: string | null;
-
-  @Column({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  /** Moved forward at most once per touch interval (see SessionsService), to keep requests cheap. */
-  @Column({ type: 'timestamptz' })
-  lastSeenAt!: Date;
-
-  /** The absolute expiry. */
-  @Column({ type: 'timestamptz' })
-  expiresAt!: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  revokedAt!: Date | null;
-
-  @Column({ type: 'varchar', length: 40, nullable: true })
-  revokedReason!: string | null;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { SessionRecord } from '../../../common/sessions/session-record';
 import { Agent } from './agent.entity';
 
 /**
@@ -8,7 +9,7 @@ import { Agent } from './agent.entity';
  */
 @Entity({ name: 'agent_sessions' })
 @Index('agent_sessions_agent_active_idx', ['agentId'], { where: '"revoked_at" IS NULL' })
-export class AgentSession {
+export class AgentSession extends SessionRecord {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
@@ -22,27 +23,4 @@ export class AgentSession {
   @ManyToOne(() => Agent, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'agent_id', foreignKeyConstraintName: 'agent_sessions_agent_fk' })
   agent?: Agent;
-
-  @Column({ type: 'text', nullable: true })
-  ip!: string | null;
-
-  @Column({ type: 'varchar', length: 512, nullable: true })
-  userAgent!: string | null;
-
-  @Column({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  /** Moved forward at most once a minute, to keep requests cheap. */
-  @Column({ type: 'timestamptz' })
-  lastSeenAt!: Date;
-
-  @Column({ type: 'timestamptz' })
-  expiresAt!: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  revokedAt!: Date | null;
-
-  /** sign_out | deactivated | password_changed */
-  @Column({ type: 'varchar', length: 40, nullable: true })
-  revokedReason!: string | null;
 }
