@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { answerNoSoonerThan } from '../../../common/answer-floor';
 import { maskEmail, maskPhone } from '../../../common/masking';
 import { AuditService } from '../../audit/audit.service';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { ChallengeLimits } from '../../verification/challenges/challenge-limits';
 import { AccountsService } from '../accounts.service';
-import { logonEmailReminderBuckets } from './recovery-limits';
+import { logonEmailReminderBuckets, RECOVERY_ANSWER_FLOOR_MS } from './recovery-limits';
 
 /**
  * Forgotten logon email: every account whose secure phone this is gets an SMS with its masked
@@ -24,7 +25,11 @@ export class LogonEmailRemindersService {
   ) {}
 
   /** `securePhone` in E.164; 429 RATE_LIMITED beyond the allowances per phone and per IP. */
-  async remind(securePhone: string, ip: string): Promise<void> {
+  remind(securePhone: string, ip: string): Promise<void> {
+    return answerNoSoonerThan(RECOVERY_ANSWER_FLOOR_MS, () => this.send(securePhone, ip));
+  }
+
+  private async send(securePhone: string, ip: string): Promise<void> {
     await this.limits.takeSend(logonEmailReminderBuckets(securePhone, ip));
     const accounts = await this.accounts.findBySecurePhone(securePhone);
     const phone = maskPhone(securePhone);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { answerNoSoonerThan } from '../../../common/answer-floor';
 import { hashToken } from '../../../common/crypto/tokens';
 import { FlatJsonObject } from '../../../common/json';
 import { DomainError, NotFoundError, RateLimitedError } from '../../../common/errors/domain-error';
@@ -16,7 +17,7 @@ import { AccountsService, assertNotFrozen } from '../accounts.service';
 import { PasswordChangeService } from '../changes/password-change.service';
 import { parseLogin } from '../login';
 import { PasswordPolicy } from '../password-policy';
-import { passwordRecoveryBuckets } from './recovery-limits';
+import { passwordRecoveryBuckets, RECOVERY_ANSWER_FLOOR_MS } from './recovery-limits';
 
 export const RECOVERY_METHODS = ['email', 'sms'] as const;
 export type RecoveryMethod = (typeof RECOVERY_METHODS)[number];
@@ -64,7 +65,11 @@ export class PasswordRecoveryService {
   ) {}
 
   /** Sends a code when the login is an account's logon email and the account has the method; answers alike either way. */
-  async start(request: { login: string; method: RecoveryMethod }, ip: string): Promise<StartedRecovery> {
+  start(request: { login: string; method: RecoveryMethod }, ip: string): Promise<StartedRecovery> {
+    return answerNoSoonerThan(RECOVERY_ANSWER_FLOOR_MS, () => this.challengeFor(request, ip));
+  }
+
+  private async challengeFor(request: { login: string; method: RecoveryMethod }, ip: string): Promise<StartedRecovery> {
     const login = parseLogin(request.login);
     const common = { kind: 'password_recovery', method: request.method, sendLimits: passwordRecoveryBuckets(login.key, ip), ip } as const;
     // A RAM user's password is its administrator's to reset: its login matches no account here.

@@ -14,6 +14,13 @@ export const RECOVERY_LIMITS = {
   remindersPerIpPerHour: 10,
 } as const;
 
+/**
+ * Recovery requests answer no sooner than this after they arrive: with an account they write and
+ * enqueue a message, without one they do not, and a few milliseconds would tell the two apart.
+ * Well above either path's time on a busy machine, and unnoticed by a person.
+ */
+export const RECOVERY_ANSWER_FLOOR_MS = 100;
+
 /** `loginKey`: the case-insensitive form of the login (`parseLogin(...).key`). */
 export function passwordRecoveryBuckets(loginKey: string, ip: string): SendBucket[] {
   return [
