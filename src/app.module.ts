@@ -23,7 +23,7 @@ import { QueueBoardModule } from './modules/backoffice/queue-board.module';
 import { HealthModule } from './modules/health/health.module';
 import { HomeModule } from './modules/home/home.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
-import { ChallengesModule } from './modules/verification/challenges/challenges.module';
+import { ChallengesModule } from './modules/challenges/challenges.module';
 import { VerificationModule } from './modules/verification/verification.module';
 import { TransportsModule } from './infrastructure/transports/transports.module';
 import { WorkersModule } from './workers.module';

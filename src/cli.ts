@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
-import { CliOutput } from './cli/cli-command';
+import { CliOutput } from './common/command-line/cli-command';
 import { COMMANDS } from './cli/commands';
 import { ConfigError, loadConfig } from './config/app-config';
 import { startRuntime } from './infrastructure/runtime';

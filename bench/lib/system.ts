@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { EmbeddedServer, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { EmbeddedServer, startEmbeddedPostgres } from '../../src/infrastructure/postgres/embedded-postgres';
 import { freePort } from '../../src/infrastructure/child-process';
 import { startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
 import { deleteKeys } from '../../test/support/global-teardown';

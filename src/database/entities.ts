@@ -12,11 +12,11 @@ import { AppealObjection } from '../modules/appeals/entities/appeal-objection.en
 import { Appeal } from '../modules/appeals/entities/appeal.entity';
 import { PasswordReset } from '../modules/appeals/entities/password-reset.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
-import { AgentSession } from '../modules/backoffice/entities/agent-session.entity';
-import { Agent } from '../modules/backoffice/entities/agent.entity';
+import { AgentSession } from '../modules/agents/entities/agent-session.entity';
+import { Agent } from '../modules/agents/entities/agent.entity';
 import { Notification } from '../modules/notifications/entities/notification.entity';
-import { CodeChallenge } from '../modules/verification/challenges/entities/code-challenge.entity';
-import { VerificationToken } from '../modules/verification/challenges/entities/verification-token.entity';
+import { CodeChallenge } from '../modules/challenges/entities/code-challenge.entity';
+import { VerificationToken } from '../modules/challenges/entities/verification-token.entity';
 
 /**
  * Every entity, for the Nest app and the standalone data source alike. Modules add theirs here

@@ -1,8 +1,8 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AccountsService } from '../modules/accounts/accounts.service';
-import { AgentsService } from '../modules/backoffice/agents.service';
-import { Agent, AgentRole } from '../modules/backoffice/entities/agent.entity';
+import { AgentsService } from '../modules/agents/agents.service';
+import { Agent, AgentRole } from '../modules/agents/entities/agent.entity';
 import { ChangeContext } from '../modules/audit/audit.service';
 import { DEMO_AWAITING_REPLY_CONTACT, seedDemoAppeals } from './demo-appeals';
 import { seedDemoOwnerActivity } from './demo-owner-activity';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { AppConfig, withResolvedServices } from '../config/app-config';
-import { EmbeddedServer, startEmbeddedPostgres } from '../database/embedded-postgres';
+import { EmbeddedServer, startEmbeddedPostgres } from './postgres/embedded-postgres';
 import { startEmbeddedRedis } from './redis/embedded-redis';
 import { StartupError } from './startup-error';
 

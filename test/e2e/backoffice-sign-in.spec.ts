@@ -1,6 +1,6 @@
 import { generate } from 'otplib';
 import supertest from 'supertest';
-import { AgentSignInLockout } from '../../src/modules/backoffice/agent-sign-in-lockout.service';
+import { AgentSignInLockout } from '../../src/modules/agents/agent-sign-in-lockout.service';
 import { AGENT_PASSWORD, createAgent, csrfOf, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { controlClock, uniqueEmail } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -4,7 +4,7 @@ import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { RECOVERY_LIMITS } from '../../src/modules/accounts/recovery/recovery-limits';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { UrgentNotificationsProcessor } from '../../src/modules/notifications/urgent-notifications.processor';
-import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
+import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
 import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
 import { pageToken } from '../support/agents';
 import { TestApp } from '../support/test-app';

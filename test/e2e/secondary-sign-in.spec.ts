@@ -3,7 +3,7 @@ import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
+import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
 import { api, bearer, controlClock, createAccount, createRamUser, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
 import { deleteKeys } from '../support/global-teardown';
 import { TestApp } from '../support/test-app';

@@ -1,7 +1,7 @@
 import { Clock } from '../../src/common/clock';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
-import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
+import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
 import { api, bearer, controlClock, createAccount, createRamUser, mintSession, signIn, TestAccount, uniquePhone } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/verification';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
-import { ChallengeAccount, CodeChallengesService, IssueChallenge } from '../../src/modules/verification/challenges/code-challenges.service';
-import { CodeChallenge } from '../../src/modules/verification/challenges/entities/code-challenge.entity';
-import { VerificationTokensService } from '../../src/modules/verification/challenges/verification-tokens.service';
+import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
+import { ChallengeAccount, CodeChallengesService, IssueChallenge } from '../../src/modules/challenges/code-challenges.service';
+import { CodeChallenge } from '../../src/modules/challenges/entities/code-challenge.entity';
+import { VerificationTokensService } from '../../src/modules/challenges/verification-tokens.service';
 import { controlClock, createAccount } from '../support/factories';
 import { SmsSink } from '../support/sms-sink';
 import { SmtpSink } from '../support/smtp-sink';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { startEmbeddedPostgres } from '../../src/infrastructure/postgres/embedded-postgres';
 import { freePort, isAlive } from '../../src/infrastructure/child-process';
 import { REDIS_MISSING, startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
 import { waitFor } from '../support/wait-for';

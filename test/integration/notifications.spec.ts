@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { EmbeddedServer } from '../../src/database/embedded-postgres';
+import { EmbeddedServer } from '../../src/infrastructure/postgres/embedded-postgres';
 import { startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
 import { JobQueue } from '../../src/infrastructure/queues/job-queue.service';
 import { JobName, QueueName } from '../../src/infrastructure/queues/queue-names';

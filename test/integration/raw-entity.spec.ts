@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { rawEntity } from '../../src/database/raw-entity';
-import { CodeChallenge } from '../../src/modules/verification/challenges/entities/code-challenge.entity';
+import { CodeChallenge } from '../../src/modules/challenges/entities/code-challenge.entity';
 import { createAccount } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 

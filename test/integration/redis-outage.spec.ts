@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedServer } from '../../src/database/embedded-postgres';
+import { EmbeddedServer } from '../../src/infrastructure/postgres/embedded-postgres';
 import { startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
 import { ProbeModule } from '../support/probe.module';
 import { createTestApp, TestApp } from '../support/test-app';

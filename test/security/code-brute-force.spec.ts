@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/challenge-limits';
+import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
 import { api, bearer, controlClock, createAccount, signIn } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { extractCode } from '../support/smtp-sink';

@@ -1,6 +1,6 @@
 import supertest from 'supertest';
-import { AgentsService } from '../../src/modules/backoffice/agents.service';
-import { AgentRole } from '../../src/modules/backoffice/entities/agent.entity';
+import { AgentsService } from '../../src/modules/agents/agents.service';
+import { AgentRole } from '../../src/modules/agents/entities/agent.entity';
 import { uniqueEmail } from './factories';
 import { TestApp } from './test-app';
 

@@ -1,5 +1,5 @@
-import { AgentRole } from '../../src/modules/backoffice/entities/agent.entity';
-import { AgentsService } from '../../src/modules/backoffice/agents.service';
+import { AgentRole } from '../../src/modules/agents/entities/agent.entity';
+import { AgentsService } from '../../src/modules/agents/agents.service';
 import { ActingAgent } from '../../src/modules/appeals/appeal-review.service';
 import { AppealQueueService } from '../../src/modules/appeals/appeal-queue.service';
 import { api, bearer, uniqueEmail, uniqueIp } from './factories';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { claimOwnership, freePort, isAlive, liveOwner, spawnDetached, stopChild, stopPid, tail } from '../child-process';
 import { StartupError } from '../startup-error';
-import type { EmbeddedServer } from '../../database/embedded-postgres';
+import type { EmbeddedServer } from '../postgres/embedded-postgres';
 
 export const REDIS_MISSING =
   'redis-server was not found on PATH: set REDIS_URL to a Redis 6.2+ server, or install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis).';

@@ -1,4 +1,4 @@
-import { ChallengeMethod } from '../verification/challenges/entities/code-challenge.entity';
+import { ChallengeMethod } from '../challenges/entities/code-challenge.entity';
 
 /** What a page asking for a code says about it: where it went, until when, and when another may be asked for. */
 export interface CodeStepView {

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { CodeChallengesService } from '../verification/challenges/code-challenges.service';
+import { CodeChallengesService } from '../challenges/code-challenges.service';
 import { AccountsService } from './accounts.service';
 import { DevicesService } from './devices.service';
 import { RevocationReason, SessionsService } from './sessions.service';

@@ -1,4 +1,4 @@
-import { creationCommand } from '../../cli/creation-command';
+import { creationCommand } from '../../common/command-line/creation-command';
 import { AccountsService } from '../accounts/accounts.service';
 import { CreateAccountDto } from './dto/create-account.dto';
 

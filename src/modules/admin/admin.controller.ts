@@ -5,7 +5,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { ramLogin } from '../accounts/login';
 import { SignInService } from '../accounts/sign-in.service';
 import { ChangeContext } from '../audit/audit.service';
-import { AgentsService } from '../backoffice/agents.service';
+import { AgentsService } from '../agents/agents.service';
 import { AdminTokenGuard } from './admin-token.guard';
 import { CreateAccountDto } from './dto/create-account.dto';
 import { CreateAgentDto } from './dto/create-agent.dto';

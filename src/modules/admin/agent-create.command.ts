@@ -1,5 +1,5 @@
-import { creationCommand } from '../../cli/creation-command';
-import { AgentsService } from '../backoffice/agents.service';
+import { creationCommand } from '../../common/command-line/creation-command';
+import { AgentsService } from '../agents/agents.service';
 import { CreateAgentDto } from './dto/create-agent.dto';
 
 /** `npm run cli -- agent:create`: adds a back-office agent as `POST /api/admin/agents` does and prints its id. */

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { normaliseEmail } from '../../common/contacts';
 import { hashToken, randomToken } from '../../common/crypto/tokens';
 import { AuditService } from '../audit/audit.service';
-import { ChallengeLimits, SendBucket } from '../verification/challenges/challenge-limits';
+import { ChallengeLimits, SendBucket } from '../challenges/challenge-limits';
 import { APPEAL_LIMITS } from './appeal-filing-limits';
 import { AppealNotices } from './appeal-notices';
 import { REFERENCE } from './appeals.repository';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { RateLimitedError } from '../../common/errors/domain-error';
-import { SendBucket } from '../verification/challenges/challenge-limits';
+import { SendBucket } from '../challenges/challenge-limits';
 import { ClaimedIdentifiers } from './account-matcher';
 import { OPEN_STATUSES } from './appeal-workflow';
 

@@ -11,7 +11,7 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { Locale } from '../notifications/notification-templates';
-import { CodeChallengesService } from '../verification/challenges/code-challenges.service';
+import { CodeChallengesService } from '../challenges/code-challenges.service';
 import { AccountMatcher, ClaimedIdentifiers } from './account-matcher';
 import { AppealFilingLimits, contactCodeBuckets } from './appeal-filing-limits';
 import { AppealNotices } from './appeal-notices';

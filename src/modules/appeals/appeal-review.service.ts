@@ -8,7 +8,7 @@ import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
 import { EmailInUseError } from '../accounts/accounts.errors';
 import { AuditService } from '../audit/audit.service';
-import { AgentRole } from '../backoffice/entities/agent.entity';
+import { AgentRole } from '../agents/entities/agent.entity';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { AppealNotices } from './appeal-notices';

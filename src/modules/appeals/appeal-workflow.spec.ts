@@ -1,4 +1,4 @@
-import { AgentRole } from '../backoffice/entities/agent.entity';
+import { AgentRole } from '../agents/entities/agent.entity';
 import { AGENT_TRANSITIONS, allowedAgentActions, APPEAL_STATUSES, AppealStatus, decideAgentAction, decidePartyAction, WorkflowAppeal } from './appeal-workflow';
 
 const now = new Date('2026-11-22T10:00:00.000Z');

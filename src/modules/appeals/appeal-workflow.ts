@@ -1,4 +1,4 @@
-import { AgentRole } from '../backoffice/entities/agent.entity';
+import { AgentRole } from '../agents/entities/agent.entity';
 import { AppealClosedError, LeaseHeldError, StaleVersionError, TransitionForbiddenError, TransitionNotAllowedError } from './appeals.errors';
 
 export const APPEAL_STATUSES = [

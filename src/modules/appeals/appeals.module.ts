@@ -5,7 +5,7 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { PasswordPolicy } from '../accounts/password-policy';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
-import { ChallengesModule } from '../verification/challenges/challenges.module';
+import { ChallengesModule } from '../challenges/challenges.module';
 import { AccountMatcher } from './account-matcher';
 import { AppealAccessGuard } from './appeal-access.guard';
 import { AppealAccessTokensService } from './appeal-access-tokens.service';

@@ -1,4 +1,4 @@
-import { CliCommand } from '../../cli/cli-command';
+import { CliCommand } from '../../common/command-line/cli-command';
 import { AuditService } from './audit.service';
 
 /** `npm run cli -- audit:verify`: exit 0 with `ok N events`, or 1 naming the first broken row. */

@@ -5,11 +5,11 @@ import { formErrors } from '../../common/http/form-errors';
 import { AccountSupportService, RevealableField } from './account-support.service';
 import { agentContext, CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
-import { roleAllows } from './agent-roles';
+import { roleAllows } from '../agents/agent-roles';
 import { auditEventView } from './audit-event-view';
 import { AccountActionForm } from './dto/account-action.form';
 import { RevealForm } from './dto/reveal.form';
-import { SignedInAgent } from './signed-in-agent';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 type AccountAction = 'revoke-sessions' | 'freeze' | 'unfreeze';
 

@@ -6,10 +6,10 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { ChangeContext } from '../audit/audit.service';
 import { AgentLayout } from './agent-layout.service';
-import { roleAllows, ROLE_LABELS } from './agent-roles';
-import { AGENT_SESSION_COOKIE, AgentSessionsService } from './agent-sessions.service';
-import { AgentRole } from './entities/agent.entity';
-import { SignedInAgent } from './signed-in-agent';
+import { roleAllows, ROLE_LABELS } from '../agents/agent-roles';
+import { AGENT_SESSION_COOKIE, AgentSessionsService } from '../agents/agent-sessions.service';
+import { AgentRole } from '../agents/entities/agent.entity';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 export const AGENT_SIGN_IN_PATH = '/agent/login';
 const ROLE = 'agent:role';

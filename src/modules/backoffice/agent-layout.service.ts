@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
-import { roleAllows, ROLE_LABELS } from './agent-roles';
-import { AgentRole } from './entities/agent.entity';
-import { SignedInAgent } from './signed-in-agent';
+import { roleAllows, ROLE_LABELS } from '../agents/agent-roles';
+import { AgentRole } from '../agents/entities/agent.entity';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 interface NavEntry {
   readonly label: string;

@@ -2,7 +2,7 @@ import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { AgentAuthGuard } from './agent-auth.guard';
-import { AGENT_SESSION_COOKIE } from './agent-sessions.service';
+import { AGENT_SESSION_COOKIE } from '../agents/agent-sessions.service';
 
 /**
  * A controller of back-office pages: CSRF first (tokens bound to the agent session), then the

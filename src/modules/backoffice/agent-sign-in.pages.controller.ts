@@ -8,9 +8,9 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { agentCookieOptions } from './agent-auth.guard';
 import { AgentLayout } from './agent-layout.service';
-import { AGENT_SESSION_COOKIE } from './agent-sessions.service';
-import { AgentSignInService } from './agent-sign-in.service';
-import { AgentLockedError, AgentSignInFailedError } from './backoffice.errors';
+import { AGENT_SESSION_COOKIE } from '../agents/agent-sessions.service';
+import { AgentSignInService } from '../agents/agent-sign-in.service';
+import { AgentLockedError, AgentSignInFailedError } from '../agents/agents.errors';
 import { AgentSignInForm } from './dto/agent-sign-in.form';
 
 interface SignInView {

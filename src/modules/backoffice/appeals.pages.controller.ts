@@ -16,7 +16,7 @@ import { AppealApprovalForm } from './dto/appeal-approval.form';
 import { AppealNoteForm } from './dto/appeal-note.form';
 import { AppealRejectForm } from './dto/appeal-reject.form';
 import { AppealRequestInfoForm } from './dto/appeal-request-info.form';
-import { SignedInAgent } from './signed-in-agent';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 /** Quick filters above the queue; a tab is current when the filters are exactly its own. */
 const TABS: readonly { label: string; query: Record<string, string> }[] = [

@@ -2,7 +2,7 @@ import { Controller, Get, Render } from '@nestjs/common';
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
 import { DashboardPanels } from './dashboard/dashboard-panels';
-import { SignedInAgent } from './signed-in-agent';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 @AgentPages()
 @RequireRole('agent')

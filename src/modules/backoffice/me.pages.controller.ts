@@ -8,12 +8,12 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { agentContext, agentCookieOptions, AGENT_SIGN_IN_PATH, CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
-import { ROLE_LABELS } from './agent-roles';
-import { AGENT_SESSION_COOKIE } from './agent-sessions.service';
-import { AgentSignInService } from './agent-sign-in.service';
-import { AgentsService, TotpEnrolment } from './agents.service';
+import { ROLE_LABELS } from '../agents/agent-roles';
+import { AGENT_SESSION_COOKIE } from '../agents/agent-sessions.service';
+import { AgentSignInService } from '../agents/agent-sign-in.service';
+import { AgentsService, TotpEnrolment } from '../agents/agents.service';
 import { MeForm } from './dto/me.form';
-import { SignedInAgent } from './signed-in-agent';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 /** The signed-in agent's own page: password, TOTP enrolment; and signing out. */
 @AgentPages()

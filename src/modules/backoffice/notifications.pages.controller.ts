@@ -7,7 +7,7 @@ import { NotificationsBackofficeService } from '../notifications/notifications-b
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
 import { NOTIFICATION_VIEWS, NotificationView, RetryForm } from './dto/retry.form';
-import { SignedInAgent } from './signed-in-agent';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 const VIEW_LABELS: Record<NotificationView, string> = {
   problems: 'Failed and dead',

@@ -7,7 +7,7 @@ import { CsrfInvalidError } from '../../common/errors/domain-error';
 import { CsrfService } from '../../common/http/csrf.service';
 import { QueueName } from '../../infrastructure/queues/queue-names';
 import { AgentAuthGuard, assertRole } from './agent-auth.guard';
-import { AGENT_SESSION_COOKIE } from './agent-sessions.service';
+import { AGENT_SESSION_COOKIE } from '../agents/agent-sessions.service';
 import { BackofficeModule } from './backoffice.module';
 import { QUEUE_BOARD_PATH } from './queue-board-path';
 

@@ -6,12 +6,12 @@ import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
 import { agentContext, CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
-import { ROLE_LABELS } from './agent-roles';
-import { AgentsService } from './agents.service';
-import { AgentEmailInUseError } from './backoffice.errors';
+import { ROLE_LABELS } from '../agents/agent-roles';
+import { AgentsService } from '../agents/agents.service';
+import { AgentEmailInUseError } from '../agents/agents.errors';
 import { NewAgentForm } from './dto/new-agent.form';
-import { AGENT_ROLES, AgentRole } from './entities/agent.entity';
-import { SignedInAgent } from './signed-in-agent';
+import { AGENT_ROLES, AgentRole } from '../agents/entities/agent.entity';
+import { SignedInAgent } from '../agents/signed-in-agent';
 
 /** Team management for admins: list, add, deactivate (their sessions end at once) and reactivate agents. */
 @AgentPages()

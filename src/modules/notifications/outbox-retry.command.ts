@@ -1,4 +1,4 @@
-import { CliCommand } from '../../cli/cli-command';
+import { CliCommand } from '../../common/command-line/cli-command';
 import { DomainError } from '../../common/errors/domain-error';
 import { NotificationsBackofficeService } from './notifications-backoffice.service';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
-import { ChallengesModule } from './challenges/challenges.module';
+import { ChallengesModule } from '../challenges/challenges.module';
 import { VerificationController } from './verification.controller';
 import { VerificationService } from './verification.service';
 

@@ -6,10 +6,10 @@ import { verificationMethods, VerificationMethod } from '../accounts/account-vie
 import { AccountsService } from '../accounts/accounts.service';
 import { AuthenticatedSession } from '../accounts/principal';
 import { TotpService } from '../accounts/totp.service';
-import { MethodUnavailableError } from './challenges/challenges.errors';
-import { ChallengeScope, CodeChallengesService } from './challenges/code-challenges.service';
-import { CodeChallenge } from './challenges/entities/code-challenge.entity';
-import { VerificationTokensService } from './challenges/verification-tokens.service';
+import { MethodUnavailableError } from '../challenges/challenges.errors';
+import { ChallengeScope, CodeChallengesService } from '../challenges/code-challenges.service';
+import { CodeChallenge } from '../challenges/entities/code-challenge.entity';
+import { VerificationTokensService } from '../challenges/verification-tokens.service';
 import { VerificationPurpose } from './verification-purpose';
 
 /** `POST /api/v1/verifications`, as api.md shapes it. */

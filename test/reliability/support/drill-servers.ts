@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedServer } from '../../../src/database/embedded-postgres';
+import { EmbeddedServer } from '../../../src/infrastructure/postgres/embedded-postgres';
 import { freePort, tail } from '../../../src/infrastructure/child-process';
 import { startEmbeddedRedis } from '../../../src/infrastructure/redis/embedded-redis';
 import { ADMIN_TOKEN } from '../../support/factories';

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmbeddedServer, startEmbeddedPostgres } from '../../../src/database/embedded-postgres';
+import { EmbeddedServer, startEmbeddedPostgres } from '../../../src/infrastructure/postgres/embedded-postgres';
 
 /** A PostgreSQL of one drill's own, which the drill may stop and start again at the same URL. */
 export interface OwnPostgres {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { NotificationsModule } from '../../notifications/notifications.module';
-import { ChallengesModule } from '../../verification/challenges/challenges.module';
+import { ChallengesModule } from '../../challenges/challenges.module';
 import { AccountsModule } from '../accounts.module';
 import { ContactChangesController } from './contact-changes.controller';
 import { ContactChangesService } from './contact-changes.service';

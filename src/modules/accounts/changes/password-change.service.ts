@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
 import { AuditActor, AuditService } from '../../audit/audit.service';
 import { NotificationsService } from '../../notifications/notifications.service';
-import { VerificationTokensService } from '../../verification/challenges/verification-tokens.service';
+import { VerificationTokensService } from '../../challenges/verification-tokens.service';
 import { AccountsService, assertNotFrozen } from '../accounts.service';
 import { Account } from '../entities/account.entity';
 import { PasswordPolicy } from '../password-policy';

@@ -5,7 +5,7 @@ import { answerNoSoonerThan } from '../../../common/answer-floor';
 import { maskEmail, maskPhone } from '../../../common/masking';
 import { AuditService } from '../../audit/audit.service';
 import { NotificationsService } from '../../notifications/notifications.service';
-import { ChallengeLimits } from '../../verification/challenges/challenge-limits';
+import { ChallengeLimits } from '../../challenges/challenge-limits';
 import { AccountsService } from '../accounts.service';
 import { logonEmailReminderBuckets, RECOVERY_ANSWER_FLOOR_MS } from './recovery-limits';
 

@@ -9,10 +9,10 @@ import { DomainError, NotFoundError, RateLimitedError } from '../../../common/er
 import { AppConfig } from '../../../config/app-config';
 import { InjectConfig } from '../../../config/config.module';
 import { InjectRedis, RedisKeys } from '../../../infrastructure/redis/redis.module';
-import { CHALLENGE_RULES, ChallengeLimits } from '../../verification/challenges/challenge-limits';
-import { VerificationCodeInvalidError, VerificationLockedError } from '../../verification/challenges/challenges.errors';
-import { ChallengeScope, CodeChallengesService, IssueChallenge } from '../../verification/challenges/code-challenges.service';
-import { CodeChallenge } from '../../verification/challenges/entities/code-challenge.entity';
+import { CHALLENGE_RULES, ChallengeLimits } from '../../challenges/challenge-limits';
+import { VerificationCodeInvalidError, VerificationLockedError } from '../../challenges/challenges.errors';
+import { ChallengeScope, CodeChallengesService, IssueChallenge } from '../../challenges/code-challenges.service';
+import { CodeChallenge } from '../../challenges/entities/code-challenge.entity';
 import { AccountsService, assertNotFrozen } from '../accounts.service';
 import { PasswordChangeService } from '../changes/password-change.service';
 import { parseLogin } from '../login';

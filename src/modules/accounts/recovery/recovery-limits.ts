@@ -1,4 +1,4 @@
-import { SendBucket } from '../../verification/challenges/challenge-limits';
+import { SendBucket } from '../../challenges/challenge-limits';
 
 const HOUR_MS = 3_600_000;
 

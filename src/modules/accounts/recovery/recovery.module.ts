@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { NotificationsModule } from '../../notifications/notifications.module';
-import { ChallengesModule } from '../../verification/challenges/challenges.module';
+import { ChallengesModule } from '../../challenges/challenges.module';
 import { AccountsModule } from '../accounts.module';
 import { AccountChangesModule } from '../changes/account-changes.module';
 import { LogonEmailRemindersService } from './logon-email-reminders.service';

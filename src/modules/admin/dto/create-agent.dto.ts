@@ -1,6 +1,6 @@
 import { IsIn, IsString, Length } from 'class-validator';
 import { IsEmailAddress } from '../../../common/validation/is-email-address';
-import { AGENT_ROLES, AgentRole } from '../../backoffice/entities/agent.entity';
+import { AGENT_ROLES, AgentRole } from '../../agents/entities/agent.entity';
 import { IsNewPassword } from './new-password';
 
 export class CreateAgentDto {

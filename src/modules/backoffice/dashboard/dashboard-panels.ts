@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { SignedInAgent } from '../signed-in-agent';
+import { SignedInAgent } from '../../agents/signed-in-agent';
 import { Chart } from './charts';
 
 /**

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
-import { claimOwnership, execFileAsync, freePort, isAlive, isRoot, liveOwner, spawnDetached, stopChild, stopPid, tail } from '../infrastructure/child-process';
-import { StartupError } from '../infrastructure/startup-error';
+import { claimOwnership, execFileAsync, freePort, isAlive, isRoot, liveOwner, spawnDetached, stopChild, stopPid, tail } from '../child-process';
+import { StartupError } from '../startup-error';
 
 export interface EmbeddedServer {
   readonly url: string;

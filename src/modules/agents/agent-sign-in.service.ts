@@ -9,7 +9,7 @@ import { AgentSignInLockout } from './agent-sign-in-lockout.service';
 import { AgentSessionsService, IssuedAgentSession } from './agent-sessions.service';
 import { AgentTotpService } from './agent-totp.service';
 import { AgentsService } from './agents.service';
-import { AgentLockedError, AgentSignInFailedError } from './backoffice.errors';
+import { AgentLockedError, AgentSignInFailedError } from './agents.errors';
 import { Agent } from './entities/agent.entity';
 
 export interface AgentSignInAttempt {

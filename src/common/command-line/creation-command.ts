@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { toFieldErrors } from '../common/http/validation.pipe';
+import { toFieldErrors } from '../http/validation.pipe';
 import { CliCommand } from './cli-command';
 
 /** A command's `--flag value` options, for parsing and for its `--help`. */

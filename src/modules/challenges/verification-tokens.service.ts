@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../../../common/clock';
-import { hashToken, randomToken } from '../../../common/crypto/tokens';
-import { AppConfig } from '../../../config/app-config';
-import { InjectConfig } from '../../../config/config.module';
-import { RawEntity, rawEntity } from '../../../database/raw-entity';
-import { returnedRows } from '../../../database/returned-rows';
+import { Clock } from '../../common/clock';
+import { hashToken, randomToken } from '../../common/crypto/tokens';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { RawEntity, rawEntity } from '../../database/raw-entity';
+import { returnedRows } from '../../database/returned-rows';
 import { VerificationTokenInvalidError } from './challenges.errors';
 import { VerificationToken } from './entities/verification-token.entity';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Clock } from '../../../common/clock';
-import { RateLimitedError } from '../../../common/errors/domain-error';
-import { randomToken } from '../../../common/crypto/tokens';
-import { InjectRedis, RedisKeys } from '../../../infrastructure/redis/redis.module';
+import { Clock } from '../../common/clock';
+import { RateLimitedError } from '../../common/errors/domain-error';
+import { randomToken } from '../../common/crypto/tokens';
+import { InjectRedis, RedisKeys } from '../../infrastructure/redis/redis.module';
 import { VerificationLockedError } from './challenges.errors';
 
 /** The limits of product.md's verification table. */

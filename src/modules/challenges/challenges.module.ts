@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../../audit/audit.module';
-import { NotificationsModule } from '../../notifications/notifications.module';
+import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { ChallengeLimits } from './challenge-limits';
 import { CodeChallengesService } from './code-challenges.service';
 import { CodeChallenge } from './entities/code-challenge.entity';

@@ -13,7 +13,7 @@ import { PasswordPolicy } from '../accounts/password-policy';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AgentSessionsService, IssuedAgentSession } from './agent-sessions.service';
 import { AgentTotpService } from './agent-totp.service';
-import { AgentEmailInUseError, AgentTransitionError } from './backoffice.errors';
+import { AgentEmailInUseError, AgentTransitionError } from './agents.errors';
 import { Agent, AgentRole } from './entities/agent.entity';
 import { SignedInAgent } from './signed-in-agent';
 
