@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedSession } from '../accounts/principal';
 import { CurrentSession, SessionGuard } from '../accounts/session.guard';
-import { CodeDto } from './dto/code.dto';
+import { CodeDto } from '../challenges/dto/code.dto';
 import { StartVerificationDto } from './dto/start-verification.dto';
 import { VerificationService } from './verification.service';
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CodeDto } from '../../verification/dto/code.dto';
+import { CodeDto } from '../../challenges/dto/code.dto';
 import { AuthenticatedSession } from '../principal';
 import { CurrentSession, SessionGuard } from '../session.guard';
 import { VerificationTokenDto } from './dto/verification-token.dto';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
-import { CodeDto } from '../../../verification/dto/code.dto';
+import { CodeDto } from '../../../challenges/dto/code.dto';
 
 export class ResetPasswordDto extends CodeDto {
   /** Judged by the password policy (422 PASSWORD_POLICY), not here: only absurd sizes stop at validation. */
