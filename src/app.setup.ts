@@ -8,13 +8,12 @@ import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppConfig } from './config/app-config';
 import { inputShapeGuard } from './common/http/input-shape';
-import { registerPartials, registerViewHelpers } from './common/views/view-engine';
+import { registerPartials, registerViewHelpers, VIEWS_DIR } from './common/views/view-engine';
 import { MetricsService } from './infrastructure/metrics/metrics.service';
 import { httpMetricsMiddleware } from './infrastructure/metrics/http-metrics.middleware';
 import { QUEUE_BOARD_PATH } from './modules/backoffice/queue-board-path';
 
 export const PROJECT_ROOT = join(__dirname, '..');
-export const VIEWS_DIR = join(PROJECT_ROOT, 'views');
 const PUBLIC_DIR = join(PROJECT_ROOT, 'public');
 
 /** JSON and form bodies; uploads go through multer with their own limits. */

@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { quietNestStartup, redactUrl } from './logging.module';
+import { redactUrl } from '../common/http/redact-url';
+import { quietNestStartup } from './logging.module';
 
 describe('redactUrl', () => {
   it('hides tokens carried in paths', () => {

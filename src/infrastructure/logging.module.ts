@@ -4,23 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream, LogFn, Logger } from 'pino';
 import type { Options } from 'pino-http';
+import { redactUrl } from '../common/http/redact-url';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-
-/** Paths whose last segment is a bearer secret (revert, objection and reset links). */
-const TOKEN_IN_PATH = /\/(security-reverts|appeal-objections|password-resets|reset-password|secure\/revert|appeal\/object)\/[^/?#]+/g;
-
-/** Removes secrets from a URL before it is logged: tokens in paths and any sensitive query parameter. */
-export function redactUrl(url: string): string {
-  const [path, query] = url.split('?', 2);
-  const safePath = path.replace(TOKEN_IN_PATH, '/$1/[redacted]');
-  if (!query) return safePath;
-  const params = new URLSearchParams(query);
-  for (const key of [...params.keys()]) {
-    if (/token|code|password|secret/i.test(key)) params.set(key, '[redacted]');
-  }
-  return `${safePath}?${params.toString()}`;
-}
 
 /** Field names whose values never reach the log, wherever they sit in a logged object. */
 export const REDACTED_FIELDS = ['password', 'newPassword', 'currentPassword', 'code', 'token', 'accessToken', 'verificationToken', 'secret', 'totp', 'recoveryCodes', '_csrf'];

@@ -4,8 +4,8 @@ import { PinoLogger } from 'nestjs-pino';
 import { DomainError, SignInRequiredError } from '../errors/domain-error';
 import { isInfrastructureOutage } from '../errors/infrastructure-outage';
 import { ProblemCode } from '../errors/problem-codes';
-import { redactUrl } from '../../infrastructure/logging.module';
 import { ProblemDocument, problemDocument } from './problem-document';
+import { redactUrl } from './redact-url';
 
 interface Classified {
   readonly code: ProblemCode;

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Handlebars from 'handlebars';
 
+/** The Handlebars views of pages and notifications, at the project's root. */
+export const VIEWS_DIR = join(__dirname, '..', '..', '..', 'views');
+
 /** Helpers every page may use; they only format, never decide. */
 export function registerViewHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

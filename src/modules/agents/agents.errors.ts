@@ -29,10 +29,3 @@ export class AgentTransitionError extends DomainError {
     super('TRANSITION_NOT_ALLOWED', detail);
   }
 }
-
-/** Freezing a frozen account, unfreezing an active one. */
-export class AccountStatusTransitionError extends DomainError {
-  constructor(detail: string) {
-    super('TRANSITION_NOT_ALLOWED', detail);
-  }
-}

@@ -11,7 +11,7 @@ import { Account, AccountStatus } from '../accounts/entities/account.entity';
 import { SessionsService } from '../accounts/sessions.service';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
-import { AccountStatusTransitionError } from '../agents/agents.errors';
+import { AccountStatusTransitionError } from './account-support.errors';
 
 /** An account as a lookup lists it: contacts masked. */
 export interface AccountSummary {

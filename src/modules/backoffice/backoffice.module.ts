@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
-import { PasswordPolicy } from '../accounts/password-policy';
+import { AgentsModule } from '../agents/agents.module';
 import { AppealsModule } from '../appeals/appeals.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -8,12 +8,7 @@ import { AccountSupportService } from './account-support.service';
 import { AccountsPagesController } from './accounts.pages.controller';
 import { AgentAuthGuard } from './agent-auth.guard';
 import { AgentLayout } from './agent-layout.service';
-import { AgentSessionsService } from '../agents/agent-sessions.service';
-import { AgentSignInLockout } from '../agents/agent-sign-in-lockout.service';
 import { AgentSignInPagesController } from './agent-sign-in.pages.controller';
-import { AgentSignInService } from '../agents/agent-sign-in.service';
-import { AgentTotpService } from '../agents/agent-totp.service';
-import { AgentsService } from '../agents/agents.service';
 import { AppealsPagesController } from './appeals.pages.controller';
 import { AuditPagesController } from './audit.pages.controller';
 import { DashboardPagesController } from './dashboard.pages.controller';
@@ -26,13 +21,13 @@ import { NotificationsPagesController } from './notifications.pages.controller';
 import { TeamPagesController } from './team.pages.controller';
 
 /**
- * The back-office under /agent: agents, their sign-in and sessions, the page guards and layout,
- * and its pages (dashboard, appeals, accounts, notifications, audit, team, me), which read and
+ * The back-office under /agent: the agents' sign-in page, the page guards and layout, and its
+ * pages (dashboard, appeals, accounts, notifications, audit, team, me), which read and
  * act through their modules' services. Other modules may add pages with `@AgentPages()` and
  * dashboard panels through `DashboardPanels`; Bull Board is QueueBoardModule.
  */
 @Module({
-  imports: [AuditModule, AccountsModule, NotificationsModule, AppealsModule],
+  imports: [AuditModule, AccountsModule, NotificationsModule, AgentsModule, AppealsModule],
   controllers: [
     AgentSignInPagesController,
     DashboardPagesController,
@@ -44,20 +39,14 @@ import { TeamPagesController } from './team.pages.controller';
     MePagesController,
   ],
   providers: [
-    AgentsService,
-    AgentSessionsService,
-    AgentSignInService,
-    AgentSignInLockout,
-    AgentTotpService,
     AgentAuthGuard,
     AgentLayout,
     AccountSupportService,
-    PasswordPolicy,
     DashboardPanels,
     AppealsPanel,
     NotificationFailuresPanel,
     SignInActivityPanel,
   ],
-  exports: [AgentsService, AgentAuthGuard, AgentSessionsService, AgentLayout, DashboardPanels],
+  exports: [AgentAuthGuard, AgentLayout, DashboardPanels],
 })
 export class BackofficeModule {}

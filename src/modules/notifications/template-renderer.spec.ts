@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VIEWS_DIR } from '../../app.setup';
+import { VIEWS_DIR } from '../../common/views/view-engine';
 import { loadConfig } from '../../config/app-config';
 import type { JsonValue } from '../../common/json';
 import { Locale, LOCALES, NotificationChannel, TEMPLATE_IDS, TemplateId, templateSpec, variableProblems } from './notification-templates';

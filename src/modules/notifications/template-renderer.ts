@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VIEWS_DIR } from '../../app.setup';
+import { VIEWS_DIR } from '../../common/views/view-engine';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { Locale, TemplateId } from './notification-templates';

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AuditModule } from '../audit/audit.module';
+import { AgentSessionsService } from './agent-sessions.service';
+import { AgentSignInLockout } from './agent-sign-in-lockout.service';
+import { AgentSignInService } from './agent-sign-in.service';
+import { AgentTotpService } from './agent-totp.service';
+import { AgentsService } from './agents.service';
+
+/**
+ * Agents: their accounts and roles, sessions, sign-in with its lockout, and TOTP. Below both the
+ * appeals (which check an agent's role) and the back-office pages (which sign agents in and guard
+ * every page with their sessions). AccountsModule provides the one PasswordPolicy.
+ */
+@Module({
+  imports: [AuditModule, AccountsModule],
+  providers: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentTotpService],
+  exports: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout],
+})
+export class AgentsModule {}
