@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
 import { CryptoService } from '../../common/crypto/crypto.service';
@@ -94,6 +94,20 @@ export class AgentsService {
   /** Every agent, active ones first, by name. */
   list(): Promise<Agent[]> {
     return this.dataSource.manager.find(Agent, { order: { active: 'DESC', name: 'ASC', email: 'ASC' } });
+  }
+
+  /** The names of the agents among `ids` (unknown ids are left out), for pages that show who did what. */
+  async namesOf(ids: readonly (string | null)[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+    if (!wanted.length) return new Map();
+    const agents = await this.dataSource.manager.find(Agent, { select: { id: true, name: true }, where: { id: In(wanted) } });
+    return new Map(agents.map((agent) => [agent.id, agent.name]));
+  }
+
+  /** The email addresses of the active supervisors, by address; through `manager` inside a caller's transaction. */
+  async activeSupervisorEmails(manager: EntityManager = this.dataSource.manager): Promise<string[]> {
+    const supervisors = await manager.find(Agent, { select: { email: true }, where: { role: 'supervisor', active: true }, order: { email: 'ASC' } });
+    return supervisors.map((agent) => agent.email);
   }
 
   /** Deactivation ends every session of the agent in the same transaction; an admin cannot deactivate themselves. */

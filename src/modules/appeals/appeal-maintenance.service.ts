@@ -5,6 +5,7 @@ import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { returnedRows } from '../../database/returned-rows';
+import { AgentsService } from '../agents/agents.service';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { AppealNotices } from './appeal-notices';
@@ -32,6 +33,7 @@ export class AppealMaintenanceService {
     private readonly transitions: AppealTransitions,
     private readonly notices: AppealNotices,
     private readonly notifications: NotificationsService,
+    private readonly agents: AgentsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
@@ -59,8 +61,8 @@ export class AppealMaintenanceService {
       };
       const appeals = [...(await flag('first_response')), ...(await flag('resolution'))];
       if (!appeals.length) return 0;
-      const supervisors: { email: string }[] = await manager.query(`SELECT email FROM agents WHERE role = 'supervisor' AND active ORDER BY email`);
-      for (const { email } of supervisors) {
+      const supervisors = await this.agents.activeSupervisorEmails(manager);
+      for (const email of supervisors) {
         await this.notifications.notify(manager, { template: 'sla-breach-digest', channel: 'email', to: email, variables: { count: appeals.length, appeals } });
       }
       await this.audit.record(manager, { action: 'appeal.sla_breaches_flagged', actor: { type: 'system' }, data: { appeals, supervisors: supervisors.length } });

@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor, Page } from '../../common/pagination';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
+import { AgentsService } from '../agents/agents.service';
 import { AuditService } from '../audit/audit.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { ActingAgent } from './appeal-review.service';
@@ -141,7 +142,6 @@ interface QueueSqlRow {
   first_response_due_at: Date | null;
   resolution_due_at: Date | null;
   lease_agent_id: string | null;
-  lease_agent_name: string | null;
   lease_live: boolean;
   cursor_at: string;
   id: string;
@@ -159,6 +159,7 @@ export class AppealQueueService {
     private readonly repository: AppealsRepository,
     private readonly evidence: AppealEvidenceService,
     private readonly accounts: AccountsService,
+    private readonly agents: AgentsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
@@ -170,6 +171,7 @@ export class AppealQueueService {
     const rows: QueueSqlRow[] = await this.dataSource.query(query.sql, query.params);
     const page = rows.slice(0, QUEUE_PAGE_SIZE);
     const last = page[page.length - 1];
+    const names = await this.agents.namesOf(page.map((row) => (row.lease_live ? row.lease_agent_id : null)));
     return {
       items: page.map((row) => ({
         reference: row.reference,
@@ -183,7 +185,7 @@ export class AppealQueueService {
         slaBreached: row.sla_breached,
         firstResponseDueAt: row.first_response_due_at,
         resolutionDueAt: row.resolution_due_at,
-        leaseHolder: row.lease_live && row.lease_agent_id ? { id: row.lease_agent_id, name: row.lease_agent_name ?? '' } : null,
+        leaseHolder: row.lease_live && row.lease_agent_id ? { id: row.lease_agent_id, name: names.get(row.lease_agent_id) ?? '' } : null,
       })),
       next: rows.length > QUEUE_PAGE_SIZE ? encodeCursor([last.cursor_at, last.id]) : null,
     };
@@ -200,7 +202,7 @@ export class AppealQueueService {
       this.repository.messages(manager, appeal.id, true),
       this.audit.list({ subject: { type: 'appeal', id: appeal.reference }, limit: 200 }),
     ]);
-    const names = await this.agentNames([
+    const names = await this.agents.namesOf([
       appeal.leaseAgentId,
       appeal.approvedBy,
       appeal.confirmedBy,
@@ -374,13 +376,6 @@ export class AppealQueueService {
       daily: new Map(rows.filter((row) => row.day !== null).map((row) => [row.day!, { count: row.count, median: Math.round(Number(row.median)) }])),
     };
   }
-
-  private async agentNames(ids: (string | null)[]): Promise<Map<string, string>> {
-    const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
-    if (!wanted.length) return new Map();
-    const rows: { id: string; name: string }[] = await this.dataSource.query(`SELECT id, name FROM agents WHERE id = ANY($1)`, [wanted]);
-    return new Map(rows.map((row) => [row.id, row.name]));
-  }
 }
 
 /**
@@ -406,9 +401,9 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
     where.push(`(a.created_at, a.id) > (${param(at)}::timestamptz, ${param(id)}::uuid)`);
   }
   const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached,
-                      a.first_response_due_at, a.resolution_due_at, a.lease_agent_id, agent.name AS lease_agent_name,
+                      a.first_response_due_at, a.resolution_due_at, a.lease_agent_id,
                       (a.lease_expires_at > ${param(now)}) AS lease_live, a.created_at::text AS cursor_at
-                 FROM appeals a LEFT JOIN agents agent ON agent.id = a.lease_agent_id
+                 FROM appeals a
                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                 ORDER BY a.created_at, a.id
                 LIMIT ${QUEUE_PAGE_SIZE + 1}`;

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountChangesModule } from '../accounts/changes/account-changes.module';
 import { AccountsModule } from '../accounts/accounts.module';
 import { PasswordPolicy } from '../accounts/password-policy';
+import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ChallengesModule } from '../challenges/challenges.module';
@@ -49,6 +50,7 @@ import { PasswordResetsService } from './password-resets.service';
     TypeOrmModule.forFeature([Appeal, AppealMessage, AppealAttachment, AppealAttachmentContent, AppealObjection, PasswordReset]),
     AccountsModule,
     AccountChangesModule,
+    AgentsModule,
     AuditModule,
     NotificationsModule,
     ChallengesModule,

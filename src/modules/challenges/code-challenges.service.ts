@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { constantTimeEqual, randomDigits } from '../../common/crypto/tokens';
@@ -147,6 +147,25 @@ export class CodeChallengesService {
     const challenge = UUID.test(id) ? await manager.findOne(CodeChallenge, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined }) : null;
     if (!challenge || !inScope(challenge, scope) || challenge.cancelledAt) throw new NotFoundError('There is no such verification.');
     return challenge;
+  }
+
+  /**
+   * The newest challenge of a session's `kind` that is neither used nor cancelled (and, with
+   * `liveAt`, not expired then): the change or enrolment the session has in progress.
+   */
+  async latestOpen(scope: { kind: ChallengeKind; accountUid: string; sessionId: string }, options: { liveAt?: Date } = {}): Promise<CodeChallenge | undefined> {
+    const challenge = await this.dataSource.manager.findOne(CodeChallenge, {
+      where: {
+        kind: scope.kind,
+        accountUid: scope.accountUid,
+        sessionId: scope.sessionId,
+        usedAt: IsNull(),
+        cancelledAt: IsNull(),
+        ...(options.liveAt ? { expiresAt: MoreThan(options.liveAt) } : {}),
+      },
+      order: { createdAt: 'DESC' },
+    });
+    return challenge ?? undefined;
   }
 
   /**

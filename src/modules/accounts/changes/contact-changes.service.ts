@@ -70,14 +70,8 @@ export class ContactChangesService {
 
   /** The change of `kind` this session started and has not confirmed or cancelled yet, while its code lives (the pages show it). */
   async pending(session: AuthenticatedSession, kind: ContactChangeKind): Promise<PendingChangeView | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT id FROM code_challenges
-        WHERE kind = $1 AND account_uid = $2 AND session_id = $3 AND used_at IS NULL AND cancelled_at IS NULL AND expires_at > $4
-        ORDER BY created_at DESC LIMIT 1`,
-      [kind, session.accountUid, session.sessionId, this.clock.now()],
-    )) as { id: string }[];
-    if (!row) return undefined;
-    const challenge = await this.challenges.find(row.id, scopeOf(kind, session));
+    const challenge = await this.challenges.latestOpen({ kind, accountUid: session.accountUid, sessionId: session.sessionId }, { liveAt: this.clock.now() });
+    if (!challenge) return undefined;
     const destination = String(challenge.context.value);
     return {
       changeId: challenge.id,

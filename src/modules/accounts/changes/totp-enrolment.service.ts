@@ -127,13 +127,8 @@ export class TotpEnrolmentService {
   }
 
   private async findPendingEnrolmentId(session: AuthenticatedSession): Promise<string | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT id FROM code_challenges
-        WHERE kind = 'totp_enrolment' AND account_uid = $1 AND session_id = $2 AND used_at IS NULL AND cancelled_at IS NULL
-        ORDER BY created_at DESC LIMIT 1`,
-      [session.accountUid, session.sessionId],
-    )) as { id: string }[];
-    return row?.id;
+    const challenge = await this.challenges.latestOpen({ kind: 'totp_enrolment', accountUid: session.accountUid, sessionId: session.sessionId });
+    return challenge?.id;
   }
 }
 

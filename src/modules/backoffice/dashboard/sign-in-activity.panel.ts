@@ -1,7 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Clock } from '../../../common/clock';
+import { AuditService } from '../../audit/audit.service';
 import { timeSeriesChart } from './charts';
 import { DashboardPanel, DashboardPanelProvider, DashboardPanels } from './dashboard-panels';
 
@@ -15,7 +14,7 @@ export class SignInActivityPanel implements DashboardPanelProvider, OnModuleInit
 
   constructor(
     private readonly registry: DashboardPanels,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
@@ -26,14 +25,7 @@ export class SignInActivityPanel implements DashboardPanelProvider, OnModuleInit
   async panels(): Promise<DashboardPanel[]> {
     const to = new Date(Math.floor(this.clock.nowMs() / HOUR_MS) * HOUR_MS + HOUR_MS);
     const from = new Date(to.getTime() - HOURS * HOUR_MS);
-    // audit_events_action_created_idx: only the last day's rows of these two actions are read.
-    const rows: { action: string; hour: Date; count: number }[] = await this.dataSource.query(
-      `SELECT action, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, count(*)::int AS count
-         FROM audit_events
-        WHERE action IN ('sign_in.succeeded', 'sign_in.failed') AND created_at >= $1
-        GROUP BY 1, 2`,
-      [from],
-    );
+    const rows = await this.audit.hourlyCounts(['sign_in.succeeded', 'sign_in.failed'], from);
     const series = (action: string) =>
       Array.from({ length: HOURS }, (_, index) => {
         const at = new Date(from.getTime() + index * HOUR_MS);
