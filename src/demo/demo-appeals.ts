@@ -9,6 +9,7 @@ import { AppealCompletionService } from '../modules/appeals/appeal-completion.se
 import { AppealFilingService } from '../modules/appeals/appeal-filing.service';
 import { AppealMaintenanceService } from '../modules/appeals/appeal-maintenance.service';
 import { AppealPortalService, AppealCredentials } from '../modules/appeals/appeal-portal.service';
+import { AppealDetailService } from '../modules/appeals/appeal-detail.service';
 import { AppealQueueService } from '../modules/appeals/appeal-queue.service';
 import { ActingAgent, AppealReviewService } from '../modules/appeals/appeal-review.service';
 import { AppealEvidence, RequestedChanges } from '../modules/appeals/entities/appeal.entity';
@@ -173,6 +174,7 @@ class DemoAppealSeeder {
   private readonly filing: AppealFilingService;
   readonly portal: AppealPortalService;
   private readonly queue: AppealQueueService;
+  private readonly details: AppealDetailService;
   readonly review: AppealReviewService;
   private next = 10;
 
@@ -188,6 +190,7 @@ class DemoAppealSeeder {
     this.filing = get(AppealFilingService);
     this.portal = get(AppealPortalService);
     this.queue = get(AppealQueueService);
+    this.details = get(AppealDetailService);
     this.review = get(AppealReviewService);
   }
 
@@ -225,7 +228,7 @@ class DemoAppealSeeder {
   }
 
   version(reference: string): Promise<number> {
-    return this.queue.detail(this.reviewers.agent, reference).then((detail) => detail.version);
+    return this.details.detail(this.reviewers.agent, reference).then((detail) => detail.version);
   }
 
   /** The account the appeal is about, created long ago (or found, from an earlier run). */

@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { AppealMaintenanceService } from '../../src/modules/appeals/appeal-maintenance.service';
-import { AppealQueueService } from '../../src/modules/appeals/appeal-queue.service';
+import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { ACTION_SPECS } from '../../src/modules/backoffice/appeal-views';
 import { appealActionForms, flashOf, pageVersion, postForm, unescapeHtml } from '../support/agent-pages';
@@ -169,7 +169,7 @@ describe('Back-office appeal pages', () => {
       expect(html).toContain(`${filed.logonEmail[0]}***@example.com`);
       expect(html).toContain('+86 137****0456');
       for (const secret of [filed.logonEmail, filed.contactEmail, '+8613700000456']) expect(html).not.toContain(secret);
-      const detail = await t.get(AppealQueueService).detail(agent, filed.reference);
+      const detail = await t.get(AppealDetailService).detail(agent, filed.reference);
       expect(html).toContain(`${detail.checklist.score} / 100</strong>`);
       expect(html).toContain(`threshold ${detail.checklist.threshold}`);
       expect(html).toContain('<td class="mono small">account.uid</td><td><span class="badge badge-success">match</span>');
@@ -215,7 +215,7 @@ describe('Back-office appeal pages', () => {
         [agent, agentClient],
         [supervisor, supervisorClient],
       ] as const) {
-        const allowed = (await t.get(AppealQueueService).detail(who, filed.reference)).actions.map((action) => ACTION_SPECS[action].label);
+        const allowed = (await t.get(AppealDetailService).detail(who, filed.reference)).actions.map((action) => ACTION_SPECS[action].label);
         await expect(buttons(client, filed.reference)).resolves.toEqual(allowed);
       }
     });

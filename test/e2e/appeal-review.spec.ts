@@ -1,7 +1,10 @@
 import { JobQueue } from '../../src/infrastructure/queues/job-queue.service';
 import { QueueName } from '../../src/infrastructure/queues/queue-names';
 import { AuditService } from '../../src/modules/audit/audit.service';
+import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { AppealQueueService } from '../../src/modules/appeals/appeal-queue.service';
+import { AppealSensitiveReadsService } from '../../src/modules/appeals/appeal-sensitive-reads.service';
+import { AppealStatisticsService } from '../../src/modules/appeals/appeal-statistics.service';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { createAgent, fileAppeal, FiledAppeal, PNG, versionOf } from '../support/appeals';
@@ -152,7 +155,7 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
       await review.claim(agent, filed.reference, await version(agent, filed));
       await review.addNote(agent, filed.reference, await version(agent, filed), { body: 'Phone matches.' });
 
-      const detail = await queue.detail(agent, filed.reference);
+      const detail = await t.get(AppealDetailService).detail(agent, filed.reference);
       expect(detail).toMatchObject({
         status: 'in_review',
         accountMatch: 'matched',
@@ -183,18 +186,18 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
       expect(detail.history.map((event) => event.action)).toEqual(['appeal.note_added', 'appeal.claimed', 'appeal.customer_message_added', 'appeal.attachment_added', 'appeal.filed']);
       expect(detail.history[0].actor).toEqual({ type: 'agent', id: agent.id, name: agent.name });
 
-      await expect(queue.detail(otherAgent, filed.reference)).resolves.toMatchObject({ actions: ['note'] });
-      await expect(queue.detail(supervisor, filed.reference)).resolves.toMatchObject({ actions: ['takeover', 'note'] });
+      await expect(t.get(AppealDetailService).detail(otherAgent, filed.reference)).resolves.toMatchObject({ actions: ['note'] });
+      await expect(t.get(AppealDetailService).detail(supervisor, filed.reference)).resolves.toMatchObject({ actions: ['takeover', 'note'] });
     });
 
     it('serves an attachment and audits the view; reveals contacts only with an audit event', async () => {
       const filed = await file();
       const uploaded = await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', PNG, 'proof.png').expect(201);
-      await expect(queue.downloadAttachment(agent, filed.reference, uploaded.body.id)).resolves.toEqual({ filename: 'proof.png', contentType: 'image/png', size: PNG.length, content: PNG });
+      await expect(t.get(AppealSensitiveReadsService).downloadAttachment(agent, filed.reference, uploaded.body.id)).resolves.toEqual({ filename: 'proof.png', contentType: 'image/png', size: PNG.length, content: PNG });
       await expect(events(filed, 'appeal.attachment_viewed')).resolves.toMatchObject([{ actorId: agent.id, data: { attachmentId: uploaded.body.id } }]);
-      await expect(queue.downloadAttachment(agent, filed.reference, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(t.get(AppealSensitiveReadsService).downloadAttachment(agent, filed.reference, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-      await expect(queue.revealContacts(agent, filed.reference)).resolves.toMatchObject({ contactEmail: filed.contactEmail, claimedEmail: expect.stringContaining('@example.com') });
+      await expect(t.get(AppealSensitiveReadsService).revealContacts(agent, filed.reference)).resolves.toMatchObject({ contactEmail: filed.contactEmail, claimedEmail: expect.stringContaining('@example.com') });
       await expect(events(filed, 'appeal.contacts_revealed')).resolves.toHaveLength(1);
     });
   });
@@ -249,7 +252,7 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
   it('counts appeals by status, SLA breaches and the median times over 30 days', async () => {
     const filed = await claimed();
     await review.requestInfo(agent, filed.reference, await version(agent, filed), { message: 'More please' });
-    const stats = await queue.dashboard();
+    const stats = await t.get(AppealStatisticsService).dashboard();
     expect(stats.byStatus.awaiting_customer).toBeGreaterThanOrEqual(1);
     expect(Object.keys(stats.byStatus)).toHaveLength(10);
     expect(stats.daily).toHaveLength(30);

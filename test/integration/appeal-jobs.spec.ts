@@ -3,7 +3,9 @@ import { JobName, QueueName } from '../../src/infrastructure/queues/queue-names'
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { AppealCompletionService } from '../../src/modules/appeals/appeal-completion.service';
 import { AppealMaintenanceService } from '../../src/modules/appeals/appeal-maintenance.service';
+import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { AppealQueueService } from '../../src/modules/appeals/appeal-queue.service';
+import { AppealSensitiveReadsService } from '../../src/modules/appeals/appeal-sensitive-reads.service';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { AppealAttachment } from '../../src/modules/appeals/entities/appeal-attachment.entity';
 import { AppealAttachmentContent } from '../../src/modules/appeals/entities/appeal-attachment-content.entity';
@@ -156,8 +158,8 @@ describe('Appeal jobs', () => {
     await expect(t.dataSource.getRepository(AppealAttachmentContent).countBy({ attachmentId: uploaded.body.id })).resolves.toBe(0);
     await expect(t.dataSource.getRepository(AppealAttachment).findOneByOrFail({ id: uploaded.body.id })).resolves.toMatchObject({ filename: 'id.png', sha256: expect.any(String), purgedAt: expect.any(Date) });
     await expect(row(filed)).resolves.toMatchObject({ status: 'rejected', rejectionReason: 'Photo does not show the document', evidencePurgedAt: expect.any(Date) });
-    await expect(t.get(AppealQueueService).downloadAttachment(agent, filed.reference, uploaded.body.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(t.get(AppealQueueService).detail(agent, filed.reference)).resolves.toMatchObject({ attachments: [{ filename: 'id.png', purged: true }] });
+    await expect(t.get(AppealSensitiveReadsService).downloadAttachment(agent, filed.reference, uploaded.body.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(t.get(AppealDetailService).detail(agent, filed.reference)).resolves.toMatchObject({ attachments: [{ filename: 'id.png', purged: true }] });
   });
 
   describe('applying the change', () => {

@@ -1,7 +1,7 @@
 import { AgentRole } from '../../src/modules/agents/entities/agent.entity';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { ActingAgent } from '../../src/modules/appeals/appeal-review.service';
-import { AppealQueueService } from '../../src/modules/appeals/appeal-queue.service';
+import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { api, bearer, uniqueEmail, uniqueIp } from './factories';
 import { extractCode, SmtpSink } from './smtp-sink';
 import { TestApp } from './test-app';
@@ -79,5 +79,5 @@ export async function createAgent(t: TestApp, role: AgentRole = 'agent', name = 
 
 /** The version the agent's page would carry. */
 export async function versionOf(t: TestApp, agent: ActingAgent, reference: string): Promise<number> {
-  return (await t.get(AppealQueueService).detail(agent, reference)).version;
+  return (await t.get(AppealDetailService).detail(agent, reference)).version;
 }

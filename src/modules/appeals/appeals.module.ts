@@ -24,7 +24,10 @@ import { AppealObjectionsController } from './appeal-objections.controller';
 import { AppealPageAccess } from './appeal-page-access';
 import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
+import { AppealDetailService } from './appeal-detail.service';
 import { AppealQueueService } from './appeal-queue.service';
+import { AppealSensitiveReadsService } from './appeal-sensitive-reads.service';
+import { AppealStatisticsService } from './appeal-statistics.service';
 import { AppealReviewService } from './appeal-review.service';
 import { AppealStatusPagesController } from './appeal-status.pages.controller';
 import { AppealTransitions } from './appeal-transitions';
@@ -42,7 +45,8 @@ import { PasswordResetsService } from './password-resets.service';
 /**
  * Appeals: filing and the person's API, the review workflow the back-office pages drive, the
  * cooling-off with objections, completion, and the scheduled SLA, expiry and purge work. The
- * pages call AppealQueueService (reads) and AppealReviewService (actions); its processor is
+ * pages read through AppealQueueService, AppealDetailService, AppealSensitiveReadsService and
+ * AppealStatisticsService and act through AppealReviewService; its processor is
  * provided by WorkersModule.
  */
 @Module({
@@ -71,13 +75,16 @@ import { PasswordResetsService } from './password-resets.service';
     AppealCoolingOffService,
     AppealReviewService,
     AppealQueueService,
+    AppealDetailService,
+    AppealSensitiveReadsService,
+    AppealStatisticsService,
     AppealCompletionService,
     AppealMaintenanceService,
     AppealMetrics,
     PasswordResetsService,
     PasswordPolicy,
   ],
-  exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
+  exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealDetailService, AppealSensitiveReadsService, AppealStatisticsService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
 })
 export class AppealsModule implements NestModule {
   /** The pages' uploads are parsed before the guards, so the CSRF guard sees the form's `_csrf` field. */

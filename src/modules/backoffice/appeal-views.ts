@@ -1,4 +1,5 @@
-import { AppealDetailView, AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
+import { AppealDetailView } from '../appeals/appeal-detail.service';
+import { AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
 import { AgentAction, APPEAL_STATUSES, AppealStatus } from '../appeals/appeal-workflow';
 import { AccountMatch } from '../appeals/entities/appeal.entity';
 import { auditDetails } from './audit-event-view';

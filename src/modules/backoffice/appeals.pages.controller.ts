@@ -5,7 +5,9 @@ import { NotFoundError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
 import { FormDto } from '../../common/http/form.dto';
+import { AppealDetailService } from '../appeals/appeal-detail.service';
 import { AppealQueueService } from '../appeals/appeal-queue.service';
+import { AppealSensitiveReadsService } from '../appeals/appeal-sensitive-reads.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
 import { AgentAction, APPEAL_STATUSES } from '../appeals/appeal-workflow';
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
@@ -30,7 +32,7 @@ const TABS: readonly { label: string; query: Record<string, string> }[] = [
 
 /**
  * The appeal queue and an appeal's page, with the agents' actions on it. Reads go through
- * AppealQueueService, actions through AppealReviewService (which decides version, status,
+ * the appeals' read services, actions through AppealReviewService (which decides version, status,
  * role, lease and four-eyes); refusals reach the browser as the error page of the one filter,
  * with a link back to the appeal, and a form error comes back beside its field.
  */
@@ -40,6 +42,8 @@ const TABS: readonly { label: string; query: Record<string, string> }[] = [
 export class AppealsPagesController {
   constructor(
     private readonly queue: AppealQueueService,
+    private readonly details: AppealDetailService,
+    private readonly sensitive: AppealSensitiveReadsService,
     private readonly review: AppealReviewService,
     private readonly flash: FlashService,
     private readonly clock: Clock,
@@ -87,7 +91,7 @@ export class AppealsPagesController {
   @Get(':reference')
   @Render('agent/appeal')
   async page(@Param('reference') reference: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
-    return detailView(await this.queue.detail(acting(agent, request), reference), this.clock.now());
+    return detailView(await this.details.detail(acting(agent, request), reference), this.clock.now());
   }
 
   /** Shows the appeal's addresses unmasked on this response only (nothing to bookmark or reload); the read is audited. */
@@ -96,14 +100,14 @@ export class AppealsPagesController {
   @Render('agent/appeal')
   async reveal(@Param('reference') reference: string, @Body() _form: FormDto, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
     const actor = acting(agent, request);
-    const revealed = await this.queue.revealContacts(actor, reference);
-    return detailView(await this.queue.detail(actor, reference), this.clock.now(), { revealed });
+    const revealed = await this.sensitive.revealContacts(actor, reference);
+    return detailView(await this.details.detail(actor, reference), this.clock.now(), { revealed });
   }
 
   /** The file, never shown inline: a download with the stored type, sniffing off; the service audits the view. */
   @Get(':reference/attachments/:id')
   async attachment(@Param('reference') reference: string, @Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const file = await this.queue.downloadAttachment(acting(agent, request), reference, id);
+    const file = await this.sensitive.downloadAttachment(acting(agent, request), reference, id);
     response.attachment(file.filename);
     response.set({
       'Content-Type': file.contentType,
@@ -191,7 +195,7 @@ export class AppealsPagesController {
       const errors = formErrors(error);
       if (!errors) throw error;
       const values = Object.fromEntries(Object.entries(form).filter(([name, value]) => name !== '_csrf' && name !== 'version' && typeof value === 'string')) as Record<string, string>;
-      const detail = await this.queue.detail(actor, reference);
+      const detail = await this.details.detail(actor, reference);
       response.status(400).render('agent/appeal', detailView(detail, this.clock.now(), { feedback: { action, errors, values } }));
     }
   }
