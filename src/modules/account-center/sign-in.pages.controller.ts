@@ -12,7 +12,8 @@ import { InjectConfig } from '../../config/config.module';
 import { clientInfo, ClientInfo, DEVICE_COOKIE } from '../accounts/client-info';
 import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
 import { IssuedSession, SessionsService } from '../accounts/sessions.service';
-import { SecondaryChallenge, SignInService } from '../accounts/sign-in.service';
+import { SecondaryChallenge, SecondarySignInService } from '../accounts/secondary-sign-in.service';
+import { SignInService } from '../accounts/sign-in.service';
 import { AccountLayout } from './account-layout.service';
 import { codeStep, CodeStepView } from './code-step';
 import { NextForm } from './dto/next.form';
@@ -57,6 +58,7 @@ export class SignInPagesController {
 
   constructor(
     private readonly signIns: SignInService,
+    private readonly secondary: SecondarySignInService,
     private readonly sessions: SessionsService,
     private readonly layout: AccountLayout,
     private readonly flash: FlashService,
@@ -116,7 +118,7 @@ export class SignInPagesController {
     try {
       const code = form.code?.trim() ?? '';
       if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
-      const session = await this.signIns.completeSecondary({ challengeId, code, ...clientInfo(request) });
+      const session = await this.secondary.complete({ challengeId, code, ...clientInfo(request) });
       response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
       this.enter(response, session, next);
     } catch (error) {
@@ -131,7 +133,7 @@ export class SignInPagesController {
     const challengeId = this.challengeId(request);
     if (!challengeId) return this.restart(response, next);
     try {
-      const sent = await this.signIns.resendSecondary({ challengeId, ...clientInfo(request) });
+      const sent = await this.secondary.resend({ challengeId, ...clientInfo(request) });
       response.cookie(SIGN_IN_COOKIE, challengeId, { ...this.signInCookie(), expires: sent.expiresAt });
       this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
       response.redirect(303, withNext('/login/verify', next));
@@ -155,7 +157,7 @@ export class SignInPagesController {
   private async pending(request: Request, response: Response): Promise<SecondaryChallenge | undefined> {
     const challengeId = this.challengeId(request);
     try {
-      if (challengeId) return await this.signIns.describeSecondary({ challengeId, ...clientInfo(request) });
+      if (challengeId) return await this.secondary.describe({ challengeId, ...clientInfo(request) });
     } catch (error) {
       if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
     }

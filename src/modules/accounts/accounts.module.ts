@@ -12,15 +12,16 @@ import { LoginThrottle } from './login-throttle.service';
 import { PasswordPolicy } from './password-policy';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
+import { SecondarySignInService } from './secondary-sign-in.service';
 import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 import { TotpService } from './totp.service';
 
-/** Accounts, RAM users, sign-in (with its secondary challenge), sessions, trusted devices, TOTP and freezing. */
+/** Accounts, RAM users, sign-in and its second factor, sessions, trusted devices, TOTP and freezing. */
 @Module({
   imports: [AuditModule, NotificationsModule, ChallengesModule],
   controllers: [SessionsController, AccountsController, DevicesController],
-  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
-  exports: [AccountsService, SessionsService, DevicesService, SignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
+  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
+  exports: [AccountsService, SessionsService, DevicesService, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
 })
 export class AccountsModule {}

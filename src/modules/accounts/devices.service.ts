@@ -85,3 +85,8 @@ export class DevicesService {
     return (await manager.delete(TrustedDevice, { accountUid })).affected ?? 0;
   }
 }
+
+/** How a device is named in the account's device list and notices. */
+export function deviceLabel(userAgent: string | undefined): string {
+  return userAgent?.trim() || 'Unknown device';
+}

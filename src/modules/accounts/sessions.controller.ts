@@ -11,6 +11,7 @@ import { SignInDto } from './dto/sign-in.dto';
 import { AuthenticatedSession, principalView } from './principal';
 import { CurrentSession, SESSION_COOKIE, SessionGuard, sessionCookieOptions } from './session.guard';
 import { IssuedSession, SessionsService } from './sessions.service';
+import { SecondarySignInService } from './secondary-sign-in.service';
 import { SignInService } from './sign-in.service';
 
 @ApiTags('sessions')
@@ -18,6 +19,7 @@ import { SignInService } from './sign-in.service';
 export class SessionsController {
   constructor(
     private readonly signIns: SignInService,
+    private readonly secondary: SecondarySignInService,
     private readonly sessions: SessionsService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -40,7 +42,7 @@ export class SessionsController {
   /** Completes a sign-in answered with 202; the device + network becomes trusted for 90 days. */
   @Post('secondary')
   async completeSecondary(@Body() body: SecondarySignInDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    const issued = await this.signIns.completeSecondary({ challengeId: body.challengeId, code: body.code, ...clientInfo(request) });
+    const issued = await this.secondary.complete({ challengeId: body.challengeId, code: body.code, ...clientInfo(request) });
     return this.sessionAnswer(issued, response);
   }
 
@@ -48,7 +50,7 @@ export class SessionsController {
   @Post('secondary/resend')
   @HttpCode(200)
   async resendSecondary(@Body() body: SecondaryResendDto, @Req() request: Request) {
-    return this.signIns.resendSecondary({ challengeId: body.challengeId, ...clientInfo(request) });
+    return this.secondary.resend({ challengeId: body.challengeId, ...clientInfo(request) });
   }
 
   @Get()

@@ -3,21 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
-import { maskEmail, maskPhone } from '../../common/masking';
+import { maskEmail } from '../../common/masking';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { ChallengeScope, CodeChallengesService } from '../challenges/code-challenges.service';
-import { ChallengeMethod, CodeChallenge } from '../challenges/entities/code-challenge.entity';
 import { AccountFrozenError, InvalidCredentialsError } from './accounts.errors';
-import { AccountsService, assertNotFrozen } from './accounts.service';
-import { DeviceFingerprint, DevicesService } from './devices.service';
+import { AccountsService } from './accounts.service';
+import { deviceLabel, DevicesService } from './devices.service';
 import { Account } from './entities/account.entity';
 import { LoginThrottle } from './login-throttle.service';
 import { ParsedLogin, parseLogin } from './login';
-import { networkOf } from './network';
 import { Principal, auditActorOf } from './principal';
+import { SecondaryChallenge, SecondarySignInService } from './secondary-sign-in.service';
 import { IssuedSession, SessionsService } from './sessions.service';
-import { TotpService } from './totp.service';
 
 export interface SignInAttempt {
   readonly login: string;
@@ -26,26 +23,6 @@ export interface SignInAttempt {
   readonly userAgent?: string;
   /** From `X-Device-Id` or the `ac_device` cookie; absent means an unknown device. */
   readonly deviceId?: string;
-}
-
-/** The code that completes a sign-in answered with 202, from the client that started it. */
-export interface SecondaryAttempt {
-  readonly challengeId: string;
-  readonly code: string;
-  readonly ip: string;
-  readonly userAgent?: string;
-  readonly deviceId?: string;
-}
-
-/** The 202 of a sign-in from an unfamiliar device or network, as api.md shapes it. */
-export interface SecondaryChallenge {
-  readonly status: 'secondary_auth_required';
-  readonly challengeId: string;
-  readonly method: ChallengeMethod;
-  /** Where the code went, masked; null for TOTP (nothing is sent). */
-  readonly maskedDestination: string | null;
-  readonly expiresAt: Date;
-  readonly resendAvailableAt?: Date;
 }
 
 export type SignInOutcome = { readonly status: 'signed_in'; readonly session: IssuedSession } | SecondaryChallenge;
@@ -60,7 +37,8 @@ interface Candidate {
 /**
  * Password sign-in for root accounts (logon email) and RAM users (`<loginName>@<uid>`). Unknown
  * logins and wrong passwords take the same path and the same time, and are throttled alike. A
- * root sign-in from an unfamiliar device or network is held back until a second factor answers.
+ * root sign-in from an unfamiliar device or network is held back until a second factor answers
+ * (SecondarySignInService).
  */
 @Injectable()
 export class SignInService {
@@ -72,8 +50,7 @@ export class SignInService {
     private readonly throttle: LoginThrottle,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
-    private readonly challenges: CodeChallengesService,
-    private readonly totp: TotpService,
+    private readonly secondary: SecondarySignInService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
   ) {}
@@ -109,7 +86,7 @@ export class SignInService {
     if (permit.loginHasFailures) await this.throttle.recordSuccess(login.key);
 
     const device = principal.type === 'root' ? this.devices.fingerprint(attempt.deviceId, attempt.ip) : undefined;
-    if (principal.type === 'root' && !(await this.devices.isTrusted(account.uid, device))) return this.challenge(account, device, attempt);
+    if (principal.type === 'root' && !(await this.devices.isTrusted(account.uid, device))) return this.secondary.hold(account, device, attempt);
 
     const session = await this.dataSource.transaction(async (manager) => {
       const session = await this.sessions.create(manager, principal, { ip: attempt.ip, userAgent: attempt.userAgent });
@@ -124,59 +101,6 @@ export class SignInService {
       return session;
     });
     return { status: 'signed_in', session };
-  }
-
-  /**
-   * Completes a sign-in that answered 202: the code of its challenge (or, for TOTP, a current
-   * step or a recovery code) issues the session and makes the device + network trusted for 90
-   * days. The challenge belongs to the pending sign-in: the same device id must come back.
-   */
-  async completeSecondary(request: SecondaryAttempt): Promise<IssuedSession> {
-    const scope = this.secondaryScope(request);
-    const account = await this.pendingAccount(request.challengeId, scope);
-    return this.challenges.verify(request.challengeId, request.code, scope, {
-      account,
-      ip: request.ip,
-      checkTotp: (code, manager) => this.totp.check(account, code, manager),
-      onSuccess: async (manager, challenge) => {
-        const current = await this.accounts.lock(manager, account.uid);
-        assertNotFrozen(current);
-        const principal: Principal = { type: 'root', uid: current.uid };
-        const session = await this.sessions.create(manager, principal, { ip: request.ip, userAgent: request.userAgent });
-        const pending = pendingSignInOf(challenge);
-        if (pending.deviceIdHash) await this.devices.recordSignIn(manager, current.uid, { deviceIdHash: pending.deviceIdHash, network: pending.network }, pending.device, true);
-        await this.notifications.notify(manager, {
-          template: 'new-device-sign-in',
-          channel: 'email',
-          to: current.logonEmail,
-          locale: current.locale,
-          variables: { uid: current.uid, at: this.clock.now().toISOString(), ip: pending.ip, network: pending.network, device: pending.device },
-          accountUid: current.uid,
-        });
-        await this.audit.record(manager, {
-          action: 'sign_in.succeeded',
-          actor: auditActorOf(principal),
-          subject: { type: 'account', id: current.uid },
-          data: { sessionId: session.sessionId, principalType: 'root', knownDevice: false, secondFactor: challenge.method, deviceTrusted: pending.deviceIdHash !== null },
-          ip: request.ip,
-        });
-        return session;
-      },
-    });
-  }
-
-  /** A pending sign-in's challenge as its 202 described it (the sign-in page shows it again); 404 once it is gone. */
-  async describeSecondary(request: Omit<SecondaryAttempt, 'code'>): Promise<SecondaryChallenge> {
-    const challenge = await this.challenges.find(request.challengeId, this.secondaryScope(request));
-    return secondaryView(challenge);
-  }
-
-  /** A new code for a pending sign-in's challenge (SMS or email), under the verification resend rules. */
-  async resendSecondary(request: Omit<SecondaryAttempt, 'code'>): Promise<{ resendAvailableAt: Date | null; expiresAt: Date }> {
-    const scope = this.secondaryScope(request);
-    const account = await this.pendingAccount(request.challengeId, scope);
-    const challenge = await this.challenges.resend(request.challengeId, scope, { account });
-    return { resendAvailableAt: challenge.resendAvailableAt, expiresAt: challenge.expiresAt };
   }
 
   /** A session for a RAM role or an SSO user of the account, as an STS or SSO gateway mints it (admin API). */
@@ -208,47 +132,6 @@ export class SignInService {
   }
 
   /**
-   * The secondary challenge of a root sign-in from an unfamiliar device or network: by SMS to the
-   * secure phone, else TOTP, else by email to the logon email. It counts toward the account's
-   * send limit like every code, and is refused while the account's verification is locked.
-   */
-  private async challenge(account: Account, device: DeviceFingerprint | undefined, attempt: SignInAttempt): Promise<SecondaryChallenge> {
-    const method: ChallengeMethod = account.securePhone ? 'sms' : account.totpSecret ? 'totp' : 'email';
-    const destination = method === 'sms' ? account.securePhone : method === 'email' ? account.logonEmail : null;
-    const pending: PendingSignIn = {
-      deviceIdHash: device?.deviceIdHash ?? null,
-      network: device?.network ?? networkOf(attempt.ip),
-      device: deviceLabel(attempt.userAgent),
-      ip: attempt.ip,
-    };
-    const challenge = await this.dataSource.transaction((manager) =>
-      this.challenges.issue(manager, {
-        kind: 'sign_in',
-        method,
-        account,
-        destination,
-        message: method === 'totp' ? undefined : { template: 'sign-in-code', locale: account.locale, variables: { ip: attempt.ip } },
-        context: { ...pending },
-        ip: attempt.ip,
-      }),
-    );
-    return secondaryView(challenge);
-  }
-
-  /** Sign-in challenges have no session: the device id the sign-in came with is what binds them. */
-  private secondaryScope(request: { ip: string; deviceId?: string }): ChallengeScope {
-    return { kind: 'sign_in', context: { deviceIdHash: this.devices.fingerprint(request.deviceId, request.ip)?.deviceIdHash ?? null } };
-  }
-
-  /** The account a pending sign-in is for: 404 for an unknown challenge, 423 once the account is frozen. */
-  private async pendingAccount(challengeId: string, scope: ChallengeScope): Promise<Account> {
-    const pending = await this.challenges.find(challengeId, scope);
-    const account = await this.accounts.get(pending.accountUid!);
-    assertNotFrozen(account);
-    return account;
-  }
-
-  /**
    * Counts the failure, and records it (and a lockout it starts) in the audit log. When the
    * lockout is a root login's own, its owner is told, once an hour at most; an unknown login
    * has nobody to tell.
@@ -276,34 +159,4 @@ export class SignInService {
       }
     });
   }
-}
-
-/** What a sign-in challenge keeps of the sign-in it holds back (its `context`). */
-interface PendingSignIn {
-  /** Null for a request without a device id: nothing becomes trusted. */
-  readonly deviceIdHash: string | null;
-  readonly network: string;
-  readonly device: string;
-  readonly ip: string;
-}
-
-function pendingSignInOf(challenge: CodeChallenge): PendingSignIn {
-  const { deviceIdHash, network, device, ip } = challenge.context;
-  return { deviceIdHash: typeof deviceIdHash === 'string' ? deviceIdHash : null, network: String(network), device: String(device), ip: String(ip) };
-}
-
-function secondaryView(challenge: CodeChallenge): SecondaryChallenge {
-  const { method, destination } = challenge;
-  return {
-    status: 'secondary_auth_required',
-    challengeId: challenge.id,
-    method,
-    maskedDestination: method === 'sms' ? maskPhone(destination!) : method === 'email' ? maskEmail(destination!) : null,
-    expiresAt: challenge.expiresAt,
-    ...(challenge.resendAvailableAt ? { resendAvailableAt: challenge.resendAvailableAt } : {}),
-  };
-}
-
-function deviceLabel(userAgent: string | undefined): string {
-  return userAgent?.trim() || 'Unknown device';
 }
