@@ -4,7 +4,8 @@ import { AccountsService } from '../modules/accounts/accounts.service';
 import { AgentsService } from '../modules/agents/agents.service';
 import { Agent, AgentRole } from '../modules/agents/entities/agent.entity';
 import { ChangeContext } from '../modules/audit/audit.service';
-import { DEMO_AWAITING_REPLY_CONTACT, seedDemoAppeals } from './demo-appeals';
+import { seedDemoAppeals } from './demo-appeals';
+import { DEMO_AWAITING_REPLY_CONTACT } from './demo-appeals.data';
 import { seedDemoOwnerActivity } from './demo-owner-activity';
 
 /** Demo credentials: printed at every `npm run demo`, so they are no secret of anyone's. */
