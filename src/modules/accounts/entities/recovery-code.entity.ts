@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** One of the ten single-use codes shown at TOTP enrolment, accepted in place of a TOTP code. */
 @Entity({ name: 'totp_recovery_codes' })
@@ -8,6 +8,7 @@ export class RecoveryCode {
   id!: string;
 
   @Column({ type: 'char', length: 16 })
+  @ForeignKey('Account', { name: 'totp_recovery_codes_account_uid_fkey', onDelete: 'CASCADE' })
   accountUid!: string;
 
   /** HMAC-SHA256 of `recovery-code:<uid>:<code>`; the code itself is shown once. */

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 /** What a "this wasn't me" link undoes: a password change (nothing to restore), or a contact it restores. */
 export type RevertKind = 'password' | 'logon_email' | 'secure_phone';
@@ -8,6 +8,7 @@ export type RevertKind = 'password' | 'logon_email' | 'secure_phone';
  * was issued for (where still free) and freezes the account. Only the token's SHA-256 is stored.
  */
 @Entity({ name: 'security_reverts' })
+@Check('security_reverts_kind_check', `"kind" IN ('password', 'logon_email', 'secure_phone')`)
 @Index('security_reverts_token_key', ['tokenHash'], { unique: true })
 @Index('security_reverts_account_idx', ['accountUid', 'createdAt'])
 export class SecurityRevert {
@@ -18,6 +19,7 @@ export class SecurityRevert {
   tokenHash!: string;
 
   @Column({ type: 'char', length: 16 })
+  @ForeignKey('Account', { name: 'security_reverts_account_uid_fkey', onDelete: 'CASCADE' })
   accountUid!: string;
 
   @Column({ type: 'varchar', length: 16 })

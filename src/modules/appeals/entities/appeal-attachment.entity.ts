@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 export type AttachmentContentType = 'image/jpeg' | 'image/png' | 'application/pdf';
 
@@ -8,12 +8,15 @@ export type AttachmentContentType = 'image/jpeg' | 'image/png' | 'application/pd
  * the decision record.
  */
 @Entity({ name: 'appeal_attachments' })
+@Check('appeal_attachments_content_type_check', `"content_type" IN ('image/jpeg', 'image/png', 'application/pdf')`)
+@Check('appeal_attachments_size_check', `"size" > 0`)
 @Index('appeal_attachments_appeal_idx', ['appealId', 'createdAt'])
 export class AppealAttachment {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
   @Column({ type: 'uuid' })
+  @ForeignKey('Appeal', { name: 'appeal_attachments_appeal_id_fkey', onDelete: 'CASCADE' })
   appealId!: string;
 
   /** Sanitised: no directory parts or control characters, the extension that of the content. */

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 /** `customer` and `agent` messages make the public thread; `note`s are internal. */
 export type AppealMessageAuthor = 'customer' | 'agent' | 'note';
@@ -11,6 +11,7 @@ export class AppealMessage {
   id!: string;
 
   @Column({ type: 'uuid' })
+  @ForeignKey('Appeal', { name: 'appeal_messages_appeal_id_fkey', onDelete: 'CASCADE' })
   appealId!: string;
 
   @Column({ type: 'varchar', length: 8 })
@@ -18,6 +19,7 @@ export class AppealMessage {
 
   /** The agent who wrote an `agent` message or a note; never shown to the person. */
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey('Agent', { name: 'appeal_messages_agent_id_fkey' })
   agentId!: string | null;
 
   @Column({ type: 'text' })

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import type { Locale } from '../../notifications/notification-templates';
 import type { AppealStatus } from '../appeal-workflow';
 
@@ -38,6 +38,7 @@ export type AccountMatch = 'matched' | 'unmatched' | 'ambiguous';
  * its clock is paused (awaiting the customer).
  */
 @Entity({ name: 'appeals' })
+@Check('appeals_version_check', `"version" > 0`)
 @Check('appeals_reference_check', `"reference" ~ '^AP-[A-Z2-7]{10}$'`)
 @Check(
   'appeals_status_check',
@@ -107,6 +108,7 @@ export class Appeal {
 
   /** The account the identifiers point to, when they point to exactly one. */
   @Column({ type: 'char', length: 16, nullable: true })
+  @ForeignKey('Account', { name: 'appeals_account_uid_fkey', onDelete: 'SET NULL' })
   accountUid!: string | null;
 
   @Column({ type: 'jsonb' })
@@ -119,12 +121,14 @@ export class Appeal {
   filedIp!: string | null;
 
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey('Agent', { name: 'appeals_lease_agent_id_fkey' })
   leaseAgentId!: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   leaseExpiresAt!: Date | null;
 
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey('Agent', { name: 'appeals_approved_by_fkey' })
   approvedBy!: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })
@@ -138,6 +142,7 @@ export class Appeal {
   evidenceScoreAtApproval!: number | null;
 
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey('Agent', { name: 'appeals_confirmed_by_fkey' })
   confirmedBy!: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })

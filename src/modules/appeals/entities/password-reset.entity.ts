@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 /** A single-use link to set a new logon password, sent when an appeal with `resetPassword` completes. */
 @Entity({ name: 'password_resets' })
@@ -13,9 +13,11 @@ export class PasswordReset {
   tokenHash!: string;
 
   @Column({ type: 'char', length: 16 })
+  @ForeignKey('Account', { name: 'password_resets_account_uid_fkey', onDelete: 'CASCADE' })
   accountUid!: string;
 
   @Column({ type: 'uuid', nullable: true })
+  @ForeignKey('Appeal', { name: 'password_resets_appeal_id_fkey', onDelete: 'SET NULL' })
   appealId!: string | null;
 
   @Column({ type: 'timestamptz' })

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { FlatJsonObject } from '../../../common/json';
 import type { Locale, TemplateId } from '../../notifications/notification-templates';
 
@@ -20,6 +20,10 @@ export interface ChallengeMessage {
  * challenge is used once.
  */
 @Entity({ name: 'code_challenges' })
+@Check('code_challenges_kind_check', `"kind" IN ('verification', 'sign_in', 'email_change', 'phone_change', 'password_recovery', 'appeal_contact', 'totp_enrolment')`)
+@Check('code_challenges_method_check', `"method" IN ('sms', 'email', 'totp')`)
+@Check('code_challenges_attempts_check', `"attempts" >= 0`)
+@Check('code_challenges_sends_check', `"sends" >= 0`)
 @Index('code_challenges_account_idx', ['accountUid', 'createdAt'])
 @Index('code_challenges_session_idx', ['sessionId'])
 export class CodeChallenge {
@@ -31,6 +35,7 @@ export class CodeChallenge {
 
   /** The account whose limits apply; null where there is none (appeal contact, recovery for an unknown login). */
   @Column({ type: 'varchar', length: 16, nullable: true })
+  @ForeignKey('Account', { name: 'code_challenges_account_uid_fkey', onDelete: 'CASCADE' })
   accountUid!: string | null;
 
   /** The session the challenge is bound to, where it is bound to one. */

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryGeneratedColumn } from 'typeorm';
 
 /** The proof of a verified identity: single use, bound to account + session + purpose, short-lived. */
 @Entity({ name: 'verification_tokens' })
@@ -11,6 +11,7 @@ export class VerificationToken {
   tokenHash!: string;
 
   @Column({ type: 'varchar', length: 16 })
+  @ForeignKey('Account', { name: 'verification_tokens_account_uid_fkey', onDelete: 'CASCADE' })
   accountUid!: string;
 
   @Column({ type: 'uuid' })

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { JsonObject } from '../../../common/json';
 import type { NotificationChannel, TemplateId } from '../notification-templates';
 
@@ -17,6 +17,10 @@ export interface NotificationPayload {
  * pending → queued → sent, or failed (retrying) → dead after the last attempt.
  */
 @Entity({ name: 'notifications' })
+@Check('notifications_channel_check', `"channel" IN ('email', 'sms')`)
+@Check('notifications_status_check', `"status" IN ('pending', 'queued', 'sent', 'failed', 'dead')`)
+@Check('notifications_priority_check', `"priority" IN ('urgent', 'normal')`)
+@Index('notifications_unfinished_idx', ['status', 'updatedAt'], { where: `"status" IN ('pending', 'queued', 'failed')` })
 @Index('notifications_status_updated_idx', ['status', 'updatedAt'])
 @Index('notifications_account_idx', ['accountUid', 'createdAt'])
 @Index('notifications_appeal_idx', ['appealId', 'createdAt'])
