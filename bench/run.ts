@@ -8,9 +8,9 @@ import { signIn } from './benchmarks/sign-in';
 import { timeToCode } from './benchmarks/time-to-code';
 import { verificationCycles } from './benchmarks/verification-cycles';
 
-// `npm run bench [-- <name>...] [--quick]`: every benchmark of quality.md, each figure beside its limit.
+// `npm run bench [-- <name>...] [--quick]`: every benchmark of docs/performance.md, each figure beside its limit.
 
-/** In quality.md's order; `memory` last, as it measures the process after the others. */
+/** In docs/performance.md's order; `memory` last, as it measures the process after the others. */
 const BENCHMARKS: Benchmark[] = [timeToCode, verificationCycles, notices, signIn, agentQueue, memory];
 
 async function main(argv: string[]): Promise<number> {

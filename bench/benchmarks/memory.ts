@@ -1,6 +1,6 @@
 import { Benchmark } from '../lib/benchmark';
 
-/** quality.md's limit, in MB (10^6 bytes): 238.4 MiB. */
+/** docs/performance.md's limit, in MB (10^6 bytes): 238.4 MiB. */
 const LIMIT_MB = 250;
 const BYTES_PER_MIB = 1024 * 1024;
 

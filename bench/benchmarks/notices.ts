@@ -25,7 +25,7 @@ import { BenchSystem } from '../lib/system';
  * maintenance queue, as the scheduler would add). From COMMIT on, everything happens in the
  * service as after a Redis outage or a crash: the sweep claims the rows and enqueues them,
  * workers render, unseal, hand each to SMTP and mark it sent, wiping its secret. The clock stops
- * when the SMTP sink has accepted every one of them, which is what quality.md asks; a notice
+ * when the SMTP sink has accepted every one of them, which is what docs/performance.md asks; a notice
  * accepted twice is counted as a duplicate. Writing through an HTTP call per notice would
  * measure the API, not the outbox; the after-commit path differs from the sweep only in who
  * calls addBulk.

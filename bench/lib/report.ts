@@ -12,7 +12,7 @@ export interface Figure {
   /** The limit measured beside it in the same run, when the target is relative. */
   readonly limit?: { readonly name: string; readonly value: number; readonly unit: string };
   readonly ratio?: number;
-  /** The target as quality.md states it, and whether this run met it. */
+  /** The target as docs/performance.md states it, and whether this run met it. */
   readonly target: string;
   readonly met: boolean;
 }

@@ -4,7 +4,7 @@ import { MailWaiter } from './mail-waiter';
 import { BenchSystem } from './system';
 
 const PASSWORD = 'bench password 0123456789';
-/** 10 codes an hour per account (product.md), one of which went to the sign-in from the bench's new device. */
+/** 10 codes an hour per account (docs/product.md), one of which went to the sign-in from the bench's new device. */
 export const CODES_PER_ACCOUNT = 9;
 const CONCURRENCY = 8;
 

@@ -3,7 +3,7 @@ import { api, bearer, createAccount, signIn, TestAccount, uniqueEmail, uniquePho
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, verificationToken } from '../support/verification';
 
-describe('Logon email change (seed 002)', () => {
+describe('Logon email change', () => {
   let inbox: Inbox;
   let t: TestApp;
   let close: () => Promise<void>;

@@ -6,7 +6,7 @@ import { api, bearer, createAccount, createRamUser, signIn, TestAccount, uniqueP
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, verificationToken } from '../support/verification';
 
-describe('Password change (seed 000)', () => {
+describe('Password change', () => {
   let inbox: Inbox;
   let t: TestApp;
   const NEW_PASSWORD = 'a fresh and long passphrase 7';

@@ -4,7 +4,7 @@ import { queueQuery, QueueFilters } from '../../src/modules/appeals/appeal-queue
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
- * Every query the queue page runs has an index to run on (quality.md: a million appeals, every
+ * Every query the queue page runs has an index to run on (docs/performance.md: a million appeals, every
  * plan on an index). With sequential scans priced out, a plan that still reads `appeals`
  * sequentially has no index it could use.
  */

@@ -31,8 +31,8 @@ const token = 'a'.repeat(43);
 const password = 'a fresh and long passphrase 7';
 
 /**
- * Every JSON endpoint of api.md (and the attachment upload beside them). The drill fails when the
- * app's OpenAPI document lists one this table lacks; endpoints of api.md the app does not serve yet
+ * Every JSON endpoint of docs/api.md (and the attachment upload beside them). The drill fails when the
+ * app's OpenAPI document lists one this table lacks; endpoints of docs/api.md the app does not serve yet
  * are fuzzed all the same (their 404 must be a problem document too) and named in the report.
  */
 const ENDPOINTS: readonly Endpoint[] = [
@@ -114,7 +114,7 @@ interface Case {
 }
 
 /**
- * Drill 8 (quality.md): bad input. fast-check makes CASES requests for every endpoint (bodies
+ * Drill 8 (docs/reliability.md): bad input. fast-check makes CASES requests for every endpoint (bodies
  * mutated from a valid one, any JSON, malformed and oddly encoded bodies, strange path parameters
  * and query strings) and sends them, with valid credentials, to a listening app: no answer may be
  * a 5xx, every refusal is an `application/problem+json` document with type, title, status and code,

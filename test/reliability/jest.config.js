@@ -1,4 +1,4 @@
-// Reliability drills (quality.md): each drill owns its servers and processes, counts every message
+// Reliability drills (docs/reliability.md): each drill owns its servers and processes, counts every message
 // it caused and received, and adds its row to the table the drill reporter prints at the end.
 const { esmPackages, transform } = require('../support/jest-transform');
 

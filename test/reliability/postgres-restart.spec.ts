@@ -16,7 +16,7 @@ interface Exchange extends Answer {
 }
 
 /**
- * Drill 5 (quality.md): PostgreSQL restarted under load. The app runs on a PostgreSQL of its own,
+ * Drill 5 (docs/reliability.md): PostgreSQL restarted under load. The app runs on a PostgreSQL of its own,
  * workers and scheduler included, with readers and writers hitting it over real HTTP. While the
  * server is down every answer is 503 UNAVAILABLE (a problem document, never a stack trace or
  * another 5xx); once it is back the same process serves again without being touched.

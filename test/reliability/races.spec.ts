@@ -26,7 +26,7 @@ interface RaceOutcome {
 const ROUNDS = 3;
 
 /**
- * Drill 6 (quality.md): races, with real concurrency over HTTP as the clients make them, split
+ * Drill 6 (docs/reliability.md): races, with real concurrency over HTTP as the clients make them, split
  * across two app instances on one database and one Redis (`sharing`): the back-office pages for
  * approvals and claims, the JSON API for email changes and verifications. Each race runs a few
  * rounds, and besides the answers the drill checks the effect happened once (rows, audit events).

@@ -8,7 +8,7 @@ import { recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, inParallel, tally } from './support/drill-servers';
 
 /**
- * Drill 1 (quality.md): Redis stops while 200 changes are made: 100 accounts confirm a new logon
+ * Drill 1 (docs/reliability.md): Redis stops while 200 changes are made: 100 accounts confirm a new logon
  * email, 100 others change their password. Each change either commits (its notices are in the
  * outbox) or answers 503 and commits nothing; once Redis is back, every notice of every committed
  * change arrives. Redis runs with append-only persistence, as the embedded default and

@@ -5,7 +5,7 @@ import { recordDrill } from './support/drill-report';
 import { DrillResources, ServiceProcess, startDrillSystem, tally } from './support/drill-servers';
 
 /**
- * Drill 7 (quality.md): the service (PROCESS_ROLE=all: API and workers in one process) is sent
+ * Drill 7 (docs/reliability.md): the service (PROCESS_ROLE=all: API and workers in one process) is sent
  * SIGTERM while 24 clients keep asking for verification codes. Every request it had taken is
  * answered, it exits 0 within 10 s, and no message is lost: whatever it had not delivered yet
  * (queued jobs, rows it had not enqueued) is delivered by the worker started after it.

@@ -7,7 +7,7 @@ import { recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, tally } from './support/drill-servers';
 
 /**
- * Drill 4 (quality.md): the SMS webhook answers 500 for 10 s, then 200, while messages keep coming
+ * Drill 4 (docs/reliability.md): the SMS webhook answers 500 for 10 s, then 200, while messages keep coming
  * (20 a second): every one arrives. Then messages it refuses with 400 end `dead` after a single
  * attempt, and the back-office lists them on its failed-notifications page. Retries start 1 s
  * after a failure (DELIVERY_RETRY_DELAY) rather than 2 s, so the drill waits less.

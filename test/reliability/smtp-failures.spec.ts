@@ -6,7 +6,7 @@ import { recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, tally } from './support/drill-servers';
 
 /**
- * Drill 3 (quality.md): while messages keep coming (20 a second), the SMTP server first answers
+ * Drill 3 (docs/reliability.md): while messages keep coming (20 a second), the SMTP server first answers
  * 451 to 30% of them (for 5 s), then is down for 20 s, then takes everything. Every message arrives, and
  * none ends dead: the retry policy (8 attempts, the delay doubling from DELIVERY_RETRY_DELAY, 1 s
  * here rather than 2 s, so the drill waits less) rides out both.

@@ -5,7 +5,7 @@ import { recordDrill } from './support/drill-report';
 import { DrillResources, inParallel, ServiceProcess, startDrillSystem, tally } from './support/drill-servers';
 
 /**
- * Drill 2 (quality.md): one API process writes 2,000 verification codes while two worker
+ * Drill 2 (docs/reliability.md): one API process writes 2,000 verification codes while two worker
  * processes deliver them; one worker is killed with SIGKILL once a third of them has arrived,
  * then started again. Every message must arrive at least once; a message the dead worker had
  * handed to SMTP but not yet marked sent arrives twice, and is counted.

@@ -9,7 +9,7 @@ import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
- * quality.md: an HTML file named .png, a PDF with a wrong type, a 10 MB + 1 byte file and a name
+ * docs/security.md: an HTML file named .png, a PDF with a wrong type, a 10 MB + 1 byte file and a name
  * with ../ are refused or neutralised; downloads are `attachment` with `nosniff`.
  */
 describe('Appeal attachments', () => {

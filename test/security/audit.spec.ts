@@ -18,7 +18,7 @@ const ALTERATIONS: Record<string, string> = {
   hash: "repeat('f', 64)",
 };
 
-/** quality.md: altering any audit row makes `audit:verify` fail and name that row. */
+/** docs/security.md: altering any audit row makes `audit:verify` fail and name that row. */
 describe('audit:verify', () => {
   let t: TestApp;
 

@@ -19,7 +19,7 @@ function agentRoutes(t: TestApp, method: 'get' | 'post'): string[] {
 const agentPostRoutes = (t: TestApp) => agentRoutes(t, 'post');
 
 /**
- * quality.md: every POST without a CSRF token answers 403; an agent cannot second-approve their
+ * docs/security.md: every POST without a CSRF token answers 403; an agent cannot second-approve their
  * own approval; an agent cannot open /agent/queues or /agent/team; without a session, the sign-in form.
  */
 describe('Back-office security', () => {

@@ -5,7 +5,7 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { extractCode } from '../support/smtp-sink';
 import { Inbox } from '../support/verification';
 
-/** quality.md: 1,000 wrong codes never yield a token; lock-outs hold across new challenges and across two API processes. */
+/** docs/security.md: 1,000 wrong codes never yield a token; lock-outs hold across new challenges and across two API processes. */
 describe('Verification code brute force', () => {
   let inbox: Inbox;
   let first: TestApp;

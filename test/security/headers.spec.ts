@@ -43,7 +43,7 @@ function expectStrict(response: supertest.Response, styles: string[] = ["'self'"
   expect(String(response.headers['content-security-policy'])).not.toContain('unsafe-eval');
 }
 
-/** quality.md: helmet defaults plus a strict Content-Security-Policy without inline scripts, on pages, the API and problem documents. */
+/** docs/security.md: helmet defaults plus a strict Content-Security-Policy without inline scripts, on pages, the API and problem documents. */
 describe('Security headers', () => {
   let t: TestApp;
   let https: TestApp;

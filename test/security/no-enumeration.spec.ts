@@ -6,7 +6,7 @@ import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
- * quality.md: sign-in with an unknown login and with a wrong password, and appeal filing for an
+ * docs/security.md: sign-in with an unknown login and with a wrong password, and appeal filing for an
  * unknown account and for a known one, give the same status and body shape, and their median
  * times are within 20% of each other. Both kinds of a pair are timed in the same loop, turn
  * about, 30 each; these machines are shared, so a pair gets three runs to show it.

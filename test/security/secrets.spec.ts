@@ -10,7 +10,7 @@ import { Inbox, totpCode } from '../support/verification';
 import { waitFor } from '../support/wait-for';
 
 /**
- * quality.md: no verification code, password, token or TOTP secret appears in logs, job payloads
+ * docs/security.md: no verification code, password, token or TOTP secret appears in logs, job payloads
  * at rest or error bodies. Flows that handle each kind run against an app logging everything
  * (trace) into memory; then the log, every Redis key and value of the app, the outbox rows and
  * every error body are searched for the exact values.

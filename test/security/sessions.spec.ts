@@ -20,7 +20,7 @@ const cookieHeader = (...responses: supertest.Response[]) =>
     .join('; ');
 
 /**
- * quality.md: a new token at every sign-in; every session token invalid after a password change;
+ * docs/security.md: a new token at every sign-in; every session token invalid after a password change;
  * cookies HttpOnly, SameSite, and Secure when PUBLIC_BASE_URL is https.
  */
 describe('Session security', () => {

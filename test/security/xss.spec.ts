@@ -19,7 +19,7 @@ function expectInert(html: string): void {
 }
 
 /**
- * quality.md: a description with `<script>` and `{{` renders escaped in every back-office page
+ * docs/security.md: a description with `<script>` and `{{` renders escaped in every back-office page
  * and every email. Every email template is rendered with hostile values for each variable by
  * src/modules/notifications/template-renderer.spec.ts; here hostile text goes the whole way, from
  * the person or the agent to the pages and the messages that show it.

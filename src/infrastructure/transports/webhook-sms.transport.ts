@@ -5,7 +5,7 @@ import { OutgoingSms, SmsTransport } from './sms-transport';
 const TIMEOUT_MS = 10_000;
 
 /**
- * The SMS provider's webhook as api.md fixes it: JSON `{ messageId, to, body, template }` with
+ * The SMS provider's webhook as docs/api.md fixes it: JSON `{ messageId, to, body, template }` with
  * `X-Signature: sha256=<HMAC-SHA256 of the raw body>`. 2xx accepted; 429, 5xx or no answer in
  * 10 s retried; any other 4xx is final.
  */

@@ -52,7 +52,7 @@ const PHONE: ContactSpec = {
 };
 
 /**
- * The logon email (seed 002) and secure phone changes: after identity verification, the new
+ * The logon email and secure phone changes (docs/product.md): after identity verification, the new
  * value; then the code sent to it (resend, cancel) applies the change.
  */
 @AccountPages()

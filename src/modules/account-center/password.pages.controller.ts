@@ -15,7 +15,7 @@ import { VerifiedCookie, verifyPath } from './verified-purpose';
 
 const VIEW = 'account/password';
 
-/** "Change Password" of seed 000: after identity verification; afterwards every session is signed out, this one too. */
+/** "Change Password" (docs/product.md): after identity verification; afterwards every session is signed out, this one too. */
 @AccountPages()
 @Controller('security/password')
 export class PasswordPagesController {

@@ -22,7 +22,7 @@ import { isPurpose, PURPOSE_PAGES, VerifiedCookie, verifyPath } from './verified
 const VIEW = 'account/verify';
 
 /**
- * "Verify Identity" of seed 000, before every change: choose one of the account's methods
+ * "Verify Identity" before every change (docs/product.md, Verification): choose one of the account's methods
  * (secure phone, logon email, authenticator app), enter the code, and go on to the change the
  * verification was started for with its token (in the `ac_verified` cookie).
  */

@@ -5,7 +5,7 @@ import { randomToken, sha256Hex } from '../../common/crypto/tokens';
 import { InjectRedis, RedisKeys } from '../../infrastructure/redis/redis.module';
 import { LoginThrottledError } from './accounts.errors';
 
-/** Sign-in throttling, per login and per IP: the rule of api.md in numbers. */
+/** Sign-in throttling, per login and per IP: the rule of docs/product.md in numbers. */
 export const LOGIN_THROTTLE = {
   /** Failures in the window after which the next attempt is refused. */
   threshold: 10,

@@ -17,7 +17,7 @@ export interface PasswordContext {
 }
 
 /**
- * The password policy of product.md: 12 to 128 characters, no composition rules, not a common
+ * The password policy of docs/product.md: 12 to 128 characters, no composition rules, not a common
  * password, not containing the logon email's local part or the UID, not the current password,
  * and a zxcvbn-ts strength score of at least 3 of 4.
  */

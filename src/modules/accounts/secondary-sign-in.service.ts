@@ -25,7 +25,7 @@ export interface SecondaryAttempt {
   readonly deviceId?: string;
 }
 
-/** The 202 of a sign-in from an unfamiliar device or network, as api.md shapes it. */
+/** The 202 of a sign-in from an unfamiliar device or network, as docs/api.md shapes it. */
 export interface SecondaryChallenge {
   readonly status: 'secondary_auth_required';
   readonly challengeId: string;

@@ -57,7 +57,7 @@ export class SignInService {
 
   /**
    * Checks the password; a root sign-in from a device + network the account does not trust yet
-   * then answers with a secondary challenge (seed 000) instead of a session.
+   * then answers with a secondary challenge (SecondarySignInService) instead of a session.
    */
   async signIn(attempt: SignInAttempt): Promise<SignInOutcome> {
     const login = parseLogin(attempt.login);

@@ -10,7 +10,7 @@ import { AccountsService } from './accounts.service';
 import { Account } from './entities/account.entity';
 import { RecoveryCode } from './entities/recovery-code.entity';
 
-/** RFC 6238 as product.md fixes it, and the recovery codes of an enrolment. */
+/** RFC 6238 as docs/product.md fixes it, and the recovery codes of an enrolment. */
 export const TOTP_RULES = {
   algorithm: 'sha1',
   digits: 6,

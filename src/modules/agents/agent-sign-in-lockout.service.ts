@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { sha256Hex } from '../../common/crypto/tokens';
 import { InjectRedis, RedisKeys } from '../../infrastructure/redis/redis.module';
 
-/** api.md: 5 failures lock an agent for 15 minutes. */
+/** docs/product.md, Back-office: 5 failures lock an agent for 15 minutes. */
 export const AGENT_LOCKOUT = { failures: 5, lockMs: 15 * 60_000 } as const;
 
 /**

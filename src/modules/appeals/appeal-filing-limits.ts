@@ -10,7 +10,7 @@ import { OPEN_STATUSES } from './appeal-workflow';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** product.md, Appeals: limits on contact codes and on filings. */
+/** docs/product.md, Appeals: limits on contact codes and on filings. */
 export const APPEAL_LIMITS = {
   contactCodesPerEmailPerHour: 5,
   contactCodesPerIpPerHour: 20,

@@ -12,7 +12,7 @@ import { AppealNotices } from './appeal-notices';
 import { AppealTransitions } from './appeal-transitions';
 import { AppealsRepository } from './appeals.repository';
 
-/** api.md: the reminder goes 2 days before an unanswered appeal expires. */
+/** docs/product.md, Appeals: the reminder goes 2 days before an unanswered appeal expires. */
 export const REMINDER_LEAD_MS = 2 * 86_400_000;
 /** Appeals one run handles per kind of work; a backlog takes several runs. */
 const BATCH = 500;

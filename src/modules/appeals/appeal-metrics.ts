@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { MetricsService } from '../../infrastructure/metrics/metrics.service';
 import { APPEAL_STATUSES, AppealStatus } from './appeal-workflow';
 
-/** `appeals{status}` for /metrics (api.md), counted in PostgreSQL at scrape time on the status index. */
+/** `appeals{status}` for /metrics (docs/api.md), counted in PostgreSQL at scrape time on the status index. */
 @Injectable()
 export class AppealMetrics {
   constructor(metrics: MetricsService, @InjectDataSource() dataSource: DataSource) {

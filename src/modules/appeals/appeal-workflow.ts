@@ -70,7 +70,7 @@ export interface WorkflowOptions {
 }
 
 /**
- * The appeal workflow, every transition in one table (product.md, Appeals; api.md, Back-office
+ * The appeal workflow, every transition in one table (docs/product.md, Appeals; docs/api.md, Back-office
  * pages). Services ask `decideAgentAction` / `decidePartyAction` before changing anything and
  * `allowedAgentActions` to show the agent exactly the buttons that would work.
  */
@@ -214,7 +214,7 @@ export function allowedAgentActions(appeal: WorkflowAppeal, agent: WorkflowAgent
 
 /**
  * The status `action` by `party` leads to. Closed appeals answer 409 APPEAL_CLOSED to the person
- * (api.md); any other refusal is 403 TRANSITION_NOT_ALLOWED.
+ * (docs/api.md); any other refusal is 403 TRANSITION_NOT_ALLOWED.
  */
 export function decidePartyAction(appeal: Pick<WorkflowAppeal, 'status'>, party: Party, action: PartyAction): AppealStatus {
   const transition = PARTY_TRANSITIONS.find((candidate) => candidate.action === action && candidate.by === party);

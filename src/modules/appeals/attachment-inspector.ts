@@ -1,6 +1,6 @@
 import { AttachmentContentType } from './entities/appeal-attachment.entity';
 
-/** product.md: up to 5 files of 10 MB, JPEG, PNG or PDF by content. */
+/** docs/product.md, Appeals: up to 5 files of 10 MB, JPEG, PNG or PDF by content. */
 export const ATTACHMENT_RULES = { maxFiles: 5, maxBytes: 10 * 1024 * 1024 } as const;
 
 const ACCEPTED: Readonly<Record<string, { type: AttachmentContentType; extension: string }>> = {

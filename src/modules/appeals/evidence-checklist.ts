@@ -3,7 +3,7 @@ import type { AppealEvidence } from './entities/appeal.entity';
 export type FactVerdict = 'match' | 'mismatch' | 'unknown';
 
 export interface ChecklistItem {
-  /** The fact, by its api.md name (`account.uid`, `evidence.fullName`, ...). */
+  /** The fact, by its docs/api.md name (`account.uid`, `evidence.fullName`, ...). */
   readonly fact: string;
   readonly verdict: FactVerdict;
   /** What it was compared with, in words for the agent. */

@@ -12,7 +12,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { PasswordChangeService } from '../accounts/changes/password-change.service';
 import { PasswordReset } from './entities/password-reset.entity';
 
-/** api.md: single use, valid 24 h. */
+/** docs/product.md, Appeals: single use, valid 24 h. */
 export const PASSWORD_RESET_TTL_MS = 24 * 3_600_000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 

@@ -14,7 +14,7 @@ export function normaliseChanges(changes: RequestedChanges): RequestedChanges {
   return filed;
 }
 
-/** The changes asked for, by their api.md names, as the notices list them. */
+/** The changes asked for, by their docs/api.md names, as the notices list them. */
 export function changeKeys(changes: RequestedChanges): AppealChange[] {
   return (['logonEmail', 'securePhone', 'resetPassword', 'disableTotp'] as const).filter((key) => Boolean(changes[key]));
 }

@@ -57,7 +57,7 @@ describe('appeal views', () => {
     expect([0, 59_000, 45 * 60_000, 3 * 3_600_000, 200 * 60_000, 50 * 3_600_000, 72 * 3_600_000].map(formatDuration)).toEqual(['0 min', '1 min', '45 min', '3 h', '3 h 20 min', '2 d 2 h', '3 d']);
   });
 
-  it('names every agent action as api.md does, each on its own path', () => {
+  it('names every agent action as docs/api.md does, each on its own path', () => {
     expect(AGENT_ACTIONS.map((action) => [ACTION_SPECS[action].path, ACTION_SPECS[action].label])).toEqual([
       ['claim', 'Claim'],
       ['release', 'Release'],

@@ -53,9 +53,9 @@ export interface ActionField {
 }
 
 export interface ActionSpec {
-  /** The last segment of `POST /agent/appeals/:reference/<path>` (api.md). */
+  /** The last segment of `POST /agent/appeals/:reference/<path>` (docs/api.md). */
   readonly path: string;
-  /** The button's text: the action's name as api.md gives it. */
+  /** The button's text: the action's name as docs/api.md gives it. */
   readonly label: string;
   readonly style: 'primary' | 'secondary' | 'danger';
   readonly hint: string;

@@ -6,7 +6,7 @@ import { randomToken } from '../../common/crypto/tokens';
 import { InjectRedis, RedisKeys } from '../../infrastructure/redis/redis.module';
 import { VerificationLockedError } from './challenges.errors';
 
-/** The limits of product.md's verification table. */
+/** The limits of docs/product.md's verification table. */
 export const CHALLENGE_RULES = {
   attemptsPerChallenge: 5,
   /** The first send included. */

@@ -1,5 +1,5 @@
 /**
- * The catalogue of every message the product sends (ids fixed by api.md): the channels each
+ * The catalogue of every message the product sends (ids fixed by docs/api.md, Messages): the channels each
  * may go by, the variables its templates use, which of them are secret (sealed in the outbox,
  * wiped once sent), and sample values that the template tests render in both languages.
  *
@@ -15,7 +15,7 @@
  *   templates themselves from the `baseUrl` the renderer provides;
  * - addresses shown to someone other than their owner arrive masked (`newEmail` in
  *   `logon-email-changed`, `newPhone`, `maskedUid`, `maskedEmail`);
- * - `changes` lists the keys of an appeal's requested changes, in api.md's names.
+ * - `changes` lists the keys of an appeal's requested changes, in docs/api.md's names.
  */
 import type { JsonValue } from '../../common/json';
 
@@ -23,7 +23,7 @@ export type NotificationChannel = 'email' | 'sms';
 export type Locale = 'en' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
 
-/** An appeal's requested changes, as the keys of its `changes` object in api.md. */
+/** An appeal's requested changes, as the keys of its `changes` object in docs/api.md. */
 export type AppealChange = 'logonEmail' | 'securePhone' | 'resetPassword' | 'disableTotp';
 
 export interface TemplateSpec {

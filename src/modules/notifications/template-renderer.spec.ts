@@ -13,7 +13,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T/;
 const CJK = /[\u4e00-\u9fff]/;
 /** What the renderer adds to every template's variables. */
 const PROVIDED = new Set(['baseUrl', 'locale']);
-/** The password-changed SMS points to the email instead of carrying the revert link itself (api.md: "the email carries the revert link"). */
+/** The password-changed SMS points to the email instead of carrying the revert link itself (docs/product.md: the email carries the "this wasn't me" link). */
 const SMS_WITHOUT_SECRET: Partial<Record<TemplateId, string>> = { 'password-changed': 'revertUrl' };
 
 const renderer = new TemplateRenderer(loadConfig({ APP_SECRET: 'ab'.repeat(32), PUBLIC_BASE_URL: BASE_URL }));

@@ -12,7 +12,7 @@ import { CodeChallenge } from '../challenges/entities/code-challenge.entity';
 import { VerificationTokensService } from '../challenges/verification-tokens.service';
 import { VerificationPurpose } from './verification-purpose';
 
-/** `POST /api/v1/verifications`, as api.md shapes it. */
+/** `POST /api/v1/verifications`, as docs/api.md shapes it. */
 export interface VerificationView {
   readonly id: string;
   readonly purpose: VerificationPurpose;

@@ -17,7 +17,7 @@ const LEAKS = [
 ];
 
 /**
- * Why `answer` is not a well-formed problem document (RFC 9457 as api.md has it: the media type
+ * Why `answer` is not a well-formed problem document (RFC 9457 as docs/api.md has it: the media type
  * and `type`, `title`, `status`, `code`, the body's status equal to the HTTP one, no internals);
  * undefined when it is one. `code`, when given, must match.
  */

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 
 /** What one drill caused and what arrived; `lost` fails the run. */
 export interface DrillResult {
-  /** Short name, e.g. `1 redis-stop` (number first, so the table reads in quality.md's order). */
+  /** Short name, e.g. `1 redis-stop` (number first, so the table reads in docs/reliability.md's order). */
   readonly drill: string;
   readonly caused: number;
   readonly delivered: number;

@@ -111,7 +111,7 @@ export interface ProcessExit {
 }
 
 /**
- * The service as operations.md starts it, in a process of its own: `node dist/main.js` (the API,
+ * The service as production starts it, in a process of its own: `node dist/main.js` (the API,
  * or API and workers with PROCESS_ROLE=all) or `node dist/worker.js`. The drill may signal or
  * kill it; its output is kept to explain a failure.
  */

@@ -4,7 +4,7 @@ import globalSetup from '../../support/global-setup';
 
 /**
  * The run's PostgreSQL template and Redis, as for every jest run, after making sure dist/ is
- * built and current: drills start `node dist/main.js` and `node dist/worker.js` as operations.md
+ * built and current: drills start `node dist/main.js` and `node dist/worker.js` as production does
  * does, and CI runs them before `npm run build`.
  */
 export default async function reliabilitySetup(): Promise<void> {

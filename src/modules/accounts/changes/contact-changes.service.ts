@@ -19,7 +19,7 @@ import { SecurityRevertsService } from './security-reverts.service';
 /** The two contacts a pending change replaces: the logon email (code to the new email) and the secure phone (code by SMS to the new phone). */
 export type ContactChangeKind = 'email_change' | 'phone_change';
 
-/** `202` of a started change, as api.md shapes it. */
+/** `202` of a started change, as docs/api.md shapes it. */
 export interface PendingChangeView {
   readonly changeId: string;
   readonly maskedDestination: string;
@@ -33,7 +33,7 @@ const SPECS = {
 } as const;
 
 /**
- * Logon email (seed 002) and secure phone changes: a verification token starts a pending change,
+ * Logon email and secure phone changes (docs/product.md): a verification token starts a pending change,
  * a code goes to the new address, and the right code applies it. The pending change is a code
  * challenge of the session that started it (same code rules and limits as verification), so it
  * is "not found" to any other session, and dies with its own.

@@ -22,7 +22,7 @@ export interface PasswordChangeRecord {
 }
 
 /**
- * The logon password change of seed 000: a verification token of purpose `change_password`, the
+ * The logon password change (docs/product.md): a verification token of purpose `change_password`, the
  * password policy, argon2id, and every root session of the account signed out (the current one
  * too); trusted devices stay. The owner hears of it by email (with a "this wasn't me" link) and SMS.
  * Password recovery sets a password the same way (`acceptableHash`, then `apply`).

@@ -27,7 +27,7 @@ export interface NewPasswordRequest {
   readonly newPassword: string;
 }
 
-/** `POST /api/v1/password-recoveries`, as api.md shapes it: the same two keys for every login. */
+/** `POST /api/v1/password-recoveries`, as docs/api.md shapes it: the same two keys for every login. */
 export interface StartedRecovery {
   readonly recoveryId: string;
   readonly expiresAt: Date;

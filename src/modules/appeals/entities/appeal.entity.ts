@@ -2,7 +2,7 @@ import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm
 import type { Locale } from '../../notifications/notification-templates';
 import type { AppealStatus } from '../appeal-workflow';
 
-/** The `changes` of a filing, as filed (api.md names). */
+/** The `changes` of a filing, as filed (docs/api.md names). */
 export interface RequestedChanges {
   readonly logonEmail?: string;
   readonly securePhone?: string;
