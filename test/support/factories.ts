@@ -2,9 +2,9 @@ import supertest from 'supertest';
 import { Clock } from '../../src/common/clock';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DevicesService } from '../../src/modules/accounts/devices.service';
-import { AccountLocale } from '../../src/modules/accounts/entities/account.entity';
 import { SignInService } from '../../src/modules/accounts/sign-in.service';
 import { TestApp } from './test-app';
+import { Locale } from '../../src/common/locales';
 
 /** ADMIN_API_TOKEN of test apps that use the admin API. */
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -40,7 +40,7 @@ export interface TestAccount {
 /** Provisions an account through AccountsService, as the admin API does. */
 export async function createAccount(
   t: TestApp,
-  options: { logonEmail?: string; password?: string; securePhone?: string; locale?: AccountLocale } = {},
+  options: { logonEmail?: string; password?: string; securePhone?: string; locale?: Locale } = {},
 ): Promise<TestAccount> {
   const logonEmail = options.logonEmail ?? uniqueEmail();
   const password = options.password ?? DEFAULT_PASSWORD;

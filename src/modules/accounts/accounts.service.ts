@@ -11,18 +11,19 @@ import { NotFoundError, ValidationFailedError } from '../../common/errors/domain
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AccountFrozenError } from './accounts.errors';
 import { AccountsRepository, UidTakenError } from './accounts.repository';
-import { Account, AccountLocale, AccountStatus } from './entities/account.entity';
+import { Account, AccountStatus } from './entities/account.entity';
 import { ContactKind, FormerContact } from './entities/former-contact.entity';
 import { RamUser } from './entities/ram-user.entity';
 import { LOGIN_NAME } from './login';
 import { AuthenticatedSession, requireRoot } from './principal';
+import { Locale } from '../../common/locales';
 
 export interface NewAccount {
   readonly logonEmail: string;
   readonly password: string;
   readonly securePhone?: string;
   readonly displayName?: string;
-  readonly locale?: AccountLocale;
+  readonly locale?: Locale;
 }
 
 const UID_ATTEMPTS = 5;
@@ -146,7 +147,7 @@ export class AccountsService {
   }
 
   /** The language of later messages and pages. */
-  async updateLocale(uid: string, locale: AccountLocale, context: ChangeContext): Promise<Account> {
+  async updateLocale(uid: string, locale: Locale, context: ChangeContext): Promise<Account> {
     await this.dataSource.transaction(async (manager) => {
       const { locale: previous } = await this.lock(manager, uid);
       await this.repository.updateAccount(manager, uid, { locale, updatedAt: this.clock.now() });

@@ -10,7 +10,6 @@ import { returnedRows } from '../../database/returned-rows';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
-import { Locale } from '../notifications/notification-templates';
 import { CodeChallengesService } from '../challenges/code-challenges.service';
 import { AccountMatcher, ClaimedIdentifiers } from './account-matcher';
 import { AppealFilingLimits, contactCodeBuckets } from './appeal-filing-limits';
@@ -19,6 +18,7 @@ import { slaAtFiling } from './appeal-sla';
 import { ContactMismatchError } from './appeals.errors';
 import { changeKeys, normaliseChanges } from './requested-changes';
 import { AppealEvidence, RequestedChanges } from './entities/appeal.entity';
+import { Locale } from '../../common/locales';
 
 export interface NewAppeal {
   readonly contactVerification: { readonly id: string; readonly code: string };

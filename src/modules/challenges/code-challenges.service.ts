@@ -12,7 +12,6 @@ import { RawEntity, rawEntity } from '../../database/raw-entity';
 import { returnedRows } from '../../database/returned-rows';
 import { InjectConfig } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
-import { Locale } from '../notifications/notification-templates';
 import { NotificationsService } from '../notifications/notifications.service';
 import { CHALLENGE_RULES, ChallengeLimits, SendBucket } from './challenge-limits';
 import {
@@ -24,6 +23,7 @@ import {
   VerificationUsedError,
 } from './challenges.errors';
 import { ChallengeKind, ChallengeMessage, ChallengeMethod, CodeChallenge } from './entities/code-challenge.entity';
+import { Locale } from '../../common/locales';
 
 /** The account a challenge belongs to: its limits apply, and its contacts hear of a lock. */
 export interface ChallengeAccount {

@@ -10,8 +10,8 @@ import { EMAIL_TRANSPORT, EmailTransport } from '../../infrastructure/transports
 import { SMS_TRANSPORT, SmsTransport } from '../../infrastructure/transports/sms-transport';
 import { Notification } from './entities/notification.entity';
 import { NotificationMetrics } from './notification-metrics';
-import { Locale } from './notification-templates';
 import { TemplateRenderer } from './template-renderer';
+import { Locale } from '../../common/locales';
 
 export interface Attempt {
   /** Attempts already made before this one. */

@@ -20,8 +20,6 @@
 import type { JsonValue } from '../../common/json';
 
 export type NotificationChannel = 'email' | 'sms';
-export type Locale = 'en' | 'zh-CN';
-export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];
 
 /** An appeal's requested changes, as the keys of its `changes` object in docs/api.md. */
 export type AppealChange = 'logonEmail' | 'securePhone' | 'resetPassword' | 'disableTotp';

@@ -4,8 +4,9 @@ import { EntityManager } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { JsonObject, JsonValue } from '../../common/json';
 import { NotificationPayload, NotificationPriority } from './entities/notification.entity';
-import { Locale, NotificationChannel, TemplateId, templateSpec, variableProblems } from './notification-templates';
+import { NotificationChannel, TemplateId, templateSpec, variableProblems } from './notification-templates';
 import { OutboxRelay } from './outbox-relay';
+import { Locale } from '../../common/locales';
 
 export interface Notice {
   readonly template: TemplateId;

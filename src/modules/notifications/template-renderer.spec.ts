@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { VIEWS_DIR } from '../../common/views/view-engine';
 import { loadConfig } from '../../config/app-config';
 import type { JsonValue } from '../../common/json';
-import { Locale, LOCALES, NotificationChannel, TEMPLATE_IDS, TemplateId, templateSpec, variableProblems } from './notification-templates';
+import { NotificationChannel, TEMPLATE_IDS, TemplateId, templateSpec, variableProblems } from './notification-templates';
 import { TemplateRenderer } from './template-renderer';
+import { Locale, LOCALES } from '../../common/locales';
 
 const BASE_URL = 'https://accounts.example.com';
 const HOSTILE = '<script>alert("x")</script> {{code}} & co';

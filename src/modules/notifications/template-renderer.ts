@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { VIEWS_DIR } from '../../common/views/view-engine';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
-import { Locale, TemplateId } from './notification-templates';
+import { TemplateId } from './notification-templates';
+import { Locale } from '../../common/locales';
 
 export interface RenderedEmail {
   readonly subject: string;

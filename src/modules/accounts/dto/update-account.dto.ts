@@ -1,7 +1,7 @@
 import { IsIn } from 'class-validator';
-import { ACCOUNT_LOCALES, AccountLocale } from '../entities/account.entity';
+import { Locale, LOCALES } from '../../../common/locales';
 
 export class UpdateAccountDto {
-  @IsIn(ACCOUNT_LOCALES)
-  locale!: AccountLocale;
+  @IsIn(LOCALES)
+  locale!: Locale;
 }

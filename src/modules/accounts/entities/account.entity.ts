@@ -1,7 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export const ACCOUNT_LOCALES = ['en', 'zh-CN'] as const;
-export type AccountLocale = (typeof ACCOUNT_LOCALES)[number];
+import { Locale } from '../../../common/locales';
 
 export const ACCOUNT_STATUSES = ['active', 'frozen'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
@@ -49,7 +47,7 @@ export class Account {
   displayName!: string | null;
 
   @Column({ type: 'varchar', length: 8 })
-  locale!: AccountLocale;
+  locale!: Locale;
 
   @Column({ type: 'varchar', length: 8 })
   status!: AccountStatus;

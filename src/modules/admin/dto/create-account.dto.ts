@@ -1,8 +1,8 @@
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { IsEmailAddress } from '../../../common/validation/is-email-address';
 import { IsE164Phone } from '../../../common/validation/is-e164-phone';
-import { ACCOUNT_LOCALES, AccountLocale } from '../../accounts/entities/account.entity';
 import { IsNewPassword } from './new-password';
+import { Locale, LOCALES } from '../../../common/locales';
 
 export class CreateAccountDto {
   @IsEmailAddress()
@@ -22,6 +22,6 @@ export class CreateAccountDto {
   displayName?: string;
 
   @IsOptional()
-  @IsIn(ACCOUNT_LOCALES)
-  locale?: AccountLocale;
+  @IsIn(LOCALES)
+  locale?: Locale;
 }

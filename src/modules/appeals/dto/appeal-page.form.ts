@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FormDto } from '../../../common/http/form.dto';
+import { LOCALES } from '../../../common/locales';
 
 export const APPEAL_FORM_STEPS = ['send-code', 'resend-code', 'check-code', 'file'] as const;
 export type AppealFormStep = (typeof APPEAL_FORM_STEPS)[number];
@@ -15,7 +16,7 @@ export class AppealPageForm extends FormDto {
   step!: AppealFormStep;
 
   @IsOptional() @IsString() @MaxLength(1000) email?: string;
-  @IsOptional() @IsIn(['en', 'zh-CN']) locale?: string;
+  @IsOptional() @IsIn(LOCALES) locale?: string;
   @IsOptional() @IsString() @MaxLength(1000) 'contactVerification.id'?: string;
   @IsOptional() @IsString() @MaxLength(1000) 'contactVerification.code'?: string;
   @IsOptional() @IsString() @MaxLength(1000) 'account.uid'?: string;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { IsEmailAddress } from '../../../common/validation/is-email-address';
-import { Locale, LOCALES } from '../../notifications/notification-templates';
+import { Locale, LOCALES } from '../../../common/locales';
 
 export class ContactVerificationDto {
   @ApiProperty({ description: 'The address every update of the appeal will go to; a code is sent there.', example: 'ada.new@example.com' })

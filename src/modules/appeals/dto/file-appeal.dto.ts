@@ -3,8 +3,8 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Length, Matches, Validate, ValidateNested } from 'class-validator';
 import { IsE164Phone } from '../../../common/validation/is-e164-phone';
 import { IsEmailAddress } from '../../../common/validation/is-email-address';
-import { Locale, LOCALES } from '../../notifications/notification-templates';
 import { IsCalendarDate } from './is-calendar-date';
+import { Locale, LOCALES } from '../../../common/locales';
 
 const trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 

@@ -1,6 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-import type { Locale } from '../../notifications/notification-templates';
 import type { AppealStatus } from '../appeal-workflow';
+import { Locale } from '../../../common/locales';
 
 /** The `changes` of a filing, as filed (docs/api.md names). */
 export interface RequestedChanges {

@@ -1,6 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { FlatJsonObject } from '../../../common/json';
-import type { Locale, TemplateId } from '../../notifications/notification-templates';
+import type { TemplateId } from '../../notifications/notification-templates';
+import { Locale } from '../../../common/locales';
 
 /** What a challenge guards: each kind has its message template and its caller. */
 export type ChallengeKind = 'verification' | 'sign_in' | 'email_change' | 'phone_change' | 'password_recovery' | 'appeal_contact' | 'totp_enrolment';
