@@ -5,7 +5,7 @@ import { DevOutboxService } from './dev-outbox.service';
 import { Notification } from './entities/notification.entity';
 import { NotificationDeliverer } from './notification-deliverer';
 import { NotificationMetrics } from './notification-metrics';
-import { NotificationsPagesController } from './notifications.pages.controller';
+import { NotificationsPagesController } from './dev-outbox.pages.controller';
 import { NotificationsBackofficeService } from './notifications-backoffice.service';
 import { NotificationsService } from './notifications.service';
 import { OutboxRelay } from './outbox-relay';
