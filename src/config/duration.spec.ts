@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from './duration';
+import { formatDurationSetting, parseDuration } from './duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -17,8 +17,8 @@ describe('parseDuration', () => {
   });
 
   it('formats back to the shortest exact unit', () => {
-    expect(formatDuration(86_400_000)).toBe('1d');
-    expect(formatDuration(90_000)).toBe('90s');
-    expect(formatDuration(1_500)).toBe('1500ms');
+    expect(formatDurationSetting(86_400_000)).toBe('1d');
+    expect(formatDurationSetting(90_000)).toBe('90s');
+    expect(formatDurationSetting(1_500)).toBe('1500ms');
   });
 });

@@ -8,8 +8,8 @@ export function parseDuration(text: string): number | undefined {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
-/** The shortest exact spelling of a duration, for logs and pages. */
-export function formatDuration(ms: number): string {
+/** The shortest exact spelling of a duration in the settings' notation (`24h`, `90s`), for logs. */
+export function formatDurationSetting(ms: number): string {
   for (const unit of ['d', 'h', 'm', 's'] as const) {
     if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
   }

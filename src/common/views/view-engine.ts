@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Handlebars from 'handlebars';
+import { formatDateTime } from './formats';
 
 /** The Handlebars views of pages and notifications, at the project's root. */
 export const VIEWS_DIR = join(__dirname, '..', '..', '..', 'views');
@@ -12,9 +13,7 @@ export function registerViewHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hbs.registerHelper('isoDate', (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : ''));
-  hbs.registerHelper('dateTime', (value: Date | string | null | undefined) =>
-    value ? new Date(value).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—',
-  );
+  hbs.registerHelper('dateTime', (value: Date | string | null | undefined) => formatDateTime(value));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
 }

@@ -10,7 +10,7 @@ import { SecurityPagesController } from './security.pages.controller';
 import { SessionsPagesController } from './sessions.pages.controller';
 import { SignInPagesController } from './sign-in.pages.controller';
 import { TotpPagesController } from './totp.pages.controller';
-import { VerifiedCookie } from './verified-purpose';
+import { VerifiedCookie } from './verified-cookie';
 import { VerifyPagesController } from './verify.pages.controller';
 
 /**

@@ -15,7 +15,8 @@ import { CodeForm } from './dto/code.form';
 import { NewEmailForm } from './dto/new-email.form';
 import { NewPhoneForm } from './dto/new-phone.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
-import { VerifiedCookie, verifyPath } from './verified-purpose';
+import { VerifiedCookie } from './verified-cookie';
+import { verifyPath } from './verified-purpose';
 
 /** What differs between the two contact changes: the field, its words, where the code goes. */
 interface ContactSpec {

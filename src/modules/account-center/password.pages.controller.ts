@@ -11,7 +11,8 @@ import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
 import { NewPasswordForm } from './dto/new-password.form';
 import { formFailure, renderFailure } from './form-failure';
-import { VerifiedCookie, verifyPath } from './verified-purpose';
+import { VerifiedCookie } from './verified-cookie';
+import { verifyPath } from './verified-purpose';
 
 const VIEW = 'account/password';
 

@@ -12,7 +12,8 @@ import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
 import { CodeForm } from './dto/code.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
-import { VerifiedCookie, verifyPath } from './verified-purpose';
+import { VerifiedCookie } from './verified-cookie';
+import { verifyPath } from './verified-purpose';
 
 const VIEW = 'account/totp';
 const PATH = '/security/totp';

@@ -17,7 +17,8 @@ import { StartVerificationForm } from './dto/start-verification.form';
 import { VerificationCodeForm } from './dto/verification-code.form';
 import { VerificationResendForm } from './dto/verification-resend.form';
 import { CODE_ERRORS, FormFailure, formFailure, renderFailure } from './form-failure';
-import { isPurpose, PURPOSE_PAGES, VerifiedCookie, verifyPath } from './verified-purpose';
+import { VerifiedCookie } from './verified-cookie';
+import { isPurpose, PURPOSE_PAGES, verifyPath } from './verified-purpose';
 
 const VIEW = 'account/verify';
 

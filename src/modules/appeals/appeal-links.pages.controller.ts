@@ -6,7 +6,7 @@ import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { PasswordPolicyError } from '../accounts/password-policy.error';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
-import { CHANGE_LABELS } from './appeal-page-views';
+import { CHANGE_LABELS } from './requested-changes';
 import { clientIp } from './appeals.controller';
 import { PasswordResetForm } from './dto/password-reset.form';
 import { PasswordResetsService } from './password-resets.service';

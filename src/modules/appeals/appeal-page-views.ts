@@ -5,6 +5,7 @@ import type { UploadRequest } from './appeal-page-upload.middleware';
 import { AppealCredentials, AppealPortalService, AppealStatusView, AttachmentView } from './appeal-portal.service';
 import { AppealStatus, isClosed } from './appeal-workflow';
 import { ATTACHMENT_RULES } from './attachment-inspector';
+import { CHANGE_LABELS } from './requested-changes';
 
 /** What each status means to the person, in their words (the status page shows the real status). */
 const STATUS_TEXT: Record<AppealStatus, { label: string; explain: string; badge: string }> = {
@@ -20,15 +21,8 @@ const STATUS_TEXT: Record<AppealStatus, { label: string; explain: string; badge:
   expired: { label: 'Expired', explain: 'We asked for more information and had no answer in time.', badge: 'danger' },
 };
 
-export const CHANGE_LABELS: Record<string, string> = {
-  logonEmail: 'New logon email',
-  securePhone: 'New secure phone',
-  resetPassword: 'Password reset',
-  disableTotp: 'Remove the authenticator app (TOTP)',
-};
-
 /** The status page's view model: only what the API's status answer holds, worded for the person. */
-export function statusView(status: AppealStatusView, attachments: AttachmentView[]) {
+export function statusPageView(status: AppealStatusView, attachments: AttachmentView[]) {
   const closed = isClosed(status.status);
   const text = STATUS_TEXT[status.status];
   const changes = status.requestedChanges;

@@ -8,7 +8,7 @@ import { FlashService } from '../../common/http/flash.service';
 import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealPageAccess } from './appeal-page-access';
 import type { UploadRequest } from './appeal-page-upload.middleware';
-import { asFieldProblem, statusView, uploadAttachment } from './appeal-page-views';
+import { asFieldProblem, statusPageView, uploadAttachment } from './appeal-page-views';
 import { AppealCredentials, AppealPortalService } from './appeal-portal.service';
 import { clientIp } from './appeals.controller';
 import { AccessTokenResendForm } from './dto/access-token-resend.form';
@@ -134,7 +134,7 @@ export class AppealStatusPagesController {
     if (!credentials) return;
     const status = await this.portal.status(credentials);
     response.setHeader('Cache-Control', 'no-store');
-    response.render('appeal/cancel', { title: 'Cancel your appeal', csrf: csrfTokenFor(request), reference: status.reference, closed: statusView(status, []).closed });
+    response.render('appeal/cancel', { title: 'Cancel your appeal', csrf: csrfTokenFor(request), reference: status.reference, closed: statusPageView(status, []).closed });
   }
 
   @Post('cancel')
@@ -170,7 +170,7 @@ export class AppealStatusPagesController {
   private async renderStatus(request: Request, response: Response, status: number, credentials: AppealCredentials, extra: object): Promise<void> {
     const [appeal, attachments, evidence] = await Promise.all([this.portal.status(credentials), this.portal.attachments(credentials), this.portal.evidence(credentials)]);
     response.setHeader('Cache-Control', 'no-store');
-    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusView(appeal, attachments), evidence, errors: {}, ...extra });
+    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusPageView(appeal, attachments), evidence, errors: {}, ...extra });
   }
 
   private renderForms(request: Request, response: Response, status: number, extra: object): void {

@@ -18,3 +18,11 @@ export function normaliseChanges(changes: RequestedChanges): RequestedChanges {
 export function changeKeys(changes: RequestedChanges): AppealChange[] {
   return (['logonEmail', 'securePhone', 'resetPassword', 'disableTotp'] as const).filter((key) => Boolean(changes[key]));
 }
+
+/** The changes' names on pages, for the person and for the agents alike. */
+export const CHANGE_LABELS: Readonly<Record<string, string>> = {
+  logonEmail: 'New logon email',
+  securePhone: 'New secure phone',
+  resetPassword: 'Password reset',
+  disableTotp: 'Remove the authenticator app (TOTP)',
+} satisfies Record<AppealChange, string>;

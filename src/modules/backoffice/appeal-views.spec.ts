@@ -1,5 +1,6 @@
 import { AGENT_ACTIONS } from '../appeals/appeal-workflow';
-import { ACTION_SPECS, formatDuration, parseQueueQuery, queueHref, slaBadge } from './appeal-views';
+import { formatDuration } from '../../common/views/formats';
+import { ACTION_SPECS, parseQueueQuery, queueHref, slaBadge } from './appeal-views';
 
 describe('appeal views', () => {
   describe(parseQueueQuery.name, () => {

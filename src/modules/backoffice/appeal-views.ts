@@ -2,6 +2,8 @@ import { AppealDetailView } from '../appeals/appeal-detail.service';
 import { AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
 import { AgentAction, APPEAL_STATUSES, AppealStatus } from '../appeals/appeal-workflow';
 import { AccountMatch } from '../appeals/entities/appeal.entity';
+import { formatDateTime, formatDuration } from '../../common/views/formats';
+import { CHANGE_LABELS } from '../appeals/requested-changes';
 import { auditDetails } from './audit-event-view';
 
 /** An appeal's next deadline counts as "due soon" this long before it. */
@@ -33,13 +35,6 @@ const STATUS_TONES: Record<AppealStatus, Tone> = {
   cancelled: 'neutral',
   objected: 'danger',
   expired: 'neutral',
-};
-
-const CHANGE_LABELS: Record<string, string> = {
-  logonEmail: 'New logon email',
-  securePhone: 'New secure phone',
-  resetPassword: 'Password reset',
-  disableTotp: 'TOTP removal',
 };
 
 export interface ActionField {
@@ -182,11 +177,11 @@ export function slaBadge(sla: { readonly breached: boolean; readonly firstRespon
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
   const next = deadlines[0];
   const overdue = deadlines.find((deadline) => deadline.at.getTime() <= now.getTime());
-  if (sla.breached || overdue) return { label: 'SLA breached', tone: 'danger', detail: overdue ? `${overdue.what} was due ${formatAt(overdue.at)}` : 'past a deadline' };
+  if (sla.breached || overdue) return { label: 'SLA breached', tone: 'danger', detail: overdue ? `${overdue.what} was due ${formatDateTime(overdue.at)}` : 'past a deadline' };
   if (!next) return null;
   const left = next.at.getTime() - now.getTime();
-  if (left <= DUE_SOON_MS) return { label: 'Due soon', tone: 'warning', detail: `${next.what} due ${formatAt(next.at)} (in ${formatDuration(left)})` };
-  return { label: '', tone: 'neutral', detail: `${next.what} due ${formatAt(next.at)}` };
+  if (left <= DUE_SOON_MS) return { label: 'Due soon', tone: 'warning', detail: `${next.what} due ${formatDateTime(next.at)} (in ${formatDuration(left)})` };
+  return { label: '', tone: 'neutral', detail: `${next.what} due ${formatDateTime(next.at)}` };
 }
 
 export function matchFlag(match: AccountMatch): { label: string; tone: Tone; detail: string } | null {
@@ -195,7 +190,7 @@ export function matchFlag(match: AccountMatch): { label: string; tone: Tone; det
   return null;
 }
 
-export function statusView(status: AppealStatus): { value: AppealStatus; label: string; tone: Tone } {
+export function statusBadge(status: AppealStatus): { value: AppealStatus; label: string; tone: Tone } {
   return { value: status, label: STATUS_LABELS[status], tone: STATUS_TONES[status] };
 }
 
@@ -203,7 +198,7 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
   return {
     reference: row.reference,
     href: appealHref(row.reference),
-    status: statusView(row.status),
+    status: statusBadge(row.status),
     createdAt: row.createdAt,
     contact: row.maskedContactEmail,
     flag: matchFlag(row.accountMatch),
@@ -240,7 +235,7 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
     reference: detail.reference,
     href: appealHref(detail.reference),
     version: detail.version,
-    status: statusView(detail.status),
+    status: statusBadge(detail.status),
     flag: matchFlag(detail.accountMatch),
     createdAt: detail.createdAt,
     updatedAt: detail.updatedAt,
@@ -283,7 +278,7 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
           holder: lease.agent?.name ?? 'an agent',
           expiresAt: lease.expiresAt,
           live: lease.live,
-          text: lease.live ? `until ${formatAt(lease.expiresAt)} (${formatDuration(lease.expiresAt.getTime() - now.getTime())} left)` : `lapsed ${formatAt(lease.expiresAt)}`,
+          text: lease.live ? `until ${formatDateTime(lease.expiresAt)} (${formatDuration(lease.expiresAt.getTime() - now.getTime())} left)` : `lapsed ${formatDateTime(lease.expiresAt)}`,
         }
       : null,
     sla: {
@@ -340,21 +335,6 @@ function fieldMessage(noun: string, message: string | undefined): string | null 
   if (!message) return null;
   const sentence = /^[a-z]/.test(message) ? `${noun} ${message}` : message;
   return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
-}
-
-/** `2026-11-22 14:05 UTC`, as the `dateTime` view helper writes it. */
-export function formatAt(at: Date): string {
-  return `${at.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
-}
-
-/** A duration for people: `45 min`, `3 h 20 min`, `2 d 4 h`. */
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(0, Math.round(ms / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 ? `${days} d ${hours % 24} h` : `${days} d`;
 }
 
 function formatBytes(size: number): string {

@@ -4,7 +4,7 @@ import { DevOutboxService } from './dev-outbox.service';
 
 @ApiExcludeController()
 @Controller()
-export class NotificationsPagesController {
+export class DevOutboxPagesController {
   constructor(private readonly devOutbox: DevOutboxService) {}
 
   /** The development outbox; 404 when messages really leave (SMTP_URL and an SMS webhook) or in production. */

@@ -5,7 +5,7 @@ import { DevOutboxService } from './dev-outbox.service';
 import { Notification } from './entities/notification.entity';
 import { NotificationDeliverer } from './notification-deliverer';
 import { NotificationMetrics } from './notification-metrics';
-import { NotificationsPagesController } from './dev-outbox.pages.controller';
+import { DevOutboxPagesController } from './dev-outbox.pages.controller';
 import { NotificationsBackofficeService } from './notifications-backoffice.service';
 import { NotificationsService } from './notifications.service';
 import { OutboxRelay } from './outbox-relay';
@@ -14,7 +14,7 @@ import { TemplateRenderer } from './template-renderer';
 /** The outbox, its relay to BullMQ, templates and delivery. Its processors are provided by WorkersModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([Notification]), AuditModule],
-  controllers: [NotificationsPagesController],
+  controllers: [DevOutboxPagesController],
   providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics, DevOutboxService, NotificationsBackofficeService],
   exports: [NotificationsService, NotificationsBackofficeService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
 })

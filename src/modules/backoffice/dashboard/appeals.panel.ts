@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppealDashboardStats, AppealStatisticsService } from '../../appeals/appeal-statistics.service';
 import { APPEAL_STATUSES, AppealStatus, CLOSED_STATUSES, OPEN_STATUSES } from '../../appeals/appeal-workflow';
-import { formatDuration, queueHref, STATUS_LABELS } from '../appeal-views';
+import { formatDuration } from '../../../common/views/formats';
+import { queueHref, STATUS_LABELS } from '../appeal-views';
 import { barChart, timeSeriesChart } from './charts';
 import { DashboardPanel, DashboardPanelProvider, DashboardPanels } from './dashboard-panels';
 
