@@ -3,17 +3,19 @@ import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { RateLimitedError } from '../../common/errors/domain-error';
+import { addressKey } from '../../common/client-address';
+import { bucket } from '../../infrastructure/limits/limiter';
+import { LIMITS } from '../../infrastructure/limits/limits';
 import { SendBucket } from '../verification/challenges/challenge-limits';
 import { ClaimedIdentifiers } from './account-matcher';
 import { OPEN_STATUSES } from './appeal-workflow';
 
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** product.md, Appeals: limits on contact codes and on filings. */
 export const APPEAL_LIMITS = {
-  contactCodesPerEmailPerHour: 5,
-  contactCodesPerIpPerHour: 20,
+  contactCodesPerEmailPerHour: LIMITS.contactCodesPerEmail.max,
+  contactCodesPerIpPerHour: LIMITS.contactCodesPerAddress.max,
   filingsPerIpPerDay: 5,
   filingsPerContactPerDay: 5,
   openPerIdentifier: 3,
@@ -22,12 +24,9 @@ export const APPEAL_LIMITS = {
 /** Waiting for an open appeal to close has no fixed end: the person is told to come back in an hour. */
 const OPEN_LIMIT_RETRY_SECONDS = 3_600;
 
-/** The contact-code allowances, counted by the challenge engine in Redis. */
+/** The contact-code allowances, counted by the challenge engine in Redis (`LIMITS`). */
 export function contactCodeBuckets(contactEmail: string, ip: string): SendBucket[] {
-  return [
-    { name: `contact-email:${contactEmail.toLowerCase()}`, limit: APPEAL_LIMITS.contactCodesPerEmailPerHour, windowMs: HOUR_MS },
-    { name: `appeal-contact-ip:${ip}`, limit: APPEAL_LIMITS.contactCodesPerIpPerHour, windowMs: HOUR_MS },
-  ];
+  return [bucket(LIMITS.contactCodesPerEmail, contactEmail.toLowerCase()), bucket(LIMITS.contactCodesPerAddress, addressKey(ip))];
 }
 
 export interface FilingRequest {
