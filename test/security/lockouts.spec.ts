@@ -3,6 +3,7 @@ import { CHALLENGE_RULES } from '../../src/modules/verification/challenges/chall
 import { LOGIN_THROTTLE } from '../../src/modules/accounts/login-throttle.service';
 import { AGENT_LOCKOUT } from '../../src/modules/backoffice/agent-sign-in-lockout.service';
 import { createAgent, pageToken } from '../support/agents';
+import { appealBody } from '../support/appeals';
 import { api, bearer, createAccount, KNOWN_DEVICE_ID, signIn, trustDevice, uniqueEmail, uniqueIp } from '../support/factories';
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox } from '../support/verification';
@@ -163,6 +164,21 @@ describe('Lockouts that strangers could abuse', () => {
       for (let n = 0; n < LOGIN_THROTTLE.threshold; n += 1) await signInFrom(uniqueEmail('nobody'), 'wrong', `2001:db8:5:6:${(n + 1).toString(16)}::1`).expect(401);
       expect((await signInFrom(uniqueEmail('nobody'), 'wrong', '2001:db8:5:6:abcd::99').expect(429)).body.code).toBe('LOGIN_THROTTLED');
       await signInFrom(uniqueEmail('nobody'), 'wrong', '2001:db8:5:7::1').expect(401);
+    });
+
+    it('counts IPv6 by /64 in the other throttles keyed on an address too: recovery codes and appeal filings', async () => {
+      for (let n = 0; n < 20; n += 1) await startRecovery(uniqueEmail('nobody'), 'email', `2001:db8:9:a:${(n + 1).toString(16)}::1`).expect(202);
+      expect((await startRecovery(uniqueEmail('nobody'), 'email', '2001:db8:9:a:ffff::1').expect(429)).body.code).toBe('RATE_LIMITED');
+      await startRecovery(uniqueEmail('nobody'), 'email', '2001:db8:9:c::1').expect(202);
+
+      const file = async (ip: string) =>
+        api(t)
+          .post('/api/v1/appeals')
+          .set('X-Forwarded-For', ip)
+          .send(await appealBody(t, inbox.smtp, { contactEmail: uniqueEmail('contact'), ip, account: { uid: (await createAccount(t)).uid } }));
+      for (let n = 1; n <= 5; n += 1) expect((await file(`2001:db8:10:1:${n}::9`)).status).toBe(201);
+      expect((await file('2001:db8:10:1:abc::9')).status).toBe(429);
+      expect((await file('2001:db8:10:2::9')).status).toBe(201);
     });
   });
 });

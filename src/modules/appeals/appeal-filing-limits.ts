@@ -56,7 +56,7 @@ export class AppealFilingLimits {
     const now = this.clock.nowMs();
     const since = new Date(now - DAY_MS);
     // One after another: a transaction is one connection, and pg refuses (from pg 9) a query sent while another runs on it.
-    const byIp = await this.window(manager, `filed_ip = $1`, request.ip, since, APPEAL_LIMITS.filingsPerIpPerDay);
+    const byIp = await this.window(manager, `filed_ip = $1`, addressKey(request.ip), since, APPEAL_LIMITS.filingsPerIpPerDay);
     const byContact = await this.window(manager, `lower(contact_email) = lower($1)`, request.contactEmail, since, APPEAL_LIMITS.filingsPerContactPerDay);
     const waits = [byIp, byContact].filter((oldest): oldest is Date => oldest !== null).map((oldest) => oldest.getTime() + DAY_MS - now);
     if (waits.length) throw new RateLimitedError(Math.ceil(Math.max(...waits) / 1000), 'Too many appeals were filed from here or for this contact email today. Try again later.');
@@ -87,7 +87,7 @@ export class AppealFilingLimits {
 /** 64-bit advisory lock ids of the keys a filing counts against, sorted: one order for every transaction. */
 function lockIds(request: FilingRequest): string[] {
   const keys = [
-    `ip:${request.ip}`,
+    `ip:${addressKey(request.ip)}`,
     `contact:${request.contactEmail.toLowerCase()}`,
     ...(request.claimed.uid ? [`uid:${request.claimed.uid}`] : []),
     ...(request.claimed.logonEmail ? [`email:${request.claimed.logonEmail.toLowerCase()}`] : []),
