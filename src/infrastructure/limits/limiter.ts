@@ -181,21 +181,27 @@ export class Limiter implements EntitySubscriberInterface, OnModuleInit {
 
   /** Milliseconds until the lock of each bucket ends (0: not locked), in order. */
   async lockedFor(buckets: readonly Bucket[]): Promise<number[]> {
-    if (!buckets.length) return [];
-    const values = await this.redis.mget(...buckets.map((each) => this.lockKey(each)));
-    const now = this.clock.nowMs();
-    return values.map((value) => Math.max(0, Number(value ?? 0) - now));
+    return (await this.state(buckets)).map((each) => each.lockedMs);
   }
 
   /** How many the bucket holds in its window now. */
   async count(each: Bucket): Promise<number> {
-    const key = this.countKey(each);
-    const replies = await this.redis
-      .multi()
-      .zremrangebyscore(key, '-inf', this.clock.nowMs() - each.limit.windowMs)
-      .zcard(key)
-      .exec();
-    return Number(replies?.[1]?.[1] ?? 0);
+    const [state] = await this.state([each]);
+    return state.count;
+  }
+
+  /** Each bucket's lock (ms left, 0 for none) and count in its window, read in one round trip. */
+  async state(buckets: readonly Bucket[]): Promise<{ lockedMs: number; count: number }[]> {
+    if (!buckets.length) return [];
+    const now = this.clock.nowMs();
+    const pipeline = this.redis.pipeline();
+    for (const each of buckets) pipeline.get(this.lockKey(each)).zcount(this.countKey(each), `(${now - each.limit.windowMs}`, '+inf');
+    const replies = (await pipeline.exec()) ?? [];
+    return buckets.map((_, index) => {
+      const [[lockError, lock], [countError, count]] = [replies[index * 2], replies[index * 2 + 1]];
+      if (lockError || countError) throw lockError ?? countError;
+      return { lockedMs: Math.max(0, Number(lock ?? 0) - now), count: Number(count) };
+    });
   }
 
   /** Empties the buckets and ends their locks (a success clears a count of failures). */

@@ -41,9 +41,8 @@ export class LoginThrottle {
   constructor(private readonly limiter: Limiter) {}
 
   async state(loginKey: string, ip: string): Promise<ThrottleState> {
-    const [login, address] = subjects(loginKey, ip);
-    const [[loginLockedMs, addressLockedMs], failures] = await Promise.all([this.limiter.lockedFor([login, address]), this.limiter.count(login)]);
-    return { addressLockedMs, loginLockedMs, loginHasFailures: failures > 0 };
+    const [login, address] = await this.limiter.state(subjects(loginKey, ip));
+    return { addressLockedMs: address.lockedMs, loginLockedMs: login.lockedMs, loginHasFailures: login.count > 0 };
   }
 
   /**
