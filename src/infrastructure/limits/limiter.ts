@@ -105,8 +105,9 @@ return out
 
 /**
  * The one mechanism behind every rate limit, throttle and lockout (`LIMITS` lists them): rolling
- * windows kept as sorted sets in Redis, shared by every process, changed only by two scripts so
- * that several buckets are checked and taken (or hit) at once, all or nothing. Key parts that
+ * windows kept as sorted sets in Redis, shared by every process, counted only by two scripts so
+ * that several buckets are checked and taken (or hit) at once, all or nothing (a refund or a
+ * clear only removes). Key parts that
  * may name a person (logins, emails, phones) are hashed: Redis need not hold a list of them.
  *
  * Time is the service's clock, so a lock and a window end when the service says they do.
