@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { LoggingModule } from './infrastructure/logging.module';
 import { MetricsModule } from './infrastructure/metrics/metrics.module';
 import { QueuesModule } from './infrastructure/queues/queues.module';
+import { LimitsModule } from './infrastructure/limits/limits.module';
 import { RedisModule } from './infrastructure/redis/redis.module';
 import { AccountCenterModule } from './modules/account-center/account-center.module';
 import { AccountsModule } from './modules/accounts/accounts.module';
@@ -50,6 +51,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         RedisModule,
+        LimitsModule,
         QueuesModule,
         TransportsModule,
         HealthModule,

@@ -19,7 +19,7 @@ export class MaintenanceProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case JobName.SweepOutbox:
-        return { requeued: await this.outbox.sweep() };
+        return { requeued: await this.outbox.sweep((job.data as { afterDataLoss?: boolean }).afterDataLoss ? { staleAfterMs: 0 } : {}) };
       case JobName.ApplyDueAppeals:
         return { applied: await this.appealCompletion.applyDue() };
       case JobName.WatchAppealSla:

@@ -83,7 +83,7 @@ describe('Back-office sign-in and sessions', () => {
     await expect(auditActions(agent.id)).resolves.toContain('agent.sign_in_locked');
 
     // The lock is shared state (Redis, with its TTL), whatever the case of the email; other agents are not affected.
-    await expect(t.get(AgentSignInLockout).lockedFor(agent.email.toUpperCase())).resolves.toBeGreaterThan(14 * 60_000);
+    await expect(t.get(AgentSignInLockout).lockedFor(agent.email.toUpperCase(), '127.0.0.1')).resolves.toBeGreaterThan(14 * 60_000);
     await signInAgent(t, await createAgent(t));
   });
 

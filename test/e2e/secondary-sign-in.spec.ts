@@ -177,7 +177,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     // The minute passes (its key ends); the next failure locks the login out again, for longer, but the owner already knows.
     const redis = new Redis(t.config.redis.url!);
     try {
-      await deleteKeys(redis, `${t.config.redis.prefix}:sign-in:lockout:login:*`);
+      await deleteKeys(redis, `${t.config.redis.prefix}:limit:sign-in-login:lock:*`);
     } finally {
       redis.disconnect();
     }

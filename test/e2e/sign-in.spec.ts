@@ -92,7 +92,7 @@ describe('Sign-in', () => {
       // Stand in for the minute passing: end the lockout key's life now.
       const redis = new Redis(t.config.redis.url!);
       try {
-        await deleteKeys(redis, `${t.config.redis.prefix}:sign-in:lockout:login:*`);
+        await deleteKeys(redis, `${t.config.redis.prefix}:limit:sign-in-login:lock:*`);
       } finally {
         redis.disconnect();
       }

@@ -57,6 +57,17 @@ export class JobQueue {
    * Runs `name` every `everyMs` on its queue. Job schedulers are upserted by id, so any number of
    * worker processes may call this at start and the job still runs once per period.
    */
+  /**
+   * Whether the schedule of `name` is in Redis with a run to come: false once Redis lost it
+   * (FLUSHALL, a restart without persistence), or when its next run is long overdue.
+   */
+  async isScheduled(name: JobName, everyMs: number, now = Date.now()): Promise<boolean> {
+    const queueName = JOB_QUEUE[name];
+    if (Array.isArray(queueName)) throw new Error(`job ${name} belongs to several queues`);
+    const scheduler = await this.queue(queueName as QueueName).getJobScheduler(name);
+    return scheduler !== undefined && (scheduler.next === undefined || scheduler.next > now - 2 * everyMs - 60_000);
+  }
+
   async every<N extends JobName>(name: N, everyMs: number, data: JobData[N], options: JobsOptions = {}): Promise<void> {
     const queueName = JOB_QUEUE[name];
     if (Array.isArray(queueName)) throw new Error(`job ${name} belongs to several queues`);

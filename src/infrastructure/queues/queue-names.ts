@@ -40,7 +40,8 @@ export const JOB_QUEUE: Record<JobName, QueueName | readonly QueueName[]> = {
 /** The data each job carries: identifiers only, never secrets (those stay sealed in PostgreSQL). */
 export interface JobData {
   [JobName.DeliverNotification]: { notificationId: string };
-  [JobName.SweepOutbox]: Record<string, never>;
+  /** `afterDataLoss`: Redis lost its data, jobs included: check every queued row's job now, not only the stale ones. */
+  [JobName.SweepOutbox]: { afterDataLoss?: boolean };
   [JobName.ApplyAppeal]: { appealId: string };
   [JobName.ApplyDueAppeals]: Record<string, never>;
   [JobName.WatchAppealSla]: Record<string, never>;

@@ -22,6 +22,6 @@ import { TotpService } from './totp.service';
   imports: [AuditModule, NotificationsModule, ChallengesModule],
   controllers: [SessionsController, AccountsController, DevicesController],
   providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
-  exports: [AccountsService, SessionsService, DevicesService, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
+  exports: [AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
 })
 export class AccountsModule {}

@@ -6,7 +6,7 @@ import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { maskEmail } from '../../common/masking';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { AccountFrozenError, InvalidCredentialsError } from './accounts.errors';
+import { AccountFrozenError, InvalidCredentialsError, LoginThrottledError } from './accounts.errors';
 import { AccountsService } from './accounts.service';
 import { deviceLabel, DevicesService } from './devices.service';
 import { Account } from './entities/account.entity';
@@ -61,11 +61,16 @@ export class SignInService {
    */
   async signIn(attempt: SignInAttempt): Promise<SignInOutcome> {
     const login = parseLogin(attempt.login);
-    const permit = await this.throttle.assertAllowed(login.key, attempt.ip);
+    const throttle = await this.throttle.state(login.key, attempt.ip);
+    if (throttle.addressLockedMs > 0) throw new LoginThrottledError(Math.ceil(throttle.addressLockedMs / 1000));
 
     const candidate = await this.findCandidate(login);
     // With no candidate the hasher still checks against a dummy hash: same work, same time.
-    if (!(await this.hasher.verify(candidate?.passwordHash, attempt.password))) {
+    const passwordRight = await this.hasher.verify(candidate?.passwordHash, attempt.password);
+    if (throttle.loginLockedMs > 0 && !(await this.passesLoginLockout(candidate, passwordRight, attempt))) {
+      throw new LoginThrottledError(Math.ceil(throttle.loginLockedMs / 1000));
+    }
+    if (!passwordRight) {
       await this.fail(login, candidate, attempt.ip);
       throw new InvalidCredentialsError();
     }
@@ -83,7 +88,7 @@ export class SignInService {
       throw new AccountFrozenError();
     }
     // The right password ends the guessing, whether or not a second factor follows.
-    if (permit.loginHasFailures) await this.throttle.recordSuccess(login.key);
+    if (throttle.loginHasFailures || throttle.loginLockedMs > 0) await this.throttle.recordSuccess(login.key);
 
     const device = principal.type === 'root' ? this.devices.fingerprint(attempt.deviceId, attempt.ip) : undefined;
     if (principal.type === 'root' && !(await this.devices.isTrusted(account.uid, device))) return this.secondary.hold(account, device, attempt);
@@ -132,6 +137,18 @@ export class SignInService {
   }
 
   /**
+   * While a login is locked out, only the right password of a root account from a device and
+   * network trusted for that account gets through (the owner is not kept out by someone else's
+   * guesses). The trust lookup runs for every attempt, right password or not, known login or
+   * not, so the time of the 429 says nothing about the password.
+   */
+  private async passesLoginLockout(candidate: Candidate | undefined, passwordRight: boolean, attempt: SignInAttempt): Promise<boolean> {
+    const device = this.devices.fingerprint(attempt.deviceId, attempt.ip);
+    const trusted = await this.devices.isTrusted(candidate?.account.uid ?? NO_ACCOUNT_UID, device);
+    return passwordRight && trusted && candidate?.principal.type === 'root';
+  }
+
+  /**
    * Counts the failure, and records it (and a lockout it starts) in the audit log. When the
    * lockout is a root login's own, its owner is told, once an hour at most; an unknown login
    * has nobody to tell.
@@ -160,3 +177,6 @@ export class SignInService {
     });
   }
 }
+
+/** A UID no account has (UIDs never start with 0): the trust lookup of an unknown login finds nothing, in the same time. */
+const NO_ACCOUNT_UID = '0000000000000000';

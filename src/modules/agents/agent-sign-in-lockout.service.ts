@@ -1,44 +1,43 @@
 import { Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
-import { sha256Hex } from '../../common/crypto/tokens';
-import { InjectRedis, RedisKeys } from '../../infrastructure/redis/redis.module';
+import { prefixOf } from '../../common/client-address';
+import { Bucket, bucket, Limiter } from '../../infrastructure/limits/limiter';
+import { LIMITS } from '../../infrastructure/limits/limits';
 
-/** docs/product.md, Back-office: 5 failures lock an agent for 15 minutes. */
-export const AGENT_LOCKOUT = { failures: 5, lockMs: 15 * 60_000 } as const;
+/** 5 failures for one email from one network lock that email on that network for 15 minutes (`LIMITS`). */
+export const AGENT_LOCKOUT = { failures: LIMITS.agentSignInFailures.max, lockMs: LIMITS.agentSignInFailures.lock.maxMs } as const;
+
+/** The network the lockout counts by: IPv4 /24, IPv6 /64. */
+export function lockoutNetworkOf(ip: string): string {
+  return prefixOf(ip, 24, 64);
+}
 
 /**
- * Counts failed back-office sign-ins per email in Redis (shared by every process) and locks the
- * email once it has five in a row. Unknown emails are counted and locked alike, so a lockout
- * says nothing about whether an agent has that address.
+ * Counts failed back-office sign-ins per email and network through the Limiter (shared by every
+ * process), and locks that email on that network once it has five: someone guessing from
+ * elsewhere cannot keep an agent out of their own network. Unknown emails are counted and locked
+ * alike, so a lockout says nothing about whether an agent has that address.
  */
 @Injectable()
 export class AgentSignInLockout {
-  constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-  ) {}
+  constructor(private readonly limiter: Limiter) {}
 
-  /** Milliseconds the email stays locked, 0 when it may try. */
-  async lockedFor(email: string): Promise<number> {
-    return Math.max(0, await this.redis.pttl(this.key('lock', email)));
+  /** Milliseconds the email stays locked on the network of `ip`, 0 when it may try. */
+  async lockedFor(email: string, ip: string): Promise<number> {
+    const [ms] = await this.limiter.lockedFor([this.bucket(email, ip)]);
+    return ms;
   }
 
   /** Counts a failure; returns the lock it starts (ms), 0 below the threshold. */
-  async recordFailure(email: string): Promise<number> {
-    const failures = this.key('failures', email);
-    const replies = await this.redis.multi().incr(failures).pexpire(failures, AGENT_LOCKOUT.lockMs).exec();
-    const count = Number(replies?.[0]?.[1] ?? 0);
-    if (count < AGENT_LOCKOUT.failures) return 0;
-    await this.redis.multi().set(this.key('lock', email), '1', 'PX', AGENT_LOCKOUT.lockMs).del(failures).exec();
-    return AGENT_LOCKOUT.lockMs;
+  async recordFailure(email: string, ip: string): Promise<number> {
+    const [hit] = await this.limiter.hit([this.bucket(email, ip)]);
+    return hit.lockStartedMs;
   }
 
-  async clear(email: string): Promise<void> {
-    await this.redis.del(this.key('failures', email));
+  async clear(email: string, ip: string): Promise<void> {
+    await this.limiter.clear([this.bucket(email, ip)]);
   }
 
-  /** Emails are hashed in key names: Redis need not hold a list of addresses (or passwords typed as one). */
-  private key(what: 'failures' | 'lock', email: string): string {
-    return this.keys.key('agent-sign-in', what, sha256Hex(email.trim().toLowerCase()));
+  private bucket(email: string, ip: string): Bucket {
+    return bucket(LIMITS.agentSignInFailures, email.trim().toLowerCase(), lockoutNetworkOf(ip));
   }
 }

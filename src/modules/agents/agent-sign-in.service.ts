@@ -24,8 +24,8 @@ const WRONG_CREDENTIALS = 'The email or password is not correct.';
 
 /**
  * Back-office sign-in: argon2id password (an unknown email costs the same hash), then the TOTP
- * code for agents who enrolled, then a session. Five failures in a row lock the email for
- * 15 minutes; every attempt is in the audit log.
+ * code for agents who enrolled, then a session. Five failures for one email from one network
+ * lock that email on that network for 15 minutes; every attempt is in the audit log.
  */
 @Injectable()
 export class AgentSignInService {
@@ -42,7 +42,7 @@ export class AgentSignInService {
   /** AgentLockedError while locked; AgentSignInFailedError naming the field to show the error beside. */
   async signIn(attempt: AgentSignInAttempt): Promise<{ agent: Agent; session: IssuedAgentSession }> {
     const email = normaliseEmail(attempt.email);
-    const lockedMs = await this.lockout.lockedFor(email);
+    const lockedMs = await this.lockout.lockedFor(email, attempt.ip);
     if (lockedMs > 0) throw new AgentLockedError(Math.ceil(lockedMs / 1000));
 
     const agent = email ? await this.agents.findByEmail(email) : null;
@@ -74,7 +74,7 @@ export class AgentSignInService {
       });
       return issued;
     });
-    await this.lockout.clear(email);
+    await this.lockout.clear(email, attempt.ip);
     return { agent: known, session };
   }
 
@@ -88,7 +88,7 @@ export class AgentSignInService {
 
   /** Counts the failure (a lock it starts included) and records it, then throws what the form shows. */
   private async fail(email: string, agent: Agent | null, ip: string, reason: string, error: AgentSignInFailedError): Promise<never> {
-    const lockMs = await this.lockout.recordFailure(email);
+    const lockMs = await this.lockout.recordFailure(email, ip);
     const subject = agent ? { type: 'agent', id: agent.id } : undefined;
     // An unknown email may be a password typed into the wrong field: keep only a masked form.
     const data = agent ? { reason } : { reason, email: maskEmail(email) };

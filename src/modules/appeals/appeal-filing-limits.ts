@@ -3,17 +3,19 @@ import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { RateLimitedError } from '../../common/errors/domain-error';
+import { addressKey } from '../../common/client-address';
+import { bucket } from '../../infrastructure/limits/limiter';
+import { LIMITS } from '../../infrastructure/limits/limits';
 import { SendBucket } from '../challenges/challenge-limits';
 import { ClaimedIdentifiers } from './account-matcher';
 import { OPEN_STATUSES } from './appeal-workflow';
 
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** docs/product.md, Appeals: limits on contact codes and on filings. */
 export const APPEAL_LIMITS = {
-  contactCodesPerEmailPerHour: 5,
-  contactCodesPerIpPerHour: 20,
+  contactCodesPerEmailPerHour: LIMITS.contactCodesPerEmail.max,
+  contactCodesPerIpPerHour: LIMITS.contactCodesPerAddress.max,
   filingsPerIpPerDay: 5,
   filingsPerContactPerDay: 5,
   openPerIdentifier: 3,
@@ -22,12 +24,9 @@ export const APPEAL_LIMITS = {
 /** Waiting for an open appeal to close has no fixed end: the person is told to come back in an hour. */
 const OPEN_LIMIT_RETRY_SECONDS = 3_600;
 
-/** The contact-code allowances, counted by the challenge engine in Redis. */
+/** The contact-code allowances, counted by the challenge engine in Redis (`LIMITS`). */
 export function contactCodeBuckets(contactEmail: string, ip: string): SendBucket[] {
-  return [
-    { name: `contact-email:${contactEmail.toLowerCase()}`, limit: APPEAL_LIMITS.contactCodesPerEmailPerHour, windowMs: HOUR_MS },
-    { name: `appeal-contact-ip:${ip}`, limit: APPEAL_LIMITS.contactCodesPerIpPerHour, windowMs: HOUR_MS },
-  ];
+  return [bucket(LIMITS.contactCodesPerEmail, contactEmail.toLowerCase()), bucket(LIMITS.contactCodesPerAddress, addressKey(ip))];
 }
 
 export interface FilingRequest {
@@ -57,7 +56,7 @@ export class AppealFilingLimits {
     const now = this.clock.nowMs();
     const since = new Date(now - DAY_MS);
     // One after another: a transaction is one connection, and pg refuses (from pg 9) a query sent while another runs on it.
-    const byIp = await this.window(manager, `filed_ip = $1`, request.ip, since, APPEAL_LIMITS.filingsPerIpPerDay);
+    const byIp = await this.window(manager, `filed_ip = $1`, addressKey(request.ip), since, APPEAL_LIMITS.filingsPerIpPerDay);
     const byContact = await this.window(manager, `lower(contact_email) = lower($1)`, request.contactEmail, since, APPEAL_LIMITS.filingsPerContactPerDay);
     const waits = [byIp, byContact].filter((oldest): oldest is Date => oldest !== null).map((oldest) => oldest.getTime() + DAY_MS - now);
     if (waits.length) throw new RateLimitedError(Math.ceil(Math.max(...waits) / 1000), 'Too many appeals were filed from here or for this contact email today. Try again later.');
@@ -88,7 +87,7 @@ export class AppealFilingLimits {
 /** 64-bit advisory lock ids of the keys a filing counts against, sorted: one order for every transaction. */
 function lockIds(request: FilingRequest): string[] {
   const keys = [
-    `ip:${request.ip}`,
+    `ip:${addressKey(request.ip)}`,
     `contact:${request.contactEmail.toLowerCase()}`,
     ...(request.claimed.uid ? [`uid:${request.claimed.uid}`] : []),
     ...(request.claimed.logonEmail ? [`email:${request.claimed.logonEmail.toLowerCase()}`] : []),

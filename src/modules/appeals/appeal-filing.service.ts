@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { addressKey } from '../../common/client-address';
 import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
 import { hashToken, randomBase32, randomToken } from '../../common/crypto/tokens';
@@ -132,7 +133,8 @@ export class AppealFilingService {
           account_uid: accountUid,
           changes: JSON.stringify(changes),
           evidence: JSON.stringify(input.evidence),
-          filed_ip: client.ip,
+          // The key the per-IP filing limit counts by (IPv6: the /64); the audit log keeps the address.
+          filed_ip: addressKey(client.ip),
           created_at: now,
           updated_at: now,
         };

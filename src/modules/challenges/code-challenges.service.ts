@@ -73,6 +73,12 @@ export interface VerifyOptions<T> {
   readonly onSuccess: (manager: EntityManager, challenge: CodeChallenge) => Promise<T>;
   readonly sendLimits?: readonly SendBucket[];
   readonly ip?: string;
+  /**
+   * Counts a wrong code in place of the account's failure count, for flows that anyone who
+   * knows a login can start (recovery): their failures must never lock the owner's sign-in or
+   * verification. The account's lock still answers first.
+   */
+  readonly countFailure?: () => Promise<void>;
 }
 
 /** One counted attempt: no open challenge to count it on, a wrong code, or the right one. */
@@ -104,7 +110,7 @@ export class CodeChallengesService {
   /** Creates a challenge and sends its code, in the caller's transaction. */
   async issue(manager: EntityManager, request: IssueChallenge): Promise<CodeChallenge> {
     const sends = request.method !== 'totp';
-    if (sends) await this.limits.takeSend(this.buckets(request.account, request.sendLimits, Boolean(request.destination)), request.account?.uid);
+    if (sends) await this.limits.takeSend(this.buckets(request.account, request.sendLimits, Boolean(request.destination)), request.account?.uid, manager);
     else if (request.account) await this.limits.assertNotLocked(request.account.uid);
 
     const now = this.clock.now();
@@ -186,7 +192,7 @@ export class CodeChallengesService {
       if (current.resendAvailableAt && now < current.resendAvailableAt.getTime()) {
         throw new ResendTooSoonError(Math.ceil((current.resendAvailableAt.getTime() - now) / 1000));
       }
-      await this.limits.takeSend(this.buckets(options.account, options.sendLimits, Boolean(current.destination)));
+      await this.limits.takeSend(this.buckets(options.account, options.sendLimits, Boolean(current.destination)), undefined, manager);
       const code = randomDigits(6);
       Object.assign(current, {
         codeHmac: this.codeHmac(id, code),
@@ -271,14 +277,15 @@ export class CodeChallengesService {
    * touched no open challenge, the challenge as it is says why; a wrong code stays counted and
    * counts toward the account's failures (kept in Redis).
    */
-  private async refuse(id: string, scope: ChallengeScope, attempt: Exclude<Attempt, { outcome: 'matched' }>, options: Pick<VerifyOptions<unknown>, 'account' | 'ip'>): Promise<never> {
+  private async refuse(id: string, scope: ChallengeScope, attempt: Exclude<Attempt, { outcome: 'matched' }>, options: Pick<VerifyOptions<unknown>, 'account' | 'ip' | 'countFailure'>): Promise<never> {
     if (attempt.outcome === 'closed') {
       const current = await this.find(id, scope);
       if (current.usedAt) throw new VerificationUsedError();
       if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
       throw new VerificationExpiredError();
     }
-    if (options.account) {
+    if (options.countFailure) await options.countFailure();
+    else if (options.account) {
       const { lockedNow } = await this.limits.recordFailure(options.account.uid);
       if (lockedNow) await this.announceLock(options.account, options.ip);
     }

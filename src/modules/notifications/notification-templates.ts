@@ -72,6 +72,8 @@ export const TEMPLATES = {
   /** `device`: a label from the user agent (free text: escaped in HTML). */
   'new-device-sign-in': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7', network: '203.0.113.0/24', device: 'Chrome on Linux' } },
   'sign-in-throttled': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7', retryAfterMinutes: 2 } },
+  /** Wrong codes typed in a password recovery of the account (anyone who knows the login can start one); once an hour at most. */
+  'recovery-failures': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7' } },
   'verification-locked': { channels: ['email', 'sms'], secrets: [], sample: { ...account, unlockAt: '2026-11-22T10:30:00.000Z' } },
   /** `reason`: security_revert (a "this wasn't me" link was used) | support (an agent froze it). */
   'account-frozen': { channels: ['email'], secrets: [], sample: { ...account, reason: 'security_revert' } },

@@ -111,9 +111,10 @@ export class OutboxRelay implements EntitySubscriberInterface {
    * Re-enqueues rows left pending past one sweep interval, and rows queued or retrying whose job
    * is gone or finished, however many there are (a long Redis outage leaves a backlog), in
    * batches of SWEEP_BATCH. Rows are claimed with SKIP LOCKED, so concurrent sweeps split the
-   * work. Returns how many jobs it (re)created.
+   * work. Returns how many jobs it (re)created. `staleAfterMs` 0 checks the job of every queued
+   * row (after Redis lost its data: no job can be trusted to exist).
    */
-  async sweep(): Promise<number> {
+  async sweep(options: { staleAfterMs?: number } = {}): Promise<number> {
     let requeued = 0;
     let claimed: number;
     do {
@@ -122,7 +123,7 @@ export class OutboxRelay implements EntitySubscriberInterface {
     } while (claimed === SWEEP_BATCH);
     let after: SweepKey | undefined;
     do {
-      const batch = await this.sweepStale(after);
+      const batch = await this.sweepStale(after, options.staleAfterMs ?? QUEUED_STALE_MS);
       requeued += batch.requeued;
       after = batch.last;
     } while (after);
@@ -156,12 +157,12 @@ export class OutboxRelay implements EntitySubscriberInterface {
   }
 
   /**
-   * One batch of rows queued or retrying whose job has been quiet for QUEUED_STALE_MS, after
+   * One batch of rows queued or retrying whose job has been quiet for `staleAfterMs`, after
    * `after` in (created_at, id) order so that rows left alone are not claimed again. Live jobs
    * are left to run; finished ones (which would turn a new add into a no-op) are removed and
    * replaced; rows out of attempts end dead.
    */
-  private async sweepStale(after: SweepKey | undefined): Promise<{ requeued: number; last?: SweepKey }> {
+  private async sweepStale(after: SweepKey | undefined, staleAfterMs: number): Promise<{ requeued: number; last?: SweepKey }> {
     return this.dataSource.transaction(async (manager) => {
       const rows: SweepRow[] = await manager.query(
         `SELECT id, priority, attempts, created_at::text AS created_at FROM notifications
@@ -170,7 +171,7 @@ export class OutboxRelay implements EntitySubscriberInterface {
           ORDER BY created_at, id
           LIMIT ${SWEEP_BATCH}
           FOR UPDATE SKIP LOCKED`,
-        [QUEUED_STALE_MS / 1000, ...(after ? [after.createdAt, after.id] : [])],
+        [staleAfterMs / 1000, ...(after ? [after.createdAt, after.id] : [])],
       );
       if (!rows.length) return { requeued: 0 };
       // Concurrent commands on one connection travel pipelined: one round trip for the whole batch.

@@ -30,7 +30,17 @@ export class LogonEmailRemindersService {
   }
 
   private async send(securePhone: string, ip: string): Promise<void> {
-    await this.limits.takeSend(logonEmailReminderBuckets(securePhone, ip));
+    const { refund } = await this.limits.takeSend(logonEmailReminderBuckets(securePhone, ip));
+    try {
+      await this.remindEach(securePhone, ip);
+    } catch (error) {
+      // Nothing was sent: the allowance is given back (a database outage must not use it up).
+      await refund().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async remindEach(securePhone: string, ip: string): Promise<void> {
     const accounts = await this.accounts.findBySecurePhone(securePhone);
     const phone = maskPhone(securePhone);
     await this.dataSource.transaction(async (manager) => {

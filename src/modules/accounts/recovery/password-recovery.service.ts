@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { answerNoSoonerThan } from '../../../common/answer-floor';
 import { hashToken } from '../../../common/crypto/tokens';
 import { FlatJsonObject } from '../../../common/json';
 import { DomainError, NotFoundError, RateLimitedError } from '../../../common/errors/domain-error';
-import { AppConfig } from '../../../config/app-config';
-import { InjectConfig } from '../../../config/config.module';
-import { InjectRedis, RedisKeys } from '../../../infrastructure/redis/redis.module';
-import { CHALLENGE_RULES, ChallengeLimits } from '../../challenges/challenge-limits';
+import { bucket, Limiter } from '../../../infrastructure/limits/limiter';
+import { LIMITS } from '../../../infrastructure/limits/limits';
+import { CHALLENGE_RULES } from '../../challenges/challenge-limits';
 import { VerificationCodeInvalidError, VerificationLockedError } from '../../challenges/challenges.errors';
 import { ChallengeScope, CodeChallengesService, IssueChallenge } from '../../challenges/code-challenges.service';
 import { CodeChallenge } from '../../challenges/entities/code-challenge.entity';
 import { AccountsService, assertNotFrozen } from '../accounts.service';
 import { PasswordChangeService } from '../changes/password-change.service';
+import { LoginThrottle } from '../login-throttle.service';
 import { parseLogin } from '../login';
 import { PasswordPolicy } from '../password-policy';
+import { RecoveryFailures } from './recovery-failures.service';
 import { passwordRecoveryBuckets, RECOVERY_ANSWER_FLOOR_MS } from './recovery-limits';
 
 export const RECOVERY_METHODS = ['email', 'sms'] as const;
@@ -35,8 +35,8 @@ export interface StartedRecovery {
 
 const SCOPE: ChallengeScope = { kind: 'password_recovery' };
 
-/** What a decoy keeps: the account the login names, or (no account) the login's hash. */
-interface DecoyContext {
+/** What every recovery keeps: the login's hash (where its wrong codes count); a decoy also the account the login names, if any. */
+interface RecoveryContext {
   readonly accountUid?: string;
   readonly loginHash?: string;
 }
@@ -48,7 +48,9 @@ interface DecoyContext {
  * can never be answered, when there is nobody to send to), counted against the same per-login
  * and per-IP allowances in the same Redis round trip, with its row and audit event written in
  * one transaction (a real one adds only its outbox row). The code follows every rule of the
- * verification table; the new password is set as a password change sets it.
+ * verification table, except that wrong codes count in the recovery's own buckets (see
+ * RecoveryFailures), never toward the owner's verification lock; the new password is set as a
+ * password change sets it, and clears the login's sign-in throttle.
  */
 @Injectable()
 export class PasswordRecoveryService {
@@ -56,12 +58,11 @@ export class PasswordRecoveryService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly challenges: CodeChallengesService,
-    private readonly limits: ChallengeLimits,
+    private readonly failures: RecoveryFailures,
+    private readonly limiter: Limiter,
+    private readonly throttle: LoginThrottle,
     private readonly passwords: PasswordChangeService,
     private readonly policy: PasswordPolicy,
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /** Sends a code when the login is an account's logon email and the account has the method; answers alike either way. */
@@ -71,22 +72,23 @@ export class PasswordRecoveryService {
 
   private async challengeFor(request: { login: string; method: RecoveryMethod }, ip: string): Promise<StartedRecovery> {
     const login = parseLogin(request.login);
+    const loginHash = hashToken(login.key);
+    await this.failures.assertNotHeldBack(loginHash, ip);
     const common = { kind: 'password_recovery', method: request.method, sendLimits: passwordRecoveryBuckets(login.key, ip), ip } as const;
     // A RAM user's password is its administrator's to reset: its login matches no account here.
     const account = login.kind === 'email' ? await this.accounts.findByLogonEmail(login.email) : null;
     const destination = request.method === 'email' ? account?.logonEmail : account?.securePhone;
     if (account && destination) {
       try {
-        return viewOf(await this.issue({ ...common, account, destination, message: { template: 'password-recovery-code', locale: account.locale, variables: {} } }));
+        return viewOf(await this.issue({ ...common, account, destination, context: { loginHash }, message: { template: 'password-recovery-code', locale: account.locale, variables: {} } }));
       } catch (error) {
         // The account's own send allowance or verification lock must not show in the answer:
         // a decoy answers instead (and meets the per-login and per-IP allowances as any request does).
         if (!(error instanceof RateLimitedError || error instanceof VerificationLockedError)) throw error;
       }
     }
-    // Whose failure count the decoy's wrong codes go to (see `answerDecoy`): the account's when
-    // there is one, else the login's (only its hash is kept).
-    const context: FlatJsonObject = account ? { accountUid: account.uid } : { loginHash: hashToken(login.key) };
+    // The account the login names, if any: its owner hears of the decoy's wrong codes too.
+    const context: FlatJsonObject = account ? { accountUid: account.uid, loginHash } : { loginHash };
     return viewOf(await this.issue({ ...common, destination: null, context }));
   }
 
@@ -95,7 +97,13 @@ export class PasswordRecoveryService {
    * recovery answers like a wrong code), 422 PASSWORD_POLICY, 423 ACCOUNT_FROZEN once the code
    * is right. Every root session of the account is signed out and the owner is told.
    */
-  async reset(id: string, request: NewPasswordRequest, ip: string): Promise<{ revokedSessions: number }> {
+  reset(id: string, request: NewPasswordRequest, ip: string): Promise<{ revokedSessions: number }> {
+    // A wrong code for an account's recovery may write its owner a notice; for a login without
+    // one it writes nothing: the floor keeps the two alike in time.
+    return answerNoSoonerThan(RECOVERY_ANSWER_FLOOR_MS, () => this.resetWithCode(id, request, ip));
+  }
+
+  private async resetWithCode(id: string, request: NewPasswordRequest, ip: string): Promise<{ revokedSessions: number }> {
     // The rules that need no account are checked before the code costs an attempt; the answer is
     // the same for every recovery, known or not. The rest need the account, so the right code first.
     await this.policy.assertAcceptable(request.newPassword, { logonEmail: '', uid: '' });
@@ -103,9 +111,10 @@ export class PasswordRecoveryService {
       const pending = await this.challenges.find(id, SCOPE);
       if (!pending.accountUid) return await this.answerDecoy(pending, request.code, ip);
       const account = await this.accounts.get(pending.accountUid);
-      return await this.challenges.verify(id, request.code, SCOPE, {
+      const result = await this.challenges.verify(id, request.code, SCOPE, {
         account,
         ip,
+        countFailure: () => this.failures.count(loginHashOf(pending), ip, account),
         onSuccess: async (manager, challenge) => {
           assertNotFrozen(account);
           const passwordHash = await this.passwords.acceptableHash(account, request.newPassword);
@@ -120,33 +129,27 @@ export class PasswordRecoveryService {
           return { revokedSessions };
         },
       });
+      // Whoever guessed at the old password no longer keeps the owner out with it.
+      await this.throttle.recordSuccess(parseLogin(account.logonEmail).key);
+      return result;
     } catch (error) {
-      if (error instanceof NotFoundError) throw await this.unknownRecovery(id);
+      if (error instanceof NotFoundError) throw await this.unknownRecovery(id, ip);
       throw error;
     }
   }
 
   /**
    * A code for a decoy goes through the same engine (attempts, expiry) and always fails. Its
-   * wrong codes count toward the account's failure lock when the login is an account's (the
-   * account lacked the method, or its own limits refused a code), else under the login: the 423
-   * that 20 failures in an hour bring comes alike to a login with or without an account.
+   * wrong codes count in the recovery's buckets as a real recovery's do, and the owner of the
+   * account the login names (it lacked the method, or its own limits refused a code) is told:
+   * a decoy never locks an account, and never leaves its owner in the dark.
    */
   private async answerDecoy(decoy: CodeChallenge, code: string, ip: string): Promise<never> {
     // Its code was never sent: a guess that matches it is still a wrong code.
     const onSuccess = (_manager: unknown, challenge: CodeChallenge) => Promise.reject(new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - challenge.attempts));
-    const { accountUid, loginHash } = decoy.context as DecoyContext;
-    if (accountUid) return this.challenges.verify<never>(decoy.id, code, SCOPE, { account: await this.accounts.get(accountUid), ip, onSuccess });
-
-    const lock = `decoy:${String(loginHash)}`;
-    const lockedMs = await this.limits.lockedForMs(lock);
-    if (lockedMs > 0) throw new VerificationLockedError(Math.ceil(lockedMs / 1000));
-    try {
-      return await this.challenges.verify<never>(decoy.id, code, SCOPE, { ip, onSuccess });
-    } catch (error) {
-      if (error instanceof VerificationCodeInvalidError) await this.limits.recordFailure(lock);
-      throw error;
-    }
+    const { accountUid } = decoy.context as RecoveryContext;
+    const account = accountUid ? await this.accounts.get(accountUid) : undefined;
+    return this.challenges.verify<never>(decoy.id, code, SCOPE, { account, ip, onSuccess, countFailure: () => this.failures.count(loginHashOf(decoy), ip, account) });
   }
 
   private issue(request: IssueChallenge): Promise<CodeChallenge> {
@@ -155,14 +158,18 @@ export class PasswordRecoveryService {
 
   /**
    * The answer to a code for a recovery that never existed: a wrong code, with attempts counted
-   * down as for a real one (in Redis, for the lifetime of a code), then locked.
+   * down as for a real one (for the lifetime of a code), then locked; it counts against the address.
    */
-  private async unknownRecovery(id: string): Promise<DomainError> {
-    const key = this.keys.key('recovery', 'unknown', hashToken(id));
-    const replies = await this.redis.multi().set(key, 0, 'PX', this.config.verification.codeTtlMs, 'NX').incr(key).exec();
-    const attempts = Number(replies?.[1]?.[1] ?? Infinity);
-    return attempts > CHALLENGE_RULES.attemptsPerChallenge ? new VerificationLockedError() : new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts);
+  private async unknownRecovery(id: string, ip: string): Promise<DomainError> {
+    const [[attempts]] = await Promise.all([this.limiter.hit([bucket(LIMITS.unknownRecoveryAttempts, hashToken(id))]), this.failures.countUnknown(ip)]);
+    return attempts.count > CHALLENGE_RULES.attemptsPerChallenge ? new VerificationLockedError() : new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts.count);
   }
+}
+
+/** Where a recovery's wrong codes count (recoveries started before it was kept count under their id). */
+function loginHashOf(challenge: CodeChallenge): string {
+  const { loginHash } = challenge.context as RecoveryContext;
+  return typeof loginHash === 'string' ? loginHash : hashToken(challenge.id);
 }
 
 function viewOf(challenge: CodeChallenge): StartedRecovery {

@@ -1,6 +1,7 @@
-import { SendBucket } from '../../challenges/challenge-limits';
-
-const HOUR_MS = 3_600_000;
+import { PUBLIC_ANSWER_FLOOR_MS } from '../../../common/answer-floor';
+import { addressKey } from '../../../common/client-address';
+import { Bucket, bucket } from '../../../infrastructure/limits/limiter';
+import { LIMITS } from '../../../infrastructure/limits/limits';
 
 /**
  * Allowances of the recovery requests, which need no session. They are counted by what was
@@ -8,30 +9,34 @@ const HOUR_MS = 3_600_000;
  * nothing about accounts; an account's own send limit still applies to the codes it receives.
  */
 export const RECOVERY_LIMITS = {
-  codesPerLoginPerHour: 5,
-  codesPerIpPerHour: 20,
-  remindersPerPhonePerHour: 3,
-  remindersPerIpPerHour: 10,
+  codesPerLoginPerHour: LIMITS.recoveryCodesPerLogin.max,
+  codesPerIpPerHour: LIMITS.recoveryCodesPerAddress.max,
+  remindersPerPhonePerHour: LIMITS.remindersPerPhone.max,
+  remindersPerIpPerHour: LIMITS.remindersPerAddress.max,
+  failuresPerLoginPerHour: LIMITS.recoveryFailuresPerLogin.max,
+  failuresPerIpPerHour: LIMITS.recoveryFailuresPerAddress.max,
 } as const;
 
 /**
  * Recovery requests answer no sooner than this after they arrive: with an account they write and
  * enqueue a message, without one they do not, and a few milliseconds would tell the two apart.
- * Well above either path's time on a busy machine, and unnoticed by a person.
  */
-export const RECOVERY_ANSWER_FLOOR_MS = 100;
+export const RECOVERY_ANSWER_FLOOR_MS = PUBLIC_ANSWER_FLOOR_MS;
 
 /** `loginKey`: the case-insensitive form of the login (`parseLogin(...).key`). */
-export function passwordRecoveryBuckets(loginKey: string, ip: string): SendBucket[] {
-  return [
-    { name: `recovery-login:${loginKey}`, limit: RECOVERY_LIMITS.codesPerLoginPerHour, windowMs: HOUR_MS },
-    { name: `recovery-ip:${ip}`, limit: RECOVERY_LIMITS.codesPerIpPerHour, windowMs: HOUR_MS },
-  ];
+export function passwordRecoveryBuckets(loginKey: string, ip: string): Bucket[] {
+  return [bucket(LIMITS.recoveryCodesPerLogin, loginKey), bucket(LIMITS.recoveryCodesPerAddress, addressKey(ip))];
 }
 
-export function logonEmailReminderBuckets(phone: string, ip: string): SendBucket[] {
-  return [
-    { name: `reminder-phone:${phone}`, limit: RECOVERY_LIMITS.remindersPerPhonePerHour, windowMs: HOUR_MS },
-    { name: `reminder-ip:${ip}`, limit: RECOVERY_LIMITS.remindersPerIpPerHour, windowMs: HOUR_MS },
-  ];
+/**
+ * Where wrong recovery codes count: per login as typed (`loginHash`, alike with or without an
+ * account) and per address. Full, they hold back new recoveries (429), and nothing else: the
+ * owner's sign-in and verification never see them.
+ */
+export function recoveryFailureBuckets(loginHash: string, ip: string): Bucket[] {
+  return [bucket(LIMITS.recoveryFailuresPerLogin, loginHash), bucket(LIMITS.recoveryFailuresPerAddress, addressKey(ip))];
+}
+
+export function logonEmailReminderBuckets(phone: string, ip: string): Bucket[] {
+  return [bucket(LIMITS.remindersPerPhone, phone), bucket(LIMITS.remindersPerAddress, addressKey(ip))];
 }

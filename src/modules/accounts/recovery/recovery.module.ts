@@ -6,6 +6,7 @@ import { AccountsModule } from '../accounts.module';
 import { AccountChangesModule } from '../changes/account-changes.module';
 import { LogonEmailRemindersService } from './logon-email-reminders.service';
 import { PasswordRecoveryService } from './password-recovery.service';
+import { RecoveryFailures } from './recovery-failures.service';
 import { RecoveryController } from './recovery.controller';
 import { RecoveryPagesController } from './recovery.pages.controller';
 
@@ -13,6 +14,6 @@ import { RecoveryPagesController } from './recovery.pages.controller';
 @Module({
   imports: [AccountsModule, AccountChangesModule, ChallengesModule, NotificationsModule, AuditModule],
   controllers: [RecoveryController, RecoveryPagesController],
-  providers: [PasswordRecoveryService, LogonEmailRemindersService],
+  providers: [PasswordRecoveryService, LogonEmailRemindersService, RecoveryFailures],
 })
 export class RecoveryModule {}
