@@ -113,6 +113,17 @@ describe('Back-office appeal pages', () => {
       expect(unescapeHtml(tabs.text)).toContain('<a href="/agent/appeals?status=open" aria-current="page">Open</a>');
     });
 
+    it('leaves a lapsed lease out of "mine": the appeal is anyone\'s to claim again', async () => {
+      const lapsed = await file();
+      const live = await file();
+      await act(otherAgentClient, lapsed.reference, 'claim');
+      await act(otherAgentClient, live.reference, 'claim');
+      await t.dataSource.query(`UPDATE appeals SET lease_expires_at = now() - interval '1 second' WHERE reference = $1`, [lapsed.reference]);
+      const mine = queueRows((await otherAgentClient.get('/agent/appeals?mine=1').expect(200)).text);
+      expect(mine).toContain(live.reference);
+      expect(mine).not.toContain(lapsed.reference);
+    });
+
     it('pages 50 appeals at a time, oldest first, with a next link carrying the cursor', async () => {
       const bulk = uniqueEmail('bulk');
       await t.dataSource.query(

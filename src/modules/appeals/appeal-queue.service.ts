@@ -27,7 +27,7 @@ export interface QueueFilters {
   readonly status?: AppealStatus | 'open';
   /** `breached`: open appeals past an SLA deadline. */
   readonly sla?: 'breached';
-  /** Only appeals whose lease the agent holds. */
+  /** Only appeals whose live lease the agent holds (a lapsed one is not theirs any more). */
   readonly mine?: boolean;
   /** A reference (`AP-...`), an email (contact or the one typed), a UID, or an E.164 phone (the one typed). */
   readonly q?: string;
@@ -395,7 +395,8 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
   if (filters.status === 'open') where.push(OPEN_SQL);
   else if (filters.status) where.push(`a.status = ${param(filters.status)}`);
   if (filters.sla === 'breached') where.push('a.sla_breached');
-  if (filters.mine) where.push(`a.lease_agent_id = ${param(agentId)}`);
+  // A lapsed lease is anyone's to claim: it is no longer the agent's work.
+  if (filters.mine) where.push(`a.lease_agent_id = ${param(agentId)} AND a.lease_expires_at > ${param(now)}`);
   if (filters.q !== undefined) {
     const search = searchCondition(filters.q.trim(), param);
     if (!search) return undefined;
