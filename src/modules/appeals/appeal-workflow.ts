@@ -28,7 +28,7 @@ export const AGENT_ACTIONS = ['claim', 'release', 'takeover', 'note', 'request_i
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
 
 /** What the person, a former contact and the workers do. */
-export type PartyAction = 'reply' | 'cancel' | 'object' | 'expire' | 'complete';
+export type PartyAction = 'reply' | 'cancel' | 'object' | 'expire' | 'complete' | 'reject';
 export type Party = 'customer' | 'former_contact' | 'system';
 
 /**
@@ -117,6 +117,8 @@ export const PARTY_TRANSITIONS: readonly PartyTransition[] = [
   { action: 'object', by: 'former_contact', from: ['scheduled'], to: 'objected' },
   { action: 'expire', by: 'system', from: ['awaiting_customer'], to: 'expired' },
   { action: 'complete', by: 'system', from: ['scheduled'], to: 'completed' },
+  // The change can no longer be applied as approved (its new logon email became another account's).
+  { action: 'reject', by: 'system', from: ['scheduled'], to: 'rejected' },
 ];
 
 /** The facts of an appeal the workflow decides on. */
