@@ -76,6 +76,7 @@ describe('Back-office security', () => {
         '/agent/me',
         '/agent/notifications/:id/retry',
         '/agent/team',
+        '/agent/team/:id/approve',
         '/agent/team/:id/deactivate',
         '/agent/team/:id/reactivate',
       ]);

@@ -59,7 +59,7 @@ export class AppealCoolingOffService {
     ];
     for (const contact of contacts) {
       const token = randomToken();
-      await manager.insert(AppealObjection, { id: randomUUID(), appealId: appeal.id, tokenHash: hashToken(token), channel: contact.channel, createdAt: now, usedAt: null } satisfies AppealObjection);
+      await manager.insert(AppealObjection, { id: randomUUID(), appealId: appeal.id, tokenHash: hashToken(token), channel: contact.channel, createdAt: now, usedAt: null, recorded: false } satisfies AppealObjection);
       await this.notifications.notify(manager, {
         template: 'appeal-objection',
         channel: contact.channel,

@@ -290,7 +290,7 @@ export class AppealQueueService {
         breached: appeal.slaBreached,
       },
       evidencePurgedAt: appeal.evidencePurgedAt,
-      actions: allowedAgentActions(appeal, agent, now, { fourEyes: this.config.appeals.fourEyes }),
+      actions: allowedAgentActions(appeal, { ...agent, grant: await this.repository.roleGrant(manager, agent.id) }, now, { fourEyes: this.config.appeals.fourEyes }),
     };
   }
 

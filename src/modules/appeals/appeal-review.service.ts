@@ -43,6 +43,8 @@ interface ActionEffect {
   readonly afterCommit?: () => Promise<void>;
 }
 
+/** Actions that may be four eyes (the confirmation, and the refusal instead of it). */
+const FOUR_EYES_ACTIONS: ReadonlySet<AgentAction> = new Set(['second_approve', 'reject']);
 /** Actions the person sees as an answer: the first meets the first-response SLA. */
 const RESPONDS: ReadonlySet<AgentAction> = new Set(['request_info', 'approve', 'second_approve', 'reject']);
 const AUDIT_ACTION: Record<AgentAction, string> = {
@@ -172,7 +174,9 @@ export class AppealReviewService {
     const result = await this.dataSource.transaction(async (manager) => {
       const appeal = await this.repository.lockByReference(manager, reference);
       const now = this.clock.now();
-      const decision = decideAgentAction(appeal, agent, action, expectedVersion, now, { fourEyes: this.config.appeals.fourEyes });
+      // Four eyes ask how the confirming (or refusing) supervisor came by their role.
+      const grant = FOUR_EYES_ACTIONS.has(action) ? await this.repository.roleGrant(manager, agent.id) : undefined;
+      const decision = decideAgentAction(appeal, { ...agent, grant }, action, expectedVersion, now, { fourEyes: this.config.appeals.fourEyes });
       const outcome = await effect({ manager, appeal, decision, now });
       const lease: LeaseChange = decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
       await this.transitions.move(manager, appeal, decision.to, now, { responds: RESPONDS.has(action), lease, patch: outcome.patch });

@@ -128,6 +128,7 @@ export interface WorkflowAppeal {
   readonly leaseAgentId: string | null;
   readonly leaseExpiresAt: Date | null;
   readonly approvedBy: string | null;
+  readonly approvedAt?: Date | null;
   /** The account the appeal names, when it names exactly one. */
   readonly accountUid: string | null;
 }
@@ -135,6 +136,17 @@ export interface WorkflowAppeal {
 export interface WorkflowAgent {
   readonly id: string;
   readonly role: AgentRole;
+  /** How the agent came by their role, for four eyes; unknown (undefined) only where no confirmation is decided. */
+  readonly grant?: RoleGrant;
+}
+
+/** Who gave an agent their role and since when it is in effect. */
+export interface RoleGrant {
+  /** The agent who created (or promoted) them; null for the admin API or the CLI. */
+  readonly by: string | null;
+  /** The second admin who agreed to it, if one had to. */
+  readonly approvedBy: string | null;
+  readonly at: Date;
 }
 
 export interface AgentDecision {
@@ -172,8 +184,10 @@ export function decideAgentAction(
   }
   const transition = candidates.find((candidate) => candidate.roles.includes(agent.role));
   if (!transition) throw new TransitionForbiddenError(`Your role (${agent.role}) may not ${action} an appeal that is ${appeal.status}.`);
-  if (transition.notTheApprover && appeal.approvedBy === agent.id) {
-    throw new TransitionForbiddenError('Another supervisor must confirm: you approved this appeal yourself.');
+  if (transition.notTheApprover && appeal.approvedBy !== null) {
+    if (appeal.approvedBy === agent.id) throw new TransitionForbiddenError('Another supervisor must confirm: you approved this appeal yourself.');
+    const why = secondEyesFault(agent.grant, appeal.approvedBy, appeal.approvedAt ?? null);
+    if (why) throw new TransitionForbiddenError(why);
   }
   const holder = appeal.leaseAgentId;
   const live = leaseIsLive(appeal, now);
@@ -200,6 +214,19 @@ export function decideAgentAction(
     lease: transition.then,
     ...(transition.lease === 'take' && live && holder !== agent.id && holder !== null ? { tookOverFrom: holder } : {}),
   };
+}
+
+/**
+ * Why an agent cannot be the second pair of eyes on an approval, or undefined when they can:
+ * the approver made them (created, promoted, or agreed to their role), or their role is younger
+ * than the approval (one person could approve, then make a supervisor to confirm it). An agent
+ * whose grant is unknown cannot confirm.
+ */
+function secondEyesFault(grant: RoleGrant | undefined, approvedBy: string, approvedAt: Date | null): string | undefined {
+  if (!grant) return 'Your role could not be checked for four eyes.';
+  if (grant.by === approvedBy || grant.approvedBy === approvedBy) return 'Another supervisor must confirm: the approver gave you your role.';
+  if (approvedAt && grant.at.getTime() > approvedAt.getTime()) return 'Another supervisor must confirm: your role was granted after this approval.';
+  return undefined;
 }
 
 /** Exactly the actions `agent` could take on `appeal` now (the version they see being current). */
