@@ -22,10 +22,11 @@ import { changeKeys } from './requested-changes';
 
 /**
  * `applied`: this run made the change; `rejected`: it never can (the new logon email became
- * another account's), so the appeal was rejected; `not_scheduled`: nothing to do (done
+ * another account's), so the appeal was rejected; `held`: a recorded objection waits for a
+ * supervisor; `not_scheduled`: nothing to do (done
  * already, cancelled, objected); `not_due`: cooling-off not over.
  */
-export type ApplyOutcome = 'applied' | 'rejected' | 'not_scheduled' | 'not_due';
+export type ApplyOutcome = 'applied' | 'rejected' | 'held' | 'not_scheduled' | 'not_due';
 
 /** What the person reads when the new logon email was taken during the cooling-off. */
 const EMAIL_IN_USE_MESSAGE: Record<string, string> = {
@@ -70,6 +71,8 @@ export class AppealCompletionService {
       if (!appeal || appeal.status !== 'scheduled') return 'not_scheduled';
       const now = this.clock.now();
       if (appeal.scheduledFor && appeal.scheduledFor.getTime() > now.getTime()) return 'not_due';
+      // A recorded objection waits for a supervisor's decision; dismissing it queues the appeal again.
+      if (appeal.objectionRecordedAt) return 'held';
       decidePartyAction(appeal, 'system', 'complete');
 
       const uid = appeal.accountUid!;
@@ -151,7 +154,7 @@ export class AppealCompletionService {
 
   /** Applies every scheduled appeal past its cooling-off (their jobs may be lost with Redis). Returns how many it applied. */
   async applyDue(): Promise<number> {
-    const due: { id: string }[] = await this.dataSource.query(`SELECT id FROM appeals WHERE status = 'scheduled' AND scheduled_for <= $1 ORDER BY scheduled_for LIMIT $2`, [
+    const due: { id: string }[] = await this.dataSource.query(`SELECT id FROM appeals WHERE status = 'scheduled' AND scheduled_for <= $1 AND objection_recorded_at IS NULL ORDER BY scheduled_for LIMIT $2`, [
       this.clock.now(),
       SWEEP_BATCH,
     ]);

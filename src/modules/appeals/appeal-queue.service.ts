@@ -90,6 +90,8 @@ export interface AppealDetailView {
   readonly lease: { readonly agent: AgentRef | null; readonly expiresAt: Date; readonly live: boolean } | null;
   readonly approval: { readonly approvedBy: AgentRef | null; readonly approvedAt: Date | null; readonly rationale: string | null; readonly evidenceScore: number | null; readonly confirmedBy: AgentRef | null; readonly confirmedAt: Date | null } | null;
   readonly scheduledFor: Date | null;
+  /** When an objection was recorded that holds the appeal until a supervisor decides. */
+  readonly objectionRecordedAt: Date | null;
   readonly rejectionReason: string | null;
   readonly sla: {
     readonly firstResponseDueAt: Date | null;
@@ -280,6 +282,7 @@ export class AppealQueueService {
           }
         : null,
       scheduledFor: appeal.scheduledFor,
+      objectionRecordedAt: appeal.objectionRecordedAt,
       rejectionReason: appeal.rejectionReason,
       sla: {
         firstResponseDueAt: appeal.firstResponseDueAt,

@@ -57,6 +57,8 @@ const AUDIT_ACTION: Record<AgentAction, string> = {
   second_approve: 'appeal.approval_confirmed',
   reject: 'appeal.rejected',
   reopen: 'appeal.reopened',
+  uphold_objection: 'appeal.objection_upheld',
+  dismiss_objection: 'appeal.objection_dismissed',
 };
 
 /**
@@ -161,6 +163,22 @@ export class AppealReviewService {
   /** A supervisor sends an `objected` appeal back to the queue (`submitted`). */
   reopen(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
     return this.act(agent, reference, expectedVersion, 'reopen', async () => ({ patch: { scheduledFor: null, approvedBy: null, approvedAt: null, confirmedBy: null, confirmedAt: null } }));
+  }
+
+  /** A supervisor stops an appeal a recorded objection holds: `scheduled` → `objected`, the person gets `appeal-closed`. */
+  upholdObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'uphold_objection', async ({ manager, appeal }) => {
+      await this.notices.toContact(manager, appeal, 'appeal-closed', { reason: 'objected' });
+      return { patch: { objectionRecordedAt: null }, afterCommit: () => this.coolingOff.dequeue(appeal.id) };
+    });
+  }
+
+  /** A supervisor lets an appeal a recorded objection held go on: applied at its time (at once when that has passed). */
+  dismissObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'dismiss_objection', async ({ appeal }) => ({
+      patch: { objectionRecordedAt: null },
+      afterCommit: () => this.coolingOff.enqueue(appeal),
+    }));
   }
 
   private async act(

@@ -24,7 +24,19 @@ export function isClosed(status: AppealStatus): boolean {
 }
 
 /** What agents do, as the back-office names its buttons' routes. */
-export const AGENT_ACTIONS = ['claim', 'release', 'takeover', 'note', 'request_info', 'approve', 'second_approve', 'reject', 'reopen'] as const;
+export const AGENT_ACTIONS = [
+  'claim',
+  'release',
+  'takeover',
+  'note',
+  'request_info',
+  'approve',
+  'second_approve',
+  'reject',
+  'reopen',
+  'uphold_objection',
+  'dismiss_objection',
+] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
 
 /** What the person, a former contact and the workers do. */
@@ -52,6 +64,8 @@ interface AgentTransition {
   readonly notTheApprover?: boolean;
   /** Only for an appeal whose identifiers name exactly one account (there is nothing to change otherwise). */
   readonly needsAccount?: boolean;
+  /** Only while a recorded objection holds the appeal (a supervisor's decision on it). */
+  readonly needsRecordedObjection?: boolean;
 }
 
 interface PartyTransition {
@@ -108,6 +122,9 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
   // The confirming supervisor may refuse instead of confirming.
   { action: 'reject', from: 'pending_second_approval', to: 'rejected', roles: SUPERVISORS, lease: 'none', then: 'drop', notTheApprover: true },
   { action: 'reopen', from: 'objected', to: 'submitted', roles: SUPERVISORS, lease: 'none', then: 'drop' },
+  // A recorded objection (by a contact that replaced another shortly before the filing): a supervisor stops the appeal or lets it go on.
+  { action: 'uphold_objection', from: 'scheduled', to: 'objected', roles: SUPERVISORS, lease: 'none', then: 'drop', needsRecordedObjection: true },
+  { action: 'dismiss_objection', from: 'scheduled', to: 'same', roles: SUPERVISORS, lease: 'none', then: 'keep', needsRecordedObjection: true },
 ];
 
 export const PARTY_TRANSITIONS: readonly PartyTransition[] = [
@@ -129,6 +146,8 @@ export interface WorkflowAppeal {
   readonly leaseExpiresAt: Date | null;
   readonly approvedBy: string | null;
   readonly approvedAt?: Date | null;
+  /** Set while a recorded objection holds the appeal. */
+  readonly objectionRecordedAt?: Date | null;
   /** The account the appeal names, when it names exactly one. */
   readonly accountUid: string | null;
 }
@@ -181,6 +200,9 @@ export function decideAgentAction(
   if (!candidates.length) throw new TransitionNotAllowedError(`An appeal that is ${appeal.status} cannot take "${action}".`);
   if (candidates.some((candidate) => candidate.needsAccount) && appeal.accountUid === null) {
     throw new TransitionNotAllowedError('This appeal names no single account: it can only be rejected.');
+  }
+  if (candidates.some((candidate) => candidate.needsRecordedObjection) && !appeal.objectionRecordedAt) {
+    throw new TransitionNotAllowedError('No recorded objection waits for a decision on this appeal.');
   }
   const transition = candidates.find((candidate) => candidate.roles.includes(agent.role));
   if (!transition) throw new TransitionForbiddenError(`Your role (${agent.role}) may not ${action} an appeal that is ${appeal.status}.`);

@@ -107,6 +107,20 @@ export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
     ],
   },
   reopen: { path: 'reopen', label: 'Reopen', style: 'secondary', hint: 'Sends the objected appeal back to the queue as submitted.', fields: [] },
+  uphold_objection: {
+    path: 'uphold-objection',
+    label: 'Uphold objection',
+    style: 'danger',
+    hint: 'Stops the appeal (objected): nothing changes on the account and the person is told.',
+    fields: [],
+  },
+  dismiss_objection: {
+    path: 'dismiss-objection',
+    label: 'Dismiss objection',
+    style: 'secondary',
+    hint: 'Lets the appeal go on: the change is applied at its scheduled time, at once if that has passed.',
+    fields: [],
+  },
 };
 
 /** What `GET /agent/appeals` was asked for, checked; field errors for the filter form otherwise. */
@@ -292,6 +306,7 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
     },
     scheduledFor: detail.scheduledFor,
     coolingOff: detail.status === 'scheduled' && detail.scheduledFor !== null,
+    objectionRecordedAt: detail.objectionRecordedAt,
     approval: detail.approval,
     rejectionReason: detail.rejectionReason,
     evidencePurgedAt: detail.evidencePurgedAt,

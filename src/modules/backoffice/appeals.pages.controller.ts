@@ -166,6 +166,18 @@ export class AppealsPagesController {
     return this.act('reopen', reference, form, agent, request, response, (actor) => this.review.reopen(actor, reference, form.version));
   }
 
+  /** Supervisors, while a recorded objection holds a scheduled appeal: stop it. */
+  @Post(':reference/uphold-objection')
+  upholdObjection(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('uphold_objection', reference, form, agent, request, response, (actor) => this.review.upholdObjection(actor, reference, form.version));
+  }
+
+  /** Supervisors, while a recorded objection holds a scheduled appeal: let it go on. */
+  @Post(':reference/dismiss-objection')
+  dismissObjection(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('dismiss_objection', reference, form, agent, request, response, (actor) => this.review.dismissObjection(actor, reference, form.version));
+  }
+
   /**
    * 303 back to the appeal with a message. A form error comes back as the appeal's page (400)
    * with the message beside the field and what was typed; any other refusal (403, 404, 409) is
@@ -223,5 +235,9 @@ function successMessage(action: AgentAction, result: AppealActionResult): string
       return 'Rejected; the person was told by email.';
     case 'reopen':
       return `${result.reference} is back in the queue as submitted.`;
+    case 'uphold_objection':
+      return `${result.reference} is stopped (objected); the person was told by email.`;
+    case 'dismiss_objection':
+      return `The objection is dismissed: ${result.reference} is applied at its scheduled time.`;
   }
 }
