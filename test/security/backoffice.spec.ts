@@ -73,6 +73,7 @@ describe('Back-office security', () => {
         '/agent/appeals/:reference/second-approve',
         '/agent/appeals/:reference/takeover',
         '/agent/appeals/:reference/uphold-objection',
+        '/agent/appeals/bulk',
         '/agent/login',
         '/agent/logout',
         '/agent/me',

@@ -29,6 +29,8 @@ export interface QueueFilters {
   readonly sla?: 'breached';
   /** Only appeals whose live lease the agent holds (a lapsed one is not theirs any more). */
   readonly mine?: boolean;
+  /** Only appeals flagged as a flood (filed for an identifier that hit the limit of open appeals). */
+  readonly flood?: boolean;
   /** A reference (`AP-...`), an email (contact or the one typed), a UID, or an E.164 phone (the one typed). */
   readonly q?: string;
   /** The `next` cursor of the previous page. */
@@ -51,6 +53,8 @@ export interface AppealQueueRow {
   readonly accountMatch: AccountMatch;
   readonly changes: string[];
   readonly slaBreached: boolean;
+  /** Filed for an identifier that hit the limit of open appeals. */
+  readonly flood: boolean;
   readonly firstResponseDueAt: Date | null;
   readonly resolutionDueAt: Date | null;
   /** The agent holding a live lease. */
@@ -116,6 +120,8 @@ export interface AttachmentDownload {
 export interface AppealDashboardStats {
   readonly byStatus: Record<AppealStatus, number>;
   readonly slaBreaches: { readonly openNow: number; readonly firstResponseLast30Days: number; readonly resolutionLast30Days: number };
+  /** Open appeals flagged as a flood. */
+  readonly openFlood: number;
   /** Over the last 30 days: from filing to the first answer, and to the decision. Null without data. */
   readonly medianFirstResponseMs: number | null;
   readonly medianResolutionMs: number | null;
@@ -140,6 +146,7 @@ interface QueueSqlRow {
   account_match: AccountMatch;
   changes: Appeal['changes'];
   sla_breached: boolean;
+  flood: boolean;
   first_response_due_at: Date | null;
   resolution_due_at: Date | null;
   lease_agent_id: string | null;
@@ -183,6 +190,7 @@ export class AppealQueueService {
         accountMatch: row.account_match,
         changes: changeKeys(row.changes),
         slaBreached: row.sla_breached,
+        flood: row.flood,
         firstResponseDueAt: row.first_response_due_at,
         resolutionDueAt: row.resolution_due_at,
         leaseHolder: row.lease_live && row.lease_agent_id ? { id: row.lease_agent_id, name: row.lease_agent_name ?? '' } : null,
@@ -339,9 +347,10 @@ export class AppealQueueService {
       this.dataSource.query(
         `SELECT (SELECT count(*) FROM appeals WHERE sla_breached)::int AS open_now,
                 (SELECT count(*) FROM appeals WHERE first_response_breached_at >= $1)::int AS first_response,
-                (SELECT count(*) FROM appeals WHERE resolution_breached_at >= $1)::int AS resolution`,
+                (SELECT count(*) FROM appeals WHERE resolution_breached_at >= $1)::int AS resolution,
+                (SELECT count(*) FROM appeals a WHERE a.flood AND ${OPEN_SQL})::int AS open_flood`,
         [since],
-      ) as Promise<{ open_now: number; first_response: number; resolution: number }[]>,
+      ) as Promise<{ open_now: number; first_response: number; resolution: number; open_flood: number }[]>,
       this.medians('first_response_at', since, now),
       this.medians('resolved_at', since, now),
     ]);
@@ -350,6 +359,7 @@ export class AppealQueueService {
     return {
       byStatus,
       slaBreaches: { openNow: breaches[0].open_now, firstResponseLast30Days: breaches[0].first_response, resolutionLast30Days: breaches[0].resolution },
+      openFlood: breaches[0].open_flood,
       medianFirstResponseMs: firstResponses.overall,
       medianResolutionMs: resolutions.overall,
       daily: days.map((day) => ({
@@ -398,6 +408,7 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
   if (filters.status === 'open') where.push(OPEN_SQL);
   else if (filters.status) where.push(`a.status = ${param(filters.status)}`);
   if (filters.sla === 'breached') where.push('a.sla_breached');
+  if (filters.flood) where.push('a.flood');
   // A lapsed lease is anyone's to claim: it is no longer the agent's work.
   if (filters.mine) where.push(`a.lease_agent_id = ${param(agentId)} AND a.lease_expires_at > ${param(now)}`);
   if (filters.q !== undefined) {
@@ -409,7 +420,7 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
     const [at, id] = decodeCursor(filters.after, [CURSOR_TIME, CURSOR_ID]);
     where.push(`(a.created_at, a.id) > (${param(at)}::timestamptz, ${param(id)}::uuid)`);
   }
-  const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached,
+  const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached, a.flood,
                       a.first_response_due_at, a.resolution_due_at, a.lease_agent_id, agent.name AS lease_agent_name,
                       (a.lease_expires_at > ${param(now)}) AS lease_live, a.created_at::text AS cursor_at
                  FROM appeals a LEFT JOIN agents agent ON agent.id = a.lease_agent_id

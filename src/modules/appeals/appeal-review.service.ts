@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { ValidationFailedError } from '../../common/errors/domain-error';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
@@ -13,7 +13,7 @@ import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { AppealNotices } from './appeal-notices';
 import { AppealTransitions, LeaseChange } from './appeal-transitions';
-import { AgentAction, AgentDecision, AppealStatus, decideAgentAction } from './appeal-workflow';
+import { AgentAction, AgentDecision, AppealStatus, BulkAction, decideAgentAction } from './appeal-workflow';
 import { AppealPatch, AppealsRepository } from './appeals.repository';
 import { Appeal } from './entities/appeal.entity';
 
@@ -43,11 +43,18 @@ interface ActionEffect {
   readonly afterCommit?: () => Promise<void>;
 }
 
+/** What the person reads when a supervisor closes their appeal as one of a flood of duplicates. */
+const DUPLICATE_MESSAGE: Record<string, string> = {
+  en: 'This appeal repeats other appeals filed for the same account details, so it was closed as a duplicate. If you own the account, file one appeal and give as much evidence as you can.',
+  'zh-CN': '该申诉与针对同一账号信息提交的其他申诉重复，已作为重复申诉关闭。如果您是账号所有者，请只提交一份申诉，并尽可能提供充分的证明材料。',
+};
+
 /** Actions that may be four eyes (the confirmation, and the refusal instead of it). */
-const FOUR_EYES_ACTIONS: ReadonlySet<AgentAction> = new Set(['second_approve', 'reject']);
+const FOUR_EYES_ACTIONS: ReadonlySet<AgentAction | BulkAction> = new Set(['second_approve', 'reject']);
 /** Actions the person sees as an answer: the first meets the first-response SLA. */
-const RESPONDS: ReadonlySet<AgentAction> = new Set(['request_info', 'approve', 'second_approve', 'reject']);
-const AUDIT_ACTION: Record<AgentAction, string> = {
+const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set(['request_info', 'approve', 'second_approve', 'reject', 'reject_duplicate']);
+const AUDIT_ACTION: Record<AgentAction | BulkAction, string> = {
+  reject_duplicate: 'appeal.rejected',
   claim: 'appeal.claimed',
   release: 'appeal.released',
   takeover: 'appeal.taken_over',
@@ -181,11 +188,42 @@ export class AppealReviewService {
     }));
   }
 
+  /**
+   * Supervisors close a flood of junk appeals from the queue: each appeal is rejected as a
+   * duplicate in its own transaction with its own version check (the version the queue showed,
+   * when given; a stale one is skipped), the person told with `message` (or a default). Returns
+   * which were rejected and which were skipped, and why.
+   */
+  async rejectDuplicates(
+    agent: ActingAgent,
+    items: readonly { reference: string; version?: number }[],
+    input: { message?: string } = {},
+  ): Promise<{ done: string[]; skipped: { reference: string; why: string }[] }> {
+    const done: string[] = [];
+    const skipped: { reference: string; why: string }[] = [];
+    for (const item of items) {
+      try {
+        const version = item.version ?? (await this.repository.findByReference(this.dataSource.manager, item.reference)).version;
+        await this.act(agent, item.reference, version, 'reject_duplicate', async ({ manager, appeal }) => {
+          const body = input.message?.trim() || (DUPLICATE_MESSAGE[appeal.locale] ?? DUPLICATE_MESSAGE.en);
+          const message = await this.repository.addMessage(manager, appeal.id, 'agent', body, agent.id);
+          await this.notices.toContact(manager, appeal, 'appeal-rejected', { message: message.body });
+          return { patch: { rejectionReason: 'duplicate' }, audit: { reason: 'duplicate', bulk: true, messageId: message.id } };
+        });
+        done.push(item.reference);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        skipped.push({ reference: item.reference, why: error.detail });
+      }
+    }
+    return { done, skipped };
+  }
+
   private async act(
     agent: ActingAgent,
     reference: string,
     expectedVersion: number,
-    action: AgentAction,
+    action: AgentAction | BulkAction,
     effect: (context: { manager: EntityManager; appeal: Appeal; decision: AgentDecision; now: Date }) => Promise<ActionEffect>,
   ): Promise<AppealActionResult> {
     let afterCommit: (() => Promise<void>) | undefined;

@@ -38,6 +38,8 @@ export const AGENT_ACTIONS = [
   'dismiss_objection',
 ] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
+/** Actions a supervisor takes on many appeals at once from the queue (never offered on an appeal's page). */
+export type BulkAction = 'reject_duplicate';
 
 /** What the person, a former contact and the workers do. */
 export type PartyAction = 'reply' | 'cancel' | 'object' | 'expire' | 'complete' | 'reject';
@@ -53,7 +55,7 @@ export type LeaseRule = 'acquire' | 'holder' | 'take' | 'none';
 type LeaseEffect = 'grant' | 'drop' | 'keep';
 
 interface AgentTransition {
-  readonly action: AgentAction;
+  readonly action: AgentAction | BulkAction;
   readonly from: AppealStatus;
   /** `same`: the status does not change (notes, takeover, a claim that renews). */
   readonly to: AppealStatus | 'same' | ((options: WorkflowOptions) => AppealStatus);
@@ -125,6 +127,10 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
   // A recorded objection (by a contact that replaced another shortly before the filing): a supervisor stops the appeal or lets it go on.
   { action: 'uphold_objection', from: 'scheduled', to: 'objected', roles: SUPERVISORS, lease: 'none', then: 'drop', needsRecordedObjection: true },
   { action: 'dismiss_objection', from: 'scheduled', to: 'same', roles: SUPERVISORS, lease: 'none', then: 'keep', needsRecordedObjection: true },
+  // A flood of junk appeals closed from the queue by a supervisor, whoever holds them.
+  ...(['submitted', 'in_review', 'awaiting_customer'] as const).map(
+    (from): AgentTransition => ({ action: 'reject_duplicate', from, to: 'rejected', roles: SUPERVISORS, lease: 'none', then: 'drop' }),
+  ),
 ];
 
 export const PARTY_TRANSITIONS: readonly PartyTransition[] = [
@@ -169,7 +175,7 @@ export interface RoleGrant {
 }
 
 export interface AgentDecision {
-  readonly action: AgentAction;
+  readonly action: AgentAction | BulkAction;
   readonly from: AppealStatus;
   readonly to: AppealStatus;
   readonly lease: LeaseEffect;
@@ -190,7 +196,7 @@ function leaseIsLive(appeal: WorkflowAppeal, now: Date): boolean {
 export function decideAgentAction(
   appeal: WorkflowAppeal,
   agent: WorkflowAgent,
-  action: AgentAction,
+  action: AgentAction | BulkAction,
   expectedVersion: number,
   now: Date,
   options: WorkflowOptions,

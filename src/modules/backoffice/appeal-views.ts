@@ -157,6 +157,11 @@ export function parseQueueQuery(query: Record<string, unknown>): { filters: Queu
     if (['1', 'true', 'on'].includes(mine)) filters.mine = true;
     else if (mine !== '0' && mine !== 'false') errors.mine = 'Use mine=1 for the appeals you hold.';
   }
+  const flood = text('flood');
+  if (flood) {
+    if (['1', 'true', 'on'].includes(flood)) filters.flood = true;
+    else if (flood !== '0' && flood !== 'false') errors.flood = 'Use flood=1 for the appeals flagged as a flood.';
+  }
   const after = text('after');
   if (after) filters.after = after;
   return { filters, errors };
@@ -169,6 +174,7 @@ export function queueHref(filters: QueueFilters, after?: string | null): string 
   if (filters.q) params.set('q', filters.q);
   if (filters.sla) params.set('sla', filters.sla);
   if (filters.mine) params.set('mine', '1');
+  if (filters.flood) params.set('flood', '1');
   if (after) params.set('after', after);
   const search = params.toString();
   return search ? `/agent/appeals?${search}` : '/agent/appeals';
@@ -225,6 +231,7 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
       slaBadge({ breached: row.slaBreached, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt }, now) ??
       (row.status === 'awaiting_customer' ? { label: '', tone: 'neutral', detail: 'paused while awaiting the customer' } : null),
     holder: row.leaseHolder?.name ?? null,
+    flood: row.flood,
   };
 }
 

@@ -9,9 +9,11 @@ import { AppealQueueService } from '../appeals/appeal-queue.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
 import { AgentAction, APPEAL_STATUSES } from '../appeals/appeal-workflow';
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
+import { roleAllows } from './agent-roles';
 import { AgentPages } from './agent-pages.decorator';
 import { appealHref, detailView, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
 import { AppealActionForm } from './dto/appeal-action.form';
+import { AppealBulkForm } from './dto/appeal-bulk.form';
 import { AppealApprovalForm } from './dto/appeal-approval.form';
 import { AppealNoteForm } from './dto/appeal-note.form';
 import { AppealRejectForm } from './dto/appeal-reject.form';
@@ -61,11 +63,11 @@ export class AppealsPagesController {
       }
     }
     if (Object.keys(errors).length) response.status(400);
-    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine);
+    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine || filters.flood);
     const current = queueHref({ ...filters, after: undefined });
     return {
       title: filtered ? 'Appeals (filtered)' : 'Appeals',
-      filters: { q: filters.q ?? '', status: filters.status ?? '', breached: filters.sla === 'breached', mine: Boolean(filters.mine) },
+      filters: { q: filters.q ?? '', status: filters.status ?? '', breached: filters.sla === 'breached', mine: Boolean(filters.mine), flood: Boolean(filters.flood) },
       statusOptions: [
         { value: '', label: 'Any status' },
         { value: 'open', label: 'Open (not closed)' },
@@ -76,12 +78,29 @@ export class AppealsPagesController {
         return { label: tab.label, href, current: href === current };
       }),
       rows: page.items.map((row) => queueRowView(row, now)),
+      // Supervisors close a flood from its filtered queue in one go.
+      bulk: roleAllows(agent.role, 'supervisor') && filters.flood && page.items.length ? page.items.map((row) => ({ reference: row.reference, version: row.version })) : null,
       next: page.next ? queueHref(filters, page.next) : null,
       firstPage: filters.after ? current : null,
       filtered,
       clearHref: '/agent/appeals',
       errors,
     };
+  }
+
+  /**
+   * Supervisors close the appeals selected in the queue as duplicates (a flood), each with its
+   * own version check; 303 to the queue with how many were done and which were skipped, and why.
+   */
+  @Post('bulk')
+  @RequireRole('supervisor')
+  async bulk(@Body() form: AppealBulkForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const seen = new Map((form.versions ?? []).map((entry) => entry.split(':') as [string, string]));
+    const items = [...new Set(form.references)].map((reference) => ({ reference, version: seen.has(reference) ? Number(seen.get(reference)) : undefined }));
+    const { done, skipped } = await this.review.rejectDuplicates(acting(agent, request), items, { message: form.message });
+    const summary = [`${done.length} of ${items.length} rejected as duplicates.`, ...skipped.map((skip) => `${skip.reference} skipped: ${skip.why}`)].join(' ');
+    this.flash.set(response, { kind: skipped.length ? 'warning' : 'success', message: summary });
+    response.redirect(303, queueHref({ status: 'open', flood: true }));
   }
 
   @Get(':reference')
