@@ -64,6 +64,7 @@ describe('Back-office security', () => {
         '/agent/appeals/:reference/approve',
         '/agent/appeals/:reference/claim',
         '/agent/appeals/:reference/dismiss-objection',
+        '/agent/appeals/:reference/facts',
         '/agent/appeals/:reference/notes',
         '/agent/appeals/:reference/reject',
         '/agent/appeals/:reference/release',

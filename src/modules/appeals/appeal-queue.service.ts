@@ -12,12 +12,12 @@ import { AccountsService } from '../accounts/accounts.service';
 import { AuditService } from '../audit/audit.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { ActingAgent } from './appeal-review.service';
-import { AgentAction, allowedAgentActions, APPEAL_STATUSES, AppealStatus, OPEN_STATUSES } from './appeal-workflow';
+import { AgentAction, allowedAgentActions, mayAct, APPEAL_STATUSES, AppealStatus, OPEN_STATUSES } from './appeal-workflow';
 import { AppealsRepository, REFERENCE } from './appeals.repository';
 import { AppealAttachmentContent } from './entities/appeal-attachment-content.entity';
 import { AppealAttachment, AttachmentContentType } from './entities/appeal-attachment.entity';
 import { AccountMatch, Appeal, AppealEvidence } from './entities/appeal.entity';
-import { ChecklistItem } from './evidence-checklist';
+import { ChecklistItem, FactVerdict, OwnerFact, ownerFactsGiven } from './evidence-checklist';
 import { changeKeys } from './requested-changes';
 
 export const QUEUE_PAGE_SIZE = 50;
@@ -94,6 +94,8 @@ export interface AppealDetailView {
   readonly lease: { readonly agent: AgentRef | null; readonly expiresAt: Date; readonly live: boolean } | null;
   readonly approval: { readonly approvedBy: AgentRef | null; readonly approvedAt: Date | null; readonly rationale: string | null; readonly evidenceScore: number | null; readonly confirmedBy: AgentRef | null; readonly confirmedAt: Date | null } | null;
   readonly scheduledFor: Date | null;
+  /** The owner facts the person gave, as agents found them, and whether this agent may record a check now. */
+  readonly factChecks: { readonly allowed: boolean; readonly given: { readonly fact: OwnerFact; readonly verdict: FactVerdict }[] };
   /** When an objection was recorded that holds the appeal until a supervisor decides. */
   readonly objectionRecordedAt: Date | null;
   readonly rejectionReason: string | null;
@@ -302,6 +304,10 @@ export class AppealQueueService {
       },
       evidencePurgedAt: appeal.evidencePurgedAt,
       actions: allowedAgentActions(appeal, { ...agent, grant: await this.repository.roleGrant(manager, agent.id) }, now, { fourEyes: this.config.appeals.fourEyes }),
+      factChecks: {
+        allowed: ownerFactsGiven(appeal.evidence).length > 0 && mayAct(appeal, agent, 'check_facts', now, { fourEyes: this.config.appeals.fourEyes }),
+        given: ownerFactsGiven(appeal.evidence).map((fact) => ({ fact, verdict: appeal.factChecks?.[fact] ?? 'unknown' })),
+      },
     };
   }
 

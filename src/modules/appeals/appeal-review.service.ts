@@ -15,6 +15,7 @@ import { AppealNotices } from './appeal-notices';
 import { AppealTransitions, LeaseChange } from './appeal-transitions';
 import { AgentAction, AgentDecision, AppealStatus, BulkAction, decideAgentAction } from './appeal-workflow';
 import { AppealPatch, AppealsRepository } from './appeals.repository';
+import { FactChecks, OWNER_FACTS, OwnerFact, ownerFactsGiven } from './evidence-checklist';
 import { Appeal } from './entities/appeal.entity';
 
 /** The agent acting, as the back-office session knows them. */
@@ -54,6 +55,7 @@ const FOUR_EYES_ACTIONS: ReadonlySet<AgentAction | BulkAction> = new Set(['secon
 /** Actions the person sees as an answer: the first meets the first-response SLA. */
 const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set(['request_info', 'approve', 'second_approve', 'reject', 'reject_duplicate']);
 const AUDIT_ACTION: Record<AgentAction | BulkAction, string> = {
+  check_facts: 'appeal.facts_checked',
   reject_duplicate: 'appeal.rejected',
   claim: 'appeal.claimed',
   release: 'appeal.released',
@@ -186,6 +188,27 @@ export class AppealReviewService {
       patch: { objectionRecordedAt: null },
       afterCommit: () => this.coolingOff.enqueue(appeal),
     }));
+  }
+
+  /**
+   * The agent holding the appeal records what they found checking the owner facts the person
+   * gave (identity document, last payment, resources, usual region) against the billing and
+   * resource records and the attachments: `match`, `mismatch`, or `unknown` (not checked).
+   * These weigh most in the evidence score.
+   */
+  checkFacts(agent: ActingAgent, reference: string, expectedVersion: number, input: Partial<Record<OwnerFact, string>>): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'check_facts', async ({ appeal }) => {
+      const given = ownerFactsGiven(appeal.evidence);
+      const checks: FactChecks = {};
+      for (const fact of OWNER_FACTS) {
+        const verdict = input[fact] ?? 'unknown';
+        if (verdict !== 'match' && verdict !== 'mismatch' && verdict !== 'unknown') throw new ValidationFailedError([{ field: fact, message: 'must be match, mismatch or unknown' }]);
+        if (verdict === 'unknown') continue;
+        if (!given.includes(fact)) throw new ValidationFailedError([{ field: fact, message: 'was not given by the person: there is nothing to check' }]);
+        checks[fact] = verdict;
+      }
+      return { patch: { factChecks: checks }, audit: { checks } };
+    });
   }
 
   /**

@@ -38,8 +38,11 @@ export const AGENT_ACTIONS = [
   'dismiss_objection',
 ] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
-/** Actions a supervisor takes on many appeals at once from the queue (never offered on an appeal's page). */
-export type BulkAction = 'reject_duplicate';
+/**
+ * Actions with forms of their own rather than the page's action buttons: a supervisor's bulk
+ * rejection from the queue, and an agent's check of the owner facts in the evidence checklist.
+ */
+export type BulkAction = 'reject_duplicate' | 'check_facts';
 
 /** What the person, a former contact and the workers do. */
 export type PartyAction = 'reply' | 'cancel' | 'object' | 'expire' | 'complete' | 'reject';
@@ -127,6 +130,9 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
   // A recorded objection (by a contact that replaced another shortly before the filing): a supervisor stops the appeal or lets it go on.
   { action: 'uphold_objection', from: 'scheduled', to: 'objected', roles: SUPERVISORS, lease: 'none', then: 'drop', needsRecordedObjection: true },
   { action: 'dismiss_objection', from: 'scheduled', to: 'same', roles: SUPERVISORS, lease: 'none', then: 'keep', needsRecordedObjection: true },
+  // The agent working the appeal records what they found checking the owner facts.
+  { action: 'check_facts', from: 'in_review', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
+  { action: 'check_facts', from: 'awaiting_customer', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
   // A flood of junk appeals closed from the queue by a supervisor, whoever holds them.
   ...(['submitted', 'in_review', 'awaiting_customer'] as const).map(
     (from): AgentTransition => ({ action: 'reject_duplicate', from, to: 'rejected', roles: SUPERVISORS, lease: 'none', then: 'drop' }),
@@ -259,14 +265,17 @@ function secondEyesFault(grant: RoleGrant | undefined, approvedBy: string, appro
 
 /** Exactly the actions `agent` could take on `appeal` now (the version they see being current). */
 export function allowedAgentActions(appeal: WorkflowAppeal, agent: WorkflowAgent, now: Date, options: WorkflowOptions): AgentAction[] {
-  return AGENT_ACTIONS.filter((action) => {
-    try {
-      decideAgentAction(appeal, agent, action, appeal.version, now, options);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return AGENT_ACTIONS.filter((action) => mayAct(appeal, agent, action, now, options));
+}
+
+/** Whether `agent` could take `action` on `appeal` now (the version they see being current). */
+export function mayAct(appeal: WorkflowAppeal, agent: WorkflowAgent, action: AgentAction | BulkAction, now: Date, options: WorkflowOptions): boolean {
+  try {
+    decideAgentAction(appeal, agent, action, appeal.version, now, options);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

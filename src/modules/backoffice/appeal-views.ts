@@ -1,6 +1,7 @@
 import { AppealDetailView, AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
-import { AgentAction, APPEAL_STATUSES, AppealStatus } from '../appeals/appeal-workflow';
+import { AgentAction, APPEAL_STATUSES, AppealStatus, BulkAction } from '../appeals/appeal-workflow';
 import { AccountMatch } from '../appeals/entities/appeal.entity';
+import { OwnerFact } from '../appeals/evidence-checklist';
 import { auditDetails } from './audit-event-view';
 
 /** An appeal's next deadline counts as "due soon" this long before it. */
@@ -62,6 +63,14 @@ export interface ActionSpec {
 }
 
 const TEXT_MAX = 5000;
+
+/** The owner facts as the checklist's form names them. */
+const OWNER_FACT_LABELS: Record<OwnerFact, string> = {
+  idDocument: 'Identity document',
+  lastPayment: 'Last payment',
+  resourceIds: 'Resource IDs',
+  usualRegion: 'Usual region',
+};
 
 /** Every agent action as the detail page offers it. Hints say what the button does before it is pressed. */
 export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
@@ -237,7 +246,7 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
 
 /** Messages by action, then by field, for the forms of the detail page; and what the agent had typed. */
 export interface ActionFeedback {
-  readonly action: AgentAction;
+  readonly action: AgentAction | BulkAction;
   readonly errors: Record<string, string>;
   readonly values: Record<string, string>;
 }
@@ -284,6 +293,16 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
       scoreTone: checklist.rationaleRequired ? 'warning' : 'success',
       items: checklist.items.map((item) => ({ ...item, tone: item.verdict === 'match' ? 'success' : item.verdict === 'mismatch' ? 'danger' : 'neutral' })),
     },
+    factChecks: detail.factChecks.allowed
+      ? {
+          path: `${appealHref(detail.reference)}/facts`,
+          facts: detail.factChecks.given.map(({ fact, verdict }) => ({
+            name: fact,
+            label: OWNER_FACT_LABELS[fact],
+            options: (['unknown', 'match', 'mismatch'] as const).map((value) => ({ value, label: value === 'unknown' ? 'Not checked' : value === 'match' ? 'Matches' : 'Does not match', selected: value === verdict })),
+          })),
+        }
+      : null,
     attachments: detail.attachments.map((file) => ({
       ...file,
       href: `${appealHref(detail.reference)}/attachments/${file.id}`,

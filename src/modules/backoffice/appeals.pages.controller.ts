@@ -7,13 +7,14 @@ import { formErrors } from '../../common/http/form-errors';
 import { FormDto } from '../../common/http/form.dto';
 import { AppealQueueService } from '../appeals/appeal-queue.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
-import { AgentAction, APPEAL_STATUSES } from '../appeals/appeal-workflow';
+import { AgentAction, APPEAL_STATUSES, BulkAction } from '../appeals/appeal-workflow';
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
 import { roleAllows } from './agent-roles';
 import { AgentPages } from './agent-pages.decorator';
 import { appealHref, detailView, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
 import { AppealActionForm } from './dto/appeal-action.form';
 import { AppealBulkForm } from './dto/appeal-bulk.form';
+import { AppealFactsForm } from './dto/appeal-facts.form';
 import { AppealApprovalForm } from './dto/appeal-approval.form';
 import { AppealNoteForm } from './dto/appeal-note.form';
 import { AppealRejectForm } from './dto/appeal-reject.form';
@@ -185,6 +186,15 @@ export class AppealsPagesController {
     return this.act('reopen', reference, form, agent, request, response, (actor) => this.review.reopen(actor, reference, form.version));
   }
 
+  /** The agent holding the appeal records their check of the owner facts (the evidence checklist's form). */
+  @Post(':reference/facts')
+  checkFacts(@Param('reference') reference: string, @Body() form: AppealFactsForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    const { idDocument, lastPayment, resourceIds, usualRegion } = form;
+    return this.act('check_facts', reference, form, agent, request, response, (actor) =>
+      this.review.checkFacts(actor, reference, form.version, { idDocument, lastPayment, resourceIds, usualRegion }),
+    );
+  }
+
   /** Supervisors, while a recorded objection holds a scheduled appeal: stop it. */
   @Post(':reference/uphold-objection')
   upholdObjection(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
@@ -203,7 +213,7 @@ export class AppealsPagesController {
    * the filter's error page, which shows `back` as its way out.
    */
   private async act(
-    action: AgentAction,
+    action: AgentAction | BulkAction,
     reference: string,
     form: AppealActionForm,
     agent: SignedInAgent,
@@ -232,7 +242,7 @@ function acting(agent: SignedInAgent, request: Request): ActingAgent {
   return { id: agent.id, role: agent.role, ip: request.ip };
 }
 
-function successMessage(action: AgentAction, result: AppealActionResult): string {
+function successMessage(action: AgentAction | BulkAction, result: AppealActionResult): string {
   switch (action) {
     case 'claim':
       return `You hold ${result.reference} now: other agents cannot act on it while your claim lasts.`;
@@ -258,5 +268,9 @@ function successMessage(action: AgentAction, result: AppealActionResult): string
       return `${result.reference} is stopped (objected); the person was told by email.`;
     case 'dismiss_objection':
       return `The objection is dismissed: ${result.reference} is applied at its scheduled time.`;
+    case 'check_facts':
+      return 'Your check of the owner facts is recorded; the evidence score counts it.';
+    case 'reject_duplicate':
+      return `${result.reference} is rejected as a duplicate.`;
   }
 }

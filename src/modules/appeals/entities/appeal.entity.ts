@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { Locale } from '../../notifications/notification-templates';
 import type { AppealStatus } from '../appeal-workflow';
+import type { FactChecks } from '../evidence-checklist';
 
 /** The `changes` of a filing, as filed (api.md names). */
 export interface RequestedChanges {
@@ -202,6 +203,10 @@ export class Appeal {
    */
   @Column({ type: 'timestamptz', nullable: true })
   objectionRecordedAt!: Date | null;
+
+  /** What agents found when they checked the owner facts given (identity document, payment, resources, region); null before any check. */
+  @Column({ type: 'jsonb', nullable: true })
+  factChecks!: FactChecks | null;
 
   @Column({ type: 'timestamptz' })
   createdAt!: Date;
