@@ -1,4 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { AccountsService } from '../modules/accounts/accounts.service';
 import { AgentsService } from '../modules/agents/agents.service';
@@ -18,6 +19,18 @@ export const DEMO_OWNER = { logonEmail: 'demo.owner@example.com', password: 'dem
 const DEMO_RAM_USER = { loginName: 'deploy-bot', password: 'demo ram user copper kettle' };
 
 const SEED: ChangeContext = { actor: { type: 'system', id: 'demo' } };
+const TEAM_AGE_MS = 400 * 86_400_000;
+
+/** Runs `work` as if it were `ageMs` ago (every service reads the time from the shared Clock). */
+async function asOf<T>(clock: Clock, ageMs: number, work: () => Promise<T>): Promise<T> {
+  const previous = clock.now;
+  clock.now = () => new Date(previous.call(clock).getTime() - ageMs);
+  try {
+    return await work();
+  } finally {
+    clock.now = previous;
+  }
+}
 
 /**
  * Seeds the demo data of `npm run demo`, once and idempotently (whatever exists is kept), and
@@ -28,7 +41,8 @@ export async function seedDemo(app: INestApplicationContext, config: AppConfig, 
   const accounts = app.get(AccountsService, { strict: false });
 
   const team: Agent[] = [];
-  for (const demo of DEMO_AGENTS) team.push((await agents.findByEmail(demo.email)) ?? (await agents.create(demo, SEED)));
+  // The team has been at work for a year, as the account has existed: four eyes refuse a role younger than the approval it would confirm.
+  for (const demo of DEMO_AGENTS) team.push((await agents.findByEmail(demo.email)) ?? (await asOf(app.get(Clock, { strict: false }), TEAM_AGE_MS, () => agents.create(demo, SEED))));
   const owner = (await accounts.findByLogonEmail(DEMO_OWNER.logonEmail)) ?? (await accounts.create(DEMO_OWNER, SEED));
   if (!(await accounts.findRamUser(owner.uid, DEMO_RAM_USER.loginName))) await accounts.createRamUser(owner.uid, DEMO_RAM_USER, SEED);
   await seedDemoOwnerActivity(app, owner.uid);

@@ -113,6 +113,17 @@ describe('Back-office appeal pages', () => {
       expect(unescapeHtml(tabs.text)).toContain('<a href="/agent/appeals?status=open" aria-current="page">Open</a>');
     });
 
+    it('leaves a lapsed lease out of "mine": the appeal is anyone\'s to claim again', async () => {
+      const lapsed = await file();
+      const live = await file();
+      await act(otherAgentClient, lapsed.reference, 'claim');
+      await act(otherAgentClient, live.reference, 'claim');
+      await t.dataSource.query(`UPDATE appeals SET lease_expires_at = now() - interval '1 second' WHERE reference = $1`, [lapsed.reference]);
+      const mine = queueRows((await otherAgentClient.get('/agent/appeals?mine=1').expect(200)).text);
+      expect(mine).toContain(live.reference);
+      expect(mine).not.toContain(lapsed.reference);
+    });
+
     it('pages 50 appeals at a time, oldest first, with a next link carrying the cursor', async () => {
       const bulk = uniqueEmail('bulk');
       await t.dataSource.query(
@@ -173,7 +184,8 @@ describe('Back-office appeal pages', () => {
       expect(html).toContain(`${detail.checklist.score} / 100</strong>`);
       expect(html).toContain(`threshold ${detail.checklist.threshold}`);
       expect(html).toContain('<td class="mono small">account.uid</td><td><span class="badge badge-success">match</span>');
-      expect(html).toContain('<td class="mono small">evidence.idDocumentType</td><td><span class="badge badge-neutral">unknown</span>');
+      expect(html).toContain('<td class="mono small">evidence.idDocument</td><td><span class="badge badge-neutral">unknown</span>');
+      expect(html).toContain(`<form method="post" action="/agent/appeals/${filed.reference}/facts"`);
       expect(html).toContain(`<a href="/agent/appeals/${filed.reference}/attachments/${upload.body.id}" download>statement.pdf</a>`);
       expect(html).toMatch(/The person · [^<]+<\/p><p class="pre-wrap">Any news\?<\/p>/);
       expect(html).toMatch(/Ana Agent · [^<]+<\/p><p class="pre-wrap">Phone on record matches the filing.<\/p>/);
@@ -182,6 +194,16 @@ describe('Back-office appeal pages', () => {
       expect(html).toMatch(/<dt>Claimed by<\/dt>\s*<dd>Ana Agent, until \d{4}-\d\d-\d\d \d\d:\d\d UTC \((29|30) min left\)<\/dd>/);
       expect(html).toContain(`due ${detail.sla.firstResponseDueAt!.toISOString().replace('T', ' ').slice(0, 16)} UTC`);
       expect(html).toContain('The evidence score');
+
+      // The holder records their check of the owner facts; the checklist and score count it.
+      expect((await act(agentClient, filed.reference, 'facts', { idDocument: 'match', usualRegion: 'mismatch' })).status).toBe(303);
+      const checked = (await agentClient.get(`/agent/appeals/${filed.reference}`).expect(200)).text;
+      expect(checked).toContain('<td class="mono small">evidence.idDocument</td><td><span class="badge badge-success">match</span>');
+      expect(checked).toContain('<td class="mono small">evidence.usualRegion</td><td><span class="badge badge-danger">mismatch</span>');
+      const after = await t.get(AppealDetailService).detail(agent, filed.reference);
+      expect(after.checklist.score).toBe(detail.checklist.score + 25 - 10);
+      // Another agent, not holding the appeal, is not offered the form.
+      expect((await otherAgentClient.get(`/agent/appeals/${filed.reference}`).expect(200)).text).not.toContain(`/agent/appeals/${filed.reference}/facts`);
     });
 
     it('offers exactly the actions the role and the state allow, each a form with the CSRF token, the version and its fields', async () => {

@@ -170,20 +170,29 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
       });
       expect(JSON.stringify(detail)).not.toContain(owner.logonEmail);
       expect(detail.checklist).toEqual({
-        score: 50,
+        score: 8,
         threshold: 60,
         rationaleRequired: true,
         items: [
-          { fact: 'account.uid', verdict: 'match', weight: 25, comparedWith: expect.any(String) },
-          { fact: 'account.securePhone', verdict: 'match', weight: 25, comparedWith: expect.any(String) },
-          { fact: 'evidence.fullName', verdict: 'unknown', weight: 15, comparedWith: expect.any(String) },
-          { fact: 'contactEmail', verdict: 'unknown', weight: 10, comparedWith: expect.any(String) },
-          { fact: 'evidence.idDocumentType', verdict: 'unknown', weight: 0, comparedWith: expect.stringContaining('no record') },
-          { fact: 'evidence.idDocumentLast4', verdict: 'unknown', weight: 0, comparedWith: expect.stringContaining('no record') },
-          { fact: 'evidence.usualRegion', verdict: 'unknown', weight: 0, comparedWith: expect.stringContaining('no record') },
+          { fact: 'account.uid', verdict: 'match', weight: 4, comparedWith: expect.any(String) },
+          { fact: 'account.securePhone', verdict: 'match', weight: 4, comparedWith: expect.any(String) },
+          { fact: 'evidence.fullName', verdict: 'unknown', weight: 3, comparedWith: expect.any(String) },
+          { fact: 'contactEmail', verdict: 'unknown', weight: 5, comparedWith: expect.any(String) },
+          { fact: 'evidence.idDocument', verdict: 'unknown', weight: 25, comparedWith: expect.stringContaining('checked by an agent') },
+          { fact: 'evidence.usualRegion', verdict: 'unknown', weight: 10, comparedWith: expect.stringContaining('checked by an agent') },
         ],
       });
+      expect(detail.factChecks).toEqual({ allowed: true, given: [{ fact: 'idDocument', verdict: 'unknown' }, { fact: 'usualRegion', verdict: 'unknown' }] });
+
+      // The holder records their check of the owner facts: they weigh far above the identifiers.
+      await expect(review.checkFacts(otherAgent, filed.reference, await version(otherAgent, filed), { idDocument: 'match' })).rejects.toMatchObject({ code: 'LEASE_HELD' });
+      await expect(review.checkFacts(agent, filed.reference, await version(agent, filed), { lastPayment: 'match' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      await review.checkFacts(agent, filed.reference, await version(agent, filed), { idDocument: 'match', usualRegion: 'match' });
+      await expect(t.get(AppealDetailService).detail(agent, filed.reference)).resolves.toMatchObject({ checklist: { score: 43, rationaleRequired: true } });
+      await expect(events(filed, 'appeal.facts_checked')).resolves.toMatchObject([{ actorId: agent.id, data: { checks: { idDocument: 'match', usualRegion: 'match' } } }]);
+      await review.addNote(agent, filed.reference, await version(agent, filed), { body: 'Phone matches.' });
       expect(detail.history.map((event) => event.action)).toEqual(['appeal.note_added', 'appeal.claimed', 'appeal.customer_message_added', 'appeal.attachment_added', 'appeal.filed']);
+      expect((await t.get(AppealDetailService).detail(agent, filed.reference)).history.map((event) => event.action).slice(0, 2)).toEqual(['appeal.note_added', 'appeal.facts_checked']);
       expect(detail.history[0].actor).toEqual({ type: 'agent', id: agent.id, name: agent.name });
 
       await expect(t.get(AppealDetailService).detail(otherAgent, filed.reference)).resolves.toMatchObject({ actions: ['note'] });

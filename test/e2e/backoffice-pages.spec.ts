@@ -204,6 +204,10 @@ describe('Back-office pages', () => {
       expect(weak.text).toContain('value="kim@example.com"');
       const created = await post(client, '/agent/team', { email: 'kim@example.com', name: 'Kim', role: 'supervisor', password: AGENT_PASSWORD });
       expect(created.status).toBe(303);
+      // A supervisor made here signs in once a second admin agrees.
+      const kim = await t.dataSource.query(`SELECT id FROM agents WHERE email = 'kim@example.com'`);
+      const secondAdmin = await signInAgent(t, await createAgent(t, { role: 'admin' }));
+      expect((await post(secondAdmin, `/agent/team/${kim[0].id}/approve`)).status).toBe(303);
       await signInAgent(t, { id: '', email: 'kim@example.com', name: 'Kim', role: 'supervisor', password: AGENT_PASSWORD });
       const duplicate = await post(client, '/agent/team', { email: 'KIM@example.com', name: 'Kim 2', role: 'agent', password: AGENT_PASSWORD });
       expect(duplicate.status).toBe(409);

@@ -189,6 +189,40 @@ describe('Appeal jobs', () => {
       await api(t).get('/api/v1/account').set(bearer(token)).expect(401);
     });
 
+    it('tells the logon email and secure phone on record before the change what changed (appeal-applied)', async () => {
+      const { owner, appeal } = await scheduled();
+      clock.advance(t.config.appeals.coolingOffMs + 1_000);
+      await expect(completion.apply(appeal.id)).resolves.toBe('applied');
+      const applied: { recipient: string; channel: string; payload: { data: Record<string, unknown> } }[] = await t.dataSource.query(
+        `SELECT recipient, channel, payload FROM notifications WHERE template = 'appeal-applied' AND account_uid = $1 ORDER BY channel`,
+        [owner.uid],
+      );
+      expect(applied.map((notice) => [notice.channel, notice.recipient])).toEqual([
+        ['email', owner.logonEmail],
+        ['sms', '+8613600000002'],
+      ]);
+      expect(applied[0].payload.data).toMatchObject({ maskedUid: `${owner.uid.slice(0, 4)}********${owner.uid.slice(-4)}`, changes: ['logonEmail'], securePhoneRemoved: true });
+      await smtp.waitForMessage(() => smtp.to(owner.logonEmail).some((message) => message.template === 'appeal-applied'), 15_000, 'appeal-applied at the former logon email');
+    });
+
+    it('rejects with email_in_use, and tells the person, when the new email became another account\'s during the cooling-off', async () => {
+      const { owner, filed, appeal } = await scheduled();
+      await createAccount(t, { logonEmail: filed.contactEmail });
+      clock.advance(t.config.appeals.coolingOffMs + 1_000);
+      await expect(completion.apply(appeal.id)).resolves.toBe('rejected');
+      await expect(row(filed)).resolves.toMatchObject({ status: 'rejected', rejectionReason: 'email_in_use', closedAt: expect.any(Date) });
+      await expect(t.get(AccountsService).get(owner.uid)).resolves.toMatchObject({ logonEmail: owner.logonEmail, securePhone: '+8613600000002' });
+      const [rejected] = await outbox('appeal-rejected', appeal.id);
+      expect(rejected.recipient).toBe(filed.contactEmail);
+      expect(String(rejected.payload.data.message)).toContain('belongs to another account');
+      await expect(outbox('appeal-completed', appeal.id)).resolves.toHaveLength(0);
+      // Nothing is left to retry: the job, the sweep and a second run find nothing to do.
+      await expect(completion.apply(appeal.id)).resolves.toBe('not_scheduled');
+      await expect(completion.applyDue()).resolves.toBe(0);
+      const events = (await t.get(AuditService).list({ subject: { type: 'appeal', id: filed.reference } })).events.filter((event) => event.action === 'appeal.rejected');
+      expect(events).toMatchObject([{ actorType: 'system', data: { from: 'scheduled', to: 'rejected', reason: 'email_in_use' } }]);
+    });
+
     it('applies a due appeal whose job Redis lost, by the scheduled sweep', async () => {
       const { owner, appeal } = await scheduled({ securePhone: '+8613600000003', disableTotp: true });
       await t.dataSource.transaction((manager) => t.get(AccountsService).setTotpSecret(manager, owner.uid, 'JBSWY3DPEHPK3PXP'));

@@ -6,8 +6,9 @@ import { types } from 'node:util';
  * share no class hierarchy, so the test looks at codes and messages.
  */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
-// PostgreSQL SQLSTATEs: 08xxx connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections.
-const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+// PostgreSQL SQLSTATEs: 08xxx connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections,
+// 40P01 / 40001 a deadlock or serialization failure still lost after the transaction's retries (database/transaction-retry.ts).
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300|40P01|40001)$/;
 const MESSAGES = [
   /Connection terminated/i,
   /timeout exceeded when trying to connect/i,

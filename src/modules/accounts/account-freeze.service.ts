@@ -5,6 +5,7 @@ import { AuditService, ChangeContext } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { CodeChallengesService } from '../challenges/code-challenges.service';
 import { AccountsService } from './accounts.service';
+import { Account } from './entities/account.entity';
 import { DevicesService } from './devices.service';
 import { RevocationReason, SessionsService } from './sessions.service';
 
@@ -44,18 +45,30 @@ export class AccountFreezeService {
   ) {}
 
   /**
-   * Through the caller's transaction: the status, every session of the account (all principals)
-   * revoked, open challenges and pending changes cancelled, trusted devices forgotten if asked,
+   * Locks what a freeze changes in the one order every transaction takes: the account's open
+   * challenges first (they are cancelled: a frozen account keeps none), then the account's row.
+   * A code confirmation locks its challenge and then, applying the change, the account; a
+   * freeze that took the account first and then waited for a challenge would deadlock with it.
+   * Callers that check the account before freezing it lock it through here.
+   */
+  async lockAccount(manager: EntityManager, uid: string): Promise<Account> {
+    await this.challenges.cancelOpen(manager, uid);
+    return this.accounts.lock(manager, uid);
+  }
+
+  /**
+   * Through the caller's transaction: open challenges and pending changes cancelled (before the
+   * account is locked: see `lockAccount`), the status, every session of the account (all principals)
+   * revoked, trusted devices forgotten if asked,
    * the `account-frozen` notice, and the audit event, recorded last. Call it as the last step of
    * the caller's change.
    */
   async freeze(manager: EntityManager, uid: string, request: FreezeRequest): Promise<FreezeOutcome> {
-    const account = await this.accounts.lock(manager, uid);
+    const account = await this.lockAccount(manager, uid);
     await this.accounts.setStatus(manager, uid, 'frozen');
     const revocation: RevocationReason = request.reason === 'security_revert' ? 'security_revert' : 'account_frozen';
     const revokedSessions = await this.sessions.revokeForAccount(manager, uid, revocation);
     const forgottenDevices = request.forgetDevices ? await this.devices.forgetAll(manager, uid) : 0;
-    await this.challenges.cancelOpen(manager, uid);
 
     const variables = { uid, at: this.clock.now().toISOString(), reason: request.reason };
     const recipients = new Map([account.logonEmail, ...(request.alsoNotify ?? [])].map((address) => [address.toLowerCase(), address]));

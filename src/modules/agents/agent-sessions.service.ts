@@ -57,14 +57,14 @@ export class AgentSessionsService {
     return { sessionId: session.id, token, expiresAt: session.expiresAt };
   }
 
-  /** The agent a cookie's token signs in, or undefined when it is unknown, ended, idle too long or its agent deactivated. */
+  /** The agent a cookie's token signs in, or undefined when it is unknown, ended, idle too long, its agent deactivated or waiting for a second admin's approval. */
   async authenticate(token: string): Promise<SignedInAgent | undefined> {
     if (!SESSION_TOKEN.test(token)) return undefined;
     const now = this.clock.now();
     const [row]: LiveRow[] = await this.dataSource.query(
       `SELECT s.id AS session_id, s.last_seen_at, a.id, a.email, a.name, a.role, a.totp_secret IS NOT NULL AS totp_enabled
          FROM agent_sessions s JOIN agents a ON a.id = s.agent_id
-        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.active`,
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.active AND NOT a.awaiting_approval`,
       [hashToken(token), now, new Date(now.getTime() - this.lifetime.idleMs)],
     );
     if (!row) return undefined;

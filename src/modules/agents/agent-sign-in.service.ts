@@ -54,6 +54,10 @@ export class AgentSignInService {
       // Told only after the right password, like a frozen account: the agent needs to know whom to ask.
       return this.fail(email, known, attempt.ip, 'deactivated', new AgentSignInFailedError('email', 'This back-office account is deactivated. Ask an administrator.'));
     }
+    if (known.awaitingApproval) {
+      // A supervisor or admin made on the team page acts only once a second admin agrees.
+      return this.fail(email, known, attempt.ip, 'awaiting_approval', new AgentSignInFailedError('email', 'This back-office account waits for a second administrator to approve its role. Ask another administrator.'));
+    }
     const secret = this.agents.totpSecretOf(known);
     if (secret !== null) {
       const code = attempt.totp?.trim() ?? '';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { AgentSessionsService } from './agent-sessions.service';
 import { AgentSignInLockout } from './agent-sign-in-lockout.service';
 import { AgentSignInService } from './agent-sign-in.service';
@@ -13,7 +14,7 @@ import { AgentsService } from './agents.service';
  * every page with their sessions). AccountsModule provides the one PasswordPolicy.
  */
 @Module({
-  imports: [AuditModule, AccountsModule],
+  imports: [AuditModule, AccountsModule, NotificationsModule],
   providers: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentTotpService],
   exports: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout],
 })

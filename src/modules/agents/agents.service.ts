@@ -7,10 +7,11 @@ import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
-import { NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
+import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
 import { uniqueViolation } from '../../database/postgres-errors';
 import { PasswordPolicy } from '../accounts/password-policy';
 import { AuditService, ChangeContext } from '../audit/audit.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { AgentSessionsService, IssuedAgentSession } from './agent-sessions.service';
 import { AgentTotpService } from './agent-totp.service';
 import { AgentEmailInUseError, AgentTransitionError } from './agents.errors';
@@ -46,12 +47,19 @@ export class AgentsService {
     private readonly policy: PasswordPolicy,
     private readonly crypto: CryptoService,
     private readonly totp: AgentTotpService,
+    private readonly notifications: NotificationsService,
   ) {}
 
-  /** AgentEmailInUseError when another agent has the email (case-insensitively). */
-  async create(input: NewAgent, context: ChangeContext): Promise<Agent> {
+  /**
+   * AgentEmailInUseError when another agent has the email (case-insensitively). With
+   * `secondAdmin` (the team page), a supervisor or admin waits for another admin's approval
+   * before they can sign in: one admin alone cannot make the second pair of eyes. Every
+   * active admin is told of a new supervisor or admin (`agent-role-granted`).
+   */
+  async create(input: NewAgent, context: ChangeContext, options: { secondAdmin?: boolean } = {}): Promise<Agent> {
     const passwordHash = await this.hasher.hash(input.password);
     const now = this.clock.now();
+    const awaitingApproval = (options.secondAdmin ?? false) && input.role !== 'agent';
     const agent = Object.assign(new Agent(), {
       id: randomUUID(),
       email: normaliseEmail(input.email),
@@ -60,13 +68,24 @@ export class AgentsService {
       passwordHash,
       totpSecret: null,
       active: true,
+      roleGrantedAt: now,
+      roleGrantedBy: context.actor.type === 'agent' ? (context.actor.id ?? null) : null,
+      roleApprovedBy: null,
+      awaitingApproval,
       createdAt: now,
       updatedAt: now,
     } satisfies Agent);
     try {
       await this.dataSource.transaction(async (manager) => {
         await manager.insert(Agent, agent);
-        await this.audit.record(manager, { action: 'agent.created', actor: context.actor, subject: { type: 'agent', id: agent.id }, data: { role: agent.role }, ip: context.ip });
+        await this.audit.record(manager, {
+          action: 'agent.created',
+          actor: context.actor,
+          subject: { type: 'agent', id: agent.id },
+          data: { role: agent.role, ...(awaitingApproval ? { awaitingApproval } : {}) },
+          ip: context.ip,
+        });
+        if (agent.role !== 'agent') await this.tellAdmins(manager, agent, context, awaitingApproval);
       });
     } catch (error) {
       if (uniqueViolation(error) === 'agents_email_key') throw new AgentEmailInUseError();
@@ -75,10 +94,46 @@ export class AgentsService {
     return agent;
   }
 
-  /** As `create`, after the password policy (the new agent's email and id as identity): what the team page does. */
+  /** As `create`, after the password policy (the new agent's email and id as identity): what the team page does, a second admin agreeing to a supervisor or admin. */
   async createWithPolicy(input: NewAgent, context: ChangeContext): Promise<Agent> {
     await this.assertPassword(input.password, { email: input.email, id: '' }, 'password');
-    return this.create(input, context);
+    return this.create(input, context, { secondAdmin: true });
+  }
+
+  /**
+   * A second admin agrees to a supervisor or admin made on the team page: the role takes
+   * effect now (four eyes count its age from here). The admin who made them cannot.
+   */
+  async approveRole(id: string, context: ChangeContext): Promise<Agent> {
+    return this.dataSource.transaction(async (manager) => {
+      const agent = isUUID(id) ? await manager.findOne(Agent, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!agent) throw new NotFoundError('There is no such agent.');
+      if (!agent.awaitingApproval) throw new AgentTransitionError(`${agent.name} does not wait for an approval.`);
+      if (context.actor.id === agent.roleGrantedBy) throw new ForbiddenError(`Another admin must agree: you made ${agent.name} ${agent.role} yourself.`);
+      if (context.actor.id === agent.id) throw new ForbiddenError('Another admin must agree to your own role.');
+      const now = this.clock.now();
+      const approved = { awaitingApproval: false, roleApprovedBy: context.actor.id ?? null, roleGrantedAt: now, updatedAt: now };
+      await manager.update(Agent, { id }, approved);
+      await this.audit.record(manager, { action: 'agent.role_approved', actor: context.actor, subject: { type: 'agent', id }, data: { role: agent.role, grantedBy: agent.roleGrantedBy }, ip: context.ip });
+      return { ...agent, ...approved };
+    });
+  }
+
+  /** `agent-role-granted` to every active admin (the one who granted it included: a stolen session acting shows up in their mailbox too). */
+  private async tellAdmins(manager: EntityManager, agent: Agent, context: ChangeContext, awaitingApproval: boolean): Promise<void> {
+    const admins: { email: string }[] = await manager.query(`SELECT email FROM agents WHERE role = 'admin' AND active AND NOT awaiting_approval AND id <> $1`, [agent.id]);
+    const [granter]: { name: string }[] = context.actor.type === 'agent' && context.actor.id ? await manager.query(`SELECT name FROM agents WHERE id = $1`, [context.actor.id]) : [];
+    const variables = {
+      name: agent.name,
+      email: agent.email,
+      role: agent.role,
+      grantedBy: granter?.name ?? (context.actor.id === 'cli' ? 'The command line (agent:create)' : context.actor.id === 'admin-api' ? 'The admin API' : 'The system'),
+      at: agent.roleGrantedAt.toISOString(),
+      awaitingApproval,
+    };
+    for (const admin of admins) {
+      await this.notifications.notify(manager, { template: 'agent-role-granted', channel: 'email', to: admin.email, locale: 'en', variables });
+    }
   }
 
   findByEmail(email: string): Promise<Agent | null> {

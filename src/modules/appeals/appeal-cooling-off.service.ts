@@ -13,14 +13,22 @@ import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
 import { RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
 import { AccountsService } from '../accounts/accounts.service';
 import { NotificationsService } from '../notifications/notifications.service';
+import { AuditService } from '../audit/audit.service';
 import { AppealNotices } from './appeal-notices';
 import { AppealTransitions } from './appeal-transitions';
+import { AppealStatus } from './appeal-workflow';
 import { AppealPatch, AppealsRepository } from './appeals.repository';
 import { AppealObjection } from './entities/appeal-objection.entity';
 import { Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** An objection by a contact that replaced another this long before the filing (or since) is recorded, not obeyed. */
+export const OBJECTION_CHANGE_WINDOW_MS = 30 * 86_400_000;
+
+/** `objected`: the appeal stopped; `recorded`: a supervisor decides, the status unchanged. */
+export type ObjectionOutcome = { readonly status: 'objected' } | { readonly status: AppealStatus; readonly objection: 'recorded' };
 
 /**
  * The cooling-off between approval and change: the contacts on record are told and may object
@@ -37,6 +45,7 @@ export class AppealCoolingOffService {
     private readonly notices: AppealNotices,
     private readonly transitions: AppealTransitions,
     private readonly jobs: JobQueue,
+    private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly logger: PinoLogger,
     @InjectConfig() private readonly config: AppConfig,
@@ -59,7 +68,7 @@ export class AppealCoolingOffService {
     ];
     for (const contact of contacts) {
       const token = randomToken();
-      await manager.insert(AppealObjection, { id: randomUUID(), appealId: appeal.id, tokenHash: hashToken(token), channel: contact.channel, createdAt: now, usedAt: null } satisfies AppealObjection);
+      await manager.insert(AppealObjection, { id: randomUUID(), appealId: appeal.id, tokenHash: hashToken(token), channel: contact.channel, createdAt: now, usedAt: null, recorded: false } satisfies AppealObjection);
       await this.notifications.notify(manager, {
         template: 'appeal-objection',
         channel: contact.channel,
@@ -116,9 +125,13 @@ export class AppealCoolingOffService {
 
   /**
    * A former contact's "this wasn't me": stops a scheduled appeal (`objected`), tells the person
-   * (`appeal-closed`). 404 when the link is unknown or used, or the appeal is no longer scheduled.
+   * (`appeal-closed`). When that contact replaced another within 30 days before the filing (a
+   * hijacker may have moved it to their own mailbox), the objection is recorded instead: the
+   * appeal stays scheduled but is held (not applied) until a supervisor decides. 404 when the
+   * link is unknown or used, or the appeal is no longer scheduled.
    */
-  async object(token: string, client: { ip?: string } = {}): Promise<{ status: 'objected' }> {
+  async object(token: string, client: { ip?: string } = {}): Promise<ObjectionOutcome> {
+    let outcome: ObjectionOutcome = { status: 'objected' };
     const appealId = await this.dataSource.transaction(async (manager) => {
       const [objection] = TOKEN.test(token)
         ? ((await manager.query(`SELECT id, appeal_id, channel FROM appeal_objections WHERE token_hash = $1 AND used_at IS NULL FOR UPDATE`, [hashToken(token)])) as {
@@ -130,12 +143,42 @@ export class AppealCoolingOffService {
       if (!objection) throw objectionNotFound();
       const appeal = await this.repository.lockById(manager, objection.appeal_id);
       if (!appeal || appeal.status !== 'scheduled') throw objectionNotFound();
-      await manager.query(`UPDATE appeal_objections SET used_at = $2 WHERE id = $1`, [objection.id, this.clock.now()]);
+      const now = this.clock.now();
+      const replaced = await this.recentReplacement(manager, appeal, objection.channel === 'sms' ? 'secure_phone' : 'logon_email');
+      await manager.query(`UPDATE appeal_objections SET used_at = $2, recorded = $3 WHERE id = $1`, [objection.id, now, replaced !== null]);
+      if (replaced) {
+        // A hijacker who moved the contact to themselves must not veto the owner's appeal: a supervisor decides.
+        await this.transitions.move(manager, appeal, appeal.status, now, { patch: { objectionRecordedAt: now } });
+        await this.audit.record(manager, {
+          action: 'appeal.objection_recorded',
+          actor: { type: 'public' },
+          subject: { type: 'appeal', id: appeal.reference },
+          data: { channel: objection.channel, contactReplacedAt: replaced.toISOString(), version: appeal.version },
+          ip: client.ip,
+        });
+        outcome = { status: appeal.status, objection: 'recorded' };
+        return null;
+      }
       await this.transitions.byParty(manager, appeal, 'former_contact', 'object', { actor: { type: 'public' }, ip: client.ip, data: { channel: objection.channel } });
+      outcome = { status: 'objected' };
       return appeal.id;
     });
-    await this.dequeue(appealId);
-    return { status: 'objected' };
+    if (appealId) await this.dequeue(appealId);
+    return outcome;
+  }
+
+  /**
+   * When the account's contact of this kind became what it is by replacing another (a change, a
+   * revert, a recovery or an appeal; the address given at the account's creation never
+   * counts) within OBJECTION_CHANGE_WINDOW before the filing, or since: the latest such time,
+   * else null.
+   */
+  private async recentReplacement(manager: EntityManager, appeal: Appeal, kind: 'logon_email' | 'secure_phone'): Promise<Date | null> {
+    if (!appeal.accountUid) return null;
+    const since = new Date(appeal.createdAt.getTime() - OBJECTION_CHANGE_WINDOW_MS);
+    const former = await this.accounts.formerContacts(appeal.accountUid, manager);
+    const recent = former.find((contact) => contact.kind === kind && contact.replacedAt.getTime() >= since.getTime());
+    return recent?.replacedAt ?? null;
   }
 }
 

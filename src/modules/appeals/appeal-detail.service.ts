@@ -11,11 +11,11 @@ import { AuditService } from '../audit/audit.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { AgentRef } from './appeal-queue.service';
 import { ActingAgent } from './appeal-review.service';
-import { AgentAction, allowedAgentActions, AppealStatus } from './appeal-workflow';
+import { AgentAction, allowedAgentActions, AppealStatus, mayAct } from './appeal-workflow';
 import { AppealsRepository } from './appeals.repository';
 import { AppealAttachment, AttachmentContentType } from './entities/appeal-attachment.entity';
 import { AccountMatch, AppealEvidence } from './entities/appeal.entity';
-import { ChecklistItem } from './evidence-checklist';
+import { ChecklistItem, FactVerdict, OwnerFact, ownerFactsGiven } from './evidence-checklist';
 
 export interface AppealDetailView {
   readonly reference: string;
@@ -50,6 +50,10 @@ export interface AppealDetailView {
   readonly lease: { readonly agent: AgentRef | null; readonly expiresAt: Date; readonly live: boolean } | null;
   readonly approval: { readonly approvedBy: AgentRef | null; readonly approvedAt: Date | null; readonly rationale: string | null; readonly evidenceScore: number | null; readonly confirmedBy: AgentRef | null; readonly confirmedAt: Date | null } | null;
   readonly scheduledFor: Date | null;
+  /** The owner facts the person gave, as agents found them, and whether this agent may record a check now. */
+  readonly factChecks: { readonly allowed: boolean; readonly given: { readonly fact: OwnerFact; readonly verdict: FactVerdict }[] };
+  /** When an objection was recorded that holds the appeal until a supervisor decides. */
+  readonly objectionRecordedAt: Date | null;
   readonly rejectionReason: string | null;
   readonly sla: {
     readonly firstResponseDueAt: Date | null;
@@ -169,6 +173,7 @@ export class AppealDetailService {
           }
         : null,
       scheduledFor: appeal.scheduledFor,
+      objectionRecordedAt: appeal.objectionRecordedAt,
       rejectionReason: appeal.rejectionReason,
       sla: {
         firstResponseDueAt: appeal.firstResponseDueAt,
@@ -179,7 +184,11 @@ export class AppealDetailService {
         breached: appeal.slaBreached,
       },
       evidencePurgedAt: appeal.evidencePurgedAt,
-      actions: allowedAgentActions(appeal, agent, now, { fourEyes: this.config.appeals.fourEyes }),
+      actions: allowedAgentActions(appeal, { ...agent, grant: await this.repository.roleGrant(manager, agent.id) }, now, { fourEyes: this.config.appeals.fourEyes }),
+      factChecks: {
+        allowed: ownerFactsGiven(appeal.evidence).length > 0 && mayAct(appeal, agent, 'check_facts', now, { fourEyes: this.config.appeals.fourEyes }),
+        given: ownerFactsGiven(appeal.evidence).map((fact) => ({ fact, verdict: appeal.factChecks?.[fact] ?? 'unknown' })),
+      },
     };
   }
 }

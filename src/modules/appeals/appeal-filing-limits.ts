@@ -68,7 +68,33 @@ export class AppealFilingLimits {
       securePhone ? await this.openCount(manager, `claimed_phone = $1`, securePhone) : 0,
     ];
     if (open.some((count) => count >= APPEAL_LIMITS.openPerIdentifier)) {
+      // Outside a transaction (the check before the code is compared) the flag stays; inside, it rolls back with the refusal.
+      await this.flagFloods(manager, request.claimed);
       throw new RateLimitedError(OPEN_LIMIT_RETRY_SECONDS, `At most ${APPEAL_LIMITS.openPerIdentifier} appeals can be open for the same account details. Follow or cancel an open one instead.`);
+    }
+  }
+
+  /**
+   * Flags as a flood the open appeals of every identifier typed that has reached the limit of
+   * open appeals: for a filing that was refused, and after one that filled the last place.
+   * Agents find them with the queue's flood filter and close them, which frees the identifier at
+   * once (only open appeals count). Flagged by what was typed, matched or not, like the count,
+   * so the work done says nothing about accounts.
+   */
+  async flagFloods(manager: EntityManager, claimed: ClaimedIdentifiers): Promise<void> {
+    const identifiers: [string, string | null][] = [
+      ['claimed_uid = $1', claimed.uid],
+      ['lower(claimed_email) = lower($1)', claimed.logonEmail],
+      ['claimed_phone = $1', claimed.securePhone],
+    ];
+    for (const [condition, value] of identifiers) {
+      if (!value) continue;
+      await manager.query(
+        `UPDATE appeals SET flood = true
+          WHERE ${condition} AND status = ANY($2) AND NOT flood
+            AND (SELECT count(*) FROM appeals WHERE ${condition} AND status = ANY($2)) >= $3`,
+        [value, OPEN_STATUSES, APPEAL_LIMITS.openPerIdentifier],
+      );
     }
   }
 

@@ -140,6 +140,7 @@ export class AppealFilingService {
         };
         const sla = slaAtFiling(now, { firstResponseMs: this.config.appeals.slaFirstResponseMs, resolutionMs: this.config.appeals.slaResolutionMs });
         const reference = await this.insert(manager, { ...row, first_response_due_at: sla.firstResponseDueAt, resolution_due_at: sla.resolutionDueAt });
+        await this.limits.flagFloods(manager, claimed);
         await this.notices.toContact(manager, { id: row.id, reference, contactEmail, locale: row.locale }, 'appeal-received');
         await this.audit.record(manager, {
           action: 'appeal.filed',

@@ -42,7 +42,8 @@ export class AppealLinksPagesController {
   async object(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const done = await unlessUnusable(response, () => this.coolingOff.object(token, { ip: clientIp(request) }), OBJECTION_UNUSABLE);
     if (!done) return;
-    render(request, response, 200, 'appeal/objected', { title: 'The change was stopped' });
+    const recorded = 'objection' in done;
+    render(request, response, 200, 'appeal/objected', { title: recorded ? 'Your objection was recorded' : 'The change was stopped', recorded });
   }
 
   @Get('reset-password/:token')

@@ -19,8 +19,10 @@ export interface QueueFilters {
   readonly status?: AppealStatus | 'open';
   /** `breached`: open appeals past an SLA deadline. */
   readonly sla?: 'breached';
-  /** Only appeals whose lease the agent holds. */
+  /** Only appeals whose live lease the agent holds (a lapsed one is not theirs any more). */
   readonly mine?: boolean;
+  /** Only appeals flagged as a flood (filed for an identifier that hit the limit of open appeals). */
+  readonly flood?: boolean;
   /** A reference (`AP-...`), an email (contact or the one typed), a UID, or an E.164 phone (the one typed). */
   readonly q?: string;
   /** The `next` cursor of the previous page. */
@@ -43,6 +45,8 @@ export interface AppealQueueRow {
   readonly accountMatch: AccountMatch;
   readonly changes: string[];
   readonly slaBreached: boolean;
+  /** Filed for an identifier that hit the limit of open appeals. */
+  readonly flood: boolean;
   readonly firstResponseDueAt: Date | null;
   readonly resolutionDueAt: Date | null;
   /** The agent holding a live lease. */
@@ -50,7 +54,7 @@ export interface AppealQueueRow {
 }
 
 /** `status IN (...)` written out, so PostgreSQL can use the partial index of open appeals. */
-const OPEN_SQL = `a.status IN (${OPEN_STATUSES.map((status) => `'${status}'`).join(', ')})`;
+export const OPEN_SQL = `a.status IN (${OPEN_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -64,6 +68,7 @@ interface QueueSqlRow {
   account_match: AccountMatch;
   changes: Appeal['changes'];
   sla_breached: boolean;
+  flood: boolean;
   first_response_due_at: Date | null;
   resolution_due_at: Date | null;
   lease_agent_id: string | null;
@@ -103,6 +108,7 @@ export class AppealQueueService {
         accountMatch: row.account_match,
         changes: changeKeys(row.changes),
         slaBreached: row.sla_breached,
+        flood: row.flood,
         firstResponseDueAt: row.first_response_due_at,
         resolutionDueAt: row.resolution_due_at,
         leaseHolder: row.lease_live && row.lease_agent_id ? { id: row.lease_agent_id, name: names.get(row.lease_agent_id) ?? '' } : null,
@@ -125,7 +131,9 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
   if (filters.status === 'open') where.push(OPEN_SQL);
   else if (filters.status) where.push(`a.status = ${param(filters.status)}`);
   if (filters.sla === 'breached') where.push('a.sla_breached');
-  if (filters.mine) where.push(`a.lease_agent_id = ${param(agentId)}`);
+  if (filters.flood) where.push('a.flood');
+  // A lapsed lease is anyone's to claim: it is no longer the agent's work.
+  if (filters.mine) where.push(`a.lease_agent_id = ${param(agentId)} AND a.lease_expires_at > ${param(now)}`);
   if (filters.q !== undefined) {
     const search = searchCondition(filters.q.trim(), param);
     if (!search) return undefined;
@@ -135,7 +143,7 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
     const [at, id] = decodeCursor(filters.after, [CURSOR_TIME, CURSOR_ID]);
     where.push(`(a.created_at, a.id) > (${param(at)}::timestamptz, ${param(id)}::uuid)`);
   }
-  const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached,
+  const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached, a.flood,
                       a.first_response_due_at, a.resolution_due_at, a.lease_agent_id,
                       (a.lease_expires_at > ${param(now)}) AS lease_live, a.created_at::text AS cursor_at
                  FROM appeals a

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { ValidationFailedError } from '../../common/errors/domain-error';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
@@ -13,8 +13,9 @@ import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { AppealNotices } from './appeal-notices';
 import { AppealTransitions, LeaseChange } from './appeal-transitions';
-import { AgentAction, AgentDecision, AppealStatus, decideAgentAction } from './appeal-workflow';
+import { AgentAction, AgentDecision, AppealStatus, BulkAction, decideAgentAction } from './appeal-workflow';
 import { AppealPatch, AppealsRepository } from './appeals.repository';
+import { FactChecks, OWNER_FACTS, OwnerFact, ownerFactsGiven } from './evidence-checklist';
 import { Appeal } from './entities/appeal.entity';
 
 /** The agent acting, as the back-office session knows them. */
@@ -43,9 +44,19 @@ interface ActionEffect {
   readonly afterCommit?: () => Promise<void>;
 }
 
+/** What the person reads when a supervisor closes their appeal as one of a flood of duplicates. */
+const DUPLICATE_MESSAGE: Record<string, string> = {
+  en: 'This appeal repeats other appeals filed for the same account details, so it was closed as a duplicate. If you own the account, file one appeal and give as much evidence as you can.',
+  'zh-CN': '该申诉与针对同一账号信息提交的其他申诉重复，已作为重复申诉关闭。如果您是账号所有者，请只提交一份申诉，并尽可能提供充分的证明材料。',
+};
+
+/** Actions that may be four eyes (the confirmation, and the refusal instead of it). */
+const FOUR_EYES_ACTIONS: ReadonlySet<AgentAction | BulkAction> = new Set(['second_approve', 'reject']);
 /** Actions the person sees as an answer: the first meets the first-response SLA. */
-const RESPONDS: ReadonlySet<AgentAction> = new Set(['request_info', 'approve', 'second_approve', 'reject']);
-const AUDIT_ACTION: Record<AgentAction, string> = {
+const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set(['request_info', 'approve', 'second_approve', 'reject', 'reject_duplicate']);
+const AUDIT_ACTION: Record<AgentAction | BulkAction, string> = {
+  check_facts: 'appeal.facts_checked',
+  reject_duplicate: 'appeal.rejected',
   claim: 'appeal.claimed',
   release: 'appeal.released',
   takeover: 'appeal.taken_over',
@@ -55,6 +66,8 @@ const AUDIT_ACTION: Record<AgentAction, string> = {
   second_approve: 'appeal.approval_confirmed',
   reject: 'appeal.rejected',
   reopen: 'appeal.reopened',
+  uphold_objection: 'appeal.objection_upheld',
+  dismiss_objection: 'appeal.objection_dismissed',
 };
 
 /**
@@ -161,18 +174,88 @@ export class AppealReviewService {
     return this.act(agent, reference, expectedVersion, 'reopen', async () => ({ patch: { scheduledFor: null, approvedBy: null, approvedAt: null, confirmedBy: null, confirmedAt: null } }));
   }
 
+  /** A supervisor stops an appeal a recorded objection holds: `scheduled` → `objected`, the person gets `appeal-closed`. */
+  upholdObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'uphold_objection', async ({ manager, appeal }) => {
+      await this.notices.toContact(manager, appeal, 'appeal-closed', { reason: 'objected' });
+      return { patch: { objectionRecordedAt: null }, afterCommit: () => this.coolingOff.dequeue(appeal.id) };
+    });
+  }
+
+  /** A supervisor lets an appeal a recorded objection held go on: applied at its time (at once when that has passed). */
+  dismissObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'dismiss_objection', async ({ appeal }) => ({
+      patch: { objectionRecordedAt: null },
+      afterCommit: () => this.coolingOff.enqueue(appeal),
+    }));
+  }
+
+  /**
+   * The agent holding the appeal records what they found checking the owner facts the person
+   * gave (identity document, last payment, resources, usual region) against the billing and
+   * resource records and the attachments: `match`, `mismatch`, or `unknown` (not checked).
+   * These weigh most in the evidence score.
+   */
+  checkFacts(agent: ActingAgent, reference: string, expectedVersion: number, input: Partial<Record<OwnerFact, string>>): Promise<AppealActionResult> {
+    return this.act(agent, reference, expectedVersion, 'check_facts', async ({ appeal }) => {
+      const given = ownerFactsGiven(appeal.evidence);
+      const checks: FactChecks = {};
+      for (const fact of OWNER_FACTS) {
+        const verdict = input[fact] ?? 'unknown';
+        if (verdict !== 'match' && verdict !== 'mismatch' && verdict !== 'unknown') throw new ValidationFailedError([{ field: fact, message: 'must be match, mismatch or unknown' }]);
+        if (verdict === 'unknown') continue;
+        if (!given.includes(fact)) throw new ValidationFailedError([{ field: fact, message: 'was not given by the person: there is nothing to check' }]);
+        checks[fact] = verdict;
+      }
+      return { patch: { factChecks: checks }, audit: { checks } };
+    });
+  }
+
+  /**
+   * Supervisors close a flood of junk appeals from the queue: each appeal is rejected as a
+   * duplicate in its own transaction with its own version check (the version the queue showed,
+   * when given; a stale one is skipped), the person told with `message` (or a default). Returns
+   * which were rejected and which were skipped, and why.
+   */
+  async rejectDuplicates(
+    agent: ActingAgent,
+    items: readonly { reference: string; version?: number }[],
+    input: { message?: string } = {},
+  ): Promise<{ done: string[]; skipped: { reference: string; why: string }[] }> {
+    const done: string[] = [];
+    const skipped: { reference: string; why: string }[] = [];
+    for (const item of items) {
+      try {
+        const version = item.version ?? (await this.repository.findByReference(this.dataSource.manager, item.reference)).version;
+        await this.act(agent, item.reference, version, 'reject_duplicate', async ({ manager, appeal }) => {
+          const body = input.message?.trim() || (DUPLICATE_MESSAGE[appeal.locale] ?? DUPLICATE_MESSAGE.en);
+          const message = await this.repository.addMessage(manager, appeal.id, 'agent', body, agent.id);
+          await this.notices.toContact(manager, appeal, 'appeal-rejected', { message: message.body });
+          return { patch: { rejectionReason: 'duplicate' }, audit: { reason: 'duplicate', bulk: true, messageId: message.id } };
+        });
+        done.push(item.reference);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        skipped.push({ reference: item.reference, why: error.detail });
+      }
+    }
+    return { done, skipped };
+  }
+
   private async act(
     agent: ActingAgent,
     reference: string,
     expectedVersion: number,
-    action: AgentAction,
+    action: AgentAction | BulkAction,
     effect: (context: { manager: EntityManager; appeal: Appeal; decision: AgentDecision; now: Date }) => Promise<ActionEffect>,
   ): Promise<AppealActionResult> {
     let afterCommit: (() => Promise<void>) | undefined;
     const result = await this.dataSource.transaction(async (manager) => {
       const appeal = await this.repository.lockByReference(manager, reference);
       const now = this.clock.now();
-      const decision = decideAgentAction(appeal, agent, action, expectedVersion, now, { fourEyes: this.config.appeals.fourEyes });
+      // Four eyes ask how the confirming (or refusing) supervisor came by their role.
+      const grant = FOUR_EYES_ACTIONS.has(action) ? await this.repository.roleGrant(manager, agent.id) : undefined;
+      const decision = decideAgentAction(appeal, { ...agent, grant }, action, expectedVersion, now, { fourEyes: this.config.appeals.fourEyes });
       const outcome = await effect({ manager, appeal, decision, now });
       const lease: LeaseChange = decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
       await this.transitions.move(manager, appeal, decision.to, now, { responds: RESPONDS.has(action), lease, patch: outcome.patch });

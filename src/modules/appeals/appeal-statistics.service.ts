@@ -2,11 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
+import { OPEN_SQL } from './appeal-queue.service';
 import { APPEAL_STATUSES, AppealStatus } from './appeal-workflow';
 
 export interface AppealDashboardStats {
   readonly byStatus: Record<AppealStatus, number>;
   readonly slaBreaches: { readonly openNow: number; readonly firstResponseLast30Days: number; readonly resolutionLast30Days: number };
+  /** Open appeals flagged as a flood. */
+  readonly openFlood: number;
   /** Over the last 30 days: from filing to the first answer, and to the decision. Null without data. */
   readonly medianFirstResponseMs: number | null;
   readonly medianResolutionMs: number | null;
@@ -34,9 +37,10 @@ export class AppealStatisticsService {
       this.dataSource.query(
         `SELECT (SELECT count(*) FROM appeals WHERE sla_breached)::int AS open_now,
                 (SELECT count(*) FROM appeals WHERE first_response_breached_at >= $1)::int AS first_response,
-                (SELECT count(*) FROM appeals WHERE resolution_breached_at >= $1)::int AS resolution`,
+                (SELECT count(*) FROM appeals WHERE resolution_breached_at >= $1)::int AS resolution,
+                (SELECT count(*) FROM appeals a WHERE a.flood AND ${OPEN_SQL})::int AS open_flood`,
         [since],
-      ) as Promise<{ open_now: number; first_response: number; resolution: number }[]>,
+      ) as Promise<{ open_now: number; first_response: number; resolution: number; open_flood: number }[]>,
       this.medians('first_response_at', since, now),
       this.medians('resolved_at', since, now),
     ]);
@@ -45,6 +49,7 @@ export class AppealStatisticsService {
     return {
       byStatus,
       slaBreaches: { openNow: breaches[0].open_now, firstResponseLast30Days: breaches[0].first_response, resolutionLast30Days: breaches[0].resolution },
+      openFlood: breaches[0].open_flood,
       medianFirstResponseMs: firstResponses.overall,
       medianResolutionMs: resolutions.overall,
       daily: days.map((day) => ({

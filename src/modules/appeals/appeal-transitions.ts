@@ -15,7 +15,7 @@ export type LeaseChange = { readonly agentId: string; readonly until: Date } | '
 
 /** Party actions that close the appeal, and the `reason` of the `appeal-closed` notice they send. */
 const CLOSING_REASONS: Partial<Record<PartyAction, 'cancelled' | 'objected' | 'expired'>> = { cancel: 'cancelled', object: 'objected', expire: 'expired' };
-const PAST_TENSE: Record<PartyAction, string> = { reply: 'customer_replied', cancel: 'cancelled', object: 'objected', expire: 'expired', complete: 'completed' };
+const PAST_TENSE: Record<PartyAction, string> = { reply: 'customer_replied', cancel: 'cancelled', object: 'objected', expire: 'expired', complete: 'completed', reject: 'rejected' };
 
 /**
  * Writes a decided transition: the new status with the SLA bookkeeping and lease that go with
@@ -47,10 +47,16 @@ export class AppealTransitions {
    * A transition by the person, a former contact or a worker (workflow table permitting), with
    * the `appeal-closed` notice when it closes the appeal, and its audit event.
    */
-  async byParty(manager: EntityManager, appeal: Appeal, party: Party, action: PartyAction, context: { actor: AuditActor; ip?: string; data?: Record<string, unknown> }): Promise<Appeal> {
+  async byParty(
+    manager: EntityManager,
+    appeal: Appeal,
+    party: Party,
+    action: PartyAction,
+    context: { actor: AuditActor; ip?: string; data?: Record<string, unknown>; patch?: AppealPatch },
+  ): Promise<Appeal> {
     const from = appeal.status;
     const to = decidePartyAction(appeal, party, action);
-    await this.move(manager, appeal, to, this.clock.now());
+    await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch });
     const reason = CLOSING_REASONS[action];
     if (reason) await this.notices.toContact(manager, appeal, 'appeal-closed', { reason });
     await this.audit.record(manager, {

@@ -1,11 +1,12 @@
 import { AgentRole } from '../agents/entities/agent.entity';
-import { AGENT_TRANSITIONS, allowedAgentActions, APPEAL_STATUSES, AppealStatus, decideAgentAction, decidePartyAction, WorkflowAppeal } from './appeal-workflow';
+import { AGENT_TRANSITIONS, allowedAgentActions, APPEAL_STATUSES, AppealStatus, decideAgentAction, decidePartyAction, RoleGrant, WorkflowAppeal } from './appeal-workflow';
 
 const now = new Date('2026-11-22T10:00:00.000Z');
 const later = new Date(now.getTime() + 60_000);
 const earlier = new Date(now.getTime() - 60_000);
 const fourEyes = { fourEyes: true };
-const agent = (id: string, role: AgentRole = 'agent') => ({ id, role });
+const longAgo = new Date('2026-01-01T00:00:00.000Z');
+const agent = (id: string, role: AgentRole = 'agent', grant: RoleGrant = { by: null, approvedBy: null, at: longAgo }) => ({ id, role, grant });
 const appeal = (status: AppealStatus, extra: Partial<WorkflowAppeal> = {}): WorkflowAppeal => ({ status, version: 3, leaseAgentId: null, leaseExpiresAt: null, approvedBy: null, accountUid: '2081536794412356', ...extra });
 
 describe('decideAgentAction', () => {
@@ -64,6 +65,19 @@ describe('decideAgentAction', () => {
     expect(allowedAgentActions(appeal('submitted'), agent('b'), now, fourEyes)).toEqual(['claim', 'note']);
     expect(allowedAgentActions(appeal('pending_second_approval', { approvedBy: 's' }), agent('s', 'supervisor'), now, fourEyes)).toEqual(['note']);
     expect(allowedAgentActions(appeal('pending_second_approval', { approvedBy: 'a' }), agent('s', 'supervisor'), now, fourEyes)).toEqual(['note', 'second_approve', 'reject']);
+  });
+
+  it('refuses four eyes to an agent the approver made, or whose role is younger than the approval', () => {
+    const pending = appeal('pending_second_approval', { approvedBy: 'admin', approvedAt: earlier });
+    const confirm = (grant: RoleGrant) => () => decideAgentAction(pending, agent('s2', 'supervisor', grant), 'second_approve', 3, now, fourEyes);
+    expect(confirm({ by: null, approvedBy: null, at: longAgo })()).toMatchObject({ to: 'scheduled' });
+    expect(confirm({ by: 'other-admin', approvedBy: 'third-admin', at: longAgo })()).toMatchObject({ to: 'scheduled' });
+    expect(confirm({ by: 'admin', approvedBy: 'other-admin', at: longAgo })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(confirm({ by: 'other-admin', approvedBy: 'admin', at: longAgo })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(confirm({ by: null, approvedBy: null, at: now })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    // The confirming supervisor's refusal is four eyes too.
+    expect(() => decideAgentAction(pending, agent('s2', 'supervisor', { by: 'admin', approvedBy: null, at: longAgo }), 'reject', 3, now, fourEyes)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => decideAgentAction(pending, { id: 's2', role: 'supervisor' }, 'second_approve', 3, now, fourEyes)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
   });
 
   it('has no transition out of a closed status but notes and the reopening of an objected appeal', () => {

@@ -24,11 +24,28 @@ export function isClosed(status: AppealStatus): boolean {
 }
 
 /** What agents do, as the back-office names its buttons' routes. */
-export const AGENT_ACTIONS = ['claim', 'release', 'takeover', 'note', 'request_info', 'approve', 'second_approve', 'reject', 'reopen'] as const;
+export const AGENT_ACTIONS = [
+  'claim',
+  'release',
+  'takeover',
+  'note',
+  'request_info',
+  'approve',
+  'second_approve',
+  'reject',
+  'reopen',
+  'uphold_objection',
+  'dismiss_objection',
+] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
+/**
+ * Actions with forms of their own rather than the page's action buttons: a supervisor's bulk
+ * rejection from the queue, and an agent's check of the owner facts in the evidence checklist.
+ */
+export type BulkAction = 'reject_duplicate' | 'check_facts';
 
 /** What the person, a former contact and the workers do. */
-export type PartyAction = 'reply' | 'cancel' | 'object' | 'expire' | 'complete';
+export type PartyAction = 'reply' | 'cancel' | 'object' | 'expire' | 'complete' | 'reject';
 export type Party = 'customer' | 'former_contact' | 'system';
 
 /**
@@ -41,7 +58,7 @@ export type LeaseRule = 'acquire' | 'holder' | 'take' | 'none';
 type LeaseEffect = 'grant' | 'drop' | 'keep';
 
 interface AgentTransition {
-  readonly action: AgentAction;
+  readonly action: AgentAction | BulkAction;
   readonly from: AppealStatus;
   /** `same`: the status does not change (notes, takeover, a claim that renews). */
   readonly to: AppealStatus | 'same' | ((options: WorkflowOptions) => AppealStatus);
@@ -52,6 +69,8 @@ interface AgentTransition {
   readonly notTheApprover?: boolean;
   /** Only for an appeal whose identifiers name exactly one account (there is nothing to change otherwise). */
   readonly needsAccount?: boolean;
+  /** Only while a recorded objection holds the appeal (a supervisor's decision on it). */
+  readonly needsRecordedObjection?: boolean;
 }
 
 interface PartyTransition {
@@ -108,6 +127,16 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
   // The confirming supervisor may refuse instead of confirming.
   { action: 'reject', from: 'pending_second_approval', to: 'rejected', roles: SUPERVISORS, lease: 'none', then: 'drop', notTheApprover: true },
   { action: 'reopen', from: 'objected', to: 'submitted', roles: SUPERVISORS, lease: 'none', then: 'drop' },
+  // A recorded objection (by a contact that replaced another shortly before the filing): a supervisor stops the appeal or lets it go on.
+  { action: 'uphold_objection', from: 'scheduled', to: 'objected', roles: SUPERVISORS, lease: 'none', then: 'drop', needsRecordedObjection: true },
+  { action: 'dismiss_objection', from: 'scheduled', to: 'same', roles: SUPERVISORS, lease: 'none', then: 'keep', needsRecordedObjection: true },
+  // The agent working the appeal records what they found checking the owner facts.
+  { action: 'check_facts', from: 'in_review', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
+  { action: 'check_facts', from: 'awaiting_customer', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
+  // A flood of junk appeals closed from the queue by a supervisor, whoever holds them.
+  ...(['submitted', 'in_review', 'awaiting_customer'] as const).map(
+    (from): AgentTransition => ({ action: 'reject_duplicate', from, to: 'rejected', roles: SUPERVISORS, lease: 'none', then: 'drop' }),
+  ),
 ];
 
 export const PARTY_TRANSITIONS: readonly PartyTransition[] = [
@@ -117,6 +146,8 @@ export const PARTY_TRANSITIONS: readonly PartyTransition[] = [
   { action: 'object', by: 'former_contact', from: ['scheduled'], to: 'objected' },
   { action: 'expire', by: 'system', from: ['awaiting_customer'], to: 'expired' },
   { action: 'complete', by: 'system', from: ['scheduled'], to: 'completed' },
+  // The change can no longer be applied as approved (its new logon email became another account's).
+  { action: 'reject', by: 'system', from: ['scheduled'], to: 'rejected' },
 ];
 
 /** The facts of an appeal the workflow decides on. */
@@ -126,6 +157,9 @@ export interface WorkflowAppeal {
   readonly leaseAgentId: string | null;
   readonly leaseExpiresAt: Date | null;
   readonly approvedBy: string | null;
+  readonly approvedAt?: Date | null;
+  /** Set while a recorded objection holds the appeal. */
+  readonly objectionRecordedAt?: Date | null;
   /** The account the appeal names, when it names exactly one. */
   readonly accountUid: string | null;
 }
@@ -133,10 +167,21 @@ export interface WorkflowAppeal {
 export interface WorkflowAgent {
   readonly id: string;
   readonly role: AgentRole;
+  /** How the agent came by their role, for four eyes; unknown (undefined) only where no confirmation is decided. */
+  readonly grant?: RoleGrant;
+}
+
+/** Who gave an agent their role and since when it is in effect. */
+export interface RoleGrant {
+  /** The agent who created (or promoted) them; null for the admin API or the CLI. */
+  readonly by: string | null;
+  /** The second admin who agreed to it, if one had to. */
+  readonly approvedBy: string | null;
+  readonly at: Date;
 }
 
 export interface AgentDecision {
-  readonly action: AgentAction;
+  readonly action: AgentAction | BulkAction;
   readonly from: AppealStatus;
   readonly to: AppealStatus;
   readonly lease: LeaseEffect;
@@ -157,7 +202,7 @@ function leaseIsLive(appeal: WorkflowAppeal, now: Date): boolean {
 export function decideAgentAction(
   appeal: WorkflowAppeal,
   agent: WorkflowAgent,
-  action: AgentAction,
+  action: AgentAction | BulkAction,
   expectedVersion: number,
   now: Date,
   options: WorkflowOptions,
@@ -168,10 +213,15 @@ export function decideAgentAction(
   if (candidates.some((candidate) => candidate.needsAccount) && appeal.accountUid === null) {
     throw new TransitionNotAllowedError('This appeal names no single account: it can only be rejected.');
   }
+  if (candidates.some((candidate) => candidate.needsRecordedObjection) && !appeal.objectionRecordedAt) {
+    throw new TransitionNotAllowedError('No recorded objection waits for a decision on this appeal.');
+  }
   const transition = candidates.find((candidate) => candidate.roles.includes(agent.role));
   if (!transition) throw new TransitionForbiddenError(`Your role (${agent.role}) may not ${action} an appeal that is ${appeal.status}.`);
-  if (transition.notTheApprover && appeal.approvedBy === agent.id) {
-    throw new TransitionForbiddenError('Another supervisor must confirm: you approved this appeal yourself.');
+  if (transition.notTheApprover && appeal.approvedBy !== null) {
+    if (appeal.approvedBy === agent.id) throw new TransitionForbiddenError('Another supervisor must confirm: you approved this appeal yourself.');
+    const why = secondEyesFault(agent.grant, appeal.approvedBy, appeal.approvedAt ?? null);
+    if (why) throw new TransitionForbiddenError(why);
   }
   const holder = appeal.leaseAgentId;
   const live = leaseIsLive(appeal, now);
@@ -200,16 +250,32 @@ export function decideAgentAction(
   };
 }
 
+/**
+ * Why an agent cannot be the second pair of eyes on an approval, or undefined when they can:
+ * the approver made them (created, promoted, or agreed to their role), or their role is younger
+ * than the approval (one person could approve, then make a supervisor to confirm it). An agent
+ * whose grant is unknown cannot confirm.
+ */
+function secondEyesFault(grant: RoleGrant | undefined, approvedBy: string, approvedAt: Date | null): string | undefined {
+  if (!grant) return 'Your role could not be checked for four eyes.';
+  if (grant.by === approvedBy || grant.approvedBy === approvedBy) return 'Another supervisor must confirm: the approver gave you your role.';
+  if (approvedAt && grant.at.getTime() > approvedAt.getTime()) return 'Another supervisor must confirm: your role was granted after this approval.';
+  return undefined;
+}
+
 /** Exactly the actions `agent` could take on `appeal` now (the version they see being current). */
 export function allowedAgentActions(appeal: WorkflowAppeal, agent: WorkflowAgent, now: Date, options: WorkflowOptions): AgentAction[] {
-  return AGENT_ACTIONS.filter((action) => {
-    try {
-      decideAgentAction(appeal, agent, action, appeal.version, now, options);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return AGENT_ACTIONS.filter((action) => mayAct(appeal, agent, action, now, options));
+}
+
+/** Whether `agent` could take `action` on `appeal` now (the version they see being current). */
+export function mayAct(appeal: WorkflowAppeal, agent: WorkflowAgent, action: AgentAction | BulkAction, now: Date, options: WorkflowOptions): boolean {
+  try {
+    decideAgentAction(appeal, agent, action, appeal.version, now, options);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -28,33 +28,56 @@ export interface AccountRecords {
   readonly formerSecurePhones: readonly string[];
 }
 
+/** Facts only the account's owner would know, which agents check against what the product does not keep itself. */
+export const OWNER_FACTS = ['idDocument', 'lastPayment', 'resourceIds', 'usualRegion'] as const;
+export type OwnerFact = (typeof OWNER_FACTS)[number];
+/** An agent's verdict on an owner fact, after checking it (an unchecked fact is `unknown`). */
+export type FactCheck = 'match' | 'mismatch';
+export type FactChecks = Partial<Record<OwnerFact, FactCheck>>;
+
 export interface ClaimedFacts {
   readonly claimedUid: string | null;
   readonly claimedEmail: string | null;
   readonly claimedPhone: string | null;
   readonly contactEmail: string;
   readonly evidence: AppealEvidence;
+  /** What agents found when they checked the owner facts the person gave. */
+  readonly factChecks?: FactChecks | null;
 }
 
 /**
- * Points per fact; they add up to 100. The identifiers weigh most: knowing a UID, a logon email
- * and a secure phone the account has had is hard for anyone but its owner.
+ * Points per fact; they add up to 100. Identifiers (UID, logon email, secure phone, name, the
+ * contact address) are what an attacker typically knows already: they appear on invoices,
+ * in leaked lists, in the owner's mailbox; together they are worth 20, never enough for the
+ * threshold. Facts only the owner would know (an identity document, the last payment, the
+ * resources they run, where they usually sign in from) are worth 80, once an agent has checked
+ * them against the billing and resource records and the documents attached. docs/appeals.md
+ * says why.
  */
-export const EVIDENCE_WEIGHTS = { uid: 25, logonEmail: 25, securePhone: 25, fullName: 15, contactEmail: 10 } as const;
+export const EVIDENCE_WEIGHTS = {
+  uid: 4,
+  logonEmail: 4,
+  securePhone: 4,
+  fullName: 3,
+  contactEmail: 5,
+  idDocument: 25,
+  lastPayment: 25,
+  resourceIds: 20,
+  usualRegion: 10,
+} as const;
 
-/**
- * Facts the product keeps no record of (no identity documents, no billing, no resource
- * inventory, no location of sign-ins): always `unknown`, worth nothing to the score, shown so
- * the agent knows to judge them from the attachments and the description.
- */
-const UNRECORDED: readonly { fact: keyof AppealEvidence; about: string }[] = [
-  { fact: 'idDocumentType', about: 'identity documents' },
-  { fact: 'idDocumentLast4', about: 'identity documents' },
-  { fact: 'lastPaymentAmount', about: 'payments' },
-  { fact: 'lastPaymentDate', about: 'payments' },
-  { fact: 'resourceIds', about: 'cloud resources' },
-  { fact: 'usualRegion', about: 'where sign-ins come from' },
-];
+/** Each owner fact: the structured fields that give it, and what an agent checks it against. */
+const OWNER_FACT_SOURCES: Record<OwnerFact, { fields: readonly (keyof AppealEvidence)[]; checkedAgainst: string }> = {
+  idDocument: { fields: ['idDocumentType', 'idDocumentLast4'], checkedAgainst: 'the identity document attached and the name on the account, checked by an agent' },
+  lastPayment: { fields: ['lastPaymentAmount', 'lastPaymentDate'], checkedAgainst: "the account's billing records, checked by an agent" },
+  resourceIds: { fields: ['resourceIds'], checkedAgainst: "the account's resource inventory, checked by an agent" },
+  usualRegion: { fields: ['usualRegion'], checkedAgainst: "the regions of the account's sign-ins and resources, checked by an agent" },
+};
+
+/** The owner facts the person gave (an agent may check only these). */
+export function ownerFactsGiven(evidence: AppealEvidence): OwnerFact[] {
+  return OWNER_FACTS.filter((fact) => OWNER_FACT_SOURCES[fact].fields.some((field) => evidence[field] !== undefined && evidence[field] !== ''));
+}
 
 /**
  * Each fact the person gave, compared with the account's records:
@@ -64,7 +87,8 @@ const UNRECORDED: readonly { fact: keyof AppealEvidence; about: string }[] = [
  * - `evidence.fullName`: its display name (case and spacing ignored); `unknown` when it has none;
  * - `contactEmail`: a match when it is (or was) the account's logon email, else `unknown` (a new
  *   address is expected of someone who lost theirs, so it is never a mismatch);
- * - the structured facts of UNRECORDED: `unknown`.
+ * - the owner facts (`evidence.idDocument`, `evidence.lastPayment`, `evidence.resourceIds`,
+ *   `evidence.usualRegion`), given: the agents' check, `unknown` until one is recorded.
  * Without an account (unmatched or ambiguous) everything is `unknown`. Score: the weights of
  * the matches less those of the mismatches, within 0-100.
  */
@@ -87,8 +111,8 @@ export function evidenceChecklist(claimed: ClaimedFacts, account: AccountRecords
     return comparableName(account!.displayName) === comparableName(claimed.evidence.fullName) ? 'match' : 'mismatch';
   });
   compare('contactEmail', EVIDENCE_WEIGHTS.contactEmail, "the account's logon email, current and former", () => (emails.includes(claimed.contactEmail.toLowerCase()) ? 'match' : 'unknown'));
-  for (const { fact, about } of UNRECORDED) {
-    if (claimed.evidence[fact] !== undefined) items.push({ fact: `evidence.${fact}`, weight: 0, comparedWith: `nothing: the product keeps no record of ${about}`, verdict: 'unknown' });
+  for (const fact of ownerFactsGiven(claimed.evidence)) {
+    compare(`evidence.${fact}`, EVIDENCE_WEIGHTS[fact], OWNER_FACT_SOURCES[fact].checkedAgainst, () => claimed.factChecks?.[fact] ?? 'unknown');
   }
 
   const points = items.reduce((sum, item) => sum + (item.verdict === 'match' ? item.weight : item.verdict === 'mismatch' ? -item.weight : 0), 0);

@@ -132,7 +132,8 @@ export class AccountSupportService {
   async freeze(uid: string, reason: string, context: ChangeContext): Promise<number> {
     const note = assertReason(reason);
     return this.dataSource.transaction(async (manager) => {
-      const account = await this.accounts.lock(manager, uid);
+      // In the freeze's lock order (challenges, then the account): a code confirmed meanwhile cannot deadlock with it.
+      const account = await this.freezing.lockAccount(manager, uid);
       if (account.status === 'frozen') throw new AccountStatusTransitionError('This account is frozen already.');
       const { revokedSessions } = await this.freezing.freeze(manager, uid, { reason: 'support', note, context });
       return revokedSessions;

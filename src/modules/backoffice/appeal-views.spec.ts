@@ -69,6 +69,9 @@ describe('appeal views', () => {
       ['second-approve', 'Confirm approval'],
       ['reject', 'Reject'],
       ['reopen', 'Reopen'],
+      // A supervisor's decision on a recorded objection (beyond api.md's table, which has none for it).
+      ['uphold-objection', 'Uphold objection'],
+      ['dismiss-objection', 'Dismiss objection'],
     ]);
   });
 });

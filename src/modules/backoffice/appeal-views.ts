@@ -1,6 +1,7 @@
 import { AppealDetailView } from '../appeals/appeal-detail.service';
 import { AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
-import { AgentAction, APPEAL_STATUSES, AppealStatus } from '../appeals/appeal-workflow';
+import { AgentAction, APPEAL_STATUSES, AppealStatus, BulkAction } from '../appeals/appeal-workflow';
+import { OwnerFact } from '../appeals/evidence-checklist';
 import { AccountMatch } from '../appeals/entities/appeal.entity';
 import { formatDateTime, formatDuration } from '../../common/views/formats';
 import { CHANGE_LABELS } from '../appeals/requested-changes';
@@ -59,6 +60,14 @@ export interface ActionSpec {
 
 const TEXT_MAX = 5000;
 
+/** The owner facts as the checklist's form names them. */
+const OWNER_FACT_LABELS: Record<OwnerFact, string> = {
+  idDocument: 'Identity document',
+  lastPayment: 'Last payment',
+  resourceIds: 'Resource IDs',
+  usualRegion: 'Usual region',
+};
+
 /** Every agent action as the detail page offers it. Hints say what the button does before it is pressed. */
 export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
   claim: { path: 'claim', label: 'Claim', style: 'primary', hint: 'Takes the appeal for you alone; claiming again renews your lease.', fields: [] },
@@ -103,6 +112,20 @@ export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
     ],
   },
   reopen: { path: 'reopen', label: 'Reopen', style: 'secondary', hint: 'Sends the objected appeal back to the queue as submitted.', fields: [] },
+  uphold_objection: {
+    path: 'uphold-objection',
+    label: 'Uphold objection',
+    style: 'danger',
+    hint: 'Stops the appeal (objected): nothing changes on the account and the person is told.',
+    fields: [],
+  },
+  dismiss_objection: {
+    path: 'dismiss-objection',
+    label: 'Dismiss objection',
+    style: 'secondary',
+    hint: 'Lets the appeal go on: the change is applied at its scheduled time, at once if that has passed.',
+    fields: [],
+  },
 };
 
 /** What `GET /agent/appeals` was asked for, checked; field errors for the filter form otherwise. */
@@ -139,6 +162,11 @@ export function parseQueueQuery(query: Record<string, unknown>): { filters: Queu
     if (['1', 'true', 'on'].includes(mine)) filters.mine = true;
     else if (mine !== '0' && mine !== 'false') errors.mine = 'Use mine=1 for the appeals you hold.';
   }
+  const flood = text('flood');
+  if (flood) {
+    if (['1', 'true', 'on'].includes(flood)) filters.flood = true;
+    else if (flood !== '0' && flood !== 'false') errors.flood = 'Use flood=1 for the appeals flagged as a flood.';
+  }
   const after = text('after');
   if (after) filters.after = after;
   return { filters, errors };
@@ -151,6 +179,7 @@ export function queueHref(filters: QueueFilters, after?: string | null): string 
   if (filters.q) params.set('q', filters.q);
   if (filters.sla) params.set('sla', filters.sla);
   if (filters.mine) params.set('mine', '1');
+  if (filters.flood) params.set('flood', '1');
   if (after) params.set('after', after);
   const search = params.toString();
   return search ? `/agent/appeals?${search}` : '/agent/appeals';
@@ -207,12 +236,13 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
       slaBadge({ breached: row.slaBreached, firstResponseDueAt: row.firstResponseDueAt, resolutionDueAt: row.resolutionDueAt }, now) ??
       (row.status === 'awaiting_customer' ? { label: '', tone: 'neutral', detail: 'paused while awaiting the customer' } : null),
     holder: row.leaseHolder?.name ?? null,
+    flood: row.flood,
   };
 }
 
 /** Messages by action, then by field, for the forms of the detail page; and what the agent had typed. */
 export interface ActionFeedback {
-  readonly action: AgentAction;
+  readonly action: AgentAction | BulkAction;
   readonly errors: Record<string, string>;
   readonly values: Record<string, string>;
 }
@@ -259,6 +289,16 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
       scoreTone: checklist.rationaleRequired ? 'warning' : 'success',
       items: checklist.items.map((item) => ({ ...item, tone: item.verdict === 'match' ? 'success' : item.verdict === 'mismatch' ? 'danger' : 'neutral' })),
     },
+    factChecks: detail.factChecks.allowed
+      ? {
+          path: `${appealHref(detail.reference)}/facts`,
+          facts: detail.factChecks.given.map(({ fact, verdict }) => ({
+            name: fact,
+            label: OWNER_FACT_LABELS[fact],
+            options: (['unknown', 'match', 'mismatch'] as const).map((value) => ({ value, label: value === 'unknown' ? 'Not checked' : value === 'match' ? 'Matches' : 'Does not match', selected: value === verdict })),
+          })),
+        }
+      : null,
     attachments: detail.attachments.map((file) => ({
       ...file,
       href: `${appealHref(detail.reference)}/attachments/${file.id}`,
@@ -288,6 +328,7 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
     },
     scheduledFor: detail.scheduledFor,
     coolingOff: detail.status === 'scheduled' && detail.scheduledFor !== null,
+    objectionRecordedAt: detail.objectionRecordedAt,
     approval: detail.approval,
     rejectionReason: detail.rejectionReason,
     evidencePurgedAt: detail.evidencePurgedAt,

@@ -9,11 +9,14 @@ import { AppealDetailService } from '../appeals/appeal-detail.service';
 import { AppealQueueService } from '../appeals/appeal-queue.service';
 import { AppealSensitiveReadsService } from '../appeals/appeal-sensitive-reads.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
-import { AgentAction, APPEAL_STATUSES } from '../appeals/appeal-workflow';
+import { AgentAction, APPEAL_STATUSES, BulkAction } from '../appeals/appeal-workflow';
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
+import { roleAllows } from '../agents/agent-roles';
 import { AgentPages } from './agent-pages.decorator';
 import { appealHref, detailView, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
 import { AppealActionForm } from './dto/appeal-action.form';
+import { AppealBulkForm } from './dto/appeal-bulk.form';
+import { AppealFactsForm } from './dto/appeal-facts.form';
 import { AppealApprovalForm } from './dto/appeal-approval.form';
 import { AppealNoteForm } from './dto/appeal-note.form';
 import { AppealRejectForm } from './dto/appeal-reject.form';
@@ -65,11 +68,11 @@ export class AppealsPagesController {
       }
     }
     if (Object.keys(errors).length) response.status(400);
-    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine);
+    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine || filters.flood);
     const current = queueHref({ ...filters, after: undefined });
     return {
       title: filtered ? 'Appeals (filtered)' : 'Appeals',
-      filters: { q: filters.q ?? '', status: filters.status ?? '', breached: filters.sla === 'breached', mine: Boolean(filters.mine) },
+      filters: { q: filters.q ?? '', status: filters.status ?? '', breached: filters.sla === 'breached', mine: Boolean(filters.mine), flood: Boolean(filters.flood) },
       statusOptions: [
         { value: '', label: 'Any status' },
         { value: 'open', label: 'Open (not closed)' },
@@ -80,12 +83,29 @@ export class AppealsPagesController {
         return { label: tab.label, href, current: href === current };
       }),
       rows: page.items.map((row) => queueRowView(row, now)),
+      // Supervisors close a flood from its filtered queue in one go.
+      bulk: roleAllows(agent.role, 'supervisor') && filters.flood && page.items.length ? page.items.map((row) => ({ reference: row.reference, version: row.version })) : null,
       next: page.next ? queueHref(filters, page.next) : null,
       firstPage: filters.after ? current : null,
       filtered,
       clearHref: '/agent/appeals',
       errors,
     };
+  }
+
+  /**
+   * Supervisors close the appeals selected in the queue as duplicates (a flood), each with its
+   * own version check; 303 to the queue with how many were done and which were skipped, and why.
+   */
+  @Post('bulk')
+  @RequireRole('supervisor')
+  async bulk(@Body() form: AppealBulkForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const seen = new Map((form.versions ?? []).map((entry) => entry.split(':') as [string, string]));
+    const items = [...new Set(form.references)].map((reference) => ({ reference, version: seen.has(reference) ? Number(seen.get(reference)) : undefined }));
+    const { done, skipped } = await this.review.rejectDuplicates(acting(agent, request), items, { message: form.message });
+    const summary = [`${done.length} of ${items.length} rejected as duplicates.`, ...skipped.map((skip) => `${skip.reference} skipped: ${skip.why}`)].join(' ');
+    this.flash.set(response, { kind: skipped.length ? 'warning' : 'success', message: summary });
+    response.redirect(303, queueHref({ status: 'open', flood: true }));
   }
 
   @Get(':reference')
@@ -170,13 +190,34 @@ export class AppealsPagesController {
     return this.act('reopen', reference, form, agent, request, response, (actor) => this.review.reopen(actor, reference, form.version));
   }
 
+  /** The agent holding the appeal records their check of the owner facts (the evidence checklist's form). */
+  @Post(':reference/facts')
+  checkFacts(@Param('reference') reference: string, @Body() form: AppealFactsForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    const { idDocument, lastPayment, resourceIds, usualRegion } = form;
+    return this.act('check_facts', reference, form, agent, request, response, (actor) =>
+      this.review.checkFacts(actor, reference, form.version, { idDocument, lastPayment, resourceIds, usualRegion }),
+    );
+  }
+
+  /** Supervisors, while a recorded objection holds a scheduled appeal: stop it. */
+  @Post(':reference/uphold-objection')
+  upholdObjection(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('uphold_objection', reference, form, agent, request, response, (actor) => this.review.upholdObjection(actor, reference, form.version));
+  }
+
+  /** Supervisors, while a recorded objection holds a scheduled appeal: let it go on. */
+  @Post(':reference/dismiss-objection')
+  dismissObjection(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+    return this.act('dismiss_objection', reference, form, agent, request, response, (actor) => this.review.dismissObjection(actor, reference, form.version));
+  }
+
   /**
    * 303 back to the appeal with a message. A form error comes back as the appeal's page (400)
    * with the message beside the field and what was typed; any other refusal (403, 404, 409) is
    * the filter's error page, which shows `back` as its way out.
    */
   private async act(
-    action: AgentAction,
+    action: AgentAction | BulkAction,
     reference: string,
     form: AppealActionForm,
     agent: SignedInAgent,
@@ -205,7 +246,7 @@ function acting(agent: SignedInAgent, request: Request): ActingAgent {
   return { id: agent.id, role: agent.role, ip: request.ip };
 }
 
-function successMessage(action: AgentAction, result: AppealActionResult): string {
+function successMessage(action: AgentAction | BulkAction, result: AppealActionResult): string {
   switch (action) {
     case 'claim':
       return `You hold ${result.reference} now: other agents cannot act on it while your claim lasts.`;
@@ -227,5 +268,13 @@ function successMessage(action: AgentAction, result: AppealActionResult): string
       return 'Rejected; the person was told by email.';
     case 'reopen':
       return `${result.reference} is back in the queue as submitted.`;
+    case 'uphold_objection':
+      return `${result.reference} is stopped (objected); the person was told by email.`;
+    case 'dismiss_objection':
+      return `The objection is dismissed: ${result.reference} is applied at its scheduled time.`;
+    case 'check_facts':
+      return 'Your check of the owner facts is recorded; the evidence score counts it.';
+    case 'reject_duplicate':
+      return `${result.reference} is rejected as a duplicate.`;
   }
 }

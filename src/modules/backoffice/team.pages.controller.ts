@@ -13,7 +13,7 @@ import { NewAgentForm } from './dto/new-agent.form';
 import { AGENT_ROLES, AgentRole } from '../agents/entities/agent.entity';
 import { SignedInAgent } from '../agents/signed-in-agent';
 
-/** Team management for admins: list, add, deactivate (their sessions end at once) and reactivate agents. */
+/** Team management for admins: list, add (a supervisor or admin once a second admin approves), deactivate (their sessions end at once) and reactivate agents. */
 @AgentPages()
 @RequireRole('admin')
 @Controller('agent/team')
@@ -35,13 +35,24 @@ export class TeamPagesController {
     try {
       const input = checked(form);
       const created = await this.agents.createWithPolicy(input, agentContext(agent, request));
-      this.flash.set(response, { kind: 'success', message: `${created.name} can now sign in as ${ROLE_LABELS[created.role].toLowerCase()}.` });
+      const message = created.awaitingApproval
+        ? `${created.name} is added as ${ROLE_LABELS[created.role].toLowerCase()}; they can sign in once another admin approves the role here.`
+        : `${created.name} can now sign in as ${ROLE_LABELS[created.role].toLowerCase()}.`;
+      this.flash.set(response, { kind: 'success', message });
       response.redirect(303, '/agent/team');
     } catch (error) {
       const errors = error instanceof AgentEmailInUseError ? { email: error.detail } : formErrors(error);
       if (!errors) throw error;
       response.status(error instanceof AgentEmailInUseError ? 409 : 400).render('agent/team', await this.view(agent, entered, errors));
     }
+  }
+
+  /** A second admin agrees to a supervisor or admin made here; the admin who made them cannot (403). */
+  @Post(':id/approve')
+  async approve(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const changed = await this.agents.approveRole(id, agentContext(agent, request));
+    this.flash.set(response, { kind: 'success', message: `${changed.name} can now sign in as ${ROLE_LABELS[changed.role].toLowerCase()}.` });
+    response.redirect(303, '/agent/team');
   }
 
   @Post(':id/deactivate')
@@ -68,6 +79,8 @@ export class TeamPagesController {
         email: one.email,
         role: ROLE_LABELS[one.role],
         active: one.active,
+        awaitingApproval: one.awaitingApproval,
+        canApprove: one.awaitingApproval && one.roleGrantedBy !== agent.id && one.id !== agent.id,
         totpEnabled: one.totpSecret !== null,
         createdAt: one.createdAt,
         self: one.id === agent.id,

@@ -118,6 +118,14 @@ export const TEMPLATES = {
     },
   },
   'logon-email-reminder': { channels: ['sms'], secrets: [], sample: { maskedEmail: 'j***@example.com', uid: account.uid } },
+  /** To the logon email and secure phone on record before an appeal was applied: what changed (`securePhoneRemoved` as in `appeal-completed`). */
+  'appeal-applied': { channels: ['email', 'sms'], secrets: [], sample: { maskedUid: '2081********2356', at: account.at, changes, securePhoneRemoved: true } },
+  /** To every active admin; `role`: supervisor | admin; `awaitingApproval` when a second admin must agree before it takes effect. */
+  'agent-role-granted': {
+    channels: ['email'],
+    secrets: [],
+    sample: { name: 'Sam Supervisor', email: 'sam@example.com', role: 'supervisor', grantedBy: 'Ada Admin', at: account.at, awaitingApproval: true },
+  },
 } as const satisfies Record<string, TemplateSpec>;
 
 export type TemplateId = keyof typeof TEMPLATES;

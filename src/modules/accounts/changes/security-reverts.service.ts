@@ -88,7 +88,8 @@ export class SecurityRevertsService {
         ),
       );
       if (!link) throw unknownLink();
-      const account = await this.accounts.lock(manager, link.account_uid);
+      // In the freeze's lock order (challenges, then the account): a code confirmed meanwhile cannot deadlock with it.
+      const account = await this.freezer.lockAccount(manager, link.account_uid);
       const reverted: ContactKind[] = [];
       let replacedEmail: string | undefined;
 

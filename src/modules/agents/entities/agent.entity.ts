@@ -32,6 +32,22 @@ export class Agent {
   @Column({ type: 'boolean' })
   active!: boolean;
 
+  /** Since when the agent holds their role: four eyes refuse a confirmation by an agent whose role is younger than the approval. */
+  @Column({ type: 'timestamptz' })
+  roleGrantedAt!: Date;
+
+  /** The agent who created them with this role (the team page); null when made by the admin API or the CLI. */
+  @Column({ type: 'uuid', nullable: true })
+  roleGrantedBy!: string | null;
+
+  /** The second admin who agreed to a supervisor or admin made on the team page. */
+  @Column({ type: 'uuid', nullable: true })
+  roleApprovedBy!: string | null;
+
+  /** A supervisor or admin made on the team page, waiting for a second admin: cannot sign in until then. */
+  @Column({ type: 'boolean', default: false })
+  awaitingApproval!: boolean;
+
   @Column({ type: 'timestamptz' })
   createdAt!: Date;
 

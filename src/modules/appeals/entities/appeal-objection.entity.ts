@@ -26,4 +26,8 @@ export class AppealObjection {
 
   @Column({ type: 'timestamptz', nullable: true })
   usedAt!: Date | null;
+
+  /** Used by a contact that had replaced another shortly before the filing: recorded for a supervisor, the appeal not stopped. */
+  @Column({ type: 'boolean', default: false })
+  recorded!: boolean;
 }

@@ -1,6 +1,7 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import type { AppealStatus } from '../appeal-workflow';
 import { Locale } from '../../../common/locales';
+import type { FactChecks } from '../evidence-checklist';
 
 /** The `changes` of a filing, as filed (docs/api.md names). */
 export interface RequestedChanges {
@@ -67,6 +68,7 @@ export type AccountMatch = 'matched' | 'unmatched' | 'ambiguous';
 @Index('appeals_resolved_at_idx', { synchronize: false })
 @Index('appeals_first_response_breached_idx', { synchronize: false })
 @Index('appeals_resolution_breached_idx', { synchronize: false })
+@Index('appeals_flood_queue_idx', { synchronize: false })
 export class Appeal {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -195,6 +197,21 @@ export class Appeal {
 
   @Column({ type: 'timestamptz', nullable: true })
   evidencePurgedAt!: Date | null;
+
+  /** Filed for an identifier that then hit the limit of open appeals: flagged in the queue as a likely flood. */
+  @Column({ type: 'boolean', default: false })
+  flood!: boolean;
+
+  /**
+   * Set while an objection a supervisor must decide on (from a contact that replaced another
+   * shortly before the filing) holds the appeal: it is not applied until then.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  objectionRecordedAt!: Date | null;
+
+  /** What agents found when they checked the owner facts given (identity document, payment, resources, region); null before any check. */
+  @Column({ type: 'jsonb', nullable: true })
+  factChecks!: FactChecks | null;
 
   @Column({ type: 'timestamptz' })
   createdAt!: Date;

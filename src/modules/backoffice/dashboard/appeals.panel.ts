@@ -28,7 +28,7 @@ export class AppealsPanel implements DashboardPanelProvider, OnModuleInit {
   async panels(): Promise<DashboardPanel[]> {
     const stats = await this.statistics.dashboard();
     // The two charts span the grid, so their labels stay legible; the figures-only panel sits beside the others.
-    return [byStatus(stats), responseTimes(stats), slaBreaches(stats)];
+    return [byStatus(stats), responseTimes(stats), slaBreaches(stats), floods(stats)];
   }
 }
 
@@ -72,6 +72,17 @@ function slaBreaches(stats: AppealDashboardStats): DashboardPanel {
       { label: 'Resolutions late, 30 days', value: resolutionLast30Days, tone: resolutionLast30Days ? 'warning' : undefined },
     ],
     link: { href: queueHref({ sla: 'breached' }), label: 'Breached appeals' },
+  };
+}
+
+/** Appeals filed for account details that reached the limit of open appeals: they keep the owner out until closed. */
+function floods(stats: AppealDashboardStats): DashboardPanel {
+  return {
+    id: 'appeals-flood',
+    title: 'Appeal floods',
+    summary: 'Open appeals filed for account details that reached the limit of open appeals: while they stay open, nobody (the owner included) can file for those details.',
+    figures: [{ label: 'Flagged as a flood, open', value: stats.openFlood, tone: stats.openFlood ? 'danger' : 'success' }],
+    link: { href: queueHref({ status: 'open', flood: true }), label: 'Flagged appeals' },
   };
 }
 
