@@ -5,6 +5,7 @@ import { CryptoService } from '../crypto/crypto.service';
 import { hashToken, randomToken } from '../crypto/tokens';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
+import { cookieOptions } from './cookies';
 
 /** The hidden field every form carries. */
 export const CSRF_FIELD = '_csrf';
@@ -43,7 +44,7 @@ export class CsrfService {
 
   constructor(crypto: CryptoService, @InjectConfig() config: AppConfig) {
     const secure = config.http.secureCookies;
-    this.cookie = { httpOnly: true, sameSite: 'strict', secure, path: '/' };
+    this.cookie = cookieOptions(secure, { path: '/', sameSite: 'strict' });
     const secret = crypto.key('csrf').toString('hex');
     this.csrf = doubleCsrf({
       getSecret: () => secret,

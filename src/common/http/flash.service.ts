@@ -4,6 +4,7 @@ import { CryptoService } from '../crypto/crypto.service';
 import { constantTimeEqual } from '../crypto/tokens';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
+import { cookieOptions } from './cookies';
 
 export type FlashKind = 'success' | 'info' | 'warning' | 'error';
 
@@ -36,14 +37,14 @@ export class FlashService {
 
   set(response: Response, flash: Flash): void {
     const body = Buffer.from(JSON.stringify([flash.kind, flash.message]), 'utf8').toString('base64url');
-    response.cookie(FLASH_COOKIE, `${body}.${this.crypto.hmac(body, 'flash')}`, { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/', maxAge: FLASH_MAX_AGE_MS });
+    response.cookie(FLASH_COOKIE, `${body}.${this.crypto.hmac(body, 'flash')}`, cookieOptions(this.secure, { path: '/', sameSite: 'lax', maxAgeMs: FLASH_MAX_AGE_MS }));
   }
 
   /** The message waiting for this page, if any; it is cleared as it is read. */
   take(request: Request, response: Response): Flash | undefined {
     const value = (request.cookies as Record<string, unknown> | undefined)?.[FLASH_COOKIE];
     if (typeof value !== 'string') return undefined;
-    response.clearCookie(FLASH_COOKIE, { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/' });
+    response.clearCookie(FLASH_COOKIE, cookieOptions(this.secure, { path: '/', sameSite: 'lax' }));
     const [body, signature] = value.split('.');
     if (!body || !signature || !constantTimeEqual(signature, this.crypto.hmac(body, 'flash'))) return undefined;
     try {

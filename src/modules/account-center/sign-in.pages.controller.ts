@@ -21,6 +21,7 @@ import { SignInCodeForm } from './dto/sign-in-code.form';
 import { SignInForm } from './dto/sign-in.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
 import { DEFAULT_NEXT, localPath } from './local-path';
+import { cookieOptions } from '../../common/http/cookies';
 
 /** The pending sign-in's challenge, between the password and the code (only for /login). */
 const SIGN_IN_COOKIE = 'ac_signin';
@@ -201,7 +202,7 @@ export class SignInPagesController {
     const client = clientInfo(request);
     if (client.deviceId) return client;
     const deviceId = randomToken();
-    response.cookie(DEVICE_COOKIE, deviceId, { httpOnly: true, sameSite: 'lax', secure: this.secureCookies, path: '/', maxAge: DEVICE_COOKIE_MAX_AGE_MS });
+    response.cookie(DEVICE_COOKIE, deviceId, cookieOptions(this.secureCookies, { path: '/', sameSite: 'lax', maxAgeMs: DEVICE_COOKIE_MAX_AGE_MS }));
     return { ...client, deviceId };
   }
 
@@ -211,7 +212,7 @@ export class SignInPagesController {
   }
 
   private signInCookie(): CookieOptions {
-    return { httpOnly: true, sameSite: 'lax', secure: this.secureCookies, path: '/login' };
+    return cookieOptions(this.secureCookies, { path: '/login', sameSite: 'lax' });
   }
 
   private signInView(request: Request, login: string, next: string, errors: Record<string, string>): SignInView {

@@ -3,6 +3,7 @@ import type { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { VerificationPurpose } from '../verification/verification-purpose';
+import { cookieOptions } from '../../common/http/cookies';
 
 /**
  * The verification token between the verification page and the change it authorises: an
@@ -16,7 +17,7 @@ export class VerifiedCookie {
   private readonly options: CookieOptions;
 
   constructor(@InjectConfig() config: AppConfig) {
-    this.options = { httpOnly: true, sameSite: 'strict', secure: config.http.secureCookies, path: '/security' };
+    this.options = cookieOptions(config.http.secureCookies, { path: '/security', sameSite: 'strict' });
   }
 
   set(response: Response, purpose: VerificationPurpose, token: string, expiresAt: Date): void {

@@ -4,13 +4,14 @@ import { bearerToken } from '../../common/http/bearer-token';
 import { UnauthenticatedError } from '../../common/errors/domain-error';
 import { AuthenticatedSession } from './principal';
 import { SessionsService } from './sessions.service';
+import { cookieOptions } from '../../common/http/cookies';
 
 /** The cookie that carries the session token for the pages (HttpOnly, SameSite=Lax). */
 export const SESSION_COOKIE = 'ac_session';
 
 /** The `ac_session` cookie: HttpOnly, SameSite=Lax, for the whole site, Secure behind https. */
 export function sessionCookieOptions(secure: boolean): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure, path: '/' };
+  return cookieOptions(secure, { path: '/', sameSite: 'lax' });
 }
 
 const SESSION = Symbol('session');

@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AppealCredentials } from './appeal-portal.service';
 import { REFERENCE } from './appeals.repository';
+import { cookieOptions } from '../../common/http/cookies';
 
 /**
  * How the appeal pages carry the person's credential between requests, without ever putting a
@@ -29,13 +30,7 @@ export class AppealPageAccess {
   }
 
   remember(response: Response, credentials: AppealCredentials): void {
-    response.cookie(APPEAL_COOKIE, `${credentials.reference}.${credentials.accessToken}`, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: this.secure,
-      path: APPEAL_COOKIE_PATH,
-      maxAge: APPEAL_COOKIE_MAX_AGE_MS,
-    });
+    response.cookie(APPEAL_COOKIE, `${credentials.reference}.${credentials.accessToken}`, cookieOptions(this.secure, { path: APPEAL_COOKIE_PATH, sameSite: 'strict', maxAgeMs: APPEAL_COOKIE_MAX_AGE_MS }));
   }
 
   /** The credentials the browser holds, if they are at least well formed (the service judges them). */
@@ -47,6 +42,6 @@ export class AppealPageAccess {
   }
 
   forget(response: Response): void {
-    response.clearCookie(APPEAL_COOKIE, { httpOnly: true, sameSite: 'strict', secure: this.secure, path: APPEAL_COOKIE_PATH });
+    response.clearCookie(APPEAL_COOKIE, cookieOptions(this.secure, { path: APPEAL_COOKIE_PATH, sameSite: 'strict' }));
   }
 }

@@ -10,6 +10,7 @@ import { roleAllows, ROLE_LABELS } from '../agents/agent-roles';
 import { AGENT_SESSION_COOKIE, AgentSessionsService } from '../agents/agent-sessions.service';
 import { AgentRole } from '../agents/entities/agent.entity';
 import { SignedInAgent } from '../agents/signed-in-agent';
+import { cookieOptions } from '../../common/http/cookies';
 
 export const AGENT_SIGN_IN_PATH = '/agent/login';
 const ROLE = 'agent:role';
@@ -21,7 +22,7 @@ export const RequireRole = (role: AgentRole) => SetMetadata(ROLE, role);
 
 /** The `ac_agent` cookie: HttpOnly, SameSite=Strict, only sent to /agent, Secure behind https. */
 export function agentCookieOptions(secure: boolean): CookieOptions {
-  return { httpOnly: true, sameSite: 'strict', secure, path: '/agent' };
+  return cookieOptions(secure, { path: '/agent', sameSite: 'strict' });
 }
 
 /**
