@@ -2,7 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountChangesModule } from '../accounts/changes/account-changes.module';
 import { AccountsModule } from '../accounts/accounts.module';
-import { PasswordPolicy } from '../accounts/password-policy';
+import { PasswordPolicyModule } from '../accounts/password-policy.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ChallengesModule } from '../verification/challenges/challenges.module';
@@ -52,6 +52,7 @@ import { PasswordResetsService } from './password-resets.service';
     AuditModule,
     NotificationsModule,
     ChallengesModule,
+    PasswordPolicyModule,
   ],
   controllers: [AppealsController, AppealObjectionsController, PasswordResetsController, AppealFilingPagesController, AppealStatusPagesController, AppealLinksPagesController],
   providers: [
@@ -73,7 +74,6 @@ import { PasswordResetsService } from './password-resets.service';
     AppealMaintenanceService,
     AppealMetrics,
     PasswordResetsService,
-    PasswordPolicy,
   ],
   exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
 })

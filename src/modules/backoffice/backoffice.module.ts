@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
-import { PasswordPolicy } from '../accounts/password-policy';
+import { PasswordPolicyModule } from '../accounts/password-policy.module';
 import { AppealsModule } from '../appeals/appeals.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -32,7 +32,7 @@ import { TeamPagesController } from './team.pages.controller';
  * dashboard panels through `DashboardPanels`; Bull Board is QueueBoardModule.
  */
 @Module({
-  imports: [AuditModule, AccountsModule, NotificationsModule, AppealsModule],
+  imports: [AuditModule, AccountsModule, NotificationsModule, AppealsModule, PasswordPolicyModule],
   controllers: [
     AgentSignInPagesController,
     DashboardPagesController,
@@ -52,7 +52,6 @@ import { TeamPagesController } from './team.pages.controller';
     AgentAuthGuard,
     AgentLayout,
     AccountSupportService,
-    PasswordPolicy,
     DashboardPanels,
     AppealsPanel,
     NotificationFailuresPanel,

@@ -2,13 +2,13 @@ import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { IsEmailAddress } from '../../../common/validation/is-email-address';
 import { IsE164Phone } from '../../../common/validation/is-e164-phone';
 import { ACCOUNT_LOCALES, AccountLocale } from '../../accounts/entities/account.entity';
-import { IsNewPassword } from './new-password';
+import { IsNewPassword } from '../../accounts/dto/is-new-password';
 
 export class CreateAccountDto {
   @IsEmailAddress()
   logonEmail!: string;
 
-  @IsNewPassword()
+  @IsNewPassword({ policyLength: true })
   password!: string;
 
   /** E.164, such as `+8613812345678`. */
