@@ -7,6 +7,7 @@ import hbs from 'hbs';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppConfig } from './config/app-config';
+import { apiEdge } from './common/http/api-edge';
 import { inputShapeGuard } from './common/http/input-shape';
 import { registerPartials, registerViewHelpers } from './common/views/view-engine';
 import { MetricsService } from './infrastructure/metrics/metrics.service';
@@ -32,6 +33,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
 
   app.use(securityHeaders(config));
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  app.use(apiEdge());
   app.use(cookieParser());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
