@@ -32,6 +32,7 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.disable('x-powered-by');
 
   app.use(securityHeaders(config));
+  app.use(noStore);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(apiEdge());
   app.use(cookieParser());
@@ -57,6 +58,18 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'Account Center API' });
+}
+
+/**
+ * `Cache-Control: no-store` on every answer but the static files (which set their own): the
+ * signed-in pages, the pages that show a secret (a TOTP secret, recovery codes, an access
+ * token) and the API answers that carry tokens, codes and secrets must never sit in a browser's
+ * or a proxy's cache, and every other page carries a CSRF token bound to its session. One rule
+ * for all of them, so a new page or answer cannot forget it; a handler may still loosen it.
+ */
+function noStore(req: Request, res: Response, next: NextFunction): void {
+  if (!req.path.startsWith('/static/')) res.setHeader('Cache-Control', 'no-store');
+  next();
 }
 
 /**
