@@ -72,7 +72,7 @@ function banner({ config, runtime }: RunningService): string {
     if (config.devOutbox.pageEnabled) lines.push(`  Sent messages    ${base}/dev/outbox`);
   }
   lines.push(
-    `  PostgreSQL       ${where(runtime.sources.postgres, `${config.dataDir}/pg`, 'DATABASE_URL')}`,
+    `  PostgreSQL       ${where(runtime.sources.postgres, runtime.postgresDataDir ?? `${config.dataDir}/pg`, 'DATABASE_URL')}${runtime.postgresDataDir ? ' (the postgres user cannot enter DATA_DIR)' : ''}`,
     `  Redis            ${where(runtime.sources.redis, `${config.dataDir}/redis`, 'REDIS_URL')}`,
     'Press Ctrl-C to stop.',
   );
