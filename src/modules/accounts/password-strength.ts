@@ -8,8 +8,12 @@ import { DomainError } from '../../common/errors/domain-error';
  * there, while one scoring costs a few tens of milliseconds however long the input.
  */
 export const SCORED_CHARACTERS = 40;
-/** A scoring that takes longer than this (queue included) ends the scorer and answers 503. */
-export const SCORING_BUDGET_MS = 5_000;
+/**
+ * A scoring not answered this long after the scorer is ready (its queue included) ends the
+ * scorer's thread and answers 503. Loading the dictionaries at the thread's start is not
+ * counted: on a loaded machine it alone can take seconds.
+ */
+export const SCORING_BUDGET_MS = 20_000;
 
 export interface StrengthVerdict {
   /** On the list of common passwords (case ignored). */
@@ -21,7 +25,13 @@ export interface StrengthVerdict {
 interface Pending {
   readonly resolve: (verdict: StrengthVerdict) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: NodeJS.Timeout;
+  timer?: NodeJS.Timeout;
+}
+
+interface Scorer {
+  readonly worker: Worker;
+  /** Resolves when the dictionaries are loaded. */
+  readonly ready: Promise<void>;
 }
 
 /**
@@ -31,18 +41,21 @@ interface Pending {
  * scoring is pending, so an idle scorer never keeps a process (a CLI command, a test) alive.
  */
 export class PasswordStrengthScorer {
-  private worker?: Worker;
+  private scorer?: Scorer;
   private sequence = 0;
   private readonly pending = new Map<number, Pending>();
 
   score(password: string, identity: readonly string[]): Promise<StrengthVerdict> {
-    const worker = (this.worker ??= this.start());
+    const scorer = (this.scorer ??= this.start());
     const id = (this.sequence += 1);
     return new Promise<StrengthVerdict>((resolve, reject) => {
-      const timer = setTimeout(() => this.stop(new ScorerUnavailableError()), SCORING_BUDGET_MS);
-      this.pending.set(id, { resolve, reject, timer });
-      worker.ref();
-      worker.postMessage({ id, password: password.slice(0, 4 * SCORED_CHARACTERS), identity });
+      const entry: Pending = { resolve, reject };
+      this.pending.set(id, entry);
+      scorer.worker.ref();
+      scorer.worker.postMessage({ id, password: password.slice(0, 4 * SCORED_CHARACTERS), identity });
+      void scorer.ready.then(() => {
+        if (this.pending.get(id) === entry) entry.timer = setTimeout(() => void this.stop(new ScorerUnavailableError()), SCORING_BUDGET_MS);
+      });
     });
   }
 
@@ -51,7 +64,7 @@ export class PasswordStrengthScorer {
     await this.stop(new ScorerUnavailableError());
   }
 
-  private start(): Worker {
+  private start(): Scorer {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -61,7 +74,10 @@ export class PasswordStrengthScorer {
       resourceLimits: { maxOldGenerationSizeMb: 96 },
     });
     worker.unref();
+    let markReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
     worker.on('message', ({ id, common, score }: { id: number } & StrengthVerdict) => {
+      if (id === 0) return markReady();
       const entry = this.pending.get(id);
       if (!entry) return;
       this.pending.delete(id);
@@ -71,17 +87,17 @@ export class PasswordStrengthScorer {
     });
     worker.on('error', (error) => void this.stop(error));
     worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.scorer?.worker === worker) this.scorer = undefined;
       this.failPending(new ScorerUnavailableError());
     });
-    return worker;
+    return { worker, ready };
   }
 
   private async stop(error: Error): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
+    const scorer = this.scorer;
+    this.scorer = undefined;
     this.failPending(error instanceof DomainError ? error : new ScorerUnavailableError());
-    if (worker) await worker.terminate();
+    if (scorer) await scorer.worker.terminate();
   }
 
   private failPending(error: Error): void {
@@ -110,6 +126,7 @@ const zxcvbn = new core.ZxcvbnFactory({
   translations: english.translations,
 });
 const commonPasswords = new Set(common.dictionary['passwords-common'].map((word) => word.toLowerCase()));
+parentPort.postMessage({ id: 0 });
 parentPort.on('message', ({ id, password, identity }) => {
   const isCommon = commonPasswords.has(password.toLowerCase());
   const score = isCommon ? 0 : zxcvbn.check([...password].slice(0, workerData.scored).join(''), identity).score;
