@@ -7,6 +7,7 @@ import hbs from 'hbs';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { AppConfig } from './config/app-config';
+import { apiEdge } from './common/http/api-edge';
 import { inputShapeGuard } from './common/http/input-shape';
 import { registerPartials, registerViewHelpers, VIEWS_DIR } from './common/views/view-engine';
 import { MetricsService } from './infrastructure/metrics/metrics.service';
@@ -30,7 +31,9 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.disable('x-powered-by');
 
   app.use(securityHeaders(config));
+  app.use(noStore);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  app.use(apiEdge());
   app.use(cookieParser());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
@@ -54,6 +57,18 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'Account Center API' });
+}
+
+/**
+ * `Cache-Control: no-store` on every answer but the static files (which set their own): the
+ * signed-in pages, the pages that show a secret (a TOTP secret, recovery codes, an access
+ * token) and the API answers that carry tokens, codes and secrets must never sit in a browser's
+ * or a proxy's cache, and every other page carries a CSRF token bound to its session. One rule
+ * for all of them, so a new page or answer cannot forget it; a handler may still loosen it.
+ */
+function noStore(req: Request, res: Response, next: NextFunction): void {
+  if (!req.path.startsWith('/static/')) res.setHeader('Cache-Control', 'no-store');
+  next();
 }
 
 /**

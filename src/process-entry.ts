@@ -56,8 +56,10 @@ function stopOnSignals(service: RunningService): void {
 }
 
 function banner({ config, runtime }: RunningService): string {
+  // A path below the working directory is shown relative to it; another (a relocated PostgreSQL) in full.
+  const shown = (dir: string) => (relative(process.cwd(), dir).startsWith('..') ? dir : relative(process.cwd(), dir) || dir);
   const where = (source: string, dir: string, variable: string) =>
-    source === 'url' ? `from ${variable}` : `embedded, data in ${relative(process.cwd(), dir) || dir}${source === 'attached' ? ' (shared with a running process)' : ''}`;
+    source === 'url' ? `from ${variable}` : `embedded, data in ${shown(dir)}${source === 'attached' ? ' (shared with a running process)' : ''}`;
   const lines = [`Account Center is running (PROCESS_ROLE=${config.role}).`];
   if (config.role !== 'worker') {
     const base = config.http.publicBaseUrl;
@@ -72,7 +74,7 @@ function banner({ config, runtime }: RunningService): string {
     if (config.devOutbox.pageEnabled) lines.push(`  Sent messages    ${base}/dev/outbox`);
   }
   lines.push(
-    `  PostgreSQL       ${where(runtime.sources.postgres, `${config.dataDir}/pg`, 'DATABASE_URL')}`,
+    `  PostgreSQL       ${where(runtime.sources.postgres, runtime.postgresDataDir ?? `${config.dataDir}/pg`, 'DATABASE_URL')}${runtime.postgresDataDir ? ' (the postgres user cannot enter DATA_DIR)' : ''}`,
     `  Redis            ${where(runtime.sources.redis, `${config.dataDir}/redis`, 'REDIS_URL')}`,
     'Press Ctrl-C to stop.',
   );

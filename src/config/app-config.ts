@@ -28,6 +28,8 @@ export interface AppConfig {
   /** The root secret every key of the service is derived from. */
   readonly secret: Buffer;
   readonly adminApiToken?: string;
+  /** The bearer token of `/metrics`; unset: `/metrics` is off (404). */
+  readonly metricsToken?: string;
   readonly appeals: {
     readonly coolingOffMs: number;
     readonly fourEyes: boolean;
@@ -84,6 +86,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         : { provider: 'outbox' },
     secret,
     adminApiToken: env.ADMIN_API_TOKEN,
+    metricsToken: env.METRICS_TOKEN,
     appeals: {
       coolingOffMs: env.APPEAL_COOLING_OFF,
       fourEyes: env.APPEAL_FOUR_EYES,

@@ -81,6 +81,7 @@ export const envSchema = z
     SMS_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     APP_SECRET: z.string().optional(),
     ADMIN_API_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     TRUST_PROXY: trustProxy,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPEAL_COOLING_OFF: duration('24h'),

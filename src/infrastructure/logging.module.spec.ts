@@ -1,6 +1,8 @@
 import pino from 'pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactUrl } from '../common/http/redact-url';
-import { quietNestStartup } from './logging.module';
+import { LogWindow } from '../common/log-window';
+import { quietNestStartup, REDACTION, requestLogLevel } from './logging.module';
 
 describe('redactUrl', () => {
   it('hides tokens carried in paths', () => {
@@ -33,5 +35,42 @@ describe('quietNestStartup', () => {
 
   it('writes them at debug', () => {
     expect(logged('debug')).toEqual(['20 Mapped {/health/live, GET} route', '20 AppModule dependencies initialized', '30 kept', '40 a warning stays a warning']);
+  });
+});
+
+describe('REDACTION', () => {
+  const logged = (object: object) => {
+    const lines: string[] = [];
+    pino({ redact: REDACTION }, { write: (line: string) => lines.push(line) }).error(object, 'line');
+    return JSON.parse(lines[0]) as Record<string, unknown>;
+  };
+
+  it("keeps an error's code (ECONNRESET, a SQLSTATE) and redacts every other code", () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(logged({ err: reset })).toMatchObject({ err: { code: 'ECONNRESET', message: 'socket hang up' } });
+    expect(logged({ err: { cause: { code: '40P01' } } })).toMatchObject({ err: { cause: { code: '40P01' } } });
+    expect(logged({ code: '482913', data: { code: 'ABCDEFGH23' }, job: { variables: { code: '123456' } } })).toMatchObject({
+      code: '[redacted]',
+      data: { code: '[redacted]' },
+      job: { variables: { code: '[redacted]' } },
+    });
+    expect(logged({ data: { password: 'x', token: 'y' } })).toMatchObject({ data: { password: '[redacted]', token: '[redacted]' } });
+  });
+});
+
+describe('requestLogLevel', () => {
+  const answer = (statusCode: number) => ({ statusCode }) as ServerResponse;
+  const request = {} as IncomingMessage;
+
+  it('logs 503s at warn once per window, the rest of an outage at debug; other 5xx at error', () => {
+    let now = 0;
+    const level = requestLogLevel(new LogWindow(10_000, () => now));
+    expect(level(request, answer(503))).toBe('warn');
+    for (let n = 0; n < 100; n += 1) expect(level(request, answer(503))).toBe('debug');
+    expect(level(request, answer(500))).toBe('error');
+    expect(level(request, answer(404))).toBe('info');
+    expect(level(request, answer(200))).toBe('debug');
+    now += 10_000;
+    expect(level(request, answer(503))).toBe('warn');
   });
 });

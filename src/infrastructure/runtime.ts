@@ -13,6 +13,11 @@ export interface Runtime {
   readonly config: AppConfig;
   /** How each service was found: from its URL, embedded and started here, or embedded and shared with another process. */
   readonly sources: { readonly postgres: ServiceSource; readonly redis: ServiceSource };
+  /**
+   * Where the embedded PostgreSQL keeps its data when not in `$DATA_DIR/pg`: run as root in a
+   * directory the `postgres` user cannot enter, it lives under /var/lib/account-center.
+   */
+  readonly postgresDataDir?: string;
   stop(): Promise<void>;
 }
 
@@ -26,11 +31,11 @@ export async function startRuntime(config: AppConfig): Promise<Runtime> {
   const stop = async () => {
     for (const server of started.reverse()) await server.stop();
   };
-  const use = async (url: string | undefined, start: () => Promise<EmbeddedServer>): Promise<{ url: string; source: ServiceSource }> => {
+  const use = async (url: string | undefined, start: () => Promise<EmbeddedServer>): Promise<{ url: string; source: ServiceSource; dataDir?: string }> => {
     if (url) return { url, source: 'url' };
     const server = await start();
     started.push(server);
-    return { url: server.url, source: server.owned ? 'embedded' : 'attached' };
+    return { url: server.url, source: server.owned ? 'embedded' : 'attached', dataDir: server.dataDir };
   };
   try {
     const postgres = await use(config.database.url, () => startEmbeddedPostgres(join(config.dataDir, 'pg')));
@@ -40,6 +45,7 @@ export async function startRuntime(config: AppConfig): Promise<Runtime> {
     return {
       config: withResolvedServices(config, { databaseUrl: postgres.url, redisUrl: redis.url }),
       sources: { postgres: postgres.source, redis: redis.source },
+      postgresDataDir: postgres.dataDir,
       stop,
     };
   } catch (error) {

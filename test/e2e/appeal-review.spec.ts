@@ -8,7 +8,7 @@ import { AppealStatisticsService } from '../../src/modules/appeals/appeal-statis
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { createAgent, fileAppeal, FiledAppeal, PNG, versionOf } from '../support/appeals';
-import { api, bearer, controlClock, createAccount, TestAccount, uniqueEmail } from '../support/factories';
+import { api, bearer, controlClock, createAccount, METRICS_AUTH, METRICS_TOKEN, TestAccount, uniqueEmail } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -28,7 +28,7 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
 
   beforeAll(async () => {
     smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', METRICS_TOKEN } });
     review = t.get(AppealReviewService);
     queue = t.get(AppealQueueService);
     clock = controlClock(t);
@@ -268,7 +268,7 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
     expect(stats.medianFirstResponseMs).toEqual(expect.any(Number));
     expect(stats.daily[29].firstResponses).toBeGreaterThanOrEqual(1);
     expect(stats.slaBreaches).toEqual({ openNow: expect.any(Number), firstResponseLast30Days: expect.any(Number), resolutionLast30Days: expect.any(Number) });
-    const metrics = await api(t).get('/metrics').expect(200);
+    const metrics = await api(t).get('/metrics').set(METRICS_AUTH).expect(200);
     expect(metrics.text).toMatch(new RegExp(`^appeals\\{status="awaiting_customer"\\} ${stats.byStatus.awaiting_customer}$`, 'm'));
   });
 });

@@ -165,9 +165,10 @@ describe('Appeals (public API and the whole path)', () => {
       await upload(filed, PNG, 'sixth.png').expect(409).expect((res) => expect(res.body.code).toBe('ATTACHMENT_LIMIT'));
     });
 
-    it('answers 404 to a wrong token before reading the file, and 400 without a file', async () => {
+    it('answers 404 to a wrong token before reading the file, 400 without a file, and 415 to a body that is not multipart', async () => {
       await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer('wrong')).attach('file', PNG, 'x.png').expect(404);
-      await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).send({}).expect(400);
+      await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).expect(400);
+      await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).send({}).expect(415);
     });
   });
 

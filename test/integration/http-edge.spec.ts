@@ -1,11 +1,12 @@
 import { createTestApp, TestApp } from '../support/test-app';
+import { METRICS_AUTH, METRICS_TOKEN } from '../support/factories';
 import { ProbeModule } from '../support/probe.module';
 
 describe('HTTP edge', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ imports: [ProbeModule], workers: false });
+    t = await createTestApp({ imports: [ProbeModule], workers: false, env: { METRICS_TOKEN } });
   });
 
   afterAll(async () => {
@@ -115,7 +116,7 @@ describe('HTTP edge', () => {
     await t.http.get('/health/live').expect(200, { status: 'ok' });
     const ready = await t.http.get('/health/ready').expect(200);
     expect(ready.body.info).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
-    const metrics = await t.http.get('/metrics').expect(200);
+    const metrics = await t.http.get('/metrics').set(METRICS_AUTH).expect(200);
     expect(metrics.text).toContain('http_request_duration_seconds_bucket');
     expect(metrics.text).toMatch(/route="\/health\/ready"/);
   });

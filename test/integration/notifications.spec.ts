@@ -12,6 +12,7 @@ import { NotificationDeliverer } from '../../src/modules/notifications/notificat
 import { Notice, NotificationsService } from '../../src/modules/notifications/notifications.service';
 import { outboxRetryCommand } from '../../src/modules/notifications/outbox-retry.command';
 import { deliveryOptions, OutboxRelay } from '../../src/modules/notifications/outbox-relay';
+import { METRICS_AUTH, METRICS_TOKEN } from '../support/factories';
 import { SmsSink } from '../support/sms-sink';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -38,7 +39,7 @@ describe('notifications outbox', () => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     sms = await SmsSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, ...sms.env, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+    t = await createTestApp({ env: { SMTP_URL: smtp.url, ...sms.env, OUTBOX_SWEEP_INTERVAL: '500ms', METRICS_TOKEN } });
     notifications = t.get(NotificationsService);
   });
 
@@ -212,7 +213,7 @@ describe('notifications outbox', () => {
     await send(codeEmail('metrics@example.com'));
     await smtp.latest('metrics@example.com');
     const metrics = await waitFor(async () => {
-      const { text } = await t.http.get('/metrics').expect(200);
+      const { text } = await t.http.get('/metrics').set(METRICS_AUTH).expect(200);
       return /notifications_sent_total\{template="verification-code",channel="email"\} [1-9]/.test(text) ? text : undefined;
     }, { description: 'the sent counter' });
     expect(metrics).toMatch(/^# TYPE notifications_sent_total counter$/m);

@@ -9,6 +9,10 @@ import { Locale } from '../../src/common/locales';
 /** ADMIN_API_TOKEN of test apps that use the admin API. */
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
+/** METRICS_TOKEN of test apps that read `/metrics`, and the header that sends it. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+export const METRICS_AUTH = { Authorization: `Bearer ${METRICS_TOKEN}` };
+
 export const DEFAULT_PASSWORD = 'correct horse battery staple 42';
 
 let sequence = 0;

@@ -38,4 +38,17 @@ describe(shapeErrors.name, () => {
     );
     expect(shapeErrors({ name: 'Ada 😀 \ud83d\ude00' }, 16)).toEqual([]);
   });
+
+  it('names each key that every object answers to, at any depth', () => {
+    const body = JSON.parse('{"login":"a","__proto__":{"x":1},"evidence":{"constructor":{"prototype":{}},"toString":"y"}}') as unknown;
+    expect(shapeErrors(body, 16)).toEqual(
+      expect.arrayContaining([
+        { field: '__proto__', message: 'is not an accepted property name' },
+        { field: 'evidence.constructor', message: 'is not an accepted property name' },
+        { field: 'evidence.toString', message: 'is not an accepted property name' },
+      ]),
+    );
+    expect(shapeErrors({ prototype: 1 }, 16)).toEqual([{ field: 'prototype', message: 'is not an accepted property name' }]);
+    expect(shapeErrors({ protoType: 1, constructorName: 'x' }, 16)).toEqual([]);
+  });
 });

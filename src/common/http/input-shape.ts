@@ -10,7 +10,9 @@ export const MAX_BODY_DEPTH = 16;
  * of brackets through, and the validation pipe's recursive walks overflow the stack on them), and
  * in any string or key of the body or the query, a U+0000 (PostgreSQL text cannot hold it) or a
  * lone surrogate (`"\ud800"` in JSON: validator's isEmail throws on it, and PostgreSQL would
- * store U+FFFD in its place).
+ * store U+FFFD in its place); and a key named like a member of every object (`__proto__`,
+ * `constructor`, `prototype`, `toString`...): no DTO declares one, yet the validation pipe's
+ * whitelist passed them silently, and code that copies a body could be made to change prototypes.
  */
 export function inputShapeGuard(maxDepth = MAX_BODY_DEPTH) {
   return (req: Request, _res: Response, next: NextFunction): void => {
@@ -34,7 +36,7 @@ export function shapeErrors(value: unknown, maxDepth: number): FieldError[] {
     if (depth > maxDepth) return [{ field: '', message: `is nested deeper than ${maxDepth} levels` }];
     for (const [key, child] of Object.entries(node)) {
       const childPath = path ? `${path}.${key}` : key;
-      const fault = textFault(key);
+      const fault = textFault(key) ?? keyFault(key);
       if (fault) errors.push({ field: childPath, message: fault });
       else pending.push({ node: child, depth: depth + 1, path: childPath });
     }
@@ -43,6 +45,13 @@ export function shapeErrors(value: unknown, maxDepth: number): FieldError[] {
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Names every object answers to: a body or query never needs one as a key. */
+const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+function keyFault(key: string): string | undefined {
+  return RESERVED_KEYS.has(key) ? 'is not an accepted property name' : undefined;
+}
 
 function textFault(text: string): string | undefined {
   if (text.includes('\u0000')) return 'must not contain a NUL character';

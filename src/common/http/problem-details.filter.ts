@@ -4,6 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { DomainError, SignInRequiredError } from '../errors/domain-error';
 import { isInfrastructureOutage } from '../errors/infrastructure-outage';
 import { ProblemCode } from '../errors/problem-codes';
+import { LogWindow, OUTAGE_LOG_WINDOW_MS } from '../log-window';
 import { ProblemDocument, problemDocument } from './problem-document';
 import { redactUrl } from './redact-url';
 
@@ -40,6 +41,8 @@ interface MiddlewareError extends Error {
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly outages = new LogWindow(OUTAGE_LOG_WINDOW_MS);
+
   constructor(@Inject(PinoLogger) private readonly logger: PinoLogger) {
     logger.setContext(ProblemDetailsFilter.name);
   }
@@ -79,7 +82,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { code: exception.code, detail: exception.detail, extras: exception.extras, retryAfterSeconds: exception.retryAfterSeconds };
     }
     if (isInfrastructureOutage(exception)) {
-      this.logger.warn({ err: exception, correlationId }, 'dependency unavailable');
+      // An outage fails every request: one line per window at warn, the rest at debug.
+      const opened = this.outages.admit();
+      if (opened) this.logger.warn({ err: exception, correlationId, heldBack: opened.heldBack }, 'dependency unavailable');
+      else this.logger.debug({ err: exception, correlationId }, 'dependency unavailable');
       return { code: 'UNAVAILABLE', detail: 'A service we depend on is unavailable. Please try again shortly.', extras: { correlationId }, retryAfterSeconds: 5 };
     }
     const middleware = fromMiddleware(exception);

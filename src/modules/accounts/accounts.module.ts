@@ -9,7 +9,7 @@ import { AccountsService } from './accounts.service';
 import { DevicesController } from './devices.controller';
 import { DevicesService } from './devices.service';
 import { LoginThrottle } from './login-throttle.service';
-import { PasswordPolicy } from './password-policy';
+import { PasswordPolicyModule } from './password-policy.module';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
 import { SecondarySignInService } from './secondary-sign-in.service';
@@ -19,9 +19,9 @@ import { TotpService } from './totp.service';
 
 /** Accounts, RAM users, sign-in and its second factor, sessions, trusted devices, TOTP and freezing. */
 @Module({
-  imports: [AuditModule, NotificationsModule, ChallengesModule],
+  imports: [AuditModule, NotificationsModule, ChallengesModule, PasswordPolicyModule],
   controllers: [SessionsController, AccountsController, DevicesController],
-  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
-  exports: [AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicy],
+  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService],
+  exports: [AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicyModule],
 })
 export class AccountsModule {}

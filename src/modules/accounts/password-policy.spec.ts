@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { mainThreadCpuPerCall } from '../../../test/support/main-thread-cpu';
 import { PasswordPolicy } from './password-policy';
 
 describe(PasswordPolicy.name, () => {
   const policy = new PasswordPolicy();
   const context = { logonEmail: 'ada.lovelace@example.com', uid: '2081536794412356' };
+  afterAll(() => policy.onModuleDestroy());
   const rules = async (password: string, extra = {}) => (await policy.violations(password, { ...context, ...extra })).map((v) => v.rule);
 
   it('accepts a long passphrase of unrelated words', async () => {
@@ -43,5 +46,20 @@ describe(PasswordPolicy.name, () => {
 
   it('throws PASSWORD_POLICY with the violations', async () => {
     await expect(policy.assertAcceptable('short', context)).rejects.toMatchObject({ code: 'PASSWORD_POLICY', extras: { violations: expect.any(Array) } });
+  });
+
+  it('scores off the main thread: a long random password costs the event loop next to nothing', async () => {
+    await rules('copper kettle orbit velvet'); // the scorer's thread and dictionaries are loaded
+    const randomPassword = (length: number) => randomBytes(length).toString('base64').slice(0, length);
+    for (const length of [40, 128, 4096]) {
+      const cpu = await mainThreadCpuPerCall(3, () => rules(randomPassword(length)));
+      expect(cpu).toBeLessThan(50);
+    }
+  });
+
+  it('scores only the first characters, so a long strong password is judged by its start', async () => {
+    const strong = 'copper kettle orbit velvet';
+    await expect(rules(`${strong} ${'z'.repeat(100)}`)).resolves.toEqual([]);
+    await expect(rules(`${'a'.repeat(60)}${randomBytes(30).toString('hex')}`)).resolves.toContain('weak');
   });
 });

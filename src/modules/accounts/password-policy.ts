@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PasswordPolicyError, PasswordViolation } from './password-policy.error';
+import { PasswordStrengthScorer } from './password-strength';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
@@ -19,11 +19,13 @@ export interface PasswordContext {
 /**
  * The password policy of docs/product.md: 12 to 128 characters, no composition rules, not a common
  * password, not containing the logon email's local part or the UID, not the current password,
- * and a zxcvbn-ts strength score of at least 3 of 4.
+ * and a zxcvbn-ts strength score of at least 3 of 4 (of its first characters: see
+ * `PasswordStrengthScorer`, which scores off the main thread). One instance per process
+ * (`PasswordPolicyModule`), so one scorer thread holds the dictionaries.
  */
 @Injectable()
-export class PasswordPolicy {
-  private checker?: Promise<Checker>;
+export class PasswordPolicy implements OnModuleDestroy {
+  private readonly scorer = new PasswordStrengthScorer();
 
   /** Every rule `password` breaks; empty when it is acceptable. */
   async violations(password: string, context: PasswordContext): Promise<PasswordViolation[]> {
@@ -32,21 +34,18 @@ export class PasswordPolicy {
     if (length < PASSWORD_MIN || length > PASSWORD_MAX) {
       found.push({ rule: 'length', message: `Use ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.` });
     }
-    const { zxcvbn, commonPasswords } = await (this.checker ??= loadChecker());
     const lower = password.toLowerCase();
-    if (commonPasswords.has(lower)) {
+    const identity = identityParts(context);
+    // Scoring a password over the limit is wasted work (and a way to make us do it).
+    const verdict = length <= PASSWORD_MAX ? await this.scorer.score(password, identity) : undefined;
+    if (verdict?.common) {
       found.push({ rule: 'common', message: 'This password is on the list of commonly used passwords.' });
     }
-    const identity = identityParts(context);
     if (identity.some((part) => lower.includes(part))) {
       found.push({ rule: 'contains_identity', message: 'Do not use your logon email or account ID in the password.' });
     }
-    // Scoring a password far over the limit is wasted work (and a way to make us do it).
-    if (length <= PASSWORD_MAX && !found.some((violation) => violation.rule === 'common')) {
-      const { score } = zxcvbn.check(password, identity);
-      if (score < MIN_SCORE) {
-        found.push({ rule: 'weak', message: 'This password is too easy to guess: use a longer phrase of unrelated words.' });
-      }
+    if (verdict && !verdict.common && verdict.score < MIN_SCORE) {
+      found.push({ rule: 'weak', message: 'This password is too easy to guess: use a longer phrase of unrelated words.' });
     }
     if (length <= PASSWORD_MAX && context.isCurrentPassword && (await context.isCurrentPassword(password))) {
       found.push({ rule: 'same_as_current', message: 'Choose a password different from your current one.' });
@@ -59,23 +58,10 @@ export class PasswordPolicy {
     const found = await this.violations(password, context);
     if (found.length) throw new PasswordPolicyError(found);
   }
-}
 
-interface Checker {
-  readonly zxcvbn: ZxcvbnFactory;
-  readonly commonPasswords: ReadonlySet<string>;
-}
-
-/**
- * The dictionaries take some 27 MB of heap (75 MB resident): they are loaded when a password is
- * first checked, so processes that never check one (workers) never hold them.
- */
-async function loadChecker(): Promise<Checker> {
-  const [{ ZxcvbnFactory }, common, english] = await Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]);
-  return {
-    zxcvbn: new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...english.dictionary }, graphs: common.adjacencyGraphs, translations: english.translations }),
-    commonPasswords: new Set(common.dictionary['passwords-common'].map((word) => word.toLowerCase())),
-  };
+  async onModuleDestroy(): Promise<void> {
+    await this.scorer.close();
+  }
 }
 
 function identityParts({ logonEmail, uid }: PasswordContext): string[] {

@@ -17,14 +17,10 @@ export function sessionCookieOptions(secure: boolean): CookieOptions {
 const SESSION = Symbol('session');
 type WithSession = Request & { [SESSION]?: AuthenticatedSession };
 
-/** The request's session token: the `Authorization: Bearer` header, else the `ac_session` cookie. */
-export function sessionTokenOf(request: Request): string | undefined {
-  const cookie = (request.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
-  return bearerToken(request) ?? (typeof cookie === 'string' ? cookie : undefined);
-}
-
 /**
- * Lets a request through only with a live session (401 UNAUTHENTICATED otherwise) and hands it to
+ * Guards the JSON API, which reads no cookie: the session token comes as `Authorization: Bearer`.
+ * (The pages read the `ac_session` cookie through AccountPagesGuard.) Lets a request through
+ * only with a live session (401 UNAUTHENTICATED otherwise) and hands it to
  * `@CurrentSession()`. Checks PostgreSQL on every request, so revocations hold at once everywhere.
  */
 @Injectable()
@@ -33,7 +29,7 @@ export class SessionGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<WithSession>();
-    const token = sessionTokenOf(request);
+    const token = bearerToken(request);
     if (!token) throw new UnauthenticatedError();
     request[SESSION] = await this.sessions.authenticate(token);
     return true;

@@ -1,15 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { CookieOptions, Request, Response } from 'express';
-import { AppConfig } from '../../config/app-config';
-import { InjectConfig } from '../../config/config.module';
+import type { Request, Response } from 'express';
 import { clientInfo } from './client-info';
 import { RevokeSessionsQuery } from './dto/revoke-sessions.query';
 import { SecondaryResendDto } from './dto/secondary-resend.dto';
 import { SecondarySignInDto } from './dto/secondary-sign-in.dto';
 import { SignInDto } from './dto/sign-in.dto';
 import { AuthenticatedSession, principalView } from './principal';
-import { CurrentSession, SESSION_COOKIE, SessionGuard, sessionCookieOptions } from './session.guard';
+import { CurrentSession, SessionGuard } from './session.guard';
 import { IssuedSession, SessionsService } from './sessions.service';
 import { SecondarySignInService } from './secondary-sign-in.service';
 import { SignInService } from './sign-in.service';
@@ -21,12 +19,11 @@ export class SessionsController {
     private readonly signIns: SignInService,
     private readonly secondary: SecondarySignInService,
     private readonly sessions: SessionsService,
-    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /**
    * Signs in with a logon email (or `<loginName>@<uid>`) and password: 201 with a session (the
-   * token also comes as the `ac_session` cookie), or 202 with a secondary challenge when the
+   * token is for `Authorization: Bearer`; the API sets no cookie), or 202 with a secondary challenge when the
    * account owner signs in from a device + network it does not trust yet.
    */
   @Post()
@@ -36,14 +33,14 @@ export class SessionsController {
       response.status(202);
       return outcome;
     }
-    return this.sessionAnswer(outcome.session, response);
+    return sessionAnswer(outcome.session);
   }
 
   /** Completes a sign-in answered with 202; the device + network becomes trusted for 90 days. */
   @Post('secondary')
-  async completeSecondary(@Body() body: SecondarySignInDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async completeSecondary(@Body() body: SecondarySignInDto, @Req() request: Request) {
     const issued = await this.secondary.complete({ challengeId: body.challengeId, code: body.code, ...clientInfo(request) });
-    return this.sessionAnswer(issued, response);
+    return sessionAnswer(issued);
   }
 
   /** Sends a new code for a sign-in answered with 202. */
@@ -65,9 +62,8 @@ export class SessionsController {
   @HttpCode(204)
   @ApiBearerAuth()
   @UseGuards(SessionGuard)
-  async revokeCurrent(@CurrentSession() session: AuthenticatedSession, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async revokeCurrent(@CurrentSession() session: AuthenticatedSession, @Req() request: Request) {
     await this.sessions.revokeOwn(session, 'current', request.ip);
-    response.clearCookie(SESSION_COOKIE, this.cookieOptions());
   }
 
   @Delete(':id')
@@ -83,17 +79,11 @@ export class SessionsController {
   @HttpCode(204)
   @ApiBearerAuth()
   @UseGuards(SessionGuard)
-  async revokeMany(@CurrentSession() session: AuthenticatedSession, @Query() query: RevokeSessionsQuery, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async revokeMany(@CurrentSession() session: AuthenticatedSession, @Query() query: RevokeSessionsQuery, @Req() request: Request) {
     await this.sessions.revokeOwn(session, query.scope, request.ip);
-    if (query.scope === 'all') response.clearCookie(SESSION_COOKIE, this.cookieOptions());
   }
+}
 
-  private sessionAnswer(issued: IssuedSession, response: Response) {
-    response.cookie(SESSION_COOKIE, issued.token, { ...this.cookieOptions(), expires: issued.expiresAt });
-    return { token: issued.token, expiresAt: issued.expiresAt, principal: principalView(issued.principal) };
-  }
-
-  private cookieOptions(): CookieOptions {
-    return sessionCookieOptions(this.config.http.secureCookies);
-  }
+function sessionAnswer(issued: IssuedSession) {
+  return { token: issued.token, expiresAt: issued.expiresAt, principal: principalView(issued.principal) };
 }

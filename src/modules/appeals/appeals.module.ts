@@ -2,7 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountChangesModule } from '../accounts/changes/account-changes.module';
 import { AccountsModule } from '../accounts/accounts.module';
-import { PasswordPolicy } from '../accounts/password-policy';
+import { PasswordPolicyModule } from '../accounts/password-policy.module';
 import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -58,6 +58,7 @@ import { PasswordResetsService } from './password-resets.service';
     AuditModule,
     NotificationsModule,
     ChallengesModule,
+    PasswordPolicyModule,
   ],
   controllers: [AppealsController, AppealObjectionsController, PasswordResetsController, AppealFilingPagesController, AppealStatusPagesController, AppealLinksPagesController],
   providers: [
@@ -82,7 +83,6 @@ import { PasswordResetsService } from './password-resets.service';
     AppealMaintenanceService,
     AppealMetrics,
     PasswordResetsService,
-    PasswordPolicy,
   ],
   exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealDetailService, AppealSensitiveReadsService, AppealStatisticsService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
 })

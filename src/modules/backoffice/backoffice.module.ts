@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AgentsModule } from '../agents/agents.module';
+import { PasswordPolicyModule } from '../accounts/password-policy.module';
 import { AppealsModule } from '../appeals/appeals.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -27,7 +28,7 @@ import { TeamPagesController } from './team.pages.controller';
  * dashboard panels through `DashboardPanels`; Bull Board is QueueBoardModule.
  */
 @Module({
-  imports: [AuditModule, AccountsModule, NotificationsModule, AgentsModule, AppealsModule],
+  imports: [AuditModule, AccountsModule, NotificationsModule, AgentsModule, AppealsModule, PasswordPolicyModule],
   controllers: [
     AgentSignInPagesController,
     DashboardPagesController,

@@ -6,6 +6,7 @@ import { Clock } from '../../common/clock';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { constantTimeEqual, randomDigits } from '../../common/crypto/tokens';
 import { NotFoundError, RateLimitedError } from '../../common/errors/domain-error';
+import { isUuid } from '../../common/validation/is-uuid';
 import { FlatJsonObject } from '../../common/json';
 import { AppConfig } from '../../config/app-config';
 import { RawEntity, rawEntity } from '../../database/raw-entity';
@@ -150,7 +151,7 @@ export class CodeChallengesService {
 
   /** Loads a challenge the caller may see, or 404; `forUpdate` locks its row for the caller's transaction. */
   async find(id: string, scope: ChallengeScope, manager: EntityManager = this.dataSource.manager, forUpdate = false): Promise<CodeChallenge> {
-    const challenge = UUID.test(id) ? await manager.findOne(CodeChallenge, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined }) : null;
+    const challenge = isUuid(id) ? await manager.findOne(CodeChallenge, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined }) : null;
     if (!challenge || !inScope(challenge, scope) || challenge.cancelledAt) throw new NotFoundError('There is no such verification.');
     return challenge;
   }
@@ -297,7 +298,7 @@ export class CodeChallengesService {
    * attempts or expired) and returns it as it is after the count; undefined when there is none.
    */
   private async countAttempt(manager: EntityManager, id: string, scope: ChallengeScope): Promise<CodeChallenge | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const params: unknown[] = [id, scope.kind, CHALLENGE_RULES.attemptsPerChallenge, this.clock.now()];
     const where = ['c.id = $1', 'c.kind = $2', 'c.cancelled_at IS NULL', 'c.used_at IS NULL', 'c.attempts < $3', 'c.expires_at > $4'];
     if (scope.accountUid !== undefined) where.push(`c.account_uid = $${params.push(scope.accountUid)}`);
@@ -387,7 +388,6 @@ export class CodeChallengesService {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function inScope(challenge: CodeChallenge, scope: ChallengeScope): boolean {
   if (challenge.kind !== scope.kind) return false;

@@ -1,9 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsUuid } from '../../../common/validation/is-uuid';
 
 export class SecondaryResendDto {
   @ApiProperty({ description: 'The `challengeId` of the 202 answer', format: 'uuid' })
-  @IsString()
-  @Length(1, 64)
+  @IsUuid()
   challengeId!: string;
 }

@@ -104,11 +104,12 @@ export class PasswordRecoveryService {
   }
 
   private async resetWithCode(id: string, request: NewPasswordRequest, ip: string): Promise<{ revokedSessions: number }> {
-    // The rules that need no account are checked before the code costs an attempt; the answer is
-    // the same for every recovery, known or not. The rest need the account, so the right code first.
-    await this.policy.assertAcceptable(request.newPassword, { logonEmail: '', uid: '' });
     try {
+      // The recovery first: an unknown one answers (and counts the attempt) before any password
+      // work. Then the rules that need no account, before the code costs an attempt; the rest
+      // need the account, so the right code first.
       const pending = await this.challenges.find(id, SCOPE);
+      await this.policy.assertAcceptable(request.newPassword, { logonEmail: '', uid: '' });
       if (!pending.accountUid) return await this.answerDecoy(pending, request.code, ip);
       const account = await this.accounts.get(pending.accountUid);
       const result = await this.challenges.verify(id, request.code, SCOPE, {

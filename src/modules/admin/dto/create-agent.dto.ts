@@ -1,7 +1,7 @@
 import { IsIn, IsString, Length } from 'class-validator';
 import { IsEmailAddress } from '../../../common/validation/is-email-address';
 import { AGENT_ROLES, AgentRole } from '../../agents/entities/agent.entity';
-import { IsNewPassword } from './new-password';
+import { IsNewPassword } from '../../accounts/dto/is-new-password';
 
 export class CreateAgentDto {
   @IsEmailAddress()
@@ -14,6 +14,6 @@ export class CreateAgentDto {
   @IsIn(AGENT_ROLES)
   role!: AgentRole;
 
-  @IsNewPassword()
+  @IsNewPassword({ policyLength: true })
   password!: string;
 }

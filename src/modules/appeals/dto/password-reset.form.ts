@@ -1,7 +1,8 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { FormDto } from '../../../common/http/form.dto';
+import { IsNewPassword } from '../../accounts/dto/is-new-password';
 
 /** `/reset-password/:token`. */
 export class PasswordResetForm extends FormDto {
-  @IsOptional() @IsString() @MaxLength(1024) newPassword?: string;
+  @IsOptional() @IsNewPassword() newPassword?: string;
 }

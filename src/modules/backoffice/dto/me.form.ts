@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FormDto } from '../../../common/http/form.dto';
+import { IsNewPassword } from '../../accounts/dto/is-new-password';
 
 export const ME_ACTIONS = ['change-password', 'enable-totp'] as const;
 
@@ -14,8 +15,7 @@ export class MeForm extends FormDto {
   currentPassword?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @IsNewPassword()
   newPassword?: string;
 
   @IsOptional()

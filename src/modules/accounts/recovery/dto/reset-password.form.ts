@@ -1,5 +1,6 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { FormDto } from '../../../../common/http/form.dto';
+import { IsNewPassword } from '../../dto/is-new-password';
 
 /** Fields are optional here so an empty one comes back as a message beside it, not a 400 page. */
 export class ResetPasswordForm extends FormDto {
@@ -9,7 +10,6 @@ export class ResetPasswordForm extends FormDto {
   code?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(4096)
+  @IsNewPassword()
   newPassword?: string;
 }

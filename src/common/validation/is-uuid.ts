@@ -1,0 +1,13 @@
+import { ValidateBy, ValidationOptions } from 'class-validator';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `text` is a UUID as PostgreSQL's `uuid` type reads one (any version): ids of rows, challenges and recoveries. */
+export function isUuid(text: unknown): text is string {
+  return typeof text === 'string' && UUID.test(text);
+}
+
+/** A request field holding an id the service issued (a UUID); anything else can name nothing. */
+export function IsUuid(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({ name: 'isUuid', validator: { validate: isUuid, defaultMessage: () => 'must be an id as the service issued it (a UUID)' } }, options);
+}
