@@ -10,6 +10,7 @@ import { Appeals1795380200000 } from './1795380200000-Appeals';
 import { AppealBreachIndexes1795390000000 } from './1795390000000-AppealBreachIndexes';
 import { TotpFactors1795391000000 } from './1795391000000-TotpFactors';
 import { SecurityReverts1795391100000 } from './1795391100000-SecurityReverts';
+import { AuditTransparencyLog1795395150000 } from './1795395150000-AuditTransparencyLog';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AppealBreachIndexes1795390000000,
   TotpFactors1795391000000,
   SecurityReverts1795391100000,
+  AuditTransparencyLog1795395150000,
 ];
