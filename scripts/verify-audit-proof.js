@@ -14,7 +14,7 @@ const canon = (v) => (Array.isArray(v) ? `[${v.map(canon).join(',')}]` : v && ty
 const keyOf = (keys, kid) => { const jwk = keys.keys.find((k) => k.kid === kid); if (!jwk) throw new Error(`unknown key ${kid}`); return createPublicKey({ key: jwk, format: 'jwk' }); };
 const signed = (keys, kid, message, signature) => verify(null, Buffer.from(message), keyOf(keys, kid), Buffer.from(signature, 'base64url'));
 const checkpoint = (keys, c) => signed(keys, c.kid, `${c.size}\n${c.rootHash}\n${c.timestamp}`, c.signature) || fail(`checkpoint ${c.size}: bad signature`);
-function fail(reason) { console.log(`FAILED: ${reason}`); process.exit(1); }
+function fail(reason) { process.stdout.write(`FAILED: ${reason}\n`); process.exit(1); }
 function inclusion(event, seq, size, path, root) { // RFC 9162 2.1.3.2
   const leaf = sha(Buffer.from([0]), Buffer.from(canon(event), 'utf8'));
   let [fn, sn, r] = [seq, size - 1, leaf];
@@ -54,4 +54,4 @@ if (mode === 'receipt') {
   checkpoint(keys, b); checkpoint(keys, c);
   if (a.from !== b.size || a.to !== c.size || !consistency(a.from, a.to, a.proof, b.rootHash, c.rootHash)) fail(`checkpoint ${c.size} does not extend checkpoint ${b.size}`);
 } else fail('usage: verify-audit-proof.js receipt|inclusion|consistency keys.json file...');
-console.log('ok');
+process.stdout.write('ok\n');
