@@ -9,7 +9,7 @@ import { AuditTreeStore } from './audit-tree.store';
 import { Hash, TreeFrontier } from './merkle';
 
 // Any 64-bit constant: it names the transaction-scoped lock that lets one sequencer run at a time.
-const SEQUENCER_LOCK = 7_302_118_845_015;
+export const AUDIT_SEQUENCER_LOCK = 7_302_118_845_015;
 /** Leaves hashed per run at most (a large carried-over log is hashed over several runs). */
 const HASH_BATCH = 20_000;
 const READ_BATCH = 2_000;
@@ -42,7 +42,7 @@ export class AuditSequencer {
 
   async run(): Promise<SequencerRun> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [SEQUENCER_LOCK])) as { locked: boolean }[];
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AUDIT_SEQUENCER_LOCK])) as { locked: boolean }[];
       if (!locked) return { ran: false };
       const [{ xmin }] = (await manager.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')) as { xmin: string }[];
       const [state] = (await manager.query('SELECT horizon::text AS horizon, hashed FROM audit_sequencer WHERE id = 1')) as { horizon: string; hashed: string }[];
