@@ -11,7 +11,7 @@ const node = (l, r) => sha(Buffer.from([1]), l, r);
 const hex = (list) => list.map((h) => Buffer.from(h, 'hex'));
 // RFC 8785 canonical JSON, enough for audit events (strings, finite numbers, booleans, null, arrays, objects).
 const canon = (v) => (Array.isArray(v) ? `[${v.map(canon).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon(v[k])}`).join(',')}}` : JSON.stringify(v));
-const keyOf = (keys, kid) => { const jwk = keys.keys.find((k) => k.kid === kid); if (!jwk) throw new Error(`unknown key ${kid}`); return createPublicKey({ key: jwk, format: 'jwk' }); };
+const keyOf = (keys, kid) => { const jwk = keys.keys.find((k) => k.kid === kid); if (!jwk) fail(`unknown key ${kid}`); return createPublicKey({ key: jwk, format: 'jwk' }); };
 const signed = (keys, kid, message, signature) => verify(null, Buffer.from(message), keyOf(keys, kid), Buffer.from(signature, 'base64url'));
 const checkpoint = (keys, c) => signed(keys, c.kid, `${c.size}\n${c.rootHash}\n${c.timestamp}`, c.signature) || fail(`checkpoint ${c.size}: bad signature`);
 function fail(reason) { process.stdout.write(`FAILED: ${reason}\n`); process.exit(1); }

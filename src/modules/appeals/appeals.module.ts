@@ -23,6 +23,7 @@ import { AppealObjectionsController } from './appeal-objections.controller';
 import { AppealPageAccess } from './appeal-page-access';
 import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
+import { AppealReceiptsService } from './appeal-receipts.service';
 import { AppealQueueService } from './appeal-queue.service';
 import { AppealReviewService } from './appeal-review.service';
 import { AppealStatusPagesController } from './appeal-status.pages.controller';
@@ -67,6 +68,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealPageAccess,
     AppealEvidenceService,
     AppealCoolingOffService,
+    AppealReceiptsService,
     AppealReviewService,
     AppealQueueService,
     AppealCompletionService,

@@ -36,6 +36,23 @@ export class AuditProofs {
     return this.tree.checkpoint(size);
   }
 
+  /**
+   * The latest event about `subject` whose `data.to` is one of `outcomes` (a decision), with its
+   * inclusion proof in the first signed checkpoint that holds it; undefined when there is no such
+   * event or it is not in a checkpoint yet.
+   */
+  async latestOutcome(subject: { type: string; id: string }, outcomes: readonly string[]): Promise<{ outcome: string; at: Date; inclusion: AuditInclusion; checkpoint: AuditCheckpoint } | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT seq, created_at, data->>'to' AS outcome FROM audit_events
+        WHERE subject_type = $1 AND subject_id = $2 AND data->>'to' = ANY($3) ORDER BY seq DESC LIMIT 1`,
+      [subject.type, subject.id, outcomes],
+    )) as { seq: string; created_at: Date; outcome: string }[];
+    const seq = row && (await this.seqOf(row.seq));
+    const checkpoint = seq === undefined ? undefined : await this.tree.checkpointIncluding(seq);
+    const inclusion = checkpoint && (await this.inclusion(seq!, checkpoint.size));
+    return inclusion && checkpoint ? { outcome: row.outcome, at: row.created_at, inclusion, checkpoint } : undefined;
+  }
+
   /** The leaf of an event (by its id), once sequenced and hashed. */
   async seqOf(eventId: string): Promise<number | undefined> {
     const [row] = (await this.dataSource.query(
