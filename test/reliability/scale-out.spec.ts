@@ -46,7 +46,8 @@ describe('Drill 10: scale-out, two API and two worker processes, one of each kil
 
     // Completed maintenance jobs, by name and scheduled time (job id `repeat:<name>:<millis>`).
     const completed = new Map<string, string[]>();
-    const events = new QueueEvents(QueueName.Maintenance, { connection: new Redis(system.redis.url, { maxRetriesPerRequest: null }), prefix: bullPrefix(system.prefix) });
+    const connection = resources.add(new Redis(system.redis.url, { maxRetriesPerRequest: null }), async (redis) => redis.disconnect());
+    const events = new QueueEvents(QueueName.Maintenance, { connection, prefix: bullPrefix(system.prefix) });
     resources.add(events, (queueEvents) => queueEvents.close());
     await events.waitUntilReady();
     let counting = false;
