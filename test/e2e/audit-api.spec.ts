@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AuditService } from '../../src/modules/audit/audit.service';
+import { AuditVerifier } from '../../src/modules/audit/audit-verifier.service';
 import { canonicalJson } from '../../src/modules/audit/canonical-json';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/modules/audit/merkle';
 import { sequenceAudit } from '../support/audit';
@@ -84,6 +85,28 @@ describe('Audit API', () => {
     await expect(script('consistency', keys, consistency, first, last)).resolves.toBe('ok');
     await expect(script('consistency', keys, { ...consistency, proof: [...consistency.proof].reverse() }, first, last)).resolves.toMatch(/^FAILED/);
     expect((await t.http.get(`/api/admin/audit/consistency?from=${last.size}&to=${last.size}`).set(admin).expect(200)).body).toEqual({ from: last.size, to: last.size, proof: [] });
+  });
+
+  it('keeps a rotated key in the key set, so what the old key signed still verifies', async () => {
+    const old = checkpoints[0] as { size: number; kid: string };
+    const before = (await t.http.get('/.well-known/audit-key.json').expect(200)).body as { keys: { kid: string }[] };
+    const rotated = await createTestApp({ workers: false, env: { ADMIN_API_TOKEN: ADMIN_TOKEN, DATABASE_URL: t.config.database.url!, AUDIT_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64url') } });
+    try {
+      await rotated.dataSource.transaction((manager) => rotated.get(AuditService).record(manager, { action: 'test.after_rotation', actor: { type: 'system' } }));
+      await sequenceAudit(rotated);
+      const keys = (await rotated.http.get('/.well-known/audit-key.json').expect(200)).body as { keys: { kid: string }[] };
+      expect(keys.keys.map((key) => key.kid)).toEqual([expect.not.stringMatching(old.kid), old.kid]);
+      expect(keys.keys[0].kid).not.toBe(before.keys[0].kid);
+      const latest = (await rotated.http.get('/api/admin/audit/checkpoint').set(admin).expect(200)).body;
+      expect(latest.kid).toBe(keys.keys[0].kid);
+      const proof = (await rotated.http.get(`/api/admin/audit/events/0?size=${old.size}`).set(admin).expect(200)).body;
+      await expect(script('inclusion', keys, proof, old)).resolves.toBe('ok');
+      const consistency = (await rotated.http.get(`/api/admin/audit/consistency?from=${old.size}&to=${latest.size}`).set(admin).expect(200)).body;
+      await expect(script('consistency', keys, consistency, old, latest)).resolves.toBe('ok');
+      await expect(rotated.get(AuditVerifier).verify()).resolves.toMatchObject({ ok: true, checkpointProblems: [] });
+    } finally {
+      await rotated.close();
+    }
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { AuditEventInput, AuditService } from '../../src/modules/audit/audit.ser
 import { AuditSequencer } from '../../src/modules/audit/audit-sequencer.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier.service';
 import { sequenceAudit } from '../support/audit';
+import { waitFor } from '../support/wait-for';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe(AuditService.name, () => {
@@ -77,6 +78,27 @@ describe(AuditService.name, () => {
     await sequenceAudit(t);
     const [{ gaps }] = await t.dataSource.query('SELECT (count(*) - (max(leaf_index) + 1))::int AS gaps FROM audit_leaves');
     expect(gaps).toBe(0);
+  });
+
+  it('works a backlog off over several runs, in small batches, without a gap or a change of order', async () => {
+    const before = (await leaves()).length;
+    for (let n = 0; n < 25; n += 1) await record(100 + n);
+    const sequencer = t.get(AuditSequencer);
+    const runs: { placed: number; size: number }[] = [];
+    await waitFor(
+      async () => {
+        const run = await sequencer.run({ place: 4, hash: 3 });
+        if (run.ran) runs.push(run);
+        const [state] = await t.dataSource.query('SELECT hashed::int AS hashed FROM audit_sequencer');
+        return state.hashed === before + 25;
+      },
+      { timeoutMs: 60_000, intervalMs: 20, description: 'the backlog to be placed and hashed' },
+    );
+    expect(Math.max(...runs.map((run) => run.placed))).toBeLessThanOrEqual(4);
+    expect(runs.length).toBeGreaterThanOrEqual(Math.ceil(25 / 3));
+    const placed = await leaves();
+    expect(placed.slice(before).map((leaf) => leaf.id)).toEqual([...placed.slice(before)].sort((a, b) => a.id - b.id).map((leaf) => leaf.id));
+    await expect(t.get(AuditVerifier).verify()).resolves.toMatchObject({ ok: true, events: before + 25, checkpointProblems: [] });
   });
 
   it('writes nothing when the change it belongs to rolls back', async () => {

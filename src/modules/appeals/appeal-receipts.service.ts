@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { hashToken } from '../../common/crypto/tokens';
 import { NotFoundError } from '../../common/errors/domain-error';
+import { AuditKeys } from '../audit/audit-keys.service';
 import { AuditProofs } from '../audit/audit-proofs.service';
 import { AuditSigner } from '../audit/audit-signer';
 import { AppealStatus } from './appeal-workflow';
@@ -39,6 +40,7 @@ export class AppealReceiptsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly proofs: AuditProofs,
     private readonly signer: AuditSigner,
+    private readonly keys: AuditKeys,
     private readonly crypto: CryptoService,
   ) {}
 
@@ -80,6 +82,7 @@ export class AppealReceiptsService {
       approvals,
       audit: { seq: inclusion.seq, event: inclusion.event, leafHash: inclusion.leafHash, inclusionProof: inclusion.inclusionProof, checkpoint },
     };
+    await this.keys.remember();
     return this.signer.signJws(payload);
   }
 

@@ -14,6 +14,11 @@ export class AuditKeys {
     private readonly signer: AuditSigner,
   ) {}
 
+  /** Lists the current key for good (before anything it signs leaves the service), so a later rotation keeps it. */
+  async remember(): Promise<void> {
+    await this.dataSource.query('INSERT INTO audit_keys (kid, x) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [this.signer.kid, this.signer.jwk.x]);
+  }
+
   async all(): Promise<AuditPublicJwk[]> {
     const rows = (await this.dataSource.query('SELECT kid, x FROM audit_keys ORDER BY first_used_at, kid')) as { kid: string; x: string }[];
     const keys: AuditPublicJwk[] = [this.signer.jwk];
