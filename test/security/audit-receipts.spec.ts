@@ -94,6 +94,12 @@ describe('Appeal decision receipts', () => {
     // Deterministic: asked again, the same receipt.
     expect((await t.http.get(`/api/v1/appeals/${filed.reference}/receipt`).set(bearer(filed.accessToken)).expect(200)).body).toEqual({ receipt });
 
+    // The person's status page shows it too.
+    const person = supertest.agent(t.app.getHttpServer());
+    const form = await person.get('/appeal/status').expect(200);
+    await person.post('/appeal/status').type('form').send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken }).expect(303);
+    expect(/data-receipt>([^<]+)</.exec((await person.get('/appeal/status').expect(200)).text)?.[1]).toBe(receipt);
+
     // The former contact's objection page shows the same receipt.
     const token = /\/appeal\/object\/([A-Za-z0-9_-]{43})/.exec((await smtp.latest(owner.logonEmail, 'appeal-objection')).text)![1];
     const who = supertest.agent(t.app.getHttpServer());

@@ -53,6 +53,12 @@ export class AppealReceiptsService {
     return receipt;
   }
 
+  /** The receipt for the person's status page (undefined while there is none). */
+  async find(reference: string): Promise<string | undefined> {
+    const appeal = await this.dataSource.manager.findOneBy(Appeal, { reference });
+    return appeal ? this.build(appeal) : undefined;
+  }
+
   /** The receipt shown to a former contact on the objection page (undefined while there is none). */
   async forObjectionToken(token: string): Promise<string | undefined> {
     if (!TOKEN.test(token)) return undefined;
