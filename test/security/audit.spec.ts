@@ -62,7 +62,7 @@ describe('audit:verify', () => {
     const broken = await runCli(t, ['audit:verify']);
     expect(broken.code).toBe(1);
     expect(broken.stdout.split('\n')[0]).toBe(`altered at seq 3: event ${id} does not match its leaf hash (3 events verified before it)`);
-  }, 60_000);
+  }, 180_000);
 
   it('names the event whatever column of whichever event is altered', async () => {
     const original: Record<string, unknown>[] = await t.dataSource.query('SELECT e.*, l.leaf_index::int AS leaf FROM audit_events e JOIN audit_leaves l ON l.event_id = e.seq ORDER BY l.leaf_index');

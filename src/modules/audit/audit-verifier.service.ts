@@ -75,22 +75,30 @@ export class AuditVerifier {
   async verify(): Promise<AuditVerification> {
     const checkedAt = this.clock.now().toISOString();
     const keys = await this.keys.all();
-    const checkpoints = ((await this.dataSource.query('SELECT * FROM audit_checkpoints ORDER BY size')) as Parameters<typeof checkpointOf>[0][]).map(checkpointOf);
     const checkpointProblems: string[] = [];
-    const signed: AuditCheckpoint[] = [];
-    for (const checkpoint of checkpoints) {
-      const key = keys.find((candidate) => candidate.kid === checkpoint.kid);
-      if (!key) checkpointProblems.push(`checkpoint ${checkpoint.size} is signed with an unknown key ${checkpoint.kid}`);
-      else if (!verifySignature(key, checkpointMessage(checkpoint.size, checkpoint.rootHash, checkpoint.timestamp), checkpoint.signature)) {
-        checkpointProblems.push(`checkpoint ${checkpoint.size} (${checkpoint.timestamp}): its signature does not verify`);
-      } else signed.push(checkpoint);
-    }
+    // Signed checkpoints, read in batches by size as the scan reaches them and checked as they are read.
+    const pending: AuditCheckpoint[] = [];
+    let loadedUpTo = 0;
+    let exhausted = false;
+    const loadCheckpoints = async (upTo: number) => {
+      while (!exhausted && loadedUpTo <= upTo) {
+        const rows = (await this.dataSource.query('SELECT * FROM audit_checkpoints WHERE size > $1 ORDER BY size LIMIT $2', [loadedUpTo, BATCH])) as Parameters<typeof checkpointOf>[0][];
+        exhausted = rows.length < BATCH;
+        for (const checkpoint of rows.map(checkpointOf)) {
+          loadedUpTo = checkpoint.size;
+          const key = keys.find((candidate) => candidate.kid === checkpoint.kid);
+          if (!key) checkpointProblems.push(`checkpoint ${checkpoint.size} is signed with an unknown key ${checkpoint.kid}`);
+          else if (!verifySignature(key, checkpointMessage(checkpoint.size, checkpoint.rootHash, checkpoint.timestamp), checkpoint.signature)) {
+            checkpointProblems.push(`checkpoint ${checkpoint.size} (${checkpoint.timestamp}): its signature does not verify`);
+          } else pending.push(checkpoint);
+        }
+      }
+    };
 
     const frontier = TreeFrontier.of(0, () => Buffer.alloc(0));
     let brokenAt: AuditBreak | undefined;
     let next = 0;
     let verifiedCheckpoints = 0;
-    const pending = [...signed];
     const checkRoots = () => {
       while (pending.length > 0 && pending[0].size <= frontier.size) {
         const checkpoint = pending.shift()!;
@@ -110,6 +118,7 @@ export class AuditVerifier {
           WHERE l.leaf_index >= $1 ORDER BY l.leaf_index LIMIT $2`,
         [next, BATCH],
       )) as (AuditEventRow & { leaf_index: string; event_id: string; stored: Buffer | null; seq: string | null })[];
+      await loadCheckpoints(next + rows.length);
       for (const row of rows) {
         const seq = Number(row.leaf_index);
         if (seq !== next) {
@@ -134,6 +143,8 @@ export class AuditVerifier {
       }
       if (rows.length < BATCH) break;
     }
+    // The signatures of the rest (beyond a break, or beyond the end of the log: a cut-off tail).
+    await loadCheckpoints(Number.MAX_SAFE_INTEGER);
     if (!brokenAt && pending.length > 0) {
       const missing = pending[pending.length - 1].size;
       brokenAt = { seq: next, kind: 'missing', reason: `the log ends at ${next} events but checkpoint ${missing} signed ${missing}` };
