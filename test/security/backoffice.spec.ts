@@ -71,6 +71,7 @@ describe('Back-office security', () => {
         '/agent/appeals/:reference/reveal',
         '/agent/appeals/:reference/second-approve',
         '/agent/appeals/:reference/takeover',
+        '/agent/audit/verify',
         '/agent/login',
         '/agent/logout',
         '/agent/me',
