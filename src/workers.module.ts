@@ -5,6 +5,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { logConnectionErrors } from './infrastructure/queues/connection-errors';
 import { AppealsModule } from './modules/appeals/appeals.module';
 import { AppealsProcessor } from './modules/appeals/appeals.processor';
+import { AuditModule } from './modules/audit/audit.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { NormalNotificationsProcessor } from './modules/notifications/normal-notifications.processor';
 import { UrgentNotificationsProcessor } from './modules/notifications/urgent-notifications.processor';
@@ -47,7 +48,7 @@ class WorkersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
  * Processors live in their feature modules' folders and are provided here.
  */
 @Module({
-  imports: [DiscoveryModule, NotificationsModule, AppealsModule],
+  imports: [DiscoveryModule, NotificationsModule, AppealsModule, AuditModule],
   providers: [WorkersLifecycle, UrgentNotificationsProcessor, NormalNotificationsProcessor, MaintenanceProcessor, AppealsProcessor, ScheduleRegistrar],
 })
 export class WorkersModule {}

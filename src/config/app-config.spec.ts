@@ -57,11 +57,20 @@ describe('loadConfig', () => {
     [{ SMS_PROVIDER: 'webhook' }, 'SMS_WEBHOOK_URL', 'is required when SMS_PROVIDER=webhook'],
     [{ NODE_ENV: 'production' }, 'APP_SECRET', 'is required in production'],
     [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY', 'hop count'],
+    [{ AUDIT_SEQUENCE_INTERVAL: 'often' }, 'AUDIT_SEQUENCE_INTERVAL', 'must be a duration'],
+    [{ AUDIT_SIGNING_KEY: Buffer.alloc(16, 1).toString('base64url') }, 'AUDIT_SIGNING_KEY', '32 bytes'],
   ])('refuses %p naming %s', (env, variable, fragment) => {
     const problem = problemOf({ DATA_DIR: dataDir(), ...env });
     expect(problem.variable).toBe(variable);
     expect(problem.message).toContain(fragment);
     expect(problem.message).not.toContain('\n');
+  });
+
+  it('reads the audit sequencer interval and signing seed', () => {
+    const seed = Buffer.alloc(32, 9);
+    const audit = loadConfig({ DATA_DIR: dataDir(), AUDIT_SEQUENCE_INTERVAL: '250ms', AUDIT_SIGNING_KEY: seed.toString('base64url') }).audit;
+    expect(audit).toEqual({ sequenceIntervalMs: 250, signingSeed: seed });
+    expect(loadConfig({ DATA_DIR: dataDir() }).audit).toEqual({ sequenceIntervalMs: 1_000, signingSeed: undefined });
   });
 
   it('reads trust proxy settings as Express understands them', () => {

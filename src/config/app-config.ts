@@ -48,6 +48,12 @@ export interface AppConfig {
    * the delay before a failed delivery's first retry (doubling from there).
    */
   readonly outbox: { readonly sweepIntervalMs: number; readonly retryDelayMs: number };
+  /**
+   * The audit log: how often the sequencer gives committed events their place in the Merkle
+   * tree, and the Ed25519 seed its checkpoints and receipts are signed with (unset: derived from
+   * the root secret).
+   */
+  readonly audit: { readonly sequenceIntervalMs: number; readonly signingSeed?: Buffer };
   /** The development outbox (files under `$DATA_DIR/outbox`, page `/dev/outbox`) is in use. */
   readonly devOutbox: { readonly enabled: boolean; readonly pageEnabled: boolean; readonly dir: string };
 }
@@ -105,6 +111,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     sessions: { idleMs: env.SESSION_IDLE, absoluteMs: env.SESSION_ABSOLUTE },
     scheduler: { intervalMs: env.SCHEDULER_INTERVAL },
     outbox: { sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL, retryDelayMs: env.DELIVERY_RETRY_DELAY },
+    audit: {
+      sequenceIntervalMs: env.AUDIT_SEQUENCE_INTERVAL,
+      signingSeed: env.AUDIT_SIGNING_KEY ? Buffer.from(env.AUDIT_SIGNING_KEY, 'base64url') : undefined,
+    },
     devOutbox: { enabled: usesOutbox, pageEnabled: usesOutbox && env.NODE_ENV !== 'production', dir: resolve(dataDir, 'outbox') },
   };
 }

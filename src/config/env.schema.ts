@@ -100,6 +100,13 @@ export const envSchema = z
     SCHEDULER_INTERVAL: duration('1m'),
     OUTBOX_SWEEP_INTERVAL: duration('15s'),
     DELIVERY_RETRY_DELAY: duration('2s'),
+    AUDIT_SEQUENCE_INTERVAL: duration('1s'),
+    AUDIT_SIGNING_KEY: z
+      .string()
+      .optional()
+      .refine((text) => text === undefined || (/^[A-Za-z0-9_-]{43}$/.test(text) && Buffer.from(text, 'base64url').length === 32), {
+        message: 'must be a base64url Ed25519 seed of 32 bytes (43 characters)',
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.SMS_PROVIDER === 'webhook') {

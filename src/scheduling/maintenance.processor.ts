@@ -3,6 +3,7 @@ import { Job } from 'bullmq';
 import { JobName, QueueName } from '../infrastructure/queues/queue-names';
 import { AppealCompletionService } from '../modules/appeals/appeal-completion.service';
 import { AppealMaintenanceService } from '../modules/appeals/appeal-maintenance.service';
+import { AuditSequencer } from '../modules/audit/audit-sequencer.service';
 import { OutboxRelay } from '../modules/notifications/outbox-relay';
 
 /** Runs the scheduled jobs; BullMQ's job schedulers make each run once per period across all workers. */
@@ -12,6 +13,7 @@ export class MaintenanceProcessor extends WorkerHost {
     private readonly outbox: OutboxRelay,
     private readonly appealCompletion: AppealCompletionService,
     private readonly appealMaintenance: AppealMaintenanceService,
+    private readonly auditSequencer: AuditSequencer,
   ) {
     super();
   }
@@ -28,6 +30,8 @@ export class MaintenanceProcessor extends WorkerHost {
         return { reminded: await this.appealMaintenance.remindUnanswered(), expired: await this.appealMaintenance.expireUnanswered() };
       case JobName.PurgeAppealEvidence:
         return { purged: await this.appealMaintenance.purgeEvidence() };
+      case JobName.SequenceAudit:
+        return await this.auditSequencer.run();
       default:
         throw new Error(`unknown job ${job.name} on ${QueueName.Maintenance}`);
     }

@@ -15,5 +15,6 @@ export function schedules(config: AppConfig): Schedule[] {
     { job: JobName.WatchAppealSla, everyMs: interval },
     { job: JobName.CloseUnansweredAppeals, everyMs: interval },
     { job: JobName.PurgeAppealEvidence, everyMs: interval },
+    { job: JobName.SequenceAudit, everyMs: config.audit.sequenceIntervalMs },
   ];
 }

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { AGENT_PASSWORD, createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { api, bearer, createAccount, createRamUser, signIn, TestAccount } from '../support/factories';
+import { sequenceAudit } from '../support/audit';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Back-office pages', () => {
@@ -171,17 +172,32 @@ describe('Back-office pages', () => {
   });
 
   describe('audit log', () => {
-    it('shows the newest events and whether the chain verifies, naming the first broken row', async () => {
+    it('shows the latest verification without recomputing it, and lets a supervisor run a new one that names the first broken event', async () => {
+      await sequenceAudit(t);
+      const verifyNow = async (client: supertest.Agent, status: number) => {
+        const csrf = await pageToken(client, '/agent');
+        return client.post('/agent/audit/verify').type('form').set('Accept', 'text/html').send({ _csrf: csrf }).expect(status);
+      };
+      expect((await verifyNow(supervisorClient, 303)).headers.location).toBe('/agent/audit');
       const ok = await agentClient.get('/agent/audit').expect(200);
-      expect(ok.text).toMatch(/The hash chain verifies: ok \d+ events\./);
-      const [{ seq }] = await t.dataSource.query(`SELECT min(seq) AS seq FROM audit_events WHERE action = 'agent.signed_in'`);
+      expect(ok.text).toMatch(/The log verifies: \d+ events and \d+ signed checkpoints recomputed/);
+      expect(ok.text).not.toContain('Verify the log now');
+      await verifyNow(agentClient, 403);
+
+      const [{ seq, leaf }] = await t.dataSource.query(
+        `SELECT e.seq, l.leaf_index AS leaf FROM audit_events e JOIN audit_leaves l ON l.event_id = e.seq WHERE e.action = 'agent.signed_in' ORDER BY l.leaf_index LIMIT 1`,
+      );
       await t.dataSource.transaction(async (manager) => {
         await manager.query('SET LOCAL session_replication_role = replica');
         await manager.query(`UPDATE audit_events SET data = '{"tampered": true}' WHERE seq = $1`, [seq]);
       });
-      const broken = await agentClient.get('/agent/audit').expect(200);
-      expect(broken.text).toContain(`The hash chain is broken at event #${seq}: its content does not match its hash.`);
+      // A view shows the stored result: it does not read the whole log again.
+      expect((await agentClient.get('/agent/audit').expect(200)).text).toMatch(/The log verifies/);
+      await verifyNow(supervisorClient, 303);
+      const broken = await supervisorClient.get('/agent/audit').expect(200);
+      expect(broken.text).toContain(`The log is altered at seq ${leaf}: event ${seq} does not match its leaf hash.`);
       expect(broken.text).toContain('role="alert"');
+      expect(broken.text).toContain('Verify the log now');
       await agentClient.get('/agent/audit?before=abc').expect(400);
     });
   });

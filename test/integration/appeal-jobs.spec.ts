@@ -65,10 +65,14 @@ describe('Appeal jobs', () => {
   });
 
   it('registers every appeal job to run every SCHEDULER_INTERVAL', () => {
-    const appealJobs = schedules(t.config).filter((schedule) => schedule.job !== JobName.SweepOutbox);
+    const appealJobs = schedules(t.config).filter((schedule) => schedule.job !== JobName.SweepOutbox && schedule.job !== JobName.SequenceAudit);
     expect(appealJobs).toEqual(
       [JobName.ApplyDueAppeals, JobName.WatchAppealSla, JobName.CloseUnansweredAppeals, JobName.PurgeAppealEvidence].map((job) => ({ job, everyMs: 10 * 60_000 })),
     );
+  });
+
+  it('registers the audit sequencer to run every AUDIT_SEQUENCE_INTERVAL', () => {
+    expect(schedules(t.config).filter((schedule) => schedule.job === JobName.SequenceAudit)).toEqual([{ job: JobName.SequenceAudit, everyMs: t.config.audit.sequenceIntervalMs }]);
   });
 
   describe('SLA', () => {

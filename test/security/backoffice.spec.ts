@@ -75,6 +75,7 @@ describe('Back-office security', () => {
         '/agent/appeals/:reference/takeover',
         '/agent/appeals/:reference/uphold-objection',
         '/agent/appeals/bulk',
+        '/agent/audit/verify',
         '/agent/login',
         '/agent/logout',
         '/agent/me',

@@ -6,7 +6,7 @@ import { InjectConfig } from '../../config/config.module';
 const SEAL_VERSION = 'v1';
 
 /** Purposes of the subkeys derived from APP_SECRET; a key is never used for two of them. */
-export type KeyPurpose = 'code-hmac' | 'seal' | 'csrf' | 'flash' | 'sms-signature' | 'device';
+export type KeyPurpose = 'code-hmac' | 'seal' | 'csrf' | 'flash' | 'sms-signature' | 'device' | 'audit-signing' | 'audit-pseudonym';
 
 /**
  * Keyed operations under subkeys of APP_SECRET: HMAC of low-entropy secrets (codes) and

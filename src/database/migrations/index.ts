@@ -11,6 +11,7 @@ import { AppealBreachIndexes1795390000000 } from './1795390000000-AppealBreachIn
 import { TotpFactors1795391000000 } from './1795391000000-TotpFactors';
 import { SecurityReverts1795391100000 } from './1795391100000-SecurityReverts';
 import { AppealSafeguards1795392000000 } from './1795392000000-AppealSafeguards';
+import { AuditTransparencyLog1795395150000 } from './1795395150000-AuditTransparencyLog';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   TotpFactors1795391000000,
   SecurityReverts1795391100000,
   AppealSafeguards1795392000000,
+  AuditTransparencyLog1795395150000,
 ];

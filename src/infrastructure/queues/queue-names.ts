@@ -4,7 +4,7 @@ export enum QueueName {
   NotificationsUrgent = 'notifications-urgent',
   /** Every other message. */
   NotificationsNormal = 'notifications-normal',
-  /** Scheduled jobs (outbox sweep, SLA watch, expiry, purge), run on a repeat schedule. */
+  /** Scheduled jobs (outbox sweep, audit sequencer, SLA watch, expiry, purge), run on a repeat schedule. */
   Maintenance = 'maintenance',
   /** Approved appeals, each a job delayed until its cooling-off ends. */
   Appeals = 'appeals',
@@ -24,6 +24,8 @@ export enum JobName {
   CloseUnansweredAppeals = 'close-unanswered-appeals',
   /** Deletes the attachments of appeals closed longer than EVIDENCE_RETENTION. */
   PurgeAppealEvidence = 'purge-appeal-evidence',
+  /** Gives committed audit events their leaves and signs a checkpoint (AUDIT_SEQUENCE_INTERVAL). */
+  SequenceAudit = 'sequence-audit',
 }
 
 /** Which queue carries each job. */
@@ -35,6 +37,7 @@ export const JOB_QUEUE: Record<JobName, QueueName | readonly QueueName[]> = {
   [JobName.WatchAppealSla]: QueueName.Maintenance,
   [JobName.CloseUnansweredAppeals]: QueueName.Maintenance,
   [JobName.PurgeAppealEvidence]: QueueName.Maintenance,
+  [JobName.SequenceAudit]: QueueName.Maintenance,
 };
 
 /** The data each job carries: identifiers only, never secrets (those stay sealed in PostgreSQL). */
@@ -47,4 +50,5 @@ export interface JobData {
   [JobName.WatchAppealSla]: Record<string, never>;
   [JobName.CloseUnansweredAppeals]: Record<string, never>;
   [JobName.PurgeAppealEvidence]: Record<string, never>;
+  [JobName.SequenceAudit]: Record<string, never>;
 }

@@ -7,6 +7,7 @@ import { csrfTokenFor } from '../../common/http/csrf.service';
 import { PasswordPolicyError } from '../accounts/password-policy.error';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { CHANGE_LABELS } from './requested-changes';
+import { AppealReceiptsService } from './appeal-receipts.service';
 import { clientIp } from './appeals.controller';
 import { PasswordResetForm } from './dto/password-reset.form';
 import { PasswordResetsService } from './password-resets.service';
@@ -23,6 +24,7 @@ export class AppealLinksPagesController {
   constructor(
     private readonly coolingOff: AppealCoolingOffService,
     private readonly resets: PasswordResetsService,
+    private readonly receipts: AppealReceiptsService,
   ) {}
 
   @Get('appeal/object/:token')
@@ -35,6 +37,8 @@ export class AppealLinksPagesController {
       maskedUid: preview.maskedUid,
       scheduledFor: preview.scheduledFor,
       changes: preview.changes.map((change) => CHANGE_LABELS[change] ?? change),
+      // The signed receipt of the approval, as the person gets it: anyone can check it offline.
+      receipt: await this.receipts.forObjectionToken(token),
     });
   }
 

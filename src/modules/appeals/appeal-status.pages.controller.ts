@@ -10,6 +10,7 @@ import { AppealPageAccess } from './appeal-page-access';
 import type { UploadRequest } from './appeal-page-upload.middleware';
 import { asFieldProblem, statusPageView, uploadAttachment } from './appeal-page-views';
 import { AppealCredentials, AppealPortalService } from './appeal-portal.service';
+import { AppealReceiptsService } from './appeal-receipts.service';
 import { clientIp } from './appeals.controller';
 import { AccessTokenResendForm } from './dto/access-token-resend.form';
 import { AppealMessageForm } from './dto/appeal-message.form';
@@ -33,6 +34,7 @@ export class AppealStatusPagesController {
     private readonly accessTokens: AppealAccessTokensService,
     private readonly access: AppealPageAccess,
     private readonly flash: FlashService,
+    private readonly receipts: AppealReceiptsService,
   ) {}
 
   /** The status page when the browser holds credentials that still open an appeal; the form otherwise. */
@@ -170,7 +172,9 @@ export class AppealStatusPagesController {
   private async renderStatus(request: Request, response: Response, status: number, credentials: AppealCredentials, extra: object): Promise<void> {
     const [appeal, attachments, evidence] = await Promise.all([this.portal.status(credentials), this.portal.attachments(credentials), this.portal.evidence(credentials)]);
     response.setHeader('Cache-Control', 'no-store');
-    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusPageView(appeal, attachments), evidence, errors: {}, ...extra });
+    // The signed receipt of the latest decision, once there is one (same as GET /api/v1/appeals/:reference/receipt).
+    const receipt = await this.receipts.find(appeal.reference);
+    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusPageView(appeal, attachments), evidence, receipt, errors: {}, ...extra });
   }
 
   private renderForms(request: Request, response: Response, status: number, extra: object): void {

@@ -8,6 +8,7 @@ import { AppealAccessGuard, appealCredentials } from './appeal-access.guard';
 import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealFilingService } from './appeal-filing.service';
 import { AppealPortalService } from './appeal-portal.service';
+import { AppealReceiptsService } from './appeal-receipts.service';
 import { ATTACHMENT_RULES } from './attachment-inspector';
 import { AccessTokenResendDto } from './dto/access-token-resend.dto';
 import { AppealMessageDto } from './dto/appeal-message.dto';
@@ -25,6 +26,7 @@ export class AppealsController {
     private readonly filing: AppealFilingService,
     private readonly portal: AppealPortalService,
     private readonly accessTokens: AppealAccessTokensService,
+    private readonly receipts: AppealReceiptsService,
   ) {}
 
   /** Sends a code to the contact email (`appeal-contact-code`); 429 RATE_LIMITED beyond 5 an hour per email or 20 per IP. */
@@ -55,6 +57,18 @@ export class AppealsController {
   @ApiBearerAuth()
   async status(@Param('reference') reference: string, @Req() request: Request) {
     return this.portal.status(appealCredentials(reference, request));
+  }
+
+  /**
+   * The signed receipt of the latest decision (`scheduled`, `rejected`, `completed`, `objected`),
+   * verifiable offline with the key at /.well-known/audit-key.json; 404 before a decision and
+   * for the few seconds until its audit event is sequenced.
+   */
+  @Get(':reference/receipt')
+  @ApiBearerAuth()
+  async receipt(@Param('reference') reference: string, @Req() request: Request) {
+    await this.portal.authorize(appealCredentials(reference, request));
+    return { receipt: await this.receipts.forReference(reference) };
   }
 
   /** A message to the support team; an appeal awaiting your answer goes back to review. */

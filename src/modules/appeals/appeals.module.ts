@@ -25,6 +25,7 @@ import { AppealPageAccess } from './appeal-page-access';
 import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
 import { AppealDetailService } from './appeal-detail.service';
+import { AppealReceiptsService } from './appeal-receipts.service';
 import { AppealQueueService } from './appeal-queue.service';
 import { AppealSensitiveReadsService } from './appeal-sensitive-reads.service';
 import { AppealStatisticsService } from './appeal-statistics.service';
@@ -74,6 +75,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealPageAccess,
     AppealEvidenceService,
     AppealCoolingOffService,
+    AppealReceiptsService,
     AppealReviewService,
     AppealQueueService,
     AppealDetailService,

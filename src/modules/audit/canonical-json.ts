@@ -1,5 +1,5 @@
 /**
- * Canonical JSON for the audit hash chain: what JSON.stringify writes (toJSON honoured, undefined
+ * Canonical JSON (RFC 8785) for the audit log's leaf hashes: what JSON.stringify writes (toJSON honoured, undefined
  * members dropped, undefined array items and non-finite numbers as null), without whitespace and
  * with object keys sorted by code unit, so the same content always hashes the same, whatever
  * order its keys were built in or came back from PostgreSQL's jsonb.

@@ -1,10 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
- * One row of the append-only, hash-chained audit log. `seq` is the row's place in the chain
- * (1, 2, 3... without gaps); `hash` is SHA-256 over `prevHash` followed by the row's canonical
- * content. Rows are written by `AuditService.record` only; a trigger refuses UPDATE, DELETE and
- * TRUNCATE.
+ * One event of the append-only audit log. `seq` is the event's id, from a sequence in the order
+ * of writing (gaps possible): its place in the verifiable log is its leaf (see `audit_leaves`),
+ * given by the sequencer once the writing transaction (column `xid`, read only in SQL) is over. Rows are written by
+ * `AuditService.record` only; a trigger refuses UPDATE, DELETE and TRUNCATE.
  */
 @Entity({ name: 'audit_events' })
 @Index('audit_events_subject_idx', ['subjectType', 'subjectId', 'seq'])
@@ -14,6 +14,10 @@ export class AuditEvent {
   /** bigint: pg hands it back as a string. */
   @PrimaryColumn({ type: 'bigint' })
   seq!: string;
+
+  /** 128 random bits, hex: no proof's sibling hash can be guessed back to its event. */
+  @Column({ type: 'char', length: 32 })
+  nonce!: string;
 
   @Column({ type: 'timestamptz' })
   createdAt!: Date;
@@ -38,10 +42,4 @@ export class AuditEvent {
 
   @Column({ type: 'text', nullable: true })
   ip!: string | null;
-
-  @Column({ type: 'char', length: 64 })
-  prevHash!: string;
-
-  @Column({ type: 'char', length: 64 })
-  hash!: string;
 }
