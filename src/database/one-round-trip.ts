@@ -5,8 +5,8 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unknown) => unknown };
 
-/** Statements whose result nobody reads: what `inOneRoundTrip` may send on the caller's behalf. */
-const WRITE_ONLY = /^\s*(INSERT|UPDATE|DELETE|WITH)\b/i;
+/** Writes (a WITH must hold one), whose results the callers do not read: what `inOneRoundTrip` may send on their behalf. */
+const isWrite = (sql: string) => /^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || (/^\s*WITH\b/i.test(sql) && /\b(INSERT|UPDATE|DELETE)\b/i.test(sql));
 
 /**
  * Runs `work` as a transaction whose statements reach PostgreSQL in one round trip, for hot
@@ -28,7 +28,7 @@ export async function inOneRoundTrip<T>(dataSource: DataSource, work: (manager: 
   const statements: { sql: string; parameters?: unknown[] }[] = [];
   const send = runner.query.bind(runner) as (sql: string, parameters?: unknown[]) => Promise<unknown>;
   runner.query = (async (sql: string, parameters?: unknown[]) => {
-    if (!WRITE_ONLY.test(sql)) throw new Error(`inOneRoundTrip sends writes only, not: ${sql.trim().slice(0, 60)}`);
+    if (!isWrite(sql)) throw new Error(`inOneRoundTrip sends writes only, not: ${sql.trim().slice(0, 60)}`);
     statements.push({ sql, parameters });
     return [];
   }) as QueryRunner['query'];

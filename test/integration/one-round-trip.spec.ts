@@ -113,5 +113,6 @@ describe(inOneRoundTrip.name, () => {
 
   it('refuses a statement whose result would be read', async () => {
     await expect(inOneRoundTrip(t.dataSource, (manager) => manager.query('SELECT 1'))).rejects.toThrow('sends writes only');
+    await expect(inOneRoundTrip(t.dataSource, (manager) => manager.query('WITH one AS (SELECT 1) SELECT * FROM one'))).rejects.toThrow('sends writes only');
   });
 });
