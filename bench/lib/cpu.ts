@@ -40,7 +40,8 @@ export function cpuPer(before: CpuSample, after: CpuSample, units: number): Reco
   return { service: per('service'), bench: per('bench'), redis: per('redis'), postgres: per('postgres') };
 }
 
-function processCpu(pid: number): number {
+/** CPU seconds (user + system) of one process so far, from /proc; 0 once it is gone. */
+export function processCpu(pid: number): number {
   try {
     // Fields after the command name: utime and stime are the 12th and 13th.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -16,8 +16,13 @@ export class HttpDrain {
   /** Resolves when every connection has ended, or after `deadlineMs` with the stragglers cut. */
   async drain(server: Server, deadlineMs: number): Promise<void> {
     this.draining = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+    // From the check phase, after the poll phase has read what clients had already sent: a
+    // request whose bytes were still in the socket's buffer is then under way, not idle. Closed
+    // earlier (server.close() closes idle connections too), such a connection was reset with its
+    // request unanswered, the more often the faster requests are answered.
+    const closeIdle = () => setImmediate(() => server.closeIdleConnections());
+    const closed = new Promise<void>((resolve) => setImmediate(() => server.close(() => resolve())));
+    const sweeper = setInterval(closeIdle, 100);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -25,7 +30,6 @@ export class HttpDrain {
         resolve();
       }, deadlineMs);
     });
-    server.closeIdleConnections();
     await Promise.race([closed, deadline]);
     clearInterval(sweeper);
     clearTimeout(timer);

@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { ValidationFailedError } from '../../src/common/errors/domain-error';
 import { EmailInUseError } from '../../src/modules/accounts/accounts.errors';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { Account } from '../../src/modules/accounts/entities/account.entity';
 import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { SessionsService } from '../../src/modules/accounts/sessions.service';
 import { api, bearer, createAccount, createRamUser, signIn } from '../support/factories';
@@ -34,6 +35,14 @@ describe(AccountsService.name, () => {
     // The replaced address is kept, and names the account in any case.
     await expect(accounts.findByFormerContact('logon_email', one.logonEmail.toUpperCase())).resolves.toEqual([one.uid]);
     await expect(accounts.formerContacts(one.uid)).resolves.toEqual([expect.objectContaining({ kind: 'logon_email', value: one.logonEmail })]);
+  });
+
+  it('finds an account by its logon email in any case, as TypeORM reads it', async () => {
+    const { uid, logonEmail } = await createAccount(t, { securePhone: '+8613812345679' });
+    const found = await accounts.findByLogonEmail(` ${logonEmail.toUpperCase()} `);
+    expect(found).toEqual(await accounts.get(uid));
+    expect(found).toBeInstanceOf(Account);
+    await expect(accounts.findByLogonEmail(`nobody-${uid}@example.com`)).resolves.toBeNull();
   });
 
   it('changes or removes the secure phone, E.164 only', async () => {

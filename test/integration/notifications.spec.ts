@@ -222,6 +222,45 @@ describe('notifications outbox', () => {
   });
 });
 
+describe('notifications outbox relay', () => {
+  let smtp: SmtpSink;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start();
+    // No sweep during the test: every job here comes from the relay.
+    t = await createTestApp({ env: { SMTP_URL: smtp.url, OUTBOX_SWEEP_INTERVAL: '1h' } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await smtp.stop();
+  });
+
+  it('adds the jobs of transactions that commit together in shared round trips, and writes nothing more to their rows before delivery', async () => {
+    const relay = t.get(OutboxRelay);
+    const notifications = t.get(NotificationsService);
+    // 20 rows committed, their enqueues held back, then released at once, as 20 commits landing together would.
+    const held = jest.spyOn(relay, 'enqueue').mockImplementation(async () => undefined);
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, n) => t.dataSource.transaction((manager) => notifications.notify(manager, codeEmail(`together-${n}@example.com`)))));
+    held.mockRestore();
+    const addBulk = jest.spyOn(t.get(JobQueue), 'addBulk');
+    try {
+      await Promise.all(ids.map((id) => relay.enqueue([{ id, priority: 'urgent' }])));
+      // Two batches of one leave at once (two in flight at most); the other 18 leave together.
+      expect(addBulk.mock.calls.map(([, jobs]) => jobs.length)).toEqual([1, 1, 18]);
+    } finally {
+      addBulk.mockRestore();
+    }
+    await waitFor(async () => (await t.dataSource.query(`SELECT count(*)::int AS sent FROM notifications WHERE id = ANY($1) AND status = 'sent'`, [ids]))[0].sent === 20, {
+      description: 'all 20 sent',
+    });
+    for (let n = 0; n < 20; n += 1) expect(smtp.to(`together-${n}@example.com`)).toHaveLength(1);
+    // pending → sent: no status write between the commit and the delivery.
+    await expect(t.dataSource.query(`SELECT count(*)::int AS queued FROM notifications WHERE id = ANY($1) AND queued_at IS NOT NULL`, [ids])).resolves.toEqual([{ queued: 0 }]);
+  });
+});
+
 describe('notifications outbox while Redis is down', () => {
   let redis: EmbeddedServer;
   let smtp: SmtpSink;

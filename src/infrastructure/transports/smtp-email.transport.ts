@@ -71,6 +71,45 @@ export class SmtpEmailTransport implements EmailTransport {
  */
 function socketOpener(host: string, port: number) {
   return (_options: unknown, callback: (error: Error | null, socketOptions?: { connection: Socket }) => void): void => {
-    callback(null, { connection: connect({ host, port, noDelay: true }) });
+    callback(null, { connection: coalescingWrites(connect({ host, port, noDelay: true })) });
   };
 }
+
+/**
+ * Sends each message's DATA phase as one system call. nodemailer writes a message as a dozen
+ * chunks (headers, each MIME part's header, body and boundary, the final `.`), each its own
+ * write, over several turns of the event loop: about 15 system calls per message, the largest
+ * share of the service's socket writes per email. After the `DATA` command the socket is corked
+ * until the message's terminating `.` line has been written, or its buffer fills (the stream then
+ * waits for it to drain), or CORK_LIMIT_MS pass (a message whose stream stalls); the commands,
+ * each of which waits for its reply, are written as before.
+ */
+export function coalescingWrites(socket: Socket): Socket {
+  let afterData = false;
+  let corked: NodeJS.Timeout | undefined;
+  const uncork = () => {
+    if (!corked) return;
+    clearTimeout(corked);
+    corked = undefined;
+    socket.uncork();
+  };
+  const write = socket.write.bind(socket) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+  socket.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (afterData && !corked) {
+      afterData = false;
+      socket.cork();
+      corked = setTimeout(uncork, CORK_LIMIT_MS);
+    }
+    const flushed = write(chunk, ...rest);
+    if (!corked) afterData = typeof chunk !== 'string' && DATA_COMMAND.equals(chunk);
+    else if (!flushed || (typeof chunk !== 'string' && MESSAGE_ENDS.some((end) => end.equals(chunk)))) uncork();
+    return flushed;
+  }) as Socket['write'];
+  socket.once('close', uncork);
+  return socket;
+}
+
+const CORK_LIMIT_MS = 50;
+const DATA_COMMAND = Buffer.from('DATA\r\n');
+/** nodemailer's DataStream ends a message with a chunk of its own, one of these (dots inside a message are doubled). */
+const MESSAGE_ENDS = ['.\r\n', '\n.\r\n', '\r\n.\r\n'].map((end) => Buffer.from(end));

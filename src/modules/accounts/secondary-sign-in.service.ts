@@ -69,17 +69,15 @@ export class SecondarySignInService {
       device: deviceLabel(attempt.userAgent),
       ip: attempt.ip,
     };
-    const challenge = await this.dataSource.transaction((manager) =>
-      this.challenges.issue(manager, {
-        kind: 'sign_in',
-        method,
-        account,
-        destination,
-        message: method === 'totp' ? undefined : { template: 'sign-in-code', locale: account.locale, variables: { ip: attempt.ip } },
-        context: { ...pending },
-        ip: attempt.ip,
-      }),
-    );
+    const challenge = await this.challenges.issueAlone({
+      kind: 'sign_in',
+      method,
+      account,
+      destination,
+      message: method === 'totp' ? undefined : { template: 'sign-in-code', locale: account.locale, variables: { ip: attempt.ip } },
+      context: { ...pending },
+      ip: attempt.ip,
+    });
     return secondaryView(challenge);
   }
 

@@ -78,7 +78,7 @@ export class SessionsService {
       ramUserId: principal.ramUserId ?? null,
       principalName: principal.name ?? null,
     } satisfies Session);
-    await manager.insert(Session, session);
+    await this.sessionRow.insert(manager, session);
     return { sessionId: session.id, token, expiresAt: session.expiresAt, principal };
   }
 

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { maskEmail } from '../../common/masking';
+import { inOneRoundTrip } from '../../database/one-round-trip';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { AccountFrozenError, InvalidCredentialsError, LoginThrottledError } from './accounts.errors';
@@ -93,7 +94,8 @@ export class SignInService {
     const device = principal.type === 'root' ? this.devices.fingerprint(attempt.deviceId, attempt.ip) : undefined;
     if (principal.type === 'root' && !(await this.devices.isTrusted(account.uid, device))) return this.secondary.hold(account, device, attempt);
 
-    const session = await this.dataSource.transaction(async (manager) => {
+    // The session, the device's last use and the audit event: writes only, so one round trip.
+    const session = await inOneRoundTrip(this.dataSource, async (manager) => {
       const session = await this.sessions.create(manager, principal, { ip: attempt.ip, userAgent: attempt.userAgent });
       if (device) await this.devices.recordSignIn(manager, account.uid, device, deviceLabel(attempt.userAgent), false);
       await this.audit.record(manager, {

@@ -9,6 +9,7 @@ import { NotFoundError, RateLimitedError } from '../../common/errors/domain-erro
 import { isUuid } from '../../common/validation/is-uuid';
 import { FlatJsonObject } from '../../common/json';
 import { AppConfig } from '../../config/app-config';
+import { inOneRoundTrip } from '../../database/one-round-trip';
 import { RawEntity, rawEntity } from '../../database/raw-entity';
 import { returnedRows } from '../../database/returned-rows';
 import { InjectConfig } from '../../config/config.module';
@@ -106,6 +107,14 @@ export class CodeChallengesService {
     @InjectConfig() private readonly config: AppConfig,
   ) {
     this.row = rawEntity(dataSource, CodeChallenge, 'c');
+  }
+
+  /**
+   * Creates a challenge and sends its code in a transaction of its own. Its writes (the
+   * challenge, the outbox row, the audit event) reach PostgreSQL in one round trip.
+   */
+  issueAlone(request: IssueChallenge): Promise<CodeChallenge> {
+    return inOneRoundTrip(this.dataSource, (manager) => this.issue(manager, request));
   }
 
   /** Creates a challenge and sends its code, in the caller's transaction. */

@@ -138,7 +138,7 @@ export class NotificationsBackofficeService {
    */
   async retry(id: string, actor: RetryActor): Promise<void> {
     const entry = await this.reset(id, actor);
-    await this.relay.enqueue([entry]);
+    await this.relay.requeue([entry]);
   }
 
   /** Retries every dead message, one at a time; `progress` hears of each. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
+import { Batcher } from '../../common/batcher';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
@@ -48,6 +49,14 @@ export function queueFor(priority: NotificationPriority): QueueName {
 @Injectable()
 export class OutboxRelay implements EntitySubscriberInterface {
   private readonly written = new WeakMap<QueryRunner, OutboxEntry[]>();
+  /** Entries of transactions that commit while an addBulk is under way leave together in the next one. */
+  private readonly committed = new Batcher<OutboxEntry, void>(
+    async (entries) => {
+      await this.addJobs(entries);
+      return entries.map(() => undefined);
+    },
+    { maxInFlight: 2, maxBatch: SWEEP_BATCH },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -84,8 +93,23 @@ export class OutboxRelay implements EntitySubscriberInterface {
     if (!event.queryRunner.isTransactionActive) this.written.delete(event.queryRunner);
   }
 
-  /** Puts the entries on their queues and marks their rows queued. Failures are left to the sweep. */
+  /**
+   * Puts the entries of a transaction that just committed on their queues, with those of other
+   * transactions that commit meanwhile. Their rows stay `pending` until delivered: a status write
+   * per message (a statement and a commit of its own) bought nothing, as the sweep re-adds
+   * whatever is still pending one interval later, and an add under a job id BullMQ still holds
+   * is a no-op. Failures are left to the sweep.
+   */
   async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
+    try {
+      await Promise.all(entries.map((entry) => this.committed.call(entry)));
+    } catch (error) {
+      this.logger.warn({ err: error, count: entries.length }, 'enqueue after commit failed; the outbox sweep will retry');
+    }
+  }
+
+  /** Puts the entries on their queues and marks their rows queued (a message given a fresh series of attempts). Failures are left to the sweep. */
+  async requeue(entries: readonly OutboxEntry[]): Promise<void> {
     try {
       await this.addJobs(entries);
       await this.dataSource.query(

@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { maskEmail, maskPhone } from '../../common/masking';
 import { verificationMethods, VerificationMethod } from '../accounts/account-view';
 import { AccountsService } from '../accounts/accounts.service';
@@ -31,7 +29,6 @@ export interface VerificationView {
 @Injectable()
 export class VerificationService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly challenges: CodeChallengesService,
     private readonly tokens: VerificationTokensService,
@@ -43,18 +40,16 @@ export class VerificationService {
     const account = await this.accounts.getChangeable(session);
     if (!verificationMethods(account).includes(request.method)) throw new MethodUnavailableError(unavailable(request.method));
     const destination = request.method === 'sms' ? account.securePhone : request.method === 'email' ? account.logonEmail : null;
-    const challenge = await this.dataSource.transaction((manager) =>
-      this.challenges.issue(manager, {
-        kind: 'verification',
-        method: request.method,
-        account,
-        sessionId: session.sessionId,
-        purpose: request.purpose,
-        destination,
-        message: request.method === 'totp' ? undefined : { template: 'verification-code', locale: account.locale, variables: { purpose: request.purpose } },
-        ip,
-      }),
-    );
+    const challenge = await this.challenges.issueAlone({
+      kind: 'verification',
+      method: request.method,
+      account,
+      sessionId: session.sessionId,
+      purpose: request.purpose,
+      destination,
+      message: request.method === 'totp' ? undefined : { template: 'verification-code', locale: account.locale, variables: { purpose: request.purpose } },
+      ip,
+    });
     return viewOf(challenge);
   }
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+
 import { answerNoSoonerThan } from '../../../common/answer-floor';
 import { hashToken } from '../../../common/crypto/tokens';
 import { FlatJsonObject } from '../../../common/json';
@@ -55,7 +54,6 @@ interface RecoveryContext {
 @Injectable()
 export class PasswordRecoveryService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly challenges: CodeChallengesService,
     private readonly failures: RecoveryFailures,
@@ -154,7 +152,7 @@ export class PasswordRecoveryService {
   }
 
   private issue(request: IssueChallenge): Promise<CodeChallenge> {
-    return this.dataSource.transaction((manager) => this.challenges.issue(manager, request));
+    return this.challenges.issueAlone(request);
   }
 
   /**

@@ -14,7 +14,8 @@ export interface NotificationPayload {
 
 /**
  * The outbox: one row per message, written in the transaction of the change that causes it.
- * pending → queued → sent, or failed (retrying) → dead after the last attempt.
+ * pending → sent, or failed (retrying) → dead after the last attempt; `queued` when the sweep
+ * or a retry (re-)adds its job.
  */
 @Entity({ name: 'notifications' })
 @Check('notifications_channel_check', `"channel" IN ('email', 'sms')`)
