@@ -74,6 +74,7 @@ describe('Password strength checks and the event loop', () => {
   it('scores off the event loop on a password change', async () => {
     const account = await createAccount(t);
     let current = account.password;
+    const costs: number[] = [];
     for (let n = 0; n < 4; n += 1) {
       // An accepted change signs every session out: a new session and verification each time, outside the measurement.
       const session = await signIn(t, account.logonEmail, current);
@@ -82,22 +83,29 @@ describe('Password strength checks and the event loop', () => {
       const { cpu, answer } = await measured(() => api(t).post('/api/v1/account/password').set(bearer(session)).send({ verificationToken: verification, newPassword }));
       expect(answer.status).toBe(200);
       current = newPassword;
-      if (n > 0) expect(cpu).toBeLessThan(MAIN_THREAD_BUDGET_MS);
+      if (n > 0) costs.push(cpu);
     }
+    // The median of three: the process also runs this app's workers and the test client, whose
+    // turns can land inside one measurement; a scorer on the event loop costs seconds every time.
+    expect(median(costs)).toBeLessThan(MAIN_THREAD_BUDGET_MS);
   });
 
   it("scores off the event loop on an agent's password change", async () => {
     const agent = await createAgent(t);
     const client = await signInAgent(t, agent);
     let current = agent.password;
+    const costs: number[] = [];
     for (let n = 0; n < 4; n += 1) {
       const csrf = await pageToken(client, '/agent/me');
       const newPassword = randomPassword(128);
       const { cpu, answer } = await measured(() => client.post('/agent/me').type('form').send({ _csrf: csrf, action: 'change-password', currentPassword: current, newPassword }));
       expect(answer.status).toBe(303);
       current = newPassword;
-      if (n > 0) expect(cpu).toBeLessThan(MAIN_THREAD_BUDGET_MS);
+      if (n > 0) costs.push(cpu);
     }
+    // The median of three: the process also runs this app's workers and the test client, whose
+    // turns can land inside one measurement; a scorer on the event loop costs seconds every time.
+    expect(median(costs)).toBeLessThan(MAIN_THREAD_BUDGET_MS);
   });
 
   it('holds one policy (one scorer thread, one copy of the dictionaries) for every module', () => {
@@ -105,3 +113,8 @@ describe('Password strength checks and the event loop', () => {
     expect(new Set(instances).size).toBe(1);
   });
 });
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

@@ -18,8 +18,11 @@ export class AuditTransparencyLog1795395150000 implements MigrationInterface {
     await queryRunner.query(`SELECT setval('audit_events_seq_seq', coalesce((SELECT max("seq") FROM "audit_events"), 0) + 1, false)`);
     await queryRunner.query(`ALTER TABLE "audit_events" ALTER COLUMN "seq" SET DEFAULT nextval('audit_events_seq_seq')`);
     // Carried-over events get xid 0: they are placed below, never by the sequencer.
-    await queryRunner.query(`ALTER TABLE "audit_events" ADD COLUMN "xid" xid8 NOT NULL DEFAULT '0'`);
-    await queryRunner.query(`ALTER TABLE "audit_events" ALTER COLUMN "xid" SET DEFAULT pg_current_xact_id()`);
+    await queryRunner.query(`ALTER TABLE "audit_events" ADD COLUMN "xid" bigint NOT NULL DEFAULT 0`);
+    // The writing transaction's id as bigint (the ORM has no xid8 type), behind a function so the
+    // entity can declare the very same default.
+    await queryRunner.query(`CREATE FUNCTION audit_xact_id() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT pg_current_xact_id()::text::bigint'`);
+    await queryRunner.query(`ALTER TABLE "audit_events" ALTER COLUMN "xid" SET DEFAULT audit_xact_id()`);
     // A volatile default fills every existing row with its own random value (the table is rewritten, no trigger fires).
     await queryRunner.query(`
       ALTER TABLE "audit_events" ADD COLUMN "nonce" char(32) NOT NULL

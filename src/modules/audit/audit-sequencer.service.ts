@@ -71,7 +71,7 @@ export class AuditSequencer {
             due AS (
               SELECT e.seq, e.xid, row_number() OVER (ORDER BY e.xid, e.seq) - 1 AS pos
                 FROM audit_events e
-               WHERE e.xid >= $1::xid8 AND e.xid < $2::xid8
+               WHERE e.xid >= $1::bigint AND e.xid < $2::bigint
                  AND NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.seq)
                ORDER BY e.xid, e.seq
                LIMIT $3),

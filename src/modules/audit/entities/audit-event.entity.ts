@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One event of the append-only audit log. `seq` is the event's id, from a sequence in the order
@@ -10,10 +10,19 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('audit_events_subject_idx', ['subjectType', 'subjectId', 'seq'])
 // Counts of one kind of event over a recent window (the back-office dashboard).
 @Index('audit_events_action_created_idx', ['action', 'createdAt'])
+// The sequencer's scan: events of finished transactions in (xid, id) order.
+@Index('audit_events_xid_idx', ['xid', 'seq'])
 export class AuditEvent {
   /** bigint: pg hands it back as a string. */
-  @PrimaryColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint' })
   seq!: string;
+
+  /**
+   * The writing transaction's id (`pg_current_xact_id()`, epoch-extended, as bigint because the
+   * ORM has no xid8 type): the sequencer places an event once every transaction below it is over.
+   */
+  @Column({ type: 'bigint', default: () => 'audit_xact_id()', select: false, insert: false, update: false })
+  xid!: string;
 
   /** 128 random bits, hex: no proof's sibling hash can be guessed back to its event. */
   @Column({ type: 'char', length: 32 })
