@@ -89,6 +89,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   },
   { method: 'POST', path: '/api/v1/appeals/access-token-resends', auth: 'none', body: { reference: 'AP-7KQ2M4XZ9B', email: 'contact@example.com' } },
   { method: 'GET', path: '/api/v1/appeals/{reference}', auth: 'appeal' },
+  { method: 'GET', path: '/api/v1/appeals/{reference}/receipt', auth: 'appeal' },
   { method: 'POST', path: '/api/v1/appeals/{reference}/messages', auth: 'appeal', body: { body: 'Here is more.' } },
   { method: 'POST', path: '/api/v1/appeals/{reference}/cancel', auth: 'appeal' },
   { method: 'POST', path: '/api/v1/appeals/{reference}/attachments', auth: 'appeal', multipart: true },
@@ -96,6 +97,9 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', path: '/api/v1/password-resets/{token}', auth: 'none', body: { newPassword: password } },
   { method: 'POST', path: '/api/admin/accounts', auth: 'admin', body: { logonEmail: 'owner@example.com', password, securePhone: '+8613812345678', displayName: 'Ada', locale: 'en' } },
   { method: 'GET', path: '/api/admin/accounts/{uid}', auth: 'admin' },
+  { method: 'GET', path: '/api/admin/audit/checkpoint', auth: 'admin' },
+  { method: 'GET', path: '/api/admin/audit/events/{seq}', auth: 'admin' },
+  { method: 'GET', path: '/api/admin/audit/consistency', auth: 'admin' },
   { method: 'POST', path: '/api/admin/accounts/{uid}/ram-users', auth: 'admin', body: { loginName: 'deploy', password } },
   { method: 'POST', path: '/api/admin/sessions', auth: 'admin', body: { uid: '2081536794412356', principal: { type: 'ram_role', name: 'ops' } } },
   { method: 'POST', path: '/api/admin/agents', auth: 'admin', body: { email: 'agent@example.com', name: 'Agent', role: 'agent', password } },
@@ -143,6 +147,7 @@ describe('Drill 8: bad input', () => {
     const real: Record<string, string> = {};
     if (endpoint.auth === 'admin') {
       real.uid = (await createAccount(t)).uid;
+      real.seq = '0';
       return { authorization: async () => `Bearer ${ADMIN_TOKEN}`, real };
     }
     if (endpoint.auth === 'appeal') {
