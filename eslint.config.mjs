@@ -48,7 +48,9 @@ const layerRules = LAYERS.slice(0, -1).map((layer, index) => {
           patterns: [
             {
               regex: `^${entities}\\.{1,2}/(?:.*/)?(?:${above.map(escape).join('|')})(?:/|$)`,
-              message: `The ${layer.name} layer imports nothing from the layers above it (${LAYERS.slice(index + 1).map((higher) => higher.name).join(', ')}): docs/architecture.md lists them.`,
+              message: `The ${layer.name} layer imports nothing from the layers above it (${LAYERS.slice(index + 1)
+                .map((higher) => higher.name)
+                .join(', ')}): docs/architecture.md lists them.`,
             },
           ],
         },

@@ -42,7 +42,11 @@ async function main(argv: string[]): Promise<number> {
     if (system) await (await system).stop();
   }
   const missed = all.filter((figure) => !figure.met);
-  log(missed.length ? `bench: ${missed.length} target(s) not met: ${missed.map((f) => `${f.benchmark}/${f.figure}`).join(', ')}` : 'bench: every target met');
+  log(
+    missed.length
+      ? `bench: ${missed.length} target(s) not met: ${missed.map((f) => `${f.benchmark}/${f.figure}`).join(', ')}`
+      : 'bench: every target met',
+  );
   return 0;
 }
 

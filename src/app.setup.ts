@@ -100,7 +100,10 @@ function securityHeaders(config: AppConfig) {
   });
   const board = helmet({
     // Bull Board's page also sets <base href> to its own path.
-    contentSecurityPolicy: { useDefaults: false, directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"], baseUri: ["'self'"] } },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { ...directives, styleSrc: ["'self'", "'unsafe-inline'"], baseUri: ["'self'"] },
+    },
     hsts: https,
     crossOriginEmbedderPolicy: false,
   });

@@ -46,7 +46,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const runtime = await startRuntime({ ...loadConfig(), role: 'api' });
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: runtime.config, workers: false }), { logger: ['error'], abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: runtime.config, workers: false }), {
+    logger: ['error'],
+    abortOnError: false,
+  });
   try {
     return await command.run(app, args, output);
   } finally {
@@ -58,7 +61,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof ConfigError ? `Invalid configuration: ${error.message}` : error instanceof StartupError ? error.message : (error as Error).message;
+    const message =
+      error instanceof ConfigError
+        ? `Invalid configuration: ${error.message}`
+        : error instanceof StartupError
+          ? error.message
+          : (error as Error).message;
     process.stderr.write(`${message}\n`);
     process.exit(1);
   },

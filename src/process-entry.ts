@@ -59,7 +59,9 @@ function banner({ config, runtime }: RunningService): string {
   // A path below the working directory is shown relative to it; another (a relocated PostgreSQL) in full.
   const shown = (dir: string) => (relative(process.cwd(), dir).startsWith('..') ? dir : relative(process.cwd(), dir) || dir);
   const where = (source: string, dir: string, variable: string) =>
-    source === 'url' ? `from ${variable}` : `embedded, data in ${shown(dir)}${source === 'attached' ? ' (shared with a running process)' : ''}`;
+    source === 'url'
+      ? `from ${variable}`
+      : `embedded, data in ${shown(dir)}${source === 'attached' ? ' (shared with a running process)' : ''}`;
   const lines = [`Account Center is running (PROCESS_ROLE=${config.role}).`];
   if (config.role !== 'worker') {
     const base = config.http.publicBaseUrl;

@@ -49,6 +49,13 @@ class WorkersLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
  */
 @Module({
   imports: [DiscoveryModule, NotificationsModule, AppealsModule, AuditModule],
-  providers: [WorkersLifecycle, UrgentNotificationsProcessor, NormalNotificationsProcessor, MaintenanceProcessor, AppealsProcessor, ScheduleRegistrar],
+  providers: [
+    WorkersLifecycle,
+    UrgentNotificationsProcessor,
+    NormalNotificationsProcessor,
+    MaintenanceProcessor,
+    AppealsProcessor,
+    ScheduleRegistrar,
+  ],
 })
 export class WorkersModule {}

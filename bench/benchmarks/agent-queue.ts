@@ -28,7 +28,8 @@ interface Case {
  */
 export const agentQueue: Benchmark = {
   name: 'agent-queue',
-  description: 'back-office queue page server time with 1,000,000 appeals (first page, 10,000 rows deep, search by email, by UID), beside EXPLAIN (ANALYZE) of the same query',
+  description:
+    'back-office queue page server time with 1,000,000 appeals (first page, 10,000 rows deep, search by email, by UID), beside EXPLAIN (ANALYZE) of the same query',
   async run(context) {
     const rows = context.quick ? 50_000 : 1_000_000;
     const iterations = context.quick ? 30 : 300;
@@ -44,7 +45,8 @@ export const agentQueue: Benchmark = {
       for (const { figure, filters } of await cases(db, rows)) {
         const expected = await firstReference(db, browser.agentId, filters);
         const page = await browser.get(queueUrl(filters));
-        if (page.status !== 200 || !page.body.includes(`/agent/appeals/${expected}"`)) throw new Error(`${figure}: the page (${page.status}) does not list ${expected}`);
+        if (page.status !== 200 || !page.body.includes(`/agent/appeals/${expected}"`))
+          throw new Error(`${figure}: the page (${page.status}) does not list ${expected}`);
         for (let warm = 0; warm < 10; warm += 1) await browser.get(queueUrl(filters));
         const times: number[] = [];
         for (let n = 0; n < iterations; n += 1) {
@@ -64,7 +66,11 @@ export const agentQueue: Benchmark = {
           figure: `${figure}: p95 page time over HTTP (${rows.toLocaleString('en')} appeals)`,
           value: round2(p95),
           unit: 'ms',
-          limit: { name: `EXPLAIN (ANALYZE) of the same query, median of 5 (${plan.indexes.join(', ') || 'no index'}${plan.seqScan ? '; Seq Scan on appeals' : ''})`, value: round2(plan.executionMs), unit: 'ms' },
+          limit: {
+            name: `EXPLAIN (ANALYZE) of the same query, median of 5 (${plan.indexes.join(', ') || 'no index'}${plan.seqScan ? '; Seq Scan on appeals' : ''})`,
+            value: round2(plan.executionMs),
+            unit: 'ms',
+          },
           ratio: round2(p95 / Math.max(plan.executionMs, 0.01)),
           target: `p95 ≤ ${TARGET_P95_MS} ms, and the plan reads appeals by an index`,
           met: p95 <= TARGET_P95_MS && !plan.seqScan && plan.indexes.length > 0,
@@ -101,7 +107,9 @@ async function seedAppeals(db: Client, rows: number): Promise<void> {
          FROM generate_series(0, $1::int - 1) AS k`,
       [accounts],
     );
-    const indexes: { indexname: string; indexdef: string }[] = (await db.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'appeals' AND indexname <> 'appeals_pkey'`)).rows;
+    const indexes: { indexname: string; indexdef: string }[] = (
+      await db.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'appeals' AND indexname <> 'appeals_pkey'`)
+    ).rows;
     for (const { indexname } of indexes) await db.query(`DROP INDEX ${quoteIdent(indexname)}`);
     await db.query(
       `INSERT INTO appeals (id, reference, access_token_hash, status, version, contact_email, locale, claimed_uid, claimed_email, claimed_phone, account_match, account_uid,
@@ -149,7 +157,9 @@ async function seedAppeals(db: Client, rows: number): Promise<void> {
 
 /** The four pages, with a search text that finds a few appeals each and a cursor 10,000 rows in. */
 async function cases(db: Client, rows: number): Promise<Case[]> {
-  const deep: { at: string; id: string } = (await db.query(`SELECT created_at::text AS at, id FROM appeals ORDER BY created_at, id OFFSET $1 LIMIT 1`, [DEEP_ROWS - 1])).rows[0];
+  const deep: { at: string; id: string } = (
+    await db.query(`SELECT created_at::text AS at, id FROM appeals ORDER BY created_at, id OFFSET $1 LIMIT 1`, [DEEP_ROWS - 1])
+  ).rows[0];
   // An identifier typed in several appeals, as people who file again type it again.
   const n = Math.floor(rows / 2) + 1;
   const email = `owner${n % (Math.floor((rows * 3) / 10) + 1)}@example.com`;
@@ -185,11 +195,21 @@ interface PlanNode {
 }
 
 /** The page's own query under EXPLAIN (ANALYZE): median execution time of 5 runs, the indexes it reads appeals by, and whether it scans appeals whole. */
-async function explain(db: Client, agentId: string, filters: QueueFilters): Promise<{ executionMs: number; indexes: string[]; seqScan: boolean }> {
+async function explain(
+  db: Client,
+  agentId: string,
+  filters: QueueFilters,
+): Promise<{ executionMs: number; indexes: string[]; seqScan: boolean }> {
   const query = queueQuery(agentId, filters, new Date())!;
   const runs: { executionMs: number; plan: PlanNode }[] = [];
   for (let run = 0; run < 5; run += 1) {
-    const [{ 'QUERY PLAN': [result] }] = (await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}`, query.params)).rows as { 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }[];
+    const [
+      {
+        'QUERY PLAN': [result],
+      },
+    ] = (await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${query.sql}`, query.params)).rows as {
+      'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[];
+    }[];
     runs.push({ executionMs: result['Execution Time'], plan: result.Plan });
   }
   const nodes: PlanNode[] = [];
@@ -221,16 +241,24 @@ class AgentBrowser {
 
   static async signIn(system: BenchSystem): Promise<AgentBrowser> {
     const email = `bench-agent-${Date.now().toString(36)}@example.com`;
-    const created = await post(`${system.baseUrl}/api/admin/agents`, JSON.stringify({ email, name: 'Bench Agent', role: 'agent', password: AGENT_PASSWORD }), {
-      Authorization: `Bearer ${system.adminToken}`,
-      'Content-Type': 'application/json',
-    });
+    const created = await post(
+      `${system.baseUrl}/api/admin/agents`,
+      JSON.stringify({ email, name: 'Bench Agent', role: 'agent', password: AGENT_PASSWORD }),
+      {
+        Authorization: `Bearer ${system.adminToken}`,
+        'Content-Type': 'application/json',
+      },
+    );
     if (created.status !== 201) throw new Error(`creating the agent answered ${created.status}: ${created.body}`);
     const browser = new AgentBrowser(system.baseUrl, (JSON.parse(created.body) as { id: string }).id);
     const form = await browser.get('/agent/login');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1];
     if (!csrf) throw new Error('the sign-in page has no CSRF field');
-    const signedIn = await browser.send('POST', '/agent/login', new URLSearchParams({ _csrf: csrf, email, password: AGENT_PASSWORD }).toString());
+    const signedIn = await browser.send(
+      'POST',
+      '/agent/login',
+      new URLSearchParams({ _csrf: csrf, email, password: AGENT_PASSWORD }).toString(),
+    );
     if (signedIn.status !== 303 || !browser.cookies.has('ac_agent')) throw new Error(`signing in answered ${signedIn.status}`);
     return browser;
   }
@@ -244,7 +272,10 @@ class AgentBrowser {
   }
 
   private async send(method: 'GET' | 'POST', path: string, form?: string): Promise<{ status: number; body: string }> {
-    const headers: Record<string, string> = { Accept: 'text/html', Cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ') };
+    const headers: Record<string, string> = {
+      Accept: 'text/html',
+      Cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+    };
     if (form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const response = await send(`${this.baseUrl}${path}`, method, form, headers, this.agent);
     for (const cookie of response.headers['set-cookie'] ?? []) {
@@ -262,14 +293,24 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
   return send(url, 'POST', body, headers);
 }
 
-function send(url: string, method: string, body: string | undefined, headers: Record<string, string>, agent?: Agent): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
+function send(
+  url: string,
+  method: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  agent?: Agent,
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method, agent, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

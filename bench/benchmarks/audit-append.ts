@@ -57,7 +57,11 @@ export const auditAppend: Benchmark = {
           figure: `audited changes per second, ${clients} client${clients > 1 ? 's' : ''}`,
           value: Math.round(withAudit.rate),
           unit: '/s',
-          limit: { name: `the same changes unaudited, ${clients} client${clients > 1 ? 's' : ''}`, value: Math.round(without.rate), unit: '/s' },
+          limit: {
+            name: `the same changes unaudited, ${clients} client${clients > 1 ? 's' : ''}`,
+            value: Math.round(without.rate),
+            unit: '/s',
+          },
           ratio: Math.round(ratio * 1000) / 1000,
           target: clients === 64 ? `≥ ${TARGET_RATIO * 100}% of the unaudited rate` : 'reported',
           met: clients === 64 ? ratio >= TARGET_RATIO : true,
@@ -73,8 +77,17 @@ export const auditAppend: Benchmark = {
       }
       const lags = await sequencerLags(audited, started);
       const p99 = percentile(lags, 99);
-      context.log(`audit-append: sequencer lag over ${lags.length} events: p50 ${percentile(lags, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms`);
-      figures.push({ benchmark: 'audit-append', figure: 'sequencer lag p99 (event written to sequenced)', value: Math.round(p99), unit: 'ms', target: `≤ ${TARGET_LAG_MS} ms`, met: p99 <= TARGET_LAG_MS });
+      context.log(
+        `audit-append: sequencer lag over ${lags.length} events: p50 ${percentile(lags, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${Math.max(...lags).toFixed(0)} ms`,
+      );
+      figures.push({
+        benchmark: 'audit-append',
+        figure: 'sequencer lag p99 (event written to sequenced)',
+        value: Math.round(p99),
+        unit: 'ms',
+        target: `≤ ${TARGET_LAG_MS} ms`,
+        met: p99 <= TARGET_LAG_MS,
+      });
       on.close();
       off.close();
     } finally {
@@ -105,15 +118,18 @@ async function measure(system: BenchSystem, work: () => Promise<number>): Promis
   let running = true;
   const sampler = (async () => {
     while (running) {
-      const rows = (await db.query(
-        `SELECT a.wait_event_type, a.wait_event,
+      const rows = (
+        await db.query(
+          `SELECT a.wait_event_type, a.wait_event,
                 EXISTS (SELECT 1 FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid)) AND b.query ILIKE '%audit_events%') AS audit_blocker
            FROM pg_stat_activity a
           WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.state <> 'idle' AND a.backend_type = 'client backend'`,
-      )).rows as { wait_event_type: string | null; wait_event: string | null; audit_blocker: boolean }[];
+        )
+      ).rows as { wait_event_type: string | null; wait_event: string | null; audit_blocker: boolean }[];
       samples += 1;
       for (const row of rows) {
-        if (row.wait_event_type) waits.set(`${row.wait_event_type}:${row.wait_event}`, (waits.get(`${row.wait_event_type}:${row.wait_event}`) ?? 0) + 1);
+        if (row.wait_event_type)
+          waits.set(`${row.wait_event_type}:${row.wait_event}`, (waits.get(`${row.wait_event_type}:${row.wait_event}`) ?? 0) + 1);
         if (row.wait_event_type === 'Lock') lockWaits += 1;
         if (row.audit_blocker) auditLockWaits += 1;
       }
@@ -136,7 +152,12 @@ async function sequencerLags(system: BenchSystem, since: Date): Promise<number[]
   await db.connect();
   try {
     await waitFor(
-      async () => (await db.query('SELECT NOT EXISTS (SELECT 1 FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.seq)) AS done')).rows[0].done as boolean,
+      async () =>
+        (
+          await db.query(
+            'SELECT NOT EXISTS (SELECT 1 FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.seq)) AS done',
+          )
+        ).rows[0].done as boolean,
       { timeoutMs: 60_000, intervalMs: 200, description: 'every audit event to be sequenced' },
     );
     const { rows } = await db.query(
@@ -162,7 +183,12 @@ class Changes {
     const stamp = Date.now().toString(36);
     const changes = new Changes(system, []);
     for (let n = 0; n < count; n += 1) {
-      const answer = await changes.send('POST', '/api/admin/accounts', { logonEmail: `bench-audit-${stamp}-${n}@example.com`, password: 'bench password 0123456789' }, changes.admin());
+      const answer = await changes.send(
+        'POST',
+        '/api/admin/accounts',
+        { logonEmail: `bench-audit-${stamp}-${n}@example.com`, password: 'bench password 0123456789' },
+        changes.admin(),
+      );
       if (answer.status !== 201) throw new Error(`creating an account answered ${answer.status}: ${answer.body}`);
       changes.uids.push((JSON.parse(answer.body) as { uid: string }).uid);
     }
@@ -177,7 +203,12 @@ class Changes {
     await Promise.all(
       this.uids.slice(0, clients).map(async (uid) => {
         do {
-          const minted = await this.send('POST', '/api/admin/sessions', { uid, principal: { type: 'ram_role', name: 'bench-auditor' } }, this.admin());
+          const minted = await this.send(
+            'POST',
+            '/api/admin/sessions',
+            { uid, principal: { type: 'ram_role', name: 'bench-auditor' } },
+            this.admin(),
+          );
           if (minted.status !== 201) throw new Error(`minting a session answered ${minted.status}: ${minted.body}`);
           const { token } = JSON.parse(minted.body) as { token: string };
           const revoked = await this.send('DELETE', '/api/v1/sessions/current', undefined, { Authorization: `Bearer ${token}` });
@@ -202,7 +233,11 @@ class Changes {
     return new Promise((resolve, reject) => {
       const req = request(
         `${this.system.baseUrl}${path}`,
-        { method, agent: this.agent, headers: { ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}), ...headers } },
+        {
+          method,
+          agent: this.agent,
+          headers: { ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}), ...headers },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

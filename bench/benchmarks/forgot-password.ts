@@ -50,7 +50,8 @@ interface OpenStep extends Step {
  */
 export const forgotPassword: Benchmark = {
   name: 'forgot-password',
-  description: 'POST /api/v1/password-recoveries for fresh accounts from spread source addresses: time to the email at the SMTP sink, open-loop ladder and closed loop, CPU per email',
+  description:
+    'POST /api/v1/password-recoveries for fresh accounts from spread source addresses: time to the email at the SMTP sink, open-loop ladder and closed loop, CPU per email',
   async run(context) {
     const system = await context.system();
     const rates = context.quick ? [50, 100, 200] : [50, 100, 150, 200, 300, 400];
@@ -89,7 +90,11 @@ export const forgotPassword: Benchmark = {
             figure: `CPU per email at ${step.offered}/s (service ${step.cpu.service} + PostgreSQL ${step.cpu.postgres} + Redis ${step.cpu.redis} ms; p99 ${step.p99} ms; load ${step.load})`,
             value: step.cpu.total,
             unit: 'ms',
-            limit: { name: 'CPU seconds of the service, PostgreSQL and Redis processes per email, from /proc', value: TARGET_CPU_MS, unit: 'ms' },
+            limit: {
+              name: 'CPU seconds of the service, PostgreSQL and Redis processes per email, from /proc',
+              value: TARGET_CPU_MS,
+              unit: 'ms',
+            },
             target: `≤ ${TARGET_CPU_MS} ms`,
             met: step.cpu.total <= TARGET_CPU_MS,
           }),
@@ -107,7 +112,11 @@ export const forgotPassword: Benchmark = {
           figure: `CPU per email in the closed loop (service ${closed.cpu.service} + PostgreSQL ${closed.cpu.postgres} + Redis ${closed.cpu.redis} ms)`,
           value: closed.cpu.total,
           unit: 'ms',
-          limit: { name: 'CPU seconds of the service, PostgreSQL and Redis processes per email, from /proc', value: TARGET_CPU_MS, unit: 'ms' },
+          limit: {
+            name: 'CPU seconds of the service, PostgreSQL and Redis processes per email, from /proc',
+            value: TARGET_CPU_MS,
+            unit: 'ms',
+          },
           target: `≤ ${TARGET_CPU_MS} ms`,
           met: closed.cpu.total <= TARGET_CPU_MS,
         },
@@ -120,7 +129,10 @@ export const forgotPassword: Benchmark = {
 };
 
 function describe(step: Step & { offered?: number }): string {
-  const what = step.offered !== undefined ? `${step.offered}/s for ${step.seconds} s` : `${step.label}: ${round1(step.emails / step.seconds)} emails/s`;
+  const what =
+    step.offered !== undefined
+      ? `${step.offered}/s for ${step.seconds} s`
+      : `${step.label}: ${round1(step.emails / step.seconds)} emails/s`;
   return (
     `${what}: email p50 ${step.p50} ms, p99 ${step.p99} ms, answer p99 ${step.answerP99} ms, ${step.failed} failed; ` +
     `CPU per email ${step.cpu.total} ms (service ${step.cpu.service}, PostgreSQL ${step.cpu.postgres}, Redis ${step.cpu.redis}); load ${step.load}`
@@ -210,7 +222,12 @@ class Driver {
     const sentAt = performance.now();
     const sentAtWall = Date.now();
     const expected = this.mail.expect(email, TEMPLATE, MAIL_TIMEOUT_MS);
-    const status = await post(this.agent, `${this.system.baseUrl}/api/v1/password-recoveries`, { login: email, method: 'email' }, localAddress).catch(() => 0);
+    const status = await post(
+      this.agent,
+      `${this.system.baseUrl}/api/v1/password-recoveries`,
+      { login: email, method: 'email' },
+      localAddress,
+    ).catch(() => 0);
     const answeredMs = performance.now() - sentAt;
     if (status !== 202) {
       expected.cancel();
@@ -226,10 +243,18 @@ class Driver {
 
   private async sample(): Promise<{ cpu: CpuSample; postgres: Map<number, number> }> {
     const pids = await postgresPids(this.system.databaseUrl);
-    return { cpu: await sampleCpu(this.system.process.pid!, this.system.redisUrl), postgres: new Map(pids.map((pid) => [pid, processCpu(pid)])) };
+    return {
+      cpu: await sampleCpu(this.system.process.pid!, this.system.redisUrl),
+      postgres: new Map(pids.map((pid) => [pid, processCpu(pid)])),
+    };
   }
 
-  private async summarise(label: string, outcomes: Outcome[], before: { cpu: CpuSample; postgres: Map<number, number> }, seconds: number): Promise<Step> {
+  private async summarise(
+    label: string,
+    outcomes: Outcome[],
+    before: { cpu: CpuSample; postgres: Map<number, number> },
+    seconds: number,
+  ): Promise<Step> {
     // Every email was waited for above, so the CPU of each one is in.
     const after = await this.sample();
     // A backend that connected during the step spent all its CPU in it.
@@ -247,7 +272,12 @@ class Driver {
       failed: outcomes.length - mailed.length,
       p50: round1(percentile(latencies, 50)),
       p99: round1(percentile(latencies, 99)),
-      answerP99: round1(percentile(outcomes.map((outcome) => outcome.answeredMs), 99)),
+      answerP99: round1(
+        percentile(
+          outcomes.map((outcome) => outcome.answeredMs),
+          99,
+        ),
+      ),
       seconds: round1(seconds),
       cpu: { service, postgres, redis, total: round2(service + postgres + redis) },
       load: round1(loadavg()[0]),

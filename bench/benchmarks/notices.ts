@@ -49,7 +49,10 @@ export const notices: Benchmark = {
     const system = await context.system();
     const db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
-    const maintenance = new Queue(QueueName.Maintenance, { connection: redisOptionsFromUrl(system.redisUrl), prefix: bullPrefix(system.redisPrefix) });
+    const maintenance = new Queue(QueueName.Maintenance, {
+      connection: redisOptionsFromUrl(system.redisUrl),
+      prefix: bullPrefix(system.redisPrefix),
+    });
     const crypto = new CryptoService(loadConfig({ APP_SECRET: system.appSecret }));
     // Accepting is what is measured; parsing every body (mailparser) would cost the shared cores more than sending it.
     system.smtp.parse = false;
@@ -63,7 +66,9 @@ export const notices: Benchmark = {
         noop.push(await noopRound(system, count));
         pipeline.push(await pipelineRound(system, db, maintenance, crypto, count, `r${round}`));
         const [last, lastNoop] = [pipeline.at(-1)!, noop.at(-1)!];
-        context.log(`bench: notices round ${round}: ${Math.round(last.perSecond)} notices/s, no-op ${Math.round(lastNoop.perSecond)} jobs/s`);
+        context.log(
+          `bench: notices round ${round}: ${Math.round(last.perSecond)} notices/s, no-op ${Math.round(lastNoop.perSecond)} jobs/s`,
+        );
         context.log(`bench:   CPU µs per message: notices ${JSON.stringify(last.cpu)}, no-op ${JSON.stringify(lastNoop.cpu)}`);
       }
       const value = Math.round(median(pipeline.map((round) => round.perSecond)));
@@ -81,7 +86,14 @@ export const notices: Benchmark = {
           target: `≥ ${TARGET * 100}% of the no-op figure`,
           met: ratio >= TARGET,
         },
-        { benchmark: 'notices', figure: 'duplicates', value: duplicates, unit: 'messages', target: '0 in the normal case', met: duplicates === 0 },
+        {
+          benchmark: 'notices',
+          figure: 'duplicates',
+          value: duplicates,
+          unit: 'messages',
+          target: '0 in the normal case',
+          met: duplicates === 0,
+        },
       ];
       return figures;
     } finally {
@@ -93,7 +105,14 @@ export const notices: Benchmark = {
 };
 
 /** Outbox rows of `count` notices → sink; notices per second from COMMIT to the last acceptance. */
-async function pipelineRound(system: BenchSystem, db: Client, maintenance: Queue, crypto: CryptoService, count: number, tag: string): Promise<Round> {
+async function pipelineRound(
+  system: BenchSystem,
+  db: Client,
+  maintenance: Queue,
+  crypto: CryptoService,
+  count: number,
+  tag: string,
+): Promise<Round> {
   const domain = `${tag}.notices.bench`;
   const at = new Date().toISOString();
   const rows = Array.from({ length: count }, (_, index) =>
@@ -146,7 +165,9 @@ async function pipelineRound(system: BenchSystem, db: Client, maintenance: Queue
   // Every row marked sent, its secret wiped (the last updates may trail the last acceptance by a moment).
   await waitFor(
     async () => {
-      const { rows: [left] } = await db.query<{ count: number }>(
+      const {
+        rows: [left],
+      } = await db.query<{ count: number }>(
         `SELECT count(*)::int AS count FROM notifications WHERE recipient LIKE $1 AND (status <> 'sent' OR payload->>'sealed' IS NOT NULL)`,
         [`%@${domain}`],
       );
@@ -162,7 +183,11 @@ async function noopRound(system: BenchSystem, count: number): Promise<Round> {
   const connection = { ...redisOptionsFromUrl(system.redisUrl), maxRetriesPerRequest: null };
   const prefix = bullPrefix(`${system.redisPrefix}-noop`);
   const queue = new Queue(QueueName.NotificationsNormal, { connection, prefix });
-  const worker = new Worker(QueueName.NotificationsNormal, async () => undefined, { connection, prefix, concurrency: DELIVERY_CONCURRENCY });
+  const worker = new Worker(QueueName.NotificationsNormal, async () => undefined, {
+    connection,
+    prefix,
+    concurrency: DELIVERY_CONCURRENCY,
+  });
   let completed = 0;
   worker.on('completed', () => (completed += 1));
   try {
@@ -171,7 +196,9 @@ async function noopRound(system: BenchSystem, count: number): Promise<Round> {
     const started = performance.now();
     for (let first = 0; first < count; first += SWEEP_BATCH) {
       const ids = Array.from({ length: Math.min(SWEEP_BATCH, count - first) }, () => randomUUID());
-      await queue.addBulk(ids.map((id) => ({ name: JobName.DeliverNotification, data: { notificationId: id }, opts: deliveryOptions(id) })));
+      await queue.addBulk(
+        ids.map((id) => ({ name: JobName.DeliverNotification, data: { notificationId: id }, opts: deliveryOptions(id) })),
+      );
     }
     await waitFor(() => completed >= count, { timeoutMs: TIMEOUT_MS, intervalMs: 5, description: `${count} no-op jobs` });
     const perSecond = count / ((performance.now() - started) / 1000);

@@ -80,7 +80,12 @@ class SignInClients {
     this.logins = await Promise.all(
       Array.from({ length: this.count }, async (_, n) => {
         const login = `bench-sign-in-${stamp}-${n}@example.com`;
-        await this.http.postExpecting(201, '/api/admin/accounts', { logonEmail: login, password: PASSWORD }, { Authorization: `Bearer ${adminToken}` });
+        await this.http.postExpecting(
+          201,
+          '/api/admin/accounts',
+          { logonEmail: login, password: PASSWORD },
+          { Authorization: `Bearer ${adminToken}` },
+        );
         return { login, deviceId: `bench-device-${n}-0123456789abcdef` };
       }),
     );
@@ -93,7 +98,12 @@ class SignInClients {
       await Promise.all(
         this.logins.map(async ({ login, deviceId }) => {
           const mailed = mail.expect(login, 'sign-in-code');
-          const { challengeId } = await this.http.postExpecting<{ challengeId: string }>(202, '/api/v1/sessions', { login, password: PASSWORD }, { 'X-Device-Id': deviceId });
+          const { challengeId } = await this.http.postExpecting<{ challengeId: string }>(
+            202,
+            '/api/v1/sessions',
+            { login, password: PASSWORD },
+            { 'X-Device-Id': deviceId },
+          );
           const code = extractCode((await mailed.arrival).text);
           await this.http.postExpecting(201, '/api/v1/sessions/secondary', { challengeId, code }, { 'X-Device-Id': deviceId });
         }),

@@ -34,7 +34,8 @@ interface Step {
  */
 export const timeToCode: Benchmark = {
   name: 'time-to-code',
-  description: 'a root session asks for an email code: time until the SMTP sink holds it, at a fixed offered rate, beside PostgreSQL + Redis + SMTP timed alone',
+  description:
+    'a root session asks for an email code: time until the SMTP sink holds it, at a fixed offered rate, beside PostgreSQL + Redis + SMTP timed alone',
   async run(context) {
     const system = await context.system();
     const durationMs = context.quick ? 3_000 : 30_000;
@@ -56,12 +57,16 @@ export const timeToCode: Benchmark = {
       // A warm-up (not measured): a service that has just started compiles its hot paths first.
       await offerWith(RATE / 2, context.quick ? 1_000 : 3_000);
       const main = await offerWith(RATE, durationMs);
-      context.log(`time-to-code: ${RATE}/s for ${durationMs / 1000} s: p50 ${main.p50} ms, p99 ${main.p99} ms, ${main.failed} failed${main.held ? '' : ' (not held)'}`);
+      context.log(
+        `time-to-code: ${RATE}/s for ${durationMs / 1000} s: p50 ${main.p50} ms, p99 ${main.p99} ms, ${main.failed} failed${main.held ? '' : ' (not held)'}`,
+      );
       const steps: Step[] = [main];
       for (const rate of main.held ? above : below) {
         const step = await offerWith(rate, stepMs);
         steps.push(step);
-        context.log(`time-to-code: ${rate}/s for ${stepMs / 1000} s: p50 ${step.p50} ms, p99 ${step.p99} ms, ${step.failed} failed${step.held ? '' : ' (not held)'}`);
+        context.log(
+          `time-to-code: ${rate}/s for ${stepMs / 1000} s: p50 ${step.p50} ms, p99 ${step.p99} ms, ${step.failed} failed${step.held ? '' : ' (not held)'}`,
+        );
         if (!step.held) break;
       }
       const highest = Math.max(0, ...steps.filter((step) => step.held).map((step) => step.offered));
@@ -112,7 +117,11 @@ async function offer(http: HttpClient, mail: MailWaiter, pool: RootSessionPool, 
   const one = async (token: string, email: string) => {
     const sentAt = Date.now();
     const expected = mail.expect(email, 'verification-code', 30_000);
-    const answer = await http.post('/api/v1/verifications', { purpose: 'change_password', method: 'email' }, { Authorization: `Bearer ${token}` });
+    const answer = await http.post(
+      '/api/v1/verifications',
+      { purpose: 'change_password', method: 'email' },
+      { Authorization: `Bearer ${token}` },
+    );
     if (answer.status !== 201) {
       expected.cancel();
       failed += 1;
@@ -163,7 +172,14 @@ async function measureFloor(system: BenchSystem, samples: number): Promise<{ p50
       await pg.query('COMMIT');
       await redis.incr(key);
       const code = String(i).padStart(6, '0');
-      await smtp.send({ id: randomUUID(), template: 'bench-floor', to: 'floor@example.com', subject: 'Your verification code', text: `Your code:\n\n${code}\n`, html: `<p>${code}</p>` });
+      await smtp.send({
+        id: randomUUID(),
+        template: 'bench-floor',
+        to: 'floor@example.com',
+        subject: 'Your verification code',
+        text: `Your code:\n\n${code}\n`,
+        html: `<p>${code}</p>`,
+      });
       if (i >= 0) times.push(performance.now() - at);
     }
     return { p50: round1(percentile(times, 50)), p99: round1(percentile(times, 99)) };

@@ -49,7 +49,12 @@ export const verificationCycles: Benchmark = {
   },
 };
 
-async function cycle(http: HttpClient, mail: MailWaiter, pool: RootSessionPool, durationMs: number): Promise<{ rate: number; latencies: number[]; exhausted: boolean }> {
+async function cycle(
+  http: HttpClient,
+  mail: MailWaiter,
+  pool: RootSessionPool,
+  durationMs: number,
+): Promise<{ rate: number; latencies: number[]; exhausted: boolean }> {
   const latencies: number[] = [];
   let cycles = 0;
   let exhausted = false;

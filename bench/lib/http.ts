@@ -21,7 +21,11 @@ export class HttpClient {
     return new Promise((resolve, reject) => {
       const req = request(
         `${this.baseUrl}${path}`,
-        { method: 'POST', agent: this.agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers } },
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,7 +41,8 @@ export class HttpClient {
   /** POSTs and parses the JSON answer, failing on any status but `expected`. */
   async postExpecting<T>(expected: number, path: string, payload: unknown, headers: Record<string, string> = {}): Promise<T> {
     const answer = await this.post(path, payload, headers);
-    if (answer.status !== expected) throw new Error(`POST ${path} answered ${answer.status} (expected ${expected}): ${answer.body.slice(0, 300)}`);
+    if (answer.status !== expected)
+      throw new Error(`POST ${path} answered ${answer.status} (expected ${expected}): ${answer.body.slice(0, 300)}`);
     return JSON.parse(answer.body) as T;
   }
 

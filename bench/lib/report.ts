@@ -24,7 +24,10 @@ export function machine(): { cores: number; cpu: string; node: string } {
 export function writeResults(benchmark: string, figures: Figure[], quick: boolean): void {
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${benchmark}.json`), JSON.stringify({ benchmark, quick, at: new Date().toISOString(), machine: machine(), figures }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, `${benchmark}.json`),
+    JSON.stringify({ benchmark, quick, at: new Date().toISOString(), machine: machine(), figures }, null, 2) + '\n',
+  );
 }
 
 /** Percentile of `values` (0-100), nearest rank. */

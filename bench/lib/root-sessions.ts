@@ -92,11 +92,26 @@ export class RootSessionPool {
   private async signInNewAccount(n: number): Promise<RootSession> {
     const email = `${this.stamp}-${n}@example.com`;
     const deviceId = `bench-device-${this.stamp}-${n}`;
-    await this.http.postExpecting(201, '/api/admin/accounts', { logonEmail: email, password: PASSWORD }, { Authorization: `Bearer ${this.system.adminToken}` });
+    await this.http.postExpecting(
+      201,
+      '/api/admin/accounts',
+      { logonEmail: email, password: PASSWORD },
+      { Authorization: `Bearer ${this.system.adminToken}` },
+    );
     const mailed = this.mail.expect(email, 'sign-in-code');
-    const { challengeId } = await this.http.postExpecting<{ challengeId: string }>(202, '/api/v1/sessions', { login: email, password: PASSWORD }, { 'X-Device-Id': deviceId });
+    const { challengeId } = await this.http.postExpecting<{ challengeId: string }>(
+      202,
+      '/api/v1/sessions',
+      { login: email, password: PASSWORD },
+      { 'X-Device-Id': deviceId },
+    );
     const code = extractCode((await mailed.arrival).text);
-    const { token } = await this.http.postExpecting<{ token: string }>(201, '/api/v1/sessions/secondary', { challengeId, code }, { 'X-Device-Id': deviceId });
+    const { token } = await this.http.postExpecting<{ token: string }>(
+      201,
+      '/api/v1/sessions/secondary',
+      { challengeId, code },
+      { 'X-Device-Id': deviceId },
+    );
     return { email, token, budget: CODES_PER_ACCOUNT };
   }
 }

@@ -59,7 +59,9 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
     servers.push(server);
     return server.url;
   };
-  const database = await createBenchDatabase(process.env.DATABASE_URL ?? (await embedded(() => startEmbeddedPostgres(join(dataDir, 'pg')))));
+  const database = await createBenchDatabase(
+    process.env.DATABASE_URL ?? (await embedded(() => startEmbeddedPostgres(join(dataDir, 'pg')))),
+  );
   const redisUrl = process.env.REDIS_URL ?? (await embedded(() => startEmbeddedRedis(join(dataDir, 'redis'), { persistent: false })));
   const redisPrefix = `bench-${Date.now().toString(36)}`;
   const appSecret = '42'.repeat(32);
@@ -90,7 +92,9 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Ben
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the service exited (${code}) while starting`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`the service exited (${code}) while starting`))),
+  );
   exited.catch(() => undefined);
   const baseUrl = `http://127.0.0.1:${port}`;
   await Promise.race([

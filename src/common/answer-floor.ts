@@ -18,6 +18,7 @@ export async function answerNoSoonerThan<T>(floorMs: number, work: () => Promise
     return await work();
   } finally {
     // A timer can fire a little early against performance.now() (the loop's clock is cached): wait again then.
-    for (let left = floorMs - (performance.now() - began); left > 0; left = floorMs - (performance.now() - began)) await sleep(Math.ceil(left));
+    for (let left = floorMs - (performance.now() - began); left > 0; left = floorMs - (performance.now() - began))
+      await sleep(Math.ceil(left));
   }
 }

@@ -4,7 +4,9 @@ import { Batcher } from './batcher';
 function controlled() {
   const batches: { inputs: number[]; finish: () => void; fail: (error: Error) => void }[] = [];
   const run = (inputs: number[]) =>
-    new Promise<string[]>((resolve, reject) => batches.push({ inputs, finish: () => resolve(inputs.map((input) => `#${input}`)), fail: reject }));
+    new Promise<string[]>((resolve, reject) =>
+      batches.push({ inputs, finish: () => resolve(inputs.map((input) => `#${input}`)), fail: reject }),
+    );
   return { batches, run };
 }
 

@@ -22,7 +22,11 @@ export function decodeCursor(cursor: string, parts: readonly RegExp[], field = '
   } catch {
     key = undefined;
   }
-  if (!Array.isArray(key) || key.length !== parts.length || !key.every((part, index) => typeof part === 'string' && parts[index].test(part))) {
+  if (
+    !Array.isArray(key) ||
+    key.length !== parts.length ||
+    !key.every((part, index) => typeof part === 'string' && parts[index].test(part))
+  ) {
     throw new ValidationFailedError([{ field, message: 'is not a cursor of this list' }]);
   }
   return key as string[];

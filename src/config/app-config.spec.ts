@@ -68,7 +68,11 @@ describe('loadConfig', () => {
 
   it('reads the audit sequencer interval and signing seed', () => {
     const seed = Buffer.alloc(32, 9);
-    const audit = loadConfig({ DATA_DIR: dataDir(), AUDIT_SEQUENCE_INTERVAL: '250ms', AUDIT_SIGNING_KEY: seed.toString('base64url') }).audit;
+    const audit = loadConfig({
+      DATA_DIR: dataDir(),
+      AUDIT_SEQUENCE_INTERVAL: '250ms',
+      AUDIT_SIGNING_KEY: seed.toString('base64url'),
+    }).audit;
     expect(audit).toEqual({ sequenceIntervalMs: 250, signingSeed: seed });
     expect(loadConfig({ DATA_DIR: dataDir() }).audit).toEqual({ sequenceIntervalMs: 1_000, signingSeed: undefined });
   });

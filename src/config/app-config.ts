@@ -62,13 +62,19 @@ export interface AppConfig {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
-    const [first, ...rest] = parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }));
+    const [first, ...rest] = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? 'environment'),
+      message: issue.message,
+    }));
     throw new ConfigError(first.variable, [first.message, ...rest.map((issue) => `${issue.variable} ${issue.message}`)].join('; '));
   }
   const env = parsed.data;
   const dataDir = resolve(env.DATA_DIR);
   const secret = env.APP_SECRET ? decodeSecret(env.APP_SECRET, 'APP_SECRET') : loadOrCreateSecret(dataDir);
-  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(/\/+$/, '');
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(
+    /\/+$/,
+    '',
+  );
   const usesOutbox = !env.SMTP_URL || env.SMS_PROVIDER === 'outbox';
 
   return {

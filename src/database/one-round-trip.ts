@@ -6,7 +6,8 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unknown) => unknown };
 
 /** Writes (a WITH must hold one), whose results the callers do not read: what `inOneRoundTrip` may send on their behalf. */
-const isWrite = (sql: string) => /^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || (/^\s*WITH\b/i.test(sql) && /\b(INSERT|UPDATE|DELETE)\b/i.test(sql));
+const isWrite = (sql: string) =>
+  /^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || (/^\s*WITH\b/i.test(sql) && /\b(INSERT|UPDATE|DELETE)\b/i.test(sql));
 
 /**
  * Runs `work` as a transaction whose statements reach PostgreSQL in one round trip, for hot
@@ -68,6 +69,11 @@ function setTransactionActive(runner: QueryRunner, active: boolean): void {
   (runner as { isTransactionActive: boolean }).isTransactionActive = active;
 }
 
-async function broadcast(dataSource: DataSource, runner: QueryRunner, event: 'afterTransactionCommit' | 'afterTransactionRollback'): Promise<void> {
-  for (const subscriber of dataSource.subscribers) await subscriber[event]?.({ connection: dataSource, queryRunner: runner, manager: runner.manager });
+async function broadcast(
+  dataSource: DataSource,
+  runner: QueryRunner,
+  event: 'afterTransactionCommit' | 'afterTransactionRollback',
+): Promise<void> {
+  for (const subscriber of dataSource.subscribers)
+    await subscriber[event]?.({ connection: dataSource, queryRunner: runner, manager: runner.manager });
 }

@@ -16,7 +16,11 @@ export interface RawEntity<T> {
  */
 export function rawEntity<T extends ObjectLiteral>(dataSource: DataSource, target: EntityTarget<T>, alias: string): RawEntity<T> {
   const metadata = dataSource.getMetadata(target);
-  const columns = metadata.columns.map((column) => ({ name: column.databaseName, property: column.propertyName, json: column.type === 'jsonb' || column.type === 'json' }));
+  const columns = metadata.columns.map((column) => ({
+    name: column.databaseName,
+    property: column.propertyName,
+    json: column.type === 'jsonb' || column.type === 'json',
+  }));
   const insert = `INSERT INTO ${metadata.tableName} (${columns.map(({ name }) => name).join(', ')}) VALUES (${columns.map((_, index) => `$${index + 1}`).join(', ')})`;
   return {
     columns: columns.map(({ name, property }) => `${alias}.${name} AS "${alias}.${property}"`).join(', '),

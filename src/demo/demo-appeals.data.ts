@@ -31,14 +31,21 @@ export const DEMO_APPEALS: readonly DemoAppeal[] = [
     contact: 'wei.zhang.appeal@example.net',
     claimed: { logonEmail: 'w.zhang@closed-company.example' },
     changes: (contact) => ({ logonEmail: contact, resetPassword: true }),
-    evidence: { fullName: 'Wei Zhang', description: 'My company closed and its mail server with it; I used that address to sign in and no longer have the old phone either.' },
+    evidence: {
+      fullName: 'Wei Zhang',
+      description: 'My company closed and its mail server with it; I used that address to sign in and no longer have the old phone either.',
+    },
     filedHoursAgo: 3,
   },
   {
     contact: 'maria.garcia.appeal@example.net',
     account: { logonEmail: 'maria.garcia@example.com', securePhone: '+8613900000102', displayName: 'Maria Garcia' },
     changes: (contact) => ({ logonEmail: contact, securePhone: '+8613900000112' }),
-    evidence: { fullName: 'Maria Garcia', description: 'My phone was stolen and my mailbox was taken over; I changed its password but cannot get back in.', usualRegion: 'eu-central-1' },
+    evidence: {
+      fullName: 'Maria Garcia',
+      description: 'My phone was stolen and my mailbox was taken over; I changed its password but cannot get back in.',
+      usualRegion: 'eu-central-1',
+    },
     filedHoursAgo: 30,
     story: async (appeal) => {
       await appeal.attach(29, 'police-report.pdf', demoPdf('Police report: phone stolen'));
@@ -48,14 +55,24 @@ export const DEMO_APPEALS: readonly DemoAppeal[] = [
     contact: 'kenji.sato.appeal@example.net',
     account: { logonEmail: 'kenji.sato@example.com', securePhone: '+8613900000103', displayName: 'Kenji Sato' },
     changes: () => ({ disableTotp: true, resetPassword: true }),
-    evidence: { fullName: 'Kenji Sato', description: 'I reset my phone and lost the authenticator app. I also forgot the password.', idDocumentType: 'passport', idDocumentLast4: '4821' },
+    evidence: {
+      fullName: 'Kenji Sato',
+      description: 'I reset my phone and lost the authenticator app. I also forgot the password.',
+      idDocumentType: 'passport',
+      idDocumentLast4: '4821',
+    },
     filedHoursAgo: 21,
   },
   {
     contact: 'priya.nair.appeal@example.net',
     account: { logonEmail: 'priya.nair@example.com', securePhone: '+8613900000104', displayName: 'Priya Nair' },
     changes: (contact) => ({ logonEmail: contact }),
-    evidence: { fullName: 'Priya Nair', description: 'The logon email was my university address, which expired after I graduated.', lastPaymentAmount: '129.90', lastPaymentDate: '2026-10-01' },
+    evidence: {
+      fullName: 'Priya Nair',
+      description: 'The logon email was my university address, which expired after I graduated.',
+      lastPaymentAmount: '129.90',
+      lastPaymentDate: '2026-10-01',
+    },
     filedHoursAgo: 10,
     story: async (appeal) => {
       await appeal.attach(9.5, 'student-id.png', demoPng());
@@ -73,14 +90,21 @@ export const DEMO_APPEALS: readonly DemoAppeal[] = [
     story: async (appeal) => {
       await appeal.customerSays(25, 'The old phone number was from my previous carrier, which I left.');
       await appeal.agent(20, 'claim');
-      await appeal.requestInfo(20, 'agent', 'Thank you. Please upload a photo of an identity document and the invoice of your last payment, so we can compare them with the account.');
+      await appeal.requestInfo(
+        20,
+        'agent',
+        'Thank you. Please upload a photo of an identity document and the invoice of your last payment, so we can compare them with the account.',
+      );
     },
   },
   {
     contact: 'amara.okafor.appeal@example.net',
     account: { logonEmail: 'amara.okafor@example.com', securePhone: '+8613900000106', displayName: 'Amara Okafor' },
     changes: (contact) => ({ logonEmail: contact, resetPassword: true }),
-    evidence: { fullName: 'Amara Okafor', description: 'My phone broke and I forgot which email I used; support told me to file an appeal.' },
+    evidence: {
+      fullName: 'Amara Okafor',
+      description: 'My phone broke and I forgot which email I used; support told me to file an appeal.',
+    },
     filedHoursAgo: 40,
     story: async (appeal) => {
       await appeal.attach(39, 'passport.png', demoPng());
@@ -93,7 +117,10 @@ export const DEMO_APPEALS: readonly DemoAppeal[] = [
     contact: 'lucas.martin.appeal@example.net',
     account: { logonEmail: 'lucas.martin@example.com', securePhone: '+8613900000107', displayName: 'Lucas Martin' },
     changes: (contact) => ({ logonEmail: contact }),
-    evidence: { fullName: 'Lucas Martin', description: 'My work email was closed when I changed jobs; the phone still works but SMS codes never arrive abroad.' },
+    evidence: {
+      fullName: 'Lucas Martin',
+      description: 'My work email was closed when I changed jobs; the phone still works but SMS codes never arrive abroad.',
+    },
     filedHoursAgo: 50,
     story: async (appeal) => {
       await appeal.agent(30, 'claim');
@@ -124,7 +151,11 @@ export const DEMO_APPEALS: readonly DemoAppeal[] = [
     story: async (appeal) => {
       await appeal.agent(52, 'claim');
       await appeal.note(51, 'agent', 'The account owner signed in yesterday from their usual device; this does not look like the owner.');
-      await appeal.reject(50, 'Owner active on a trusted device; name does not match.', 'We could not confirm that you own this account, so we did not change it. If you still cannot sign in, you may file a new appeal with more evidence.');
+      await appeal.reject(
+        50,
+        'Owner active on a trusted device; name does not match.',
+        'We could not confirm that you own this account, so we did not change it. If you still cannot sign in, you may file a new appeal with more evidence.',
+      );
     },
   },
 ];
@@ -133,7 +164,9 @@ export const DEMO_APPEALS: readonly DemoAppeal[] = [
 function demoPng(): Buffer {
   const width = 96;
   const height = 60;
-  const rows = Array.from({ length: height }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, y > 8 && y < 20 ? 0x5b : 0xd9)]));
+  const rows = Array.from({ length: height }, (_, y) =>
+    Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, y > 8 && y < 20 ? 0x5b : 0xd9)]),
+  );
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
     const length = Buffer.alloc(4);
@@ -146,7 +179,12 @@ function demoPng(): Buffer {
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A one-page PDF saying `text`. */

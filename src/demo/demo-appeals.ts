@@ -24,7 +24,10 @@ export interface DemoReviewers {
 }
 
 /** Seeds the demo appeals (see DEMO_APPEALS); returns how many exist now, and the reference of the one awaiting its person's reply. */
-export async function seedDemoAppeals(app: INestApplicationContext, reviewers: DemoReviewers): Promise<{ count: number; awaitingReply: string }> {
+export async function seedDemoAppeals(
+  app: INestApplicationContext,
+  reviewers: DemoReviewers,
+): Promise<{ count: number; awaitingReply: string }> {
   const seeder = new DemoAppealSeeder(app, reviewers);
   let seeded = 0;
   for (const appeal of DEMO_APPEALS) {
@@ -76,7 +79,9 @@ class DemoAppealSeeder {
       const filed = await this.filing.file(
         {
           contactVerification,
-          account: account ? { uid: account.uid, logonEmail: account.logonEmail, securePhone: account.securePhone ?? undefined } : (demo.claimed ?? {}),
+          account: account
+            ? { uid: account.uid, logonEmail: account.logonEmail, securePhone: account.securePhone ?? undefined }
+            : (demo.claimed ?? {}),
           changes: demo.changes(demo.contact),
           evidence: demo.evidence,
         },
@@ -156,7 +161,9 @@ export class DemoStory {
   }
 
   approve(hoursAgo: number, rationale: string): Promise<unknown> {
-    return this.act(hoursAgo, 'agent', (review, agent, version) => review.approve(agent, this.credentials.reference, version, { rationale }));
+    return this.act(hoursAgo, 'agent', (review, agent, version) =>
+      review.approve(agent, this.credentials.reference, version, { rationale }),
+    );
   }
 
   confirm(hoursAgo: number): Promise<unknown> {
@@ -164,10 +171,16 @@ export class DemoStory {
   }
 
   reject(hoursAgo: number, reason: string, message: string): Promise<unknown> {
-    return this.act(hoursAgo, 'agent', (review, agent, version) => review.reject(agent, this.credentials.reference, version, { reason, message }));
+    return this.act(hoursAgo, 'agent', (review, agent, version) =>
+      review.reject(agent, this.credentials.reference, version, { reason, message }),
+    );
   }
 
-  private act(hoursAgo: number, who: keyof DemoReviewers, run: (review: AppealReviewService, agent: ActingAgent, version: number) => Promise<unknown>): Promise<unknown> {
+  private act(
+    hoursAgo: number,
+    who: keyof DemoReviewers,
+    run: (review: AppealReviewService, agent: ActingAgent, version: number) => Promise<unknown>,
+  ): Promise<unknown> {
     const agent = this.seeder.reviewers[who];
     return this.seeder.at(hoursAgo, async () => run(this.seeder.review, agent, await this.seeder.version(this.credentials.reference)));
   }

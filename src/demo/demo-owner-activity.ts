@@ -7,7 +7,8 @@ import { SessionsService } from '../modules/accounts/sessions.service';
 const DEMO_PHONE = {
   deviceId: 'demo-owner-phone-0123456789abcdef',
   ip: '203.0.113.7',
-  userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+  userAgent:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
   label: 'Safari on iPhone',
 };
 

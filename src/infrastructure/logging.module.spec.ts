@@ -34,7 +34,12 @@ describe('quietNestStartup', () => {
   });
 
   it('writes them at debug', () => {
-    expect(logged('debug')).toEqual(['20 Mapped {/health/live, GET} route', '20 AppModule dependencies initialized', '30 kept', '40 a warning stays a warning']);
+    expect(logged('debug')).toEqual([
+      '20 Mapped {/health/live, GET} route',
+      '20 AppModule dependencies initialized',
+      '30 kept',
+      '40 a warning stays a warning',
+    ]);
   });
 });
 

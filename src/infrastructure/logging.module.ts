@@ -10,14 +10,39 @@ import { APP_CONFIG } from '../config/config.module';
 import { LogWindow, OUTAGE_LOG_WINDOW_MS } from '../common/log-window';
 
 /** Field names whose values never reach the log, wherever they sit in a logged object. */
-export const REDACTED_FIELDS = ['password', 'newPassword', 'currentPassword', 'code', 'token', 'accessToken', 'verificationToken', 'secret', 'totp', 'recoveryCodes', '_csrf'];
+export const REDACTED_FIELDS = [
+  'password',
+  'newPassword',
+  'currentPassword',
+  'code',
+  'token',
+  'accessToken',
+  'verificationToken',
+  'secret',
+  'totp',
+  'recoveryCodes',
+  '_csrf',
+];
 
 /**
  * `code` is a secret (a verification or recovery code) in request bodies, job data and message
  * variables, and an error's name elsewhere (`err.code`: ECONNRESET, 40P01), which the log must
  * show. So it is redacted under the objects that may carry a secret one, not everywhere.
  */
-const SECRET_CODE_PARENTS = ['body', 'data', 'variables', 'payload', 'context', 'extras', 'input', 'request', 'job', 'notice', 'message', 'form'];
+const SECRET_CODE_PARENTS = [
+  'body',
+  'data',
+  'variables',
+  'payload',
+  'context',
+  'extras',
+  'input',
+  'request',
+  'job',
+  'notice',
+  'message',
+  'form',
+];
 
 /** pino's `redact` option: headers that carry credentials, REDACTED_FIELDS three levels deep, and the secret-bearing `code`s. */
 export const REDACTION = {

@@ -31,7 +31,10 @@ export async function startRuntime(config: AppConfig): Promise<Runtime> {
   const stop = async () => {
     for (const server of started.reverse()) await server.stop();
   };
-  const use = async (url: string | undefined, start: () => Promise<EmbeddedServer>): Promise<{ url: string; source: ServiceSource; dataDir?: string }> => {
+  const use = async (
+    url: string | undefined,
+    start: () => Promise<EmbeddedServer>,
+  ): Promise<{ url: string; source: ServiceSource; dataDir?: string }> => {
     if (url) return { url, source: 'url' };
     const server = await start();
     started.push(server);
@@ -73,7 +76,13 @@ async function checkPostgres(url: string, source: string): Promise<void> {
 }
 
 async function checkRedis(url: string, source: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

@@ -6,7 +6,11 @@ import { unexpected, useBrowser } from './support/browser';
 
 /** Every input a person fills in has a label pointing at it. */
 const allInputsLabelled = (page: Page) =>
-  page.evaluate(() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).every((input) => input.id && document.querySelector(`label[for="${input.id}"]`)));
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).every(
+      (input) => input.id && document.querySelector(`label[for="${input.id}"]`),
+    ),
+  );
 
 describe('Account Center in Chromium', () => {
   let t: TestApp;
@@ -90,7 +94,9 @@ describe('Account Center in Chromium', () => {
 
     await page.getByLabel('New logon password').fill('granite orchard whispers nightly');
     await Promise.all([page.waitForURL(url('/login')), page.getByRole('button', { name: 'Change password' }).click()]);
-    await expect(page.getByRole('status').textContent()).resolves.toBe('Your logon password was changed and you were signed out on every device. Sign in with your new password.');
+    await expect(page.getByRole('status').textContent()).resolves.toBe(
+      'Your logon password was changed and you were signed out on every device. Sign in with your new password.',
+    );
     await page.goto(url('/security'));
     expect(path(page)).toBe('/login');
     // The device is trusted by now: the new password alone signs in.
@@ -114,7 +120,9 @@ describe('Account Center in Chromium', () => {
     const focus: string[] = [];
     for (let n = 0; n < 6; n += 1) {
       await page.keyboard.press('Tab');
-      focus.push(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.id || document.activeElement?.textContent?.trim() || ''));
+      focus.push(
+        await page.evaluate(() => (document.activeElement as HTMLElement | null)?.id || document.activeElement?.textContent?.trim() || ''),
+      );
     }
     expect(focus).toEqual(['Skip to content', 'Account Center', 'login', 'password', 'Sign in', 'Forgot password']);
 
@@ -152,7 +160,9 @@ describe('Account Center in Chromium', () => {
 
     // TOTP: set up from the QR page (an inline SVG, allowed by the CSP) to the recovery codes.
     await visit('/security/verify?purpose=enable_totp', 'Verify your identity');
-    const { code } = await inbox.codeAfter(account.securePhone!, 'verification-code', () => Promise.all([page.waitForURL(/&id=/), page.getByRole('button', { name: 'Continue' }).click()]));
+    const { code } = await inbox.codeAfter(account.securePhone!, 'verification-code', () =>
+      Promise.all([page.waitForURL(/&id=/), page.getByRole('button', { name: 'Continue' }).click()]),
+    );
     await page.getByLabel('Verification code').fill(code);
     await Promise.all([page.waitForURL(url('/security/totp')), page.getByRole('button', { name: 'Verify', exact: true }).click()]);
     await page.getByRole('button', { name: 'Create a set-up key' }).click();
@@ -173,7 +183,9 @@ describe('Account Center in Chromium', () => {
     await page.getByLabel('Password', { exact: true }).fill(frozen.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Your account is frozen');
-    await expect(page.getByRole('link', { name: 'File an appeal' }).first().getAttribute('href')).resolves.toBe(`/appeal?login=${encodeURIComponent(frozen.logonEmail)}`);
+    await expect(page.getByRole('link', { name: 'File an appeal' }).first().getAttribute('href')).resolves.toBe(
+      `/appeal?login=${encodeURIComponent(frozen.logonEmail)}`,
+    );
     expected.push('423 POST /login');
 
     expect(unexpected(browser.problems, t.baseUrl!, expected)).toEqual([]);

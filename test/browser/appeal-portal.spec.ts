@@ -63,7 +63,11 @@ describe('Appeal pages in Chromium', () => {
     await page.getByLabel('Write to the support team').fill('I can also send a photo of my ID card.');
     await Promise.all([page.waitForURL(`${base}/appeal/status`), page.getByRole('button', { name: 'Send message' }).click()]);
     await expect(page.getByText('I can also send a photo of my ID card.').isVisible()).resolves.toBe(true);
-    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({ contactEmail: contact, claimedUid: owner.uid, changes: { logonEmail: contact, resetPassword: true } });
+    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({
+      contactEmail: contact,
+      claimedUid: owner.uid,
+      changes: { logonEmail: contact, resetPassword: true },
+    });
 
     expect(unexpected(browser.problems, base, [])).toEqual([]);
   });
@@ -77,7 +81,9 @@ describe('Appeal pages in Chromium', () => {
     const review = t.get(AppealReviewService);
     const [agent, supervisor] = [await createAgent(t, 'agent'), await createAgent(t, 'supervisor')];
     await review.claim(agent, filed.reference, await versionOf(t, agent, filed.reference));
-    await review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), { rationale: 'Called back on the phone number of the invoice.' });
+    await review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), {
+      rationale: 'Called back on the phone number of the invoice.',
+    });
     await review.confirmApproval(supervisor, filed.reference, await versionOf(t, supervisor, filed.reference));
     const objection = /\/appeal\/object\/[A-Za-z0-9_-]{43}/.exec((await smtp.latest(owner.logonEmail, 'appeal-objection')).text)![0];
     await page.goto(`${base}${objection}`);
@@ -86,14 +92,19 @@ describe('Appeal pages in Chromium', () => {
     await page.getByRole('heading', { name: 'The change was stopped' }).waitFor();
 
     const other = await createAccount(t);
-    const revert = new URL(await t.dataSource.transaction((manager) => t.get(SecurityRevertsService).issue(manager, { accountUid: other.uid, kind: 'password', formerValue: null }))).pathname;
+    const revert = new URL(
+      await t.dataSource.transaction((manager) =>
+        t.get(SecurityRevertsService).issue(manager, { accountUid: other.uid, kind: 'password', formerValue: null }),
+      ),
+    ).pathname;
     await page.goto(`${base}${revert}`);
     await expect(t.get(AccountsService).get(other.uid)).resolves.toMatchObject({ status: 'active' });
     await page.getByRole('button', { name: "This wasn't me: secure my account" }).click();
     await page.getByRole('heading', { name: 'Your account is secured' }).waitFor();
     await expect(t.get(AccountsService).get(other.uid)).resolves.toMatchObject({ status: 'frozen' });
 
-    const reset = new URL(await t.dataSource.transaction((manager) => t.get(PasswordResetsService).issue(manager, owner.uid, null))).pathname;
+    const reset = new URL(await t.dataSource.transaction((manager) => t.get(PasswordResetsService).issue(manager, owner.uid, null)))
+      .pathname;
     await page.goto(`${base}${reset}`);
     await page.getByLabel('New password').fill('short');
     await page.getByRole('button', { name: 'Set password' }).click();

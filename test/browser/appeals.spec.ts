@@ -39,21 +39,33 @@ describe('Back-office appeals in Chromium', () => {
   const buttons = (page: Page) => page.locator('.appeal-actions button[type="submit"]').allTextContents();
   /** Presses an action's button and waits for the 303 back to the appeal. */
   const press = async (page: Page, button: string, reference: string) => {
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${reference}`), page.getByRole('button', { name: button, exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${reference}`),
+      page.getByRole('button', { name: button, exact: true }).click(),
+    ]);
   };
 
   it('lets an agent claim an appeal, ask the person for more, and approve it; a supervisor confirms', async () => {
     const filed = await file();
-    await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', PNG, 'passport.png').expect(201);
+    await api(t)
+      .post(`/api/v1/appeals/${filed.reference}/attachments`)
+      .set(bearer(filed.accessToken))
+      .attach('file', PNG, 'passport.png')
+      .expect(201);
     const page = await browser.newPage();
     await signIn(page, agent);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Appeals', exact: true }).click();
     await page.waitForURL(`${t.baseUrl}/agent/appeals`);
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Appeals', exact: true }).getAttribute('aria-current')).resolves.toBe('page');
+    await expect(
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Appeals', exact: true }).getAttribute('aria-current'),
+    ).resolves.toBe('page');
     await page.getByLabel('Search').fill(filed.reference.toLowerCase());
     await Promise.all([page.waitForURL(/q=/), page.getByRole('button', { name: 'Apply' }).click()]);
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`), page.getByRole('link', { name: filed.reference }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
+      page.getByRole('link', { name: filed.reference }).click(),
+    ]);
     await expect(page.title()).resolves.toBe(`Appeal ${filed.reference} · Account Center`);
     await expect(buttons(page)).resolves.toEqual(['Claim', 'Add note']);
 
@@ -74,7 +86,11 @@ describe('Back-office appeals in Chromium', () => {
     await expect(status(page)).resolves.toBe('Awaiting customer');
     await expect(page.getByText('Please upload the invoice of your last payment.').isVisible()).resolves.toBe(true);
 
-    await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: 'Here it is.' }).expect(201);
+    await api(t)
+      .post(`/api/v1/appeals/${filed.reference}/messages`)
+      .set(bearer(filed.accessToken))
+      .send({ body: 'Here it is.' })
+      .expect(201);
     await page.reload();
     await expect(status(page)).resolves.toBe('In review');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'passport.png' }).click()]);
@@ -91,7 +107,10 @@ describe('Back-office appeals in Chromium', () => {
     await signIn(page, supervisor);
     await page.getByRole('link', { name: 'Pending second approval (1)' }).click();
     await page.waitForURL(`${t.baseUrl}/agent/appeals?status=pending_second_approval`);
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`), page.getByRole('link', { name: filed.reference }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
+      page.getByRole('link', { name: filed.reference }).click(),
+    ]);
     await expect(page.getByText('awaiting confirmation by a supervisor other than Ana Agent').isVisible()).resolves.toBe(true);
     await press(page, 'Confirm approval', filed.reference);
     await expect(flash(page)).resolves.toContain('Approval confirmed');
@@ -115,12 +134,18 @@ describe('Back-office appeals in Chromium', () => {
       form.action = form.action.replace(/\/notes$/, '/second-approve');
       form.querySelector('textarea')?.remove();
     });
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}/second-approve`), page.getByRole('button', { name: 'Add note' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}/second-approve`),
+      page.getByRole('button', { name: 'Add note' }).click(),
+    ]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Not allowed');
     await expect(page.getByText('Another supervisor must confirm: you approved this appeal yourself.').isVisible()).resolves.toBe(true);
     expect(unexpected(browser.problems, t.baseUrl!, [`403 POST /agent/appeals/${filed.reference}/second-approve`])).toEqual([]);
     browser.problems.length = 0;
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`), page.getByRole('link', { name: `Back to appeal ${filed.reference}` }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
+      page.getByRole('link', { name: `Back to appeal ${filed.reference}` }).click(),
+    ]);
     await expect(status(page)).resolves.toBe('Pending second approval');
 
     await browser.context.clearCookies();
@@ -138,11 +163,17 @@ describe('Back-office appeals in Chromium', () => {
     await page.goto(`${t.baseUrl}/agent/appeals/${filed.reference}`);
     // Meanwhile someone else adds a note: the version this page carries is stale.
     await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: 'Any news?' }).expect(201);
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}/claim`), page.getByRole('button', { name: 'Claim' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}/claim`),
+      page.getByRole('button', { name: 'Claim' }).click(),
+    ]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Someone else changed this first');
     expect(unexpected(browser.problems, t.baseUrl!, [`409 POST /agent/appeals/${filed.reference}/claim`])).toEqual([]);
     browser.problems.length = 0;
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`), page.getByRole('link', { name: `Back to appeal ${filed.reference}` }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
+      page.getByRole('link', { name: `Back to appeal ${filed.reference}` }).click(),
+    ]);
     await press(page, 'Claim', filed.reference);
     await expect(status(page)).resolves.toBe('In review');
     expect(browser.problems).toEqual([]);

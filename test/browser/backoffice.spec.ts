@@ -8,7 +8,8 @@ import { signInAgentPage, unexpected, useBrowser } from './support/browser';
  * Bull Board's page links a web-font stylesheet from another origin, which our CSP refuses on
  * purpose (no third-party origins); Chromium reports the refusal as a console error.
  */
-const BULL_BOARD_FONT_REFUSAL = /^console: Loading the stylesheet 'https:\/\/fonts\.googleapis\.com\/.* violates the following Content Security Policy directive/;
+const BULL_BOARD_FONT_REFUSAL =
+  /^console: Loading the stylesheet 'https:\/\/fonts\.googleapis\.com\/.* violates the following Content Security Policy directive/;
 
 describe('Back-office in Chromium', () => {
   let t: TestApp;
@@ -19,7 +20,10 @@ describe('Back-office in Chromium', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ listen: true, workers: false });
-    [agent, supervisor] = await Promise.all([createAgent(t, { name: 'Ana Agent' }), createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' })]);
+    [agent, supervisor] = await Promise.all([
+      createAgent(t, { name: 'Ana Agent' }),
+      createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' }),
+    ]);
     account = await createAccount(t, { securePhone: '+8613812345678' });
     await createRamUser(t, account.uid, 'deploy-bot');
   });
@@ -54,7 +58,10 @@ describe('Back-office in Chromium', () => {
     await page.goto(`${t.baseUrl}/agent/accounts`);
     await page.getByLabel('UID, logon email or secure phone').fill(account.logonEmail.toUpperCase());
     await Promise.all([page.waitForURL(/q=/), page.getByRole('button', { name: 'Look up' }).click()]);
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/accounts/${account.uid}`), page.getByRole('link', { name: account.uid }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/accounts/${account.uid}`),
+      page.getByRole('link', { name: account.uid }).click(),
+    ]);
     await expect(page.getByText(`deploy-bot@${account.uid}`).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Reveal the logon email' }).click();
     await expect(page.locator('strong.revealed').textContent()).resolves.toBe(account.logonEmail);
@@ -66,7 +73,10 @@ describe('Back-office in Chromium', () => {
     expect(unexpected(browser.problems, t.baseUrl!, [`400 POST /agent/accounts/${account.uid}/revoke-sessions`])).toEqual([]);
     browser.problems.length = 0;
     await page.locator('#revoke-reason').fill('Customer asked on the phone');
-    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/accounts/${account.uid}`), page.getByRole('button', { name: 'Sign out all sessions' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/accounts/${account.uid}`),
+      page.getByRole('button', { name: 'Sign out all sessions' }).click(),
+    ]);
     await expect(page.getByRole('status').first().textContent()).resolves.toContain('signed out');
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -83,7 +93,9 @@ describe('Back-office in Chromium', () => {
       expect(response?.status()).toBe(403);
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Not allowed');
     }
-    expect(browser.problems.map((problem) => problem.replace(t.baseUrl!, ''))).toEqual(expect.arrayContaining(['403 GET /agent/queues', '403 GET /agent/team']));
+    expect(browser.problems.map((problem) => problem.replace(t.baseUrl!, ''))).toEqual(
+      expect.arrayContaining(['403 GET /agent/queues', '403 GET /agent/team']),
+    );
     expect(unexpected(browser.problems, t.baseUrl!, ['403 GET /agent/queues', '403 GET /agent/team'])).toEqual([]);
     browser.problems.length = 0;
 
@@ -123,13 +135,19 @@ describe('Back-office in Chromium', () => {
     const order: string[] = [];
     for (let n = 0; n < 6; n += 1) {
       await page.keyboard.press('Tab');
-      order.push(await page.evaluate(() => {
-        const element = document.activeElement as HTMLElement | null;
-        return element?.id || element?.textContent?.trim() || element?.tagName || '';
-      }));
+      order.push(
+        await page.evaluate(() => {
+          const element = document.activeElement as HTMLElement | null;
+          return element?.id || element?.textContent?.trim() || element?.tagName || '';
+        }),
+      );
     }
     expect(order).toEqual(['Skip to content', 'Account Center Back-office', 'email', 'password', 'totp', 'Sign in']);
-    const labelled = await page.evaluate(() => Array.from(document.querySelectorAll('input:not([type=hidden])')).every((input) => document.querySelector(`label[for="${input.id}"]`)));
+    const labelled = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('input:not([type=hidden])')).every((input) =>
+        document.querySelector(`label[for="${input.id}"]`),
+      ),
+    );
     expect(labelled).toBe(true);
     expect(browser.problems).toEqual([]);
   });

@@ -25,11 +25,18 @@ describe('Recovery pages in Chromium', () => {
   const expectNoProblems = (expected: string[] = []) => expect(unexpected(browser.problems, t.baseUrl!, expected)).toEqual([]);
 
   /** Asks for a code on /recover/password and returns the recovery's path once the code form shows. */
-  async function askForCode(page: Page, login: string, method: 'By email, to the logon email' | 'By SMS, to the secure phone'): Promise<string> {
+  async function askForCode(
+    page: Page,
+    login: string,
+    method: 'By email, to the logon email' | 'By SMS, to the secure phone',
+  ): Promise<string> {
     await page.goto(`${t.baseUrl}/recover/password`);
     await page.getByLabel('Logon email', { exact: true }).fill(login);
     await page.getByLabel(method).check();
-    await Promise.all([page.waitForURL(/\/recover\/password\/[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Send the code' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/recover\/password\/[0-9a-f-]{36}$/),
+      page.getByRole('button', { name: 'Send the code' }).click(),
+    ]);
     await expect(page.title()).resolves.toBe('Enter the code and a new password · Account Center');
     return new URL(page.url()).pathname;
   }
@@ -98,7 +105,10 @@ describe('Recovery pages in Chromium', () => {
     const account = await createAccount(t, { securePhone: phone });
     const page = await browser.newPage();
     await page.goto(`${t.baseUrl}/recover/password`);
-    await Promise.all([page.waitForURL(`${t.baseUrl}/recover/email`), page.getByRole('link', { name: 'Find it with your secure phone' }).click()]);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/recover/email`),
+      page.getByRole('link', { name: 'Find it with your secure phone' }).click(),
+    ]);
     await expect(page.title()).resolves.toBe('Find your logon email · Account Center');
 
     await page.getByLabel('Secure phone').fill('12345');

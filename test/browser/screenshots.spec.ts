@@ -49,7 +49,8 @@ describe('Screenshots of the demo back-office', () => {
     await expect(page.locator('.appeal-badges .badge').first().textContent()).resolves.toBe('In review');
     await page.screenshot({ path: join(dir, 'appeal-detail.png'), fullPage: true });
 
-    for (const name of ['dashboard.png', 'appeal-queue.png', 'appeal-detail.png']) expect(statSync(join(dir, name)).size).toBeGreaterThan(10_000);
+    for (const name of ['dashboard.png', 'appeal-queue.png', 'appeal-detail.png'])
+      expect(statSync(join(dir, name)).size).toBeGreaterThan(10_000);
     expect(browser.problems).toEqual([]);
   });
 

@@ -2,7 +2,18 @@ import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { csrfOf } from '../support/agents';
 import { flashOf, unescapeHtml } from '../support/agent-pages';
-import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
+import {
+  api,
+  bearer,
+  controlClock,
+  createAccount,
+  createRamUser,
+  signIn,
+  TestAccount,
+  uniqueEmail,
+  uniqueIp,
+  uniquePhone,
+} from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, totpCode } from '../support/verification';
 
@@ -24,20 +35,27 @@ describe('Account Center pages', () => {
   /** Posts a form the way the page at `from` would: its CSRF token, form encoding. */
   const submit = async (client: Browser, from: string, action: string, fields: Record<string, string> = {}) => {
     const page = await client.get(from).expect(200);
-    return client.post(action).type('form').send({ _csrf: csrfOf(page.text), ...fields });
+    return client
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), ...fields });
   };
   /** A 303 (to `location`, when given). */
   const seeOther = (response: supertest.Response, location?: string) => {
     expect([response.status, location === undefined ? undefined : response.headers.location]).toEqual([303, location]);
     return response;
   };
-  const fieldError = (html: string, id: string) => (new RegExp(`<p class="field-error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1] ?? '').replace(/&#x27;/g, "'");
-  const owner = (options: { phone?: boolean } = {}) => createAccount(t, { securePhone: options.phone === false ? undefined : uniquePhone() });
+  const fieldError = (html: string, id: string) =>
+    (new RegExp(`<p class="field-error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1] ?? '').replace(/&#x27;/g, "'");
+  const owner = (options: { phone?: boolean } = {}) =>
+    createAccount(t, { securePhone: options.phone === false ? undefined : uniquePhone() });
 
   /** Signs in through /login and the SMS code of /login/verify (every new browser is an unfamiliar device). */
   async function signInPages(account: TestAccount, client = browser()): Promise<Browser> {
     await client.get('/login').expect(200);
-    const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }));
+    const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
+      submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }),
+    );
     expect(result.status).toBe(303);
     seeOther(await submit(client, '/login/verify', '/login/verify', { code }), '/security');
     return client;
@@ -70,7 +88,11 @@ describe('Account Center pages', () => {
       expect(device).toMatch(/HttpOnly/);
 
       const { result } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
-        submit(client, '/login?next=%2Fsecurity%2Fsessions', '/login', { login: account.logonEmail, password: account.password, next: '/security/sessions' }),
+        submit(client, '/login?next=%2Fsecurity%2Fsessions', '/login', {
+          login: account.logonEmail,
+          password: account.password,
+          next: '/security/sessions',
+        }),
       );
       expect(result.status).toBe(303);
       expect(result.headers.location).toBe('/login/verify?next=%2Fsecurity%2Fsessions');
@@ -78,7 +100,9 @@ describe('Account Center pages', () => {
       const masked = `+86 139****${account.securePhone!.slice(-4)}`;
       expect(verify.text).toContain(`We sent a code by text message to <strong>${masked}</strong>`);
       expect(verify.text).toMatch(/You can ask for a new code at \d\d:\d\d:\d\d UTC \(in \d+ seconds\)/);
-      expect(verify.text).toMatch(/<button type="submit" class="btn btn-secondary" disabled aria-describedby="resend-hint">Send a new code<\/button>/);
+      expect(verify.text).toMatch(
+        /<button type="submit" class="btn btn-secondary" disabled aria-describedby="resend-hint">Send a new code<\/button>/,
+      );
 
       const wrong = await submit(client, '/login/verify', '/login/verify', { code: '000000', next: '/security/sessions' });
       expect(wrong.status).toBe(400);
@@ -91,7 +115,10 @@ describe('Account Center pages', () => {
       expect(fieldError(early.text, 'code')).toMatch(/^Wait \d+ seconds before asking for another code\.$/);
 
       const code = await inbox.sms.codeFor(account.securePhone!, 'sign-in-code');
-      const done = seeOther(await submit(client, '/login/verify', '/login/verify', { code, next: '/security/sessions' }), '/security/sessions');
+      const done = seeOther(
+        await submit(client, '/login/verify', '/login/verify', { code, next: '/security/sessions' }),
+        '/security/sessions',
+      );
       const session = (done.headers['set-cookie'] as unknown as string[]).find((cookie) => cookie.startsWith('ac_session='))!;
       expect(session).toMatch(/HttpOnly/);
       expect(session).toMatch(/SameSite=Lax/);
@@ -124,7 +151,10 @@ describe('Account Center pages', () => {
       const account = await owner();
       const client = await signInPages(account);
       for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'security']) {
-        await client.get(`/login?next=${encodeURIComponent(next)}`).expect(303).expect('Location', '/security');
+        await client
+          .get(`/login?next=${encodeURIComponent(next)}`)
+          .expect(303)
+          .expect('Location', '/security');
       }
       const fresh = browser();
       const form = await fresh.get('/login?next=%2F%2Fevil.example').expect(200);
@@ -144,7 +174,9 @@ describe('Account Center pages', () => {
       expect(fieldError(wrong.text, 'password')).toBe('The login or password is not correct.');
       expect(wrong.text).toContain(`value="${account.logonEmail}"`);
       expect(wrong.text).not.toContain('not the password at all');
-      expect(wrong.text).toContain('id="password" name="password" autocomplete="current-password" required aria-invalid="true" aria-describedby="password-error"');
+      expect(wrong.text).toContain(
+        'id="password" name="password" autocomplete="current-password" required aria-invalid="true" aria-describedby="password-error"',
+      );
     });
 
     it('explains a frozen account and links to the appeal form with the login filled in', async () => {
@@ -165,8 +197,18 @@ describe('Account Center pages', () => {
       expect(forged.text).toContain('The form has expired');
 
       await signInPages(account, client);
-      for (const path of ['/logout', '/security/verify', '/security/password', '/security/email', '/security/sessions/revoke-others', '/security/totp']) {
-        expect([path, (await client.post(path).type('form').send({ purpose: 'change_email', method: 'email' })).status]).toEqual([path, 403]);
+      for (const path of [
+        '/logout',
+        '/security/verify',
+        '/security/password',
+        '/security/email',
+        '/security/sessions/revoke-others',
+        '/security/totp',
+      ]) {
+        expect([path, (await client.post(path).type('form').send({ purpose: 'change_email', method: 'email' })).status]).toEqual([
+          path,
+          403,
+        ]);
       }
       // A token of another browser's session does not do either.
       const other = await signInPages(await owner());
@@ -190,7 +232,11 @@ describe('Account Center pages', () => {
         }
         // A browser sends Secure cookies back over https only; supertest speaks http, so they go by hand.
         const cookie = setCookies.map((line) => line.split(';')[0]).join('; ');
-        const signedIn = await client.post('/login').set('Cookie', cookie).type('form').send({ _csrf: csrfOf(form.text), login: ram.login, password: ram.password });
+        const signedIn = await client
+          .post('/login')
+          .set('Cookie', cookie)
+          .type('form')
+          .send({ _csrf: csrfOf(form.text), login: ram.login, password: ram.password });
         seeOther(signedIn, '/security');
         const session = (signedIn.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('ac_session='));
         expect(session).toMatch(/; HttpOnly/);
@@ -237,14 +283,21 @@ describe('Account Center pages', () => {
       const account = await owner({ phone: false });
       const client = browser();
       await client.get('/login').expect(200);
-      const { result } = await inbox.codeAfter(account.logonEmail, 'sign-in-code', () => submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }));
+      const { result } = await inbox.codeAfter(account.logonEmail, 'sign-in-code', () =>
+        submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }),
+      );
       expect(result.status).toBe(303);
-      seeOther(await submit(client, '/login/verify', '/login/verify', { code: await inbox.smtp.codeFor(account.logonEmail, 'sign-in-code') }));
+      seeOther(
+        await submit(client, '/login/verify', '/login/verify', { code: await inbox.smtp.codeFor(account.logonEmail, 'sign-in-code') }),
+      );
       const verify = await client.get('/security/verify?purpose=change_password').expect(200);
       expect(verify.text).toContain('value="email" checked');
       expect(verify.text).not.toContain('value="sms"');
       expect(verify.text).not.toContain('value="totp"');
-      const sms = await submit(client, '/security/verify?purpose=change_password', '/security/verify', { purpose: 'change_password', method: 'sms' });
+      const sms = await submit(client, '/security/verify?purpose=change_password', '/security/verify', {
+        purpose: 'change_password',
+        method: 'sms',
+      });
       expect(sms.status).toBe(400);
       expect(fieldError(sms.text, 'method')).toBe('This account has no secure phone: choose another of its verification methods.');
       await client.get('/security/verify?purpose=root_everything').expect(400);
@@ -259,7 +312,10 @@ describe('Account Center pages', () => {
       const taken = await createAccount(t);
       const client = await signInPages(account);
 
-      const wrongCodePage = await submit(client, '/security/verify?purpose=change_email', '/security/verify', { purpose: 'change_email', method: 'sms' });
+      const wrongCodePage = await submit(client, '/security/verify?purpose=change_email', '/security/verify', {
+        purpose: 'change_email',
+        method: 'sms',
+      });
       const codePage = unescapeHtml(wrongCodePage.headers.location as string);
       const id = /id=([0-9a-f-]{36})/.exec(codePage)![1];
       const wrong = await submit(client, codePage, '/security/verify/code', { purpose: 'change_email', id, code: '999999' });
@@ -277,7 +333,9 @@ describe('Account Center pages', () => {
       expect(fieldError(invalid.text, 'newEmail')).toBe('Enter an email address such as lin@example.com.');
 
       const newEmail = uniqueEmail('moved');
-      const { result } = await inbox.codeAfter(newEmail, 'email-change-code', () => submit(client, '/security/email', '/security/email', { newEmail }));
+      const { result } = await inbox.codeAfter(newEmail, 'email-change-code', () =>
+        submit(client, '/security/email', '/security/email', { newEmail }),
+      );
       expect(result.status).toBe(303);
       expect(result.headers.location).toBe('/security/email/confirm');
       // The verification is used up; /security/email now leads to the pending change.
@@ -291,7 +349,9 @@ describe('Account Center pages', () => {
       const bad = await submit(client, '/security/email/confirm', '/security/email/confirm', { code: '000000' });
       expect(bad.status).toBe(400);
       expect(fieldError(bad.text, 'code')).toBe('The code is not correct. 4 attempts left.');
-      const done = await submit(client, '/security/email/confirm', '/security/email/confirm', { code: await inbox.smtp.codeFor(newEmail, 'email-change-code') });
+      const done = await submit(client, '/security/email/confirm', '/security/email/confirm', {
+        code: await inbox.smtp.codeFor(newEmail, 'email-change-code'),
+      });
       expect(done.status).toBe(303);
       expect(done.headers.location).toBe('/security');
       const after = await client.get('/security').expect(200);
@@ -323,7 +383,9 @@ describe('Account Center pages', () => {
       expect(fieldError(same.text, 'newPhone')).toBe('This is already the secure phone of the account.');
       const newPhone = uniquePhone();
       const typed = `${newPhone.slice(0, 3)} ${newPhone.slice(3, 6)} ${newPhone.slice(6, 10)} ${newPhone.slice(10)}`;
-      const { result, code } = await inbox.codeAfter(newPhone, 'phone-change-code', () => submit(client, '/security/phone', '/security/phone', { newPhone: typed }));
+      const { result, code } = await inbox.codeAfter(newPhone, 'phone-change-code', () =>
+        submit(client, '/security/phone', '/security/phone', { newPhone: typed }),
+      );
       expect(result.headers.location).toBe('/security/phone/confirm');
       seeOther(await submit(client, '/security/phone/confirm', '/security/phone/confirm', { code }), '/security');
       expect((await client.get('/security').expect(200)).text).toContain(`+86 139****${newPhone.slice(-4)}`);
@@ -338,17 +400,24 @@ describe('Account Center pages', () => {
       expect(await verifyBySms(client, account, 'change_password')).toBe('/security/password');
       const weak = await submit(client, '/security/password', '/security/password', { newPassword: 'password' });
       expect(weak.status).toBe(422);
-      expect(fieldError(weak.text, 'newPassword')).toBe('Use 12 to 128 characters. This password is on the list of commonly used passwords.');
+      expect(fieldError(weak.text, 'newPassword')).toBe(
+        'Use 12 to 128 characters. This password is on the list of commonly used passwords.',
+      );
       expect(weak.text).not.toContain('value="password"');
 
       const done = await submit(client, '/security/password', '/security/password', { newPassword: 'an entirely new passphrase 93' });
       expect(done.status).toBe(303);
       expect(done.headers.location).toBe('/login');
       const login = await client.get('/login').expect(200);
-      expect(flashOf(login.text)).toBe('Your logon password was changed and you were signed out on every device. Sign in with your new password.');
+      expect(flashOf(login.text)).toBe(
+        'Your logon password was changed and you were signed out on every device. Sign in with your new password.',
+      );
       await client.get('/security').expect(303);
       await api(t).get('/api/v1/account').set(bearer(apiToken)).expect(401);
-      seeOther(await submit(client, '/login', '/login', { login: account.logonEmail, password: 'an entirely new passphrase 93' }), '/security');
+      seeOther(
+        await submit(client, '/login', '/login', { login: account.logonEmail, password: 'an entirely new passphrase 93' }),
+        '/security',
+      );
     });
   });
 
@@ -377,7 +446,10 @@ describe('Account Center pages', () => {
       expect(overview.text).toContain('<span class="badge badge-success">On</span> 10 of 10 recovery codes left');
       expect(overview.text).not.toContain(codes[0]);
 
-      const verify = await submit(client, '/security/verify?purpose=disable_totp', '/security/verify', { purpose: 'disable_totp', method: 'totp' });
+      const verify = await submit(client, '/security/verify?purpose=disable_totp', '/security/verify', {
+        purpose: 'disable_totp',
+        method: 'totp',
+      });
       const codePage = unescapeHtml(verify.headers.location as string);
       const id = /id=([0-9a-f-]{36})/.exec(codePage)![1];
       const codeForm = await client.get(codePage).expect(200);
@@ -398,13 +470,21 @@ describe('Account Center pages', () => {
       const client = browser();
       await client.get('/login').expect(200);
       // Each code is awaited before the next is asked for, so the newest message is the new code.
-      await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }));
+      await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
+        submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }),
+      );
       clock.advance(61_000);
       const page = await client.get('/login/verify').expect(200);
-      expect(page.text).toContain('<button type="submit" class="btn btn-secondary" aria-describedby="resend-hint">Send a new code</button>');
-      const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => submit(client, '/login/verify', '/login/verify/resend'));
+      expect(page.text).toContain(
+        '<button type="submit" class="btn btn-secondary" aria-describedby="resend-hint">Send a new code</button>',
+      );
+      const { result, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
+        submit(client, '/login/verify', '/login/verify/resend'),
+      );
       seeOther(result, '/login/verify');
-      expect(flashOf((await client.get('/login/verify').expect(200)).text)).toBe('A new code is on its way; the one before no longer works.');
+      expect(flashOf((await client.get('/login/verify').expect(200)).text)).toBe(
+        'A new code is on its way; the one before no longer works.',
+      );
       seeOther(await submit(client, '/login/verify', '/login/verify', { code }), '/security');
 
       const started = await inbox.codeAfter(account.securePhone!, 'verification-code', () =>
@@ -413,15 +493,24 @@ describe('Account Center pages', () => {
       const codePage = started.result.headers.location as string;
       const id = /id=([0-9a-f-]{36})/.exec(codePage)![1];
       clock.advance(61_000);
-      const again = await inbox.codeAfter(account.securePhone!, 'verification-code', () => submit(client, codePage, '/security/verify/resend', { purpose: 'change_email', id }));
+      const again = await inbox.codeAfter(account.securePhone!, 'verification-code', () =>
+        submit(client, codePage, '/security/verify/resend', { purpose: 'change_email', id }),
+      );
       seeOther(again.result, codePage);
-      expect((await submit(client, codePage, '/security/verify/code', { purpose: 'change_email', id, code: started.code })).status).toBe(400);
-      seeOther(await submit(client, codePage, '/security/verify/code', { purpose: 'change_email', id, code: again.code }), '/security/email');
+      expect((await submit(client, codePage, '/security/verify/code', { purpose: 'change_email', id, code: started.code })).status).toBe(
+        400,
+      );
+      seeOther(
+        await submit(client, codePage, '/security/verify/code', { purpose: 'change_email', id, code: again.code }),
+        '/security/email',
+      );
 
       const newEmail = uniqueEmail('resent');
       await inbox.codeAfter(newEmail, 'email-change-code', () => submit(client, '/security/email', '/security/email', { newEmail }));
       clock.advance(61_000);
-      const resent = await inbox.codeAfter(newEmail, 'email-change-code', () => submit(client, '/security/email/confirm', '/security/email/resend'));
+      const resent = await inbox.codeAfter(newEmail, 'email-change-code', () =>
+        submit(client, '/security/email/confirm', '/security/email/resend'),
+      );
       seeOther(resent.result, '/security/email/confirm');
       seeOther(await submit(client, '/security/email/confirm', '/security/email/confirm', { code: resent.code }), '/security');
       await expect(t.get(AccountsService).get(account.uid)).resolves.toMatchObject({ logonEmail: newEmail });
@@ -442,7 +531,9 @@ describe('Account Center pages', () => {
       expect(devices.length).toBeGreaterThanOrEqual(2);
 
       seeOther(await submit(client, '/security/sessions', `/security/sessions/${revokable[0]}/revoke`), '/security/sessions');
-      const alive = await Promise.all([second, third].map(async (token) => (await api(t).get('/api/v1/account').set(bearer(token))).status));
+      const alive = await Promise.all(
+        [second, third].map(async (token) => (await api(t).get('/api/v1/account').set(bearer(token))).status),
+      );
       expect(alive.sort()).toEqual([200, 401]);
       seeOther(await submit(client, '/security/sessions', '/security/sessions/revoke-others'));
       const after = await client.get('/security/sessions').expect(200);

@@ -47,7 +47,11 @@ describe('Account', () => {
     const token = await signIn(t, account.logonEmail, account.password);
     const response = await api(t).patch('/api/v1/account').set(bearer(token)).send({ locale: 'zh-CN' }).expect(200);
     expect(response.body).toMatchObject({ uid: account.uid, locale: 'zh-CN' });
-    await api(t).get('/api/v1/account').set(bearer(token)).expect(200).expect((res) => expect(res.body.locale).toBe('zh-CN'));
+    await api(t)
+      .get('/api/v1/account')
+      .set(bearer(token))
+      .expect(200)
+      .expect((res) => expect(res.body.locale).toBe('zh-CN'));
   });
 
   it('refuses an unknown locale or unknown fields', async () => {
@@ -70,7 +74,11 @@ describe('Account', () => {
 
     it('see the account with the logon email masked too', async () => {
       const response = await api(t).get('/api/v1/account').set(bearer(ramToken)).expect(200);
-      expect(response.body).toMatchObject({ uid: owner.uid, logonEmail: expect.stringMatching(/^o\*\*\*@example\.com$/), principal: { type: 'ram_user', uid: owner.uid, name: 'reader' } });
+      expect(response.body).toMatchObject({
+        uid: owner.uid,
+        logonEmail: expect.stringMatching(/^o\*\*\*@example\.com$/),
+        principal: { type: 'ram_user', uid: owner.uid, name: 'reader' },
+      });
     });
 
     it('may set the locale', async () => {

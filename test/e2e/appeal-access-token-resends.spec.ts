@@ -20,11 +20,19 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
   });
 
   const file = async (): Promise<FiledAppeal> => fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } });
-  const resend = (body: Record<string, unknown>, ip = uniqueIp()) => api(t).post('/api/v1/appeals/access-token-resends').set('X-Forwarded-For', ip).send(body);
+  const resend = (body: Record<string, unknown>, ip = uniqueIp()) =>
+    api(t).post('/api/v1/appeals/access-token-resends').set('X-Forwarded-For', ip).send(body);
   const status = (reference: string, token: string) => api(t).get(`/api/v1/appeals/${reference}`).set(bearer(token));
   /** Messages written to the outbox for `to`, sent or not: what the sink has not received yet counts too. */
   const queued = async (to: string) =>
-    Number(((await t.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE template = 'appeal-access-token' AND lower(recipient) = lower($1)`, [to])) as { n: number }[])[0].n);
+    Number(
+      (
+        (await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM notifications WHERE template = 'appeal-access-token' AND lower(recipient) = lower($1)`,
+          [to],
+        )) as { n: number }[]
+      )[0].n,
+    );
   const tokenIn = (text: string) => {
     const match = /^([A-Za-z0-9_-]{43})$/m.exec(text);
     if (!match) throw new Error(`no access token in: ${text.slice(0, 300)}`);
@@ -60,9 +68,14 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
     // The other appeal kept its token.
     await status(other.reference, other.accessToken).expect(200);
 
-    const audit = (await t.dataSource.query(`SELECT action, actor_type FROM audit_events WHERE subject_type = 'appeal' AND subject_id = $1 AND action = 'appeal.access_token_reissued'`, [filed.reference])) as unknown[];
+    const audit = (await t.dataSource.query(
+      `SELECT action, actor_type FROM audit_events WHERE subject_type = 'appeal' AND subject_id = $1 AND action = 'appeal.access_token_reissued'`,
+      [filed.reference],
+    )) as unknown[];
     expect(audit).toHaveLength(1);
-    const outbox = (await t.dataSource.query(`SELECT payload::text AS payload FROM notifications WHERE template = 'appeal-access-token'`)) as { payload: string }[];
+    const outbox = (await t.dataSource.query(
+      `SELECT payload::text AS payload FROM notifications WHERE template = 'appeal-access-token'`,
+    )) as { payload: string }[];
     expect(outbox.map((row) => row.payload).join('\n')).not.toContain(fresh);
   });
 
@@ -93,15 +106,20 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
     const ip = uniqueIp();
     const form = await browser.get('/appeal/status').set('X-Forwarded-For', ip).expect(200);
     expect(form.text).toContain('Lost your access token?');
-    const post = (fields: Record<string, string>) => browser.post('/appeal/status/access-token').type('form').set('Accept', 'text/html').set('X-Forwarded-For', ip).send(fields);
+    const post = (fields: Record<string, string>) =>
+      browser.post('/appeal/status/access-token').type('form').set('Accept', 'text/html').set('X-Forwarded-For', ip).send(fields);
 
     await post({ reference: filed.reference, email: filed.contactEmail }).expect(403);
     const empty = await post({ _csrf: csrfOf(form.text), reference: '', email: '' }).expect(400);
     expect(empty.text).toContain('<p class="field-error" id="resend-reference-error">Enter the reference of your appeal.</p>');
 
-    await post({ _csrf: csrfOf(form.text), reference: filed.reference, email: uniqueEmail('stranger') }).expect(303).expect('Location', '/appeal/status');
+    await post({ _csrf: csrfOf(form.text), reference: filed.reference, email: uniqueEmail('stranger') })
+      .expect(303)
+      .expect('Location', '/appeal/status');
     const afterMiss = await browser.get('/appeal/status').set('X-Forwarded-For', ip).expect(200);
-    await post({ _csrf: csrfOf(afterMiss.text), reference: filed.reference, email: filed.contactEmail }).expect(303).expect('Location', '/appeal/status');
+    await post({ _csrf: csrfOf(afterMiss.text), reference: filed.reference, email: filed.contactEmail })
+      .expect(303)
+      .expect('Location', '/appeal/status');
     const afterHit = await browser.get('/appeal/status').set('X-Forwarded-For', ip).expect(200);
     const flash = (html: string) => /<div class="alert alert-info" role="status">([^<]*)<\/div>/.exec(html)?.[1];
     expect(flash(afterMiss.text)).toMatch(/^If the reference and the email match an appeal/);
@@ -114,8 +132,14 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
     const filed = await file();
     const browser = supertest.agent(t.app.getHttpServer());
     const form = await browser.get('/appeal/status').expect(200);
-    await browser.post('/appeal/status').type('form').send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken }).expect(303);
-    await expect(browser.get('/appeal/status').expect(200)).resolves.toMatchObject({ text: expect.stringContaining('data-status="submitted"') });
+    await browser
+      .post('/appeal/status')
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken })
+      .expect(303);
+    await expect(browser.get('/appeal/status').expect(200)).resolves.toMatchObject({
+      text: expect.stringContaining('data-status="submitted"'),
+    });
 
     await resend({ reference: filed.reference, email: filed.contactEmail }).expect(202);
     const again = await browser.get('/appeal/status').expect(200);

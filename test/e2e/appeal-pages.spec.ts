@@ -31,7 +31,9 @@ describe('Back-office appeal pages', () => {
       createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' }),
       createAgent(t, { role: 'supervisor', name: 'Sue Supervisor' }),
     ]);
-    [agentClient, otherAgentClient, supervisorClient, otherSupervisorClient] = await Promise.all([agent, otherAgent, supervisor, otherSupervisor].map((who) => signInAgent(t, who)));
+    [agentClient, otherAgentClient, supervisorClient, otherSupervisorClient] = await Promise.all(
+      [agent, otherAgent, supervisor, otherSupervisor].map((who) => signInAgent(t, who)),
+    );
   });
 
   afterAll(async () => {
@@ -40,7 +42,9 @@ describe('Back-office appeal pages', () => {
   });
 
   /** An appeal naming a fresh account by UID and logon email (3 open appeals per identifier would stop a shared one). */
-  async function file(options: { phone?: string; evidence?: Record<string, unknown> } = {}): Promise<FiledAppeal & { uid: string; logonEmail: string }> {
+  async function file(
+    options: { phone?: string; evidence?: Record<string, unknown> } = {},
+  ): Promise<FiledAppeal & { uid: string; logonEmail: string }> {
     const account = await createAccount(t, { securePhone: options.phone });
     const filed = await fileAppeal(t, smtp, { account: { uid: account.uid, logonEmail: account.logonEmail }, evidence: options.evidence });
     return { ...filed, uid: account.uid, logonEmail: account.logonEmail };
@@ -48,10 +52,16 @@ describe('Back-office appeal pages', () => {
   const row = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
   const act = async (client: supertest.Agent, reference: string, path: string, fields: Record<string, string> = {}) =>
     postForm(client, `/agent/appeals/${reference}/${path}`, { version: await pageVersion(client, reference), ...fields });
-  const buttons = async (client: supertest.Agent, reference: string) => appealActionForms((await client.get(`/agent/appeals/${reference}`).expect(200)).text, reference).map((form) => form.button);
-  const queueRows = (html: string) => [...html.matchAll(/<a class="mono" href="\/agent\/appeals\/(AP-[A-Z2-7]{10})">/g)].map((match) => match[1]);
+  const buttons = async (client: supertest.Agent, reference: string) =>
+    appealActionForms((await client.get(`/agent/appeals/${reference}`).expect(200)).text, reference).map((form) => form.button);
+  const queueRows = (html: string) =>
+    [...html.matchAll(/<a class="mono" href="\/agent\/appeals\/(AP-[A-Z2-7]{10})">/g)].map((match) => match[1]);
   const auditActions = async (reference: string) =>
-    ((await t.dataSource.query(`SELECT action FROM audit_events WHERE subject_type = 'appeal' AND subject_id = $1 ORDER BY seq`, [reference])) as { action: string }[]).map((event) => event.action);
+    (
+      (await t.dataSource.query(`SELECT action FROM audit_events WHERE subject_type = 'appeal' AND subject_id = $1 ORDER BY seq`, [
+        reference,
+      ])) as { action: string }[]
+    ).map((event) => event.action);
 
   describe('queue', () => {
     it('says so when no appeal has been filed yet', async () => {
@@ -66,12 +76,18 @@ describe('Back-office appeal pages', () => {
       const unmatched = await fileAppeal(t, smtp, { account: { uid: `9${String(Date.now()).padStart(15, '0')}` } });
       await act(agentClient, matched.reference, 'claim').then((response) => expect(response.status).toBe(303));
       // One appeal past its first-response deadline (flagged by the SLA job), one due within the hour.
-      await t.dataSource.query(`UPDATE appeals SET first_response_due_at = now() - interval '1 minute' WHERE reference = $1`, [unmatched.reference]);
+      await t.dataSource.query(`UPDATE appeals SET first_response_due_at = now() - interval '1 minute' WHERE reference = $1`, [
+        unmatched.reference,
+      ]);
       await t.get(AppealMaintenanceService).flagSlaBreaches();
-      await t.dataSource.query(`UPDATE appeals SET first_response_due_at = now() + interval '50 minutes' WHERE reference = $1`, [matched.reference]);
+      await t.dataSource.query(`UPDATE appeals SET first_response_due_at = now() + interval '50 minutes' WHERE reference = $1`, [
+        matched.reference,
+      ]);
 
       const page = await agentClient.get('/agent/appeals').expect(200);
-      const rowOf = (reference: string) => new RegExp(`<tr>\\s*<td class="nowrap"><a class="mono" href="/agent/appeals/${reference}">[\\s\\S]*?</tr>`).exec(page.text)?.[0] ?? '';
+      const rowOf = (reference: string) =>
+        new RegExp(`<tr>\\s*<td class="nowrap"><a class="mono" href="/agent/appeals/${reference}">[\\s\\S]*?</tr>`).exec(page.text)?.[0] ??
+        '';
       expect(rowOf(matched.reference)).toContain('<span class="badge badge-info">In review</span>');
       expect(rowOf(matched.reference)).toContain(`${matched.contactEmail[0]}***@example.com`);
       expect(rowOf(matched.reference)).toContain('New logon email');
@@ -118,7 +134,9 @@ describe('Back-office appeal pages', () => {
       const live = await file();
       await act(otherAgentClient, lapsed.reference, 'claim');
       await act(otherAgentClient, live.reference, 'claim');
-      await t.dataSource.query(`UPDATE appeals SET lease_expires_at = now() - interval '1 second' WHERE reference = $1`, [lapsed.reference]);
+      await t.dataSource.query(`UPDATE appeals SET lease_expires_at = now() - interval '1 second' WHERE reference = $1`, [
+        lapsed.reference,
+      ]);
       const mine = queueRows((await otherAgentClient.get('/agent/appeals?mine=1').expect(200)).text);
       expect(mine).toContain(live.reference);
       expect(mine).not.toContain(lapsed.reference);
@@ -141,13 +159,17 @@ describe('Back-office appeal pages', () => {
         const references = queueRows(page.text);
         pages.push(references.length);
         seen.push(...references);
-        if (pages.length > 1) expect(unescapeHtml(page.text)).toContain(`<a href="/agent/appeals?q=${encodeURIComponent(bulk)}">First page</a>`);
+        if (pages.length > 1)
+          expect(unescapeHtml(page.text)).toContain(`<a href="/agent/appeals?q=${encodeURIComponent(bulk)}">First page</a>`);
         const next = /<a href="([^"]+)" rel="next">Next 50 appeals<\/a>/.exec(page.text)?.[1];
         href = next && unescapeHtml(next);
         if (href) expect(href).toMatch(/^\/agent\/appeals\?q=[^&]+&after=[\w-]+$/);
       }
       expect(pages).toEqual([50, 50, 20]);
-      const filed: { reference: string }[] = await t.dataSource.query(`SELECT reference FROM appeals WHERE contact_email = $1 ORDER BY created_at, id`, [bulk]);
+      const filed: { reference: string }[] = await t.dataSource.query(
+        `SELECT reference FROM appeals WHERE contact_email = $1 ORDER BY created_at, id`,
+        [bulk],
+      );
       expect(seen).toEqual(filed.map((appeal) => appeal.reference));
     });
 
@@ -165,10 +187,24 @@ describe('Back-office appeal pages', () => {
     it('shows the account snapshot masked, the checklist and score, files, the thread, notes, history, the lease and the SLA', async () => {
       const filed = await file({
         phone: '+8613700000456',
-        evidence: { fullName: 'Grace Hopper', description: 'Lost my phone on a train.', idDocumentType: 'passport', idDocumentLast4: '1234', usualRegion: 'cn-hangzhou' },
+        evidence: {
+          fullName: 'Grace Hopper',
+          description: 'Lost my phone on a train.',
+          idDocumentType: 'passport',
+          idDocumentLast4: '1234',
+          usualRegion: 'cn-hangzhou',
+        },
       });
-      const upload = await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', PDF, 'statement.pdf').expect(201);
-      await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: 'Any news?' }).expect(201);
+      const upload = await api(t)
+        .post(`/api/v1/appeals/${filed.reference}/attachments`)
+        .set(bearer(filed.accessToken))
+        .attach('file', PDF, 'statement.pdf')
+        .expect(201);
+      await api(t)
+        .post(`/api/v1/appeals/${filed.reference}/messages`)
+        .set(bearer(filed.accessToken))
+        .send({ body: 'Any news?' })
+        .expect(201);
       await act(agentClient, filed.reference, 'claim');
       await act(agentClient, filed.reference, 'notes', { body: 'Phone on record matches the filing.' });
 
@@ -203,12 +239,15 @@ describe('Back-office appeal pages', () => {
       const after = await t.get(AppealDetailService).detail(agent, filed.reference);
       expect(after.checklist.score).toBe(detail.checklist.score + 25 - 10);
       // Another agent, not holding the appeal, is not offered the form.
-      expect((await otherAgentClient.get(`/agent/appeals/${filed.reference}`).expect(200)).text).not.toContain(`/agent/appeals/${filed.reference}/facts`);
+      expect((await otherAgentClient.get(`/agent/appeals/${filed.reference}`).expect(200)).text).not.toContain(
+        `/agent/appeals/${filed.reference}/facts`,
+      );
     });
 
     it('offers exactly the actions the role and the state allow, each a form with the CSRF token, the version and its fields', async () => {
       const filed = await file();
-      const formsFor = async (client: supertest.Agent) => appealActionForms((await client.get(`/agent/appeals/${filed.reference}`).expect(200)).text, filed.reference);
+      const formsFor = async (client: supertest.Agent) =>
+        appealActionForms((await client.get(`/agent/appeals/${filed.reference}`).expect(200)).text, filed.reference);
       const version = String((await row(filed.reference)).version);
       expect(await formsFor(agentClient)).toEqual([
         { action: `/agent/appeals/${filed.reference}/claim`, button: 'Claim', version, hasCsrf: true, fields: [] },
@@ -224,7 +263,13 @@ describe('Back-office appeal pages', () => {
           ['request-info', 'Request information', ['message']],
           ['approve', 'Approve', ['rationale']],
           ['reject', 'Reject', ['reason', 'message']],
-        ].map(([path, button, fields]) => ({ action: `/agent/appeals/${filed.reference}/${path}`, button, version: held, hasCsrf: true, fields })),
+        ].map(([path, button, fields]) => ({
+          action: `/agent/appeals/${filed.reference}/${path}`,
+          button,
+          version: held,
+          hasCsrf: true,
+          fields,
+        })),
       );
       await expect(buttons(otherAgentClient, filed.reference)).resolves.toEqual(['Add note']);
       await expect(buttons(supervisorClient, filed.reference)).resolves.toEqual(['Take over', 'Add note']);
@@ -255,7 +300,9 @@ describe('Back-office appeal pages', () => {
       await act(otherSupervisorClient, filed.reference, 'second-approve');
       const scheduled = await agentClient.get(`/agent/appeals/${filed.reference}`).expect(200);
       const { scheduledFor } = await row(filed.reference);
-      expect(scheduled.text).toContain(`<dt>Scheduled for</dt><dd>${scheduledFor!.toISOString().replace('T', ' ').slice(0, 16)} UTC <span class="muted">(cooling-off`);
+      expect(scheduled.text).toContain(
+        `<dt>Scheduled for</dt><dd>${scheduledFor!.toISOString().replace('T', ' ').slice(0, 16)} UTC <span class="muted">(cooling-off`,
+      );
       expect(scheduled.text).toContain('confirmed by Sue Supervisor');
     });
 
@@ -281,21 +328,45 @@ describe('Back-office appeal pages', () => {
       expect(flashOf(afterClaim.text)).toBe(`You hold ${filed.reference} now: other agents cannot act on it while your claim lasts.`);
       await expect(row(filed.reference)).resolves.toMatchObject({ status: 'in_review', leaseAgentId: agent.id });
 
-      await expect(act(agentClient, filed.reference, 'notes', { body: 'Called the old employer.' })).resolves.toMatchObject({ status: 303 });
-      await expect(act(agentClient, filed.reference, 'request-info', { message: 'Please upload the invoice of your last payment.' })).resolves.toMatchObject({ status: 303 });
+      await expect(act(agentClient, filed.reference, 'notes', { body: 'Called the old employer.' })).resolves.toMatchObject({
+        status: 303,
+      });
+      await expect(
+        act(agentClient, filed.reference, 'request-info', { message: 'Please upload the invoice of your last payment.' }),
+      ).resolves.toMatchObject({ status: 303 });
       await expect(row(filed.reference)).resolves.toMatchObject({ status: 'awaiting_customer' });
-      await smtp.waitForMessage(() => smtp.to(filed.contactEmail).some((message) => message.template === 'appeal-info-requested'), 10_000, 'the question to the person');
-      await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: 'Attached.' }).expect(201);
-      await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', PNG, 'invoice.png').expect(201);
+      await smtp.waitForMessage(
+        () => smtp.to(filed.contactEmail).some((message) => message.template === 'appeal-info-requested'),
+        10_000,
+        'the question to the person',
+      );
+      await api(t)
+        .post(`/api/v1/appeals/${filed.reference}/messages`)
+        .set(bearer(filed.accessToken))
+        .send({ body: 'Attached.' })
+        .expect(201);
+      await api(t)
+        .post(`/api/v1/appeals/${filed.reference}/attachments`)
+        .set(bearer(filed.accessToken))
+        .attach('file', PNG, 'invoice.png')
+        .expect(201);
 
       const approve = await act(agentClient, filed.reference, 'approve', { rationale: 'Invoice matches.' });
       expect(approve.status).toBe(303);
-      expect(flashOf((await agentClient.get(`/agent/appeals/${filed.reference}`)).text)).toBe('Approved. A supervisor other than you must confirm the approval.');
+      expect(flashOf((await agentClient.get(`/agent/appeals/${filed.reference}`)).text)).toBe(
+        'Approved. A supervisor other than you must confirm the approval.',
+      );
       const confirm = await act(supervisorClient, filed.reference, 'second-approve', { rationale: 'Agreed.' });
       expect([confirm.status, confirm.headers.location]).toEqual([303, `/agent/appeals/${filed.reference}`]);
       await expect(row(filed.reference)).resolves.toMatchObject({ status: 'scheduled', approvedBy: agent.id, confirmedBy: supervisor.id });
       await expect(auditActions(filed.reference)).resolves.toEqual(
-        expect.arrayContaining(['appeal.claimed', 'appeal.note_added', 'appeal.info_requested', 'appeal.approved', 'appeal.approval_confirmed']),
+        expect.arrayContaining([
+          'appeal.claimed',
+          'appeal.note_added',
+          'appeal.info_requested',
+          'appeal.approved',
+          'appeal.approval_confirmed',
+        ]),
       );
     });
 
@@ -307,17 +378,32 @@ describe('Back-office appeal pages', () => {
       await act(agentClient, filed.reference, 'claim');
       await expect(act(supervisorClient, filed.reference, 'takeover')).resolves.toMatchObject({ status: 303 });
       await expect(row(filed.reference)).resolves.toMatchObject({ leaseAgentId: supervisor.id });
-      await expect(act(supervisorClient, filed.reference, 'reject', { reason: 'Documents do not match.', message: 'We could not confirm who you are.' })).resolves.toMatchObject({ status: 303 });
+      await expect(
+        act(supervisorClient, filed.reference, 'reject', {
+          reason: 'Documents do not match.',
+          message: 'We could not confirm who you are.',
+        }),
+      ).resolves.toMatchObject({ status: 303 });
       await expect(row(filed.reference)).resolves.toMatchObject({ status: 'rejected', rejectionReason: 'Documents do not match.' });
-      await smtp.waitForMessage(() => smtp.to(filed.contactEmail).some((message) => message.template === 'appeal-rejected'), 10_000, 'the rejection');
+      await smtp.waitForMessage(
+        () => smtp.to(filed.contactEmail).some((message) => message.template === 'appeal-rejected'),
+        10_000,
+        'the rejection',
+      );
 
       // Scheduled, then the former logon email objects through the link it was sent.
       const objected = await file();
       await act(agentClient, objected.reference, 'claim');
       await act(agentClient, objected.reference, 'approve', { rationale: 'Matches.' });
       await act(supervisorClient, objected.reference, 'second-approve');
-      await smtp.waitForMessage(() => smtp.to(objected.logonEmail).some((message) => message.template === 'appeal-objection'), 10_000, 'the objection link');
-      const link = /\/appeal\/object\/([\w-]+)/.exec(smtp.to(objected.logonEmail).find((message) => message.template === 'appeal-objection')!.text)![1];
+      await smtp.waitForMessage(
+        () => smtp.to(objected.logonEmail).some((message) => message.template === 'appeal-objection'),
+        10_000,
+        'the objection link',
+      );
+      const link = /\/appeal\/object\/([\w-]+)/.exec(
+        smtp.to(objected.logonEmail).find((message) => message.template === 'appeal-objection')!.text,
+      )![1];
       await api(t).post(`/api/v1/appeal-objections/${link}`).expect(200);
       await expect(buttons(supervisorClient, objected.reference)).resolves.toEqual(['Add note', 'Reopen']);
       await expect(act(supervisorClient, objected.reference, 'reopen')).resolves.toMatchObject({ status: 303 });
@@ -332,13 +418,17 @@ describe('Back-office appeal pages', () => {
       const stale = await postForm(agentClient, `/agent/appeals/${filed.reference}/claim`, { version: seen });
       expect(stale.status).toBe(409);
       expect(stale.text).toContain('<h1>Someone else changed this first</h1>');
-      expect(stale.text).toContain(`<a class="btn btn-primary" href="/agent/appeals/${filed.reference}">Back to appeal ${filed.reference}</a>`);
+      expect(stale.text).toContain(
+        `<a class="btn btn-primary" href="/agent/appeals/${filed.reference}">Back to appeal ${filed.reference}</a>`,
+      );
       await expect(row(filed.reference)).resolves.toEqual(before);
-      const json = await agentClient.post(`/agent/appeals/${filed.reference}/claim`).send({ _csrf: await pageToken(agentClient, '/agent/appeals'), version: seen });
+      const json = await agentClient
+        .post(`/agent/appeals/${filed.reference}/claim`)
+        .send({ _csrf: await pageToken(agentClient, '/agent/appeals'), version: seen });
       expect(json.body).toMatchObject({ status: 409, code: 'STALE_VERSION' });
     });
 
-    it("refuses with 403 what the role or the state does not allow, the approver confirming their own approval included; nothing changes", async () => {
+    it('refuses with 403 what the role or the state does not allow, the approver confirming their own approval included; nothing changes', async () => {
       const filed = await file();
       await act(agentClient, filed.reference, 'claim');
       const refused = async (client: supertest.Agent, path: string, fields: Record<string, string> = {}) => {
@@ -370,7 +460,9 @@ describe('Back-office appeal pages', () => {
       const emptyNote = await act(agentClient, filed.reference, 'notes', { body: '   ' });
       expect(emptyNote.status).toBe(400);
       expect(emptyNote.text).toContain('<p class="field-error" id="notes-body-error">The note must not be empty.</p>');
-      expect(emptyNote.text).toMatch(/<textarea id="notes-body" name="body"[^>]* aria-describedby="notes-body-hint notes-body-error" aria-invalid="true">/);
+      expect(emptyNote.text).toMatch(
+        /<textarea id="notes-body" name="body"[^>]* aria-describedby="notes-body-hint notes-body-error" aria-invalid="true">/,
+      );
 
       await act(agentClient, filed.reference, 'claim');
       const before = await row(filed.reference);
@@ -385,7 +477,9 @@ describe('Back-office appeal pages', () => {
       await act(agentClient, weak.reference, 'claim');
       const bare = await act(agentClient, weak.reference, 'approve', { rationale: '' });
       expect(bare.status).toBe(400);
-      expect(bare.text).toMatch(/<p class="field-error" id="approve-rationale-error">The rationale is required: the evidence score \d+ is below 60.<\/p>/);
+      expect(bare.text).toMatch(
+        /<p class="field-error" id="approve-rationale-error">The rationale is required: the evidence score \d+ is below 60.<\/p>/,
+      );
       await expect(row(weak.reference)).resolves.toMatchObject({ status: 'in_review' });
 
       const noVersion = await postForm(agentClient, `/agent/appeals/${filed.reference}/claim`);
@@ -401,7 +495,11 @@ describe('Back-office appeal pages', () => {
     it('refuses an action posted without its CSRF token: 403, nothing changes', async () => {
       const filed = await file();
       const before = await row(filed.reference);
-      const response = await agentClient.post(`/agent/appeals/${filed.reference}/claim`).type('form').set('Accept', 'text/html').send({ version: before.version });
+      const response = await agentClient
+        .post(`/agent/appeals/${filed.reference}/claim`)
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ version: before.version });
       expect(response.status).toBe(403);
       expect(response.text).toContain('The form has expired');
       await expect(row(filed.reference)).resolves.toEqual(before);
@@ -411,7 +509,11 @@ describe('Back-office appeal pages', () => {
   describe('attachments', () => {
     it('downloads as an attachment with a safe file name, the stored type and nosniff, and records the view', async () => {
       const filed = await file();
-      const upload = await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', PNG, '../../etc/my "id" card.png').expect(201);
+      const upload = await api(t)
+        .post(`/api/v1/appeals/${filed.reference}/attachments`)
+        .set(bearer(filed.accessToken))
+        .attach('file', PNG, '../../etc/my "id" card.png')
+        .expect(201);
       const response = await agentClient.get(`/agent/appeals/${filed.reference}/attachments/${upload.body.id}`).expect(200);
       expect(response.headers['content-type']).toBe('image/png');
       expect(response.headers['content-disposition']).toBe(`attachment; filename="${upload.body.filename}"`);
@@ -431,8 +533,11 @@ describe('Back-office appeal pages', () => {
     it('shows appeals by status, SLA breaches and the median response times as SVG charts, each linking to the filtered queue', async () => {
       const page = await agentClient.get('/agent').expect(200);
       const html = unescapeHtml(page.text);
-      const panel = (id: string) => new RegExp(`<section class="card panel[^"]*" aria-labelledby="${id}-heading">[\\s\\S]*?</section>`).exec(html)?.[0] ?? '';
-      const counts: { status: string; count: number }[] = await t.dataSource.query(`SELECT status, count(*)::int AS count FROM appeals GROUP BY status`);
+      const panel = (id: string) =>
+        new RegExp(`<section class="card panel[^"]*" aria-labelledby="${id}-heading">[\\s\\S]*?</section>`).exec(html)?.[0] ?? '';
+      const counts: { status: string; count: number }[] = await t.dataSource.query(
+        `SELECT status, count(*)::int AS count FROM appeals GROUP BY status`,
+      );
 
       const byStatus = panel('appeals-by-status');
       expect(byStatus).toContain('<h2 id="appeals-by-status-heading">Appeals by status</h2>');
@@ -458,7 +563,11 @@ describe('Back-office appeal pages', () => {
 
   describe('sign-in', () => {
     it('sends a browser without a session to the sign-in form', async () => {
-      for (const path of ['/agent/appeals', '/agent/appeals/AP-AAAAAAAAAA', '/agent/appeals/AP-AAAAAAAAAA/attachments/00000000-0000-4000-8000-000000000000']) {
+      for (const path of [
+        '/agent/appeals',
+        '/agent/appeals/AP-AAAAAAAAAA',
+        '/agent/appeals/AP-AAAAAAAAAA/attachments/00000000-0000-4000-8000-000000000000',
+      ]) {
         await api(t).get(path).expect(303).expect('Location', '/agent/login');
       }
     });

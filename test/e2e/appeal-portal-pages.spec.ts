@@ -36,14 +36,22 @@ describe('Appeal pages (public)', () => {
     return {
       client,
       get: (path: string) => client.get(path).set('Accept', 'text/html').set('X-Forwarded-For', ip),
-      post: (path: string, fields: Record<string, string>) => client.post(path).type('form').set('Accept', 'text/html').set('X-Forwarded-For', ip).send(fields),
+      post: (path: string, fields: Record<string, string>) =>
+        client.post(path).type('form').set('Accept', 'text/html').set('X-Forwarded-For', ip).send(fields),
       upload: (path: string, csrf: string, content: Buffer, filename: string) =>
-        client.post(path).set('Accept', 'text/html').set('X-Forwarded-For', ip).field('_csrf', csrf).attach('file', content, { filename, contentType: 'application/octet-stream' }),
+        client
+          .post(path)
+          .set('Accept', 'text/html')
+          .set('X-Forwarded-For', ip)
+          .field('_csrf', csrf)
+          .attach('file', content, { filename, contentType: 'application/octet-stream' }),
     };
   };
   type Browser = ReturnType<typeof browser>;
-  const hidden = (html: string, name: string) => unescapeHtml(new RegExp(`name="${name.replace('.', '\\.')}" value="([^"]*)"`).exec(html)?.[1] ?? '');
-  const fieldError = (html: string, id: string) => unescapeHtml(new RegExp(`<p class="field-error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1] ?? '');
+  const hidden = (html: string, name: string) =>
+    unescapeHtml(new RegExp(`name="${name.replace('.', '\\.')}" value="([^"]*)"`).exec(html)?.[1] ?? '');
+  const fieldError = (html: string, id: string) =>
+    unescapeHtml(new RegExp(`<p class="field-error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1] ?? '');
   const row = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
   const codes = (email: string) => smtp.to(email).filter((message) => message.template === 'appeal-contact-code').length;
 
@@ -51,16 +59,27 @@ describe('Appeal pages (public)', () => {
   async function throughCode(who: Browser, email: string, query = ''): Promise<string> {
     const start = await who.get(`/appeal${query}`).expect(200);
     const before = codes(email);
-    const codePage = await who.post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email, ...accountFields(start.text) }).expect(200);
+    const codePage = await who
+      .post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email, ...accountFields(start.text) })
+      .expect(200);
     await smtp.waitForMessage(() => codes(email) > before, 10_000, 'the contact code');
     const code = await smtp.codeFor(email, 'appeal-contact-code');
     const details = await who
-      .post('/appeal', { _csrf: csrfOf(codePage.text), step: 'check-code', email, 'contactVerification.id': hidden(codePage.text, 'contactVerification.id'), 'contactVerification.code': code, ...accountFields(codePage.text) })
+      .post('/appeal', {
+        _csrf: csrfOf(codePage.text),
+        step: 'check-code',
+        email,
+        'contactVerification.id': hidden(codePage.text, 'contactVerification.id'),
+        'contactVerification.code': code,
+        ...accountFields(codePage.text),
+      })
       .expect(200);
     return details.text;
   }
   const accountFields = (html: string) =>
-    Object.fromEntries(['account.uid', 'account.logonEmail', 'account.securePhone'].map((name) => [name, hidden(html, name)]).filter(([, value]) => value));
+    Object.fromEntries(
+      ['account.uid', 'account.logonEmail', 'account.securePhone'].map((name) => [name, hidden(html, name)]).filter(([, value]) => value),
+    );
   const detailsFields = (html: string, fields: Record<string, string>) => ({
     _csrf: csrfOf(html),
     step: 'file',
@@ -86,20 +105,49 @@ describe('Appeal pages (public)', () => {
       const invalid = await who.post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email: 'not an address' }).expect(400);
       expect(fieldError(invalid.text, 'email')).not.toBe('');
 
-      const codePage = await who.post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email, 'account.logonEmail': owner.logonEmail }).expect(200);
+      const codePage = await who
+        .post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email, 'account.logonEmail': owner.logonEmail })
+        .expect(200);
       expect(codePage.text).toContain(`We sent a 6-digit code to <strong>${email}</strong>`);
       const id = hidden(codePage.text, 'contactVerification.id');
       const first = await smtp.codeFor(email, 'appeal-contact-code');
 
-      const wrong = await who.post('/appeal', { _csrf: csrfOf(codePage.text), step: 'check-code', email, 'contactVerification.id': id, 'contactVerification.code': first === '000000' ? '111111' : '000000' }).expect(400);
+      const wrong = await who
+        .post('/appeal', {
+          _csrf: csrfOf(codePage.text),
+          step: 'check-code',
+          email,
+          'contactVerification.id': id,
+          'contactVerification.code': first === '000000' ? '111111' : '000000',
+        })
+        .expect(400);
       expect(fieldError(wrong.text, 'contactVerification-code')).toMatch(/attempt/i);
 
-      const resent = await who.post('/appeal', { _csrf: csrfOf(codePage.text), step: 'resend-code', email, 'contactVerification.id': id }).expect(200);
+      const resent = await who
+        .post('/appeal', { _csrf: csrfOf(codePage.text), step: 'resend-code', email, 'contactVerification.id': id })
+        .expect(200);
       expect(resent.text).toContain('The one before no longer works.');
       await smtp.waitForMessage(() => codes(email) === 2, 10_000, 'the second contact code');
       const second = await smtp.codeFor(email, 'appeal-contact-code');
-      await who.post('/appeal', { _csrf: csrfOf(resent.text), step: 'check-code', email, 'contactVerification.id': id, 'contactVerification.code': first }).expect(400);
-      const details = await who.post('/appeal', { _csrf: csrfOf(resent.text), step: 'check-code', email, 'contactVerification.id': id, 'contactVerification.code': second, 'account.logonEmail': owner.logonEmail }).expect(200);
+      await who
+        .post('/appeal', {
+          _csrf: csrfOf(resent.text),
+          step: 'check-code',
+          email,
+          'contactVerification.id': id,
+          'contactVerification.code': first,
+        })
+        .expect(400);
+      const details = await who
+        .post('/appeal', {
+          _csrf: csrfOf(resent.text),
+          step: 'check-code',
+          email,
+          'contactVerification.id': id,
+          'contactVerification.code': second,
+          'account.logonEmail': owner.logonEmail,
+        })
+        .expect(200);
       expect(details.text).toContain('<h1>Your appeal</h1>');
       expect(details.text).toContain(`value="${owner.logonEmail}"`);
       // The code travels in the form's body, never in an address.
@@ -114,14 +162,31 @@ describe('Appeal pages (public)', () => {
       expect(form).toContain(`value="${owner.uid}"`);
 
       const refused = await who
-        .post('/appeal', detailsFields(form, { 'account.uid': owner.uid, 'evidence.description': 'Lost my phone.', 'evidence.lastPaymentAmount': 'lots', 'changes.logonEmail': 'true' }))
+        .post(
+          '/appeal',
+          detailsFields(form, {
+            'account.uid': owner.uid,
+            'evidence.description': 'Lost my phone.',
+            'evidence.lastPaymentAmount': 'lots',
+            'changes.logonEmail': 'true',
+          }),
+        )
         .expect(400);
       expect(fieldError(refused.text, 'evidence-fullName')).toBe('Enter your full name.');
       expect(fieldError(refused.text, 'evidence-lastPaymentAmount')).toBe('must be a decimal amount such as 129.90');
       expect(refused.text).toContain('>Lost my phone.</textarea>');
       expect(refused.text).toMatch(/id="changes-logonEmail" name="changes\.logonEmail" value="true" checked/);
 
-      const noChange = await who.post('/appeal', detailsFields(refused.text, { 'account.uid': owner.uid, 'evidence.fullName': 'Ada Lovelace', 'evidence.description': 'Lost my phone.' })).expect(400);
+      const noChange = await who
+        .post(
+          '/appeal',
+          detailsFields(refused.text, {
+            'account.uid': owner.uid,
+            'evidence.fullName': 'Ada Lovelace',
+            'evidence.description': 'Lost my phone.',
+          }),
+        )
+        .expect(400);
       expect(fieldError(noChange.text, 'changes')).toBe('must ask for at least one change');
 
       const filed = await who
@@ -145,7 +210,12 @@ describe('Appeal pages (public)', () => {
       const cookie = String(filed.headers['set-cookie']);
       expect(cookie).toMatch(/ac_appeal=AP-[^;]+; Max-Age=\d+; Path=\/appeal; Expires=[^;]+; HttpOnly; SameSite=Strict/);
       const appeal = await row(reference);
-      expect(appeal).toMatchObject({ contactEmail: email, locale: 'zh-CN', claimedUid: owner.uid, changes: { logonEmail: email, resetPassword: true } });
+      expect(appeal).toMatchObject({
+        contactEmail: email,
+        locale: 'zh-CN',
+        claimedUid: owner.uid,
+        changes: { logonEmail: email, resetPassword: true },
+      });
       expect(appeal.evidence.resourceIds).toEqual(['i-bp1', 'i-bp2']);
       await smtp.latest(email, 'appeal-received');
 
@@ -160,7 +230,15 @@ describe('Appeal pages (public)', () => {
       const who = browser();
       const form = await throughCode(who, uniqueEmail('contact'));
       const filed = await who
-        .post('/appeal', detailsFields(form, { 'account.uid': owner.uid, 'changes.disableTotp': 'true', 'evidence.fullName': 'Ada', 'evidence.description': 'Lost it all.' }))
+        .post(
+          '/appeal',
+          detailsFields(form, {
+            'account.uid': owner.uid,
+            'changes.disableTotp': 'true',
+            'evidence.fullName': 'Ada',
+            'evidence.description': 'Lost it all.',
+          }),
+        )
         .expect(200);
       const csrf = csrfOf(filed.text);
       await who.upload('/appeal/uploads', 'forged', PNG, 'passport.png').expect(403);
@@ -192,7 +270,14 @@ describe('Appeal pages (public)', () => {
       const message = await smtp.latest(email, 'appeal-contact-code');
       expect(message.subject).toBe('您的账号中心申诉验证码');
       const details = await who
-        .post('/appeal', { _csrf: csrfOf(codePage.text), step: 'check-code', email, locale: 'zh-CN', 'contactVerification.id': hidden(codePage.text, 'contactVerification.id'), 'contactVerification.code': await smtp.codeFor(email) })
+        .post('/appeal', {
+          _csrf: csrfOf(codePage.text),
+          step: 'check-code',
+          email,
+          locale: 'zh-CN',
+          'contactVerification.id': hidden(codePage.text, 'contactVerification.id'),
+          'contactVerification.code': await smtp.codeFor(email),
+        })
         .expect(200);
       expect(details.text).toContain('<option value="zh-CN" selected>');
     });
@@ -213,7 +298,12 @@ describe('Appeal pages (public)', () => {
       const who = browser();
       const email = uniqueEmail('contact');
       const form = await throughCode(who, email);
-      const typed = { 'account.uid': owner.uid, 'changes.resetPassword': 'true', 'evidence.fullName': 'Ada Lovelace', 'evidence.description': 'A long story.' };
+      const typed = {
+        'account.uid': owner.uid,
+        'changes.resetPassword': 'true',
+        'evidence.fullName': 'Ada Lovelace',
+        'evidence.description': 'A long story.',
+      };
       controlClock(t).advance(11 * 60_000);
 
       const expired = await who.post('/appeal', detailsFields(form, typed)).expect(410);
@@ -226,7 +316,12 @@ describe('Appeal pages (public)', () => {
       expect(resent.text).toContain('The one before no longer works.');
       expect(resent.text).toContain('>A long story.</textarea>');
       await smtp.waitForMessage(() => codes(email) === 2, 10_000, 'the second contact code');
-      const filed = await who.post('/appeal', { ...detailsFields(resent.text, typed), 'contactVerification.code': await smtp.codeFor(email, 'appeal-contact-code') }).expect(200);
+      const filed = await who
+        .post('/appeal', {
+          ...detailsFields(resent.text, typed),
+          'contactVerification.code': await smtp.codeFor(email, 'appeal-contact-code'),
+        })
+        .expect(200);
       expect(filed.text).toContain('Your appeal was filed');
     });
 
@@ -259,11 +354,18 @@ describe('Appeal pages (public)', () => {
       await who.post('/appeal/status', { reference: filed.reference, accessToken: filed.accessToken }).expect(403);
       const empty = await who.post('/appeal/status', { _csrf: csrfOf(form.text), reference: '', accessToken: '' }).expect(400);
       expect(fieldError(empty.text, 'reference')).not.toBe('');
-      const wrongToken = await who.post('/appeal/status', { _csrf: csrfOf(form.text), reference: filed.reference, accessToken: 'x'.repeat(43) }).expect(404);
-      const wrongReference = await who.post('/appeal/status', { _csrf: csrfOf(form.text), reference: 'AP-AAAAAAAAAA', accessToken: filed.accessToken }).expect(404);
+      const wrongToken = await who
+        .post('/appeal/status', { _csrf: csrfOf(form.text), reference: filed.reference, accessToken: 'x'.repeat(43) })
+        .expect(404);
+      const wrongReference = await who
+        .post('/appeal/status', { _csrf: csrfOf(form.text), reference: 'AP-AAAAAAAAAA', accessToken: filed.accessToken })
+        .expect(404);
       expect(fieldError(wrongToken.text, 'accessToken')).toBe(fieldError(wrongReference.text, 'accessToken'));
 
-      await who.post('/appeal/status', { _csrf: csrfOf(form.text), reference: filed.reference.toLowerCase(), accessToken: filed.accessToken }).expect(303).expect('Location', '/appeal/status');
+      await who
+        .post('/appeal/status', { _csrf: csrfOf(form.text), reference: filed.reference.toLowerCase(), accessToken: filed.accessToken })
+        .expect(303)
+        .expect('Location', '/appeal/status');
       const page = await who.get('/appeal/status').expect(200);
       expect(page.text).toContain('data-status="submitted">Submitted</span>');
       expect(page.text).toContain(`<dt>New logon email</dt><dd>${filed.contactEmail}</dd>`);
@@ -272,8 +374,12 @@ describe('Appeal pages (public)', () => {
     it('shows the support team’s messages but never internal notes or agent names; a reply returns the appeal to review', async () => {
       const agent = await createAgent(t, 'agent', 'Priya Secretname');
       await review.claim(agent, filed.reference, await versionOf(t, agent, filed.reference));
-      await review.addNote(agent, filed.reference, await versionOf(t, agent, filed.reference), { body: 'Internal: looks like a takeover attempt' });
-      await review.requestInfo(agent, filed.reference, await versionOf(t, agent, filed.reference), { message: 'Which region do you sign in from?' });
+      await review.addNote(agent, filed.reference, await versionOf(t, agent, filed.reference), {
+        body: 'Internal: looks like a takeover attempt',
+      });
+      await review.requestInfo(agent, filed.reference, await versionOf(t, agent, filed.reference), {
+        message: 'Which region do you sign in from?',
+      });
 
       const page = await who.get('/appeal/status').expect(200);
       expect(page.text).toContain('data-status="awaiting_customer">Waiting for your answer</span>');
@@ -295,7 +401,10 @@ describe('Appeal pages (public)', () => {
 
     it('takes files while open and shows why one is refused', async () => {
       const page = await who.get('/appeal/status').expect(200);
-      await who.upload('/appeal/status/attachments', csrfOf(page.text), PNG, 'id-card.png').expect(303).expect('Location', '/appeal/status');
+      await who
+        .upload('/appeal/status/attachments', csrfOf(page.text), PNG, 'id-card.png')
+        .expect(303)
+        .expect('Location', '/appeal/status');
       const after = await who.get('/appeal/status').expect(200);
       expect(after.text).toContain('id-card.png <span class="muted small">image/png');
       const refused = await who.upload('/appeal/status/attachments', csrfOf(after.text), HTML, 'x.png').expect(415);
@@ -325,7 +434,10 @@ describe('Appeal pages (public)', () => {
       await who.post('/appeal/status/sign-out', { _csrf: csrfOf(page.text) }).expect(303);
       const form = await who.get('/appeal/status').expect(200);
       expect(form.text).toContain('<h1>Follow your appeal</h1>');
-      await who.post('/appeal/status/messages', { _csrf: csrfOf(form.text), body: 'Hi' }).expect(303).expect('Location', '/appeal/status');
+      await who
+        .post('/appeal/status/messages', { _csrf: csrfOf(form.text), body: 'Hi' })
+        .expect(303)
+        .expect('Location', '/appeal/status');
       await who.get('/appeal/uploads').expect(303).expect('Location', '/appeal/status');
     });
   });
@@ -343,7 +455,9 @@ describe('Appeal pages (public)', () => {
       // The person's status page shows when the change applies.
       const person = browser();
       const statusForm = await person.get('/appeal/status').expect(200);
-      await person.post('/appeal/status', { _csrf: csrfOf(statusForm.text), reference: filed.reference, accessToken: filed.accessToken }).expect(303);
+      await person
+        .post('/appeal/status', { _csrf: csrfOf(statusForm.text), reference: filed.reference, accessToken: filed.accessToken })
+        .expect(303);
       const scheduled = await person.get('/appeal/status').expect(200);
       expect(scheduled.text).toContain('data-status="scheduled">Scheduled</span>');
       expect(scheduled.text).toMatch(/<dt>Change applied at<\/dt><dd>[^<]+<\/dd>/);
@@ -373,7 +487,9 @@ describe('Appeal pages (public)', () => {
       const owner = await createAccount(t);
       const accounts = t.get(AccountsService);
       const former = uniqueEmail('former');
-      const url = await t.dataSource.transaction((manager) => t.get(SecurityRevertsService).issue(manager, { accountUid: owner.uid, kind: 'logon_email', formerValue: former }));
+      const url = await t.dataSource.transaction((manager) =>
+        t.get(SecurityRevertsService).issue(manager, { accountUid: owner.uid, kind: 'logon_email', formerValue: former }),
+      );
       const path = new URL(url).pathname;
 
       const who = browser();

@@ -23,7 +23,15 @@ describe('Appeals (public API and the whole path)', () => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     sms = await SmsSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, ...sms.env, TRUST_PROXY: 'loopback', APPEAL_COOLING_OFF: '2s', PUBLIC_BASE_URL: 'https://accounts.example.com' } });
+    t = await createTestApp({
+      env: {
+        SMTP_URL: smtp.url,
+        ...sms.env,
+        TRUST_PROXY: 'loopback',
+        APPEAL_COOLING_OFF: '2s',
+        PUBLIC_BASE_URL: 'https://accounts.example.com',
+      },
+    });
     review = t.get(AppealReviewService);
     clock = controlClock(t);
   });
@@ -40,16 +48,28 @@ describe('Appeals (public API and the whole path)', () => {
     if (!match) throw new Error(`no ${path} link in: ${text.slice(0, 300)}`);
     return match[1];
   };
-  const upload = (filed: FiledAppeal, content: Buffer, filename: string, contentType?: string) => uploadAttachment(t, filed, content, filename, contentType);
+  const upload = (filed: FiledAppeal, content: Buffer, filename: string, contentType?: string) =>
+    uploadAttachment(t, filed, content, filename, contentType);
 
   it('takes a person with neither phone nor email from filing to a new logon email, a new password and a sign-in', async () => {
     const owner = await createAccount(t, { securePhone: '+8613800000001' });
     const contactEmail = uniqueEmail('new-home');
-    const filed = await fileAppeal(t, smtp, { account: { uid: owner.uid, logonEmail: owner.logonEmail }, changes: { logonEmail: contactEmail, resetPassword: true }, contactEmail });
+    const filed = await fileAppeal(t, smtp, {
+      account: { uid: owner.uid, logonEmail: owner.logonEmail },
+      changes: { logonEmail: contactEmail, resetPassword: true },
+      contactEmail,
+    });
     expect(filed.reference).toMatch(/^AP-[A-Z2-7]{10}$/);
     await smtp.latest(filed.contactEmail, 'appeal-received');
     const filedBody = (await status(filed).expect(200)).body;
-    expect(filedBody).toEqual({ reference: filed.reference, status: 'submitted', createdAt: expect.any(String), updatedAt: expect.any(String), requestedChanges: { logonEmail: filed.contactEmail, resetPassword: true }, messages: [] });
+    expect(filedBody).toEqual({
+      reference: filed.reference,
+      status: 'submitted',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      requestedChanges: { logonEmail: filed.contactEmail, resetPassword: true },
+      messages: [],
+    });
 
     const uploaded = await upload(filed, PNG, 'passport.png', 'image/png').expect(201);
     expect(uploaded.body).toEqual({ id: expect.any(String), filename: 'passport.png', size: PNG.length, contentType: 'image/png' });
@@ -57,20 +77,33 @@ describe('Appeals (public API and the whole path)', () => {
     const agent = await createAgent(t, 'agent');
     const supervisor = await createAgent(t, 'supervisor');
     await review.claim(agent, filed.reference, await versionOf(t, agent, filed.reference));
-    await review.requestInfo(agent, filed.reference, await versionOf(t, agent, filed.reference), { message: 'Which region did you usually sign in from?' });
+    await review.requestInfo(agent, filed.reference, await versionOf(t, agent, filed.reference), {
+      message: 'Which region did you usually sign in from?',
+    });
     const asked = await smtp.latest(filed.contactEmail, 'appeal-info-requested');
     expect(asked.text).toContain('Which region did you usually sign in from?');
-    expect((await status(filed).expect(200)).body).toMatchObject({ status: 'awaiting_customer', messages: [{ from: 'agent', body: 'Which region did you usually sign in from?' }] });
+    expect((await status(filed).expect(200)).body).toMatchObject({
+      status: 'awaiting_customer',
+      messages: [{ from: 'agent', body: 'Which region did you usually sign in from?' }],
+    });
 
-    await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: 'Mostly Hangzhou.' }).expect(201);
+    await api(t)
+      .post(`/api/v1/appeals/${filed.reference}/messages`)
+      .set(bearer(filed.accessToken))
+      .send({ body: 'Mostly Hangzhou.' })
+      .expect(201);
     const answered = (await status(filed).expect(200)).body;
     expect(answered.status).toBe('in_review');
     expect(answered.messages.map((message: { from: string }) => message.from)).toEqual(['agent', 'customer']);
     expect(JSON.stringify(answered)).not.toContain(agent.name);
 
     // UID and former email match: 50 points, under the threshold of 60, so a rationale is needed.
-    await expect(review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), { rationale: 'Passport photo matches the name on the payment record.' });
+    await expect(review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), {})).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), {
+      rationale: 'Passport photo matches the name on the payment record.',
+    });
     expect((await status(filed).expect(200)).body.status).toBe('pending_second_approval');
     await review.confirmApproval(supervisor, filed.reference, await versionOf(t, supervisor, filed.reference), {});
 
@@ -81,16 +114,28 @@ describe('Appeals (public API and the whole path)', () => {
     const objectionSms = await sms.latest('+8613800000001', 'appeal-objection');
     expect(linkIn(objectionEmail.text, '/appeal/object')).not.toBe(linkIn(objectionSms.body, '/appeal/object'));
 
-    await waitFor(async () => (await status(filed)).body.status === 'completed', { timeoutMs: 15_000, description: 'the cooling-off to end and the change to apply' });
+    await waitFor(async () => (await status(filed)).body.status === 'completed', {
+      timeoutMs: 15_000,
+      description: 'the cooling-off to end and the change to apply',
+    });
     const account = await t.get(AccountsService).get(owner.uid);
     expect(account).toMatchObject({ logonEmail: filed.contactEmail, securePhone: null, status: 'active' });
-    await api(t).post('/api/v1/sessions').set('X-Forwarded-For', uniqueIp()).send({ login: owner.logonEmail, password: DEFAULT_PASSWORD }).expect(401);
+    await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Forwarded-For', uniqueIp())
+      .send({ login: owner.logonEmail, password: DEFAULT_PASSWORD })
+      .expect(401);
 
     const completed = await smtp.latest(filed.contactEmail, 'appeal-completed');
     const token = linkIn(completed.text, '/reset-password');
     await api(t).post(`/api/v1/password-resets/${token}`).send({ newPassword: 'short' }).expect(422);
-    await expect(api(t).post(`/api/v1/password-resets/${token}`).send({ newPassword: NEW_PASSWORD }).expect(200)).resolves.toMatchObject({ body: { uid: owner.uid } });
-    await api(t).post(`/api/v1/password-resets/${token}`).send({ newPassword: `${NEW_PASSWORD} again` }).expect(404);
+    await expect(api(t).post(`/api/v1/password-resets/${token}`).send({ newPassword: NEW_PASSWORD }).expect(200)).resolves.toMatchObject({
+      body: { uid: owner.uid },
+    });
+    await api(t)
+      .post(`/api/v1/password-resets/${token}`)
+      .send({ newPassword: `${NEW_PASSWORD} again` })
+      .expect(404);
     // Told like every new password, at the logon email the appeal gave, with its "this wasn't me" link.
     expect(linkIn((await smtp.latest(filed.contactEmail, 'password-changed')).text, '/secure/revert')).toEqual(expect.any(String));
     await expect(signIn(t, filed.contactEmail, NEW_PASSWORD)).resolves.toEqual(expect.any(String));
@@ -106,16 +151,25 @@ describe('Appeals (public API and the whole path)', () => {
     await review.confirmApproval(supervisor, filed.reference, await versionOf(t, supervisor, filed.reference));
 
     const objection = linkIn((await sms.latest('+8613800000002', 'appeal-objection')).body, '/appeal/object');
-    await expect(api(t).post(`/api/v1/appeal-objections/${objection}`).expect(200)).resolves.toMatchObject({ body: { status: 'objected' } });
+    await expect(api(t).post(`/api/v1/appeal-objections/${objection}`).expect(200)).resolves.toMatchObject({
+      body: { status: 'objected' },
+    });
     await api(t).post(`/api/v1/appeal-objections/${objection}`).expect(404);
     const other = linkIn((await smtp.latest(owner.logonEmail, 'appeal-objection')).text, '/appeal/object');
     await api(t).post(`/api/v1/appeal-objections/${other}`).expect(404);
-    await api(t).post(`/api/v1/appeal-objections/${'x'.repeat(43)}`).expect(404);
+    await api(t)
+      .post(`/api/v1/appeal-objections/${'x'.repeat(43)}`)
+      .expect(404);
 
     const closed = await smtp.latest(filed.contactEmail, 'appeal-closed');
     expect(closed.text).toContain('objected');
     expect((await status(filed).expect(200)).body.status).toBe('objected');
-    await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: 'Please?' }).expect(409).expect((res) => expect(res.body.code).toBe('APPEAL_CLOSED'));
+    await api(t)
+      .post(`/api/v1/appeals/${filed.reference}/messages`)
+      .set(bearer(filed.accessToken))
+      .send({ body: 'Please?' })
+      .expect(409)
+      .expect((res) => expect(res.body.code).toBe('APPEAL_CLOSED'));
     // Long after the cooling-off, nothing was applied.
     await expect(t.get(AccountsService).get(owner.uid)).resolves.toMatchObject({ securePhone: '+8613800000002' });
   });
@@ -125,20 +179,31 @@ describe('Appeals (public API and the whole path)', () => {
     const filed = await fileAppeal(t, smtp, { account: { uid: owner.uid } });
     const agent = await createAgent(t, 'agent');
     await review.claim(agent, filed.reference, await versionOf(t, agent, filed.reference));
-    await review.reject(agent, filed.reference, await versionOf(t, agent, filed.reference), { reason: 'No evidence at all', message: 'We could not link you to this account.' });
+    await review.reject(agent, filed.reference, await versionOf(t, agent, filed.reference), {
+      reason: 'No evidence at all',
+      message: 'We could not link you to this account.',
+    });
     expect((await smtp.latest(filed.contactEmail, 'appeal-rejected')).text).toContain('We could not link you to this account.');
     const body = (await status(filed).expect(200)).body;
     expect(body).toMatchObject({ status: 'rejected', messages: [{ from: 'agent', body: 'We could not link you to this account.' }] });
     expect(JSON.stringify(body)).not.toContain('No evidence at all');
-    await upload(filed, PNG, 'late.png').expect(409).expect((res) => expect(res.body.code).toBe('APPEAL_CLOSED'));
+    await upload(filed, PNG, 'late.png')
+      .expect(409)
+      .expect((res) => expect(res.body.code).toBe('APPEAL_CLOSED'));
   });
 
   it('lets the person cancel, also while scheduled, and never applies a cancelled appeal', async () => {
     const owner = await createAccount(t);
     const submitted = await fileAppeal(t, smtp, { account: { uid: owner.uid } });
-    await expect(api(t).post(`/api/v1/appeals/${submitted.reference}/cancel`).set(bearer(submitted.accessToken)).expect(200)).resolves.toMatchObject({ body: { status: 'cancelled' } });
+    await expect(
+      api(t).post(`/api/v1/appeals/${submitted.reference}/cancel`).set(bearer(submitted.accessToken)).expect(200),
+    ).resolves.toMatchObject({ body: { status: 'cancelled' } });
     expect((await smtp.latest(submitted.contactEmail, 'appeal-closed')).text).toContain('cancelled');
-    await api(t).post(`/api/v1/appeals/${submitted.reference}/cancel`).set(bearer(submitted.accessToken)).expect(409).expect((res) => expect(res.body.code).toBe('APPEAL_CLOSED'));
+    await api(t)
+      .post(`/api/v1/appeals/${submitted.reference}/cancel`)
+      .set(bearer(submitted.accessToken))
+      .expect(409)
+      .expect((res) => expect(res.body.code).toBe('APPEAL_CLOSED'));
 
     const scheduled = await fileAppeal(t, smtp, { account: { uid: owner.uid } });
     const agent = await createAgent(t, 'agent');
@@ -147,7 +212,9 @@ describe('Appeals (public API and the whole path)', () => {
     await review.approve(agent, scheduled.reference, await versionOf(t, agent, scheduled.reference), { rationale: 'ok' });
     await review.confirmApproval(supervisor, scheduled.reference, await versionOf(t, supervisor, scheduled.reference));
     await api(t).post(`/api/v1/appeals/${scheduled.reference}/cancel`).set(bearer(scheduled.accessToken)).expect(200);
-    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: scheduled.reference })).resolves.toMatchObject({ status: 'cancelled' });
+    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: scheduled.reference })).resolves.toMatchObject({
+      status: 'cancelled',
+    });
     await expect(t.get(AccountsService).get(owner.uid)).resolves.toMatchObject({ logonEmail: owner.logonEmail });
   });
 
@@ -160,9 +227,13 @@ describe('Appeals (public API and the whole path)', () => {
     });
 
     it('takes at most 5 files (409 ATTACHMENT_LIMIT)', async () => {
-      const count = await t.dataSource.getRepository(AppealAttachment).countBy({ appealId: (await t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: filed.reference })).id });
+      const count = await t.dataSource
+        .getRepository(AppealAttachment)
+        .countBy({ appealId: (await t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: filed.reference })).id });
       for (let n = count; n < 5; n += 1) await upload(filed, PNG, `extra-${n}.png`).expect(201);
-      await upload(filed, PNG, 'sixth.png').expect(409).expect((res) => expect(res.body.code).toBe('ATTACHMENT_LIMIT'));
+      await upload(filed, PNG, 'sixth.png')
+        .expect(409)
+        .expect((res) => expect(res.body.code).toBe('ATTACHMENT_LIMIT'));
     });
 
     it('answers 404 to a wrong token before reading the file, 400 without a file, and 415 to a body that is not multipart', async () => {
@@ -189,10 +260,29 @@ describe('Appeals (public API and the whole path)', () => {
       const owner = await createAccount(t);
       const contactEmail = uniqueEmail('contact');
       const ip = uniqueIp();
-      const body = await appealBody(t, smtp, { contactEmail, ip, account: { uid: owner.uid }, changes: { logonEmail: uniqueEmail('someone-else') } });
-      await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(body).expect(422).expect((res) => expect(res.body.code).toBe('CONTACT_MISMATCH'));
-      await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send({ ...body, changes: { logonEmail: contactEmail.toUpperCase().replace('@EXAMPLE.COM', '@example.com') } }).expect(201);
-      await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send({ ...body, changes: { resetPassword: true } }).expect(409).expect((res) => expect(res.body.code).toBe('VERIFICATION_USED'));
+      const body = await appealBody(t, smtp, {
+        contactEmail,
+        ip,
+        account: { uid: owner.uid },
+        changes: { logonEmail: uniqueEmail('someone-else') },
+      });
+      await api(t)
+        .post('/api/v1/appeals')
+        .set('X-Forwarded-For', ip)
+        .send(body)
+        .expect(422)
+        .expect((res) => expect(res.body.code).toBe('CONTACT_MISMATCH'));
+      await api(t)
+        .post('/api/v1/appeals')
+        .set('X-Forwarded-For', ip)
+        .send({ ...body, changes: { logonEmail: contactEmail.toUpperCase().replace('@EXAMPLE.COM', '@example.com') } })
+        .expect(201);
+      await api(t)
+        .post('/api/v1/appeals')
+        .set('X-Forwarded-For', ip)
+        .send({ ...body, changes: { resetPassword: true } })
+        .expect(409)
+        .expect((res) => expect(res.body.code).toBe('VERIFICATION_USED'));
     });
 
     it('answers contact code errors as verification does', async () => {
@@ -201,35 +291,62 @@ describe('Appeals (public API and the whole path)', () => {
       const ip = uniqueIp();
       const body = await appealBody(t, smtp, { contactEmail, ip, account: { uid: owner.uid } });
       const code = (body.contactVerification as { code: string }).code;
-      const wrong = { ...body, contactVerification: { ...(body.contactVerification as object), code: code === '000000' ? '111111' : '000000' } };
-      await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(wrong).expect(400).expect((res) => expect(res.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: 4 }));
+      const wrong = {
+        ...body,
+        contactVerification: { ...(body.contactVerification as object), code: code === '000000' ? '111111' : '000000' },
+      };
+      await api(t)
+        .post('/api/v1/appeals')
+        .set('X-Forwarded-For', ip)
+        .send(wrong)
+        .expect(400)
+        .expect((res) => expect(res.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: 4 }));
       await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(body).expect(201);
     });
 
     it('validates the body: account named, a change asked, fields well formed', async () => {
       const ip = uniqueIp();
       const body = await appealBody(t, smtp, { contactEmail: uniqueEmail('contact'), ip, account: {} });
-      const errors = async (payload: object) => (await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(payload).expect(400)).body.errors.map((error: { field: string }) => error.field);
+      const errors = async (payload: object) =>
+        (await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(payload).expect(400)).body.errors.map(
+          (error: { field: string }) => error.field,
+        );
       await expect(errors(body)).resolves.toEqual(['account']);
-      await expect(errors({ ...body, account: { uid: '12' }, changes: { securePhone: '138' }, evidence: { fullName: '' } })).resolves.toEqual(
-        expect.arrayContaining(['account.uid', 'changes.securePhone', 'evidence.fullName', 'evidence.description']),
-      );
-      await expect(errors({ ...body, account: { uid: '1234567890123456' }, changes: { resetPassword: false } })).resolves.toEqual(['changes']);
+      await expect(
+        errors({ ...body, account: { uid: '12' }, changes: { securePhone: '138' }, evidence: { fullName: '' } }),
+      ).resolves.toEqual(expect.arrayContaining(['account.uid', 'changes.securePhone', 'evidence.fullName', 'evidence.description']));
+      await expect(errors({ ...body, account: { uid: '1234567890123456' }, changes: { resetPassword: false } })).resolves.toEqual([
+        'changes',
+      ]);
       await expect(errors({ ...body, extra: true })).resolves.toEqual(['extra']);
     });
 
     it('limits contact codes to 5 an hour per email (429 with Retry-After)', async () => {
       const email = uniqueEmail('codes');
-      for (let n = 0; n < 5; n += 1) await api(t).post('/api/v1/appeals/contact-verifications').set('X-Forwarded-For', uniqueIp()).send({ email }).expect(201);
-      const refused = await api(t).post('/api/v1/appeals/contact-verifications').set('X-Forwarded-For', uniqueIp()).send({ email }).expect(429);
+      for (let n = 0; n < 5; n += 1)
+        await api(t).post('/api/v1/appeals/contact-verifications').set('X-Forwarded-For', uniqueIp()).send({ email }).expect(201);
+      const refused = await api(t)
+        .post('/api/v1/appeals/contact-verifications')
+        .set('X-Forwarded-For', uniqueIp())
+        .send({ email })
+        .expect(429);
       expect(refused.body.code).toBe('RATE_LIMITED');
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     });
 
     it('limits contact codes to 20 an hour per IP', async () => {
       const ip = uniqueIp();
-      for (let n = 0; n < 20; n += 1) await api(t).post('/api/v1/appeals/contact-verifications').set('X-Forwarded-For', ip).send({ email: uniqueEmail('ip') }).expect(201);
-      await api(t).post('/api/v1/appeals/contact-verifications').set('X-Forwarded-For', ip).send({ email: uniqueEmail('ip') }).expect(429);
+      for (let n = 0; n < 20; n += 1)
+        await api(t)
+          .post('/api/v1/appeals/contact-verifications')
+          .set('X-Forwarded-For', ip)
+          .send({ email: uniqueEmail('ip') })
+          .expect(201);
+      await api(t)
+        .post('/api/v1/appeals/contact-verifications')
+        .set('X-Forwarded-For', ip)
+        .send({ email: uniqueEmail('ip') })
+        .expect(429);
     });
 
     it('limits filings to 5 a day per IP and per contact email, refusing without using up the code', async () => {
@@ -270,10 +387,15 @@ describe('Appeals (public API and the whole path)', () => {
 
     it('counts the limits across concurrent filings: 5 at once for one identifier open 3', async () => {
       const owner = await createAccount(t);
-      const bodies = await Promise.all(Array.from({ length: 5 }, async () => {
-        const ip = uniqueIp();
-        return { ip, body: await appealBody(t, smtp, { contactEmail: uniqueEmail('race'), ip, account: { logonEmail: owner.logonEmail } }) };
-      }));
+      const bodies = await Promise.all(
+        Array.from({ length: 5 }, async () => {
+          const ip = uniqueIp();
+          return {
+            ip,
+            body: await appealBody(t, smtp, { contactEmail: uniqueEmail('race'), ip, account: { logonEmail: owner.logonEmail } }),
+          };
+        }),
+      );
       const answers = await Promise.all(bodies.map(({ ip, body }) => api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(body)));
       expect(answers.map((answer) => answer.status).sort()).toEqual([201, 201, 201, 429, 429]);
     });
@@ -293,7 +415,9 @@ describe('Appeals (public API and the whole path)', () => {
     const owner = await createAccount(t);
     const filed = await fileAppeal(t, smtp, { account: { uid: owner.uid } });
     const portal = t.get(AppealPortalService);
-    await expect(portal.status({ reference: filed.reference, accessToken: filed.accessToken })).resolves.toMatchObject({ status: 'submitted' });
+    await expect(portal.status({ reference: filed.reference, accessToken: filed.accessToken })).resolves.toMatchObject({
+      status: 'submitted',
+    });
     await expect(portal.status({ reference: filed.reference, accessToken: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 

@@ -32,7 +32,14 @@ describe('Audit API', () => {
   });
 
   const record = (n: number) =>
-    t.dataSource.transaction((manager) => t.get(AuditService).record(manager, { action: 'test.happened', actor: { type: 'system' }, subject: { type: 'account', id: `10000000000000${n}` }, data: { n, text: 'é "quoted" \u2028' } }));
+    t.dataSource.transaction((manager) =>
+      t.get(AuditService).record(manager, {
+        action: 'test.happened',
+        actor: { type: 'system' },
+        subject: { type: 'account', id: `10000000000000${n}` },
+        data: { n, text: 'é "quoted" \u2028' },
+      }),
+    );
   const script = async (mode: string, ...args: unknown[]) => {
     const files = args.map((content, n) => {
       const file = join(dir, `${n}-${Math.random()}.json`);
@@ -49,7 +56,9 @@ describe('Audit API', () => {
 
   it('publishes the public key without authentication and no checkpoint before the first sequencing', async () => {
     const jwks = await t.http.get('/.well-known/audit-key.json').expect(200);
-    expect(jwks.body).toEqual({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), kid: expect.any(String), use: 'sig' }] });
+    expect(jwks.body).toEqual({
+      keys: [{ kty: 'OKP', crv: 'Ed25519', x: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), kid: expect.any(String), use: 'sig' }],
+    });
     await t.http.get('/api/admin/audit/checkpoint').set(admin).expect(404);
     await t.http.get('/api/admin/audit/checkpoint').expect(401);
     await t.http.get('/api/admin/audit/events/0').set(admin).expect(404);
@@ -60,39 +69,79 @@ describe('Audit API', () => {
       for (let n = 0; n < 3 + round * 2; n += 1) await record(n);
       await sequenceAudit(t);
       const { body } = await t.http.get('/api/admin/audit/checkpoint').set(admin).expect(200);
-      expect(body).toEqual({ size: expect.any(Number), rootHash: expect.stringMatching(/^[0-9a-f]{64}$/), timestamp: expect.stringMatching(/Z$/), signature: expect.any(String), kid: expect.any(String) });
+      expect(body).toEqual({
+        size: expect.any(Number),
+        rootHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        timestamp: expect.stringMatching(/Z$/),
+        signature: expect.any(String),
+        kid: expect.any(String),
+      });
       checkpoints.push(body);
     }
     const keys = (await t.http.get('/.well-known/audit-key.json').expect(200)).body;
     const last = checkpoints[checkpoints.length - 1] as { size: number; rootHash: string };
     for (let seq = 0; seq < last.size; seq += 1) {
       const { body } = await t.http.get(`/api/admin/audit/events/${seq}`).set(admin).expect(200);
-      expect(body).toMatchObject({ seq, size: last.size, rootHash: last.rootHash, event: { id: expect.any(String), nonce: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+      expect(body).toMatchObject({
+        seq,
+        size: last.size,
+        rootHash: last.rootHash,
+        event: { id: expect.any(String), nonce: expect.stringMatching(/^[0-9a-f]{32}$/) },
+      });
       expect(body.leafHash).toBe(leafHash(canonicalJson(body.event)).toString('hex'));
-      expect(verifyInclusion(Buffer.from(body.leafHash, 'hex'), seq, body.size, hex(body.inclusionProof), Buffer.from(body.rootHash, 'hex'))).toBe(true);
+      expect(
+        verifyInclusion(Buffer.from(body.leafHash, 'hex'), seq, body.size, hex(body.inclusionProof), Buffer.from(body.rootHash, 'hex')),
+      ).toBe(true);
     }
     // The documented script, with nothing but the public key.
     const first = checkpoints[0] as { size: number; rootHash: string };
     const inFirst = (await t.http.get(`/api/admin/audit/events/1?size=${first.size}`).set(admin).expect(200)).body;
     expect(inFirst).toMatchObject({ size: first.size, rootHash: first.rootHash });
     await expect(script('inclusion', keys, inFirst, first)).resolves.toBe('ok');
-    await expect(script('inclusion', keys, { ...inFirst, event: { ...inFirst.event, action: 'test.forged' } }, first)).resolves.toMatch(/^FAILED: event 1 is not in/);
-    await expect(script('inclusion', keys, inFirst, { ...first, rootHash: 'a'.repeat(64) })).resolves.toMatch(/^FAILED: checkpoint \d+: bad signature/);
+    await expect(script('inclusion', keys, { ...inFirst, event: { ...inFirst.event, action: 'test.forged' } }, first)).resolves.toMatch(
+      /^FAILED: event 1 is not in/,
+    );
+    await expect(script('inclusion', keys, inFirst, { ...first, rootHash: 'a'.repeat(64) })).resolves.toMatch(
+      /^FAILED: checkpoint \d+: bad signature/,
+    );
 
     const consistency = (await t.http.get(`/api/admin/audit/consistency?from=${first.size}&to=${last.size}`).set(admin).expect(200)).body;
     expect(consistency).toEqual({ from: first.size, to: last.size, proof: expect.any(Array) });
-    expect(verifyConsistency(first.size, last.size, hex(consistency.proof), Buffer.from(first.rootHash, 'hex'), Buffer.from(last.rootHash, 'hex'))).toBe(true);
+    expect(
+      verifyConsistency(
+        first.size,
+        last.size,
+        hex(consistency.proof),
+        Buffer.from(first.rootHash, 'hex'),
+        Buffer.from(last.rootHash, 'hex'),
+      ),
+    ).toBe(true);
     await expect(script('consistency', keys, consistency, first, last)).resolves.toBe('ok');
-    await expect(script('consistency', keys, { ...consistency, proof: [...consistency.proof].reverse() }, first, last)).resolves.toMatch(/^FAILED/);
-    expect((await t.http.get(`/api/admin/audit/consistency?from=${last.size}&to=${last.size}`).set(admin).expect(200)).body).toEqual({ from: last.size, to: last.size, proof: [] });
+    await expect(script('consistency', keys, { ...consistency, proof: [...consistency.proof].reverse() }, first, last)).resolves.toMatch(
+      /^FAILED/,
+    );
+    expect((await t.http.get(`/api/admin/audit/consistency?from=${last.size}&to=${last.size}`).set(admin).expect(200)).body).toEqual({
+      from: last.size,
+      to: last.size,
+      proof: [],
+    });
   });
 
   it('keeps a rotated key in the key set, so what the old key signed still verifies', async () => {
     const old = checkpoints[0] as { size: number; kid: string };
     const before = (await t.http.get('/.well-known/audit-key.json').expect(200)).body as { keys: { kid: string }[] };
-    const rotated = await createTestApp({ workers: false, env: { ADMIN_API_TOKEN: ADMIN_TOKEN, DATABASE_URL: t.config.database.url!, AUDIT_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64url') } });
+    const rotated = await createTestApp({
+      workers: false,
+      env: {
+        ADMIN_API_TOKEN: ADMIN_TOKEN,
+        DATABASE_URL: t.config.database.url!,
+        AUDIT_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64url'),
+      },
+    });
     try {
-      await rotated.dataSource.transaction((manager) => rotated.get(AuditService).record(manager, { action: 'test.after_rotation', actor: { type: 'system' } }));
+      await rotated.dataSource.transaction((manager) =>
+        rotated.get(AuditService).record(manager, { action: 'test.after_rotation', actor: { type: 'system' } }),
+      );
       await sequenceAudit(rotated);
       const keys = (await rotated.http.get('/.well-known/audit-key.json').expect(200)).body as { keys: { kid: string }[] };
       expect(keys.keys.map((key) => key.kid)).toEqual([expect.not.stringMatching(old.kid), old.kid]);
@@ -101,7 +150,8 @@ describe('Audit API', () => {
       expect(latest.kid).toBe(keys.keys[0].kid);
       const proof = (await rotated.http.get(`/api/admin/audit/events/0?size=${old.size}`).set(admin).expect(200)).body;
       await expect(script('inclusion', keys, proof, old)).resolves.toBe('ok');
-      const consistency = (await rotated.http.get(`/api/admin/audit/consistency?from=${old.size}&to=${latest.size}`).set(admin).expect(200)).body;
+      const consistency = (await rotated.http.get(`/api/admin/audit/consistency?from=${old.size}&to=${latest.size}`).set(admin).expect(200))
+        .body;
       await expect(script('consistency', keys, consistency, old, latest)).resolves.toBe('ok');
       await expect(rotated.get(AuditVerifier).verify()).resolves.toMatchObject({ ok: true, checkpointProblems: [] });
     } finally {

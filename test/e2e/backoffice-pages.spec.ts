@@ -26,10 +26,17 @@ describe('Back-office pages', () => {
 
   const post = async (client: supertest.Agent, path: string, fields: Record<string, string> = {}) => {
     const csrf = await pageToken(client, '/agent');
-    return client.post(path).type('form').set('Accept', 'text/html').send({ _csrf: csrf, ...fields });
+    return client
+      .post(path)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrf, ...fields });
   };
   const auditRows = async (uid: string, action: string) =>
-    (await t.dataSource.query(`SELECT actor_type, actor_id, data FROM audit_events WHERE subject_type = 'account' AND subject_id = $1 AND action = $2 ORDER BY seq`, [uid, action])) as {
+    (await t.dataSource.query(
+      `SELECT actor_type, actor_id, data FROM audit_events WHERE subject_type = 'account' AND subject_id = $1 AND action = $2 ORDER BY seq`,
+      [uid, action],
+    )) as {
       actor_type: string;
       actor_id: string;
       data: Record<string, unknown>;
@@ -75,7 +82,9 @@ describe('Back-office pages', () => {
       const page = await post(agentClient, `/agent/accounts/${account.uid}/reveal`, { field: 'logonEmail' });
       expect(page.status).toBe(200);
       expect(page.text).toContain(`<strong class="revealed">${account.logonEmail}</strong>`);
-      await expect(auditRows(account.uid, 'account.contact_revealed')).resolves.toEqual([{ actor_type: 'agent', actor_id: agent.id, data: { field: 'logonEmail' } }]);
+      await expect(auditRows(account.uid, 'account.contact_revealed')).resolves.toEqual([
+        { actor_type: 'agent', actor_id: agent.id, data: { field: 'logonEmail' } },
+      ]);
     });
 
     it('signs every session out, with the reason in the audit log; without a reason nothing happens', async () => {
@@ -101,14 +110,29 @@ describe('Back-office pages', () => {
       expect(frozen.status).toBe(303);
       await expect(t.get(AccountsService).get(account.uid)).resolves.toMatchObject({ status: 'frozen' });
       await api(t).get('/api/v1/account').set(bearer(userToken)).expect(401);
-      const notices = await t.dataSource.query(`SELECT template, channel, recipient, payload FROM notifications WHERE account_uid = $1`, [account.uid]);
+      const notices = await t.dataSource.query(`SELECT template, channel, recipient, payload FROM notifications WHERE account_uid = $1`, [
+        account.uid,
+      ]);
       expect(notices).toEqual([
-        { template: 'account-frozen', channel: 'email', recipient: account.logonEmail, payload: { data: { uid: account.uid, at: expect.any(String), reason: 'support' }, sealed: null } },
+        {
+          template: 'account-frozen',
+          channel: 'email',
+          recipient: account.logonEmail,
+          payload: { data: { uid: account.uid, at: expect.any(String), reason: 'support' }, sealed: null },
+        },
       ]);
       await expect(auditRows(account.uid, 'account.frozen')).resolves.toEqual([
-        { actor_type: 'agent', actor_id: agent.id, data: { reason: 'support', note: 'Suspicious sign-ins', revokedSessions: 1, forgottenDevices: 0 } },
+        {
+          actor_type: 'agent',
+          actor_id: agent.id,
+          data: { reason: 'support', note: 'Suspicious sign-ins', revokedSessions: 1, forgottenDevices: 0 },
+        },
       ]);
-      await api(t).post('/api/v1/sessions').set('X-Forwarded-For', '198.51.200.1').send({ login: account.logonEmail, password: account.password }).expect(423);
+      await api(t)
+        .post('/api/v1/sessions')
+        .set('X-Forwarded-For', '198.51.200.1')
+        .send({ login: account.logonEmail, password: account.password })
+        .expect(423);
 
       const page = await agentClient.get(`/agent/accounts/${account.uid}`).expect(200);
       expect(page.text).toContain('Only a supervisor can unfreeze this account.');
@@ -118,7 +142,9 @@ describe('Back-office pages', () => {
       const unfrozen = await post(supervisorClient, `/agent/accounts/${account.uid}/unfreeze`, { reason: 'Owner verified by appeal' });
       expect(unfrozen.status).toBe(303);
       await expect(t.get(AccountsService).get(account.uid)).resolves.toMatchObject({ status: 'active' });
-      await expect(auditRows(account.uid, 'account.unfrozen')).resolves.toEqual([{ actor_type: 'agent', actor_id: supervisor.id, data: { reason: 'Owner verified by appeal' } }]);
+      await expect(auditRows(account.uid, 'account.unfrozen')).resolves.toEqual([
+        { actor_type: 'agent', actor_id: supervisor.id, data: { reason: 'Owner verified by appeal' } },
+      ]);
     });
   });
 
@@ -148,8 +174,13 @@ describe('Back-office pages', () => {
       expect(retried.status).toBe(303);
       expect(retried.headers.location).toBe('/agent/notifications?status=dead');
       // Reset and enqueued again (no worker runs here to send it).
-      await expect(t.dataSource.query('SELECT status, attempts FROM notifications WHERE id = $1', [dead])).resolves.toEqual([{ status: 'queued', attempts: 0 }]);
-      const audit = await t.dataSource.query(`SELECT actor_type, actor_id FROM audit_events WHERE action = 'notification.retried' AND subject_id = $1`, [dead]);
+      await expect(t.dataSource.query('SELECT status, attempts FROM notifications WHERE id = $1', [dead])).resolves.toEqual([
+        { status: 'queued', attempts: 0 },
+      ]);
+      const audit = await t.dataSource.query(
+        `SELECT actor_type, actor_id FROM audit_events WHERE action = 'notification.retried' AND subject_id = $1`,
+        [dead],
+      );
       expect(audit).toEqual([{ actor_type: 'agent', actor_id: agent.id }]);
       const after = await agentClient.get('/agent/notifications?status=dead').expect(200);
       expect(after.text).toContain('The message was queued for delivery again.');
@@ -218,14 +249,24 @@ describe('Back-office pages', () => {
       const weak = await post(client, '/agent/team', { email: 'kim@example.com', name: 'Kim', role: 'supervisor', password: 'password' });
       expect(weak.text).toContain('<p class="field-error" id="new-password-error">');
       expect(weak.text).toContain('value="kim@example.com"');
-      const created = await post(client, '/agent/team', { email: 'kim@example.com', name: 'Kim', role: 'supervisor', password: AGENT_PASSWORD });
+      const created = await post(client, '/agent/team', {
+        email: 'kim@example.com',
+        name: 'Kim',
+        role: 'supervisor',
+        password: AGENT_PASSWORD,
+      });
       expect(created.status).toBe(303);
       // A supervisor made here signs in once a second admin agrees.
       const kim = await t.dataSource.query(`SELECT id FROM agents WHERE email = 'kim@example.com'`);
       const secondAdmin = await signInAgent(t, await createAgent(t, { role: 'admin' }));
       expect((await post(secondAdmin, `/agent/team/${kim[0].id}/approve`)).status).toBe(303);
       await signInAgent(t, { id: '', email: 'kim@example.com', name: 'Kim', role: 'supervisor', password: AGENT_PASSWORD });
-      const duplicate = await post(client, '/agent/team', { email: 'KIM@example.com', name: 'Kim 2', role: 'agent', password: AGENT_PASSWORD });
+      const duplicate = await post(client, '/agent/team', {
+        email: 'KIM@example.com',
+        name: 'Kim 2',
+        role: 'agent',
+        password: AGENT_PASSWORD,
+      });
       expect(duplicate.status).toBe(409);
       expect(duplicate.text).toContain('Another agent has this email address.');
       const self = await post(client, `/agent/team/${admin.id}/deactivate`);
@@ -236,14 +277,26 @@ describe('Back-office pages', () => {
       const me = await createAgent(t);
       const client = await signInAgent(t, me);
       const other = await signInAgent(t, me);
-      const wrong = await post(client, '/agent/me', { action: 'change-password', currentPassword: 'not it', newPassword: 'another long passphrase here' });
+      const wrong = await post(client, '/agent/me', {
+        action: 'change-password',
+        currentPassword: 'not it',
+        newPassword: 'another long passphrase here',
+      });
       expect(wrong.status).toBe(400);
       expect(wrong.text).toContain('<p class="field-error" id="current-password-error">This is not your current password.</p>');
-      const identity = await post(client, '/agent/me', { action: 'change-password', currentPassword: me.password, newPassword: `${me.email} plus more words` });
+      const identity = await post(client, '/agent/me', {
+        action: 'change-password',
+        currentPassword: me.password,
+        newPassword: `${me.email} plus more words`,
+      });
       expect(identity.text).toContain('Do not use your email address in the password.');
       const same = await post(client, '/agent/me', { action: 'change-password', currentPassword: me.password, newPassword: me.password });
       expect(same.text).toContain('Choose a password different from your current one.');
-      const done = await post(client, '/agent/me', { action: 'change-password', currentPassword: me.password, newPassword: 'amber comet under seven bridges' });
+      const done = await post(client, '/agent/me', {
+        action: 'change-password',
+        currentPassword: me.password,
+        newPassword: 'amber comet under seven bridges',
+      });
       expect(done.status).toBe(303);
       await client.get('/agent/me').expect(200);
       await other.get('/agent').expect(303);

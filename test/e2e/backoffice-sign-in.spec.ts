@@ -20,10 +20,17 @@ describe('Back-office sign-in and sessions', () => {
   const attempt = async (client: supertest.Agent, fields: Record<string, string>) => {
     // The token first: the agent attaches its cookies when the request is created.
     const csrf = await pageToken(client, '/agent/login');
-    return client.post('/agent/login').type('form').send({ _csrf: csrf, ...fields });
+    return client
+      .post('/agent/login')
+      .type('form')
+      .send({ _csrf: csrf, ...fields });
   };
   const auditActions = async (agentId: string): Promise<string[]> =>
-    ((await t.dataSource.query(`SELECT action FROM audit_events WHERE subject_type = 'agent' AND subject_id = $1 ORDER BY seq`, [agentId])) as { action: string }[]).map((row) => row.action);
+    (
+      (await t.dataSource.query(`SELECT action FROM audit_events WHERE subject_type = 'agent' AND subject_id = $1 ORDER BY seq`, [
+        agentId,
+      ])) as { action: string }[]
+    ).map((row) => row.action);
 
   it('signs an agent in with a Strict, HttpOnly cookie scoped to /agent and lands on the dashboard', async () => {
     const agent = await createAgent(t, { name: 'Lin' });
@@ -72,7 +79,9 @@ describe('Back-office sign-in and sessions', () => {
     const agent = await createAgent(t);
     const stranger = uniqueEmail('stranger');
     for (let n = 1; n <= 5; n += 1) {
-      await attempt(browser(), { email: agent.email, password: `wrong password ${n}` }).then((response) => expect(response.status).toBe(401));
+      await attempt(browser(), { email: agent.email, password: `wrong password ${n}` }).then((response) =>
+        expect(response.status).toBe(401),
+      );
       await attempt(browser(), { email: stranger, password: `wrong password ${n}` }).then((response) => expect(response.status).toBe(401));
     }
     const locked = await attempt(browser(), { email: agent.email, password: agent.password });
@@ -107,7 +116,11 @@ describe('Back-office sign-in and sessions', () => {
       expect(page.text).toContain(`otpauth://totp/Account%20Center%20back-office:${encodeURIComponent(agent.email)}?secret&#x3D;${secret}`);
       expect(page.text).toMatch(/<figure class="qr"[^>]*><svg /);
       const enrolment = /name="enrolment" value="([^"]+)"/.exec(page.text)![1];
-      const wrong = await client.post('/agent/me').type('form').send({ _csrf: csrfOf(page.text), action: 'enable-totp', enrolment, code: '000000' }).expect(400);
+      const wrong = await client
+        .post('/agent/me')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), action: 'enable-totp', enrolment, code: '000000' })
+        .expect(400);
       expect(wrong.text).toContain('This code is not correct.');
       // The same secret is offered again, so an app that scanned it still works.
       expect(wrong.text).toContain(`<code class="secret">${secret}</code>`);
@@ -127,7 +140,11 @@ describe('Back-office sign-in and sessions', () => {
       expect(response.status).toBe(401);
       expect(response.text).toContain('<p class="field-error" id="totp-error">Enter the 6-digit code from your authenticator app.</p>');
       const current = await generate({ secret });
-      const wrong = await attempt(browser(), { email: agent.email, password: agent.password, totp: current === '123456' ? '654321' : '123456' });
+      const wrong = await attempt(browser(), {
+        email: agent.email,
+        password: agent.password,
+        totp: current === '123456' ? '654321' : '123456',
+      });
       expect(wrong.status).toBe(401);
       expect(wrong.text).toContain('This code is not correct.');
     });
@@ -170,7 +187,12 @@ describe('Back-office sign-in and sessions', () => {
 
     const adminClient = await signInAgent(t, admin);
     const csrf = await pageToken(adminClient, '/agent/team');
-    await adminClient.post(`/agent/team/${agent.id}/deactivate`).type('form').send({ _csrf: csrf }).expect(303).expect('Location', '/agent/team');
+    await adminClient
+      .post(`/agent/team/${agent.id}/deactivate`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303)
+      .expect('Location', '/agent/team');
     await agentClient.get('/agent').expect(303).expect('Location', '/agent/login');
     const refused = await attempt(browser(), { email: agent.email, password: AGENT_PASSWORD });
     expect(refused.status).toBe(401);

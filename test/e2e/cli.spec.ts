@@ -16,7 +16,11 @@ describe('Provisioning commands', () => {
 
   it('account:create makes an account with the password from stdin and prints its UID', async () => {
     const email = uniqueEmail('cli');
-    const result = await runCli(t, ['account:create', '--email', email, '--phone', '+8613812345678', '--locale', 'zh-CN'], 'a password from stdin\n');
+    const result = await runCli(
+      t,
+      ['account:create', '--email', email, '--phone', '+8613812345678', '--locale', 'zh-CN'],
+      'a password from stdin\n',
+    );
     expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^[1-9]\d{15}\n$/) });
     const account = await t.get(AccountsService).get(result.stdout.trim());
     expect(account).toMatchObject({ logonEmail: email, securePhone: '+8613812345678', locale: 'zh-CN', status: 'active' });
@@ -26,7 +30,9 @@ describe('Provisioning commands', () => {
   it('account:create names each invalid field, and says when the email is taken', async () => {
     const [invalid, taken] = await Promise.all([
       runCli(t, ['account:create', '--email', 'not-an-email', '--password', 'short']),
-      createAccount(t).then((account) => runCli(t, ['account:create', '--email', account.logonEmail, '--password', 'a long enough password'])),
+      createAccount(t).then((account) =>
+        runCli(t, ['account:create', '--email', account.logonEmail, '--password', 'a long enough password']),
+      ),
     ]);
     expect(invalid.code).toBe(2);
     expect(invalid.stdout).toContain('logonEmail: must be an email');

@@ -20,18 +20,30 @@ describe('Logon email change', () => {
   }
   const startChange = (token: string, verification: string, newEmail: string) =>
     api(t).post('/api/v1/account/email-change').set(bearer(token)).send({ verificationToken: verification, newEmail });
-  const confirm = (token: string, changeId: string, code: string) => api(t).post(`/api/v1/account/email-change/${changeId}/confirm`).set(bearer(token)).send({ code });
+  const confirm = (token: string, changeId: string, code: string) =>
+    api(t).post(`/api/v1/account/email-change/${changeId}/confirm`).set(bearer(token)).send({ code });
   /** Verifies by SMS, starts the change and reads the code sent to the new address. */
-  async function begin(account: TestAccount, token: string, newEmail: string): Promise<{ changeId: string; code: string; body: Record<string, unknown> }> {
+  async function begin(
+    account: TestAccount,
+    token: string,
+    newEmail: string,
+  ): Promise<{ changeId: string; code: string; body: Record<string, unknown> }> {
     const verification = await verificationToken(t, inbox, token, 'change_email', account.securePhone!);
-    const { result, code } = await inbox.codeAfter(newEmail.trim().toLowerCase(), 'email-change-code', () => startChange(token, verification, newEmail).expect(202));
+    const { result, code } = await inbox.codeAfter(newEmail.trim().toLowerCase(), 'email-change-code', () =>
+      startChange(token, verification, newEmail).expect(202),
+    );
     return { changeId: result.body.changeId as string, code, body: result.body };
   }
 
   it('moves the logon email to a confirmed new address; the UID stays; the old email no longer signs in; both addresses are told', async () => {
     const { account, token } = await owner();
     const { changeId, code, body } = await begin(account, token, '  New.Owner@Example.ORG ');
-    expect(body).toEqual({ changeId: expect.any(String), maskedDestination: 'N***@example.org', expiresAt: expect.any(String), resendAvailableAt: expect.any(String) });
+    expect(body).toEqual({
+      changeId: expect.any(String),
+      maskedDestination: 'N***@example.org',
+      expiresAt: expect.any(String),
+      resendAvailableAt: expect.any(String),
+    });
 
     const confirmed = await confirm(token, changeId, code).expect(200);
     expect(confirmed.body).toEqual({ logonEmail: 'New.Owner@example.org' });
@@ -50,19 +62,28 @@ describe('Logon email change', () => {
 
     // Every later notice goes to the new address.
     const verification = await verificationToken(t, inbox, again, 'change_password', 'New.Owner@example.org');
-    await api(t).post('/api/v1/account/password').set(bearer(again)).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' }).expect(200);
+    await api(t)
+      .post('/api/v1/account/password')
+      .set(bearer(again))
+      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
+      .expect(200);
     await inbox.latest('new.owner@example.org', 'password-changed');
     expect(inbox.received(account.logonEmail, 'password-changed')).toEqual([]);
 
     const { events } = await t.get(AuditService).list({ subject: { type: 'account', id: account.uid } });
-    expect(events.find((event) => event.action === 'account.logon_email_changed')?.data).toMatchObject({ changeId, to: 'N***@example.org' });
+    expect(events.find((event) => event.action === 'account.logon_email_changed')?.data).toMatchObject({
+      changeId,
+      to: 'N***@example.org',
+    });
   });
 
   it('refuses an address another account has, in any case, at the start (409), and leaves the token valid', async () => {
     const { account, token } = await owner();
     const taken = await createAccount(t, { logonEmail: uniqueEmail('taken') });
     const verification = await verificationToken(t, inbox, token, 'change_email', account.securePhone!);
-    const refused = await startChange(token, verification, taken.logonEmail.toUpperCase().replace('@EXAMPLE.COM', '@example.com')).expect(409);
+    const refused = await startChange(token, verification, taken.logonEmail.toUpperCase().replace('@EXAMPLE.COM', '@example.com')).expect(
+      409,
+    );
     expect(refused.body).toMatchObject({ code: 'EMAIL_IN_USE', detail: 'This email address is registered to another account.' });
     expect((await startChange(token, verification, account.logonEmail.toUpperCase()).expect(422)).body.code).toBe('SAME_AS_CURRENT');
     await startChange(token, verification, uniqueEmail('free')).expect(202);
@@ -115,7 +136,9 @@ describe('Logon email change', () => {
     const { account, token } = await owner();
     const newEmail = uniqueEmail('resent');
     const { changeId, code } = await begin(account, token, newEmail);
-    expect((await api(t).post(`/api/v1/account/email-change/${changeId}/resend`).set(bearer(token)).send().expect(429)).body.code).toBe('RESEND_TOO_SOON');
+    expect((await api(t).post(`/api/v1/account/email-change/${changeId}/resend`).set(bearer(token)).send().expect(429)).body.code).toBe(
+      'RESEND_TOO_SOON',
+    );
     const wrong = await confirm(token, changeId, code === '000000' ? '111111' : '000000').expect(400);
     expect(wrong.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: 4 });
     await confirm(token, changeId, code).expect(200);

@@ -15,10 +15,18 @@ describe('Logon email reminders (forgotten logon email)', () => {
 
   afterAll(() => close());
 
-  const remind = (securePhone: string, ip = uniqueIp()) => api(t).post('/api/v1/logon-email-reminders').set('X-Forwarded-For', ip).send({ securePhone });
+  const remind = (securePhone: string, ip = uniqueIp()) =>
+    api(t).post('/api/v1/logon-email-reminders').set('X-Forwarded-For', ip).send({ securePhone });
   /** Outbox rows for `recipient`: written in the request's transaction, so counted at once. */
   const outboxCount = async (recipient: string) =>
-    Number(((await t.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE template = 'logon-email-reminder' AND recipient = $1`, [recipient])) as { n: number }[])[0].n);
+    Number(
+      (
+        (await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM notifications WHERE template = 'logon-email-reminder' AND recipient = $1`,
+          [recipient],
+        )) as { n: number }[]
+      )[0].n,
+    );
 
   it('sends each account with the phone an SMS with its masked logon email and its UID, and nothing for a phone no account has; the answers are identical', async () => {
     const phone = uniquePhone();
@@ -45,7 +53,9 @@ describe('Logon email reminders (forgotten logon email)', () => {
     expect(await outboxCount(phone)).toBe(2);
 
     const { events } = await t.get(AuditService).list({ subject: { type: 'account', id: first.uid } });
-    expect(events.find((event) => event.action === 'recovery.logon_email_reminded')?.data).toMatchObject({ phone: expect.stringMatching(/^\+86 139\*+\d{4}$/) });
+    expect(events.find((event) => event.action === 'recovery.logon_email_reminded')?.data).toMatchObject({
+      phone: expect.stringMatching(/^\+86 139\*+\d{4}$/),
+    });
   });
 
   it(`counts reminders per phone and per IP alike, whether or not an account has the phone (429 RATE_LIMITED)`, async () => {

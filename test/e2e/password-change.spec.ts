@@ -21,7 +21,8 @@ describe('Password change', () => {
 
   const changePassword = (token: string, verification: string, newPassword = NEW_PASSWORD) =>
     api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword });
-  const expectSignedOut = async (token: string) => expect((await api(t).get('/api/v1/account').set(bearer(token)).expect(401)).body.code).toBe('UNAUTHENTICATED');
+  const expectSignedOut = async (token: string) =>
+    expect((await api(t).get('/api/v1/account').set(bearer(token)).expect(401)).body.code).toBe('UNAUTHENTICATED');
 
   async function changeAndCheck(account: TestAccount, via: (token: string) => Promise<string>): Promise<void> {
     const current = await signIn(t, account.logonEmail, account.password);
@@ -37,8 +38,16 @@ describe('Password change', () => {
     await api(t).get('/api/v1/account').set(bearer(ram)).expect(200);
     // Trusted devices stay: the new password signs in directly from them.
     expect(await t.get(DevicesService).list(account.uid)).toHaveLength(2);
-    await api(t).post('/api/v1/sessions').set('X-Device-Id', 'another-device-0123456789').send({ login: account.logonEmail, password: account.password }).expect(401);
-    await api(t).post('/api/v1/sessions').set('X-Device-Id', 'another-device-0123456789').send({ login: account.logonEmail, password: NEW_PASSWORD }).expect(201);
+    await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Device-Id', 'another-device-0123456789')
+      .send({ login: account.logonEmail, password: account.password })
+      .expect(401);
+    await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Device-Id', 'another-device-0123456789')
+      .send({ login: account.logonEmail, password: NEW_PASSWORD })
+      .expect(201);
   }
 
   it('verified by SMS: every root session signed out, the current one too; the new password signs in; notices by email and SMS', async () => {
@@ -73,7 +82,9 @@ describe('Password change', () => {
     const token = await signIn(t, account.logonEmail, account.password);
     const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
     const rulesOf = async (password: string) =>
-      ((await changePassword(token, verification, password).expect(422)).body.violations as { rule: string }[]).map((violation) => violation.rule);
+      ((await changePassword(token, verification, password).expect(422)).body.violations as { rule: string }[]).map(
+        (violation) => violation.rule,
+      );
 
     expect(await rulesOf('short')).toContain('length');
     expect(await rulesOf('password1234')).toContain('common');

@@ -5,7 +5,18 @@ import { RECOVERY_LIMITS } from '../../src/modules/accounts/recovery/recovery-li
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { UrgentNotificationsProcessor } from '../../src/modules/notifications/urgent-notifications.processor';
 import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
-import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
+import {
+  api,
+  bearer,
+  controlClock,
+  createAccount,
+  createRamUser,
+  signIn,
+  TestAccount,
+  uniqueEmail,
+  uniqueIp,
+  uniquePhone,
+} from '../support/factories';
 import { pageToken } from '../support/agents';
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox } from '../support/verification';
@@ -24,10 +35,14 @@ describe('Password recovery (forgotten password)', () => {
 
   afterAll(() => close());
 
-  const start = (login: string, method: 'email' | 'sms', ip = uniqueIp()) => api(t).post('/api/v1/password-recoveries').set('X-Forwarded-For', ip).send({ login, method });
-  const reset = (id: string, code: string, newPassword = NEW_PASSWORD) => api(t).post(`/api/v1/password-recoveries/${id}/reset`).set('X-Forwarded-For', uniqueIp()).send({ code, newPassword });
-  const expectSignedOut = async (token: string) => expect((await api(t).get('/api/v1/account').set(bearer(token)).expect(401)).body.code).toBe('UNAUTHENTICATED');
-  const signInWith = (login: string, password: string) => api(t).post('/api/v1/sessions').set('X-Device-Id', 'test-known-device-0123456789').send({ login, password });
+  const start = (login: string, method: 'email' | 'sms', ip = uniqueIp()) =>
+    api(t).post('/api/v1/password-recoveries').set('X-Forwarded-For', ip).send({ login, method });
+  const reset = (id: string, code: string, newPassword = NEW_PASSWORD) =>
+    api(t).post(`/api/v1/password-recoveries/${id}/reset`).set('X-Forwarded-For', uniqueIp()).send({ code, newPassword });
+  const expectSignedOut = async (token: string) =>
+    expect((await api(t).get('/api/v1/account').set(bearer(token)).expect(401)).body.code).toBe('UNAUTHENTICATED');
+  const signInWith = (login: string, password: string) =>
+    api(t).post('/api/v1/sessions').set('X-Device-Id', 'test-known-device-0123456789').send({ login, password });
   /** A recovery started by `method`, with the code that reached `to`. */
   const recover = async (login: string, method: 'email' | 'sms', to: string) => {
     const { result, code } = await inbox.codeAfter(to, 'password-recovery-code', () => start(login, method).expect(202));
@@ -38,7 +53,12 @@ describe('Password recovery (forgotten password)', () => {
   /** Outbox rows of a template, by recipient: written in the request's transaction, so counted at once. */
   const outboxCount = async (template: string, recipient?: string) =>
     Number(
-      ((await t.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE template = $1 AND ($2::text IS NULL OR recipient = $2)`, [template, recipient ?? null])) as { n: number }[])[0].n,
+      (
+        (await t.dataSource.query(
+          `SELECT count(*)::int AS n FROM notifications WHERE template = $1 AND ($2::text IS NULL OR recipient = $2)`,
+          [template, recipient ?? null],
+        )) as { n: number }[]
+      )[0].n,
     );
 
   async function resetAndCheck(account: TestAccount, method: 'email' | 'sms', to: string): Promise<void> {
@@ -48,7 +68,11 @@ describe('Password recovery (forgotten password)', () => {
     const ram = await signIn(t, ramUser.login, ramUser.password);
 
     // The login is matched as sign-in matches it: surrounding spaces and the domain's case do not matter.
-    const { id, code } = await recover(` ${account.logonEmail.toUpperCase().replace(/^(.*)@/, (local) => local.toLowerCase())} `, method, to);
+    const { id, code } = await recover(
+      ` ${account.logonEmail.toUpperCase().replace(/^(.*)@/, (local) => local.toLowerCase())} `,
+      method,
+      to,
+    );
     const done = await reset(id, code).expect(200);
     expect(done.body).toEqual({ revokedSessions: 2 });
 
@@ -63,7 +87,11 @@ describe('Password recovery (forgotten password)', () => {
     expect(notice.text).toMatch(new RegExp(`${t.config.http.publicBaseUrl}/secure/revert/[A-Za-z0-9_-]{43}`));
     if (account.securePhone) expect((await inbox.latest(account.securePhone, 'password-changed')).text).toContain(account.uid);
     const { events } = await t.get(AuditService).list({ subject: { type: 'account', id: account.uid } });
-    expect(events.find((event) => event.action === 'account.password_recovered')?.data).toMatchObject({ revokedSessions: 2, recoveryId: id, method });
+    expect(events.find((event) => event.action === 'account.password_recovered')?.data).toMatchObject({
+      revokedSessions: 2,
+      recoveryId: id,
+      method,
+    });
     expect((await t.get(AccountsService).get(account.uid)).passwordHash).toMatch(/^\$argon2id\$/);
 
     // The code is used up.
@@ -110,7 +138,10 @@ describe('Password recovery (forgotten password)', () => {
     // A recovery for nobody takes a code like any other, and can never succeed.
     for (const decoy of answers.slice(2)) {
       const refused = await reset(decoy.body.recoveryId as string, '123456').expect(400);
-      expect(refused.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: CHALLENGE_RULES.attemptsPerChallenge - 1 });
+      expect(refused.body).toMatchObject({
+        code: 'VERIFICATION_CODE_INVALID',
+        attemptsRemaining: CHALLENGE_RULES.attemptsPerChallenge - 1,
+      });
     }
 
     // Timing: 30 of each, alternating, medians within 20%.
@@ -193,7 +224,8 @@ describe('Password recovery (forgotten password)', () => {
     for (const login of [account.logonEmail, uniqueEmail('nobody')]) {
       const known = login === account.logonEmail;
       // Without an account no code is sent: any code is a wrong one.
-      const begin = async () => (known ? recover(login, 'email', login) : { id: (await start(login, 'email').expect(202)).body.recoveryId as string, code: '' });
+      const begin = async () =>
+        known ? recover(login, 'email', login) : { id: (await start(login, 'email').expect(202)).body.recoveryId as string, code: '' };
       let last = await begin();
       for (let failures = 0; failures < RECOVERY_LIMITS.failuresPerLoginPerHour; failures += 1) {
         if (failures > 0 && failures % CHALLENGE_RULES.attemptsPerChallenge === 0) last = await begin();
@@ -218,7 +250,8 @@ describe('Password recovery (forgotten password)', () => {
     const account = await createAccount(t);
     const token = await signIn(t, account.logonEmail, account.password);
     const { id, code } = await recover(account.logonEmail, 'email', account.logonEmail);
-    const rulesOf = async (password: string, attempt = code) => ((await reset(id, attempt, password).expect(422)).body.violations as { rule: string }[]).map((violation) => violation.rule);
+    const rulesOf = async (password: string, attempt = code) =>
+      ((await reset(id, attempt, password).expect(422)).body.violations as { rule: string }[]).map((violation) => violation.rule);
 
     // Rules that need no account answer before the code is even compared, wrong code or not: no attempt spent.
     for (let i = 0; i < CHALLENGE_RULES.attemptsPerChallenge + 1; i += 1) expect(await rulesOf('short', wrong(code))).toContain('length');
@@ -249,10 +282,18 @@ describe('Password recovery (forgotten password)', () => {
     for (const login of [account.logonEmail, uniqueEmail('nobody')]) {
       const browser = supertest.agent(t.app.getHttpServer());
       const csrf = await pageToken(browser, '/recover/password');
-      const answer = await browser.post('/recover/password').set('X-Forwarded-For', uniqueIp()).type('form').send({ _csrf: csrf, login, method: 'email' }).expect(303);
+      const answer = await browser
+        .post('/recover/password')
+        .set('X-Forwarded-For', uniqueIp())
+        .type('form')
+        .send({ _csrf: csrf, login, method: 'email' })
+        .expect(303);
       locations.push(answer.headers.location as string);
     }
-    expect(locations.map((location) => location.replace(/[0-9a-f-]{36}$/, ':id'))).toEqual(['/recover/password/:id', '/recover/password/:id']);
+    expect(locations.map((location) => location.replace(/[0-9a-f-]{36}$/, ':id'))).toEqual([
+      '/recover/password/:id',
+      '/recover/password/:id',
+    ]);
     await inbox.nth(account.logonEmail, 'password-recovery-code', 1);
   });
 

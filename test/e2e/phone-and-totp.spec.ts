@@ -23,14 +23,22 @@ describe('Secure phone and TOTP changes', () => {
   describe('secure phone', () => {
     const startChange = (token: string, verification: string, number: string) =>
       api(t).post('/api/v1/account/phone-change').set(bearer(token)).send({ verificationToken: verification, newPhone: number });
-    const confirm = (token: string, changeId: string, code: string) => api(t).post(`/api/v1/account/phone-change/${changeId}/confirm`).set(bearer(token)).send({ code });
+    const confirm = (token: string, changeId: string, code: string) =>
+      api(t).post(`/api/v1/account/phone-change/${changeId}/confirm`).set(bearer(token)).send({ code });
 
     it('moves the secure phone to a confirmed new number; the email and the old phone are told, with a revert link', async () => {
       const { account, token } = await owner();
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.logonEmail);
       const number = uniquePhone();
-      const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () => startChange(token, verification, number).expect(202));
-      expect(result.body).toEqual({ changeId: expect.any(String), maskedDestination: expect.stringMatching(/^\+86 139\*+\d{4}$/), expiresAt: expect.any(String), resendAvailableAt: expect.any(String) });
+      const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () =>
+        startChange(token, verification, number).expect(202),
+      );
+      expect(result.body).toEqual({
+        changeId: expect.any(String),
+        maskedDestination: expect.stringMatching(/^\+86 139\*+\d{4}$/),
+        expiresAt: expect.any(String),
+        resendAvailableAt: expect.any(String),
+      });
 
       const confirmed = await confirm(token, result.body.changeId, code).expect(200);
       expect(confirmed.body).toEqual({ securePhone: result.body.maskedDestination });
@@ -42,7 +50,11 @@ describe('Secure phone and TOTP changes', () => {
       expect(inbox.received(number, 'secure-phone-changed')).toEqual([]);
       // The next sign-in challenge goes to the new phone.
       const { result: challenged } = await inbox.codeAfter(number, 'sign-in-code', () =>
-        api(t).post('/api/v1/sessions').set('X-Forwarded-For', uniqueIp()).send({ login: account.logonEmail, password: account.password }).expect(202),
+        api(t)
+          .post('/api/v1/sessions')
+          .set('X-Forwarded-For', uniqueIp())
+          .send({ login: account.logonEmail, password: account.password })
+          .expect(202),
       );
       expect(challenged.body.maskedDestination).toBe(result.body.maskedDestination);
     });
@@ -51,7 +63,9 @@ describe('Secure phone and TOTP changes', () => {
       const { account, token } = await owner(false);
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.logonEmail);
       const number = uniquePhone();
-      const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () => startChange(token, verification, number).expect(202));
+      const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () =>
+        startChange(token, verification, number).expect(202),
+      );
       await confirm(token, result.body.changeId, code).expect(200);
       expect((await api(t).get('/api/v1/account').set(bearer(token)).expect(200)).body.verificationMethods).toEqual(['sms', 'email']);
       await inbox.latest(account.logonEmail, 'secure-phone-changed');
@@ -70,7 +84,9 @@ describe('Secure phone and TOTP changes', () => {
       const { account, token } = await owner();
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.securePhone!);
       const number = uniquePhone();
-      const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () => startChange(token, verification, number).expect(202));
+      const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () =>
+        startChange(token, verification, number).expect(202),
+      );
       const other = await signIn(t, account.logonEmail, account.password);
       await confirm(other, result.body.changeId, code).expect(404);
       await api(t).delete(`/api/v1/account/phone-change/${result.body.changeId}`).set(bearer(other)).expect(404);
@@ -92,10 +108,17 @@ describe('Secure phone and TOTP changes', () => {
     async function enrol(account: TestAccount, token: string): Promise<{ secret: string; recoveryCodes: string[] }> {
       const verification = await verificationToken(t, inbox, token, 'enable_totp', account.logonEmail);
       const enrolled = await api(t).post('/api/v1/account/totp').set(bearer(token)).send({ verificationToken: verification }).expect(200);
-      expect(enrolled.body).toEqual({ secret: expect.stringMatching(/^[A-Z2-7]{32}$/), otpauthUri: expect.stringMatching(/^otpauth:\/\/totp\/Account%20Center:/) });
+      expect(enrolled.body).toEqual({
+        secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
+        otpauthUri: expect.stringMatching(/^otpauth:\/\/totp\/Account%20Center:/),
+      });
       const secret = enrolled.body.secret as string;
       expect(enrolled.body.otpauthUri).toContain(`secret=${secret}`);
-      const activated = await api(t).post('/api/v1/account/totp/activate').set(bearer(token)).send({ code: await totpCode(t, secret) }).expect(200);
+      const activated = await api(t)
+        .post('/api/v1/account/totp/activate')
+        .set(bearer(token))
+        .send({ code: await totpCode(t, secret) })
+        .expect(200);
       return { secret, recoveryCodes: activated.body.recoveryCodes as string[] };
     }
 
@@ -106,23 +129,41 @@ describe('Secure phone and TOTP changes', () => {
       const secret = enrolled.body.secret as string;
       expect((await api(t).get('/api/v1/account').set(bearer(token)).expect(200)).body.totpEnabled).toBe(false);
 
-      const wrong = await api(t).post('/api/v1/account/totp/activate').set(bearer(token)).send({ code: await totpCode(t, secret, 5) }).expect(400);
+      const wrong = await api(t)
+        .post('/api/v1/account/totp/activate')
+        .set(bearer(token))
+        .send({ code: await totpCode(t, secret, 5) })
+        .expect(400);
       expect(wrong.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: 4 });
       const other = await signIn(t, account.logonEmail, account.password);
-      await api(t).post('/api/v1/account/totp/activate').set(bearer(other)).send({ code: await totpCode(t, secret) }).expect(404);
+      await api(t)
+        .post('/api/v1/account/totp/activate')
+        .set(bearer(other))
+        .send({ code: await totpCode(t, secret) })
+        .expect(404);
 
-      const activated = await api(t).post('/api/v1/account/totp/activate').set(bearer(token)).send({ code: await totpCode(t, secret) }).expect(200);
+      const activated = await api(t)
+        .post('/api/v1/account/totp/activate')
+        .set(bearer(token))
+        .send({ code: await totpCode(t, secret) })
+        .expect(200);
       expect(activated.body).toEqual({ totpEnabled: true, recoveryCodes: expect.any(Array) });
       expect(activated.body.recoveryCodes).toHaveLength(10);
       for (const code of activated.body.recoveryCodes as string[]) expect(code).toMatch(/^[A-Z2-7]{10}$/);
       expect(new Set(activated.body.recoveryCodes).size).toBe(10);
-      await api(t).post('/api/v1/account/totp/activate').set(bearer(token)).send({ code: await totpCode(t, secret) }).expect(404);
+      await api(t)
+        .post('/api/v1/account/totp/activate')
+        .set(bearer(token))
+        .send({ code: await totpCode(t, secret) })
+        .expect(404);
 
       const view = await api(t).get('/api/v1/account').set(bearer(token)).expect(200);
       expect(view.body).toMatchObject({ totpEnabled: true, verificationMethods: ['email', 'totp'] });
       const stored = await t.get(AccountsService).get(account.uid);
       expect(stored.totpSecret).not.toContain(secret);
-      const hashes: { code_hmac: string }[] = await t.dataSource.query('SELECT code_hmac FROM totp_recovery_codes WHERE account_uid = $1', [account.uid]);
+      const hashes: { code_hmac: string }[] = await t.dataSource.query('SELECT code_hmac FROM totp_recovery_codes WHERE account_uid = $1', [
+        account.uid,
+      ]);
       expect(hashes).toHaveLength(10);
       expect(JSON.stringify(hashes)).not.toContain(activated.body.recoveryCodes[0]);
       expect((await inbox.latest(account.logonEmail, 'totp-changed')).text).toBeTruthy();
@@ -133,22 +174,42 @@ describe('Secure phone and TOTP changes', () => {
     it('takes the activation code as the first step used: the same code cannot verify again', async () => {
       const { account, token } = await owner(false);
       const { secret } = await enrol(account, token);
-      const started = await api(t).post('/api/v1/verifications').set(bearer(token)).send({ purpose: 'change_password', method: 'totp' }).expect(201);
-      await api(t).post(`/api/v1/verifications/${started.body.id}/verify`).set(bearer(token)).send({ code: await totpCode(t, secret) }).expect(400);
-      await api(t).post(`/api/v1/verifications/${started.body.id}/verify`).set(bearer(token)).send({ code: await totpCode(t, secret, 1) }).expect(200);
+      const started = await api(t)
+        .post('/api/v1/verifications')
+        .set(bearer(token))
+        .send({ purpose: 'change_password', method: 'totp' })
+        .expect(201);
+      await api(t)
+        .post(`/api/v1/verifications/${started.body.id}/verify`)
+        .set(bearer(token))
+        .send({ code: await totpCode(t, secret) })
+        .expect(400);
+      await api(t)
+        .post(`/api/v1/verifications/${started.body.id}/verify`)
+        .set(bearer(token))
+        .send({ code: await totpCode(t, secret, 1) })
+        .expect(200);
     });
 
     it('takes a recovery code once in place of a TOTP code, and refuses it the second time', async () => {
       const { account, token } = await owner(false);
       const { recoveryCodes } = await enrol(account, token);
       const verifyWith = async (code: string) => {
-        const started = await api(t).post('/api/v1/verifications').set(bearer(token)).send({ purpose: 'disable_totp', method: 'totp' }).expect(201);
+        const started = await api(t)
+          .post('/api/v1/verifications')
+          .set(bearer(token))
+          .send({ purpose: 'disable_totp', method: 'totp' })
+          .expect(201);
         return api(t).post(`/api/v1/verifications/${started.body.id}/verify`).set(bearer(token)).send({ code });
       };
       const verified = await verifyWith(recoveryCodes[3]);
       expect(verified.status).toBe(200);
       expect((await verifyWith(recoveryCodes[3])).body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID' });
-      await api(t).delete('/api/v1/account/totp').set(bearer(token)).send({ verificationToken: verified.body.verificationToken }).expect(204);
+      await api(t)
+        .delete('/api/v1/account/totp')
+        .set(bearer(token))
+        .send({ verificationToken: verified.body.verificationToken })
+        .expect(204);
     });
 
     it('disables TOTP with a verification of purpose disable_totp; its recovery codes go with it', async () => {
@@ -168,7 +229,9 @@ describe('Secure phone and TOTP changes', () => {
       await inbox.nth(account.logonEmail, 'totp-changed', 2);
 
       const again = await verificationToken(t, inbox, token, 'disable_totp', account.logonEmail);
-      expect((await api(t).delete('/api/v1/account/totp').set(bearer(token)).send({ verificationToken: again }).expect(422)).body.code).toBe('SAME_AS_CURRENT');
+      expect(
+        (await api(t).delete('/api/v1/account/totp').set(bearer(token)).send({ verificationToken: again }).expect(422)).body.code,
+      ).toBe('SAME_AS_CURRENT');
     });
 
     it('answers 404 to an activation with no enrolment in progress', async () => {

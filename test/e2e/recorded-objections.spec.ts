@@ -39,7 +39,11 @@ describe('Objections by a recently replaced contact', () => {
     review = t.get(AppealReviewService);
     completion = t.get(AppealCompletionService);
     clock = controlClock(t);
-    [agent, supervisor, deciding] = await Promise.all([createAgent(t, 'agent'), createAgent(t, 'supervisor'), createAgent(t, 'supervisor')]);
+    [agent, supervisor, deciding] = await Promise.all([
+      createAgent(t, 'agent'),
+      createAgent(t, 'supervisor'),
+      createAgent(t, 'supervisor'),
+    ]);
   });
 
   afterAll(async () => {
@@ -52,11 +56,16 @@ describe('Objections by a recently replaced contact', () => {
   const linkIn = (text: string) => /\/appeal\/object\/([A-Za-z0-9_-]{43})/.exec(text)![1];
 
   /** The owner's account, whose logon email a hijacker replaced with theirs `daysBefore` the filing; the owner's appeal scheduled. */
-  async function hijackedThenAppealed(daysBefore: number): Promise<{ owner: TestAccount; hijackerEmail: string; filed: FiledAppeal; appeal: Appeal }> {
+  async function hijackedThenAppealed(
+    daysBefore: number,
+  ): Promise<{ owner: TestAccount; hijackerEmail: string; filed: FiledAppeal; appeal: Appeal }> {
     const owner = await createAccount(t, { securePhone: `+86137${String(Date.now()).slice(-8)}` });
     const hijackerEmail = uniqueEmail('hijacker');
     await t.dataSource.transaction((manager) => t.get(AccountsService).setLogonEmail(manager, owner.uid, hijackerEmail));
-    await t.dataSource.query(`UPDATE former_contacts SET replaced_at = $2 WHERE account_uid = $1`, [owner.uid, new Date(t.get(Clock).nowMs() - daysBefore * DAY)]);
+    await t.dataSource.query(`UPDATE former_contacts SET replaced_at = $2 WHERE account_uid = $1`, [
+      owner.uid,
+      new Date(t.get(Clock).nowMs() - daysBefore * DAY),
+    ]);
     const filed = await fileAppeal(t, smtp, { account: { uid: owner.uid, logonEmail: owner.logonEmail } });
     await review.claim(agent, filed.reference, await versionOf(t, agent, filed.reference));
     await review.approve(agent, filed.reference, await versionOf(t, agent, filed.reference), { rationale: 'Invoice and passport match.' });
@@ -64,7 +73,8 @@ describe('Objections by a recently replaced contact', () => {
     return { owner, hijackerEmail, filed, appeal: await row(filed) };
   }
 
-  const objectAs = async (email: string) => api(t).post(`/api/v1/appeal-objections/${linkIn((await smtp.latest(email, 'appeal-objection')).text)}`);
+  const objectAs = async (email: string) =>
+    api(t).post(`/api/v1/appeal-objections/${linkIn((await smtp.latest(email, 'appeal-objection')).text)}`);
 
   it('records the objection (202, status unchanged), holds the appeal and shows it to agents; a supervisor dismisses it and the change applies', async () => {
     const { owner, hijackerEmail, filed, appeal } = await hijackedThenAppealed(10);
@@ -78,21 +88,28 @@ describe('Objections by a recently replaced contact', () => {
     const agentPage = await (await signInAgent(t, await createPageAgent(t))).get(`/agent/appeals/${filed.reference}`).expect(200);
     expect(agentPage.text).toContain('data-objection="recorded"');
     expect(appealActionForms(agentPage.text, filed.reference).map((form) => form.button)).not.toContain('Dismiss objection');
-    const supervisorPage = await (await signInAgent(t, await createPageAgent(t, { role: 'supervisor' }))).get(`/agent/appeals/${filed.reference}`).expect(200);
-    expect(appealActionForms(supervisorPage.text, filed.reference).map((form) => form.button)).toEqual(expect.arrayContaining(['Uphold objection', 'Dismiss objection']));
-    await expect(review.dismissObjection(agent, filed.reference, await versionOf(t, agent, filed.reference))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const supervisorPage = await (await signInAgent(t, await createPageAgent(t, { role: 'supervisor' })))
+      .get(`/agent/appeals/${filed.reference}`)
+      .expect(200);
+    expect(appealActionForms(supervisorPage.text, filed.reference).map((form) => form.button)).toEqual(
+      expect.arrayContaining(['Uphold objection', 'Dismiss objection']),
+    );
+    await expect(review.dismissObjection(agent, filed.reference, await versionOf(t, agent, filed.reference))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
 
     // Held: neither the job nor the sweep applies it, however late.
     clock.advance(t.config.appeals.coolingOffMs + DAY);
     await expect(completion.apply(appeal.id)).resolves.toBe('held');
     await expect(completion.applyDue()).resolves.toBe(0);
 
-
     await review.dismissObjection(deciding, filed.reference, await versionOf(t, deciding, filed.reference));
     await expect(row(filed)).resolves.toMatchObject({ status: 'scheduled', objectionRecordedAt: null });
     await expect(completion.apply(appeal.id)).resolves.toBe('applied');
     await expect(t.get(AccountsService).get(owner.uid)).resolves.toMatchObject({ logonEmail: filed.contactEmail });
-    const actions = (await t.get(AuditService).list({ subject: { type: 'appeal', id: filed.reference }, limit: 200 })).events.map((event) => event.action);
+    const actions = (await t.get(AuditService).list({ subject: { type: 'appeal', id: filed.reference }, limit: 200 })).events.map(
+      (event) => event.action,
+    );
     expect(actions).toEqual(expect.arrayContaining(['appeal.objection_recorded', 'appeal.objection_dismissed', 'appeal.completed']));
   });
 

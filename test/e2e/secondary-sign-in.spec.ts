@@ -4,7 +4,17 @@ import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
-import { api, bearer, controlClock, createAccount, createRamUser, TestAccount, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
+import {
+  api,
+  bearer,
+  controlClock,
+  createAccount,
+  createRamUser,
+  TestAccount,
+  uniqueEmail,
+  uniqueIp,
+  uniquePhone,
+} from '../support/factories';
 import { deleteKeys } from '../support/global-teardown';
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, totpCode } from '../support/verification';
@@ -36,7 +46,9 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     const account = await createAccount(t, { securePhone: uniquePhone() });
     const client = { ip: uniqueIp(), deviceId: device(1), userAgent: 'Firefox on Linux' };
 
-    const { result: challenged, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => signIn(account, client).expect(202));
+    const { result: challenged, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
+      signIn(account, client).expect(202),
+    );
     expect(challenged.body).toEqual({
       status: 'secondary_auth_required',
       challengeId: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -48,7 +60,11 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     expect(challenged.body).not.toHaveProperty('token');
 
     const completed = await complete(challenged.body.challengeId, code, client).expect(201);
-    expect(completed.body).toEqual({ token: expect.any(String), expiresAt: expect.any(String), principal: { type: 'root', uid: account.uid } });
+    expect(completed.body).toEqual({
+      token: expect.any(String),
+      expiresAt: expect.any(String),
+      principal: { type: 'root', uid: account.uid },
+    });
     expect(completed.headers['set-cookie']).toBeUndefined();
     await api(t).get('/api/v1/account').set(bearer(completed.body.token)).expect(200);
 
@@ -59,7 +75,9 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     const notice = await inbox.latest(account.logonEmail, 'new-device-sign-in');
     expect(notice.text).toContain('Firefox on Linux');
     const devices = await api(t).get('/api/v1/devices').set(bearer(again.body.token)).expect(200);
-    expect(devices.body.devices).toEqual([expect.objectContaining({ label: 'Firefox on Linux', network: client.ip.replace(/\.\d+$/, '.0/24') })]);
+    expect(devices.body.devices).toEqual([
+      expect.objectContaining({ label: 'Firefox on Linux', network: client.ip.replace(/\.\d+$/, '.0/24') }),
+    ]);
     expect(Math.round((Date.parse(devices.body.devices[0].trustedUntil) - Date.now()) / 86_400_000)).toBe(90);
 
     const { events } = await t.get(AuditService).list({ subject: { type: 'account', id: account.uid } });
@@ -91,7 +109,13 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     const client = { ip: uniqueIp(), deviceId: device(4) };
     const sentBefore = inbox.smtp.messages.length;
     const challenged = await signIn(withTotp, client).expect(202);
-    expect(challenged.body).toEqual({ status: 'secondary_auth_required', challengeId: expect.any(String), method: 'totp', maskedDestination: null, expiresAt: expect.any(String) });
+    expect(challenged.body).toEqual({
+      status: 'secondary_auth_required',
+      challengeId: expect.any(String),
+      method: 'totp',
+      maskedDestination: null,
+      expiresAt: expect.any(String),
+    });
     await complete(challenged.body.challengeId, await totpCode(t, secret), client).expect(201);
 
     const recoveryCodes = await t.dataSource.transaction((manager) => t.get(TotpService).issueRecoveryCodes(manager, withTotp.uid));
@@ -127,7 +151,12 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     const client = { ip: uniqueIp(), deviceId: device(8) };
     const { result, code: first } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () => signIn(account, client).expect(202));
     const id = result.body.challengeId as string;
-    const resend = () => api(t).post('/api/v1/sessions/secondary/resend').set('X-Forwarded-For', client.ip).set('X-Device-Id', client.deviceId).send({ challengeId: id });
+    const resend = () =>
+      api(t)
+        .post('/api/v1/sessions/secondary/resend')
+        .set('X-Forwarded-For', client.ip)
+        .set('X-Device-Id', client.deviceId)
+        .send({ challengeId: id });
 
     const early = await resend().expect(429);
     expect(early.body.code).toBe('RESEND_TOO_SOON');
@@ -163,7 +192,11 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
   it('lets RAM users in without a second factor', async () => {
     const account = await createAccount(t, { securePhone: uniquePhone() });
     const ramUser = await createRamUser(t, account.uid);
-    await api(t).post('/api/v1/sessions').set('X-Forwarded-For', uniqueIp()).send({ login: ramUser.login, password: ramUser.password }).expect(201);
+    await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Forwarded-For', uniqueIp())
+      .send({ login: ramUser.login, password: ramUser.password })
+      .expect(201);
   });
 
   it('tells the owner of a throttled login, once an hour at most, and nobody for an unknown login', async () => {
@@ -199,12 +232,39 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     const header = { 'X-Device-Id': 'header-device-0123456789' };
     const cookie = { Cookie: 'ac_device=cookie-device-0123456789' };
     const { result, code } = await inbox.codeAfter(account.logonEmail, 'sign-in-code', () =>
-      api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set(header).set(cookie).send({ login: account.logonEmail, password: account.password }).expect(202),
+      api(t)
+        .post('/api/v1/sessions')
+        .set('X-Forwarded-For', ip)
+        .set(header)
+        .set(cookie)
+        .send({ login: account.logonEmail, password: account.password })
+        .expect(202),
     );
-    await api(t).post('/api/v1/sessions/secondary').set('X-Forwarded-For', ip).set(header).set(cookie).send({ challengeId: result.body.challengeId, code }).expect(201);
-    await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set(header).send({ login: account.logonEmail, password: account.password }).expect(201);
-    await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set(cookie).send({ login: account.logonEmail, password: account.password }).expect(202);
-    await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', 'too-short').send({ login: account.logonEmail, password: account.password }).expect(202);
+    await api(t)
+      .post('/api/v1/sessions/secondary')
+      .set('X-Forwarded-For', ip)
+      .set(header)
+      .set(cookie)
+      .send({ challengeId: result.body.challengeId, code })
+      .expect(201);
+    await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Forwarded-For', ip)
+      .set(header)
+      .send({ login: account.logonEmail, password: account.password })
+      .expect(201);
+    await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Forwarded-For', ip)
+      .set(cookie)
+      .send({ login: account.logonEmail, password: account.password })
+      .expect(202);
+    await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Forwarded-For', ip)
+      .set('X-Device-Id', 'too-short')
+      .send({ login: account.logonEmail, password: account.password })
+      .expect(202);
     const devices = t.get(DevicesService);
     expect(await devices.isTrusted(account.uid, devices.fingerprint('header-device-0123456789', ip))).toBe(true);
     expect(await devices.isTrusted(account.uid, devices.fingerprint('cookie-device-0123456789', ip))).toBe(false);
@@ -219,7 +279,13 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
 
     const listed = await api(t).get('/api/v1/devices').set(bearer(token)).expect(200);
     expect(listed.body.devices).toEqual([
-      { id: expect.any(String), label: 'Unknown device', network: client.ip.replace(/\.\d+$/, '.0/24'), lastUsedAt: expect.any(String), trustedUntil: expect.any(String) },
+      {
+        id: expect.any(String),
+        label: 'Unknown device',
+        network: client.ip.replace(/\.\d+$/, '.0/24'),
+        lastUsedAt: expect.any(String),
+        trustedUntil: expect.any(String),
+      },
     ]);
     await api(t).delete(`/api/v1/devices/${listed.body.devices[0].id}`).set(bearer(token)).expect(204);
     await api(t).delete(`/api/v1/devices/${listed.body.devices[0].id}`).set(bearer(token)).expect(404);

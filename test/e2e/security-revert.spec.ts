@@ -1,7 +1,17 @@
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { api, bearer, controlClock, createAccount, createRamUser, signIn, TestAccount, uniqueEmail, uniquePhone } from '../support/factories';
+import {
+  api,
+  bearer,
+  controlClock,
+  createAccount,
+  createRamUser,
+  signIn,
+  TestAccount,
+  uniqueEmail,
+  uniquePhone,
+} from '../support/factories';
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, verificationToken } from '../support/verification';
 
@@ -47,7 +57,9 @@ describe('"This wasn\'t me" links', () => {
     expect(await t.get(DevicesService).list(account.uid)).toEqual([]);
 
     // Sign-in: 423 after the right password only; the intruder's address no longer signs in at all.
-    expect((await api(t).post('/api/v1/sessions').send({ login: account.logonEmail, password: account.password }).expect(423)).body.code).toBe('ACCOUNT_FROZEN');
+    expect(
+      (await api(t).post('/api/v1/sessions').send({ login: account.logonEmail, password: account.password }).expect(423)).body.code,
+    ).toBe('ACCOUNT_FROZEN');
     await api(t).post('/api/v1/sessions').send({ login: account.logonEmail, password: 'not the password' }).expect(401);
     await api(t).post('/api/v1/sessions').send({ login: intruder, password: account.password }).expect(401);
 
@@ -56,8 +68,15 @@ describe('"This wasn\'t me" links', () => {
     expect((await revert(link).expect(404)).body.code).toBe('NOT_FOUND');
 
     const { events } = await t.get(AuditService).list({ subject: { type: 'account', id: account.uid } });
-    expect(events.find((event) => event.action === 'account.change_reverted')?.data).toEqual({ kind: 'logon_email', reverted: ['logon_email'] });
-    expect(events.find((event) => event.action === 'account.frozen')?.data).toEqual({ reason: 'security_revert', revokedSessions: 2, forgottenDevices: 1 });
+    expect(events.find((event) => event.action === 'account.change_reverted')?.data).toEqual({
+      kind: 'logon_email',
+      reverted: ['logon_email'],
+    });
+    expect(events.find((event) => event.action === 'account.frozen')?.data).toEqual({
+      reason: 'security_revert',
+      revokedSessions: 2,
+      forgottenDevices: 1,
+    });
   });
 
   it('freezes without restoring what another account has taken since (reverted: [])', async () => {
@@ -73,7 +92,11 @@ describe('"This wasn\'t me" links', () => {
     const account = await createAccount(t);
     const token = await signIn(t, account.logonEmail, account.password);
     const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
-    await api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' }).expect(200);
+    await api(t)
+      .post('/api/v1/account/password')
+      .set(bearer(token))
+      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
+      .expect(200);
     const link = linkIn((await inbox.latest(account.logonEmail, 'password-changed')).text);
     expect((await revert(link).expect(200)).body).toEqual({ reverted: [], accountStatus: 'frozen' });
     await api(t).post('/api/v1/sessions').send({ login: account.logonEmail, password: 'a fresh and long passphrase 7' }).expect(423);
@@ -85,7 +108,11 @@ describe('"This wasn\'t me" links', () => {
     const changePhone = async (number: string) => {
       const verification = await verificationToken(t, inbox, token, 'change_phone', account.logonEmail);
       const { result, code } = await inbox.codeAfter(number, 'phone-change-code', () =>
-        api(t).post('/api/v1/account/phone-change').set(bearer(token)).send({ verificationToken: verification, newPhone: number }).expect(202),
+        api(t)
+          .post('/api/v1/account/phone-change')
+          .set(bearer(token))
+          .send({ verificationToken: verification, newPhone: number })
+          .expect(202),
       );
       await api(t).post(`/api/v1/account/phone-change/${result.body.changeId}/confirm`).set(bearer(token)).send({ code }).expect(200);
     };
@@ -108,7 +135,11 @@ describe('"This wasn\'t me" links', () => {
     const account = await createAccount(t);
     const token = await signIn(t, account.logonEmail, account.password);
     const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
-    await api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' }).expect(200);
+    await api(t)
+      .post('/api/v1/account/password')
+      .set(bearer(token))
+      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
+      .expect(200);
     const link = linkIn((await inbox.latest(account.logonEmail, 'password-changed')).text);
     controlClock(t).advance(7 * 86_400_000);
     await revert(link).expect(404);

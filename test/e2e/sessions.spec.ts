@@ -1,6 +1,17 @@
 import { Clock } from '../../src/common/clock';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { api, bearer, controlClock, createAccount, createRamUser, KNOWN_DEVICE_ID, mintSession, signIn, TestAccount, trustDevice } from '../support/factories';
+import {
+  api,
+  bearer,
+  controlClock,
+  createAccount,
+  createRamUser,
+  KNOWN_DEVICE_ID,
+  mintSession,
+  signIn,
+  TestAccount,
+  trustDevice,
+} from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -17,7 +28,8 @@ describe('Sessions', () => {
     await t.close();
   });
 
-  const sessionsOf = async (token: string) => (await api(t).get('/api/v1/sessions').set(bearer(token)).expect(200)).body.sessions as { id: string; current: boolean }[];
+  const sessionsOf = async (token: string) =>
+    (await api(t).get('/api/v1/sessions').set(bearer(token)).expect(200)).body.sessions as { id: string; current: boolean }[];
   const currentId = async (token: string) => (await sessionsOf(token)).find((session) => session.current)!.id;
   const expectSignedOut = async (token: string) => {
     const response = await api(t).get('/api/v1/account').set(bearer(token)).expect(401);
@@ -40,7 +52,14 @@ describe('Sessions', () => {
 
     const sessions = await sessionsOf(second.body.token);
     expect(sessions).toHaveLength(2);
-    expect(sessions[0]).toEqual({ id: expect.any(String), current: true, createdAt: expect.any(String), lastSeenAt: expect.any(String), ip: '203.0.113.5', userAgent: 'Browser/1.0' });
+    expect(sessions[0]).toEqual({
+      id: expect.any(String),
+      current: true,
+      createdAt: expect.any(String),
+      lastSeenAt: expect.any(String),
+      ip: '203.0.113.5',
+      userAgent: 'Browser/1.0',
+    });
     expect(sessions[1]).toMatchObject({ current: false });
     expect((await sessionsOf(first)).filter((session) => session.current)).toHaveLength(1);
   });
@@ -64,11 +83,17 @@ describe('Sessions', () => {
     const other = await createAccount(t);
     const stranger = await signIn(t, other.logonEmail, other.password);
 
-    await api(t).delete(`/api/v1/sessions/${await currentId(drop)}`).set(bearer(keep)).expect(204);
+    await api(t)
+      .delete(`/api/v1/sessions/${await currentId(drop)}`)
+      .set(bearer(keep))
+      .expect(204);
     await expectSignedOut(drop);
     await api(t).get('/api/v1/account').set(bearer(keep)).expect(200);
 
-    const foreign = await api(t).delete(`/api/v1/sessions/${await currentId(stranger)}`).set(bearer(keep)).expect(404);
+    const foreign = await api(t)
+      .delete(`/api/v1/sessions/${await currentId(stranger)}`)
+      .set(bearer(keep))
+      .expect(404);
     expect(foreign.body.code).toBe('NOT_FOUND');
     await api(t).get('/api/v1/account').set(bearer(stranger)).expect(200);
     await api(t).delete('/api/v1/sessions/not-a-uuid').set(bearer(keep)).expect(404);
@@ -76,7 +101,11 @@ describe('Sessions', () => {
 
   it('revokes every other session with scope=others', async () => {
     const account = await createAccount(t);
-    const [a, b, c] = [await signIn(t, account.logonEmail, account.password), await signIn(t, account.logonEmail, account.password), await signIn(t, account.logonEmail, account.password)];
+    const [a, b, c] = [
+      await signIn(t, account.logonEmail, account.password),
+      await signIn(t, account.logonEmail, account.password),
+      await signIn(t, account.logonEmail, account.password),
+    ];
     const ramUser = await createRamUser(t, account.uid);
     const ram = await signIn(t, ramUser.login, ramUser.password);
 
@@ -178,7 +207,11 @@ describe('Session lifetimes', () => {
   it('ends a session at SESSION_ABSOLUTE however busy, and says when in expiresAt', async () => {
     const signedInAt = t.get(Clock).nowMs();
     await trustDevice(t, owner.uid, KNOWN_DEVICE_ID, '127.0.0.1');
-    const response = await api(t).post('/api/v1/sessions').set('X-Device-Id', KNOWN_DEVICE_ID).send({ login: owner.logonEmail, password: owner.password }).expect(201);
+    const response = await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Device-Id', KNOWN_DEVICE_ID)
+      .send({ login: owner.logonEmail, password: owner.password })
+      .expect(201);
     const token = response.body.token as string;
     expect(Date.parse(response.body.expiresAt) - signedInAt).toBeGreaterThanOrEqual(minutes(60));
     expect(Date.parse(response.body.expiresAt) - signedInAt).toBeLessThan(minutes(60) + 5_000);
@@ -206,6 +239,10 @@ describe('Session expiry in real time', () => {
     const owner = await createAccount(t);
     const token = await signIn(t, owner.logonEmail, owner.password);
     await api(t).get('/api/v1/account').set(bearer(token)).expect(200);
-    await waitFor(async () => (await api(t).get('/api/v1/account').set(bearer(token))).status === 401, { timeoutMs: 5_000, intervalMs: 200, description: 'the session to expire' });
+    await waitFor(async () => (await api(t).get('/api/v1/account').set(bearer(token))).status === 401, {
+      timeoutMs: 5_000,
+      intervalMs: 200,
+      description: 'the session to expire',
+    });
   });
 });

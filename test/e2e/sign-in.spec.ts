@@ -2,7 +2,17 @@ import Redis from 'ioredis';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { deleteKeys } from '../support/global-teardown';
-import { api, bearer, createAccount, createRamUser, KNOWN_DEVICE_ID, TestAccount, trustDevice, uniqueEmail, uniqueIp } from '../support/factories';
+import {
+  api,
+  bearer,
+  createAccount,
+  createRamUser,
+  KNOWN_DEVICE_ID,
+  TestAccount,
+  trustDevice,
+  uniqueEmail,
+  uniqueIp,
+} from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Sign-in', () => {
@@ -34,7 +44,11 @@ describe('Sign-in', () => {
     const ip = uniqueIp();
     await trustDevice(t, owner.uid, KNOWN_DEVICE_ID, ip);
     const response = await attempt(owner.logonEmail.toUpperCase(), owner.password, ip, KNOWN_DEVICE_ID).expect(201);
-    expect(response.body).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String), principal: { type: 'root', uid: owner.uid } });
+    expect(response.body).toEqual({
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      expiresAt: expect.any(String),
+      principal: { type: 'root', uid: owner.uid },
+    });
     const expiresAt = Date.parse(response.body.expiresAt);
     expect(expiresAt - started).toBeGreaterThanOrEqual(12 * 3_600_000 - 1_000);
     expect(expiresAt - started).toBeLessThanOrEqual(12 * 3_600_000 + 5_000);

@@ -2,7 +2,17 @@ import { Clock } from '../../src/common/clock';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
-import { api, bearer, controlClock, createAccount, createRamUser, mintSession, signIn, TestAccount, uniquePhone } from '../support/factories';
+import {
+  api,
+  bearer,
+  controlClock,
+  createAccount,
+  createRamUser,
+  mintSession,
+  signIn,
+  TestAccount,
+  uniquePhone,
+} from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/verification';
 
@@ -19,7 +29,9 @@ describe('Identity verification', () => {
 
   afterAll(() => close());
 
-  async function owner(options: { phone?: boolean; totp?: boolean } = {}): Promise<{ account: TestAccount; token: string; secret?: string }> {
+  async function owner(
+    options: { phone?: boolean; totp?: boolean } = {},
+  ): Promise<{ account: TestAccount; token: string; secret?: string }> {
     const account = await createAccount(t, { securePhone: options.phone ? uniquePhone() : undefined });
     let secret: string | undefined;
     if (options.totp) {
@@ -30,13 +42,16 @@ describe('Identity verification', () => {
   }
 
   const start = (token: string, body: object) => api(t).post('/api/v1/verifications').set(bearer(token)).send(body);
-  const verify = (token: string, id: string, code: string) => api(t).post(`/api/v1/verifications/${id}/verify`).set(bearer(token)).send({ code });
+  const verify = (token: string, id: string, code: string) =>
+    api(t).post(`/api/v1/verifications/${id}/verify`).set(bearer(token)).send({ code });
   const resend = (token: string, id: string) => api(t).post(`/api/v1/verifications/${id}/resend`).set(bearer(token)).send();
   const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
   it('sends an email code and answers the right one with a verification token', async () => {
     const { account, token } = await owner();
-    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () => start(token, { purpose: 'change_password', method: 'email' }).expect(201));
+    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () =>
+      start(token, { purpose: 'change_password', method: 'email' }).expect(201),
+    );
     expect(result.body).toEqual({
       id: expect.any(String),
       purpose: 'change_password',
@@ -53,7 +68,9 @@ describe('Identity verification', () => {
 
   it('sends by SMS to the secure phone', async () => {
     const { account, token } = await owner({ phone: true });
-    const { result, code } = await inbox.codeAfter(account.securePhone!, 'verification-code', () => start(token, { purpose: 'change_email', method: 'sms' }).expect(201));
+    const { result, code } = await inbox.codeAfter(account.securePhone!, 'verification-code', () =>
+      start(token, { purpose: 'change_email', method: 'sms' }).expect(201),
+    );
     expect(result.body.maskedDestination).toMatch(/^\+86 139\*+\d{4}$/);
     await verify(token, result.body.id, code).expect(200);
   });
@@ -122,7 +139,9 @@ describe('Identity verification', () => {
 
   it('counts wrong codes down with attemptsRemaining, then locks the challenge (423, even for the right code)', async () => {
     const { account, token } = await owner();
-    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () => start(token, { purpose: 'change_password', method: 'email' }).expect(201));
+    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () =>
+      start(token, { purpose: 'change_password', method: 'email' }).expect(201),
+    );
     for (let remaining = 4; remaining >= 0; remaining -= 1) {
       const response = await verify(token, result.body.id, wrong(code)).expect(400);
       expect(response.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', status: 400, attemptsRemaining: remaining });
@@ -134,8 +153,12 @@ describe('Identity verification', () => {
 
   it('answers 410 VERIFICATION_EXPIRED after 10 minutes, and 409 VERIFICATION_USED before anything else', async () => {
     const { account, token } = await owner();
-    const first = await inbox.codeAfter(account.logonEmail, 'verification-code', () => start(token, { purpose: 'change_password', method: 'email' }).expect(201));
-    const second = await inbox.codeAfter(account.logonEmail, 'verification-code', () => start(token, { purpose: 'change_password', method: 'email' }).expect(201));
+    const first = await inbox.codeAfter(account.logonEmail, 'verification-code', () =>
+      start(token, { purpose: 'change_password', method: 'email' }).expect(201),
+    );
+    const second = await inbox.codeAfter(account.logonEmail, 'verification-code', () =>
+      start(token, { purpose: 'change_password', method: 'email' }).expect(201),
+    );
     await verify(token, second.result.body.id, second.code).expect(200);
     clock.advance(t.config.verification.codeTtlMs);
     expect((await verify(token, first.result.body.id, first.code).expect(410)).body.code).toBe('VERIFICATION_EXPIRED');
@@ -145,7 +168,9 @@ describe('Identity verification', () => {
   it('resends after 60 s with a new code and expiry, keeps attempts, and stops at 5 sends (429 RATE_LIMITED)', async () => {
     const { account, token } = await owner({ phone: true });
     const to = account.securePhone!;
-    const { result, code: first } = await inbox.codeAfter(to, 'verification-code', () => start(token, { purpose: 'change_phone', method: 'sms' }).expect(201));
+    const { result, code: first } = await inbox.codeAfter(to, 'verification-code', () =>
+      start(token, { purpose: 'change_phone', method: 'sms' }).expect(201),
+    );
     const id = result.body.id as string;
     await verify(token, id, wrong(first)).expect(400);
 
@@ -167,13 +192,17 @@ describe('Identity verification', () => {
     expect(sixth.body.code).toBe('RATE_LIMITED');
     expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
 
-    if (latest !== first) await verify(token, id, first).expect(400).expect((response) => expect(response.body.attemptsRemaining).toBe(3));
+    if (latest !== first)
+      await verify(token, id, first)
+        .expect(400)
+        .expect((response) => expect(response.body.attemptsRemaining).toBe(3));
     await verify(token, id, latest).expect(200);
   });
 
   it('allows 10 codes an hour per account (429 RATE_LIMITED with Retry-After beyond)', async () => {
     const { account, token } = await owner();
-    for (let send = 1; send <= CHALLENGE_RULES.accountSendsPerHour; send += 1) await start(token, { purpose: 'change_password', method: 'email' }).expect(201);
+    for (let send = 1; send <= CHALLENGE_RULES.accountSendsPerHour; send += 1)
+      await start(token, { purpose: 'change_password', method: 'email' }).expect(201);
     const limited = await start(token, { purpose: 'change_password', method: 'email' }).expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(3000);
@@ -187,7 +216,11 @@ describe('Identity verification', () => {
     const { account, token, secret } = await owner({ phone: true, totp: true });
     for (let failures = 0; failures < CHALLENGE_RULES.accountFailuresPerHour; ) {
       const id = (await start(token, { purpose: 'change_password', method: 'totp' }).expect(201)).body.id as string;
-      for (let i = 0; i < CHALLENGE_RULES.attemptsPerChallenge && failures < CHALLENGE_RULES.accountFailuresPerHour; i += 1, failures += 1) {
+      for (
+        let i = 0;
+        i < CHALLENGE_RULES.attemptsPerChallenge && failures < CHALLENGE_RULES.accountFailuresPerHour;
+        i += 1, failures += 1
+      ) {
         await verify(token, id, 'nope').expect(400);
       }
     }
@@ -206,7 +239,9 @@ describe('Identity verification', () => {
     const { account, token } = await owner();
     const stranger = await owner();
     const sameOwner = await signIn(t, account.logonEmail, account.password);
-    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () => start(token, { purpose: 'change_password', method: 'email' }).expect(201));
+    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () =>
+      start(token, { purpose: 'change_password', method: 'email' }).expect(201),
+    );
     for (const other of [stranger.token, sameOwner]) {
       expect((await verify(other, result.body.id, code).expect(404)).body.code).toBe('NOT_FOUND');
       await resend(other, result.body.id).expect(404);
@@ -217,7 +252,9 @@ describe('Identity verification', () => {
 
   it('yields exactly one token from 10 concurrent right codes', async () => {
     const { account, token } = await owner();
-    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () => start(token, { purpose: 'change_password', method: 'email' }).expect(201));
+    const { result, code } = await inbox.codeAfter(account.logonEmail, 'verification-code', () =>
+      start(token, { purpose: 'change_password', method: 'email' }).expect(201),
+    );
     const answers = await Promise.all(Array.from({ length: 10 }, () => verify(token, result.body.id, code)));
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
     expect(answers.filter((answer) => answer.status !== 200).map((answer) => answer.status)).toEqual(Array(9).fill(409));
@@ -225,7 +262,10 @@ describe('Identity verification', () => {
 
   describe('verification tokens', () => {
     const changePassword = (token: string, verification: string) =>
-      api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' });
+      api(t)
+        .post('/api/v1/account/password')
+        .set(bearer(token))
+        .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' });
 
     it('are refused (403) for another purpose, by another session, once used, and once expired', async () => {
       const { account, token } = await owner();
@@ -252,8 +292,15 @@ describe('Identity verification', () => {
     it('stay valid after a refused change', async () => {
       const { account, token } = await owner();
       const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
-      const refused = await api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'short' }).expect(422);
-      expect(refused.body).toMatchObject({ code: 'PASSWORD_POLICY', violations: expect.arrayContaining([expect.objectContaining({ rule: 'length' })]) });
+      const refused = await api(t)
+        .post('/api/v1/account/password')
+        .set(bearer(token))
+        .send({ verificationToken: verification, newPassword: 'short' })
+        .expect(422);
+      expect(refused.body).toMatchObject({
+        code: 'PASSWORD_POLICY',
+        violations: expect.arrayContaining([expect.objectContaining({ rule: 'length' })]),
+      });
       await changePassword(token, verification).expect(200);
     });
   });
@@ -295,7 +342,10 @@ describe('Identity verification', () => {
     it.each(calls)('may not %s', async (_name, method, path, body) => {
       const call = (token: string) => api(t)[method](path).set(bearer(token)).send(body);
       const asRam = await call(ram).expect(403);
-      expect(asRam.body).toMatchObject({ code: 'ROOT_ACCOUNT_REQUIRED', detail: expect.stringMatching(/account administrator.*RAM console/) });
+      expect(asRam.body).toMatchObject({
+        code: 'ROOT_ACCOUNT_REQUIRED',
+        detail: expect.stringMatching(/account administrator.*RAM console/),
+      });
       const asRole = await call(role).expect(403);
       expect(asRole.body).toMatchObject({ code: 'ROOT_ACCOUNT_REQUIRED', detail: expect.stringMatching(/account administrator/) });
       const asSso = await call(sso).expect(403);
@@ -315,10 +365,19 @@ describe('Identity verification', () => {
       paths: Record<string, unknown>;
     };
     expect(Object.keys(components.schemas.StartVerificationDto.properties)).toEqual(['purpose', 'method']);
-    expect(Object.keys(components.schemas.ChangePasswordDto.properties)).toEqual(expect.arrayContaining(['verificationToken', 'newPassword']));
-    expect(Object.keys(components.schemas.StartEmailChangeDto.properties)).toEqual(expect.arrayContaining(['verificationToken', 'newEmail']));
+    expect(Object.keys(components.schemas.ChangePasswordDto.properties)).toEqual(
+      expect.arrayContaining(['verificationToken', 'newPassword']),
+    );
+    expect(Object.keys(components.schemas.StartEmailChangeDto.properties)).toEqual(
+      expect.arrayContaining(['verificationToken', 'newEmail']),
+    );
     expect(Object.keys(components.schemas.SecondarySignInDto.properties)).toEqual(['challengeId', 'code']);
-    for (const path of ['/api/v1/verifications/{id}/verify', '/api/v1/account/email-change/{changeId}/confirm', '/api/v1/security-reverts/{token}', '/api/v1/sessions/secondary']) {
+    for (const path of [
+      '/api/v1/verifications/{id}/verify',
+      '/api/v1/account/email-change/{changeId}/confirm',
+      '/api/v1/security-reverts/{token}',
+      '/api/v1/sessions/secondary',
+    ]) {
       expect(paths).toHaveProperty([path]);
     }
   });
@@ -328,9 +387,17 @@ describe('Identity verification', () => {
     const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
     await t.dataSource.transaction((manager) => t.get(AccountsService).setStatus(manager, account.uid, 'frozen'));
     expect((await start(token, { purpose: 'change_password', method: 'email' }).expect(423)).body.code).toBe('ACCOUNT_FROZEN');
-    const change = await api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' }).expect(423);
+    const change = await api(t)
+      .post('/api/v1/account/password')
+      .set(bearer(token))
+      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
+      .expect(423);
     expect(change.body.code).toBe('ACCOUNT_FROZEN');
-    await api(t).post('/api/v1/account/email-change').set(bearer(token)).send({ verificationToken: verification, newEmail: 'elsewhere@example.com' }).expect(423);
+    await api(t)
+      .post('/api/v1/account/email-change')
+      .set(bearer(token))
+      .send({ verificationToken: verification, newEmail: 'elsewhere@example.com' })
+      .expect(423);
     await api(t).post('/api/v1/account/totp').set(bearer(token)).send({ verificationToken: verification }).expect(423);
   });
 });

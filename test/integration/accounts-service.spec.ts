@@ -28,13 +28,17 @@ describe(AccountsService.name, () => {
     const [one, other] = [await createAccount(t), await createAccount(t)];
     await inTransaction((manager) => accounts.setLogonEmail(manager, one.uid, ' New.Owner@Example.ORG '));
     await expect(accounts.get(one.uid)).resolves.toMatchObject({ logonEmail: 'New.Owner@example.org' });
-    await expect(inTransaction((manager) => accounts.setLogonEmail(manager, other.uid, 'new.owner@EXAMPLE.org'))).rejects.toBeInstanceOf(EmailInUseError);
+    await expect(inTransaction((manager) => accounts.setLogonEmail(manager, other.uid, 'new.owner@EXAMPLE.org'))).rejects.toBeInstanceOf(
+      EmailInUseError,
+    );
     // The old email no longer signs in; the new one does.
     await api(t).post('/api/v1/sessions').send({ login: one.logonEmail, password: one.password }).expect(401);
     await signIn(t, 'new.owner@example.org', one.password);
     // The replaced address is kept, and names the account in any case.
     await expect(accounts.findByFormerContact('logon_email', one.logonEmail.toUpperCase())).resolves.toEqual([one.uid]);
-    await expect(accounts.formerContacts(one.uid)).resolves.toEqual([expect.objectContaining({ kind: 'logon_email', value: one.logonEmail })]);
+    await expect(accounts.formerContacts(one.uid)).resolves.toEqual([
+      expect.objectContaining({ kind: 'logon_email', value: one.logonEmail }),
+    ]);
   });
 
   it('finds an account by its logon email in any case, as TypeORM reads it', async () => {
@@ -49,7 +53,9 @@ describe(AccountsService.name, () => {
     const account = await createAccount(t, { securePhone: '+8613812345678' });
     await inTransaction((manager) => accounts.setSecurePhone(manager, account.uid, '+447911123456'));
     await expect(accounts.findBySecurePhone('+447911123456')).resolves.toEqual([expect.objectContaining({ uid: account.uid })]);
-    await expect(inTransaction((manager) => accounts.setSecurePhone(manager, account.uid, '07911 123456'))).rejects.toBeInstanceOf(ValidationFailedError);
+    await expect(inTransaction((manager) => accounts.setSecurePhone(manager, account.uid, '07911 123456'))).rejects.toBeInstanceOf(
+      ValidationFailedError,
+    );
     await inTransaction((manager) => accounts.setSecurePhone(manager, account.uid, null));
     await expect(accounts.get(account.uid)).resolves.toMatchObject({ securePhone: null });
     await expect(accounts.findByFormerContact('secure_phone', '+8613812345678')).resolves.toEqual([account.uid]);
@@ -74,7 +80,9 @@ describe(AccountsService.name, () => {
     const [root, ram] = [await signIn(t, account.logonEmail, account.password), await signIn(t, ramUser.login, ramUser.password)];
     const sessions = t.get(SessionsService);
 
-    await expect(inTransaction((manager) => sessions.revokeForAccount(manager, account.uid, 'password_changed', { rootOnly: true }))).resolves.toBe(1);
+    await expect(
+      inTransaction((manager) => sessions.revokeForAccount(manager, account.uid, 'password_changed', { rootOnly: true })),
+    ).resolves.toBe(1);
     await api(t).get('/api/v1/account').set(bearer(root)).expect(401);
     await api(t).get('/api/v1/account').set(bearer(ram)).expect(200);
 

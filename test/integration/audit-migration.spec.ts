@@ -20,7 +20,14 @@ const OLD_APPEND = `
   INSERT INTO audit_events (seq, created_at, action, actor_type, actor_id, subject_type, subject_id, data, ip, prev_hash, hash)
   SELECT head.seq, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, head.prev_hash, head.hash FROM head`;
 
-const migrations = (upTo?: number) => new DataSource({ type: 'postgres', url, migrations: MIGRATIONS.slice(0, upTo), migrationsTableName: 'migrations', namingStrategy: new SnakeNamingStrategy() });
+const migrations = (upTo?: number) =>
+  new DataSource({
+    type: 'postgres',
+    url,
+    migrations: MIGRATIONS.slice(0, upTo),
+    migrationsTableName: 'migrations',
+    namingStrategy: new SnakeNamingStrategy(),
+  });
 let url: string;
 
 /** An existing database with events of the chained format upgrades in place: nothing lost, nothing reordered. */
@@ -73,7 +80,11 @@ describe('AuditTransparencyLog migration', () => {
       ]);
     }
     // The former chain is intact before the upgrade (same check the former verifier made).
-    const chain = (await old.query('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq')) as { seq: string; prev_hash: string; hash: string }[];
+    const chain = (await old.query('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq')) as {
+      seq: string;
+      prev_hash: string;
+      hash: string;
+    }[];
     expect(chain.map((row) => Number(row.seq))).toEqual(Array.from({ length: 30 }, (_, n) => n + 1));
     expect(chain.every((row, n) => n === 0 || row.prev_hash === chain[n - 1].hash)).toBe(true);
     await old.destroy();
@@ -94,14 +105,26 @@ describe('AuditTransparencyLog migration', () => {
 
     // The service on the upgraded database: new events follow the carried ones.
     t = await createTestApp({ workers: false, env: { DATABASE_URL: url } });
-    await t.dataSource.transaction((manager) => t!.get(AuditService).record(manager, { action: 'test.after_upgrade', actor: { type: 'system' } }));
+    await t.dataSource.transaction((manager) =>
+      t!.get(AuditService).record(manager, { action: 'test.after_upgrade', actor: { type: 'system' } }),
+    );
     expect(await sequenceAudit(t)).toBe(31);
-    const [last] = await t.dataSource.query(`SELECT l.leaf_index::int AS seq, e.seq::int AS id FROM audit_leaves l JOIN audit_events e ON e.seq = l.event_id WHERE e.action = 'test.after_upgrade'`);
+    const [last] = await t.dataSource.query(
+      `SELECT l.leaf_index::int AS seq, e.seq::int AS id FROM audit_leaves l JOIN audit_events e ON e.seq = l.event_id WHERE e.action = 'test.after_upgrade'`,
+    );
     expect(last).toEqual({ seq: 30, id: 31 });
     await expect(t.get(AuditVerifier).verify()).resolves.toMatchObject({ ok: true, events: 31, checkpointProblems: [] });
     const proof = (await t.get(AuditProofs).inclusion(0))!;
     expect(proof.event).toMatchObject({ id: '1', action: written[0].action, data: written[0].data });
     expect(proof.leafHash).toBe(leafHash(canonicalJson(proof.event)).toString('hex'));
-    expect(verifyInclusion(Buffer.from(proof.leafHash, 'hex'), 0, proof.size, proof.inclusionProof.map((hash) => Buffer.from(hash, 'hex')), Buffer.from(proof.rootHash, 'hex'))).toBe(true);
+    expect(
+      verifyInclusion(
+        Buffer.from(proof.leafHash, 'hex'),
+        0,
+        proof.size,
+        proof.inclusionProof.map((hash) => Buffer.from(hash, 'hex')),
+        Buffer.from(proof.rootHash, 'hex'),
+      ),
+    ).toBe(true);
   }, 120_000);
 });

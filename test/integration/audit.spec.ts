@@ -27,7 +27,9 @@ describe(AuditService.name, () => {
   });
   const record = (n: number) => t.dataSource.transaction((manager) => audit.record(manager, event(n)));
   const leaves = async () =>
-    (await t.dataSource.query('SELECT l.leaf_index::int AS seq, e.xid::text AS xid, e.seq::int AS id FROM audit_leaves l JOIN audit_events e ON e.seq = l.event_id ORDER BY l.leaf_index')) as {
+    (await t.dataSource.query(
+      'SELECT l.leaf_index::int AS seq, e.xid::text AS xid, e.seq::int AS id FROM audit_leaves l JOIN audit_events e ON e.seq = l.event_id ORDER BY l.leaf_index',
+    )) as {
       seq: number;
       xid: string;
       id: number;
@@ -41,7 +43,12 @@ describe(AuditService.name, () => {
     expect(placed.map((leaf) => leaf.seq)).toEqual(Array.from({ length: 40 }, (_, n) => n));
     const sorted = [...placed].sort((a, b) => (BigInt(a.xid) === BigInt(b.xid) ? a.id - b.id : BigInt(a.xid) < BigInt(b.xid) ? -1 : 1));
     expect(placed.map((leaf) => leaf.id)).toEqual(sorted.map((leaf) => leaf.id));
-    await expect(t.get(AuditVerifier).verify()).resolves.toMatchObject({ ok: true, events: 40, checkpoints: expect.any(Number), checkpointProblems: [] });
+    await expect(t.get(AuditVerifier).verify()).resolves.toMatchObject({
+      ok: true,
+      events: 40,
+      checkpoints: expect.any(Number),
+      checkpointProblems: [],
+    });
     const [{ nonces }] = await t.dataSource.query('SELECT count(DISTINCT nonce)::int AS nonces FROM audit_events');
     expect(nonces).toBe(40);
   });
@@ -97,7 +104,9 @@ describe(AuditService.name, () => {
     expect(Math.max(...runs.map((run) => run.placed))).toBeLessThanOrEqual(4);
     expect(runs.length).toBeGreaterThanOrEqual(Math.ceil(25 / 3));
     const placed = await leaves();
-    expect(placed.slice(before).map((leaf) => leaf.id)).toEqual([...placed.slice(before)].sort((a, b) => a.id - b.id).map((leaf) => leaf.id));
+    expect(placed.slice(before).map((leaf) => leaf.id)).toEqual(
+      [...placed.slice(before)].sort((a, b) => a.id - b.id).map((leaf) => leaf.id),
+    );
     await expect(t.get(AuditVerifier).verify()).resolves.toMatchObject({ ok: true, events: before + 25, checkpointProblems: [] });
   });
 

@@ -73,7 +73,10 @@ describe(CodeChallengesService.name, () => {
     const challenge = await issue(byEmail(owner));
     const code = await smtp.codeFor(owner.logonEmail);
     for (let remaining = 4; remaining >= 0; remaining -= 1) {
-      await expect(verify(challenge, wrong(code), owner)).rejects.toMatchObject({ code: 'VERIFICATION_CODE_INVALID', extras: { attemptsRemaining: remaining } });
+      await expect(verify(challenge, wrong(code), owner)).rejects.toMatchObject({
+        code: 'VERIFICATION_CODE_INVALID',
+        extras: { attemptsRemaining: remaining },
+      });
     }
     await expect(verify(challenge, code, owner)).rejects.toMatchObject({ code: 'VERIFICATION_LOCKED' });
   });
@@ -83,8 +86,12 @@ describe(CodeChallengesService.name, () => {
     const other = await account();
     const challenge = await issue(byEmail(owner));
     const code = await smtp.codeFor(owner.logonEmail);
-    await expect(challenges.verify(challenge.id, code, scope(other), { onSuccess: async () => 'no' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(challenges.verify(challenge.id, code, { ...scope(owner), sessionId: randomUUID() }, { onSuccess: async () => 'no' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(challenges.verify(challenge.id, code, scope(other), { onSuccess: async () => 'no' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(
+      challenges.verify(challenge.id, code, { ...scope(owner), sessionId: randomUUID() }, { onSuccess: async () => 'no' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     clock.advance(t.config.verification.codeTtlMs + 1);
     await expect(verify(challenge, code, owner)).rejects.toMatchObject({ code: 'VERIFICATION_EXPIRED' });
   });
@@ -93,7 +100,10 @@ describe(CodeChallengesService.name, () => {
     const owner = await account();
     const challenge = await issue(byEmail(owner));
     const first = await smtp.codeFor(owner.logonEmail);
-    await expect(challenges.resend(challenge.id, scope(owner), { account: owner })).rejects.toMatchObject({ code: 'RESEND_TOO_SOON', retryAfterSeconds: 60 });
+    await expect(challenges.resend(challenge.id, scope(owner), { account: owner })).rejects.toMatchObject({
+      code: 'RESEND_TOO_SOON',
+      retryAfterSeconds: 60,
+    });
 
     let latest = first;
     for (let send = 2; send <= CHALLENGE_RULES.sendsPerChallenge; send += 1) {
@@ -138,14 +148,20 @@ describe(CodeChallengesService.name, () => {
     while (failures < CHALLENGE_RULES.accountFailuresPerHour) {
       clock.advance(CHALLENGE_RULES.windowMs / 100); // sends stay under their own limit
       const challenge = await issue({ ...byEmail(owner), destination: owner.logonEmail });
-      for (let i = 0; i < CHALLENGE_RULES.attemptsPerChallenge && failures < CHALLENGE_RULES.accountFailuresPerHour; i += 1, failures += 1) {
+      for (
+        let i = 0;
+        i < CHALLENGE_RULES.attemptsPerChallenge && failures < CHALLENGE_RULES.accountFailuresPerHour;
+        i += 1, failures += 1
+      ) {
         await expect(verify(challenge, 'not-a-code', owner)).rejects.toMatchObject({ code: 'VERIFICATION_CODE_INVALID' });
       }
     }
     await expect(issue(byEmail(owner))).rejects.toMatchObject({ code: 'VERIFICATION_LOCKED', retryAfterSeconds: 3600 });
     await smtp.latest(owner.logonEmail, 'verification-locked');
     await sms.latest('+8613900000102', 'verification-locked');
-    const events = await t.dataSource.query(`SELECT action FROM audit_events WHERE subject_id = $1 AND action = 'verification.locked'`, [owner.uid]);
+    const events = await t.dataSource.query(`SELECT action FROM audit_events WHERE subject_id = $1 AND action = 'verification.locked'`, [
+      owner.uid,
+    ]);
     expect(events).toHaveLength(1);
 
     clock.advance(CHALLENGE_RULES.accountLockMs);
@@ -178,10 +194,14 @@ describe(CodeChallengesService.name, () => {
     expect(challenge.sends).toBe(0);
     await expect(challenges.resend(challenge.id, scope(owner), { account: owner })).rejects.toMatchObject({ code: 'METHOD_UNAVAILABLE' });
     const checkTotp = async (code: string) => code === '424242';
-    await expect(challenges.verify(challenge.id, '000000', scope(owner), { account: owner, checkTotp, onSuccess: async () => 'ok' })).rejects.toMatchObject({
+    await expect(
+      challenges.verify(challenge.id, '000000', scope(owner), { account: owner, checkTotp, onSuccess: async () => 'ok' }),
+    ).rejects.toMatchObject({
       code: 'VERIFICATION_CODE_INVALID',
     });
-    await expect(challenges.verify(challenge.id, '424242', scope(owner), { account: owner, checkTotp, onSuccess: async () => 'ok' })).resolves.toBe('ok');
+    await expect(
+      challenges.verify(challenge.id, '424242', scope(owner), { account: owner, checkTotp, onSuccess: async () => 'ok' }),
+    ).resolves.toBe('ok');
   });
 
   it('runs onSuccess in the transaction that marks the challenge used: a failure there leaves it usable', async () => {
@@ -191,7 +211,9 @@ describe(CodeChallengesService.name, () => {
     const failing = async () => {
       throw new Error('the change failed');
     };
-    await expect(challenges.verify(challenge.id, code, scope(owner), { account: owner, onSuccess: failing })).rejects.toThrow('the change failed');
+    await expect(challenges.verify(challenge.id, code, scope(owner), { account: owner, onSuccess: failing })).rejects.toThrow(
+      'the change failed',
+    );
     await expect(verify(challenge, code, owner)).resolves.toBe('verified');
   });
 });
@@ -216,14 +238,20 @@ describe(VerificationTokensService.name, () => {
     const binding = { accountUid: uid, sessionId: randomUUID(), purpose: 'change_password' };
     const { token } = await inTransaction((manager) => tokens.issue(manager, binding));
     for (const wrong of [{ purpose: 'change_email' }, { sessionId: randomUUID() }, { accountUid: '1000000000000001' }]) {
-      await expect(inTransaction((manager) => tokens.consume(manager, token, { ...binding, ...wrong }))).rejects.toMatchObject({ code: 'VERIFICATION_TOKEN_INVALID' });
+      await expect(inTransaction((manager) => tokens.consume(manager, token, { ...binding, ...wrong }))).rejects.toMatchObject({
+        code: 'VERIFICATION_TOKEN_INVALID',
+      });
     }
     await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).resolves.toBeUndefined();
-    await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).rejects.toMatchObject({ code: 'VERIFICATION_TOKEN_INVALID' });
+    await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).rejects.toMatchObject({
+      code: 'VERIFICATION_TOKEN_INVALID',
+    });
 
     const { token: late } = await inTransaction((manager) => tokens.issue(manager, binding));
     controlClock(t).advance(t.config.verification.tokenTtlMs);
-    await expect(inTransaction((manager) => tokens.consume(manager, late, binding))).rejects.toMatchObject({ code: 'VERIFICATION_TOKEN_INVALID' });
+    await expect(inTransaction((manager) => tokens.consume(manager, late, binding))).rejects.toMatchObject({
+      code: 'VERIFICATION_TOKEN_INVALID',
+    });
   });
 
   it('stays valid when the change it authorises rolls back', async () => {

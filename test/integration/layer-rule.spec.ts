@@ -43,7 +43,12 @@ describe('the layer rule (eslint no-restricted-imports per layer)', () => {
   });
 
   it('lets a higher layer import the same files', async () => {
-    await expect(lintAs(fixture('common-imports-a-module.ts').replace("'../../modules/accounts/", "'../accounts/"), 'src/modules/appeals/layer-fixture.ts')).resolves.toEqual([]);
+    await expect(
+      lintAs(
+        fixture('common-imports-a-module.ts').replace("'../../modules/accounts/", "'../accounts/"),
+        'src/modules/appeals/layer-fixture.ts',
+      ),
+    ).resolves.toEqual([]);
     await expect(lintAs(fixture('appeals-import-the-back-office.ts'), 'src/modules/admin/layer-fixture.ts')).resolves.toEqual([]);
   });
 

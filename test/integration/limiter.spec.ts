@@ -22,7 +22,13 @@ describe(Limiter.name, () => {
 
   const two: Limit = { name: 'test-two', max: 2, windowMs: 60_000, key: ['test id'] };
   const three: Limit = { name: 'test-three', max: 3, windowMs: 60_000, key: ['test id'] };
-  const locking: Limit = { name: 'test-locking', max: 3, windowMs: 60_000, key: ['test id'], lock: { firstMs: 1_000, maxMs: 4_000, resetCount: false } };
+  const locking: Limit = {
+    name: 'test-locking',
+    max: 3,
+    windowMs: 60_000,
+    key: ['test id'],
+    lock: { firstMs: 1_000, maxMs: 4_000, resetCount: false },
+  };
 
   it('takes from every bucket or from none', async () => {
     const id = randomUUID();

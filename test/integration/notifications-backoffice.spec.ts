@@ -29,12 +29,22 @@ describe(NotificationsBackofficeService.name, () => {
     await t.dataSource.query(
       `INSERT INTO notifications (id, template, channel, recipient, locale, payload, status, priority, attempts, last_error, created_at, updated_at)
        VALUES ($1, $2, $3, $4, 'en', '{"data": {}, "sealed": null}', $5, 'normal', $6, $7, $8, $8)`,
-      [id, spec.template ?? 'password-changed', channel, spec.recipient ?? (channel === 'email' ? 'owner@example.com' : '+8613812345678'), spec.status, spec.attempts ?? 0, spec.lastError ?? null, spec.updatedAt],
+      [
+        id,
+        spec.template ?? 'password-changed',
+        channel,
+        spec.recipient ?? (channel === 'email' ? 'owner@example.com' : '+8613812345678'),
+        spec.status,
+        spec.attempts ?? 0,
+        spec.lastError ?? null,
+        spec.updatedAt,
+      ],
     );
     return id;
   }
 
-  const status = async (id: string) => (await t.dataSource.query(`SELECT status, attempts FROM notifications WHERE id = $1`, [id]))[0] as { status: string; attempts: number };
+  const status = async (id: string) =>
+    (await t.dataSource.query(`SELECT status, attempts FROM notifications WHERE id = $1`, [id]))[0] as { status: string; attempts: number };
 
   beforeAll(async () => {
     t = await createTestApp({ workers: false });
@@ -51,7 +61,13 @@ describe(NotificationsBackofficeService.name, () => {
 
   describe('list', () => {
     it('pages by keyset, most recently changed first, without skipping rows a millisecond apart', async () => {
-      const times = ['2026-11-22T09:00:00.000100Z', '2026-11-22T09:00:00.000200Z', '2026-11-22T09:00:00.000300Z', '2026-11-22T09:00:00.000300Z', '2026-11-22T08:00:00Z'];
+      const times = [
+        '2026-11-22T09:00:00.000100Z',
+        '2026-11-22T09:00:00.000200Z',
+        '2026-11-22T09:00:00.000300Z',
+        '2026-11-22T09:00:00.000300Z',
+        '2026-11-22T08:00:00Z',
+      ];
       const ids = [];
       for (const updatedAt of times) ids.push(await insert({ status: 'dead', updatedAt }));
       await insert({ status: 'sent', updatedAt: '2026-11-22T10:00:00Z' });
@@ -74,23 +90,40 @@ describe(NotificationsBackofficeService.name, () => {
     });
 
     it('shows contacts masked, in the row and in the transport’s error', async () => {
-      await insert({ status: 'failed', updatedAt: '2026-11-22T09:00:00Z', recipient: 'owner@example.com', lastError: 'SMTP: 550 <owner@example.com> mailbox unavailable' });
-      await insert({ status: 'failed', updatedAt: '2026-11-22T08:00:00Z', channel: 'sms', recipient: '+8613812345678', lastError: 'SMS webhook answered 429' });
+      await insert({
+        status: 'failed',
+        updatedAt: '2026-11-22T09:00:00Z',
+        recipient: 'owner@example.com',
+        lastError: 'SMTP: 550 <owner@example.com> mailbox unavailable',
+      });
+      await insert({
+        status: 'failed',
+        updatedAt: '2026-11-22T08:00:00Z',
+        channel: 'sms',
+        recipient: '+8613812345678',
+        lastError: 'SMS webhook answered 429',
+      });
       const { items, next } = await service.list({ status: 'failed' });
       expect(next).toBeNull();
       expect(items.map((item) => [item.recipient, item.lastError])).toEqual([
         ['o***@example.com', 'SMTP: 550 <o***@example.com> mailbox unavailable'],
         ['+86 138****5678', 'SMS webhook answered 429'],
       ]);
-      expect(items[0]).toMatchObject({ template: 'password-changed', channel: 'email', status: 'failed', priority: 'normal', locale: 'en' });
+      expect(items[0]).toMatchObject({
+        template: 'password-changed',
+        channel: 'email',
+        status: 'failed',
+        priority: 'normal',
+        locale: 'en',
+      });
       expect(items[0]).not.toHaveProperty('payload');
     });
 
     it('refuses a cursor it did not make and an unknown status', async () => {
       await expect(service.list({ status: 'dead', after: 'bm9wZQ' })).rejects.toBeInstanceOf(ValidationFailedError);
-      await expect(service.list({ status: 'dead', after: Buffer.from(JSON.stringify(['2026-11-22T09:00:00Z', 'x'])).toString('base64url') })).rejects.toBeInstanceOf(
-        ValidationFailedError,
-      );
+      await expect(
+        service.list({ status: 'dead', after: Buffer.from(JSON.stringify(['2026-11-22T09:00:00Z', 'x'])).toString('base64url') }),
+      ).rejects.toBeInstanceOf(ValidationFailedError);
       await expect(service.list({ status: 'lost' as NotificationStatus })).rejects.toMatchObject({ errors: [{ field: 'status' }] });
     });
   });
@@ -122,14 +155,21 @@ describe(NotificationsBackofficeService.name, () => {
     it('replaces the old job with a fresh one and gives the message a fresh series of attempts', async () => {
       const id = await insert({ status: 'dead', updatedAt: '2026-11-22T09:00:00Z', attempts: 8 });
       // A job still held under the message's id: without its removal, the new add would be a no-op.
-      await t.get(JobQueue).add(QueueName.NotificationsNormal, JobName.DeliverNotification, { notificationId: id }, { jobId: id, delay: 3_600_000 });
+      await t
+        .get(JobQueue)
+        .add(QueueName.NotificationsNormal, JobName.DeliverNotification, { notificationId: id }, { jobId: id, delay: 3_600_000 });
       await expect(queue().getJobState(id)).resolves.toBe('delayed');
 
       await service.retry(id, { type: 'agent', agentId: 'agent-1' });
       await expect(status(id)).resolves.toEqual({ status: 'queued', attempts: 0 });
       await expect(queue().getJobState(id)).resolves.toBe('waiting');
-      const events = await t.dataSource.query(`SELECT action, actor_type, actor_id, data FROM audit_events WHERE subject_type = 'notification' AND subject_id = $1`, [id]);
-      expect(events).toEqual([{ action: 'notification.retried', actor_type: 'agent', actor_id: 'agent-1', data: { previousStatus: 'dead' } }]);
+      const events = await t.dataSource.query(
+        `SELECT action, actor_type, actor_id, data FROM audit_events WHERE subject_type = 'notification' AND subject_id = $1`,
+        [id],
+      );
+      expect(events).toEqual([
+        { action: 'notification.retried', actor_type: 'agent', actor_id: 'agent-1', data: { previousStatus: 'dead' } },
+      ]);
     });
 
     it('retries a message still retrying, at once', async () => {

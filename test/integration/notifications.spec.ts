@@ -140,17 +140,25 @@ describe('notifications outbox', () => {
   it('ends a message dead after one attempt when the webhook answers 400', async () => {
     sms.respondWith((_attempt, message) => (message.to === '+8613800000003' ? 400 : 200));
     const id = await send(codeSms('+8613800000003'));
-    const dead = await waitFor(async () => {
-      const current = await row(id);
-      return current.status === 'dead' ? current : undefined;
-    }, { description: 'the row dead' });
+    const dead = await waitFor(
+      async () => {
+        const current = await row(id);
+        return current.status === 'dead' ? current : undefined;
+      },
+      { description: 'the row dead' },
+    );
     expect(dead.attempts).toBe(1);
     expect(dead.lastError).toMatch(/400/);
     expect(sms.to('+8613800000003')).toEqual([]);
   });
 
   it('refuses a notice whose variables differ from the catalogue, and writes nothing', async () => {
-    const notice: Notice = { template: 'verification-code', channel: 'email', to: 'holey@example.com', variables: { code: '123456', expiresInMinutes: 10 } };
+    const notice: Notice = {
+      template: 'verification-code',
+      channel: 'email',
+      to: 'holey@example.com',
+      variables: { code: '123456', expiresInMinutes: 10 },
+    };
     await expect(send(notice)).rejects.toThrow('template verification-code: missing purpose');
     await expect(send({ ...notice, variables: { ...codeEmail('x').variables, colour: 'red' } })).rejects.toThrow('unknown colour');
     await expect(t.dataSource.getRepository(Notification).countBy({ recipient: 'holey@example.com' })).resolves.toBe(0);
@@ -159,19 +167,25 @@ describe('notifications outbox', () => {
   it('delivers once the SMTP server takes connections again, retrying meanwhile, never dead', async () => {
     await smtp.down();
     const id = await send(codeEmail('smtp-down@example.com', '404404'));
-    const failed = await waitFor(async () => {
-      const current = await row(id);
-      return current.status === 'failed' ? current : undefined;
-    }, { description: 'a failed attempt while the server is down' });
+    const failed = await waitFor(
+      async () => {
+        const current = await row(id);
+        return current.status === 'failed' ? current : undefined;
+      },
+      { description: 'a failed attempt while the server is down' },
+    );
     expect(failed.lastError).toMatch(/SMTP/);
     await smtp.up();
 
     const email = await smtp.latest('smtp-down@example.com', undefined, 20_000);
     expect(email.text).toMatch(/^404404$/m);
-    const sent = await waitFor(async () => {
-      const current = await row(id);
-      return current.status === 'sent' ? current : undefined;
-    }, { description: 'sent after the server returned' });
+    const sent = await waitFor(
+      async () => {
+        const current = await row(id);
+        return current.status === 'sent' ? current : undefined;
+      },
+      { description: 'sent after the server returned' },
+    );
     expect(sent.attempts).toBeGreaterThanOrEqual(2);
     await expect(t.dataSource.getRepository(Notification).countBy({ recipient: 'smtp-down@example.com', status: 'dead' })).resolves.toBe(0);
   });
@@ -212,10 +226,13 @@ describe('notifications outbox', () => {
   it('counts what it sent and shows queue depth in /metrics', async () => {
     await send(codeEmail('metrics@example.com'));
     await smtp.latest('metrics@example.com');
-    const metrics = await waitFor(async () => {
-      const { text } = await t.http.get('/metrics').set(METRICS_AUTH).expect(200);
-      return /notifications_sent_total\{template="verification-code",channel="email"\} [1-9]/.test(text) ? text : undefined;
-    }, { description: 'the sent counter' });
+    const metrics = await waitFor(
+      async () => {
+        const { text } = await t.http.get('/metrics').set(METRICS_AUTH).expect(200);
+        return /notifications_sent_total\{template="verification-code",channel="email"\} [1-9]/.test(text) ? text : undefined;
+      },
+      { description: 'the sent counter' },
+    );
     expect(metrics).toMatch(/^# TYPE notifications_sent_total counter$/m);
     expect(metrics).toMatch(/^queue_depth\{queue="notifications-urgent",state="waiting"\} \d+$/m);
     expect(metrics).toMatch(/^queue_depth\{queue="notifications-normal",state="failed"\} \d+$/m);
@@ -242,7 +259,11 @@ describe('notifications outbox relay', () => {
     const notifications = t.get(NotificationsService);
     // 20 rows committed, their enqueues held back, then released at once, as 20 commits landing together would.
     const held = jest.spyOn(relay, 'enqueue').mockImplementation(async () => undefined);
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, n) => t.dataSource.transaction((manager) => notifications.notify(manager, codeEmail(`together-${n}@example.com`)))));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        t.dataSource.transaction((manager) => notifications.notify(manager, codeEmail(`together-${n}@example.com`))),
+      ),
+    );
     held.mockRestore();
     const addBulk = jest.spyOn(t.get(JobQueue), 'addBulk');
     try {
@@ -252,12 +273,19 @@ describe('notifications outbox relay', () => {
     } finally {
       addBulk.mockRestore();
     }
-    await waitFor(async () => (await t.dataSource.query(`SELECT count(*)::int AS sent FROM notifications WHERE id = ANY($1) AND status = 'sent'`, [ids]))[0].sent === 20, {
-      description: 'all 20 sent',
-    });
+    await waitFor(
+      async () =>
+        (await t.dataSource.query(`SELECT count(*)::int AS sent FROM notifications WHERE id = ANY($1) AND status = 'sent'`, [ids]))[0]
+          .sent === 20,
+      {
+        description: 'all 20 sent',
+      },
+    );
     for (let n = 0; n < 20; n += 1) expect(smtp.to(`together-${n}@example.com`)).toHaveLength(1);
     // pending → sent: no status write between the commit and the delivery.
-    await expect(t.dataSource.query(`SELECT count(*)::int AS queued FROM notifications WHERE id = ANY($1) AND queued_at IS NOT NULL`, [ids])).resolves.toEqual([{ queued: 0 }]);
+    await expect(
+      t.dataSource.query(`SELECT count(*)::int AS queued FROM notifications WHERE id = ANY($1) AND queued_at IS NOT NULL`, [ids]),
+    ).resolves.toEqual([{ queued: 0 }]);
   });
 });
 
@@ -290,7 +318,9 @@ describe('notifications outbox while Redis is down', () => {
     redis = await startEmbeddedRedis(dir, { persistent: false, port });
     const email = await smtp.latest('outage@example.com', undefined, 30_000);
     expect(email.text).toMatch(/^777111$/m);
-    await waitFor(async () => (await t.dataSource.getRepository(Notification).findOneByOrFail({ id })).status === 'sent', { description: 'sent' });
+    await waitFor(async () => (await t.dataSource.getRepository(Notification).findOneByOrFail({ id })).status === 'sent', {
+      description: 'sent',
+    });
     expect(smtp.to('outage@example.com')).toHaveLength(1);
   });
 });
@@ -305,7 +335,10 @@ describe('outbox:retry', () => {
   const cli = async (args: string[]) => {
     const lines: string[] = [];
     const progress: [number, number][] = [];
-    const code = await outboxRetryCommand.run(t.app, args, { line: (text) => lines.push(text), progress: (done, total) => progress.push([done, total]) });
+    const code = await outboxRetryCommand.run(t.app, args, {
+      line: (text) => lines.push(text),
+      progress: (done, total) => progress.push([done, total]),
+    });
     return { code, lines, progress };
   };
 
@@ -329,10 +362,13 @@ describe('outbox:retry', () => {
     const message = await sms.latest('+8613800000010');
     expect(message).toMatchObject({ messageId: id, template: 'verification-code' });
     expect(message.body).toContain('600601');
-    const sent = await waitFor(async () => {
-      const current = await row(id);
-      return current.status === 'sent' ? current : undefined;
-    }, { description: 'sent after the retry' });
+    const sent = await waitFor(
+      async () => {
+        const current = await row(id);
+        return current.status === 'sent' ? current : undefined;
+      },
+      { description: 'sent after the retry' },
+    );
     // A fresh series of attempts: the one that ended it dead no longer counts.
     expect(sent.attempts).toBe(1);
     expect(sent.payload.sealed).toBeNull();
@@ -345,7 +381,14 @@ describe('outbox:retry', () => {
     sms.respondWith(() => 200);
 
     const result = await cli(['--dead']);
-    expect(result).toEqual({ code: 0, lines: ['Re-queued 2 dead messages.'], progress: [[1, 2], [2, 2]] });
+    expect(result).toEqual({
+      code: 0,
+      lines: ['Re-queued 2 dead messages.'],
+      progress: [
+        [1, 2],
+        [2, 2],
+      ],
+    });
     await sms.latest('+8613800000011');
     await sms.latest('+8613800000012');
     await expect(cli(['--dead'])).resolves.toMatchObject({ code: 0, lines: ['Re-queued 0 dead messages.'] });
@@ -358,7 +401,11 @@ describe('outbox:retry', () => {
     const id = await send(codeSms('+8613800000013'));
     await sms.latest('+8613800000013');
     await waitFor(async () => (await row(id)).status === 'sent', { description: 'sent' });
-    await expect(cli([id])).resolves.toEqual({ code: 1, lines: [`${id}: This message is sent; only failed or dead messages can be retried.`], progress: [] });
+    await expect(cli([id])).resolves.toEqual({
+      code: 1,
+      lines: [`${id}: This message is sent; only failed or dead messages can be retried.`],
+      progress: [],
+    });
     await expect(cli([])).resolves.toMatchObject({ code: 2 });
     expect(sms.to('+8613800000013')).toHaveLength(1);
   });

@@ -64,7 +64,12 @@ describe(inOneRoundTrip.name, () => {
           variables: { code: '123456', expiresInMinutes: 10, purpose: 'change_password' },
           accountUid: uid,
         });
-        await t.get(AuditService).record(manager, { action: 'challenge.created', actor: { type: 'account', id: uid }, subject: { type: 'account', id: uid }, data: { challengeId: challenge.id } });
+        await t.get(AuditService).record(manager, {
+          action: 'challenge.created',
+          actor: { type: 'account', id: uid },
+          subject: { type: 'account', id: uid },
+          data: { challengeId: challenge.id },
+        });
         // Nothing has been sent yet, so nothing can be enqueued yet.
         expect(ours()).toHaveLength(0);
       });
@@ -73,8 +78,12 @@ describe(inOneRoundTrip.name, () => {
       queries.mockRestore();
     }
     await expect(t.dataSource.manager.findOneByOrFail(CodeChallenge, { id: challenge.id })).resolves.toEqual(challenge);
-    await expect(t.dataSource.query(`SELECT status FROM notifications WHERE id = $1`, [notificationId])).resolves.toEqual([{ status: 'pending' }]);
-    await expect(t.dataSource.query(`SELECT count(*)::int AS count FROM audit_events WHERE data->>'challengeId' = $1`, [challenge.id])).resolves.toEqual([{ count: 1 }]);
+    await expect(t.dataSource.query(`SELECT status FROM notifications WHERE id = $1`, [notificationId])).resolves.toEqual([
+      { status: 'pending' },
+    ]);
+    await expect(
+      t.dataSource.query(`SELECT count(*)::int AS count FROM audit_events WHERE data->>'challengeId' = $1`, [challenge.id]),
+    ).resolves.toEqual([{ count: 1 }]);
     const queue = t.get(JobQueue).queue(QueueName.NotificationsUrgent);
     await waitFor(async () => (await queue.getJob(notificationId)) !== undefined, { description: 'the job added after the commit' });
   });
@@ -97,8 +106,12 @@ describe(inOneRoundTrip.name, () => {
         await raw.insert(manager, first);
       }),
     ).rejects.toThrow(/duplicate key/);
-    await expect(t.dataSource.query(`SELECT count(*)::int AS count FROM code_challenges WHERE id = $1`, [first.id])).resolves.toEqual([{ count: 0 }]);
-    await expect(t.dataSource.query(`SELECT count(*)::int AS count FROM notifications WHERE id = $1`, [notificationId])).resolves.toEqual([{ count: 0 }]);
+    await expect(t.dataSource.query(`SELECT count(*)::int AS count FROM code_challenges WHERE id = $1`, [first.id])).resolves.toEqual([
+      { count: 0 },
+    ]);
+    await expect(t.dataSource.query(`SELECT count(*)::int AS count FROM notifications WHERE id = $1`, [notificationId])).resolves.toEqual([
+      { count: 0 },
+    ]);
     await expect(t.get(JobQueue).queue(QueueName.NotificationsUrgent).getJob(notificationId)).resolves.toBeUndefined();
 
     const second = challengeOf(uid, {});
@@ -108,11 +121,15 @@ describe(inOneRoundTrip.name, () => {
         throw new Error('changed its mind');
       }),
     ).rejects.toThrow('changed its mind');
-    await expect(t.dataSource.query(`SELECT count(*)::int AS count FROM code_challenges WHERE id = $1`, [second.id])).resolves.toEqual([{ count: 0 }]);
+    await expect(t.dataSource.query(`SELECT count(*)::int AS count FROM code_challenges WHERE id = $1`, [second.id])).resolves.toEqual([
+      { count: 0 },
+    ]);
   });
 
   it('refuses a statement whose result would be read', async () => {
     await expect(inOneRoundTrip(t.dataSource, (manager) => manager.query('SELECT 1'))).rejects.toThrow('sends writes only');
-    await expect(inOneRoundTrip(t.dataSource, (manager) => manager.query('WITH one AS (SELECT 1) SELECT * FROM one'))).rejects.toThrow('sends writes only');
+    await expect(inOneRoundTrip(t.dataSource, (manager) => manager.query('WITH one AS (SELECT 1) SELECT * FROM one'))).rejects.toThrow(
+      'sends writes only',
+    );
   });
 });

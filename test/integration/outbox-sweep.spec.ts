@@ -28,7 +28,11 @@ describe(OutboxRelay.name, () => {
   }
 
   const rowOf = async (id: string) =>
-    (await t.dataSource.query(`SELECT status, (updated_at > now() - interval '1 minute') AS touched FROM notifications WHERE id = $1`, [id]))[0] as {
+    (
+      await t.dataSource.query(`SELECT status, (updated_at > now() - interval '1 minute') AS touched FROM notifications WHERE id = $1`, [
+        id,
+      ])
+    )[0] as {
       status: string;
       touched: boolean;
     };
@@ -49,7 +53,9 @@ describe(OutboxRelay.name, () => {
   it('drains a backlog larger than one batch in a single run', async () => {
     const ids = await insert(1_201, { status: 'pending', ageSeconds: 3_600 });
     await expect(t.get(OutboxRelay).sweep()).resolves.toBe(1_201);
-    await expect(t.dataSource.query(`SELECT status, count(*)::int AS count FROM notifications GROUP BY status`)).resolves.toEqual([{ status: 'queued', count: 1_201 }]);
+    await expect(t.dataSource.query(`SELECT status, count(*)::int AS count FROM notifications GROUP BY status`)).resolves.toEqual([
+      { status: 'queued', count: 1_201 },
+    ]);
     await expect(queue().getJobCounts('waiting')).resolves.toMatchObject({ waiting: 1_201 });
     await expect(queue().getJobState(ids[1_200])).resolves.toBe('waiting');
     await expect(t.get(OutboxRelay).sweep()).resolves.toBe(0);
@@ -58,13 +64,25 @@ describe(OutboxRelay.name, () => {
   it('leaves live jobs and young rows alone, replaces finished and missing jobs, and ends exhausted rows dead', async () => {
     const [finished] = await insert(1, { status: 'queued', ageSeconds: 600 });
     // A job BullMQ completed but still holds under the row's id (the worker is a bare one, outside the app).
-    await t.get(JobQueue).add(QueueName.NotificationsNormal, JobName.DeliverNotification, { notificationId: finished }, deliveryOptions(finished));
-    const worker = new Worker(QueueName.NotificationsNormal, async () => undefined, { connection: redisOptionsFromUrl(t.config.redis.url!), prefix: bullPrefix(t.config.redis.prefix) });
+    await t
+      .get(JobQueue)
+      .add(QueueName.NotificationsNormal, JobName.DeliverNotification, { notificationId: finished }, deliveryOptions(finished));
+    const worker = new Worker(QueueName.NotificationsNormal, async () => undefined, {
+      connection: redisOptionsFromUrl(t.config.redis.url!),
+      prefix: bullPrefix(t.config.redis.prefix),
+    });
     await waitFor(async () => (await queue().getJobState(finished)) === 'completed', { description: 'the job completed' });
     await worker.close();
 
     const [live] = await insert(1, { status: 'queued', ageSeconds: 600 });
-    await t.get(JobQueue).add(QueueName.NotificationsNormal, JobName.DeliverNotification, { notificationId: live }, { ...deliveryOptions(live), delay: 60_000 });
+    await t
+      .get(JobQueue)
+      .add(
+        QueueName.NotificationsNormal,
+        JobName.DeliverNotification,
+        { notificationId: live },
+        { ...deliveryOptions(live), delay: 60_000 },
+      );
     const [missing] = await insert(1, { status: 'failed', ageSeconds: 600, attempts: 3 });
     const [exhausted] = await insert(1, { status: 'failed', ageSeconds: 600, attempts: 8 });
     const [young] = await insert(1, { status: 'pending', ageSeconds: 0 });

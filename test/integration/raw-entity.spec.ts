@@ -43,9 +43,14 @@ describe(rawEntity.name, () => {
 
     const viaTypeorm = await t.dataSource.manager.findOneByOrFail(CodeChallenge, { id: challenge.id });
     expect(viaTypeorm).toEqual(challenge);
-    const [row] = (await t.dataSource.query(`SELECT ${raw.columns} FROM code_challenges c WHERE c.id = $1`, [challenge.id])) as Record<string, unknown>[];
+    const [row] = (await t.dataSource.query(`SELECT ${raw.columns} FROM code_challenges c WHERE c.id = $1`, [challenge.id])) as Record<
+      string,
+      unknown
+    >[];
     expect(raw.read(row)).toEqual(viaTypeorm);
     expect(raw.read(row)).toBeInstanceOf(CodeChallenge);
-    await expect(raw.insert(t.dataSource.manager, { ...challenge, id: randomUUID(), createdAt: undefined } as unknown as CodeChallenge)).rejects.toThrow('code_challenges.createdAt has no value');
+    await expect(
+      raw.insert(t.dataSource.manager, { ...challenge, id: randomUUID(), createdAt: undefined } as unknown as CodeChallenge),
+    ).rejects.toThrow('code_challenges.createdAt has no value');
   });
 });

@@ -32,14 +32,20 @@ describe('Redis outage', () => {
     const ready = await t.http.get('/health/ready').expect(503);
     expect(ready.body).toMatchObject({ code: 'UNAVAILABLE', checks: { redis: { status: 'down' }, database: { status: 'up' } } });
     const started = Date.now();
-    const response = await t.http.get('/probe/redis').expect(503).expect('Content-Type', /application\/problem\+json/);
+    const response = await t.http
+      .get('/probe/redis')
+      .expect(503)
+      .expect('Content-Type', /application\/problem\+json/);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(response.body).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
     expect(response.headers['retry-after']).toBeDefined();
     expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|ioredis|stack/i);
 
     redis = await startEmbeddedRedis(dir, { persistent: false, port });
-    await waitFor(async () => (await t.http.get('/health/ready')).status === 200, { timeoutMs: 15_000, description: 'readiness after Redis returns' });
+    await waitFor(async () => (await t.http.get('/health/ready')).status === 200, {
+      timeoutMs: 15_000,
+      description: 'readiness after Redis returns',
+    });
     await t.http.get('/probe/redis').expect(200);
   });
 });

@@ -19,7 +19,8 @@ describe('Job schedules repair themselves', () => {
 
   const missing = async () => {
     const absent: string[] = [];
-    for (const schedule of schedules(t.config)) if (!(await t.get(JobQueue).isScheduled(schedule.job, schedule.everyMs))) absent.push(schedule.job);
+    for (const schedule of schedules(t.config))
+      if (!(await t.get(JobQueue).isScheduled(schedule.job, schedule.everyMs))) absent.push(schedule.job);
     return absent;
   };
 
@@ -37,13 +38,23 @@ describe('Job schedules repair themselves', () => {
     } finally {
       redis.disconnect();
     }
-    expect((await missing()).sort()).toEqual(schedules(t.config).map((schedule) => schedule.job as string).sort());
+    expect((await missing()).sort()).toEqual(
+      schedules(t.config)
+        .map((schedule) => schedule.job as string)
+        .sort(),
+    );
 
     const restored = await registrar.repair();
-    expect(restored.sort()).toEqual(schedules(t.config).map((schedule) => schedule.job as string).sort());
+    expect(restored.sort()).toEqual(
+      schedules(t.config)
+        .map((schedule) => schedule.job as string)
+        .sort(),
+    );
     expect(await missing()).toEqual([]);
     // The sweep after a loss checks every queued row, not only those quiet for minutes.
     const sweeps = await t.get(JobQueue).queue(QueueName.Maintenance).getJobs(['waiting', 'active', 'completed', 'prioritized']);
-    expect(sweeps.some((job) => job.name === JobName.SweepOutbox && (job.data as { afterDataLoss?: boolean }).afterDataLoss === true)).toBe(true);
+    expect(sweeps.some((job) => job.name === JobName.SweepOutbox && (job.data as { afterDataLoss?: boolean }).afterDataLoss === true)).toBe(
+      true,
+    );
   });
 });

@@ -8,7 +8,14 @@ describe(SmtpEmailTransport.name, () => {
   let sequence = 0;
   const send = () => {
     sequence += 1;
-    return transport.send({ id: `message-${sequence}`, template: 'verification-code', to: `to-${sequence}@example.com`, subject: 'Code', html: '<p>123456</p>', text: '123456' });
+    return transport.send({
+      id: `message-${sequence}`,
+      template: 'verification-code',
+      to: `to-${sequence}@example.com`,
+      subject: 'Code',
+      html: '<p>123456</p>',
+      text: '123456',
+    });
   };
 
   beforeAll(async () => {
@@ -42,16 +49,27 @@ describe(SmtpEmailTransport.name, () => {
       // MAIL FROM, RCPT TO, DATA (each waits for its reply), then the whole message; nodemailer wrote about 15 without corking.
       // The sink answers from this process too: only the client's writes, to the sink's port, count.
       const port = Number(new URL(sink.url).port);
-      const chunks = writes.mock.calls.flatMap((call, index) => ((writes.mock.contexts[index] as Socket).remotePort === port ? [call[0] ? (call[1] as unknown[]).length : 1] : []));
+      const chunks = writes.mock.calls.flatMap((call, index) =>
+        (writes.mock.contexts[index] as Socket).remotePort === port ? [call[0] ? (call[1] as unknown[]).length : 1] : [],
+      );
       expect(chunks.length).toBeLessThanOrEqual(5);
       expect(Math.max(...chunks)).toBeGreaterThan(5);
     } finally {
       writes.mockRestore();
     }
 
-    const text = Array.from({ length: 4000 }, (_, line) => (line % 7 === 0 ? `.line ${line}` : `line ${line} ${'x'.repeat(40)}`)).join('\n');
+    const text = Array.from({ length: 4000 }, (_, line) => (line % 7 === 0 ? `.line ${line}` : `line ${line} ${'x'.repeat(40)}`)).join(
+      '\n',
+    );
     const before = sink.messages.length;
-    await transport.send({ id: 'large', template: 'verification-code', to: 'large@example.com', subject: 'Large', html: `<pre>${text}</pre>`, text });
+    await transport.send({
+      id: 'large',
+      template: 'verification-code',
+      to: 'large@example.com',
+      subject: 'Large',
+      html: `<pre>${text}</pre>`,
+      text,
+    });
     await send();
     expect(sink.messages).toHaveLength(before + 2);
     expect(sink.messages[before].text.trim()).toBe(text);

@@ -35,7 +35,9 @@ describe(TotpService.name, () => {
   it('makes 160-bit base32 secrets and otpauth URIs an authenticator app reads', () => {
     const secret = totp.newSecret();
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    expect(totp.otpauthUri(secret, 'ada@example.com')).toBe(`otpauth://totp/Account%20Center:ada%40example.com?secret=${secret}&issuer=Account%20Center`);
+    expect(totp.otpauthUri(secret, 'ada@example.com')).toBe(
+      `otpauth://totp/Account%20Center:ada%40example.com?secret=${secret}&issuer=Account%20Center`,
+    );
   });
 
   it('accepts the current step and one either side, each once and only forward, in every process', async () => {

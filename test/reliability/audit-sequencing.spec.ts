@@ -22,7 +22,9 @@ describe('Audit sequencing with a transaction that commits late', () => {
 
   const event = (name: string): AuditEventInput => ({ action: `test.${name}`, actor: { type: 'system' } });
   const placed = async () =>
-    (await t.dataSource.query('SELECT e.action FROM audit_leaves l JOIN audit_events e ON e.seq = l.event_id ORDER BY l.leaf_index')) as { action: string }[];
+    (await t.dataSource.query('SELECT e.action FROM audit_leaves l JOIN audit_events e ON e.seq = l.event_id ORDER BY l.leaf_index')) as {
+      action: string;
+    }[];
 
   it('holds later events back while an earlier transaction is open, then places them all in (xid, id) order', async () => {
     const audit = t.get(AuditService);
@@ -70,6 +72,10 @@ describe('Audit sequencing with a transaction that commits late', () => {
       await holder.rollbackTransaction();
       await holder.release();
     }
-    await waitFor(async () => (await t.get(AuditSequencer).run()).ran && (await placed()).length === 4, { timeoutMs: 60_000, intervalMs: 100, description: 'the event to be sequenced' });
+    await waitFor(async () => (await t.get(AuditSequencer).run()).ran && (await placed()).length === 4, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      description: 'the event to be sequenced',
+    });
   });
 });

@@ -51,7 +51,12 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', path: '/api/v1/verifications/{id}/resend', auth: 'session' },
   { method: 'POST', path: '/api/v1/verifications/{id}/verify', auth: 'session', body: { code: '123456' } },
   { method: 'POST', path: '/api/v1/account/password', auth: 'session', body: { verificationToken: token, newPassword: password } },
-  { method: 'POST', path: '/api/v1/account/email-change', auth: 'session', body: { verificationToken: token, newEmail: 'new@example.com' } },
+  {
+    method: 'POST',
+    path: '/api/v1/account/email-change',
+    auth: 'session',
+    body: { verificationToken: token, newEmail: 'new@example.com' },
+  },
   { method: 'POST', path: '/api/v1/account/email-change/{changeId}/resend', auth: 'session' },
   { method: 'POST', path: '/api/v1/account/email-change/{changeId}/confirm', auth: 'session', body: { code: '123456' } },
   { method: 'DELETE', path: '/api/v1/account/email-change/{changeId}', auth: 'session' },
@@ -87,7 +92,12 @@ const ENDPOINTS: readonly Endpoint[] = [
       locale: 'en',
     },
   },
-  { method: 'POST', path: '/api/v1/appeals/access-token-resends', auth: 'none', body: { reference: 'AP-7KQ2M4XZ9B', email: 'contact@example.com' } },
+  {
+    method: 'POST',
+    path: '/api/v1/appeals/access-token-resends',
+    auth: 'none',
+    body: { reference: 'AP-7KQ2M4XZ9B', email: 'contact@example.com' },
+  },
   { method: 'GET', path: '/api/v1/appeals/{reference}', auth: 'appeal' },
   { method: 'GET', path: '/api/v1/appeals/{reference}/receipt', auth: 'appeal' },
   { method: 'POST', path: '/api/v1/appeals/{reference}/messages', auth: 'appeal', body: { body: 'Here is more.' } },
@@ -95,14 +105,29 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', path: '/api/v1/appeals/{reference}/attachments', auth: 'appeal', multipart: true },
   { method: 'POST', path: '/api/v1/appeal-objections/{token}', auth: 'none' },
   { method: 'POST', path: '/api/v1/password-resets/{token}', auth: 'none', body: { newPassword: password } },
-  { method: 'POST', path: '/api/admin/accounts', auth: 'admin', body: { logonEmail: 'owner@example.com', password, securePhone: '+8613812345678', displayName: 'Ada', locale: 'en' } },
+  {
+    method: 'POST',
+    path: '/api/admin/accounts',
+    auth: 'admin',
+    body: { logonEmail: 'owner@example.com', password, securePhone: '+8613812345678', displayName: 'Ada', locale: 'en' },
+  },
   { method: 'GET', path: '/api/admin/accounts/{uid}', auth: 'admin' },
   { method: 'GET', path: '/api/admin/audit/checkpoint', auth: 'admin' },
   { method: 'GET', path: '/api/admin/audit/events/{seq}', auth: 'admin' },
   { method: 'GET', path: '/api/admin/audit/consistency', auth: 'admin' },
   { method: 'POST', path: '/api/admin/accounts/{uid}/ram-users', auth: 'admin', body: { loginName: 'deploy', password } },
-  { method: 'POST', path: '/api/admin/sessions', auth: 'admin', body: { uid: '2081536794412356', principal: { type: 'ram_role', name: 'ops' } } },
-  { method: 'POST', path: '/api/admin/agents', auth: 'admin', body: { email: 'agent@example.com', name: 'Agent', role: 'agent', password } },
+  {
+    method: 'POST',
+    path: '/api/admin/sessions',
+    auth: 'admin',
+    body: { uid: '2081536794412356', principal: { type: 'ram_role', name: 'ops' } },
+  },
+  {
+    method: 'POST',
+    path: '/api/admin/agents',
+    auth: 'admin',
+    body: { email: 'agent@example.com', name: 'Agent', role: 'agent', password },
+  },
 ];
 
 const key = (endpoint: { method: string; path: string }) => `${endpoint.method} ${endpoint.path}`;
@@ -131,7 +156,10 @@ describe('Drill 8: bad input', () => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     // Logging at error level: a passing run logs nothing, and a 500 prints its stack beside the drill's failure.
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', ADMIN_API_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'error' } });
+    t = await createTestApp({
+      listen: true,
+      env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', ADMIN_API_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'error' },
+    });
   });
 
   afterAll(async () => {
@@ -140,10 +168,13 @@ describe('Drill 8: bad input', () => {
   });
 
   /** A root session of `uid` made as sign-in makes one, without the password hash's cost. */
-  const newSession = async (uid: string) => (await t.dataSource.transaction((manager) => t.get(SessionsService).create(manager, { type: 'root', uid }))).token;
+  const newSession = async (uid: string) =>
+    (await t.dataSource.transaction((manager) => t.get(SessionsService).create(manager, { type: 'root', uid }))).token;
 
   /** Credentials and real path values for one endpoint, on data of its own (a revocation or lock in one never reaches another). */
-  async function fixtureFor(endpoint: Endpoint): Promise<{ authorization: () => Promise<string | undefined>; real: Record<string, string> }> {
+  async function fixtureFor(
+    endpoint: Endpoint,
+  ): Promise<{ authorization: () => Promise<string | undefined>; real: Record<string, string> }> {
     const real: Record<string, string> = {};
     if (endpoint.auth === 'admin') {
       real.uid = (await createAccount(t)).uid;
@@ -157,13 +188,21 @@ describe('Drill 8: bad input', () => {
     }
     if (endpoint.path === '/api/v1/password-recoveries/{id}/reset') {
       const owner = await createAccount(t);
-      real.id = (await api(t).post('/api/v1/password-recoveries').set('X-Forwarded-For', uniqueIp()).send({ login: owner.logonEmail, method: 'email' }).expect(202)).body.recoveryId as string;
+      real.id = (
+        await api(t)
+          .post('/api/v1/password-recoveries')
+          .set('X-Forwarded-For', uniqueIp())
+          .send({ login: owner.logonEmail, method: 'email' })
+          .expect(202)
+      ).body.recoveryId as string;
     }
     if (endpoint.auth === 'none') return { authorization: async () => undefined, real };
     const account = await createAccount(t);
     const session = await signIn(t, account.logonEmail, account.password);
     if (endpoint.path.startsWith('/api/v1/verifications/')) {
-      real.id = (await api(t).post('/api/v1/verifications').set(bearer(session)).send({ purpose: 'change_password', method: 'email' }).expect(201)).body.id as string;
+      real.id = (
+        await api(t).post('/api/v1/verifications').set(bearer(session)).send({ purpose: 'change_password', method: 'email' }).expect(201)
+      ).body.id as string;
     }
     if (endpoint.auth === 'fresh') return { authorization: async () => `Bearer ${await newSession(account.uid)}`, real };
     return { authorization: async () => `Bearer ${session}`, real };
@@ -179,11 +218,26 @@ describe('Drill 8: bad input', () => {
       // One case in ten forges the credentials; the rest carry valid ones, so the input reaches validation.
       forgedAuthorization: fc.oneof(
         { weight: 9, arbitrary: fc.constant(undefined) },
-        { weight: 1, arbitrary: fc.oneof(fc.constant('Bearer'), fc.constant('Bearer  '), fc.string({ maxLength: 60 }).map((text) => `Bearer ${text}`), fc.string({ maxLength: 60 })) },
+        {
+          weight: 1,
+          arbitrary: fc.oneof(
+            fc.constant('Bearer'),
+            fc.constant('Bearer  '),
+            fc.string({ maxLength: 60 }).map((text) => `Bearer ${text}`),
+            fc.string({ maxLength: 60 }),
+          ),
+        },
       ),
       forwardedFor: fc.oneof(
         { weight: 9, arbitrary: fc.constant(undefined) },
-        { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 60 }), fc.ipV6(), fc.constantFrom('', 'unknown', '1.2.3.4, , ::1', '999.1.1.1', '::ffff:1.2.3.4', 'x'.repeat(2_000))) },
+        {
+          weight: 1,
+          arbitrary: fc.oneof(
+            fc.string({ maxLength: 60 }),
+            fc.ipV6(),
+            fc.constantFrom('', 'unknown', '1.2.3.4, , ::1', '999.1.1.1', '::ffff:1.2.3.4', 'x'.repeat(2_000)),
+          ),
+        },
       ),
       deviceId: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.string({ maxLength: 300 }) }),
     });
@@ -222,7 +276,10 @@ describe('Drill 8: bad input', () => {
         sent += 1;
         byStatus.set(answer.status, (byStatus.get(answer.status) ?? 0) + 1);
         const why = fault(answer);
-        if (why) faults.push(`${key(endpoint)} ← ${endpoint.method} ${path}${input.query.slice(0, 80)} [${input.body?.shape ?? 'no body'}]: ${why}`);
+        if (why)
+          faults.push(
+            `${key(endpoint)} ← ${endpoint.method} ${path}${input.query.slice(0, 80)} [${input.body?.shape ?? 'no body'}]: ${why}`,
+          );
         // Every case runs and each fault is counted, rather than stopping at the first one.
         return true;
       });

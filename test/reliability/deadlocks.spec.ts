@@ -52,7 +52,10 @@ describe('Drill 11: deadlocks and serialisation', () => {
     await inbox?.stop();
   });
 
-  async function backOffice(t: TestApp, agent: Awaited<ReturnType<typeof createAgent>>): Promise<{ client: supertest.Agent; csrf: string }> {
+  async function backOffice(
+    t: TestApp,
+    agent: Awaited<ReturnType<typeof createAgent>>,
+  ): Promise<{ client: supertest.Agent; csrf: string }> {
     const client = await signInAgent(t, agent);
     return { client, csrf: await pageToken(client, '/agent/appeals') };
   }
@@ -62,8 +65,11 @@ describe('Drill 11: deadlocks and serialisation', () => {
       .type('form')
       .set('Accept', 'text/html')
       .send(typeof body === 'string' ? `_csrf=${encodeURIComponent(side.csrf)}&${body}` : { _csrf: side.csrf, ...body });
-  const answered = (what: string) => (response: supertest.Response): Answered => ({ what, status: response.status, body: response.text.slice(0, 300) });
-  const deadlocks = async () => Number((await a.dataSource.query(`SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`))[0].deadlocks);
+  const answered =
+    (what: string) =>
+    (response: supertest.Response): Answered => ({ what, status: response.status, body: response.text.slice(0, 300) });
+  const deadlocks = async () =>
+    Number((await a.dataSource.query(`SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`))[0].deadlocks);
 
   /** An account with an email change and an identity verification waiting for their codes; then the codes confirmed while an agent freezes it. */
   async function freezeWhileConfirming(): Promise<Answered[]> {
@@ -71,15 +77,25 @@ describe('Drill 11: deadlocks and serialisation', () => {
     const token = await signIn(a, owner.logonEmail, owner.password);
     const newEmail = uniqueEmail('moving');
     const verified = await verificationToken(a, inbox, token, 'change_email', owner.logonEmail);
-    const change = await inbox.codeAfter(newEmail, 'email-change-code', () => api(a).post('/api/v1/account/email-change').set(bearer(token)).send({ verificationToken: verified, newEmail }).expect(202));
+    const change = await inbox.codeAfter(newEmail, 'email-change-code', () =>
+      api(a).post('/api/v1/account/email-change').set(bearer(token)).send({ verificationToken: verified, newEmail }).expect(202),
+    );
     const check = await inbox.codeAfter(owner.logonEmail, 'verification-code', () =>
       api(a).post('/api/v1/verifications').set(bearer(token)).send({ purpose: 'change_password', method: 'email' }).expect(201),
     );
     const changeId = (change.result.body as { changeId: string }).changeId;
     const verificationId = (check.result.body as { id: string }).id;
     return Promise.all([
-      api(a).post(`/api/v1/account/email-change/${changeId}/confirm`).set(bearer(token)).send({ code: change.code }).then(answered('email change confirmed')),
-      api(b).post(`/api/v1/verifications/${verificationId}/verify`).set(bearer(token)).send({ code: check.code }).then(answered('code verified')),
+      api(a)
+        .post(`/api/v1/account/email-change/${changeId}/confirm`)
+        .set(bearer(token))
+        .send({ code: change.code })
+        .then(answered('email change confirmed')),
+      api(b)
+        .post(`/api/v1/verifications/${verificationId}/verify`)
+        .set(bearer(token))
+        .send({ code: check.code })
+        .then(answered('code verified')),
       post(agentSide, `/agent/accounts/${owner.uid}/freeze`, { reason: 'drill 11' }).then(answered('freeze')),
     ]).then(async (answers) => {
       const account = await a.dataSource.getRepository(Account).findOneByOrFail({ uid: owner.uid });
@@ -93,15 +109,21 @@ describe('Drill 11: deadlocks and serialisation', () => {
     const owner = await createAccount(a);
     const filed: FiledAppeal = await fileAppeal(a, inbox.smtp, { account: { uid: owner.uid, logonEmail: owner.logonEmail } });
     const approverSide = await backOffice(a, approver);
-    await post(approverSide, `/agent/appeals/${filed.reference}/claim`, { version: await pageVersion(approverSide.client, filed.reference) }).expect(303);
-    await post(approverSide, `/agent/appeals/${filed.reference}/approve`, { version: await pageVersion(approverSide.client, filed.reference), rationale: 'Drill.' }).expect(303);
+    await post(approverSide, `/agent/appeals/${filed.reference}/claim`, {
+      version: await pageVersion(approverSide.client, filed.reference),
+    }).expect(303);
+    await post(approverSide, `/agent/appeals/${filed.reference}/approve`, {
+      version: await pageVersion(approverSide.client, filed.reference),
+      rationale: 'Drill.',
+    }).expect(303);
     const version = await pageVersion(supervisors[0].client, filed.reference);
     const answers = await Promise.all([
       post(supervisors[0], `/agent/appeals/${filed.reference}/second-approve`, { version }).then(answered('confirm approval')),
       api(b).post(`/api/v1/appeals/${filed.reference}/cancel`).set(bearer(filed.accessToken)).then(answered('cancel')),
     ]);
     const appeal = await a.dataSource.getRepository(Appeal).findOneByOrFail({ reference: filed.reference });
-    if (appeal.status !== 'cancelled') answers.push({ what: 'cancel', status: 0, body: `appeal ${appeal.status}: the cancel must win before or after the confirmation` });
+    if (appeal.status !== 'cancelled')
+      answers.push({ what: 'cancel', status: 0, body: `appeal ${appeal.status}: the cancel must win before or after the confirmation` });
     return answers;
   }
 
@@ -119,7 +141,8 @@ describe('Drill 11: deadlocks and serialisation', () => {
       `SELECT count(*)::int AS count FROM audit_events WHERE action = 'appeal.rejected' AND subject_type = 'appeal' AND subject_id = ANY($1)`,
       [references],
     );
-    if (rejected[0].count !== references.length) answers.push({ what: 'bulk', status: 0, body: `${rejected[0].count} rejections of ${references.length} appeals` });
+    if (rejected[0].count !== references.length)
+      answers.push({ what: 'bulk', status: 0, body: `${rejected[0].count} rejections of ${references.length} appeals` });
     return answers;
   }
 
@@ -131,7 +154,9 @@ describe('Drill 11: deadlocks and serialisation', () => {
       answers.push(...(await confirmWhileCancelling()));
       answers.push(...(await bulkBothWays()));
     }
-    const faults = answers.filter((answer) => answer.status >= 500 || answer.status === 0).map((answer) => `${answer.what}: ${answer.status} ${answer.body}`);
+    const faults = answers
+      .filter((answer) => answer.status >= 500 || answer.status === 0)
+      .map((answer) => `${answer.what}: ${answer.status} ${answer.body}`);
     recordDrill({
       drill: '11 deadlocks',
       caused: answers.length,

@@ -33,7 +33,10 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
     smtp = await SmtpSink.start();
     // DATABASE_URL overrides the copy of the run's template createTestApp makes on the shared
     // server (left unused, dropped on close): the app migrates and runs on the drill's own server.
-    t = await createTestApp({ listen: true, env: { DATABASE_URL: pg.url, SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', SCHEDULER_INTERVAL: '1s' } });
+    t = await createTestApp({
+      listen: true,
+      env: { DATABASE_URL: pg.url, SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', SCHEDULER_INTERVAL: '1s' },
+    });
   });
 
   afterAll(async () => {
@@ -58,7 +61,12 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
       {
         kind: 'PATCH /api/v1/account',
         ok: 200,
-        run: () => send(`${t.baseUrl}/api/v1/account`, { method: 'PATCH', headers: { ...json, ...bearer(token) }, body: JSON.stringify({ locale: 'en' }) }),
+        run: () =>
+          send(`${t.baseUrl}/api/v1/account`, {
+            method: 'PATCH',
+            headers: { ...json, ...bearer(token) },
+            body: JSON.stringify({ locale: 'en' }),
+          }),
       },
       { kind: 'GET /api/v1/sessions', ok: 200, run: () => send(`${t.baseUrl}/api/v1/sessions`, { headers: bearer(token) }) },
       {
@@ -103,7 +111,10 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
     await pg.stop();
     phase = 'down';
     const downFrom = exchanges.length;
-    await waitFor(() => exchanges.slice(downFrom).filter((exchange) => exchange.sentIn === 'down').length >= 60, { timeoutMs: 20_000, description: '60 answers while PostgreSQL is down' });
+    await waitFor(() => exchanges.slice(downFrom).filter((exchange) => exchange.sentIn === 'down').length >= 60, {
+      timeoutMs: 20_000,
+      description: '60 answers while PostgreSQL is down',
+    });
     const readyWhileDown = await send(`${t.baseUrl}/health/ready`, {});
 
     phase = 'starting';
@@ -111,26 +122,39 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
     phase = 'recovering';
     const startedAt = Date.now();
     const recoveredFrom = exchanges.length;
-    await waitFor(() => served(recoveredFrom) >= 10, { timeoutMs: RECOVERY_BOUND_MS, description: 'requests served again after PostgreSQL returned' });
-    await waitFor(async () => (await send(`${t.baseUrl}/health/ready`, {})).status === 200, { timeoutMs: RECOVERY_BOUND_MS, description: '/health/ready green' });
+    await waitFor(() => served(recoveredFrom) >= 10, {
+      timeoutMs: RECOVERY_BOUND_MS,
+      description: 'requests served again after PostgreSQL returned',
+    });
+    await waitFor(async () => (await send(`${t.baseUrl}/health/ready`, {})).status === 200, {
+      timeoutMs: RECOVERY_BOUND_MS,
+      description: '/health/ready green',
+    });
     const recoveryMs = Date.now() - startedAt;
     phase = 'recovered';
     const afterFrom = exchanges.length;
-    await waitFor(() => exchanges.slice(afterFrom).filter((exchange) => exchange.sentIn === 'recovered').length >= 30, { timeoutMs: 20_000, description: '30 answers after recovery' });
+    await waitFor(() => exchanges.slice(afterFrom).filter((exchange) => exchange.sentIn === 'recovered').length >= 30, {
+      timeoutMs: 20_000,
+      description: '30 answers after recovery',
+    });
     running = false;
     await Promise.all(loops);
     const codeAfter = await newDevice(uniqueIp());
     const codesCaused = [codeBefore, codeAfter].filter((answer) => answer.status === 202).length;
     // A code still missing after the wait shows in the report first, then fails the assertions below.
-    await waitFor(() => codes() >= codesCaused, { timeoutMs: 30_000, description: `${codesCaused} sign-in codes by email` }).catch(() => undefined);
+    await waitFor(() => codes() >= codesCaused, { timeoutMs: 30_000, description: `${codesCaused} sign-in codes by email` }).catch(
+      () => undefined,
+    );
 
     // What each answer had to be: served or 503 UNAVAILABLE around the outage; 503 UNAVAILABLE
     // for a request sent and answered while the server was down; served once recovered.
     const fault = (exchange: Exchange): string | undefined => {
       const servedOk = exchange.status === okStatus.get(exchange.kind);
-      const unavailable = exchange.status === 503 ? problemFault(exchange, 'UNAVAILABLE') : `status ${exchange.status} ${exchange.body.slice(0, 200)}`;
+      const unavailable =
+        exchange.status === 503 ? problemFault(exchange, 'UNAVAILABLE') : `status ${exchange.status} ${exchange.body.slice(0, 200)}`;
       if (exchange.sentIn === 'down' && exchange.answeredIn === 'down') return unavailable;
-      if (exchange.sentIn === 'recovered') return servedOk ? undefined : `status ${exchange.status} after recovery: ${exchange.body.slice(0, 200)}`;
+      if (exchange.sentIn === 'recovered')
+        return servedOk ? undefined : `status ${exchange.status} after recovery: ${exchange.body.slice(0, 200)}`;
       return servedOk ? undefined : unavailable;
     };
     const faults = exchanges.map((exchange) => ({ exchange, why: fault(exchange) })).filter((entry) => entry.why);
@@ -145,7 +169,9 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
       note: `requests (reads, writes, sign-ins); ${unavailable} answered 503 UNAVAILABLE, ${whileDown.length} sent and answered while down; served again ${recoveryMs} ms after the restart; sign-in codes by email around it: ${codesCaused} asked, ${codes()} arrived`,
     });
 
-    expect(faults.slice(0, 5).map(({ exchange, why }) => `${exchange.kind} (${exchange.sentIn}→${exchange.answeredIn}): ${why}`)).toEqual([]);
+    expect(faults.slice(0, 5).map(({ exchange, why }) => `${exchange.kind} (${exchange.sentIn}→${exchange.answeredIn}): ${why}`)).toEqual(
+      [],
+    );
     expect(whileDown.length).toBeGreaterThanOrEqual(60);
     expect(readyWhileDown.status).toBe(503);
     expect(problemFault(readyWhileDown, 'UNAVAILABLE')).toBeUndefined();

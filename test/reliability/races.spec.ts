@@ -51,7 +51,9 @@ describe('Drill 6: races', () => {
   const apps = () => [a, b];
   const appeal = (reference: string) => a.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
   const auditCount = async (reference: string, action: string) =>
-    (await a.get(AuditService).list({ subject: { type: 'appeal', id: reference }, limit: 200 })).events.filter((event) => event.action === action).length;
+    (await a.get(AuditService).list({ subject: { type: 'appeal', id: reference }, limit: 200 })).events.filter(
+      (event) => event.action === action,
+    ).length;
 
   /** An appeal for a fresh account (three open appeals per identifier would stop a shared one). */
   async function newAppeal(): Promise<string> {
@@ -60,24 +62,44 @@ describe('Drill 6: races', () => {
   }
 
   /** A signed-in back-office client and the CSRF token of its session, on app `t`. */
-  async function backOffice(t: TestApp, agent: Awaited<ReturnType<typeof createAgent>>): Promise<{ client: supertest.Agent; csrf: string }> {
+  async function backOffice(
+    t: TestApp,
+    agent: Awaited<ReturnType<typeof createAgent>>,
+  ): Promise<{ client: supertest.Agent; csrf: string }> {
     const client = await signInAgent(t, agent);
     return { client, csrf: await pageToken(client, '/agent/appeals') };
   }
 
   const post = (side: { client: supertest.Agent; csrf: string }, path: string, fields: Record<string, string | number>) =>
-    side.client.post(path).type('form').set('Accept', 'text/html').send({ _csrf: side.csrf, ...fields });
+    side.client
+      .post(path)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: side.csrf, ...fields });
 
   /** Sorts answers into the winners (`won`) and the rest, each loser checked against `refused`. */
-  function judge(race: string, responses: supertest.Response[], won: (r: supertest.Response) => boolean, refused: (r: supertest.Response) => string | undefined): RaceOutcome {
+  function judge(
+    race: string,
+    responses: supertest.Response[],
+    won: (r: supertest.Response) => boolean,
+    refused: (r: supertest.Response) => string | undefined,
+  ): RaceOutcome {
     const winners = responses.filter(won).length;
-    const faults = responses.filter((response) => !won(response)).flatMap((response) => {
-      const why = refused(response);
-      return why ? [`${race}: a loser answered ${response.status}: ${why}`] : [];
-    });
+    const faults = responses
+      .filter((response) => !won(response))
+      .flatMap((response) => {
+        const why = refused(response);
+        return why ? [`${race}: a loser answered ${response.status}: ${why}`] : [];
+      });
     const losersRefusedRightly = responses.length - winners - faults.length;
     if (winners !== 1) faults.push(`${race}: ${winners} winners`);
-    return { race, attempts: responses.length, asRequired: Math.min(winners, 1) + losersRefusedRightly, extraWinners: Math.max(0, winners - 1), faults };
+    return {
+      race,
+      attempts: responses.length,
+      asRequired: Math.min(winners, 1) + losersRefusedRightly,
+      extraWinners: Math.max(0, winners - 1),
+      faults,
+    };
   }
 
   const conflictPage = (response: supertest.Response) => (response.status === 409 ? undefined : `status ${response.status}`);
@@ -92,17 +114,23 @@ describe('Drill 6: races', () => {
     await post(sides[0], `/agent/appeals/${reference}/claim`, { version: await pageVersion(sides[0].client, reference) }).expect(303);
     const version = await pageVersion(sides[0].client, reference);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, n) => post(sides[n % 2], `/agent/appeals/${reference}/approve`, { version, rationale: 'Matches the records on file.' })),
+      Array.from({ length: 20 }, (_, n) =>
+        post(sides[n % 2], `/agent/appeals/${reference}/approve`, { version, rationale: 'Matches the records on file.' }),
+      ),
     );
     const outcome = judge('20 approvals', responses, (response) => response.status === 303, conflictPage);
     const row = await appeal(reference);
-    if (row.status !== 'pending_second_approval' || row.version !== version + 1) outcome.faults.push(`20 approvals: appeal ${row.status} at version ${row.version}, expected one step from ${version}`);
+    if (row.status !== 'pending_second_approval' || row.version !== version + 1)
+      outcome.faults.push(`20 approvals: appeal ${row.status} at version ${row.version}, expected one step from ${version}`);
     const approved = await auditCount(reference, 'appeal.approved');
     if (approved !== 1) outcome.faults.push(`20 approvals: ${approved} appeal.approved events`);
     return outcome;
   }
 
-  async function claims(first: Awaited<ReturnType<typeof createAgent>>, second: Awaited<ReturnType<typeof createAgent>>): Promise<RaceOutcome> {
+  async function claims(
+    first: Awaited<ReturnType<typeof createAgent>>,
+    second: Awaited<ReturnType<typeof createAgent>>,
+  ): Promise<RaceOutcome> {
     const reference = await newAppeal();
     const sides = [await backOffice(a, first), await backOffice(b, second)];
     const version = await pageVersion(sides[0].client, reference);
@@ -110,7 +138,8 @@ describe('Drill 6: races', () => {
     const outcome = judge('2 claims', responses, (response) => response.status === 303, conflictPage);
     const row = await appeal(reference);
     const winner = responses[0].status === 303 ? first : second;
-    if (row.leaseAgentId !== winner.id || row.status !== 'in_review') outcome.faults.push(`2 claims: lease held by ${row.leaseAgentId}, status ${row.status}`);
+    if (row.leaseAgentId !== winner.id || row.status !== 'in_review')
+      outcome.faults.push(`2 claims: lease held by ${row.leaseAgentId}, status ${row.status}`);
     const claimed = await auditCount(reference, 'appeal.claimed');
     if (claimed !== 1) outcome.faults.push(`2 claims: ${claimed} appeal.claimed events`);
     // The loser, reloading the page, still finds the lease taken.
@@ -133,7 +162,12 @@ describe('Drill 6: races', () => {
       changes.push({ token, changeId: (result.body as { changeId: string }).changeId, code });
     }
     const responses = await Promise.all(
-      changes.map((change, n) => api(apps()[n]).post(`/api/v1/account/email-change/${change.changeId}/confirm`).set(bearer(change.token)).send({ code: change.code })),
+      changes.map((change, n) =>
+        api(apps()[n])
+          .post(`/api/v1/account/email-change/${change.changeId}/confirm`)
+          .set(bearer(change.token))
+          .send({ code: change.code }),
+      ),
     );
     const outcome = judge('2 accounts, one email', responses, (response) => response.status === 200, problem(409, 'EMAIL_IN_USE'));
     const holders = await a.dataSource
@@ -152,8 +186,20 @@ describe('Drill 6: races', () => {
       api(a).post('/api/v1/verifications').set(bearer(token)).send({ purpose: 'change_password', method: 'email' }).expect(201),
     );
     const id = (result.body as { id: string }).id;
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, n) => api(apps()[n % 2]).post(`/api/v1/verifications/${id}/verify`).set(bearer(token)).send({ code })));
-    const outcome = judge('10 verifies', responses, (response) => response.status === 200 && typeof response.body.verificationToken === 'string', problem(409, 'VERIFICATION_USED'));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, n) =>
+        api(apps()[n % 2])
+          .post(`/api/v1/verifications/${id}/verify`)
+          .set(bearer(token))
+          .send({ code }),
+      ),
+    );
+    const outcome = judge(
+      '10 verifies',
+      responses,
+      (response) => response.status === 200 && typeof response.body.verificationToken === 'string',
+      problem(409, 'VERIFICATION_USED'),
+    );
     return outcome;
   }
 

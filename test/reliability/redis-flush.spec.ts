@@ -63,15 +63,27 @@ describe('Drill 9: Redis loses everything in the middle of 500 changes', () => {
     const lostRightAway = await missing();
 
     // Every schedule comes back by itself; then the sweep runs again and finds what Redis lost.
-    const back = await waitFor(async () => ((await missing()).length === 0 ? Date.now() : undefined), { timeoutMs: BACK_WITHIN_MS + 30_000, intervalMs: 250, description: 'every schedule back' }).catch(
-      () => undefined,
-    );
+    const back = await waitFor(async () => ((await missing()).length === 0 ? Date.now() : undefined), {
+      timeoutMs: BACK_WITHIN_MS + 30_000,
+      intervalMs: 250,
+      description: 'every schedule back',
+    }).catch(() => undefined);
     const maintenance = t.get(JobQueue).queue(QueueName.Maintenance);
-    const sweptSince = async () => (await maintenance.getJobs(['completed'])).filter((job) => job.name === JobName.SweepOutbox && (job.finishedOn ?? 0) > flushedAt).length;
-    await waitFor(async () => (await sweptSince()) > 0, { timeoutMs: 60_000, intervalMs: 500, description: 'a sweep after the flush' }).catch(() => undefined);
+    const sweptSince = async () =>
+      (await maintenance.getJobs(['completed'])).filter((job) => job.name === JobName.SweepOutbox && (job.finishedOn ?? 0) > flushedAt)
+        .length;
+    await waitFor(async () => (await sweptSince()) > 0, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      description: 'a sweep after the flush',
+    }).catch(() => undefined);
 
     const received = () => smtp.messages.map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, { timeoutMs: 120_000, intervalMs: 250, description: 'every notice to arrive' }).catch(() => undefined);
+    await waitFor(() => tally(ids, received()).lost === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      description: 'every notice to arrive',
+    }).catch(() => undefined);
     const result = tally(ids, received());
     const backAfterMs = back === undefined ? undefined : back - flushedAt;
     recordDrill({
@@ -83,11 +95,17 @@ describe('Drill 9: Redis loses everything in the middle of 500 changes', () => {
       note: `FLUSHALL after ${CHANGES / 2} changes took ${lostRightAway.length} schedules; all back ${backAfterMs === undefined ? 'NEVER' : `after ${Math.round(backAfterMs / 1000)} s`} (checked every ${SCHEDULE_CHECK_MS / 1000} s), no restart; ${await sweptSince()} sweeps since`,
     });
 
-    expect(lostRightAway.sort()).toEqual(schedules(t.config).map((schedule) => schedule.job as string).sort());
+    expect(lostRightAway.sort()).toEqual(
+      schedules(t.config)
+        .map((schedule) => schedule.job as string)
+        .sort(),
+    );
     expect(backAfterMs).toBeDefined();
     expect(backAfterMs!).toBeLessThan(BACK_WITHIN_MS);
     expect(await sweptSince()).toBeGreaterThan(0);
     expect(result.missing).toEqual([]);
-    await waitFor(async () => ((await statusesOf(t, ids)).sent === ids.length ? true : undefined), { description: 'every row marked sent' });
+    await waitFor(async () => ((await statusesOf(t, ids)).sent === ids.length ? true : undefined), {
+      description: 'every row marked sent',
+    });
   });
 });

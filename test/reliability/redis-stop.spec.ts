@@ -40,7 +40,9 @@ describe('Drill 1: Redis stops while 200 password and email changes are made', (
   beforeAll(async () => {
     redis = resources.add(await DrillRedis.start({ persistent: true }), (server) => server.close());
     inbox = resources.add(await Inbox.start(), (sinks) => sinks.stop());
-    t = resources.add(await createTestApp({ env: { ...inbox.env, REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL: '1s' } }), (app) => app.close());
+    t = resources.add(await createTestApp({ env: { ...inbox.env, REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL: '1s' } }), (app) =>
+      app.close(),
+    );
   });
 
   afterAll(() => resources.release());
@@ -57,7 +59,12 @@ describe('Drill 1: Redis stops while 200 password and email changes are made', (
     await t.dataSource.transaction((manager) => t.get(AccountsService).setTotpSecret(manager, account.uid, secret));
     const token = await signIn(t, account.logonEmail, account.password);
     if (change === 'password') {
-      return { change, uid: account.uid, token, verification: await verificationToken(t, inbox, token, 'change_password', { totpSecret: secret }) };
+      return {
+        change,
+        uid: account.uid,
+        token,
+        verification: await verificationToken(t, inbox, token, 'change_password', { totpSecret: secret }),
+      };
     }
     const newEmail = `moved-${index}-${account.uid}@example.org`;
     const verification = await verificationToken(t, inbox, token, 'change_email', { totpSecret: secret });
@@ -98,13 +105,23 @@ describe('Drill 1: Redis stops while 200 password and email changes are made', (
     );
 
     await redis.up();
-    await waitFor(async () => (await api(t).get('/health/ready')).status === 200, { timeoutMs: 30_000, description: 'readiness once Redis is back' });
+    await waitFor(async () => (await api(t).get('/health/ready')).status === 200, {
+      timeoutMs: 30_000,
+      description: 'readiness once Redis is back',
+    });
     // A refused change, made again once Redis is back, goes through: the 503 used nothing up.
     for (const p of refused) answers.set(p.uid, (await makeChange(p)).status);
 
-    const ids: string[] = (await t.dataSource.query(`SELECT id FROM notifications WHERE template = ANY($1)`, [NOTICES])).map((row: { id: string }) => row.id);
-    const received = () => inbox.smtp.messages.filter((message) => NOTICES.includes(message.template)).map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, { timeoutMs: 90_000, intervalMs: 250, description: 'every notice to arrive' }).catch(() => undefined);
+    const ids: string[] = (await t.dataSource.query(`SELECT id FROM notifications WHERE template = ANY($1)`, [NOTICES])).map(
+      (row: { id: string }) => row.id,
+    );
+    const received = () =>
+      inbox.smtp.messages.filter((message) => NOTICES.includes(message.template)).map((message) => message.notificationId);
+    await waitFor(() => tally(ids, received()).lost === 0, {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+      description: 'every notice to arrive',
+    }).catch(() => undefined);
     const result = tally(ids, received());
     recordDrill({
       drill: '1 redis-stop',
@@ -122,9 +139,13 @@ describe('Drill 1: Redis stops while 200 password and email changes are made', (
     // Every change committed: two notices of the email change, one of the password change.
     expect(result.caused).toBe(3 * PER_KIND);
     expect(result.missing).toEqual([]);
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM notifications WHERE template = ANY($1) AND status <> 'sent'`, [NOTICES])).length === 0, {
-      description: 'every notice marked sent',
-    });
+    await waitFor(
+      async () =>
+        (await t.dataSource.query(`SELECT 1 FROM notifications WHERE template = ANY($1) AND status <> 'sent'`, [NOTICES])).length === 0,
+      {
+        description: 'every notice marked sent',
+      },
+    );
   });
 });
 

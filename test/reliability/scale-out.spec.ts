@@ -85,20 +85,42 @@ describe('Drill 10: scale-out, two API and two worker processes, one of each kil
 
     const [victimApi, victimWorker] = [await apis[1].exited, await workers[1].exited];
     const codes = () => system.smtp.messages.filter((message) => message.template === 'verification-code');
-    const ids = (await db.query<{ id: string }>(`SELECT id FROM notifications WHERE template = 'verification-code'`)).rows.map((row) => row.id);
-    const count = () => tally(ids, codes().map((message) => message.notificationId));
-    await waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }).catch(() => undefined);
+    const ids = (await db.query<{ id: string }>(`SELECT id FROM notifications WHERE template = 'verification-code'`)).rows.map(
+      (row) => row.id,
+    );
+    const count = () =>
+      tally(
+        ids,
+        codes().map((message) => message.notificationId),
+      );
+    await waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }).catch(
+      () => undefined,
+    );
     const result = count();
 
     // Every audit event sequenced, then the whole log verified by the command operators run.
     await waitFor(
-      async () => (await db.query(`SELECT 1 FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.seq) LIMIT 1`)).rowCount === 0,
+      async () =>
+        (await db.query(`SELECT 1 FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_leaves l WHERE l.event_id = e.seq) LIMIT 1`))
+          .rowCount === 0,
       { timeoutMs: 60_000, intervalMs: 250, description: 'every audit event to be sequenced' },
     );
-    const [{ issued }] = (await db.query<{ issued: number }>(`SELECT count(*)::int AS issued FROM audit_events WHERE action = 'challenge.created'`)).rows;
+    const [{ issued }] = (
+      await db.query<{ issued: number }>(`SELECT count(*)::int AS issued FROM audit_events WHERE action = 'challenge.created'`)
+    ).rows;
     const verify = await promisify(execFile)(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'audit:verify'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'silent', APP_SECRET: TEST_APP_SECRET, ADMIN_API_TOKEN: ADMIN_TOKEN, DATA_DIR: system.dataDir, DATABASE_URL: system.databaseUrl, REDIS_URL: system.redis.url, REDIS_PREFIX: system.prefix },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'silent',
+        APP_SECRET: TEST_APP_SECRET,
+        ADMIN_API_TOKEN: ADMIN_TOKEN,
+        DATA_DIR: system.dataDir,
+        DATABASE_URL: system.databaseUrl,
+        REDIS_URL: system.redis.url,
+        REDIS_PREFIX: system.prefix,
+      },
     }).then(
       (out) => ({ code: 0, stdout: out.stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
@@ -107,7 +129,12 @@ describe('Drill 10: scale-out, two API and two worker processes, one of each kil
     const runs = (job: JobName) => completed.get(job) ?? [];
     const allowed = (everyMs: number) => Math.ceil(windowMs / everyMs) + 2;
     const jobs = { [JobName.SequenceAudit]: SEQUENCE_MS, [JobName.SweepOutbox]: SWEEP_MS, [JobName.WatchAppealSla]: SWEEP_MS };
-    const perJob = Object.entries(jobs).map(([job, everyMs]) => ({ job, runs: runs(job as JobName).length, allowed: allowed(everyMs), distinct: new Set(runs(job as JobName)).size }));
+    const perJob = Object.entries(jobs).map(([job, everyMs]) => ({
+      job,
+      runs: runs(job as JobName).length,
+      allowed: allowed(everyMs),
+      distinct: new Set(runs(job as JobName)).size,
+    }));
     recordDrill({
       drill: '10 scale-out',
       caused: result.caused,

@@ -65,9 +65,16 @@ describe('Drill 7: SIGTERM under load', () => {
 
     // Whatever the process left undelivered, a worker started after it delivers.
     resources.add(await ServiceProcess.start('worker', system, 'worker'), (process) => process.stop());
-    const ids = (await db.query<{ id: string }>(`SELECT id FROM notifications WHERE template = 'verification-code'`)).rows.map((row) => row.id);
-    const received = () => system.smtp.messages.filter((message) => message.template === 'verification-code').map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, { timeoutMs: 60_000, intervalMs: 250, description: 'every code to arrive' }).catch(() => undefined);
+    const ids = (await db.query<{ id: string }>(`SELECT id FROM notifications WHERE template = 'verification-code'`)).rows.map(
+      (row) => row.id,
+    );
+    const received = () =>
+      system.smtp.messages.filter((message) => message.template === 'verification-code').map((message) => message.notificationId);
+    await waitFor(() => tally(ids, received()).lost === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      description: 'every code to arrive',
+    }).catch(() => undefined);
     const result = tally(ids, received());
     const answered = outcomes.filter((outcome) => outcome.status === 201).length;
     const failed = outcomes.filter((outcome) => outcome.status !== 201);

@@ -25,7 +25,10 @@ describe('Drill 4: the SMS webhook answers 500 for 10 s, then 200; a 400 ends a 
   beforeAll(async () => {
     const redis = resources.add(await DrillRedis.start(), (server) => server.close());
     sms = resources.add(await SmsSink.start(), (sink) => sink.stop());
-    t = resources.add(await createTestApp({ env: { ...sms.env, REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL: '1s', DELIVERY_RETRY_DELAY: '1s' } }), (app) => app.close());
+    t = resources.add(
+      await createTestApp({ env: { ...sms.env, REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL: '1s', DELIVERY_RETRY_DELAY: '1s' } }),
+      (app) => app.close(),
+    );
   });
 
   afterAll(() => resources.release());
@@ -51,9 +54,15 @@ describe('Drill 4: the SMS webhook answers 500 for 10 s, then 200; a 400 ends a 
     const refusedIds = await Promise.all(refused.map((notice) => commitNotice(t, notice)));
 
     const received = () => sms.messages.map((message) => message.messageId);
-    await waitFor(() => tally(ids, received()).lost === 0, { timeoutMs: 90_000, intervalMs: 250, description: 'every SMS to arrive' }).catch(() => undefined);
+    await waitFor(() => tally(ids, received()).lost === 0, {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+      description: 'every SMS to arrive',
+    }).catch(() => undefined);
     const result = tally(ids, received());
-    await waitFor(async () => ((await statusesOf(t, refusedIds)).dead === REFUSED ? true : undefined), { description: 'the refused messages dead' }).catch(() => undefined);
+    await waitFor(async () => ((await statusesOf(t, refusedIds)).dead === REFUSED ? true : undefined), {
+      description: 'the refused messages dead',
+    }).catch(() => undefined);
     const refusedRows: { id: string; status: string; attempts: number; last_error: string }[] = await t.dataSource.query(
       `SELECT id, status, attempts, last_error FROM notifications WHERE id = ANY($1)`,
       [refusedIds],
@@ -70,7 +79,9 @@ describe('Drill 4: the SMS webhook answers 500 for 10 s, then 200; a 400 ends a 
 
     expect(retried).toBeGreaterThan(0);
     expect(result.missing).toEqual([]);
-    await waitFor(async () => ((await statusesOf(t, ids)).sent === ids.length ? true : undefined), { description: 'every delivered row marked sent' });
+    await waitFor(async () => ((await statusesOf(t, ids)).sent === ids.length ? true : undefined), {
+      description: 'every delivered row marked sent',
+    });
     expect(await statusesOf(t, ids)).toEqual({ sent: ids.length });
 
     expect(refusedRows.map((row) => ({ status: row.status, attempts: row.attempts, webhookAttempts: attemptsOf.get(row.id) }))).toEqual(

@@ -24,7 +24,10 @@ describe('Drill 3: the SMTP server answers 451 to 30% of messages, then is down 
   beforeAll(async () => {
     const redis = resources.add(await DrillRedis.start(), (server) => server.close());
     smtp = resources.add(await SmtpSink.start(), (sink) => sink.stop());
-    t = resources.add(await createTestApp({ env: { SMTP_URL: smtp.url, REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL: '1s', DELIVERY_RETRY_DELAY: '1s' } }), (app) => app.close());
+    t = resources.add(
+      await createTestApp({ env: { SMTP_URL: smtp.url, REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL: '1s', DELIVERY_RETRY_DELAY: '1s' } }),
+      (app) => app.close(),
+    );
   });
 
   afterAll(() => resources.release());
@@ -61,11 +64,18 @@ describe('Drill 3: the SMTP server answers 451 to 30% of messages, then is down 
     }
 
     const received = () => smtp.messages.map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, { timeoutMs: 90_000, intervalMs: 250, description: 'every message to arrive' }).catch(() => undefined);
+    await waitFor(() => tally(ids, received()).lost === 0, {
+      timeoutMs: 90_000,
+      intervalMs: 250,
+      description: 'every message to arrive',
+    }).catch(() => undefined);
     const result = tally(ids, received());
     const lastArrival = Math.max(...smtp.messages.map((message) => message.receivedAt.getTime()));
     const statuses = await statusesOf(t, ids);
-    const [{ retries }] = await t.dataSource.query(`SELECT (sum(attempts) - count(*) FILTER (WHERE status = 'sent'))::int AS retries FROM notifications WHERE id = ANY($1)`, [ids]);
+    const [{ retries }] = await t.dataSource.query(
+      `SELECT (sum(attempts) - count(*) FILTER (WHERE status = 'sent'))::int AS retries FROM notifications WHERE id = ANY($1)`,
+      [ids],
+    );
     recordDrill({
       drill: '3 smtp-451-and-down',
       caused: result.caused,
@@ -77,7 +87,9 @@ describe('Drill 3: the SMTP server answers 451 to 30% of messages, then is down 
 
     expect(refusedOnce.size).toBeGreaterThan(0);
     expect(result.missing).toEqual([]);
-    await waitFor(async () => ((await statusesOf(t, ids)).sent === ids.length ? true : undefined), { description: 'every row marked sent' });
+    await waitFor(async () => ((await statusesOf(t, ids)).sent === ids.length ? true : undefined), {
+      description: 'every row marked sent',
+    });
     expect(await statusesOf(t, ids)).toEqual({ sent: ids.length });
   });
 });

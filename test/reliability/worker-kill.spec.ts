@@ -57,14 +57,22 @@ describe('Drill 2: a worker process is killed (SIGKILL) in the middle of 2,000 d
     const causedIds = async () =>
       (await db.query<{ id: string }>(`SELECT id FROM notifications WHERE template = 'verification-code'`)).rows.map((row) => row.id);
     const ids = await causedIds();
-    const count = () => tally(ids, codes().map((message) => message.notificationId));
-    await waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }).catch(() => undefined);
+    const count = () =>
+      tally(
+        ids,
+        codes().map((message) => message.notificationId),
+      );
+    await waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }).catch(
+      () => undefined,
+    );
     const result = count();
     const { rows: statusRows } = await db.query<{ status: string; n: number }>(
       `SELECT status, count(*)::int AS n FROM notifications WHERE template = 'verification-code' GROUP BY status ORDER BY status`,
     );
     const byStatus = Object.fromEntries(statusRows.map((row) => [row.status, row.n]));
-    const recovery = codes().length ? Math.round((Math.max(...codes().map((message) => message.receivedAt.getTime())) - killedAt) / 1000) : 0;
+    const recovery = codes().length
+      ? Math.round((Math.max(...codes().map((message) => message.receivedAt.getTime())) - killedAt) / 1000)
+      : 0;
     recordDrill({
       drill: '2 worker-sigkill',
       caused: result.caused,
@@ -79,8 +87,11 @@ describe('Drill 2: a worker process is killed (SIGKILL) in the middle of 2,000 d
     expect(answered).toBe(MESSAGES);
     expect(result.caused).toBe(MESSAGES);
     expect(result.missing).toEqual([]);
-    await waitFor(async () => (await db.query(`SELECT 1 FROM notifications WHERE template = 'verification-code' AND status <> 'sent'`)).rowCount === 0, {
-      description: 'every row marked sent',
-    });
+    await waitFor(
+      async () => (await db.query(`SELECT 1 FROM notifications WHERE template = 'verification-code' AND status <> 'sent'`)).rowCount === 0,
+      {
+        description: 'every row marked sent',
+      },
+    );
   });
 });

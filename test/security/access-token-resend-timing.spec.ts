@@ -28,7 +28,8 @@ describe('Appeal access-token resends say nothing by their timing', () => {
 
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
-  const resend = (reference: string, email: string) => api(t).post('/api/v1/appeals/access-token-resends').set('X-Forwarded-For', uniqueIp()).send({ reference, email });
+  const resend = (reference: string, email: string) =>
+    api(t).post('/api/v1/appeals/access-token-resends').set('X-Forwarded-For', uniqueIp()).send({ reference, email });
 
   it('answers a matching and a non-matching request alike: same 202, same body, median time within 20%', async () => {
     // 5 resends an hour per contact email: enough appeals for every matching request of three runs.

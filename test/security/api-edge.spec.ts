@@ -31,7 +31,10 @@ describe('The JSON API: cookie-free, JSON-only, no prototype keys', () => {
     await trustDevice(t, attacker.uid, KNOWN_DEVICE_ID, ip);
     const before = (await t.get(AuditService).list({ subject: { type: 'account', id: attacker.uid } })).events.length;
     for (const [type, body] of [
-      ['application/x-www-form-urlencoded', `login=${encodeURIComponent(attacker.logonEmail)}&password=${encodeURIComponent(attacker.password)}`],
+      [
+        'application/x-www-form-urlencoded',
+        `login=${encodeURIComponent(attacker.logonEmail)}&password=${encodeURIComponent(attacker.password)}`,
+      ],
       ['text/plain', JSON.stringify({ login: attacker.logonEmail, password: attacker.password })],
       ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="login"\r\n\r\n${attacker.logonEmail}\r\n--x--\r\n`],
       ['application/xml', '<login/>'],
@@ -57,7 +60,10 @@ describe('The JSON API: cookie-free, JSON-only, no prototype keys', () => {
     // Nothing under /api sets or clears a cookie, signing out included.
     const signOut = await api(t).delete('/api/v1/sessions/current').set(bearer(token)).set('Cookie', `ac_session=${token}`).expect(204);
     expect(setCookies(signOut)).toEqual([]);
-    const failed = await signInRequest().set('Cookie', 'ac_device=cookie-device-0123456789').send({ login: account.logonEmail, password: 'wrong password entirely' }).expect(401);
+    const failed = await signInRequest()
+      .set('Cookie', 'ac_device=cookie-device-0123456789')
+      .send({ login: account.logonEmail, password: 'wrong password entirely' })
+      .expect(401);
     expect(setCookies(failed)).toEqual([]);
   });
 
@@ -84,17 +90,32 @@ describe('The JSON API: cookie-free, JSON-only, no prototype keys', () => {
     const browser = supertest.agent(t.app.getHttpServer()).set('Accept', 'text/html');
     const form = await browser.get('/login').expect(200);
     await browser.post('/login').type('form').send({ login: ram.login, password: ram.password }).expect(403);
-    const signedIn = await browser.post('/login').type('form').send({ _csrf: csrfOf(form.text), login: ram.login, password: ram.password }).expect(303);
+    const signedIn = await browser
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), login: ram.login, password: ram.password })
+      .expect(303);
     expect(setCookies(signedIn).some((cookie) => cookie.startsWith('ac_session='))).toBe(true);
   });
 
-  it.each(['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'])('answers a %s key, at the top or nested, with 400 VALIDATION_FAILED', async (key) => {
-    const top = `{"login":"someone@example.com","password":"a long enough password","${key}":{"polluted":true}}`;
-    const answer = await signInRequest().set('Content-Type', 'application/json').send(top).expect(400);
-    expect(answer.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: expect.arrayContaining([{ field: key, message: expect.any(String) }]) });
-    const nested = `{"fullName":"Ada","${key}":"x"}`;
-    const filing = await api(t).post('/api/v1/appeals').set('X-Forwarded-For', uniqueIp()).set('Content-Type', 'application/json').send(`{"evidence":${nested}}`).expect(400);
-    expect(filing.body.errors).toEqual(expect.arrayContaining([{ field: `evidence.${key}`, message: expect.any(String) }]));
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+  it.each(['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'])(
+    'answers a %s key, at the top or nested, with 400 VALIDATION_FAILED',
+    async (key) => {
+      const top = `{"login":"someone@example.com","password":"a long enough password","${key}":{"polluted":true}}`;
+      const answer = await signInRequest().set('Content-Type', 'application/json').send(top).expect(400);
+      expect(answer.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: expect.arrayContaining([{ field: key, message: expect.any(String) }]),
+      });
+      const nested = `{"fullName":"Ada","${key}":"x"}`;
+      const filing = await api(t)
+        .post('/api/v1/appeals')
+        .set('X-Forwarded-For', uniqueIp())
+        .set('Content-Type', 'application/json')
+        .send(`{"evidence":${nested}}`)
+        .expect(400);
+      expect(filing.body.errors).toEqual(expect.arrayContaining([{ field: `evidence.${key}`, message: expect.any(String) }]));
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
 });

@@ -33,7 +33,8 @@ describe('Appeal floods', () => {
   });
 
   const row = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
-  const queueRows = (html: string) => [...html.matchAll(/<a class="mono" href="\/agent\/appeals\/(AP-[A-Z2-7]{10})">/g)].map((match) => match[1]);
+  const queueRows = (html: string) =>
+    [...html.matchAll(/<a class="mono" href="\/agent\/appeals\/(AP-[A-Z2-7]{10})">/g)].map((match) => match[1]);
 
   /** Three junk appeals naming `account`, from two IPs and two contact emails, as the probe did. */
   async function flood(account: { logonEmail: string }): Promise<FiledAppeal[]> {
@@ -48,7 +49,10 @@ describe('Appeal floods', () => {
   async function ownerFiles(account: { logonEmail: string }): Promise<supertest.Response> {
     const contactEmail = uniqueEmail('owner');
     const ip = uniqueIp();
-    return api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(await appealBody(t, smtp, { account, contactEmail, ip }));
+    return api(t)
+      .post('/api/v1/appeals')
+      .set('X-Forwarded-For', ip)
+      .send(await appealBody(t, smtp, { account, contactEmail, ip }));
   }
 
   it('keeps the limit and its silence: 429 alike for an account that exists and one that does not', async () => {
@@ -85,7 +89,12 @@ describe('Appeal floods', () => {
     // An agent may not; a stale version is skipped, the rest are closed.
     const csrf = await pageToken(agentClient, '/agent/appeals');
     const references = junk.map((filed) => filed.reference);
-    await agentClient.post('/agent/appeals/bulk').type('form').set('Accept', 'text/html').send({ _csrf: csrf, action: 'reject_duplicate', references }).expect(403);
+    await agentClient
+      .post('/agent/appeals/bulk')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrf, action: 'reject_duplicate', references })
+      .expect(403);
     const page = await supervisorClient.get('/agent/appeals?status=open&flood=1').expect(200);
     expect(page.text).toContain('action="/agent/appeals/bulk"');
     const versions = await Promise.all(junk.map(async (filed) => `${filed.reference}:${(await row(filed.reference)).version}`));
@@ -94,7 +103,9 @@ describe('Appeal floods', () => {
       .post('/agent/appeals/bulk')
       .type('form')
       .set('Accept', 'text/html')
-      .send(`_csrf=${encodeURIComponent(await pageToken(supervisorClient, '/agent/appeals'))}&action=reject_duplicate&${references.map((r) => `references=${r}`).join('&')}&${versions.map((v) => `versions=${encodeURIComponent(v)}`).join('&')}`)
+      .send(
+        `_csrf=${encodeURIComponent(await pageToken(supervisorClient, '/agent/appeals'))}&action=reject_duplicate&${references.map((r) => `references=${r}`).join('&')}&${versions.map((v) => `versions=${encodeURIComponent(v)}`).join('&')}`,
+      )
       .expect(303);
     expect(bulk.headers.location).toBe('/agent/appeals?status=open&flood=1');
     await expect(row(junk[0].reference)).resolves.toMatchObject({ status: 'rejected', rejectionReason: 'duplicate' });
@@ -102,7 +113,11 @@ describe('Appeal floods', () => {
     await expect(row(junk[2].reference)).resolves.toMatchObject({ status: 'submitted' });
     const summary = await supervisorClient.get(bulk.headers.location).expect(200);
     expect(summary.text).toContain(`2 of 3 rejected as duplicates. ${junk[2].reference} skipped:`);
-    await smtp.waitForMessage(() => smtp.to(junk[0].contactEmail).some((message) => message.template === 'appeal-rejected'), 15_000, 'appeal-rejected to the junk contact');
+    await smtp.waitForMessage(
+      () => smtp.to(junk[0].contactEmail).some((message) => message.template === 'appeal-rejected'),
+      15_000,
+      'appeal-rejected to the junk contact',
+    );
 
     // Closed appeals stop counting at once: one place is free now.
     expect((await ownerFiles({ logonEmail: owner.logonEmail })).status).toBe(201);

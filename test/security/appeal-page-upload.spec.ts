@@ -21,7 +21,9 @@ describe('Appeal page uploads check the credentials before reading the file', ()
   async function answerBeforeTheBody(path: string, cookie?: string): Promise<{ status: number; location?: string }> {
     const { port } = new URL(t.baseUrl!);
     const boundary = 'uploadboundary0123456789';
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nnot-a-token\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`);
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nnot-a-token\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`,
+    );
     const total = head.length + 10 * 1_048_576;
     let answer: { status: number; location?: string } | undefined;
     const request = httpRequest({
@@ -29,7 +31,12 @@ describe('Appeal page uploads check the credentials before reading the file', ()
       port: Number(port),
       method: 'POST',
       path,
-      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(total), Accept: 'text/html', ...(cookie ? { Cookie: cookie } : {}) },
+      headers: {
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': String(total),
+        Accept: 'text/html',
+        ...(cookie ? { Cookie: cookie } : {}),
+      },
     });
     request.on('response', (response) => {
       answer = { status: response.statusCode!, location: response.headers.location };
@@ -45,9 +52,12 @@ describe('Appeal page uploads check the credentials before reading the file', ()
     }
   }
 
-  it.each(['/appeal/status/attachments', '/appeal/uploads'])('answers %s with a cookie that opens no appeal before reading the file', async (path) => {
-    const wrong = `ac_appeal=AP-ABCDEFGH23.${'x'.repeat(43)}`;
-    await expect(answerBeforeTheBody(path, wrong)).resolves.toEqual({ status: 303, location: '/appeal/status' });
-    await expect(answerBeforeTheBody(path)).resolves.toEqual({ status: 303, location: '/appeal/status' });
-  });
+  it.each(['/appeal/status/attachments', '/appeal/uploads'])(
+    'answers %s with a cookie that opens no appeal before reading the file',
+    async (path) => {
+      const wrong = `ac_appeal=AP-ABCDEFGH23.${'x'.repeat(43)}`;
+      await expect(answerBeforeTheBody(path, wrong)).resolves.toEqual({ status: 303, location: '/appeal/status' });
+      await expect(answerBeforeTheBody(path)).resolves.toEqual({ status: 303, location: '/appeal/status' });
+    },
+  );
 });

@@ -30,14 +30,22 @@ describe('Appeal pages and emails: hostile text stays text', () => {
     const ip = uniqueIp();
     const client = supertest.agent(t.app.getHttpServer());
     const get = (path: string) => client.get(path).set('Accept', 'text/html').set('X-Forwarded-For', ip);
-    const post = (path: string, fields: Record<string, string>) => client.post(path).type('form').set('Accept', 'text/html').set('X-Forwarded-For', ip).send(fields);
-    const hidden = (html: string, name: string) => unescapeHtml(new RegExp(`name="${name.replace('.', '\\.')}" value="([^"]*)"`).exec(html)?.[1] ?? '');
+    const post = (path: string, fields: Record<string, string>) =>
+      client.post(path).type('form').set('Accept', 'text/html').set('X-Forwarded-For', ip).send(fields);
+    const hidden = (html: string, name: string) =>
+      unescapeHtml(new RegExp(`name="${name.replace('.', '\\.')}" value="([^"]*)"`).exec(html)?.[1] ?? '');
     const pages: string[] = [];
 
     const start = await get('/appeal').expect(200);
     const codePage = await post('/appeal', { _csrf: csrfOf(start.text), step: 'send-code', email: contact }).expect(200);
     const code = await smtp.codeFor(contact, 'appeal-contact-code');
-    const form = await post('/appeal', { _csrf: csrfOf(codePage.text), step: 'check-code', email: contact, 'contactVerification.id': hidden(codePage.text, 'contactVerification.id'), 'contactVerification.code': code }).expect(200);
+    const form = await post('/appeal', {
+      _csrf: csrfOf(codePage.text),
+      step: 'check-code',
+      email: contact,
+      'contactVerification.id': hidden(codePage.text, 'contactVerification.id'),
+      'contactVerification.code': code,
+    }).expect(200);
     const fields = {
       _csrf: csrfOf(form.text),
       step: 'file',

@@ -35,7 +35,9 @@ describe('Appeal attachments', () => {
   const download = (id: string) => agentClient.get(`/agent/appeals/${filed.reference}/attachments/${id}`).expect(200);
 
   it('refuses an HTML file named .png (415), whatever type the client claims', async () => {
-    await upload(HTML, 'photo.png', 'image/png').expect(415).expect((res) => expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE'));
+    await upload(HTML, 'photo.png', 'image/png')
+      .expect(415)
+      .expect((res) => expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE'));
   });
 
   it('stores a PDF sent as an image under its real type and extension, and serves it so', async () => {
@@ -49,7 +51,9 @@ describe('Appeal attachments', () => {
   it('refuses a file of 10 MB + 1 byte (413) and takes one of exactly 10 MB', async () => {
     const limit = 10 * 1024 * 1024;
     const big = Buffer.concat([PNG, Buffer.alloc(limit + 1 - PNG.length)]);
-    await upload(big, 'big.png', 'image/png').expect(413).expect((res) => expect(res.body.code).toBe('PAYLOAD_TOO_LARGE'));
+    await upload(big, 'big.png', 'image/png')
+      .expect(413)
+      .expect((res) => expect(res.body.code).toBe('PAYLOAD_TOO_LARGE'));
     await upload(big.subarray(0, limit), 'exact.png', 'image/png').expect(201);
   });
 
@@ -58,7 +62,9 @@ describe('Appeal attachments', () => {
     expect(response.body.filename).toBe('passwd.png');
     const stored = await t.dataSource.getRepository(AppealAttachment).findOneByOrFail({ id: response.body.id });
     expect(stored).toMatchObject({ size: PNG.length, sha256: createHash('sha256').update(PNG).digest('hex') });
-    await expect(t.dataSource.getRepository(AppealAttachmentContent).findOneByOrFail({ attachmentId: stored.id })).resolves.toMatchObject({ content: PNG });
+    await expect(t.dataSource.getRepository(AppealAttachmentContent).findOneByOrFail({ attachmentId: stored.id })).resolves.toMatchObject({
+      content: PNG,
+    });
   });
 
   it('serves a file only as a download, with its stored type, sniffing off and nothing runnable', async () => {

@@ -54,10 +54,13 @@ describe('Appeal decision receipts', () => {
   };
   const receiptOf = async (filed: FiledAppeal) => {
     await sequenceAudit(t);
-    return waitFor(async () => {
-      const response = await t.http.get(`/api/v1/appeals/${filed.reference}/receipt`).set(bearer(filed.accessToken));
-      return response.status === 200 && (response.body as { receipt: string }).receipt;
-    }, { timeoutMs: 30_000, description: 'the receipt' });
+    return waitFor(
+      async () => {
+        const response = await t.http.get(`/api/v1/appeals/${filed.reference}/receipt`).set(bearer(filed.accessToken));
+        return response.status === 200 && (response.body as { receipt: string }).receipt;
+      },
+      { timeoutMs: 30_000, description: 'the receipt' },
+    );
   };
 
   it('gives the person a receipt of the approval that the documented script verifies, and the former contact the same one', async () => {
@@ -86,18 +89,30 @@ describe('Appeal decision receipts', () => {
         { agent: expect.stringMatching(/^agent-[0-9a-f]{16}$/), at: expect.any(String) },
         { agent: expect.stringMatching(/^agent-[0-9a-f]{16}$/), at: expect.any(String) },
       ],
-      audit: { seq: expect.any(Number), event: { action: 'appeal.approval_confirmed', subject: { type: 'appeal', id: filed.reference } }, leafHash: expect.any(String), inclusionProof: expect.any(Array), checkpoint: { size: expect.any(Number) } },
+      audit: {
+        seq: expect.any(Number),
+        event: { action: 'appeal.approval_confirmed', subject: { type: 'appeal', id: filed.reference } },
+        leafHash: expect.any(String),
+        inclusionProof: expect.any(Array),
+        checkpoint: { size: expect.any(Number) },
+      },
     });
     expect(payload.approvals[0].agent).not.toBe(payload.approvals[1].agent);
     expect(JSON.stringify(payload.approvals)).not.toMatch(/Alice|Sam|agent\.|@/);
     await expect(check(receipt)).resolves.toBe('ok');
     // Deterministic: asked again, the same receipt.
-    expect((await t.http.get(`/api/v1/appeals/${filed.reference}/receipt`).set(bearer(filed.accessToken)).expect(200)).body).toEqual({ receipt });
+    expect((await t.http.get(`/api/v1/appeals/${filed.reference}/receipt`).set(bearer(filed.accessToken)).expect(200)).body).toEqual({
+      receipt,
+    });
 
     // The person's status page shows it too.
     const person = supertest.agent(t.app.getHttpServer());
     const form = await person.get('/appeal/status').expect(200);
-    await person.post('/appeal/status').type('form').send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken }).expect(303);
+    await person
+      .post('/appeal/status')
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken })
+      .expect(303);
     expect(/data-receipt>([^<]+)</.exec((await person.get('/appeal/status').expect(200)).text)?.[1]).toBe(receipt);
 
     // The former contact's objection page shows the same receipt.
@@ -107,11 +122,18 @@ describe('Appeal decision receipts', () => {
     expect(/data-receipt>([^<]+)</.exec(page.text)?.[1]).toBe(receipt);
 
     // Stopped by the former contact: the receipt becomes that of the objection, without approvals.
-    await who.post(`/appeal/object/${token}`).type('form').send({ _csrf: csrfOf(page.text) }).expect(200);
-    const objected = await waitFor(async () => {
-      const next = await receiptOf(filed);
-      return part(next, 1).decision === 'objected' && next;
-    }, { timeoutMs: 30_000, description: 'the receipt of the objection' });
+    await who
+      .post(`/appeal/object/${token}`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(200);
+    const objected = await waitFor(
+      async () => {
+        const next = await receiptOf(filed);
+        return part(next, 1).decision === 'objected' && next;
+      },
+      { timeoutMs: 30_000, description: 'the receipt of the objection' },
+    );
     expect(part(objected, 1)).toMatchObject({ decision: 'objected', approvals: [], audit: { event: { action: 'appeal.objected' } } });
     await expect(check(objected)).resolves.toBe('ok');
   });
@@ -122,7 +144,10 @@ describe('Appeal decision receipts', () => {
     const filed = await fileAppeal(t, smtp, { account: { uid: owner.uid } });
     const agent = await createAgent(t, 'agent');
     await review.claim(agent, filed.reference, await versionOf(t, agent, filed.reference));
-    await review.reject(agent, filed.reference, await versionOf(t, agent, filed.reference), { reason: 'No such account', message: 'We found no account.' });
+    await review.reject(agent, filed.reference, await versionOf(t, agent, filed.reference), {
+      reason: 'No such account',
+      message: 'We found no account.',
+    });
     const receipt = await receiptOf(filed);
     expect(part(receipt, 1)).toMatchObject({ decision: 'rejected', approvals: [] });
     await expect(check(receipt)).resolves.toBe('ok');
@@ -131,8 +156,12 @@ describe('Appeal decision receipts', () => {
     const payload = part(receipt, 1);
     const resigned = (changed: unknown) => `${header}.${encode(changed)}.${signature}`;
     await expect(check(resigned({ ...payload, decision: 'scheduled' }))).resolves.toBe('FAILED: receipt: bad signature');
-    await expect(check(`${header}.${body}.${Buffer.from(signature, 'base64url').reverse().toString('base64url')}`)).resolves.toBe('FAILED: receipt: bad signature');
-    await expect(check(`${encode({ alg: 'EdDSA', kid: 'someone-else' })}.${body}.${signature}`)).resolves.toBe('FAILED: unknown key someone-else');
+    await expect(check(`${header}.${body}.${Buffer.from(signature, 'base64url').reverse().toString('base64url')}`)).resolves.toBe(
+      'FAILED: receipt: bad signature',
+    );
+    await expect(check(`${encode({ alg: 'EdDSA', kid: 'someone-else' })}.${body}.${signature}`)).resolves.toBe(
+      'FAILED: unknown key someone-else',
+    );
     // Even a validly signed receipt must agree with its own checkpoint and proof: checked with the same functions.
     const forged = { ...payload.audit, event: { ...payload.audit.event, data: { ...payload.audit.event.data, to: 'scheduled' } } };
     const keyless = join(dir, 'forged.json');

@@ -33,7 +33,13 @@ describe('audit:verify', () => {
       // Rows with every column filled, and rows with the optional ones empty.
       const event =
         n % 2
-          ? { action: 'test.happened', actor: { type: 'agent' as const, id: `agent-${n}` }, subject: { type: 'account', id: `100000000000000${n}` }, data: { n, nested: { list: [n] } }, ip: '203.0.113.7' }
+          ? {
+              action: 'test.happened',
+              actor: { type: 'agent' as const, id: `agent-${n}` },
+              subject: { type: 'account', id: `100000000000000${n}` },
+              data: { n, nested: { list: [n] } },
+              ip: '203.0.113.7',
+            }
           : { action: 'test.happened', actor: { type: 'system' as const }, data: { n } };
       await t.dataSource.transaction((manager) => audit.record(manager, event));
       // One checkpoint per event: 5 checkpoints of sizes 1..5.
@@ -51,7 +57,8 @@ describe('audit:verify', () => {
       await manager.query('SET LOCAL session_replication_role = replica');
       await manager.query(sql, parameters);
     });
-  const eventAt = async (seq: number) => ((await t.dataSource.query('SELECT event_id FROM audit_leaves WHERE leaf_index = $1', [seq])) as { event_id: string }[])[0].event_id;
+  const eventAt = async (seq: number) =>
+    ((await t.dataSource.query('SELECT event_id FROM audit_leaves WHERE leaf_index = $1', [seq])) as { event_id: string }[])[0].event_id;
 
   it('prints ok and the counts when the log holds, and names the altered event when it does not', async () => {
     const ok = await runCli(t, ['audit:verify']);
@@ -65,14 +72,23 @@ describe('audit:verify', () => {
   }, 180_000);
 
   it('names the event whatever column of whichever event is altered', async () => {
-    const original: Record<string, unknown>[] = await t.dataSource.query('SELECT e.*, l.leaf_index::int AS leaf FROM audit_events e JOIN audit_leaves l ON l.event_id = e.seq ORDER BY l.leaf_index');
+    const original: Record<string, unknown>[] = await t.dataSource.query(
+      'SELECT e.*, l.leaf_index::int AS leaf FROM audit_events e JOIN audit_leaves l ON l.event_id = e.seq ORDER BY l.leaf_index',
+    );
     expect(original).toHaveLength(5);
     expect(Object.keys(original[0]).sort()).toEqual([...Object.keys(ALTERATIONS), ...NOT_HASHED, 'leaf'].sort());
     for (const row of original) {
       for (const [column, altered] of Object.entries(ALTERATIONS)) {
         await tamper(`UPDATE audit_events SET ${column} = ${altered} WHERE seq = $1`, [row.seq]);
         const verdict = await verifier.verify();
-        expect([row.leaf, column, verdict.ok, verdict.brokenAt?.seq, verdict.brokenAt?.kind, verdict.brokenAt?.eventId]).toEqual([row.leaf, column, false, row.leaf, 'altered', row.seq]);
+        expect([row.leaf, column, verdict.ok, verdict.brokenAt?.seq, verdict.brokenAt?.kind, verdict.brokenAt?.eventId]).toEqual([
+          row.leaf,
+          column,
+          false,
+          row.leaf,
+          'altered',
+          row.seq,
+        ]);
         await tamper(`UPDATE audit_events SET ${column} = $1 WHERE seq = $2`, [row[column], row.seq]);
       }
     }
@@ -82,7 +98,11 @@ describe('audit:verify', () => {
   it('names a deleted event', async () => {
     const id = await eventAt(2);
     await tamper('DELETE FROM audit_events WHERE seq = $1', [id]);
-    await expect(verifier.verify()).resolves.toMatchObject({ ok: false, events: 2, brokenAt: { seq: 2, kind: 'missing', eventId: id, reason: `event ${id} is missing` } });
+    await expect(verifier.verify()).resolves.toMatchObject({
+      ok: false,
+      events: 2,
+      brokenAt: { seq: 2, kind: 'missing', eventId: id, reason: `event ${id} is missing` },
+    });
   });
 
   it('names reordered events', async () => {
@@ -99,9 +119,17 @@ describe('audit:verify', () => {
   it('notices a cut-off tail and a leaf taken out of the middle', async () => {
     await tamper('DELETE FROM audit_leaves WHERE leaf_index = 4');
     await tamper('DELETE FROM audit_nodes WHERE level = 0 AND node_index = 4');
-    await expect(verifier.verify()).resolves.toMatchObject({ ok: false, events: 4, brokenAt: { seq: 4, kind: 'missing', reason: 'the log ends at 4 events but checkpoint 5 signed 5' } });
+    await expect(verifier.verify()).resolves.toMatchObject({
+      ok: false,
+      events: 4,
+      brokenAt: { seq: 4, kind: 'missing', reason: 'the log ends at 4 events but checkpoint 5 signed 5' },
+    });
     await tamper('DELETE FROM audit_leaves WHERE leaf_index = 2');
-    await expect(verifier.verify()).resolves.toMatchObject({ ok: false, events: 2, brokenAt: { seq: 2, kind: 'missing', reason: 'leaf 2 is missing (the next leaf is 3)' } });
+    await expect(verifier.verify()).resolves.toMatchObject({
+      ok: false,
+      events: 2,
+      brokenAt: { seq: 2, kind: 'missing', reason: 'leaf 2 is missing (the next leaf is 3)' },
+    });
   });
 
   it('catches an event rewritten together with every stored hash: the signed checkpoints still give it away', async () => {
@@ -122,18 +150,32 @@ describe('audit:verify', () => {
 
   it('refuses a checkpoint whose root, size, timestamp, signature or key was altered', async () => {
     const [original] = await t.dataSource.query('SELECT * FROM audit_checkpoints WHERE size = 3');
-    for (const change of ["root_hash = repeat('a', 64)", 'size = 33', "timestamp = '2020-01-01T00:00:00.000Z'", "signature = translate(signature, 'ABCabc', 'BCAbca')", "kid = 'someone-else'"]) {
+    for (const change of [
+      "root_hash = repeat('a', 64)",
+      'size = 33',
+      "timestamp = '2020-01-01T00:00:00.000Z'",
+      "signature = translate(signature, 'ABCabc', 'BCAbca')",
+      "kid = 'someone-else'",
+    ]) {
       await tamper(`UPDATE audit_checkpoints SET ${change} WHERE size = 3`);
       const verdict = await verifier.verify();
-      expect([change, verdict.ok, verdict.checkpointProblems]).toEqual([change, false, [expect.stringMatching(/^checkpoint 33? .*(signature does not verify|unknown key)/)]]);
+      expect([change, verdict.ok, verdict.checkpointProblems]).toEqual([
+        change,
+        false,
+        [expect.stringMatching(/^checkpoint 33? .*(signature does not verify|unknown key)/)],
+      ]);
       await tamper('DELETE FROM audit_checkpoints WHERE size IN (3, 33)');
-      await tamper('INSERT INTO audit_checkpoints SELECT * FROM json_populate_record(null::audit_checkpoints, $1)', [JSON.stringify(original)]);
+      await tamper('INSERT INTO audit_checkpoints SELECT * FROM json_populate_record(null::audit_checkpoints, $1)', [
+        JSON.stringify(original),
+      ]);
       await expect(verifier.verify()).resolves.toMatchObject({ ok: true, checkpoints: 5 });
     }
   });
 
   it('reports events left unsequenced for over a minute', async () => {
-    await t.dataSource.query(`INSERT INTO audit_events (created_at, action, actor_type, data, nonce) VALUES (now() - interval '2 minutes', 'test.stuck', 'system', '{}', repeat('1', 32)) `);
+    await t.dataSource.query(
+      `INSERT INTO audit_events (created_at, action, actor_type, data, nonce) VALUES (now() - interval '2 minutes', 'test.stuck', 'system', '{}', repeat('1', 32)) `,
+    );
     const [{ seq }] = await t.dataSource.query(`SELECT seq FROM audit_events WHERE action = 'test.stuck'`);
     await expect(verifier.verify()).resolves.toMatchObject({ ok: false, unsequenced: { count: 1, oldestEventId: seq } });
     await sequenceAudit(t);

@@ -13,8 +13,12 @@ import { createTestApp, TestApp } from '../support/test-app';
 
 /** Every route of `method` under /agent the app registers, as Express sees them: a new page or form is covered without a word here. */
 function agentRoutes(t: TestApp, method: 'get' | 'post'): string[] {
-  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
-  return express.router.stack.flatMap((layer) => (layer.route?.methods[method] && layer.route.path.startsWith('/agent') ? [layer.route.path] : [])).sort();
+  const express = t.app.getHttpAdapter().getInstance() as {
+    router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  };
+  return express.router.stack
+    .flatMap((layer) => (layer.route?.methods[method] && layer.route.path.startsWith('/agent') ? [layer.route.path] : []))
+    .sort();
 }
 const agentPostRoutes = (t: TestApp) => agentRoutes(t, 'post');
 
@@ -36,8 +40,16 @@ describe('Back-office security', () => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
-    [admin, supervisor, agent] = await Promise.all([createAgent(t, { role: 'admin' }), createAgent(t, { role: 'supervisor' }), createAgent(t, { role: 'agent' })]);
-    [adminClient, supervisorClient, agentClient] = await Promise.all([signInAgent(t, admin), signInAgent(t, supervisor), signInAgent(t, agent)]);
+    [admin, supervisor, agent] = await Promise.all([
+      createAgent(t, { role: 'admin' }),
+      createAgent(t, { role: 'supervisor' }),
+      createAgent(t, { role: 'agent' }),
+    ]);
+    [adminClient, supervisorClient, agentClient] = await Promise.all([
+      signInAgent(t, admin),
+      signInAgent(t, supervisor),
+      signInAgent(t, agent),
+    ]);
     account = await createAccount(t, { securePhone: '+8613812345678' });
   });
 
@@ -91,7 +103,19 @@ describe('Back-office security', () => {
       const otherSessionToken = await pageToken(agentClient, '/agent');
       for (const route of agentPostRoutes(t)) {
         const path = concrete(route);
-        const fields = { reason: 'csrf test', version: '1', body: 'x', message: 'x', rationale: 'x', field: 'logonEmail', action: 'change-password', email: 'x@example.com', password: 'x', name: 'x', role: 'agent' };
+        const fields = {
+          reason: 'csrf test',
+          version: '1',
+          body: 'x',
+          message: 'x',
+          rationale: 'x',
+          field: 'logonEmail',
+          action: 'change-password',
+          email: 'x@example.com',
+          password: 'x',
+          name: 'x',
+          role: 'agent',
+        };
         for (const _csrf of [undefined, otherSessionToken, 'f'.repeat(64) + '.' + 'a'.repeat(64)]) {
           const response = await adminClient
             .post(path)
@@ -111,11 +135,19 @@ describe('Back-office security', () => {
     });
 
     it('refuses every unsafe request to Bull Board without a token (its routes read from its own router): 403 CSRF_INVALID', async () => {
-      const board = t.get<{ getRouter(): { router: { stack: { handle: { stack?: { route?: { path: string; methods: Record<string, boolean> } }[] } }[] } } }>('bull_board_adapter');
+      const board = t.get<{
+        getRouter(): { router: { stack: { handle: { stack?: { route?: { path: string; methods: Record<string, boolean> } }[] } }[] } };
+      }>('bull_board_adapter');
       const unsafe = board
         .getRouter()
         .router.stack.flatMap((layer) => layer.handle.stack ?? [])
-        .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).filter((method) => method !== 'get').map((method) => [method, layer.route!.path] as const) : []));
+        .flatMap((layer) =>
+          layer.route
+            ? Object.keys(layer.route.methods)
+                .filter((method) => method !== 'get')
+                .map((method) => [method, layer.route!.path] as const)
+            : [],
+        );
       expect(unsafe.length).toBeGreaterThan(10);
       for (const [method, route] of unsafe) {
         const path = `/agent/queues${route.replace(':queueName', QueueName.NotificationsNormal).replace(':jobId', 'x').replace(':jobStatus', 'failed')}`;
@@ -156,7 +188,9 @@ describe('Back-office security', () => {
         }
       }
       await expect(appealRow(filed.reference)).resolves.toEqual(before);
-      const reads: { count: number }[] = await t.dataSource.query(`SELECT count(*)::int AS count FROM audit_events WHERE action = 'appeal.contacts_revealed'`);
+      const reads: { count: number }[] = await t.dataSource.query(
+        `SELECT count(*)::int AS count FROM audit_events WHERE action = 'appeal.contacts_revealed'`,
+      );
       expect(reads).toEqual([{ count: 0 }]);
     });
   });
@@ -173,7 +207,9 @@ describe('Back-office security', () => {
       expect(pending.status).toBe('pending_second_approval');
 
       // The approver's own page offers no confirmation; posting it anyway is refused.
-      expect((await supervisorClient.get(`/agent/appeals/${filed.reference}`).expect(200)).text).not.toContain(`action="/agent/appeals/${filed.reference}/second-approve"`);
+      expect((await supervisorClient.get(`/agent/appeals/${filed.reference}`).expect(200)).text).not.toContain(
+        `action="/agent/appeals/${filed.reference}/second-approve"`,
+      );
       for (const client of [supervisorClient, agentClient]) {
         const refused = await act(client, 'second-approve');
         expect(refused.status).toBe(403);
@@ -193,10 +229,18 @@ describe('Back-office security', () => {
         expect([path, response.status]).toEqual([path, 403]);
       }
       const csrf = await pageToken(agentClient, '/agent');
-      await agentClient.post('/agent/team').type('form').send({ _csrf: csrf, email: 'new@example.com', name: 'New', role: 'admin', password: 'a long enough password 1' }).expect(403);
+      await agentClient
+        .post('/agent/team')
+        .type('form')
+        .send({ _csrf: csrf, email: 'new@example.com', name: 'New', role: 'admin', password: 'a long enough password 1' })
+        .expect(403);
       await agentClient.post(`/agent/team/${supervisor.id}/deactivate`).type('form').send({ _csrf: csrf }).expect(403);
       await t.get(AccountsService).setStatus(t.dataSource.manager, account.uid, 'frozen');
-      const refused = await agentClient.post(`/agent/accounts/${account.uid}/unfreeze`).type('form').set('Accept', 'text/html').send({ _csrf: csrf, reason: 'agent tries' });
+      const refused = await agentClient
+        .post(`/agent/accounts/${account.uid}/unfreeze`)
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ _csrf: csrf, reason: 'agent tries' });
       expect(refused.status).toBe(403);
       // The error page keeps the back-office navigation.
       expect(refused.text).toContain('href="/agent/accounts"');
@@ -209,7 +253,11 @@ describe('Back-office security', () => {
       expect(board.text).toContain('<base href="/agent/queues/"');
       const queues = await supervisorClient.get('/agent/queues/api/queues').expect(200);
       // Every queue of the service, each read-only.
-      expect((queues.body as { queues: { name: string; readOnlyMode: boolean }[] }).queues.map((queue) => [queue.name, queue.readOnlyMode]).sort()).toEqual(
+      expect(
+        (queues.body as { queues: { name: string; readOnlyMode: boolean }[] }).queues
+          .map((queue) => [queue.name, queue.readOnlyMode])
+          .sort(),
+      ).toEqual(
         Object.values(QueueName)
           .sort()
           .map((name) => [name, true]),
@@ -232,7 +280,9 @@ describe('Back-office security', () => {
         expect([path, response.status, response.headers.location]).toEqual([path, 303, '/agent/login']);
       }
       // A revoked or made-up session cookie is no better than none.
-      const made = await supertest(t.app.getHttpServer()).get('/agent').set('Cookie', `ac_agent=${'x'.repeat(43)}`);
+      const made = await supertest(t.app.getHttpServer())
+        .get('/agent')
+        .set('Cookie', `ac_agent=${'x'.repeat(43)}`);
       expect([made.status, made.headers.location]).toEqual([303, '/agent/login']);
     });
 

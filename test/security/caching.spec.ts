@@ -6,14 +6,17 @@ import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/ver
 
 /** Every GET route the app registers under `prefix`, as Express sees them, with `:params` filled in. */
 function getRoutes(t: TestApp, prefix: string): string[] {
-  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
+  const express = t.app.getHttpAdapter().getInstance() as {
+    router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  };
   return express.router.stack
     .flatMap((layer) => (layer.route?.methods.get && layer.route.path.startsWith(prefix) ? [layer.route.path] : []))
     .map((path) => path.replace(/:\w+/g, 'AP-00000000'))
     .sort();
 }
 
-const noStore = (response: supertest.Response, what: string) => expect([what, response.headers['cache-control']]).toEqual([what, 'no-store']);
+const noStore = (response: supertest.Response, what: string) =>
+  expect([what, response.headers['cache-control']]).toEqual([what, 'no-store']);
 
 /**
  * quality.md: every signed-in page and every answer that carries a token, code, secret or
@@ -49,17 +52,32 @@ describe('Cache-Control: no-store on signed-in pages and secret-bearing answers'
   it('on the API answers that carry a session token, a verification token, a TOTP secret or recovery codes', async () => {
     const account = await createAccount(t);
     const ip = uniqueIp();
-    const signedIn = await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', 'caching-device-0123456789').send({ login: account.logonEmail, password: account.password });
+    const signedIn = await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Forwarded-For', ip)
+      .set('X-Device-Id', 'caching-device-0123456789')
+      .send({ login: account.logonEmail, password: account.password });
     noStore(signedIn, 'sign-in');
     const token = await signIn(t, account.logonEmail, account.password);
     const verification = await verificationToken(t, inbox, token, 'enable_totp', account.logonEmail);
     const enrolled = await api(t).post('/api/v1/account/totp').set(bearer(token)).send({ verificationToken: verification }).expect(200);
     noStore(enrolled, 'TOTP enrolment (secret)');
-    const activated = await api(t).post('/api/v1/account/totp/activate').set(bearer(token)).send({ code: await totpCode(t, enrolled.body.secret as string) }).expect(200);
+    const activated = await api(t)
+      .post('/api/v1/account/totp/activate')
+      .set(bearer(token))
+      .send({ code: await totpCode(t, enrolled.body.secret as string) })
+      .expect(200);
     expect(activated.body.recoveryCodes).toHaveLength(10);
     noStore(activated, 'TOTP activation (recovery codes)');
     noStore(await api(t).get('/api/v1/account').set(bearer(token)).expect(200), 'account');
-    noStore(await api(t).post('/api/v1/password-recoveries').set('X-Forwarded-For', uniqueIp()).send({ login: uniqueEmail(), method: 'email' }).expect(202), 'recovery');
+    noStore(
+      await api(t)
+        .post('/api/v1/password-recoveries')
+        .set('X-Forwarded-For', uniqueIp())
+        .send({ login: uniqueEmail(), method: 'email' })
+        .expect(202),
+      'recovery',
+    );
     noStore(await api(t).get('/api/v1/account').expect(401), 'a problem document');
   });
 

@@ -44,9 +44,15 @@ describe('Verification code brute force', () => {
       for (let guesses = 0, turn = 0; guesses < 100; turn += 1) {
         const app = apps[turn % 2];
         const sent = inbox.received(account.logonEmail, 'verification-code').length;
-        const started = await api(app).post('/api/v1/verifications').set(bearer(token)).send({ purpose: 'change_password', method: 'email' });
+        const started = await api(app)
+          .post('/api/v1/verifications')
+          .set(bearer(token))
+          .send({ purpose: 'change_password', method: 'email' });
         if (started.status === 201) {
-          challenge = { id: started.body.id as string, code: extractCode((await inbox.nth(account.logonEmail, 'verification-code', sent + 1)).text) };
+          challenge = {
+            id: started.body.id as string,
+            code: extractCode((await inbox.nth(account.logonEmail, 'verification-code', sent + 1)).text),
+          };
         } else {
           // Locked: every new challenge is refused, in either process, with Retry-After; guessing goes on at the last one.
           expect(started.status).toBe(423);
@@ -54,14 +60,21 @@ describe('Verification code brute force', () => {
           expect(Number(started.headers['retry-after'])).toBeGreaterThan(0);
         }
         for (let i = 0; i < CHALLENGE_RULES.attemptsPerChallenge && guesses < 100; i += 1, guesses += 1, wrongCodes += 1) {
-          const guessed = await api(apps[(turn + i) % 2]).post(`/api/v1/verifications/${challenge!.id}/verify`).set(bearer(token)).send({ code: wrongFor(challenge!.code) });
+          const guessed = await api(apps[(turn + i) % 2])
+            .post(`/api/v1/verifications/${challenge!.id}/verify`)
+            .set(bearer(token))
+            .send({ code: wrongFor(challenge!.code) });
           count(guessed.status);
           expect(guessed.body.verificationToken).toBeUndefined();
         }
       }
       // The lock holds in both processes until the hour ends.
       for (const app of apps) {
-        const refused = await api(app).post('/api/v1/verifications').set(bearer(token)).send({ purpose: 'change_password', method: 'email' }).expect(423);
+        const refused = await api(app)
+          .post('/api/v1/verifications')
+          .set(bearer(token))
+          .send({ purpose: 'change_password', method: 'email' })
+          .expect(423);
         expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3000);
       }
     }

@@ -28,7 +28,10 @@ describe('Four eyes against a single admin', () => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
-    [admin, otherAdmin] = await Promise.all([createAgent(t, { role: 'admin', name: 'Ada Admin' }), createAgent(t, { role: 'admin', name: 'Otto Admin' })]);
+    [admin, otherAdmin] = await Promise.all([
+      createAgent(t, { role: 'admin', name: 'Ada Admin' }),
+      createAgent(t, { role: 'admin', name: 'Otto Admin' }),
+    ]);
     [adminClient, otherAdminClient] = await Promise.all([signInAgent(t, admin), signInAgent(t, otherAdmin)]);
   });
 
@@ -41,9 +44,20 @@ describe('Four eyes against a single admin', () => {
   async function approvedBy(client: supertest.Agent): Promise<string> {
     const owner = await createAccount(t);
     const { reference } = await fileAppeal(t, smtp, { account: { uid: owner.uid, logonEmail: owner.logonEmail } });
-    expect((await postForm(client, `/agent/appeals/${reference}/claim`, { version: await pageVersion(client, reference) })).status).toBe(303);
-    expect((await postForm(client, `/agent/appeals/${reference}/approve`, { version: await pageVersion(client, reference), rationale: 'Looks fine to me.' })).status).toBe(303);
-    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({ status: 'pending_second_approval' });
+    expect((await postForm(client, `/agent/appeals/${reference}/claim`, { version: await pageVersion(client, reference) })).status).toBe(
+      303,
+    );
+    expect(
+      (
+        await postForm(client, `/agent/appeals/${reference}/approve`, {
+          version: await pageVersion(client, reference),
+          rationale: 'Looks fine to me.',
+        })
+      ).status,
+    ).toBe(303);
+    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({
+      status: 'pending_second_approval',
+    });
     return reference;
   }
 
@@ -51,7 +65,12 @@ describe('Four eyes against a single admin', () => {
   async function addOnTeamPage(client: supertest.Agent, name: string): Promise<TestAgent> {
     const email = uniqueEmail('made');
     const csrf = await pageToken(client, '/agent/team');
-    await client.post('/agent/team').type('form').set('Accept', 'text/html').send({ _csrf: csrf, email, name, role: 'supervisor', password: PASSWORD }).expect(303);
+    await client
+      .post('/agent/team')
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrf, email, name, role: 'supervisor', password: PASSWORD })
+      .expect(303);
     const agent = await t.dataSource.getRepository(Agent).findOneByOrFail({ email });
     return { id: agent.id, email, name, role: 'supervisor', password: PASSWORD };
   }
@@ -66,25 +85,44 @@ describe('Four eyes against a single admin', () => {
 
   it('keeps a supervisor made on the team page out until a second admin agrees, and tells every active admin', async () => {
     const made = await addOnTeamPage(adminClient, 'Sid Supervisor');
-    await expect(t.dataSource.getRepository(Agent).findOneByOrFail({ id: made.id })).resolves.toMatchObject({ awaitingApproval: true, roleGrantedBy: admin.id });
+    await expect(t.dataSource.getRepository(Agent).findOneByOrFail({ id: made.id })).resolves.toMatchObject({
+      awaitingApproval: true,
+      roleGrantedBy: admin.id,
+    });
     expect(await signInStatus(made)).toBe(401);
 
     // The admin who made them cannot agree to it; the button is not even shown to them.
     const team = await adminClient.get('/agent/team').expect(200);
     expect(team.text).not.toContain(`/agent/team/${made.id}/approve`);
-    await adminClient.post(`/agent/team/${made.id}/approve`).type('form').set('Accept', 'text/html').send({ _csrf: csrfOf(team.text) }).expect(403);
+    await adminClient
+      .post(`/agent/team/${made.id}/approve`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrfOf(team.text) })
+      .expect(403);
     expect(await signInStatus(made)).toBe(401);
 
     for (const to of [admin.email, otherAdmin.email]) {
-      await smtp.waitForMessage(() => smtp.to(to).some((message) => message.template === 'agent-role-granted' && message.text.includes('Sid Supervisor')), 15_000, `agent-role-granted to ${to}`);
+      await smtp.waitForMessage(
+        () => smtp.to(to).some((message) => message.template === 'agent-role-granted' && message.text.includes('Sid Supervisor')),
+        15_000,
+        `agent-role-granted to ${to}`,
+      );
     }
-    const notice = smtp.to(otherAdmin.email).find((message) => message.template === 'agent-role-granted' && message.text.includes('Sid Supervisor'))!;
+    const notice = smtp
+      .to(otherAdmin.email)
+      .find((message) => message.template === 'agent-role-granted' && message.text.includes('Sid Supervisor'))!;
     expect(notice.text).toContain('Ada Admin made Sid Supervisor');
     expect(notice.text).toContain('once another admin agrees');
 
     const otherTeam = await otherAdminClient.get('/agent/team').expect(200);
     expect(otherTeam.text).toContain(`/agent/team/${made.id}/approve`);
-    await otherAdminClient.post(`/agent/team/${made.id}/approve`).type('form').set('Accept', 'text/html').send({ _csrf: csrfOf(otherTeam.text) }).expect(303);
+    await otherAdminClient
+      .post(`/agent/team/${made.id}/approve`)
+      .type('form')
+      .set('Accept', 'text/html')
+      .send({ _csrf: csrfOf(otherTeam.text) })
+      .expect(303);
     expect(await signInStatus(made)).toBe(303);
   });
 
@@ -93,7 +131,10 @@ describe('Four eyes against a single admin', () => {
     await t.get(AgentsService).approveRole(made.id, { actor: { type: 'agent', id: otherAdmin.id } });
     const reference = await approvedBy(adminClient);
     expect(await confirm(await signInAgent(t, made), reference)).toBe(403);
-    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({ status: 'pending_second_approval', confirmedBy: null });
+    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({
+      status: 'pending_second_approval',
+      confirmedBy: null,
+    });
   });
 
   it('refuses the confirmation of a supervisor created after the approval, by anyone (403)', async () => {
@@ -113,13 +154,22 @@ describe('Four eyes against a single admin', () => {
     const earlier = await createAgent(t, { role: 'supervisor', name: 'Early Supervisor' });
     const reference = await approvedBy(adminClient);
     expect(await confirm(await signInAgent(t, earlier), reference)).toBe(303);
-    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({ status: 'scheduled', confirmedBy: earlier.id });
+    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference })).resolves.toMatchObject({
+      status: 'scheduled',
+      confirmedBy: earlier.id,
+    });
   });
 
   it('lets an agent made by the admin API act at once, and tells every active admin', async () => {
     const made = await createAgent(t, { role: 'admin', name: 'Api Admin' });
     expect(await signInStatus(made)).toBe(303);
-    await smtp.waitForMessage(() => smtp.to(admin.email).some((message) => message.template === 'agent-role-granted' && message.text.includes('Api Admin')), 15_000, 'agent-role-granted');
-    expect(smtp.to(admin.email).find((message) => message.template === 'agent-role-granted' && message.text.includes('Api Admin'))!.text).toContain('The role is in effect now.');
+    await smtp.waitForMessage(
+      () => smtp.to(admin.email).some((message) => message.template === 'agent-role-granted' && message.text.includes('Api Admin')),
+      15_000,
+      'agent-role-granted',
+    );
+    expect(
+      smtp.to(admin.email).find((message) => message.template === 'agent-role-granted' && message.text.includes('Api Admin'))!.text,
+    ).toContain('The role is in effect now.');
   });
 });

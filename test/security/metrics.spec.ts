@@ -31,9 +31,23 @@ describe('/metrics behind METRICS_TOKEN', () => {
 
   it('answers 401 UNAUTHENTICATED without the bearer token or with a wrong one, and never shows a counter', async () => {
     const account = await createAccount(on);
-    await api(on).post('/api/v1/password-recoveries').set('X-Forwarded-For', uniqueIp()).send({ login: account.logonEmail, method: 'email' }).expect(202);
-    await api(on).post('/api/v1/password-recoveries').set('X-Forwarded-For', uniqueIp()).send({ login: uniqueEmail('nobody'), method: 'email' }).expect(202);
-    for (const headers of [{}, { Authorization: 'Bearer wrong-token-0123456789abcdefgh' }, { Authorization: `Bearer ${METRICS_TOKEN}x` }, { Authorization: METRICS_TOKEN }, { Cookie: `metrics=${METRICS_TOKEN}` }]) {
+    await api(on)
+      .post('/api/v1/password-recoveries')
+      .set('X-Forwarded-For', uniqueIp())
+      .send({ login: account.logonEmail, method: 'email' })
+      .expect(202);
+    await api(on)
+      .post('/api/v1/password-recoveries')
+      .set('X-Forwarded-For', uniqueIp())
+      .send({ login: uniqueEmail('nobody'), method: 'email' })
+      .expect(202);
+    for (const headers of [
+      {},
+      { Authorization: 'Bearer wrong-token-0123456789abcdefgh' },
+      { Authorization: `Bearer ${METRICS_TOKEN}x` },
+      { Authorization: METRICS_TOKEN },
+      { Cookie: `metrics=${METRICS_TOKEN}` },
+    ]) {
       const answer = await api(on).get('/metrics').set(headers).expect(401);
       expect(answer.body).toMatchObject({ code: 'UNAUTHENTICATED' });
       expect(answer.text).not.toMatch(/notifications_sent_total|http_request_duration/);
@@ -42,7 +56,11 @@ describe('/metrics behind METRICS_TOKEN', () => {
 
   it('serves the Prometheus text with the token', async () => {
     const text = await waitFor(async () => {
-      const answer = await api(on).get('/metrics').set(METRICS_AUTH).expect(200).expect('Content-Type', /text\/plain/);
+      const answer = await api(on)
+        .get('/metrics')
+        .set(METRICS_AUTH)
+        .expect(200)
+        .expect('Content-Type', /text\/plain/);
       return /^notifications_sent_total\{/m.test(answer.text) ? answer.text : undefined;
     });
     expect(text).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);

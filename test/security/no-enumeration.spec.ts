@@ -42,7 +42,8 @@ describe('No account enumeration', () => {
     // Ten wrong passwords lock a login: the wrong ones spread over accounts enough for every run.
     const owners: TestAccount[] = [];
     for (let n = 0; n < 15; n += 1) owners.push(await createAccount(t));
-    const attempt = (login: string) => api(t).post('/api/v1/sessions').set('X-Forwarded-For', uniqueIp()).send({ login, password: 'not the password' });
+    const attempt = (login: string) =>
+      api(t).post('/api/v1/sessions').set('X-Forwarded-For', uniqueIp()).send({ login, password: 'not the password' });
     const bodies = new Set<string>();
     const shapes = new Set<string>();
     let turn = 0;
@@ -67,12 +68,19 @@ describe('No account enumeration', () => {
     expect(await bestOfThree(measure)).toBeLessThan(TOLERANCE);
     expect(shapes.size).toBe(1);
     expect(bodies.size).toBe(1);
-    expect(JSON.parse([...bodies][0])).toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401, detail: 'The login or password is not correct.' });
+    expect(JSON.parse([...bodies][0])).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      status: 401,
+      detail: 'The login or password is not correct.',
+    });
   }, 120_000);
 
   it('answers an appeal for no account exactly as one for an account (status, keys, time), and flags it', async () => {
     const owner = await createAccount(t);
-    const identifiers = { matched: { uid: owner.uid, logonEmail: owner.logonEmail }, unmatched: { uid: '9999999999999999', logonEmail: uniqueEmail('nobody') } };
+    const identifiers = {
+      matched: { uid: owner.uid, logonEmail: owner.logonEmail },
+      unmatched: { uid: '9999999999999999', logonEmail: uniqueEmail('nobody') },
+    };
     const shapes = new Set<string>();
     let unmatched = '';
 
@@ -82,7 +90,11 @@ describe('No account enumeration', () => {
       for (let round = 0; round < ROUNDS; round += 1) {
         for (const kind of round % 2 ? (['matched', 'unmatched'] as const) : (['unmatched', 'matched'] as const)) {
           const ip = uniqueIp();
-          filings.push({ kind, ip, body: await appealBody(t, smtp, { contactEmail: uniqueEmail('timing'), ip, account: identifiers[kind] }) });
+          filings.push({
+            kind,
+            ip,
+            body: await appealBody(t, smtp, { contactEmail: uniqueEmail('timing'), ip, account: identifiers[kind] }),
+          });
         }
       }
       const timings = { matched: [] as number[], unmatched: [] as number[] };
@@ -111,6 +123,9 @@ describe('No account enumeration', () => {
 
     expect(await bestOfThree(measure)).toBeLessThan(TOLERANCE);
     expect(shapes.size).toBe(1);
-    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: unmatched })).resolves.toMatchObject({ accountMatch: 'unmatched', accountUid: null });
+    await expect(t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: unmatched })).resolves.toMatchObject({
+      accountMatch: 'unmatched',
+      accountUid: null,
+    });
   }, 180_000);
 });

@@ -32,7 +32,10 @@ describe('Password strength checks and the event loop', () => {
   afterAll(() => close());
 
   /** Main-thread CPU ms of each call of `send` (one warm-up first: code paths compile, the scorer thread starts), and its answers. */
-  async function cost(send: (password: string) => Promise<{ status: number }>, lengths = [128, 1024]): Promise<{ worst: number; statuses: number[] }> {
+  async function cost(
+    send: (password: string) => Promise<{ status: number }>,
+    lengths = [128, 1024],
+  ): Promise<{ worst: number; statuses: number[] }> {
     await send(randomPassword(128));
     let worst = 0;
     const statuses: number[] = [];
@@ -46,20 +49,37 @@ describe('Password strength checks and the event loop', () => {
   }
 
   it('looks an unknown recovery up (and counts the attempt) before any password work', async () => {
-    const { worst, statuses } = await cost(() => api(t).post(`/api/v1/password-recoveries/${randomUUID()}/reset`).set('X-Forwarded-For', uniqueIp()).send({ code: '000000', newPassword: randomPassword(128) }));
+    const { worst, statuses } = await cost(() =>
+      api(t)
+        .post(`/api/v1/password-recoveries/${randomUUID()}/reset`)
+        .set('X-Forwarded-For', uniqueIp())
+        .send({ code: '000000', newPassword: randomPassword(128) }),
+    );
     expect(statuses.every((status) => status === 400)).toBe(true);
     expect(worst).toBeLessThan(MAIN_THREAD_BUDGET_MS);
 
     const id = randomUUID();
-    const again = () => api(t).post(`/api/v1/password-recoveries/${id}/reset`).set('X-Forwarded-For', uniqueIp()).send({ code: '000000', newPassword: 'short' });
+    const again = () =>
+      api(t)
+        .post(`/api/v1/password-recoveries/${id}/reset`)
+        .set('X-Forwarded-For', uniqueIp())
+        .send({ code: '000000', newPassword: 'short' });
     const first = await again().expect(400);
     expect(first.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: 4 });
   });
 
   it('scores off the event loop on a real recovery', async () => {
-    const started = await api(t).post('/api/v1/password-recoveries').set('X-Forwarded-For', uniqueIp()).send({ login: uniqueEmail('nobody'), method: 'email' }).expect(202);
+    const started = await api(t)
+      .post('/api/v1/password-recoveries')
+      .set('X-Forwarded-For', uniqueIp())
+      .send({ login: uniqueEmail('nobody'), method: 'email' })
+      .expect(202);
     const id = started.body.recoveryId as string;
-    const { worst, statuses } = await cost((newPassword) => api(t).post(`/api/v1/password-recoveries/${id}/reset`).set('X-Forwarded-For', uniqueIp()).send({ code: '000000', newPassword }), [128, 1024]);
+    const { worst, statuses } = await cost(
+      (newPassword) =>
+        api(t).post(`/api/v1/password-recoveries/${id}/reset`).set('X-Forwarded-For', uniqueIp()).send({ code: '000000', newPassword }),
+      [128, 1024],
+    );
     expect(statuses.every((status) => [400, 422, 423].includes(status))).toBe(true);
     expect(worst).toBeLessThan(MAIN_THREAD_BUDGET_MS);
   });
@@ -80,7 +100,9 @@ describe('Password strength checks and the event loop', () => {
       const session = await signIn(t, account.logonEmail, current);
       const verification = await verificationToken(t, inbox, session, 'change_password', account.logonEmail);
       const newPassword = randomPassword(128);
-      const { cpu, answer } = await measured(() => api(t).post('/api/v1/account/password').set(bearer(session)).send({ verificationToken: verification, newPassword }));
+      const { cpu, answer } = await measured(() =>
+        api(t).post('/api/v1/account/password').set(bearer(session)).send({ verificationToken: verification, newPassword }),
+      );
       expect(answer.status).toBe(200);
       current = newPassword;
       if (n > 0) costs.push(cpu);
@@ -98,7 +120,9 @@ describe('Password strength checks and the event loop', () => {
     for (let n = 0; n < 4; n += 1) {
       const csrf = await pageToken(client, '/agent/me');
       const newPassword = randomPassword(128);
-      const { cpu, answer } = await measured(() => client.post('/agent/me').type('form').send({ _csrf: csrf, action: 'change-password', currentPassword: current, newPassword }));
+      const { cpu, answer } = await measured(() =>
+        client.post('/agent/me').type('form').send({ _csrf: csrf, action: 'change-password', currentPassword: current, newPassword }),
+      );
       expect(answer.status).toBe(303);
       current = newPassword;
       if (n > 0) costs.push(cpu);
@@ -109,7 +133,9 @@ describe('Password strength checks and the event loop', () => {
   });
 
   it('holds one policy (one scorer thread, one copy of the dictionaries) for every module', () => {
-    const instances = [AccountsModule, AppealsModule, BackofficeModule].map((module) => t.app.select(module).get(PasswordPolicy, { strict: false }));
+    const instances = [AccountsModule, AppealsModule, BackofficeModule].map((module) =>
+      t.app.select(module).get(PasswordPolicy, { strict: false }),
+    );
     expect(new Set(instances).size).toBe(1);
   });
 });

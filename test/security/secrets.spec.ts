@@ -57,38 +57,93 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
     const password = keep('initial password', 'plum orchard whistles softly 4821');
 
     // Provisioning through the admin API: the password travels in a logged request.
-    const created = await api(t).post('/api/admin/accounts').set(bearer(ADMIN_TOKEN)).send({ logonEmail, password, securePhone }).expect(201);
+    const created = await api(t)
+      .post('/api/admin/accounts')
+      .set(bearer(ADMIN_TOKEN))
+      .send({ logonEmail, password, securePhone })
+      .expect(201);
     const uid = created.body.uid as string;
 
     // Sign-in: a wrong password, a second factor by SMS from a new device, then a session.
-    seen(await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).send({ login: logonEmail, password: keep('wrong password', 'not the password at all 77') }).expect(401));
+    seen(
+      await api(t)
+        .post('/api/v1/sessions')
+        .set('X-Forwarded-For', ip)
+        .send({ login: logonEmail, password: keep('wrong password', 'not the password at all 77') })
+        .expect(401),
+    );
     const { result: challenged, code: signInCode } = await inbox.codeAfter(securePhone, 'sign-in-code', () =>
-      api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', deviceId).send({ login: logonEmail, password }).expect(202),
+      api(t)
+        .post('/api/v1/sessions')
+        .set('X-Forwarded-For', ip)
+        .set('X-Device-Id', deviceId)
+        .send({ login: logonEmail, password })
+        .expect(202),
     );
     keep('sign-in code', signInCode);
-    seen(await api(t).post('/api/v1/sessions/secondary').set('X-Forwarded-For', ip).set('X-Device-Id', deviceId).send({ challengeId: challenged.body.challengeId, code: wrongCode(signInCode) }).expect(400));
-    const signedIn = await api(t).post('/api/v1/sessions/secondary').set('X-Forwarded-For', ip).set('X-Device-Id', deviceId).send({ challengeId: challenged.body.challengeId, code: signInCode }).expect(201);
+    seen(
+      await api(t)
+        .post('/api/v1/sessions/secondary')
+        .set('X-Forwarded-For', ip)
+        .set('X-Device-Id', deviceId)
+        .send({ challengeId: challenged.body.challengeId, code: wrongCode(signInCode) })
+        .expect(400),
+    );
+    const signedIn = await api(t)
+      .post('/api/v1/sessions/secondary')
+      .set('X-Forwarded-For', ip)
+      .set('X-Device-Id', deviceId)
+      .send({ challengeId: challenged.body.challengeId, code: signInCode })
+      .expect(201);
     const session = keep('session token', signedIn.body.token as string);
 
     // Identity verification by email code: a wrong code, then the right one for a token.
     const verify = async (purpose: string) => {
-      const { result, code } = await inbox.codeAfter(logonEmail, 'verification-code', () => api(t).post('/api/v1/verifications').set(bearer(session)).send({ purpose, method: 'email' }).expect(201));
+      const { result, code } = await inbox.codeAfter(logonEmail, 'verification-code', () =>
+        api(t).post('/api/v1/verifications').set(bearer(session)).send({ purpose, method: 'email' }).expect(201),
+      );
       keep(`${purpose} code`, code);
-      seen(await api(t).post(`/api/v1/verifications/${result.body.id}/verify`).set(bearer(session)).send({ code: wrongCode(code) }).expect(400));
+      seen(
+        await api(t)
+          .post(`/api/v1/verifications/${result.body.id}/verify`)
+          .set(bearer(session))
+          .send({ code: wrongCode(code) })
+          .expect(400),
+      );
       const verified = await api(t).post(`/api/v1/verifications/${result.body.id}/verify`).set(bearer(session)).send({ code }).expect(200);
       return keep(`${purpose} verification token`, verified.body.verificationToken as string);
     };
 
     // TOTP enrolment: the secret, a wrong code, the activation code and the recovery codes.
-    const enrolled = await api(t).post('/api/v1/account/totp').set(bearer(session)).send({ verificationToken: await verify('enable_totp') }).expect(200);
+    const enrolled = await api(t)
+      .post('/api/v1/account/totp')
+      .set(bearer(session))
+      .send({ verificationToken: await verify('enable_totp') })
+      .expect(200);
     const totpSecret = keep('TOTP secret', enrolled.body.secret as string);
-    seen(await api(t).post('/api/v1/account/totp/activate').set(bearer(session)).send({ code: await totpCode(t, totpSecret, 5) }).expect(400));
-    const activated = await api(t).post('/api/v1/account/totp/activate').set(bearer(session)).send({ code: await totpCode(t, totpSecret) }).expect(200);
+    seen(
+      await api(t)
+        .post('/api/v1/account/totp/activate')
+        .set(bearer(session))
+        .send({ code: await totpCode(t, totpSecret, 5) })
+        .expect(400),
+    );
+    const activated = await api(t)
+      .post('/api/v1/account/totp/activate')
+      .set(bearer(session))
+      .send({ code: await totpCode(t, totpSecret) })
+      .expect(200);
     for (const [index, code] of (activated.body.recoveryCodes as string[]).entries()) keep(`recovery code ${index + 1}`, code);
 
     // Password change: a new password the policy refuses (its error body), then one it takes.
     const passwordToken = await verify('change_password');
-    const refused = seen(await api(t).post('/api/v1/account/password').set(bearer(session)).send({ verificationToken: passwordToken, newPassword: keep('refused password', `${logonEmail.split('@')[0]}x`) }).expect(422));
+    const refused = seen(
+      await api(t)
+        .post('/api/v1/account/password')
+        .set(bearer(session))
+        .send({ verificationToken: passwordToken, newPassword: keep('refused password', `${logonEmail.split('@')[0]}x`) })
+        .expect(422),
+    );
     expect(refused.body.code).toBe('PASSWORD_POLICY');
     const newPassword = keep('new password', 'quartz lantern meadow drifting 9304');
     await api(t).post('/api/v1/account/password').set(bearer(session)).send({ verificationToken: passwordToken, newPassword }).expect(200);
@@ -96,7 +151,17 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
     const revert = /\/secure\/revert\/([A-Za-z0-9_-]{43})/.exec((await inbox.latest(logonEmail, 'password-changed')).text)![1];
     keep('revert link token', revert);
     await trustDevice(t, uid, deviceId, ip);
-    keep('second session token', (await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', deviceId).send({ login: logonEmail, password: newPassword }).expect(201)).body.token);
+    keep(
+      'second session token',
+      (
+        await api(t)
+          .post('/api/v1/sessions')
+          .set('X-Forwarded-For', ip)
+          .set('X-Device-Id', deviceId)
+          .send({ login: logonEmail, password: newPassword })
+          .expect(201)
+      ).body.token,
+    );
 
     // An appeal: the contact code and the access token.
     const contactEmail = uniqueEmail('contact');
@@ -104,7 +169,12 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
     keep('contact code', (body.contactVerification as { code: string }).code);
     const filed = await api(t).post('/api/v1/appeals').set('X-Forwarded-For', uniqueIp()).send(body).expect(201);
     keep('appeal access token', filed.body.accessToken as string);
-    seen(await api(t).get(`/api/v1/appeals/${filed.body.reference}`).set(bearer(`${filed.body.accessToken}x`)).expect(404));
+    seen(
+      await api(t)
+        .get(`/api/v1/appeals/${filed.body.reference}`)
+        .set(bearer(`${filed.body.accessToken}x`))
+        .expect(404),
+    );
 
     // The back-office: an agent's password, session cookie and TOTP secret.
     const agent = await createAgent(t, { password: keep('agent password', 'silver heron crossing dawn 5521') });
@@ -112,20 +182,35 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
     const me = await client.get('/agent/me').expect(200);
     const agentSecret = keep('agent TOTP secret', /<code class="secret">([A-Z2-7]+)<\/code>/.exec(me.text)![1]);
     const enrolment = /name="enrolment" value="([^"]+)"/.exec(me.text)![1];
-    await client.post('/agent/me').type('form').send({ _csrf: csrfOf(me.text), action: 'enable-totp', enrolment, code: await generate({ secret: agentSecret }) }).expect(303);
+    await client
+      .post('/agent/me')
+      .type('form')
+      .send({ _csrf: csrfOf(me.text), action: 'enable-totp', enrolment, code: await generate({ secret: agentSecret }) })
+      .expect(303);
     const wrongSignIn = supertest.agent(t.app.getHttpServer());
     const form = await wrongSignIn.get('/agent/login').expect(200);
-    seen(await wrongSignIn.post('/agent/login').type('form').send({ _csrf: csrfOf(form.text), email: agent.email, password: keep('wrong agent password', 'not the agent password 12') }).expect(401));
+    seen(
+      await wrongSignIn
+        .post('/agent/login')
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), email: agent.email, password: keep('wrong agent password', 'not the agent password 12') })
+        .expect(401),
+    );
 
     // The revert link last: it freezes the account. Its token sits in the URL, which is logged redacted.
     await api(t).post(`/api/v1/security-reverts/${revert}`).expect(200);
     seen(await api(t).post(`/api/v1/security-reverts/${revert}`).expect(404));
 
     // Every message sent (codes wiped from the outbox once sent) before anything is searched.
-    await waitFor(async () => {
-      const [{ pending }] = await t.dataSource.query(`SELECT count(*)::int AS pending FROM notifications WHERE status NOT IN ('sent', 'dead')`);
-      return pending === 0;
-    }, { timeoutMs: 20_000, description: 'every notification sent' });
+    await waitFor(
+      async () => {
+        const [{ pending }] = await t.dataSource.query(
+          `SELECT count(*)::int AS pending FROM notifications WHERE status NOT IN ('sent', 'dead')`,
+        );
+        return pending === 0;
+      },
+      { timeoutMs: 20_000, description: 'every notification sent' },
+    );
 
     expect(secrets.size).toBeGreaterThan(20);
     const places: Record<string, string> = {
@@ -144,7 +229,9 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
     expect(inbox.smtp.attempts).toBeGreaterThan(inbox.smtp.messages.length);
     expect(places.log).toMatch(/451 Try again later/);
 
-    const found = [...Object.entries(places)].flatMap(([place, text]) => [...secrets].filter(([, value]) => contains(text, value)).map(([name]) => `${name} in ${place}`));
+    const found = [...Object.entries(places)].flatMap(([place, text]) =>
+      [...secrets].filter(([, value]) => contains(text, value)).map(([name]) => `${name} in ${place}`),
+    );
     expect(found).toEqual([]);
   }, 90_000);
 });

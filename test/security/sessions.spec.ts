@@ -42,7 +42,10 @@ describe('Session security', () => {
   /** Whether `token` still opens the account, in either process, by bearer (API) and by cookie (pages; a sign-in page instead answers as 401). */
   const accepted = async (token: string) => {
     const answers = await Promise.all(
-      [t, second].flatMap((app) => [api(app).get('/api/v1/account').set(bearer(token)), api(app).get('/security').set('Accept', 'text/html').set('Cookie', `ac_session=${token}`)]),
+      [t, second].flatMap((app) => [
+        api(app).get('/api/v1/account').set(bearer(token)),
+        api(app).get('/security').set('Accept', 'text/html').set('Cookie', `ac_session=${token}`),
+      ]),
     );
     return answers.map((answer) => (answer.status === 200 || answer.status === 401 ? answer.status : 401));
   };
@@ -54,7 +57,13 @@ describe('Session security', () => {
     for (let n = 0; n < 5; n += 1) tokens.push(await signIn(t, account.logonEmail, account.password));
     // Signing in over a session cookie (one planted by someone else, say) never reuses it; the API sets no cookie.
     const ip = uniqueIp();
-    const planted = await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', KNOWN_DEVICE_ID).set('Cookie', `ac_session=${tokens[0]}`).send({ login: account.logonEmail, password: account.password }).expect(201);
+    const planted = await api(t)
+      .post('/api/v1/sessions')
+      .set('X-Forwarded-For', ip)
+      .set('X-Device-Id', KNOWN_DEVICE_ID)
+      .set('Cookie', `ac_session=${tokens[0]}`)
+      .send({ login: account.logonEmail, password: account.password })
+      .expect(201);
     expect(setCookies(planted)).toEqual([]);
     tokens.push(planted.body.token);
     expect(new Set(tokens).size).toBe(tokens.length);
@@ -65,7 +74,11 @@ describe('Session security', () => {
       const client = supertest.agent(t.app.getHttpServer());
       const form = await client.get('/agent/login').expect(200);
       if (agentTokens.length) client.jar.setCookie(`ac_agent=${agentTokens[0]}; Path=/agent`);
-      const response = await client.post('/agent/login').type('form').send({ _csrf: csrfOf(form.text), email: agent.email, password: agent.password }).expect(303);
+      const response = await client
+        .post('/agent/login')
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), email: agent.email, password: agent.password })
+        .expect(303);
       agentTokens.push(cookieValue(response, 'ac_agent'));
     }
     expect(new Set(agentTokens).size).toBe(3);
@@ -74,11 +87,16 @@ describe('Session security', () => {
   it('ends every session of the account at a password change, in every process, by bearer and by cookie', async () => {
     const account = await createAccount(t);
     const sessions = [];
-    for (const device of ['device-one-0123456789', 'device-two-0123456789', 'device-three-012345678']) sessions.push(await signIn(t, account.logonEmail, account.password, { deviceId: device }));
+    for (const device of ['device-one-0123456789', 'device-two-0123456789', 'device-three-012345678'])
+      sessions.push(await signIn(t, account.logonEmail, account.password, { deviceId: device }));
     for (const token of sessions) await expect(accepted(token)).resolves.toEqual([200, 200, 200, 200]);
 
     const verification = await verificationToken(t, inbox, sessions[0], 'change_password', account.logonEmail);
-    await api(second).post('/api/v1/account/password').set(bearer(sessions[0])).send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' }).expect(200);
+    await api(second)
+      .post('/api/v1/account/password')
+      .set(bearer(sessions[0]))
+      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
+      .expect(200);
     for (const token of sessions) await expect(accepted(token)).resolves.toEqual([401, 401, 401, 401]);
   });
 
@@ -87,12 +105,24 @@ describe('Session security', () => {
     const browsers = [await signInAgent(t, agent), await signInAgent(t, agent), await signInAgent(t, agent)];
     const tokenOf = async (client: supertest.Agent) => {
       const me = await client.get('/agent/me').expect(200);
-      return { csrf: csrfOf(me.text), token: client.jar.getCookie('ac_agent', { domain: '127.0.0.1', path: '/agent', secure: false, script: false })?.value };
+      return {
+        csrf: csrfOf(me.text),
+        token: client.jar.getCookie('ac_agent', { domain: '127.0.0.1', path: '/agent', secure: false, script: false })?.value,
+      };
     };
     const before = await Promise.all(browsers.map(tokenOf));
     for (const { token } of before) expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    const changed = await browsers[0].post('/agent/me').type('form').send({ _csrf: before[0].csrf, action: 'change-password', currentPassword: agent.password, newPassword: 'amber comet under seven bridges' }).expect(303);
+    const changed = await browsers[0]
+      .post('/agent/me')
+      .type('form')
+      .send({
+        _csrf: before[0].csrf,
+        action: 'change-password',
+        currentPassword: agent.password,
+        newPassword: 'amber comet under seven bridges',
+      })
+      .expect(303);
     for (const { token } of before) {
       for (const app of [t, second]) await agentPage(app, token!).expect(303).expect('Location', '/agent/login');
     }
@@ -121,12 +151,28 @@ describe('Session security', () => {
       await trustDevice(app, account.uid, KNOWN_DEVICE_ID, ip);
       const ram = await createRamUser(app, account.uid);
       const signInForm = await api(app).get('/login').set('Accept', 'text/html').expect(200);
-      const sessionSet = await api(app).post('/login').set('X-Forwarded-For', ip).set('Cookie', cookieHeader(signInForm)).type('form').send({ _csrf: csrfOf(signInForm.text), login: ram.login, password: ram.password }).expect(303);
+      const sessionSet = await api(app)
+        .post('/login')
+        .set('X-Forwarded-For', ip)
+        .set('Cookie', cookieHeader(signInForm))
+        .type('form')
+        .send({ _csrf: csrfOf(signInForm.text), login: ram.login, password: ram.password })
+        .expect(303);
       // A browser over https would send back Secure cookies; supertest's jar would not, so they are sent by hand.
       const form = await api(app).get('/agent/login').expect(200);
-      const login = await api(app).post('/agent/login').set('Cookie', cookieHeader(form)).type('form').send({ _csrf: csrfOf(form.text), email: agent.email, password: agent.password }).expect(303);
+      const login = await api(app)
+        .post('/agent/login')
+        .set('Cookie', cookieHeader(form))
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), email: agent.email, password: agent.password })
+        .expect(303);
       const page = await api(app).get('/agent/me').set('Cookie', cookieHeader(login)).expect(200);
-      const logout = await api(app).post('/agent/logout').set('Cookie', cookieHeader(login, page)).type('form').send({ _csrf: csrfOf(page.text) }).expect(303);
+      const logout = await api(app)
+        .post('/agent/logout')
+        .set('Cookie', cookieHeader(login, page))
+        .type('form')
+        .send({ _csrf: csrfOf(page.text) })
+        .expect(303);
       const cookies = [signInForm, sessionSet, form, login, page, logout].flatMap(setCookies);
       const names = new Set(cookies.map((cookie) => cookie.split('=')[0]));
       expect([...names].sort()).toEqual(expect.arrayContaining(['ac_session', 'ac_presession', 'ac_agent', 'ac_flash']));

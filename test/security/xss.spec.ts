@@ -35,7 +35,10 @@ describe('Hostile text in pages and emails', () => {
     t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
     agentClient = await signInAgent(t, await createAgent(t, { name: 'Ana Agent' }));
     const account = await createAccount(t);
-    filed = await fileAppeal(t, smtp, { account: { uid: account.uid }, evidence: { fullName: HOSTILE, description: `I lost my phone. ${HOSTILE}`, usualRegion: HOSTILE } });
+    filed = await fileAppeal(t, smtp, {
+      account: { uid: account.uid },
+      evidence: { fullName: HOSTILE, description: `I lost my phone. ${HOSTILE}`, usualRegion: HOSTILE },
+    });
   });
 
   afterAll(async () => {
@@ -50,20 +53,33 @@ describe('Hostile text in pages and emails', () => {
   };
 
   it('renders a hostile description, name, messages, notes and file name escaped on the queue and the appeal', async () => {
-    await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: `Hello ${HOSTILE}` }).expect(201);
-    await postForm(agentClient, `/agent/appeals/${filed.reference}/claim`, { version: await pageVersion(agentClient, filed.reference) }).then((response) => expect(response.status).toBe(303));
-    await postForm(agentClient, `/agent/appeals/${filed.reference}/notes`, { version: await pageVersion(agentClient, filed.reference), body: `Note ${HOSTILE}` });
+    await api(t)
+      .post(`/api/v1/appeals/${filed.reference}/messages`)
+      .set(bearer(filed.accessToken))
+      .send({ body: `Hello ${HOSTILE}` })
+      .expect(201);
+    await postForm(agentClient, `/agent/appeals/${filed.reference}/claim`, {
+      version: await pageVersion(agentClient, filed.reference),
+    }).then((response) => expect(response.status).toBe(303));
+    await postForm(agentClient, `/agent/appeals/${filed.reference}/notes`, {
+      version: await pageVersion(agentClient, filed.reference),
+      body: `Note ${HOSTILE}`,
+    });
     // Uploads neutralise names (no markup survives); a row written some other way must still render as text.
-    const upload = await api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', PNG, `${HOSTILE}.png`).expect(201);
+    const upload = await api(t)
+      .post(`/api/v1/appeals/${filed.reference}/attachments`)
+      .set(bearer(filed.accessToken))
+      .attach('file', PNG, `${HOSTILE}.png`)
+      .expect(201);
     expect(upload.body.filename).not.toMatch(/[<>{}]/);
-    await t.dataSource.query(`INSERT INTO appeal_attachments (id, appeal_id, filename, content_type, size, sha256, created_at) SELECT $1, id, $2, 'image/png', 1, repeat('0', 64), now() FROM appeals WHERE reference = $3`, [
-      randomUUID(),
-      `${HOSTILE}.png`.slice(0, 120),
-      filed.reference,
-    ]);
-    await postForm(agentClient, `/agent/appeals/${filed.reference}/request-info`, { version: await pageVersion(agentClient, filed.reference), message: `Question ${HOSTILE}` }).then((response) =>
-      expect(response.status).toBe(303),
+    await t.dataSource.query(
+      `INSERT INTO appeal_attachments (id, appeal_id, filename, content_type, size, sha256, created_at) SELECT $1, id, $2, 'image/png', 1, repeat('0', 64), now() FROM appeals WHERE reference = $3`,
+      [randomUUID(), `${HOSTILE}.png`.slice(0, 120), filed.reference],
     );
+    await postForm(agentClient, `/agent/appeals/${filed.reference}/request-info`, {
+      version: await pageVersion(agentClient, filed.reference),
+      message: `Question ${HOSTILE}`,
+    }).then((response) => expect(response.status).toBe(303));
 
     const detail = await agentClient.get(`/agent/appeals/${filed.reference}`).expect(200);
     const queue = await agentClient.get(`/agent/appeals?q=${encodeURIComponent(HOSTILE)}`).expect(200);
@@ -71,11 +87,16 @@ describe('Hostile text in pages and emails', () => {
     for (const html of [detail.text, queue.text, listed.text]) expectInert(html);
     expect(listed.text).toContain(`href="/agent/appeals/${filed.reference}"`);
     expect(queue.text).toContain(`value="${ESCAPED}"`);
-    for (const text of [`I lost my phone. ${ESCAPED}`, `Hello ${ESCAPED}`, `Note ${ESCAPED}`, `Question ${ESCAPED}`, `${ESCAPED}.png`]) expect(detail.text).toContain(text);
+    for (const text of [`I lost my phone. ${ESCAPED}`, `Hello ${ESCAPED}`, `Note ${ESCAPED}`, `Question ${ESCAPED}`, `${ESCAPED}.png`])
+      expect(detail.text).toContain(text);
     expect(detail.text).toContain(`<dt>Full name</dt><dd>${ESCAPED}</dd>`);
 
     // A failed form echoes what was typed, escaped.
-    const echoed = await postForm(agentClient, `/agent/appeals/${filed.reference}/reject`, { version: await pageVersion(agentClient, filed.reference), reason: HOSTILE, message: '' });
+    const echoed = await postForm(agentClient, `/agent/appeals/${filed.reference}/reject`, {
+      version: await pageVersion(agentClient, filed.reference),
+      reason: HOSTILE,
+      message: '',
+    });
     expect(echoed.status).toBe(400);
     expect(echoed.text).toContain(`name="reason"`);
     expectInert(echoed.text);
@@ -89,7 +110,11 @@ describe('Hostile text in pages and emails', () => {
   });
 
   it('sends a hostile rejection message escaped', async () => {
-    const rejected = await postForm(agentClient, `/agent/appeals/${filed.reference}/reject`, { version: await pageVersion(agentClient, filed.reference), reason: `Reason ${HOSTILE}`, message: `Sorry ${HOSTILE}` });
+    const rejected = await postForm(agentClient, `/agent/appeals/${filed.reference}/reject`, {
+      version: await pageVersion(agentClient, filed.reference),
+      reason: `Reason ${HOSTILE}`,
+      message: `Sorry ${HOSTILE}`,
+    });
     expect(rejected.status).toBe(303);
     const detail = await agentClient.get(`/agent/appeals/${filed.reference}`).expect(200);
     expectInert(detail.text);
@@ -101,7 +126,12 @@ describe('Hostile text in pages and emails', () => {
   });
 
   it('renders an account display name, a notification error and a reason in the audit log escaped', async () => {
-    const created = await t.get(AccountsService).create({ logonEmail: uniqueEmail('xss'), password: 'correct horse battery staple 42', displayName: HOSTILE }, { actor: { type: 'system' } });
+    const created = await t
+      .get(AccountsService)
+      .create(
+        { logonEmail: uniqueEmail('xss'), password: 'correct horse battery staple 42', displayName: HOSTILE },
+        { actor: { type: 'system' } },
+      );
     const lookup = await agentClient.get(`/agent/accounts?q=${created.uid}`).expect(200);
     const detail = await agentClient.get(`/agent/accounts/${created.uid}`).expect(200);
     for (const html of [lookup.text, detail.text]) {
@@ -118,7 +148,9 @@ describe('Hostile text in pages and emails', () => {
     expect(notifications.text).toContain(`SMTP 550 ${ESCAPED}`);
 
     // A reason typed by an agent lands in the audit log, shown on the audit page and the account's security events.
-    await postForm(agentClient, `/agent/accounts/${created.uid}/revoke-sessions`, { reason: `Reason ${HOSTILE}` }).then((response) => expect(response.status).toBe(303));
+    await postForm(agentClient, `/agent/accounts/${created.uid}/revoke-sessions`, { reason: `Reason ${HOSTILE}` }).then((response) =>
+      expect(response.status).toBe(303),
+    );
     const audit = await agentClient.get('/agent/audit').expect(200);
     const events = await agentClient.get(`/agent/accounts/${created.uid}`).expect(200);
     for (const html of [audit.text, events.text]) {

@@ -28,9 +28,17 @@ export function appealActionForms(html: string, reference: string): PageForm[] {
 }
 
 /** Posts a back-office form as a browser would: the page's CSRF token, form encoding, asking for HTML. */
-export async function postForm(client: supertest.Agent, path: string, fields: Record<string, string | number> = {}): Promise<supertest.Response> {
+export async function postForm(
+  client: supertest.Agent,
+  path: string,
+  fields: Record<string, string | number> = {},
+): Promise<supertest.Response> {
   const csrf = await pageToken(client, '/agent/appeals');
-  return client.post(path).type('form').set('Accept', 'text/html').send({ _csrf: csrf, ...fields });
+  return client
+    .post(path)
+    .type('form')
+    .set('Accept', 'text/html')
+    .send({ _csrf: csrf, ...fields });
 }
 
 /** The version an appeal's page carries in its forms. */
@@ -49,7 +57,8 @@ export function flashOf(html: string): string | undefined {
 /** An attribute value as the browser reads it (Handlebars escapes `=`, `&`, quotes...). */
 export function unescapeHtml(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot);/gi, (_, entity: string) => {
-    if (entity[0] === '#') return String.fromCodePoint(entity[1].toLowerCase() === 'x' ? parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
+    if (entity[0] === '#')
+      return String.fromCodePoint(entity[1].toLowerCase() === 'x' ? parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
     return { amp: '&', lt: '<', gt: '>', quot: '"' }[entity.toLowerCase()]!;
   });
 }

@@ -15,9 +15,17 @@ export interface TestAgent {
 }
 
 /** Provisions an agent through AgentsService, as the admin API and the CLI do. */
-export async function createAgent(t: TestApp, options: { role?: AgentRole; name?: string; email?: string; password?: string } = {}): Promise<TestAgent> {
+export async function createAgent(
+  t: TestApp,
+  options: { role?: AgentRole; name?: string; email?: string; password?: string } = {},
+): Promise<TestAgent> {
   const role = options.role ?? 'agent';
-  const input = { email: options.email ?? uniqueEmail(role), name: options.name ?? `Test ${role}`, role, password: options.password ?? AGENT_PASSWORD };
+  const input = {
+    email: options.email ?? uniqueEmail(role),
+    name: options.name ?? `Test ${role}`,
+    role,
+    password: options.password ?? AGENT_PASSWORD,
+  };
   const agent = await t.get(AgentsService).create(input, { actor: { type: 'system', id: 'test' } });
   return { id: agent.id, email: agent.email, name: agent.name, role, password: input.password };
 }

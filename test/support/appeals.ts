@@ -26,7 +26,10 @@ export interface AppealRequest {
 export const EVIDENCE = { fullName: 'Ada Lovelace', description: 'I lost my phone and the mailbox of my old employer was closed.' };
 
 /** A 1×1 PNG. */
-export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+export const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 /** A one-page PDF. */
 export const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
@@ -35,16 +38,29 @@ export const PDF = Buffer.from(
 export const HTML = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
 
 /** Verifies the contact email with the code from the SMTP sink; returns the verification's id and code. */
-export async function verifyContact(t: TestApp, smtp: SmtpSink, contactEmail: string, ip = uniqueIp()): Promise<{ id: string; code: string }> {
+export async function verifyContact(
+  t: TestApp,
+  smtp: SmtpSink,
+  contactEmail: string,
+  ip = uniqueIp(),
+): Promise<{ id: string; code: string }> {
   const codes = () => smtp.to(contactEmail).filter((message) => message.template === 'appeal-contact-code');
   const before = codes().length;
-  const response = await api(t).post('/api/v1/appeals/contact-verifications').set('X-Forwarded-For', ip).send({ email: contactEmail }).expect(201);
+  const response = await api(t)
+    .post('/api/v1/appeals/contact-verifications')
+    .set('X-Forwarded-For', ip)
+    .send({ email: contactEmail })
+    .expect(201);
   await smtp.waitForMessage(() => codes().length > before, 10_000, `the contact code for ${contactEmail}`);
   return { id: (response.body as { id: string }).id, code: extractCode(codes()[codes().length - 1].text) };
 }
 
 /** The body of a filing, contact verified. */
-export async function appealBody(t: TestApp, smtp: SmtpSink, request: AppealRequest & { contactEmail: string; ip: string }): Promise<Record<string, unknown>> {
+export async function appealBody(
+  t: TestApp,
+  smtp: SmtpSink,
+  request: AppealRequest & { contactEmail: string; ip: string },
+): Promise<Record<string, unknown>> {
   const contactVerification = await verifyContact(t, smtp, request.contactEmail, request.ip);
   return {
     contactVerification,
@@ -65,15 +81,30 @@ export async function fileAppeal(t: TestApp, smtp: SmtpSink, request: AppealRequ
 }
 
 /** Uploads `content` as `filename` to a filed appeal through the public API (the client claims `contentType`). */
-export function uploadAttachment(t: TestApp, filed: FiledAppeal, content: Buffer, filename: string, contentType = 'application/octet-stream') {
-  return api(t).post(`/api/v1/appeals/${filed.reference}/attachments`).set(bearer(filed.accessToken)).attach('file', content, { filename, contentType });
+export function uploadAttachment(
+  t: TestApp,
+  filed: FiledAppeal,
+  content: Buffer,
+  filename: string,
+  contentType = 'application/octet-stream',
+) {
+  return api(t)
+    .post(`/api/v1/appeals/${filed.reference}/attachments`)
+    .set(bearer(filed.accessToken))
+    .attach('file', content, { filename, contentType });
 }
 
 let agents = 0;
 
 /** An agent of `role`, as the back-office session would hand it to the services. */
-export async function createAgent(t: TestApp, role: AgentRole = 'agent', name = `${role} ${(agents += 1)}`): Promise<ActingAgent & { name: string }> {
-  const agent = await t.get(AgentsService).create({ email: uniqueEmail(role), name, role, password: 'agent password 1234' }, { actor: { type: 'system', id: 'test' } });
+export async function createAgent(
+  t: TestApp,
+  role: AgentRole = 'agent',
+  name = `${role} ${(agents += 1)}`,
+): Promise<ActingAgent & { name: string }> {
+  const agent = await t
+    .get(AgentsService)
+    .create({ email: uniqueEmail(role), name, role, password: 'agent password 1234' }, { actor: { type: 'system', id: 'test' } });
   return { id: agent.id, role: agent.role, name, ip: '192.0.2.10' };
 }
 

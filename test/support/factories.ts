@@ -48,12 +48,19 @@ export async function createAccount(
 ): Promise<TestAccount> {
   const logonEmail = options.logonEmail ?? uniqueEmail();
   const password = options.password ?? DEFAULT_PASSWORD;
-  const account = await t.get(AccountsService).create({ logonEmail, password, securePhone: options.securePhone, locale: options.locale }, { actor: { type: 'system', id: 'test' } });
+  const account = await t
+    .get(AccountsService)
+    .create({ logonEmail, password, securePhone: options.securePhone, locale: options.locale }, { actor: { type: 'system', id: 'test' } });
   return { uid: account.uid, logonEmail: account.logonEmail, password, securePhone: options.securePhone };
 }
 
 /** A RAM user of `uid`; returns its login (`<loginName>@<uid>`) and password. */
-export async function createRamUser(t: TestApp, uid: string, loginName = `ram-${next()}`, password = DEFAULT_PASSWORD): Promise<{ login: string; password: string }> {
+export async function createRamUser(
+  t: TestApp,
+  uid: string,
+  loginName = `ram-${next()}`,
+  password = DEFAULT_PASSWORD,
+): Promise<{ login: string; password: string }> {
   await t.get(AccountsService).createRamUser(uid, { loginName, password }, { actor: { type: 'system', id: 'test' } });
   return { login: `${loginName}@${uid}`, password };
 }
@@ -90,12 +97,22 @@ export function seenIp(t: TestApp, ip: string): string {
  * A root login signs in from a device (KNOWN_DEVICE_ID unless told) that the account is made to
  * trust first, so no secondary challenge interrupts: tests of that challenge sign in themselves.
  */
-export async function signIn(t: TestApp, login: string, password: string, client: { ip?: string; deviceId?: string } = {}): Promise<string> {
+export async function signIn(
+  t: TestApp,
+  login: string,
+  password: string,
+  client: { ip?: string; deviceId?: string } = {},
+): Promise<string> {
   const ip = client.ip ?? uniqueIp();
   const deviceId = client.deviceId ?? KNOWN_DEVICE_ID;
   const owner = await t.get(AccountsService).findByLogonEmail(login);
   if (owner) await trustDevice(t, owner.uid, deviceId, seenIp(t, ip));
-  const response = await api(t).post('/api/v1/sessions').set('X-Forwarded-For', ip).set('X-Device-Id', deviceId).send({ login, password }).expect(201);
+  const response = await api(t)
+    .post('/api/v1/sessions')
+    .set('X-Forwarded-For', ip)
+    .set('X-Device-Id', deviceId)
+    .send({ login, password })
+    .expect(201);
   return (response.body as { token: string }).token;
 }
 

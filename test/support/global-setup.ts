@@ -43,7 +43,9 @@ export default async function globalSetup(): Promise<void> {
   await admin.end();
 
   const templateDatabaseUrl = databaseUrl(serverUrl, template);
-  const dataSource = await new DataSource(typeOrmOptions(templateDatabaseUrl, { size: 2, applicationName: 'account-center-test-setup' })).initialize();
+  const dataSource = await new DataSource(
+    typeOrmOptions(templateDatabaseUrl, { size: 2, applicationName: 'account-center-test-setup' }),
+  ).initialize();
   await runMigrations(dataSource);
   await dataSource.destroy();
 

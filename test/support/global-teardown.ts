@@ -10,7 +10,9 @@ export default async function globalTeardown(): Promise<void> {
   const { templateDatabaseUrl, redisUrl, runId } = readTestEnvironment();
   const admin = new Client({ connectionString: databaseUrl(templateDatabaseUrl, 'postgres') });
   await admin.connect();
-  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${databaseName(templateDatabaseUrl)}%`]);
+  const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+    `${databaseName(templateDatabaseUrl)}%`,
+  ]);
   for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
   await admin.end();
 

@@ -63,10 +63,13 @@ export class SmsSink {
   }
 
   async latest(phone: string, template?: string, timeoutMs = 10_000): Promise<ReceivedSms> {
-    return waitFor(() => [...this.messages].reverse().find((message) => message.to === phone && (!template || message.template === template)), {
-      timeoutMs,
-      description: `an SMS${template ? ` (${template})` : ''} to ${phone}`,
-    });
+    return waitFor(
+      () => [...this.messages].reverse().find((message) => message.to === phone && (!template || message.template === template)),
+      {
+        timeoutMs,
+        description: `an SMS${template ? ` (${template})` : ''} to ${phone}`,
+      },
+    );
   }
 
   async codeFor(phone: string, template?: string, timeoutMs = 10_000): Promise<string> {

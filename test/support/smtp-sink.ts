@@ -91,7 +91,11 @@ export class SmtpSink {
     return this.messages.filter((message) => message.to.includes(wanted));
   }
 
-  async waitForMessage(predicate: (message: ReceivedEmail) => boolean, timeoutMs = 10_000, description = 'an email'): Promise<ReceivedEmail> {
+  async waitForMessage(
+    predicate: (message: ReceivedEmail) => boolean,
+    timeoutMs = 10_000,
+    description = 'an email',
+  ): Promise<ReceivedEmail> {
     return waitFor(() => this.messages.find(predicate), { timeoutMs, description });
   }
 
@@ -191,7 +195,9 @@ function headerOf(raw: Buffer, name: string): string {
 function plainText(source: string): string {
   const part = /Content-Type: text\/plain[^\r\n]*\r?\n((?:[^\r\n]+\r?\n)*?)\r?\n([\s\S]*?)(?:\r?\n--|$)/i.exec(source);
   if (!part) return source;
-  return /Content-Transfer-Encoding: *base64/i.test(part[1]) ? Buffer.from(part[2].replace(/\s+/g, ''), 'base64').toString('utf8') : part[2];
+  return /Content-Transfer-Encoding: *base64/i.test(part[1])
+    ? Buffer.from(part[2].replace(/\s+/g, ''), 'base64').toString('utf8')
+    : part[2];
 }
 
 /** A verification code: 6 digits on a line of their own (emails), else 6 digits standing alone (SMS). */

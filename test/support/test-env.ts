@@ -18,7 +18,8 @@ export function writeTestEnvironment(environment: TestEnvironment): void {
 export function readTestEnvironment(): TestEnvironment {
   const read = (variable: string) => {
     const value = process.env[variable];
-    if (!value) throw new Error(`${variable} is not set: run the tests through jest (npm test), whose global setup prepares PostgreSQL and Redis.`);
+    if (!value)
+      throw new Error(`${variable} is not set: run the tests through jest (npm test), whose global setup prepares PostgreSQL and Redis.`);
     return value;
   };
   return { templateDatabaseUrl: read(KEYS.templateDatabaseUrl), redisUrl: read(KEYS.redisUrl), runId: read(KEYS.runId) };

@@ -29,7 +29,9 @@ export class Inbox {
 
   /** Messages of `template` received for `to`, oldest first: `{ text, template }` for both channels. */
   received(to: string, template?: string): { text: string; template: string }[] {
-    const all = to.startsWith('+') ? this.sms.to(to).map((message) => ({ text: message.body, template: message.template })) : this.smtp.to(to).map(({ text, template }) => ({ text, template }));
+    const all = to.startsWith('+')
+      ? this.sms.to(to).map((message) => ({ text: message.body, template: message.template }))
+      : this.smtp.to(to).map(({ text, template }) => ({ text, template }));
     return all.filter((message) => !template || message.template === template);
   }
 
@@ -88,12 +90,15 @@ export async function verificationToken(
   via: string | { totpSecret: string; steps?: number },
 ): Promise<string> {
   const verify = async (id: string, code: string) =>
-    (await api(t).post(`/api/v1/verifications/${id}/verify`).set(bearer(token)).send({ code }).expect(200)).body.verificationToken as string;
+    (await api(t).post(`/api/v1/verifications/${id}/verify`).set(bearer(token)).send({ code }).expect(200)).body
+      .verificationToken as string;
   if (typeof via !== 'string') {
     const started = await api(t).post('/api/v1/verifications').set(bearer(token)).send({ purpose, method: 'totp' }).expect(201);
     return verify(started.body.id as string, await totpCode(t, via.totpSecret, via.steps));
   }
   const method = via.startsWith('+') ? 'sms' : 'email';
-  const { result, code } = await inbox.codeAfter(via, 'verification-code', () => api(t).post('/api/v1/verifications').set(bearer(token)).send({ purpose, method }).expect(201));
+  const { result, code } = await inbox.codeAfter(via, 'verification-code', () =>
+    api(t).post('/api/v1/verifications').set(bearer(token)).send({ purpose, method }).expect(201),
+  );
   return verify(result.body.id as string, code);
 }

@@ -6,7 +6,8 @@ import { CryptoService } from './crypto.service';
 import { constantTimeEqual, hashToken, randomBase32, randomDigits, randomToken } from './tokens';
 
 describe(CryptoService.name, () => {
-  const service = (secret: string) => new CryptoService(loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'ac-crypto-')), APP_SECRET: secret }));
+  const service = (secret: string) =>
+    new CryptoService(loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'ac-crypto-')), APP_SECRET: secret }));
   const crypto = service('11'.repeat(32));
 
   it('seals and opens a value, with a fresh IV each time', () => {

@@ -5,7 +5,16 @@ import { types } from 'node:util';
  * 503 UNAVAILABLE) rather than a bug (500). Errors come from pg, TypeORM and ioredis, which
  * share no class hierarchy, so the test looks at codes and messages.
  */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+]);
 // PostgreSQL SQLSTATEs: 08xxx connection exceptions, 57P01-57P03 shutdown / cannot connect now, 53300 too many connections,
 // 40P01 / 40001 a deadlock or serialization failure still lost after the transaction's retries (database/transaction-retry.ts).
 const PG_UNAVAILABLE = /^(08...|57P0[123]|53300|40P01|40001)$/;

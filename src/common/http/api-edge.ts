@@ -33,7 +33,8 @@ export function apiEdge() {
     delete req.headers.cookie;
     const setHeader = res.setHeader.bind(res);
     // Nothing under /api sets a cookie; this keeps it so whatever a handler or library would do.
-    res.setHeader = (name: string, value: number | string | readonly string[]) => (name.toLowerCase() === 'set-cookie' ? res : setHeader(name, value));
+    res.setHeader = (name: string, value: number | string | readonly string[]) =>
+      name.toLowerCase() === 'set-cookie' ? res : setHeader(name, value);
     if (!hasBody(req)) return next();
     const wanted = UPLOAD.test(req.path) && req.method === 'POST' ? 'multipart/form-data' : 'application/json';
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

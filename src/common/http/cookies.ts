@@ -11,5 +11,11 @@ export interface CookieScope {
 
 /** The one way the pages build a cookie: HttpOnly, Secure behind https, sent only to `scope.path`. Clear it with the same options. */
 export function cookieOptions(secure: boolean, scope: CookieScope): CookieOptions {
-  return { httpOnly: true, sameSite: scope.sameSite, secure, path: scope.path, ...(scope.maxAgeMs === undefined ? {} : { maxAge: scope.maxAgeMs }) };
+  return {
+    httpOnly: true,
+    sameSite: scope.sameSite,
+    secure,
+    path: scope.path,
+    ...(scope.maxAgeMs === undefined ? {} : { maxAge: scope.maxAgeMs }),
+  };
 }

@@ -21,7 +21,8 @@ export class CsrfGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
-    const binding = this.reflector.getAllAndOverride<CsrfBinding | undefined>(CSRF_BINDING, [context.getHandler(), context.getClass()]) ?? {};
+    const binding =
+      this.reflector.getAllAndOverride<CsrfBinding | undefined>(CSRF_BINDING, [context.getHandler(), context.getClass()]) ?? {};
     this.csrf.bind(request, response, binding);
     if (!SAFE_METHODS.has(request.method) && !this.csrf.isValid(request)) throw new CsrfInvalidError();
     return true;
@@ -36,4 +37,6 @@ export class CsrfGuard implements CanActivate {
 export const CsrfProtected = (binding: CsrfBinding = {}) => applyDecorators(SetMetadata(CSRF_BINDING, binding), UseGuards(CsrfGuard));
 
 /** The CSRF token for the forms of the page being rendered (the route needs `@CsrfProtected()`). */
-export const CsrfToken = createParamDecorator((_data: unknown, context: ExecutionContext): string => csrfTokenFor(context.switchToHttp().getRequest<Request>()));
+export const CsrfToken = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
+  csrfTokenFor(context.switchToHttp().getRequest<Request>()),
+);

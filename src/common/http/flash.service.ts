@@ -37,7 +37,11 @@ export class FlashService {
 
   set(response: Response, flash: Flash): void {
     const body = Buffer.from(JSON.stringify([flash.kind, flash.message]), 'utf8').toString('base64url');
-    response.cookie(FLASH_COOKIE, `${body}.${this.crypto.hmac(body, 'flash')}`, cookieOptions(this.secure, { path: '/', sameSite: 'lax', maxAgeMs: FLASH_MAX_AGE_MS }));
+    response.cookie(
+      FLASH_COOKIE,
+      `${body}.${this.crypto.hmac(body, 'flash')}`,
+      cookieOptions(this.secure, { path: '/', sameSite: 'lax', maxAgeMs: FLASH_MAX_AGE_MS }),
+    );
   }
 
   /** The message waiting for this page, if any; it is cleared as it is read. */

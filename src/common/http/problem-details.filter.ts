@@ -86,21 +86,35 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const opened = this.outages.admit();
       if (opened) this.logger.warn({ err: exception, correlationId, heldBack: opened.heldBack }, 'dependency unavailable');
       else this.logger.debug({ err: exception, correlationId }, 'dependency unavailable');
-      return { code: 'UNAVAILABLE', detail: 'A service we depend on is unavailable. Please try again shortly.', extras: { correlationId }, retryAfterSeconds: 5 };
+      return {
+        code: 'UNAVAILABLE',
+        detail: 'A service we depend on is unavailable. Please try again shortly.',
+        extras: { correlationId },
+        retryAfterSeconds: 5,
+      };
     }
     const middleware = fromMiddleware(exception);
     if (middleware) return middleware;
     if (exception instanceof HttpException && exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE) {
       // Terminus reports a failed readiness check this way; keep its per-dependency verdicts.
       const body = exception.getResponse() as { details?: unknown };
-      return { code: 'UNAVAILABLE', detail: 'A service we depend on is unavailable.', extras: body.details ? { checks: body.details } : {}, retryAfterSeconds: 5 };
+      return {
+        code: 'UNAVAILABLE',
+        detail: 'A service we depend on is unavailable.',
+        extras: body.details ? { checks: body.details } : {},
+        retryAfterSeconds: 5,
+      };
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const code = HTTP_STATUS_CODES[exception.getStatus()] ?? (exception.getStatus() === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED');
       return { code, detail: httpDetail(exception, code) };
     }
     this.logger.error({ err: exception, correlationId }, 'unexpected failure');
-    return { code: 'INTERNAL', detail: `Please try again. If it keeps failing, quote reference ${correlationId}.`, extras: { correlationId } };
+    return {
+      code: 'INTERNAL',
+      detail: `Please try again. If it keeps failing, quote reference ${correlationId}.`,
+      extras: { correlationId },
+    };
   }
 }
 
@@ -109,7 +123,11 @@ function fromMiddleware(exception: unknown): Classified | undefined {
   const error = exception as MiddlewareError;
   switch (error.type ?? error.code) {
     case 'entity.parse.failed':
-      return { code: 'VALIDATION_FAILED', detail: 'The body is not valid JSON.', extras: { errors: [{ field: '', message: 'is not valid JSON' }] } };
+      return {
+        code: 'VALIDATION_FAILED',
+        detail: 'The body is not valid JSON.',
+        extras: { errors: [{ field: '', message: 'is not valid JSON' }] },
+      };
     case 'entity.too.large':
     case 'LIMIT_FILE_SIZE':
       return { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' };

@@ -11,7 +11,12 @@ export interface ProblemDocument {
   [extra: string]: unknown;
 }
 
-export function problemDocument(code: ProblemCode, detail: string, extras: Readonly<Record<string, unknown>> = {}, instance?: string): ProblemDocument {
+export function problemDocument(
+  code: ProblemCode,
+  detail: string,
+  extras: Readonly<Record<string, unknown>> = {},
+  instance?: string,
+): ProblemDocument {
   const { status, title } = PROBLEMS[code];
   return { ...extras, type: problemTypeUri(code), title, status, code, detail, ...(instance ? { instance } : {}) };
 }

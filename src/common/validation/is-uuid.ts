@@ -9,5 +9,8 @@ export function isUuid(text: unknown): text is string {
 
 /** A request field holding an id the service issued (a UUID); anything else can name nothing. */
 export function IsUuid(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy({ name: 'isUuid', validator: { validate: isUuid, defaultMessage: () => 'must be an id as the service issued it (a UUID)' } }, options);
+  return ValidateBy(
+    { name: 'isUuid', validator: { validate: isUuid, defaultMessage: () => 'must be an id as the service issued it (a UUID)' } },
+    options,
+  );
 }

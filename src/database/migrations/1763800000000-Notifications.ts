@@ -26,9 +26,13 @@ export class Notifications1763800000000 implements MigrationInterface {
         sent_at timestamptz
       )`);
     // The sweep looks only at unfinished rows; the partial index stays small however many are sent.
-    await queryRunner.query(`CREATE INDEX notifications_unfinished_idx ON notifications (status, updated_at) WHERE status IN ('pending', 'queued', 'failed')`);
+    await queryRunner.query(
+      `CREATE INDEX notifications_unfinished_idx ON notifications (status, updated_at) WHERE status IN ('pending', 'queued', 'failed')`,
+    );
     await queryRunner.query(`CREATE INDEX notifications_status_updated_idx ON notifications (status, updated_at)`);
-    await queryRunner.query(`CREATE INDEX notifications_account_idx ON notifications (account_uid, created_at) WHERE account_uid IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX notifications_account_idx ON notifications (account_uid, created_at) WHERE account_uid IS NOT NULL`,
+    );
     await queryRunner.query(`CREATE INDEX notifications_appeal_idx ON notifications (appeal_id, created_at) WHERE appeal_id IS NOT NULL`);
   }
 

@@ -16,7 +16,9 @@ export class AuditEvents1795370000000 implements MigrationInterface {
         "hash" char(64) NOT NULL,
         "prev_hash" char(64) NOT NULL
       )`);
-    await queryRunner.query(`INSERT INTO "audit_chain_head" ("id", "seq", "hash", "prev_hash") VALUES (1, 0, repeat('0', 64), repeat('0', 64))`);
+    await queryRunner.query(
+      `INSERT INTO "audit_chain_head" ("id", "seq", "hash", "prev_hash") VALUES (1, 0, repeat('0', 64), repeat('0', 64))`,
+    );
     await queryRunner.query(`
       CREATE TABLE "audit_events" (
         "seq" bigint PRIMARY KEY,

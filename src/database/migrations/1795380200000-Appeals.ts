@@ -63,7 +63,9 @@ export class Appeals1795380200000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX appeals_status_queue_idx ON appeals (status, created_at, id)`);
     await queryRunner.query(`CREATE INDEX appeals_open_queue_idx ON appeals (created_at, id) WHERE status IN ${OPEN}`);
     await queryRunner.query(`CREATE INDEX appeals_breached_queue_idx ON appeals (created_at, id) WHERE sla_breached`);
-    await queryRunner.query(`CREATE INDEX appeals_lease_queue_idx ON appeals (lease_agent_id, created_at, id) WHERE lease_agent_id IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX appeals_lease_queue_idx ON appeals (lease_agent_id, created_at, id) WHERE lease_agent_id IS NOT NULL`,
+    );
     // Search (and the per-contact and per-identifier filing limits).
     await queryRunner.query(`CREATE INDEX appeals_contact_email_idx ON appeals (lower(contact_email), created_at)`);
     await queryRunner.query(`CREATE INDEX appeals_claimed_email_idx ON appeals (lower(claimed_email), created_at)`);
@@ -74,11 +76,19 @@ export class Appeals1795380200000 implements MigrationInterface {
     // Scheduled jobs: due changes, customer timeouts, SLA deadlines, evidence purge.
     await queryRunner.query(`CREATE INDEX appeals_due_idx ON appeals (scheduled_for) WHERE status = 'scheduled'`);
     await queryRunner.query(`CREATE INDEX appeals_awaiting_idx ON appeals (awaiting_since) WHERE status = 'awaiting_customer'`);
-    await queryRunner.query(`CREATE INDEX appeals_first_response_due_idx ON appeals (first_response_due_at) WHERE first_response_due_at IS NOT NULL AND first_response_breached_at IS NULL`);
-    await queryRunner.query(`CREATE INDEX appeals_resolution_due_idx ON appeals (resolution_due_at) WHERE resolution_due_at IS NOT NULL AND resolution_breached_at IS NULL`);
-    await queryRunner.query(`CREATE INDEX appeals_purge_idx ON appeals (closed_at) WHERE closed_at IS NOT NULL AND evidence_purged_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX appeals_first_response_due_idx ON appeals (first_response_due_at) WHERE first_response_due_at IS NOT NULL AND first_response_breached_at IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX appeals_resolution_due_idx ON appeals (resolution_due_at) WHERE resolution_due_at IS NOT NULL AND resolution_breached_at IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX appeals_purge_idx ON appeals (closed_at) WHERE closed_at IS NOT NULL AND evidence_purged_at IS NULL`,
+    );
     // Dashboard medians over the last 30 days.
-    await queryRunner.query(`CREATE INDEX appeals_first_response_at_idx ON appeals (first_response_at) WHERE first_response_at IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX appeals_first_response_at_idx ON appeals (first_response_at) WHERE first_response_at IS NOT NULL`,
+    );
     await queryRunner.query(`CREATE INDEX appeals_resolved_at_idx ON appeals (resolved_at) WHERE resolved_at IS NOT NULL`);
 
     await queryRunner.query(`

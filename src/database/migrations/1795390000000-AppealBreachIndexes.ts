@@ -9,8 +9,12 @@ export class AppealBreachIndexes1795390000000 implements MigrationInterface {
   name = 'AppealBreachIndexes1795390000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX appeals_first_response_breached_idx ON appeals (first_response_breached_at) WHERE first_response_breached_at IS NOT NULL`);
-    await queryRunner.query(`CREATE INDEX appeals_resolution_breached_idx ON appeals (resolution_breached_at) WHERE resolution_breached_at IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX appeals_first_response_breached_idx ON appeals (first_response_breached_at) WHERE first_response_breached_at IS NOT NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX appeals_resolution_breached_idx ON appeals (resolution_breached_at) WHERE resolution_breached_at IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

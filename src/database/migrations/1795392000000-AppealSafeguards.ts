@@ -15,9 +15,13 @@ export class AppealSafeguards1795392000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE agents ADD COLUMN role_granted_at timestamptz`);
     await queryRunner.query(`UPDATE agents SET role_granted_at = created_at`);
     await queryRunner.query(`ALTER TABLE agents ALTER COLUMN role_granted_at SET NOT NULL`);
-    await queryRunner.query(`ALTER TABLE agents ADD COLUMN role_granted_by uuid, ADD COLUMN role_approved_by uuid, ADD COLUMN awaiting_approval boolean NOT NULL DEFAULT false`);
+    await queryRunner.query(
+      `ALTER TABLE agents ADD COLUMN role_granted_by uuid, ADD COLUMN role_approved_by uuid, ADD COLUMN awaiting_approval boolean NOT NULL DEFAULT false`,
+    );
 
-    await queryRunner.query(`ALTER TABLE appeals ADD COLUMN flood boolean NOT NULL DEFAULT false, ADD COLUMN objection_recorded_at timestamptz, ADD COLUMN fact_checks jsonb`);
+    await queryRunner.query(
+      `ALTER TABLE appeals ADD COLUMN flood boolean NOT NULL DEFAULT false, ADD COLUMN objection_recorded_at timestamptz, ADD COLUMN fact_checks jsonb`,
+    );
     await queryRunner.query(`CREATE INDEX appeals_flood_queue_idx ON appeals (created_at, id) WHERE flood`);
 
     await queryRunner.query(`ALTER TABLE appeal_objections ADD COLUMN recorded boolean NOT NULL DEFAULT false`);
@@ -27,6 +31,8 @@ export class AppealSafeguards1795392000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE appeal_objections DROP COLUMN recorded`);
     await queryRunner.query(`DROP INDEX appeals_flood_queue_idx`);
     await queryRunner.query(`ALTER TABLE appeals DROP COLUMN flood, DROP COLUMN objection_recorded_at, DROP COLUMN fact_checks`);
-    await queryRunner.query(`ALTER TABLE agents DROP COLUMN role_granted_at, DROP COLUMN role_granted_by, DROP COLUMN role_approved_by, DROP COLUMN awaiting_approval`);
+    await queryRunner.query(
+      `ALTER TABLE agents DROP COLUMN role_granted_at, DROP COLUMN role_granted_by, DROP COLUMN role_approved_by, DROP COLUMN awaiting_approval`,
+    );
   }
 }

@@ -21,7 +21,9 @@ export class AuditTransparencyLog1795395150000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "audit_events" ADD COLUMN "xid" bigint NOT NULL DEFAULT 0`);
     // The writing transaction's id as bigint (the ORM has no xid8 type), behind a function so the
     // entity can declare the very same default.
-    await queryRunner.query(`CREATE FUNCTION audit_xact_id() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT pg_current_xact_id()::text::bigint'`);
+    await queryRunner.query(
+      `CREATE FUNCTION audit_xact_id() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT pg_current_xact_id()::text::bigint'`,
+    );
     await queryRunner.query(`ALTER TABLE "audit_events" ALTER COLUMN "xid" SET DEFAULT audit_xact_id()`);
     // A volatile default fills every existing row with its own random value (the table is rewritten, no trigger fires).
     await queryRunner.query(`

@@ -1,7 +1,14 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
-import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import { Clock } from '../../common/clock';
 import { randomToken, sha256Hex } from '../../common/crypto/tokens';
 import { InjectRedis, RedisKeys } from '../redis/redis.module';
@@ -175,7 +182,13 @@ export class Limiter implements EntitySubscriberInterface, OnModuleInit {
       ...buckets.flatMap((each) => [this.countKey(each), this.lockKey(each)]),
       now,
       `${now}:${randomToken(6)}`,
-      ...buckets.flatMap(({ limit }) => [limit.windowMs, limit.max, limit.lock?.firstMs ?? 0, limit.lock?.maxMs ?? 0, limit.lock?.resetCount ? 1 : 0]),
+      ...buckets.flatMap(({ limit }) => [
+        limit.windowMs,
+        limit.max,
+        limit.lock?.firstMs ?? 0,
+        limit.lock?.maxMs ?? 0,
+        limit.lock?.resetCount ? 1 : 0,
+      ]),
     )) as number[];
     return buckets.map((_, index) => ({ count: Number(replies[index * 2]), lockStartedMs: Number(replies[index * 2 + 1]) }));
   }

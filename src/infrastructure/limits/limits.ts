@@ -44,7 +44,12 @@ export const LIMITS = {
    * the 20th locks the account's verification for an hour (423 VERIFICATION_LOCKED), and its
    * owner is told. Flows that anyone can start (recovery) never count here.
    */
-  accountFailures: limit('account-failures', { max: 20, windowMs: HOUR, key: ['account uid'], lock: { firstMs: HOUR, maxMs: HOUR, resetCount: true } }),
+  accountFailures: limit('account-failures', {
+    max: 20,
+    windowMs: HOUR,
+    key: ['account uid'],
+    lock: { firstMs: HOUR, maxMs: HOUR, resetCount: true },
+  }),
 
   // --- Password recovery and logon-email reminders (no session: anyone can start them)
   /** Recovery codes asked for one login as typed (an account or not, alike). */
@@ -54,9 +59,19 @@ export const LIMITS = {
    * Wrong recovery codes for one login as typed: once full, new recoveries of that login answer
    * 429 for 15 minutes, doubling up to an hour. Never the owner's sign-in or verification.
    */
-  recoveryFailuresPerLogin: limit('recovery-failures-login', { max: 20, windowMs: HOUR, key: ['login hash'], lock: { firstMs: 15 * MINUTE, maxMs: HOUR, resetCount: false } }),
+  recoveryFailuresPerLogin: limit('recovery-failures-login', {
+    max: 20,
+    windowMs: HOUR,
+    key: ['login hash'],
+    lock: { firstMs: 15 * MINUTE, maxMs: HOUR, resetCount: false },
+  }),
   /** Wrong recovery codes from one address, whatever the login: new recoveries from it answer 429. */
-  recoveryFailuresPerAddress: limit('recovery-failures-ip', { max: 50, windowMs: HOUR, key: ['client address (IPv6 /64)'], lock: { firstMs: 15 * MINUTE, maxMs: HOUR, resetCount: false } }),
+  recoveryFailuresPerAddress: limit('recovery-failures-ip', {
+    max: 50,
+    windowMs: HOUR,
+    key: ['client address (IPv6 /64)'],
+    lock: { firstMs: 15 * MINUTE, maxMs: HOUR, resetCount: false },
+  }),
   /** Codes typed for a recovery id that never existed: counted down like a real one's 5 attempts. */
   unknownRecoveryAttempts: limit('recovery-unknown', { max: 5, windowMs: 10 * MINUTE, key: ['recovery id hash'] }),
   /** The owner hears of wrong recovery codes (`recovery-failures`) once an hour at most. */
@@ -70,15 +85,30 @@ export const LIMITS = {
    * LOGIN_THROTTLED) for a minute, doubling with each further failure up to an hour. A success
    * or a completed recovery clears it; the right password from a trusted device passes it.
    */
-  signInFailuresPerLogin: limit('sign-in-login', { max: 10, windowMs: HOUR, key: ['login hash'], lock: { firstMs: MINUTE, maxMs: HOUR, resetCount: false } }),
+  signInFailuresPerLogin: limit('sign-in-login', {
+    max: 10,
+    windowMs: HOUR,
+    key: ['login hash'],
+    lock: { firstMs: MINUTE, maxMs: HOUR, resetCount: false },
+  }),
   /** Failed sign-ins from one address: as per login, and nothing passes it. */
-  signInFailuresPerAddress: limit('sign-in-ip', { max: 10, windowMs: HOUR, key: ['client address (IPv6 /64)'], lock: { firstMs: MINUTE, maxMs: HOUR, resetCount: false } }),
+  signInFailuresPerAddress: limit('sign-in-ip', {
+    max: 10,
+    windowMs: HOUR,
+    key: ['client address (IPv6 /64)'],
+    lock: { firstMs: MINUTE, maxMs: HOUR, resetCount: false },
+  }),
   /** The owner of a throttled login hears of it (`sign-in-throttled`) once an hour at most. */
   signInThrottledNotice: limit('sign-in-notice', { max: 1, windowMs: HOUR, key: ['account uid'] }),
 
   // --- Back-office sign-in
   /** 5 failures for one email from one network (IPv4 /24, IPv6 /64) lock that email there for 15 minutes. */
-  agentSignInFailures: limit('agent-sign-in', { max: 5, windowMs: 15 * MINUTE, key: ['email hash', 'network'], lock: { firstMs: 15 * MINUTE, maxMs: 15 * MINUTE, resetCount: true } }),
+  agentSignInFailures: limit('agent-sign-in', {
+    max: 5,
+    windowMs: 15 * MINUTE,
+    key: ['email hash', 'network'],
+    lock: { firstMs: 15 * MINUTE, maxMs: 15 * MINUTE, resetCount: true },
+  }),
 
   // --- Appeals (public)
   contactCodesPerEmail: limit('contact-email', { max: 5, windowMs: HOUR, key: ['contact email hash'] }),

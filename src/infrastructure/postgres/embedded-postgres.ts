@@ -1,9 +1,33 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chownSync, cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, Stats, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, parse, resolve, sep } from 'node:path';
 import { Client } from 'pg';
-import { claimOwnership, execFileAsync, freePort, isAlive, isRoot, liveOwner, spawnDetached, stopChild, stopPid, tail } from '../child-process';
+import {
+  claimOwnership,
+  execFileAsync,
+  freePort,
+  isAlive,
+  isRoot,
+  liveOwner,
+  spawnDetached,
+  stopChild,
+  stopPid,
+  tail,
+} from '../child-process';
 import { StartupError } from '../startup-error';
 
 export interface EmbeddedServer {
@@ -40,7 +64,9 @@ function binaries(): Binaries {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new StartupError(`No embedded PostgreSQL for ${process.platform}-${process.arch} (${pkg}): set DATABASE_URL to a PostgreSQL 14+ server.`);
+    throw new StartupError(
+      `No embedded PostgreSQL for ${process.platform}-${process.arch} (${pkg}): set DATABASE_URL to a PostgreSQL 14+ server.`,
+    );
   }
   return binariesIn(join(dirname(entry), '..', 'native'));
 }
@@ -58,7 +84,9 @@ async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
     try {
       await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', SUPERUSER]);
     } catch (error) {
-      throw new StartupError(`Running as root, and the "postgres" user PostgreSQL needs could not be created (${(error as Error).message.trim()}): set DATABASE_URL.`);
+      throw new StartupError(
+        `Running as root, and the "postgres" user PostgreSQL needs could not be created (${(error as Error).message.trim()}): set DATABASE_URL.`,
+      );
     }
     return ids();
   }
@@ -131,7 +159,9 @@ function reachablePlace(found: Binaries, dir: string, user: { uid?: number; gid?
     mkdirSync(RELOCATION_ROOT, { recursive: true, mode: 0o755 });
     return {
       binaries: closedForBinaries ? copyBinaries(found) : found,
-      dir: closedForData ? join(RELOCATION_ROOT, `data-${createHash('sha256').update(realParent(dir)).digest('hex').slice(0, 16)}`, 'pg') : dir,
+      dir: closedForData
+        ? join(RELOCATION_ROOT, `data-${createHash('sha256').update(realParent(dir)).digest('hex').slice(0, 16)}`, 'pg')
+        : dir,
     };
   } catch (error) {
     const closed = closedForData ?? closedForBinaries;
@@ -218,7 +248,9 @@ async function initialise(initdb: string, dir: string, passwordFile: string, own
     child.stdout!.on('data', (chunk: Buffer) => tail(lines, chunk));
     child.stderr!.on('data', (chunk: Buffer) => tail(lines, chunk));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new StartupError(`initdb failed for ${dir}: ${lines.slice(-3).join(' | ')}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new StartupError(`initdb failed for ${dir}: ${lines.slice(-3).join(' | ')}`)),
+    );
   });
 }
 

@@ -45,7 +45,10 @@ export class JobQueue {
   }
 
   /** Several jobs in one round trip. */
-  async addBulk<N extends JobName>(queueName: QueueName, jobs: readonly { name: N; data: JobData[N]; opts?: JobsOptions }[]): Promise<void> {
+  async addBulk<N extends JobName>(
+    queueName: QueueName,
+    jobs: readonly { name: N; data: JobData[N]; opts?: JobsOptions }[],
+  ): Promise<void> {
     for (const job of jobs) {
       const allowed = ([] as QueueName[]).concat(JOB_QUEUE[job.name]);
       if (!allowed.includes(queueName)) throw new Error(`job ${job.name} does not belong on queue ${queueName}`);

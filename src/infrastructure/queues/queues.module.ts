@@ -12,7 +12,11 @@ import { bullPrefix, redisOptionsFromUrl } from './redis-connection';
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        connection: { ...redisOptionsFromUrl(config.redis.url!), maxRetriesPerRequest: null, connectionName: `account-center-${config.role}-bullmq` },
+        connection: {
+          ...redisOptionsFromUrl(config.redis.url!),
+          maxRetriesPerRequest: null,
+          connectionName: `account-center-${config.role}-bullmq`,
+        },
         prefix: bullPrefix(config.redis.prefix),
       }),
     }),

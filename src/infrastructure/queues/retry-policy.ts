@@ -48,4 +48,7 @@ export const WORKER_SETTINGS: Pick<WorkerOptions, 'settings'> = {
 export const DELIVERY_CONCURRENCY = 64;
 
 /** Worker options of the notification queues (the benchmark's no-op baseline uses the same concurrency). */
-export const DELIVERY_WORKER_OPTIONS: Pick<WorkerOptions, 'settings' | 'concurrency'> = { concurrency: DELIVERY_CONCURRENCY, ...WORKER_SETTINGS };
+export const DELIVERY_WORKER_OPTIONS: Pick<WorkerOptions, 'settings' | 'concurrency'> = {
+  concurrency: DELIVERY_CONCURRENCY,
+  ...WORKER_SETTINGS,
+};

@@ -29,7 +29,20 @@ export async function startEmbeddedRedis(
   }
 
   const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile, '--logfile', 'redis.log', '--daemonize', 'no'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--pidfile',
+    pidFile,
+    '--logfile',
+    'redis.log',
+    '--daemonize',
+    'no',
+  ];
   args.push(...(persistent ? ['--appendonly', 'yes', '--save', ''] : ['--appendonly', 'no', '--save', '']));
   const child = spawnDetached(options.binary ?? 'redis-server', args, {});
   const lines: string[] = [];
@@ -40,7 +53,9 @@ export async function startEmbeddedRedis(
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(new StartupError(error.code === 'ENOENT' ? REDIS_MISSING : `redis-server could not start: ${error.message}`)),
     );
-    child.once('exit', (code) => reject(new StartupError(`redis-server exited (${code}) while starting; see ${join(dir, 'redis.log')} ${lines.join(' ')}`)));
+    child.once('exit', (code) =>
+      reject(new StartupError(`redis-server exited (${code}) while starting; see ${join(dir, 'redis.log')} ${lines.join(' ')}`)),
+    );
   });
   started.catch(() => undefined);
   const url = `redis://127.0.0.1:${port}`;

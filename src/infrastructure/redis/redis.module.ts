@@ -54,7 +54,11 @@ class RedisLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: REDIS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createRedisClient(config.redis.url!, `account-center-${config.role}`) },
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createRedisClient(config.redis.url!, `account-center-${config.role}`),
+    },
     RedisKeys,
     RedisLifecycle,
   ],

@@ -44,15 +44,37 @@ export class OutboxTransport implements EmailTransport, SmsTransport {
   }
 
   private async sendEmail(email: OutgoingEmail): Promise<string> {
-    const info = await this.composer.sendMail({ from: this.from, to: email.to, subject: email.subject, html: email.html, text: email.text, ...emailHeaders(email) });
+    const info = await this.composer.sendMail({
+      from: this.from,
+      to: email.to,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      ...emailHeaders(email),
+    });
     const name = `${fileStamp()}-${email.id}`;
     await writeFile(join(this.dir, `${name}.eml`), info.message as Buffer);
-    await this.writeRecord(name, { channel: 'email', messageId: email.id, to: email.to, template: email.template, subject: email.subject, body: email.text, sentAt: new Date().toISOString() });
+    await this.writeRecord(name, {
+      channel: 'email',
+      messageId: email.id,
+      to: email.to,
+      template: email.template,
+      subject: email.subject,
+      body: email.text,
+      sentAt: new Date().toISOString(),
+    });
     return `outbox:${email.id}`;
   }
 
   private async sendSms(sms: OutgoingSms): Promise<string> {
-    await this.writeRecord(`${fileStamp()}-${sms.id}`, { channel: 'sms', messageId: sms.id, to: sms.to, template: sms.template, body: sms.body, sentAt: new Date().toISOString() });
+    await this.writeRecord(`${fileStamp()}-${sms.id}`, {
+      channel: 'sms',
+      messageId: sms.id,
+      to: sms.to,
+      template: sms.template,
+      body: sms.body,
+      sentAt: new Date().toISOString(),
+    });
     return `outbox:${sms.id}`;
   }
 

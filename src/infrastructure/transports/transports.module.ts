@@ -24,13 +24,17 @@ class TransportsShutdown implements OnApplicationShutdown {
       provide: EMAIL_TRANSPORT,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        config.mail.smtpUrl ? new SmtpEmailTransport(config.mail.smtpUrl, config.mail.from) : new OutboxTransport(config.devOutbox.dir, config.mail.from),
+        config.mail.smtpUrl
+          ? new SmtpEmailTransport(config.mail.smtpUrl, config.mail.from)
+          : new OutboxTransport(config.devOutbox.dir, config.mail.from),
     },
     {
       provide: SMS_TRANSPORT,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        config.sms.provider === 'webhook' ? new WebhookSmsTransport(config.sms.webhookUrl, config.sms.webhookSecret) : new OutboxTransport(config.devOutbox.dir, config.mail.from),
+        config.sms.provider === 'webhook'
+          ? new WebhookSmsTransport(config.sms.webhookUrl, config.sms.webhookSecret)
+          : new OutboxTransport(config.devOutbox.dir, config.mail.from),
     },
     TransportsShutdown,
   ],

@@ -27,7 +27,10 @@ export class WebhookSmsTransport implements SmsTransport {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new DeliveryError(`SMS webhook: ${(error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (error as Error).message}`, false);
+      throw new DeliveryError(
+        `SMS webhook: ${(error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (error as Error).message}`,
+        false,
+      );
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return providerId(text) ?? sms.id;

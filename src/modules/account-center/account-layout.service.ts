@@ -23,7 +23,10 @@ export class AccountLayout {
     const csrf = csrfTokenFor(request);
     const path = request.path.replace(/\/+$/, '') || '/';
     const { principal } = session;
-    const who = principal.type === 'root' && session.account ? maskEmail(session.account.logonEmail) : `${principal.name ?? principal.type}@${principal.uid}`;
+    const who =
+      principal.type === 'root' && session.account
+        ? maskEmail(session.account.logonEmail)
+        : `${principal.name ?? principal.type}@${principal.uid}`;
     Object.assign(response.locals, {
       area: 'account',
       homeHref: '/security',

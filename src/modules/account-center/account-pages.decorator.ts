@@ -9,4 +9,5 @@ import { AccountPagesGuard } from './account-pages.guard';
  * `ac_session` cookie, so a forged POST never reaches the guard), then the session, and the
  * layout in `res.locals`. Handlers take `@PageSession()`.
  */
-export const AccountPages = () => applyDecorators(ApiExcludeController(), CsrfProtected({ sessionCookie: SESSION_COOKIE }), UseGuards(AccountPagesGuard));
+export const AccountPages = () =>
+  applyDecorators(ApiExcludeController(), CsrfProtected({ sessionCookie: SESSION_COOKIE }), UseGuards(AccountPagesGuard));

@@ -33,7 +33,8 @@ export class AccountPagesGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<WithSession>();
     const response = context.switchToHttp().getResponse<Response>();
     const token = (request.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
-    const session = typeof token === 'string' ? await this.sessions.authenticate(token).catch((error: unknown) => this.ended(error)) : undefined;
+    const session =
+      typeof token === 'string' ? await this.sessions.authenticate(token).catch((error: unknown) => this.ended(error)) : undefined;
     if (!session) {
       if (token !== undefined) response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.secureCookies));
       // A form posted after the session ended cannot be replayed: its page is where to go back to.

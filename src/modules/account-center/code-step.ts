@@ -16,7 +16,13 @@ export interface CodeStepView {
  * The code step of a page, rendered on the server: no script counts down, so the page says at
  * what time (and in how many seconds) the resend button works, and disables it until then.
  */
-export function codeStep(method: ChallengeMethod, maskedDestination: string | null | undefined, expiresAt: Date, resendAvailableAt: Date | null | undefined, now: Date): CodeStepView {
+export function codeStep(
+  method: ChallengeMethod,
+  maskedDestination: string | null | undefined,
+  expiresAt: Date,
+  resendAvailableAt: Date | null | undefined,
+  now: Date,
+): CodeStepView {
   const inSeconds = resendAvailableAt ? Math.max(0, Math.ceil((resendAvailableAt.getTime() - now.getTime()) / 1000)) : 0;
   return {
     method,

@@ -25,7 +25,13 @@ interface ContactSpec {
   readonly path: string;
   readonly title: string;
   readonly what: string;
-  readonly field: { readonly name: 'newEmail' | 'newPhone'; readonly label: string; readonly type: string; readonly autocomplete: string; readonly hint: string };
+  readonly field: {
+    readonly name: 'newEmail' | 'newPhone';
+    readonly label: string;
+    readonly type: string;
+    readonly autocomplete: string;
+    readonly hint: string;
+  };
 }
 
 const EMAIL: ContactSpec = {
@@ -49,7 +55,13 @@ const PHONE: ContactSpec = {
   path: '/security/phone',
   title: 'Change your secure phone',
   what: 'secure phone',
-  field: { name: 'newPhone', label: 'New secure phone', type: 'tel', autocomplete: 'tel', hint: 'With the country code, such as +86 139 1234 5678. We send a code to it by text message.' },
+  field: {
+    name: 'newPhone',
+    label: 'New secure phone',
+    type: 'tel',
+    autocomplete: 'tel',
+    hint: 'With the country code, such as +86 139 1234 5678. We send a code to it by text message.',
+  },
 };
 
 /**
@@ -72,11 +84,21 @@ export class ContactChangesPagesController {
   }
 
   @Post('email')
-  startEmail(@PageSession() session: AuthenticatedSession, @Body() form: NewEmailForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  startEmail(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: NewEmailForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const value = form.newEmail?.trim() ?? '';
     return this.start(EMAIL, session, value, request, response, () => {
-      if (!isEmail(value)) throw new ValidationFailedError([{ field: 'newEmail', message: 'Enter an email address such as lin@example.com.' }]);
-      return this.changes.startEmailChange(session, { verificationToken: this.verified.token(request, 'change_email')!, newEmail: value }, request.ip);
+      if (!isEmail(value))
+        throw new ValidationFailedError([{ field: 'newEmail', message: 'Enter an email address such as lin@example.com.' }]);
+      return this.changes.startEmailChange(
+        session,
+        { verificationToken: this.verified.token(request, 'change_email')!, newEmail: value },
+        request.ip,
+      );
     });
   }
 
@@ -86,7 +108,12 @@ export class ContactChangesPagesController {
   }
 
   @Post('email/confirm')
-  confirmEmail(@PageSession() session: AuthenticatedSession, @Body() form: CodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  confirmEmail(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: CodeForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     return this.confirm(EMAIL, session, form, response, async (changeId, code) => {
       const { logonEmail } = await this.changes.confirmEmailChange(session, changeId, code, request.ip);
       return `Your logon email is now ${logonEmail}. Sign in with it from now on.`;
@@ -109,12 +136,24 @@ export class ContactChangesPagesController {
   }
 
   @Post('phone')
-  startPhone(@PageSession() session: AuthenticatedSession, @Body() form: NewPhoneForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  startPhone(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: NewPhoneForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const typed = form.newPhone?.trim() ?? '';
     return this.start(PHONE, session, typed, request, response, () => {
       const phone = typed.replace(/[\s().-]/g, '');
-      if (!isE164Phone(phone)) throw new ValidationFailedError([{ field: 'newPhone', message: 'Enter a mobile number with its country code, such as +86 139 1234 5678.' }]);
-      return this.changes.startPhoneChange(session, { verificationToken: this.verified.token(request, 'change_phone')!, newPhone: phone }, request.ip);
+      if (!isE164Phone(phone))
+        throw new ValidationFailedError([
+          { field: 'newPhone', message: 'Enter a mobile number with its country code, such as +86 139 1234 5678.' },
+        ]);
+      return this.changes.startPhoneChange(
+        session,
+        { verificationToken: this.verified.token(request, 'change_phone')!, newPhone: phone },
+        request.ip,
+      );
     });
   }
 
@@ -124,7 +163,12 @@ export class ContactChangesPagesController {
   }
 
   @Post('phone/confirm')
-  confirmPhone(@PageSession() session: AuthenticatedSession, @Body() form: CodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  confirmPhone(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: CodeForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     return this.confirm(PHONE, session, form, response, async (changeId, code) => {
       const { securePhone } = await this.changes.confirmPhoneChange(session, changeId, code, request.ip);
       return `Your secure phone is now ${securePhone}.`;
@@ -151,7 +195,14 @@ export class ContactChangesPagesController {
   }
 
   /** 303 to the code form; the form again with the error beside the field, and what was typed. */
-  private async start(spec: ContactSpec, session: AuthenticatedSession, typed: string, request: Request, response: Response, run: () => Promise<PendingChangeView>): Promise<void> {
+  private async start(
+    spec: ContactSpec,
+    session: AuthenticatedSession,
+    typed: string,
+    request: Request,
+    response: Response,
+    run: () => Promise<PendingChangeView>,
+  ): Promise<void> {
     if (!this.verified.token(request, spec.purpose)) return response.redirect(303, verifyPath(spec.purpose));
     try {
       await run();
@@ -175,7 +226,13 @@ export class ContactChangesPagesController {
     if (pending) response.render('account/contact-confirm', this.confirmView(spec, pending, {}));
   }
 
-  private async confirm(spec: ContactSpec, session: AuthenticatedSession, form: CodeForm, response: Response, apply: (changeId: string, code: string) => Promise<string>): Promise<void> {
+  private async confirm(
+    spec: ContactSpec,
+    session: AuthenticatedSession,
+    form: CodeForm,
+    response: Response,
+    apply: (changeId: string, code: string) => Promise<string>,
+  ): Promise<void> {
     const pending = await this.pendingOrBack(spec, session, response);
     if (!pending) return;
     try {
@@ -218,14 +275,21 @@ export class ContactChangesPagesController {
   }
 
   /** This session's pending change of the kind; none (confirmed, cancelled, expired, another session's): 303 to the overview with a message. */
-  private async pendingOrBack(spec: ContactSpec, session: AuthenticatedSession, response: Response): Promise<PendingChangeView | undefined> {
+  private async pendingOrBack(
+    spec: ContactSpec,
+    session: AuthenticatedSession,
+    response: Response,
+  ): Promise<PendingChangeView | undefined> {
     const pending = await this.changes.pending(session, spec.kind);
     if (!pending) this.back(spec, response);
     return pending;
   }
 
   private back(spec: ContactSpec, response: Response): void {
-    this.flash.set(response, { kind: 'warning', message: `No change of your ${spec.what} is waiting for a code. Start again with “Modify”.` });
+    this.flash.set(response, {
+      kind: 'warning',
+      message: `No change of your ${spec.what} is waiting for a code. Start again with “Modify”.`,
+    });
     response.redirect(303, '/security');
   }
 
@@ -240,7 +304,13 @@ export class ContactChangesPagesController {
       action: `${spec.path}/confirm`,
       cancelAction: `${spec.path}/cancel`,
       resendAction: `${spec.path}/resend`,
-      step: codeStep(spec.kind === 'email_change' ? 'email' : 'sms', pending.maskedDestination, pending.expiresAt, pending.resendAvailableAt, this.clock.now()),
+      step: codeStep(
+        spec.kind === 'email_change' ? 'email' : 'sms',
+        pending.maskedDestination,
+        pending.expiresAt,
+        pending.resendAvailableAt,
+        this.clock.now(),
+      ),
       resendFields: {},
       errors,
     };

@@ -7,7 +7,17 @@ describe(localPath.name, () => {
   });
 
   it('falls back for anything that could lead elsewhere or break the header', () => {
-    for (const next of ['//evil.example', '/\\evil.example', 'https://evil.example/', 'security', '', '/a\r\nLocation: x', `/${'a'.repeat(600)}`, undefined, ['/security']]) {
+    for (const next of [
+      '//evil.example',
+      '/\\evil.example',
+      'https://evil.example/',
+      'security',
+      '',
+      '/a\r\nLocation: x',
+      `/${'a'.repeat(600)}`,
+      undefined,
+      ['/security'],
+    ]) {
       expect([next, localPath(next)]).toEqual([next, '/security']);
     }
   });

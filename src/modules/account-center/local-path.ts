@@ -7,7 +7,8 @@ export const DEFAULT_NEXT = '/security';
  * cannot be used to send someone elsewhere.
  */
 export function localPath(next: unknown, fallback = DEFAULT_NEXT): string {
-  if (typeof next !== 'string' || next.length > 512 || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return fallback;
+  if (typeof next !== 'string' || next.length > 512 || !next.startsWith('/') || next.startsWith('//') || next.includes('\\'))
+    return fallback;
   // Control characters would let a path break out of the Location header or the URL parser.
   return [...next].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f) ? fallback : next;
 }

@@ -40,7 +40,12 @@ export class PasswordPagesController {
 
   /** 303 to the sign-in page (every session ended); the form again with the policy's reasons beside the field. */
   @Post()
-  async change(@PageSession() session: AuthenticatedSession, @Body() form: NewPasswordForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async change(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: NewPasswordForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const verificationToken = this.verified.token(request, 'change_password');
     if (!verificationToken) return response.redirect(303, verifyPath('change_password'));
     try {
@@ -48,7 +53,10 @@ export class PasswordPagesController {
       await this.passwords.change(session, { verificationToken, newPassword: form.newPassword }, request.ip);
       this.verified.clear(response);
       response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.secureCookies));
-      this.flash.set(response, { kind: 'success', message: 'Your logon password was changed and you were signed out on every device. Sign in with your new password.' });
+      this.flash.set(response, {
+        kind: 'success',
+        message: 'Your logon password was changed and you were signed out on every device. Sign in with your new password.',
+      });
       response.redirect(303, '/login');
     } catch (error) {
       if (error instanceof DomainError && error.code === 'VERIFICATION_TOKEN_INVALID') {

@@ -15,7 +15,8 @@ import { PageSession } from './account-pages.guard';
 import { verifyPath } from './verified-purpose';
 
 const NOT_OWNER: Record<string, string> = {
-  ram_user: "Only the account owner can change these settings. Contact your account administrator: a RAM user's password is changed in the RAM console.",
+  ram_user:
+    "Only the account owner can change these settings. Contact your account administrator: a RAM user's password is changed in the RAM console.",
   ram_role: 'Only the account owner can change these settings. Contact your account administrator to sign in to the root account.',
   sso: 'You signed in through your enterprise SSO: change your password at your corporate identity provider.',
 };
@@ -44,11 +45,35 @@ export class SecurityPagesController {
     const owner = session.principal.type === 'root';
     const totpEnabled = account.totpSecret !== null;
     const [email, phone, recoveryCodesLeft] = owner
-      ? await Promise.all([this.changes.pending(session, 'email_change'), this.changes.pending(session, 'phone_change'), totpEnabled ? this.totp.recoveryCodesLeft(account.uid) : 0])
+      ? await Promise.all([
+          this.changes.pending(session, 'email_change'),
+          this.changes.pending(session, 'phone_change'),
+          totpEnabled ? this.totp.recoveryCodesLeft(account.uid) : 0,
+        ])
       : [undefined, undefined, 0];
     const pending = [
-      ...(email ? [{ label: 'Logon email', to: email.maskedDestination, expiresAt: email.expiresAt, confirm: '/security/email/confirm', cancel: '/security/email/cancel' }] : []),
-      ...(phone ? [{ label: 'Secure phone', to: phone.maskedDestination, expiresAt: phone.expiresAt, confirm: '/security/phone/confirm', cancel: '/security/phone/cancel' }] : []),
+      ...(email
+        ? [
+            {
+              label: 'Logon email',
+              to: email.maskedDestination,
+              expiresAt: email.expiresAt,
+              confirm: '/security/email/confirm',
+              cancel: '/security/email/cancel',
+            },
+          ]
+        : []),
+      ...(phone
+        ? [
+            {
+              label: 'Secure phone',
+              to: phone.maskedDestination,
+              expiresAt: phone.expiresAt,
+              confirm: '/security/phone/confirm',
+              cancel: '/security/phone/cancel',
+            },
+          ]
+        : []),
     ];
     return {
       title: 'Security settings',

@@ -41,14 +41,24 @@ export class SessionsPagesController {
   }
 
   @Post(':id/revoke')
-  async revokeOne(@PageSession() session: AuthenticatedSession, @Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async revokeOne(
+    @PageSession() session: AuthenticatedSession,
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     await this.sessions.revokeOne(session, id, request.ip);
     this.flash.set(response, { kind: 'success', message: 'The session was signed out.' });
     response.redirect(303, BACK);
   }
 
   @Post('devices/:id/forget')
-  async forget(@PageSession() session: AuthenticatedSession, @Param('id') id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async forget(
+    @PageSession() session: AuthenticatedSession,
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     requireRoot(session.principal);
     await this.devices.forget(session, id, request.ip);
     this.flash.set(response, { kind: 'success', message: 'The device was forgotten: signing in from it asks for a code again.' });

@@ -202,7 +202,11 @@ export class SignInPagesController {
     const client = clientInfo(request);
     if (client.deviceId) return client;
     const deviceId = randomToken();
-    response.cookie(DEVICE_COOKIE, deviceId, cookieOptions(this.secureCookies, { path: '/', sameSite: 'lax', maxAgeMs: DEVICE_COOKIE_MAX_AGE_MS }));
+    response.cookie(
+      DEVICE_COOKIE,
+      deviceId,
+      cookieOptions(this.secureCookies, { path: '/', sameSite: 'lax', maxAgeMs: DEVICE_COOKIE_MAX_AGE_MS }),
+    );
     return { ...client, deviceId };
   }
 

@@ -50,7 +50,12 @@ export class TotpPagesController {
   /** The app's first code turns it on; the answer shows the ten recovery codes, this once. */
   @Post('activate')
   @HttpCode(200)
-  async activate(@PageSession() session: AuthenticatedSession, @Body() form: CodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async activate(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: CodeForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     try {
       const code = form.code?.trim() ?? '';
       if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the 6-digit code your app shows.' }]);
@@ -81,7 +86,12 @@ export class TotpPagesController {
    * Runs `act` with the verification token of `purpose` and 303s where it says (the token is used
    * up; a refused one stays usable). Without a usable token: 303 to the verification.
    */
-  private async withToken(purpose: VerificationPurpose, request: Request, response: Response, act: (token: string) => Promise<string>): Promise<void> {
+  private async withToken(
+    purpose: VerificationPurpose,
+    request: Request,
+    response: Response,
+    act: (token: string) => Promise<string>,
+  ): Promise<void> {
     const token = this.verified.token(request, purpose);
     if (!token) return response.redirect(303, verifyPath(purpose));
     try {

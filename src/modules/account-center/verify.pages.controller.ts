@@ -40,7 +40,13 @@ export class VerifyPagesController {
 
   /** Without `id`: the methods to choose from; with the `id` of a started verification: its code form. */
   @Get()
-  async page(@PageSession() session: AuthenticatedSession, @Query('purpose') purpose: unknown, @Query('id') id: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async page(
+    @PageSession() session: AuthenticatedSession,
+    @Query('purpose') purpose: unknown,
+    @Query('id') id: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const checked = purposeOf(purpose);
     const account = await this.accounts.getChangeable(session);
     if (typeof id !== 'string' || !id) return response.render(VIEW, this.chooseView(account, checked, undefined, {}));
@@ -50,10 +56,17 @@ export class VerifyPagesController {
 
   /** Starts the verification by the chosen method (a code is sent, or TOTP awaited): 303 to its code form. */
   @Post()
-  async start(@PageSession() session: AuthenticatedSession, @Body() form: StartVerificationForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async start(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: StartVerificationForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const purpose = purposeOf(form.purpose);
     const account = await this.accounts.getChangeable(session);
-    const method = (VERIFICATION_METHODS as readonly string[]).includes(form.method ?? '') ? (form.method as VerificationMethod) : undefined;
+    const method = (VERIFICATION_METHODS as readonly string[]).includes(form.method ?? '')
+      ? (form.method as VerificationMethod)
+      : undefined;
     try {
       if (!method) throw new ValidationFailedError([{ field: 'method', message: 'Choose how to verify your identity.' }]);
       const started = await this.verifications.start(session, { purpose, method }, request.ip);
@@ -67,7 +80,12 @@ export class VerifyPagesController {
 
   /** A right code: the token goes into the `ac_verified` cookie and the browser to the change (303). */
   @Post('code')
-  async verify(@PageSession() session: AuthenticatedSession, @Body() form: VerificationCodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async verify(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: VerificationCodeForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const started = await this.started(session, form.id ?? '', purposeOf(form.purpose), response);
     if (!started) return;
     try {
@@ -83,7 +101,12 @@ export class VerifyPagesController {
 
   /** Another code for an SMS or email verification: 303 back to the code form with a message. */
   @Post('resend')
-  async resend(@PageSession() session: AuthenticatedSession, @Body() form: VerificationResendForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async resend(
+    @PageSession() session: AuthenticatedSession,
+    @Body() form: VerificationResendForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const started = await this.started(session, form.id ?? '', purposeOf(form.purpose), response);
     if (!started) return;
     try {
@@ -104,7 +127,12 @@ export class VerifyPagesController {
   }
 
   /** The verification `id` of this session for `purpose`; otherwise back to choosing a method, with a message. */
-  private async started(session: AuthenticatedSession, id: string, purpose: VerificationPurpose, response: Response): Promise<VerificationView | undefined> {
+  private async started(
+    session: AuthenticatedSession,
+    id: string,
+    purpose: VerificationPurpose,
+    response: Response,
+  ): Promise<VerificationView | undefined> {
     try {
       const started = await this.verifications.describe(session, id);
       if (started.purpose === purpose) return started;
@@ -116,7 +144,12 @@ export class VerifyPagesController {
     return undefined;
   }
 
-  private chooseView(account: Account, purpose: VerificationPurpose, chosen: VerificationMethod | undefined, errors: Record<string, string>) {
+  private chooseView(
+    account: Account,
+    purpose: VerificationPurpose,
+    chosen: VerificationMethod | undefined,
+    errors: Record<string, string>,
+  ) {
     const methods = verificationMethods(account);
     const selected = chosen ?? methods[0];
     return {
@@ -146,7 +179,10 @@ export class VerifyPagesController {
 
 /** The purpose in the query or form; anything else is a 400 (no page links to it). */
 function purposeOf(value: unknown): VerificationPurpose {
-  if (!isPurpose(value)) throw new ValidationFailedError([{ field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp' }]);
+  if (!isPurpose(value))
+    throw new ValidationFailedError([
+      { field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp' },
+    ]);
   return value;
 }
 

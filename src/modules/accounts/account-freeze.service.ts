@@ -73,7 +73,14 @@ export class AccountFreezeService {
     const variables = { uid, at: this.clock.now().toISOString(), reason: request.reason };
     const recipients = new Map([account.logonEmail, ...(request.alsoNotify ?? [])].map((address) => [address.toLowerCase(), address]));
     for (const to of recipients.values()) {
-      await this.notifications.notify(manager, { template: 'account-frozen', channel: 'email', to, locale: account.locale, variables, accountUid: uid });
+      await this.notifications.notify(manager, {
+        template: 'account-frozen',
+        channel: 'email',
+        to,
+        locale: account.locale,
+        variables,
+        accountUid: uid,
+      });
     }
     await this.audit.record(manager, {
       action: 'account.frozen',

@@ -23,7 +23,10 @@ export class AccountsController {
   @Patch()
   async update(@CurrentSession() session: AuthenticatedSession, @Body() body: UpdateAccountDto, @Req() request: Request) {
     if (session.principal.type !== 'ram_user') requireRoot(session.principal);
-    const account = await this.accounts.updateLocale(session.accountUid, body.locale, { actor: auditActorOf(session.principal), ip: request.ip });
+    const account = await this.accounts.updateLocale(session.accountUid, body.locale, {
+      actor: auditActorOf(session.principal),
+      ip: request.ip,
+    });
     return accountView(account, session.principal);
   }
 }

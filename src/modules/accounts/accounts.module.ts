@@ -21,7 +21,29 @@ import { TotpService } from './totp.service';
 @Module({
   imports: [AuditModule, NotificationsModule, ChallengesModule, PasswordPolicyModule],
   controllers: [SessionsController, AccountsController, DevicesController],
-  providers: [AccountsRepository, AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService],
-  exports: [AccountsService, SessionsService, DevicesService, LoginThrottle, SignInService, SecondarySignInService, SessionGuard, TotpService, AccountFreezeService, PasswordPolicyModule],
+  providers: [
+    AccountsRepository,
+    AccountsService,
+    SessionsService,
+    DevicesService,
+    LoginThrottle,
+    SignInService,
+    SecondarySignInService,
+    SessionGuard,
+    TotpService,
+    AccountFreezeService,
+  ],
+  exports: [
+    AccountsService,
+    SessionsService,
+    DevicesService,
+    LoginThrottle,
+    SignInService,
+    SecondarySignInService,
+    SessionGuard,
+    TotpService,
+    AccountFreezeService,
+    PasswordPolicyModule,
+  ],
 })
 export class AccountsModule {}

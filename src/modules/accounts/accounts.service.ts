@@ -156,7 +156,13 @@ export class AccountsService {
     await this.dataSource.transaction(async (manager) => {
       const { locale: previous } = await this.lock(manager, uid);
       await this.repository.updateAccount(manager, uid, { locale, updatedAt: this.clock.now() });
-      await this.audit.record(manager, { action: 'account.locale_changed', actor: context.actor, subject: { type: 'account', id: uid }, data: { from: previous, to: locale }, ip: context.ip });
+      await this.audit.record(manager, {
+        action: 'account.locale_changed',
+        actor: context.actor,
+        subject: { type: 'account', id: uid },
+        data: { from: previous, to: locale },
+        ip: context.ip,
+      });
     });
     return this.get(uid);
   }
@@ -202,7 +208,8 @@ export class AccountsService {
     if (phone !== null) assertPhone(phone, 'securePhone');
     const former = await this.get(uid, manager);
     await this.repository.updateAccount(manager, uid, { securePhone: phone, updatedAt: this.clock.now() });
-    if (former.securePhone !== null && former.securePhone !== phone) await this.keepFormerContact(manager, uid, 'secure_phone', former.securePhone);
+    if (former.securePhone !== null && former.securePhone !== phone)
+      await this.keepFormerContact(manager, uid, 'secure_phone', former.securePhone);
   }
 
   /** UIDs of the accounts that once had this logon email (case-insensitive) or secure phone. */
@@ -265,5 +272,6 @@ export function newUid(): string {
 }
 
 function assertPhone(phone: string, field: string): void {
-  if (!isE164Phone(phone)) throw new ValidationFailedError([{ field, message: 'must be a valid phone number in E.164 format, such as +8613812345678' }]);
+  if (!isE164Phone(phone))
+    throw new ValidationFailedError([{ field, message: 'must be a valid phone number in E.164 format, such as +8613812345678' }]);
 }

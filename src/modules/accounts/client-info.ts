@@ -13,6 +13,8 @@ export interface ClientInfo {
 
 export function clientInfo(request: Request): ClientInfo {
   const cookie = (request.cookies as Record<string, unknown> | undefined)?.[DEVICE_COOKIE];
-  const deviceId = [request.headers['x-device-id'], cookie].find((value): value is string => typeof value === 'string' && value.length >= 16 && value.length <= 128);
+  const deviceId = [request.headers['x-device-id'], cookie].find(
+    (value): value is string => typeof value === 'string' && value.length >= 16 && value.length <= 128,
+  );
   return { ip: request.ip ?? request.socket.remoteAddress ?? 'unknown', userAgent: request.headers['user-agent'], deviceId };
 }

@@ -17,7 +17,9 @@ export class DevicesController {
   async list(@CurrentSession() session: AuthenticatedSession) {
     requireRoot(session.principal);
     const devices = await this.devices.list(session.accountUid);
-    return { devices: devices.map(({ id, label, network, lastUsedAt, trustedUntil }) => ({ id, label, network, lastUsedAt, trustedUntil })) };
+    return {
+      devices: devices.map(({ id, label, network, lastUsedAt, trustedUntil }) => ({ id, label, network, lastUsedAt, trustedUntil })),
+    };
   }
 
   @Delete(':id')

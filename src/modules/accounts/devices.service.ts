@@ -66,7 +66,10 @@ export class DevicesService {
 
   /** The account's devices still trusted, most recently used first. */
   list(accountUid: string): Promise<TrustedDevice[]> {
-    return this.dataSource.manager.find(TrustedDevice, { where: { accountUid, trustedUntil: MoreThan(this.clock.now()) }, order: { lastUsedAt: 'DESC' } });
+    return this.dataSource.manager.find(TrustedDevice, {
+      where: { accountUid, trustedUntil: MoreThan(this.clock.now()) },
+      order: { lastUsedAt: 'DESC' },
+    });
   }
 
   /** Forgets one device of the caller's account; NotFoundError when the account has no such device. */

@@ -45,7 +45,10 @@ describe(PasswordPolicy.name, () => {
   });
 
   it('throws PASSWORD_POLICY with the violations', async () => {
-    await expect(policy.assertAcceptable('short', context)).rejects.toMatchObject({ code: 'PASSWORD_POLICY', extras: { violations: expect.any(Array) } });
+    await expect(policy.assertAcceptable('short', context)).rejects.toMatchObject({
+      code: 'PASSWORD_POLICY',
+      extras: { violations: expect.any(Array) },
+    });
   });
 
   it('scores off the main thread: a long random password costs the event loop next to nothing', async () => {

@@ -39,6 +39,9 @@ describe(requireRoot.name, () => {
 describe(auditActorOf.name, () => {
   it('names the account for root and the principal otherwise', () => {
     expect(auditActorOf({ type: 'root', uid: '1234567890123456' })).toEqual({ type: 'account', id: '1234567890123456' });
-    expect(auditActorOf({ type: 'ram_user', uid: '1234567890123456', name: 'alice' })).toEqual({ type: 'principal', id: 'ram_user:alice@1234567890123456' });
+    expect(auditActorOf({ type: 'ram_user', uid: '1234567890123456', name: 'alice' })).toEqual({
+      type: 'principal',
+      id: 'ram_user:alice@1234567890123456',
+    });
   });
 });

@@ -36,7 +36,9 @@ export function requireRoot(principal: Principal): void {
         "Only the account owner can do this. Contact your account administrator: a RAM user's password is changed by the administrator in the RAM console.",
       );
     case 'ram_role':
-      throw new RootAccountRequiredError('Only the account owner can do this. Contact your account administrator to sign in to the root account.');
+      throw new RootAccountRequiredError(
+        'Only the account owner can do this. Contact your account administrator to sign in to the root account.',
+      );
     case 'sso':
       throw new FederatedIdentityError();
   }
@@ -49,5 +51,7 @@ export function principalView(principal: Principal): { type: PrincipalType; uid:
 
 /** The principal as the audit log names it: the account itself, or `ram_user:alice@<uid>`. */
 export function auditActorOf(principal: Principal): AuditActor {
-  return principal.type === 'root' ? { type: 'account', id: principal.uid } : { type: 'principal', id: `${principal.type}:${principal.name}@${principal.uid}` };
+  return principal.type === 'root'
+    ? { type: 'account', id: principal.uid }
+    : { type: 'principal', id: `${principal.type}:${principal.name}@${principal.uid}` };
 }

@@ -112,20 +112,39 @@ export class SecondarySignInService {
         const principal: Principal = { type: 'root', uid: current.uid };
         const session = await this.sessions.create(manager, principal, { ip: request.ip, userAgent: request.userAgent });
         const pending = pendingSignInOf(challenge);
-        if (pending.deviceIdHash) await this.devices.recordSignIn(manager, current.uid, { deviceIdHash: pending.deviceIdHash, network: pending.network }, pending.device, true);
+        if (pending.deviceIdHash)
+          await this.devices.recordSignIn(
+            manager,
+            current.uid,
+            { deviceIdHash: pending.deviceIdHash, network: pending.network },
+            pending.device,
+            true,
+          );
         await this.notifications.notify(manager, {
           template: 'new-device-sign-in',
           channel: 'email',
           to: current.logonEmail,
           locale: current.locale,
-          variables: { uid: current.uid, at: this.clock.now().toISOString(), ip: pending.ip, network: pending.network, device: pending.device },
+          variables: {
+            uid: current.uid,
+            at: this.clock.now().toISOString(),
+            ip: pending.ip,
+            network: pending.network,
+            device: pending.device,
+          },
           accountUid: current.uid,
         });
         await this.audit.record(manager, {
           action: 'sign_in.succeeded',
           actor: auditActorOf(principal),
           subject: { type: 'account', id: current.uid },
-          data: { sessionId: session.sessionId, principalType: 'root', knownDevice: false, secondFactor: challenge.method, deviceTrusted: pending.deviceIdHash !== null },
+          data: {
+            sessionId: session.sessionId,
+            principalType: 'root',
+            knownDevice: false,
+            secondFactor: challenge.method,
+            deviceTrusted: pending.deviceIdHash !== null,
+          },
           ip: request.ip,
         });
         return session;
@@ -159,7 +178,12 @@ interface PendingSignIn {
 
 function pendingSignInOf(challenge: CodeChallenge): PendingSignIn {
   const { deviceIdHash, network, device, ip } = challenge.context;
-  return { deviceIdHash: typeof deviceIdHash === 'string' ? deviceIdHash : null, network: String(network), device: String(device), ip: String(ip) };
+  return {
+    deviceIdHash: typeof deviceIdHash === 'string' ? deviceIdHash : null,
+    network: String(network),
+    device: String(device),
+    ip: String(ip),
+  };
 }
 
 function secondaryView(challenge: CodeChallenge): SecondaryChallenge {

@@ -44,8 +44,14 @@ interface RevokeFilter {
 export type RevokeScope = 'current' | 'others' | 'all';
 
 /** What a revocation reads back in the session row. */
-export type RevocationReason = 'sign_out' | 'revoked' | 'password_changed' | 'account_frozen' | 'security_revert' | 'appeal_completed' | 'agent';
-
+export type RevocationReason =
+  | 'sign_out'
+  | 'revoked'
+  | 'password_changed'
+  | 'account_frozen'
+  | 'security_revert'
+  | 'appeal_completed'
+  | 'agent';
 
 /**
  * Sessions: opaque 256-bit tokens, stored hashed. Every request reads its session from
@@ -108,7 +114,12 @@ export class SessionsService {
     const now = this.clock.nowMs();
     const { principal } = current;
     const sessions = await this.dataSource.manager.find(Session, {
-      where: { accountUid: current.accountUid, revokedAt: IsNull(), principalType: principal.type, principalName: principal.name ?? IsNull() },
+      where: {
+        accountUid: current.accountUid,
+        revokedAt: IsNull(),
+        principalType: principal.type,
+        principalName: principal.name ?? IsNull(),
+      },
       order: { createdAt: 'DESC' },
     });
     return sessions
@@ -126,7 +137,10 @@ export class SessionsService {
   /** Every live session of the account, whoever its principal, newest first (the back-office account page). */
   async listForAccount(accountUid: string): Promise<(SessionView & { principal: Principal })[]> {
     const now = this.clock.nowMs();
-    const sessions = await this.dataSource.manager.find(Session, { where: { accountUid, revokedAt: IsNull() }, order: { createdAt: 'DESC' } });
+    const sessions = await this.dataSource.manager.find(Session, {
+      where: { accountUid, revokedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+    });
     return sessions
       .filter((session) => this.isLive(session, now))
       .map((session) => ({
@@ -156,7 +170,11 @@ export class SessionsService {
       const filter: RevokeFilter = { accountUid: current.accountUid, principal: current.principal };
       const revoked = await this.revoke(
         manager,
-        scope === 'current' ? { ...filter, sessionId: current.sessionId } : scope === 'others' ? { ...filter, exceptSessionId: current.sessionId } : filter,
+        scope === 'current'
+          ? { ...filter, sessionId: current.sessionId }
+          : scope === 'others'
+            ? { ...filter, exceptSessionId: current.sessionId }
+            : filter,
         scope === 'current' ? 'sign_out' : 'revoked',
       );
       await this.recordRevocation(manager, current, revoked, scope, ip);
@@ -169,7 +187,12 @@ export class SessionsService {
    * freeze, revert, appeal completion: all of them) and returns how many. The caller records the
    * audit event of the change that caused it.
    */
-  async revokeForAccount(manager: EntityManager, accountUid: string, reason: RevocationReason, options: { rootOnly?: boolean } = {}): Promise<number> {
+  async revokeForAccount(
+    manager: EntityManager,
+    accountUid: string,
+    reason: RevocationReason,
+    options: { rootOnly?: boolean } = {},
+  ): Promise<number> {
     const filter: RevokeFilter = { accountUid, ...(options.rootOnly ? { principal: { type: 'root', uid: accountUid } } : {}) };
     return (await this.revoke(manager, filter, reason)).length;
   }
@@ -196,7 +219,13 @@ export class SessionsService {
     return (raw as { id: string }[]).map((row) => row.id);
   }
 
-  private async recordRevocation(manager: EntityManager, current: AuthenticatedSession, sessionIds: string[], scope: RevokeScope | 'one', ip?: string): Promise<void> {
+  private async recordRevocation(
+    manager: EntityManager,
+    current: AuthenticatedSession,
+    sessionIds: string[],
+    scope: RevokeScope | 'one',
+    ip?: string,
+  ): Promise<void> {
     if (!sessionIds.length) return;
     await this.audit.record(manager, {
       action: 'session.revoked',

@@ -92,7 +92,8 @@ export class SignInService {
     if (throttle.loginHasFailures || throttle.loginLockedMs > 0) await this.throttle.recordSuccess(login.key);
 
     const device = principal.type === 'root' ? this.devices.fingerprint(attempt.deviceId, attempt.ip) : undefined;
-    if (principal.type === 'root' && !(await this.devices.isTrusted(account.uid, device))) return this.secondary.hold(account, device, attempt);
+    if (principal.type === 'root' && !(await this.devices.isTrusted(account.uid, device)))
+      return this.secondary.hold(account, device, attempt);
 
     // The session, the device's last use and the audit event: writes only, so one round trip.
     const session = await inOneRoundTrip(this.dataSource, async (manager) => {
@@ -135,7 +136,11 @@ export class SignInService {
     const ramUser = await this.accounts.findRamUser(login.uid, login.loginName);
     if (!ramUser) return undefined;
     const { account } = ramUser;
-    return { account, passwordHash: ramUser.passwordHash, principal: { type: 'ram_user', uid: account.uid, name: ramUser.loginName, ramUserId: ramUser.id } };
+    return {
+      account,
+      passwordHash: ramUser.passwordHash,
+      principal: { type: 'ram_user', uid: account.uid, name: ramUser.loginName, ramUserId: ramUser.id },
+    };
   }
 
   /**
@@ -158,9 +163,14 @@ export class SignInService {
   private async fail(login: ParsedLogin, candidate: Candidate | undefined, ip: string): Promise<void> {
     const { lockoutMs, loginLockoutMs } = await this.throttle.recordFailure(login.key, ip);
     const subject = candidate ? { type: 'account', id: candidate.account.uid } : undefined;
-    const owner = candidate?.principal.type === 'root' && loginLockoutMs > 0 && (await this.throttle.claimOwnerNotice(candidate.account.uid)) ? candidate.account : undefined;
+    const owner =
+      candidate?.principal.type === 'root' && loginLockoutMs > 0 && (await this.throttle.claimOwnerNotice(candidate.account.uid))
+        ? candidate.account
+        : undefined;
     // An unknown login may be a password typed into the wrong field: keep only a masked form.
-    const data = candidate ? { reason: 'wrong_password', principalType: candidate.principal.type } : { reason: 'unknown_login', login: maskEmail(login.key) };
+    const data = candidate
+      ? { reason: 'wrong_password', principalType: candidate.principal.type }
+      : { reason: 'unknown_login', login: maskEmail(login.key) };
     await this.dataSource.transaction(async (manager) => {
       if (owner) {
         await this.notifications.notify(manager, {
@@ -174,7 +184,13 @@ export class SignInService {
       }
       await this.audit.record(manager, { action: 'sign_in.failed', actor: { type: 'public' }, subject, data, ip });
       if (lockoutMs > 0) {
-        await this.audit.record(manager, { action: 'sign_in.throttled', actor: { type: 'system' }, subject, data: { lockoutSeconds: lockoutMs / 1000, ownerNotified: owner !== undefined }, ip });
+        await this.audit.record(manager, {
+          action: 'sign_in.throttled',
+          actor: { type: 'system' },
+          subject,
+          data: { lockoutSeconds: lockoutMs / 1000, ownerNotified: owner !== undefined },
+          ip,
+        });
       }
     });
   }

@@ -76,7 +76,11 @@ export class TotpService {
    * else, including an account without TOTP. `manager`: the caller's transaction, when it holds
    * locks this check must not wait on from another connection.
    */
-  async check(account: Pick<Account, 'uid' | 'totpSecret'>, code: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+  async check(
+    account: Pick<Account, 'uid' | 'totpSecret'>,
+    code: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<boolean> {
     const secret = this.accounts.totpSecretOf(account);
     if (secret === null) return false;
     const trimmed = code.trim();

@@ -16,5 +16,6 @@ export const accountCreateCommand = creationCommand({
   },
   dto: CreateAccountDto,
   input: ({ email, password, phone, name, locale }) => ({ logonEmail: email, password, securePhone: phone, displayName: name, locale }),
-  create: async (app, input) => (await app.get(AccountsService, { strict: false }).create(input, { actor: { type: 'system', id: 'cli' } })).uid,
+  create: async (app, input) =>
+    (await app.get(AccountsService, { strict: false }).create(input, { actor: { type: 'system', id: 'cli' } })).uid,
 });

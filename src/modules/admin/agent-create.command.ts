@@ -15,5 +15,6 @@ export const agentCreateCommand = creationCommand({
   },
   dto: CreateAgentDto,
   input: ({ email, name, role, password }) => ({ email, name, role, password }),
-  create: async (app, input) => (await app.get(AgentsService, { strict: false }).create(input, { actor: { type: 'system', id: 'cli' } })).id,
+  create: async (app, input) =>
+    (await app.get(AgentsService, { strict: false }).create(input, { actor: { type: 'system', id: 'cli' } })).id,
 });

@@ -9,7 +9,8 @@ const COUNT = /^(0|[1-9]\d{0,14})$/;
 /** A tree size or leaf index from the query or path: a whole number, or a 400 naming `field`. */
 function count(field: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
-  if (!COUNT.test(text) || Number(text) < min) throw new ValidationFailedError([{ field, message: `must be a whole number of at least ${min}` }]);
+  if (!COUNT.test(text) || Number(text) < min)
+    throw new ValidationFailedError([{ field, message: `must be a whole number of at least ${min}` }]);
   return Number(text);
 }
 
@@ -43,7 +44,8 @@ export class AuditAdminController {
     const to = count('to', toText ?? '', 1)!;
     if (from > to) throw new ValidationFailedError([{ field: 'from', message: 'must not be above to' }]);
     const proof = await this.proofs.consistency(from, to);
-    if (!proof) throw new ValidationFailedError([{ field: from === to ? 'to' : 'from', message: 'from and to must be sizes of signed checkpoints' }]);
+    if (!proof)
+      throw new ValidationFailedError([{ field: from === to ? 'to' : 'from', message: 'from and to must be sizes of signed checkpoints' }]);
     return proof;
   }
 }

@@ -22,7 +22,6 @@ export interface IssuedAgentSession {
   readonly expiresAt: Date;
 }
 
-
 interface LiveRow {
   session_id: string;
   last_seen_at: Date;
@@ -76,7 +75,11 @@ export class AgentSessionsService {
 
   /** Ends one session (sign-out); a no-op when it has ended already. */
   async revoke(sessionId: string, reason: AgentRevocationReason): Promise<void> {
-    await this.dataSource.query('UPDATE agent_sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL', [sessionId, this.clock.now(), reason]);
+    await this.dataSource.query('UPDATE agent_sessions SET revoked_at = $2, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL', [
+      sessionId,
+      this.clock.now(),
+      reason,
+    ]);
   }
 
   /** Ends every session of the agent (but `exceptSessionId`) through the caller's transaction; returns how many. */

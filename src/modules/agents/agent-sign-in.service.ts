@@ -52,18 +52,46 @@ export class AgentSignInService {
     const known = agent!;
     if (!known.active) {
       // Told only after the right password, like a frozen account: the agent needs to know whom to ask.
-      return this.fail(email, known, attempt.ip, 'deactivated', new AgentSignInFailedError('email', 'This back-office account is deactivated. Ask an administrator.'));
+      return this.fail(
+        email,
+        known,
+        attempt.ip,
+        'deactivated',
+        new AgentSignInFailedError('email', 'This back-office account is deactivated. Ask an administrator.'),
+      );
     }
     if (known.awaitingApproval) {
       // A supervisor or admin made on the team page acts only once a second admin agrees.
-      return this.fail(email, known, attempt.ip, 'awaiting_approval', new AgentSignInFailedError('email', 'This back-office account waits for a second administrator to approve its role. Ask another administrator.'));
+      return this.fail(
+        email,
+        known,
+        attempt.ip,
+        'awaiting_approval',
+        new AgentSignInFailedError(
+          'email',
+          'This back-office account waits for a second administrator to approve its role. Ask another administrator.',
+        ),
+      );
     }
     const secret = this.agents.totpSecretOf(known);
     if (secret !== null) {
       const code = attempt.totp?.trim() ?? '';
-      if (!code) return this.fail(email, known, attempt.ip, 'totp_missing', new AgentSignInFailedError('totp', 'Enter the 6-digit code from your authenticator app.'));
+      if (!code)
+        return this.fail(
+          email,
+          known,
+          attempt.ip,
+          'totp_missing',
+          new AgentSignInFailedError('totp', 'Enter the 6-digit code from your authenticator app.'),
+        );
       if (!(await this.totp.check(known.id, secret, code))) {
-        return this.fail(email, known, attempt.ip, 'totp_wrong', new AgentSignInFailedError('totp', 'This code is not correct. Enter the code your app shows now.'));
+        return this.fail(
+          email,
+          known,
+          attempt.ip,
+          'totp_wrong',
+          new AgentSignInFailedError('totp', 'This code is not correct. Enter the code your app shows now.'),
+        );
       }
     }
 
@@ -86,7 +114,13 @@ export class AgentSignInService {
   async signOut(agentId: string, sessionId: string, ip?: string): Promise<void> {
     await this.sessions.revoke(sessionId, 'sign_out');
     await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, { action: 'agent.signed_out', actor: { type: 'agent', id: agentId }, subject: { type: 'agent', id: agentId }, data: { sessionId }, ip }),
+      this.audit.record(manager, {
+        action: 'agent.signed_out',
+        actor: { type: 'agent', id: agentId },
+        subject: { type: 'agent', id: agentId },
+        data: { sessionId },
+        ip,
+      }),
     );
   }
 
@@ -98,7 +132,14 @@ export class AgentSignInService {
     const data = agent ? { reason } : { reason, email: maskEmail(email) };
     await this.dataSource.transaction(async (manager) => {
       await this.audit.record(manager, { action: 'agent.sign_in_failed', actor: { type: 'public' }, subject, data, ip });
-      if (lockMs > 0) await this.audit.record(manager, { action: 'agent.sign_in_locked', actor: { type: 'system' }, subject, data: { lockSeconds: lockMs / 1000 }, ip });
+      if (lockMs > 0)
+        await this.audit.record(manager, {
+          action: 'agent.sign_in_locked',
+          actor: { type: 'system' },
+          subject,
+          data: { lockSeconds: lockMs / 1000 },
+          ip,
+        });
     });
     if (lockMs > 0) throw new AgentSignInFailedError(error.field, `${error.detail} Sign-in is now locked for 15 minutes.`);
     throw error;

@@ -19,7 +19,12 @@ export class AgentSignInFailedError extends DomainError {
 /** Five failures in a row: the email may not try again for 15 minutes. */
 export class AgentLockedError extends DomainError {
   constructor(retryAfterSeconds: number) {
-    super('LOGIN_THROTTLED', `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, {}, retryAfterSeconds);
+    super(
+      'LOGIN_THROTTLED',
+      `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+      {},
+      retryAfterSeconds,
+    );
   }
 }
 

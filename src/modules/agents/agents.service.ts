@@ -109,35 +109,63 @@ export class AgentsService {
       const agent = isUUID(id) ? await manager.findOne(Agent, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
       if (!agent) throw new NotFoundError('There is no such agent.');
       if (!agent.awaitingApproval) throw new AgentTransitionError(`${agent.name} does not wait for an approval.`);
-      if (context.actor.id === agent.roleGrantedBy) throw new ForbiddenError(`Another admin must agree: you made ${agent.name} ${agent.role} yourself.`);
+      if (context.actor.id === agent.roleGrantedBy)
+        throw new ForbiddenError(`Another admin must agree: you made ${agent.name} ${agent.role} yourself.`);
       if (context.actor.id === agent.id) throw new ForbiddenError('Another admin must agree to your own role.');
       const now = this.clock.now();
       const approved = { awaitingApproval: false, roleApprovedBy: context.actor.id ?? null, roleGrantedAt: now, updatedAt: now };
       await manager.update(Agent, { id }, approved);
-      await this.audit.record(manager, { action: 'agent.role_approved', actor: context.actor, subject: { type: 'agent', id }, data: { role: agent.role, grantedBy: agent.roleGrantedBy }, ip: context.ip });
+      await this.audit.record(manager, {
+        action: 'agent.role_approved',
+        actor: context.actor,
+        subject: { type: 'agent', id },
+        data: { role: agent.role, grantedBy: agent.roleGrantedBy },
+        ip: context.ip,
+      });
       return { ...agent, ...approved };
     });
   }
 
   /** `agent-role-granted` to every active admin (the one who granted it included: a stolen session acting shows up in their mailbox too). */
   private async tellAdmins(manager: EntityManager, agent: Agent, context: ChangeContext, awaitingApproval: boolean): Promise<void> {
-    const admins: { email: string }[] = await manager.query(`SELECT email FROM agents WHERE role = 'admin' AND active AND NOT awaiting_approval AND id <> $1`, [agent.id]);
-    const [granter]: { name: string }[] = context.actor.type === 'agent' && context.actor.id ? await manager.query(`SELECT name FROM agents WHERE id = $1`, [context.actor.id]) : [];
+    const admins: { email: string }[] = await manager.query(
+      `SELECT email FROM agents WHERE role = 'admin' AND active AND NOT awaiting_approval AND id <> $1`,
+      [agent.id],
+    );
+    const [granter]: { name: string }[] =
+      context.actor.type === 'agent' && context.actor.id
+        ? await manager.query(`SELECT name FROM agents WHERE id = $1`, [context.actor.id])
+        : [];
     const variables = {
       name: agent.name,
       email: agent.email,
       role: agent.role,
-      grantedBy: granter?.name ?? (context.actor.id === 'cli' ? 'The command line (agent:create)' : context.actor.id === 'admin-api' ? 'The admin API' : 'The system'),
+      grantedBy:
+        granter?.name ??
+        (context.actor.id === 'cli'
+          ? 'The command line (agent:create)'
+          : context.actor.id === 'admin-api'
+            ? 'The admin API'
+            : 'The system'),
       at: agent.roleGrantedAt.toISOString(),
       awaitingApproval,
     };
     for (const admin of admins) {
-      await this.notifications.notify(manager, { template: 'agent-role-granted', channel: 'email', to: admin.email, locale: 'en', variables });
+      await this.notifications.notify(manager, {
+        template: 'agent-role-granted',
+        channel: 'email',
+        to: admin.email,
+        locale: 'en',
+        variables,
+      });
     }
   }
 
   findByEmail(email: string): Promise<Agent | null> {
-    return this.dataSource.manager.createQueryBuilder(Agent, 'agent').where('lower(agent.email) = lower(:email)', { email: normaliseEmail(email) }).getOne();
+    return this.dataSource.manager
+      .createQueryBuilder(Agent, 'agent')
+      .where('lower(agent.email) = lower(:email)', { email: normaliseEmail(email) })
+      .getOne();
   }
 
   async get(id: string): Promise<Agent> {
@@ -161,7 +189,11 @@ export class AgentsService {
 
   /** The email addresses of the active supervisors, by address; through `manager` inside a caller's transaction. */
   async activeSupervisorEmails(manager: EntityManager = this.dataSource.manager): Promise<string[]> {
-    const supervisors = await manager.find(Agent, { select: { email: true }, where: { role: 'supervisor', active: true }, order: { email: 'ASC' } });
+    const supervisors = await manager.find(Agent, {
+      select: { email: true },
+      where: { role: 'supervisor', active: true },
+      order: { email: 'ASC' },
+    });
     return supervisors.map((agent) => agent.email);
   }
 
@@ -207,7 +239,13 @@ export class AgentsService {
     return this.dataSource.transaction(async (manager) => {
       await manager.update(Agent, { id: agent.id }, { passwordHash, updatedAt: this.clock.now() });
       const revokedSessions = await this.sessions.revokeAll(manager, agent.id, 'password_changed');
-      await this.audit.record(manager, { action: 'agent.password_changed', actor: context.actor, subject: { type: 'agent', id: agent.id }, data: { revokedSessions }, ip: context.ip });
+      await this.audit.record(manager, {
+        action: 'agent.password_changed',
+        actor: context.actor,
+        subject: { type: 'agent', id: agent.id },
+        data: { revokedSessions },
+        ip: context.ip,
+      });
       return this.sessions.create(manager, agent.id, { ip: context.ip, userAgent: context.userAgent });
     });
   }
@@ -237,13 +275,20 @@ export class AgentsService {
   /** Turns TOTP on (or replaces the secret) once the first code from the app checks out. */
   async activateTotp(agent: SignedInAgent, input: { enrolment: string; code: string }, context: ChangeContext): Promise<void> {
     const secret = this.enrolmentSecret(agent, input.enrolment);
-    if (!secret) throw new ValidationFailedError([{ field: 'code', message: 'This set-up has expired. Start again with the new secret below.' }]);
+    if (!secret)
+      throw new ValidationFailedError([{ field: 'code', message: 'This set-up has expired. Start again with the new secret below.' }]);
     if (!(await this.totp.check(agent.id, secret, input.code.trim()))) {
       throw new ValidationFailedError([{ field: 'code', message: 'This code is not correct. Enter the 6-digit code your app shows now.' }]);
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.update(Agent, { id: agent.id }, { totpSecret: this.crypto.seal(secret), updatedAt: this.clock.now() });
-      await this.audit.record(manager, { action: 'agent.totp_enabled', actor: context.actor, subject: { type: 'agent', id: agent.id }, data: { replaced: agent.totpEnabled }, ip: context.ip });
+      await this.audit.record(manager, {
+        action: 'agent.totp_enabled',
+        actor: context.actor,
+        subject: { type: 'agent', id: agent.id },
+        data: { replaced: agent.totpEnabled },
+        ip: context.ip,
+      });
     });
   }
 
@@ -252,11 +297,19 @@ export class AgentsService {
     return agent.totpSecret === null ? null : this.crypto.unseal(agent.totpSecret);
   }
 
-  private async assertPassword(password: string, agent: { email: string; id: string }, field: string, isCurrentPassword?: (candidate: string) => Promise<boolean>): Promise<void> {
+  private async assertPassword(
+    password: string,
+    agent: { email: string; id: string },
+    field: string,
+    isCurrentPassword?: (candidate: string) => Promise<boolean>,
+  ): Promise<void> {
     const violations = await this.policy.violations(password, { logonEmail: agent.email, uid: agent.id, isCurrentPassword });
     if (violations.length) {
       throw new ValidationFailedError(
-        violations.map((violation) => ({ field, message: violation.rule === 'contains_identity' ? 'Do not use your email address in the password.' : violation.message })),
+        violations.map((violation) => ({
+          field,
+          message: violation.rule === 'contains_identity' ? 'Do not use your email address in the password.' : violation.message,
+        })),
       );
     }
   }

@@ -29,13 +29,22 @@ export class AccountMatcher {
 
   async match(claimed: ClaimedIdentifiers): Promise<MatchResult> {
     const [byUid, byEmail, byFormerEmail, byPhone, byFormerPhone] = await Promise.all([
-      claimed.uid ? this.accounts.get(claimed.uid).then((account) => [account.uid], () => []) : [],
+      claimed.uid
+        ? this.accounts.get(claimed.uid).then(
+            (account) => [account.uid],
+            () => [],
+          )
+        : [],
       claimed.logonEmail ? this.accounts.findByLogonEmail(claimed.logonEmail).then((account) => (account ? [account.uid] : [])) : [],
       claimed.logonEmail ? this.accounts.findByFormerContact('logon_email', claimed.logonEmail) : [],
-      claimed.securePhone ? this.accounts.findBySecurePhone(claimed.securePhone).then((accounts) => accounts.map((account) => account.uid)) : [],
+      claimed.securePhone
+        ? this.accounts.findBySecurePhone(claimed.securePhone).then((accounts) => accounts.map((account) => account.uid))
+        : [],
       claimed.securePhone ? this.accounts.findByFormerContact('secure_phone', claimed.securePhone) : [],
     ]);
-    const found = [byUid, [...byEmail, ...byFormerEmail], [...byPhone, ...byFormerPhone]].map((uids) => new Set(uids)).filter((uids) => uids.size > 0);
+    const found = [byUid, [...byEmail, ...byFormerEmail], [...byPhone, ...byFormerPhone]]
+      .map((uids) => new Set(uids))
+      .filter((uids) => uids.size > 0);
     if (!found.length) return { match: 'unmatched', accountUid: null };
     const agreed = [...found[0]].filter((uid) => found.every((uids) => uids.has(uid)));
     return agreed.length === 1 ? { match: 'matched', accountUid: agreed[0] } : { match: 'ambiguous', accountUid: null };

@@ -53,7 +53,13 @@ export class AppealAccessTokensService {
         // Not an appeal change an agent acts on: the version stays.
         await manager.update(Appeal, { id: appeal.id }, { accessTokenHash: hashToken(accessToken) });
         await this.notices.toContact(manager, appeal, 'appeal-access-token', { accessToken });
-        await this.audit.record(manager, { action: 'appeal.access_token_reissued', actor: { type: 'public' }, subject: { type: 'appeal', id: appeal.reference }, data: {}, ip: client.ip });
+        await this.audit.record(manager, {
+          action: 'appeal.access_token_reissued',
+          actor: { type: 'public' },
+          subject: { type: 'appeal', id: appeal.reference },
+          data: {},
+          ip: client.ip,
+        });
       });
     } catch (error) {
       await refund().catch(() => undefined);

@@ -101,10 +101,31 @@ export class AppealCompletionService {
         resetUrl,
       });
       // The contacts on record until now hear what changed: the owner, if the appeal was not theirs, learns it here.
-      await this.tellFormerContacts(manager, before, { maskedUid: maskUid(uid), at: now.toISOString(), changes: changeKeys(changes), securePhoneRemoved });
-      const applied = { changes: changeKeys(changes), securePhoneRemoved, revokedSessions, forgottenDevices, unfrozen: before.status === 'frozen' };
-      await this.audit.record(manager, { action: 'account.recovered_by_appeal', actor: { type: 'system' }, subject: { type: 'account', id: uid }, data: { reference: appeal.reference, ...applied } });
-      await this.audit.record(manager, { action: 'appeal.completed', actor: { type: 'system' }, subject: { type: 'appeal', id: appeal.reference }, data: { from, to: appeal.status, version: appeal.version, ...applied } });
+      await this.tellFormerContacts(manager, before, {
+        maskedUid: maskUid(uid),
+        at: now.toISOString(),
+        changes: changeKeys(changes),
+        securePhoneRemoved,
+      });
+      const applied = {
+        changes: changeKeys(changes),
+        securePhoneRemoved,
+        revokedSessions,
+        forgottenDevices,
+        unfrozen: before.status === 'frozen',
+      };
+      await this.audit.record(manager, {
+        action: 'account.recovered_by_appeal',
+        actor: { type: 'system' },
+        subject: { type: 'account', id: uid },
+        data: { reference: appeal.reference, ...applied },
+      });
+      await this.audit.record(manager, {
+        action: 'appeal.completed',
+        actor: { type: 'system' },
+        subject: { type: 'appeal', id: appeal.reference },
+        data: { from, to: appeal.status, version: appeal.version, ...applied },
+      });
       return 'applied';
     });
   }
@@ -142,22 +163,33 @@ export class AppealCompletionService {
   }
 
   /** `appeal-applied` to the logon email and secure phone the account had before the change, in the account's locale. */
-  private async tellFormerContacts(manager: EntityManager, before: Account, variables: { maskedUid: string; at: string; changes: string[]; securePhoneRemoved: boolean }): Promise<void> {
+  private async tellFormerContacts(
+    manager: EntityManager,
+    before: Account,
+    variables: { maskedUid: string; at: string; changes: string[]; securePhoneRemoved: boolean },
+  ): Promise<void> {
     const contacts = [
       { channel: 'email' as const, to: before.logonEmail },
       ...(before.securePhone ? [{ channel: 'sms' as const, to: before.securePhone }] : []),
     ];
     for (const contact of contacts) {
-      await this.notifications.notify(manager, { template: 'appeal-applied', channel: contact.channel, to: contact.to, locale: before.locale, variables, accountUid: before.uid });
+      await this.notifications.notify(manager, {
+        template: 'appeal-applied',
+        channel: contact.channel,
+        to: contact.to,
+        locale: before.locale,
+        variables,
+        accountUid: before.uid,
+      });
     }
   }
 
   /** Applies every scheduled appeal past its cooling-off (their jobs may be lost with Redis). Returns how many it applied. */
   async applyDue(): Promise<number> {
-    const due: { id: string }[] = await this.dataSource.query(`SELECT id FROM appeals WHERE status = 'scheduled' AND scheduled_for <= $1 AND objection_recorded_at IS NULL ORDER BY scheduled_for LIMIT $2`, [
-      this.clock.now(),
-      SWEEP_BATCH,
-    ]);
+    const due: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM appeals WHERE status = 'scheduled' AND scheduled_for <= $1 AND objection_recorded_at IS NULL ORDER BY scheduled_for LIMIT $2`,
+      [this.clock.now(), SWEEP_BATCH],
+    );
     let applied = 0;
     for (const { id } of due) {
       try {

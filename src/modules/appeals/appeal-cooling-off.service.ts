@@ -68,13 +68,26 @@ export class AppealCoolingOffService {
     ];
     for (const contact of contacts) {
       const token = randomToken();
-      await manager.insert(AppealObjection, { id: randomUUID(), appealId: appeal.id, tokenHash: hashToken(token), channel: contact.channel, createdAt: now, usedAt: null, recorded: false } satisfies AppealObjection);
+      await manager.insert(AppealObjection, {
+        id: randomUUID(),
+        appealId: appeal.id,
+        tokenHash: hashToken(token),
+        channel: contact.channel,
+        createdAt: now,
+        usedAt: null,
+        recorded: false,
+      } satisfies AppealObjection);
       await this.notifications.notify(manager, {
         template: 'appeal-objection',
         channel: contact.channel,
         to: contact.to,
         locale: account.locale,
-        variables: { maskedUid: maskUid(account.uid), scheduledFor: scheduledFor.toISOString(), changes, objectionUrl: `${this.config.http.publicBaseUrl}/appeal/object/${token}` },
+        variables: {
+          maskedUid: maskUid(account.uid),
+          scheduledFor: scheduledFor.toISOString(),
+          changes,
+          objectionUrl: `${this.config.http.publicBaseUrl}/appeal/object/${token}`,
+        },
         accountUid: account.uid,
         appealId: appeal.id,
       });
@@ -92,7 +105,12 @@ export class AppealCoolingOffService {
     try {
       await this.jobs.queue(QueueName.Appeals).remove(appeal.id);
       const delay = Math.max(0, (appeal.scheduledFor?.getTime() ?? 0) - this.clock.nowMs());
-      await this.jobs.add(QueueName.Appeals, JobName.ApplyAppeal, { appealId: appeal.id }, { ...RETRYING_JOB_OPTIONS, jobId: appeal.id, delay });
+      await this.jobs.add(
+        QueueName.Appeals,
+        JobName.ApplyAppeal,
+        { appealId: appeal.id },
+        { ...RETRYING_JOB_OPTIONS, jobId: appeal.id, delay },
+      );
     } catch (error) {
       this.logger.warn({ err: error, appealId: appeal.id }, 'enqueueing the appeal failed; the scheduled sweep will apply it');
     }
@@ -134,7 +152,10 @@ export class AppealCoolingOffService {
     let outcome: ObjectionOutcome = { status: 'objected' };
     const appealId = await this.dataSource.transaction(async (manager) => {
       const [objection] = TOKEN.test(token)
-        ? ((await manager.query(`SELECT id, appeal_id, channel FROM appeal_objections WHERE token_hash = $1 AND used_at IS NULL FOR UPDATE`, [hashToken(token)])) as {
+        ? ((await manager.query(
+            `SELECT id, appeal_id, channel FROM appeal_objections WHERE token_hash = $1 AND used_at IS NULL FOR UPDATE`,
+            [hashToken(token)],
+          )) as {
             id: string;
             appeal_id: string;
             channel: string;
@@ -159,7 +180,11 @@ export class AppealCoolingOffService {
         outcome = { status: appeal.status, objection: 'recorded' };
         return null;
       }
-      await this.transitions.byParty(manager, appeal, 'former_contact', 'object', { actor: { type: 'public' }, ip: client.ip, data: { channel: objection.channel } });
+      await this.transitions.byParty(manager, appeal, 'former_contact', 'object', {
+        actor: { type: 'public' },
+        ip: client.ip,
+        data: { channel: objection.channel },
+      });
       outcome = { status: 'objected' };
       return appeal.id;
     });

@@ -28,7 +28,12 @@ export interface AppealDetailView {
   readonly maskedContactEmail: string;
   readonly accountMatch: AccountMatch;
   readonly claimed: { readonly uid: string | null; readonly maskedLogonEmail: string | null; readonly maskedSecurePhone: string | null };
-  readonly requestedChanges: { readonly maskedLogonEmail?: string; readonly maskedSecurePhone?: string; readonly resetPassword: boolean; readonly disableTotp: boolean };
+  readonly requestedChanges: {
+    readonly maskedLogonEmail?: string;
+    readonly maskedSecurePhone?: string;
+    readonly resetPassword: boolean;
+    readonly disableTotp: boolean;
+  };
   /** The account's state now, contacts masked; null when the appeal names no single account. */
   readonly account: {
     readonly uid: string;
@@ -40,15 +45,46 @@ export interface AppealDetailView {
     readonly formerContacts: { readonly kind: string; readonly masked: string; readonly replacedAt: Date }[];
   } | null;
   readonly evidence: AppealEvidence;
-  readonly checklist: { readonly items: ChecklistItem[]; readonly score: number; readonly threshold: number; readonly rationaleRequired: boolean };
-  readonly attachments: { readonly id: string; readonly filename: string; readonly contentType: AttachmentContentType; readonly size: number; readonly sha256: string; readonly createdAt: Date; readonly purged: boolean }[];
+  readonly checklist: {
+    readonly items: ChecklistItem[];
+    readonly score: number;
+    readonly threshold: number;
+    readonly rationaleRequired: boolean;
+  };
+  readonly attachments: {
+    readonly id: string;
+    readonly filename: string;
+    readonly contentType: AttachmentContentType;
+    readonly size: number;
+    readonly sha256: string;
+    readonly createdAt: Date;
+    readonly purged: boolean;
+  }[];
   /** What the person sees, with the agents' names (the person never sees them). */
-  readonly thread: { readonly from: 'customer' | 'agent'; readonly agent: AgentRef | null; readonly body: string; readonly createdAt: Date }[];
+  readonly thread: {
+    readonly from: 'customer' | 'agent';
+    readonly agent: AgentRef | null;
+    readonly body: string;
+    readonly createdAt: Date;
+  }[];
   readonly notes: { readonly agent: AgentRef | null; readonly body: string; readonly createdAt: Date }[];
   /** From the audit log, newest first. */
-  readonly history: { readonly seq: string; readonly at: Date; readonly action: string; readonly actor: { readonly type: string; readonly id: string | null; readonly name?: string }; readonly data: Record<string, unknown> }[];
+  readonly history: {
+    readonly seq: string;
+    readonly at: Date;
+    readonly action: string;
+    readonly actor: { readonly type: string; readonly id: string | null; readonly name?: string };
+    readonly data: Record<string, unknown>;
+  }[];
   readonly lease: { readonly agent: AgentRef | null; readonly expiresAt: Date; readonly live: boolean } | null;
-  readonly approval: { readonly approvedBy: AgentRef | null; readonly approvedAt: Date | null; readonly rationale: string | null; readonly evidenceScore: number | null; readonly confirmedBy: AgentRef | null; readonly confirmedAt: Date | null } | null;
+  readonly approval: {
+    readonly approvedBy: AgentRef | null;
+    readonly approvedAt: Date | null;
+    readonly rationale: string | null;
+    readonly evidenceScore: number | null;
+    readonly confirmedBy: AgentRef | null;
+    readonly confirmedAt: Date | null;
+  } | null;
   readonly scheduledFor: Date | null;
   /** The owner facts the person gave, as agents found them, and whether this agent may record a check now. */
   readonly factChecks: { readonly allowed: boolean; readonly given: { readonly fact: OwnerFact; readonly verdict: FactVerdict }[] };
@@ -149,13 +185,24 @@ export class AppealDetailService {
       })),
       thread: messages
         .filter((message) => message.author !== 'note')
-        .map((message) => ({ from: message.author === 'customer' ? 'customer' : 'agent', agent: ref(message.agentId), body: message.body, createdAt: message.createdAt })),
-      notes: messages.filter((message) => message.author === 'note').map((message) => ({ agent: ref(message.agentId), body: message.body, createdAt: message.createdAt })),
+        .map((message) => ({
+          from: message.author === 'customer' ? 'customer' : 'agent',
+          agent: ref(message.agentId),
+          body: message.body,
+          createdAt: message.createdAt,
+        })),
+      notes: messages
+        .filter((message) => message.author === 'note')
+        .map((message) => ({ agent: ref(message.agentId), body: message.body, createdAt: message.createdAt })),
       history: history.events.map((event) => ({
         seq: event.seq,
         at: event.createdAt,
         action: event.action,
-        actor: { type: event.actorType, id: event.actorId, ...(event.actorType === 'agent' && event.actorId ? { name: names.get(event.actorId) ?? '' } : {}) },
+        actor: {
+          type: event.actorType,
+          id: event.actorId,
+          ...(event.actorType === 'agent' && event.actorId ? { name: names.get(event.actorId) ?? '' } : {}),
+        },
         data: event.data,
       })),
       lease:
@@ -184,9 +231,13 @@ export class AppealDetailService {
         breached: appeal.slaBreached,
       },
       evidencePurgedAt: appeal.evidencePurgedAt,
-      actions: allowedAgentActions(appeal, { ...agent, grant: await this.repository.roleGrant(manager, agent.id) }, now, { fourEyes: this.config.appeals.fourEyes }),
+      actions: allowedAgentActions(appeal, { ...agent, grant: await this.repository.roleGrant(manager, agent.id) }, now, {
+        fourEyes: this.config.appeals.fourEyes,
+      }),
       factChecks: {
-        allowed: ownerFactsGiven(appeal.evidence).length > 0 && mayAct(appeal, agent, 'check_facts', now, { fourEyes: this.config.appeals.fourEyes }),
+        allowed:
+          ownerFactsGiven(appeal.evidence).length > 0 &&
+          mayAct(appeal, agent, 'check_facts', now, { fourEyes: this.config.appeals.fourEyes }),
         given: ownerFactsGiven(appeal.evidence).map((fact) => ({ fact, verdict: appeal.factChecks?.[fact] ?? 'unknown' })),
       },
     };

@@ -57,9 +57,19 @@ export class AppealFilingLimits {
     const since = new Date(now - DAY_MS);
     // One after another: a transaction is one connection, and pg refuses (from pg 9) a query sent while another runs on it.
     const byIp = await this.window(manager, `filed_ip = $1`, addressKey(request.ip), since, APPEAL_LIMITS.filingsPerIpPerDay);
-    const byContact = await this.window(manager, `lower(contact_email) = lower($1)`, request.contactEmail, since, APPEAL_LIMITS.filingsPerContactPerDay);
+    const byContact = await this.window(
+      manager,
+      `lower(contact_email) = lower($1)`,
+      request.contactEmail,
+      since,
+      APPEAL_LIMITS.filingsPerContactPerDay,
+    );
     const waits = [byIp, byContact].filter((oldest): oldest is Date => oldest !== null).map((oldest) => oldest.getTime() + DAY_MS - now);
-    if (waits.length) throw new RateLimitedError(Math.ceil(Math.max(...waits) / 1000), 'Too many appeals were filed from here or for this contact email today. Try again later.');
+    if (waits.length)
+      throw new RateLimitedError(
+        Math.ceil(Math.max(...waits) / 1000),
+        'Too many appeals were filed from here or for this contact email today. Try again later.',
+      );
 
     const { uid, logonEmail, securePhone } = request.claimed;
     const open = [
@@ -70,7 +80,10 @@ export class AppealFilingLimits {
     if (open.some((count) => count >= APPEAL_LIMITS.openPerIdentifier)) {
       // Outside a transaction (the check before the code is compared) the flag stays; inside, it rolls back with the refusal.
       await this.flagFloods(manager, request.claimed);
-      throw new RateLimitedError(OPEN_LIMIT_RETRY_SECONDS, `At most ${APPEAL_LIMITS.openPerIdentifier} appeals can be open for the same account details. Follow or cancel an open one instead.`);
+      throw new RateLimitedError(
+        OPEN_LIMIT_RETRY_SECONDS,
+        `At most ${APPEAL_LIMITS.openPerIdentifier} appeals can be open for the same account details. Follow or cancel an open one instead.`,
+      );
     }
   }
 
@@ -100,12 +113,18 @@ export class AppealFilingLimits {
 
   /** The oldest filing of the window when the window is full, else null. */
   private async window(manager: EntityManager, condition: string, value: string, since: Date, limit: number): Promise<Date | null> {
-    const rows: { created_at: Date }[] = await manager.query(`SELECT created_at FROM appeals WHERE ${condition} AND created_at > $2 ORDER BY created_at DESC LIMIT $3`, [value, since, limit]);
+    const rows: { created_at: Date }[] = await manager.query(
+      `SELECT created_at FROM appeals WHERE ${condition} AND created_at > $2 ORDER BY created_at DESC LIMIT $3`,
+      [value, since, limit],
+    );
     return rows.length >= limit ? rows[rows.length - 1].created_at : null;
   }
 
   private async openCount(manager: EntityManager, condition: string, value: string): Promise<number> {
-    const [row] = (await manager.query(`SELECT count(*)::int AS count FROM appeals WHERE ${condition} AND status = ANY($2)`, [value, OPEN_STATUSES])) as { count: number }[];
+    const [row] = (await manager.query(`SELECT count(*)::int AS count FROM appeals WHERE ${condition} AND status = ANY($2)`, [
+      value,
+      OPEN_STATUSES,
+    ])) as { count: number }[];
     return row.count;
   }
 }

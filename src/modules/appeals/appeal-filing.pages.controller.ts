@@ -99,7 +99,8 @@ export class AppealFilingPagesController {
     try {
       if (!email) throw new ValidationFailedError([{ field: 'email', message: 'Enter the email address we should write to.' }]);
       const invalid = await validate(plainToInstance(ContactVerificationDto, { email }));
-      if (invalid.length) throw new ValidationFailedError([{ field: 'email', message: 'Enter an email address such as name@example.com.' }]);
+      if (invalid.length)
+        throw new ValidationFailedError([{ field: 'email', message: 'Enter an email address such as name@example.com.' }]);
       const sent = await this.filing.verifyContact(email, { ip: client.ip, locale: zh ? 'zh-CN' : 'en' });
       this.render(request, response, 200, 'appeal/code', { account, email, zh, verificationId: sent.id, errors: {} });
     } catch (error) {
@@ -117,13 +118,36 @@ export class AppealFilingPagesController {
     try {
       const sent = await this.filing.resendContactCode(verificationId, client);
       const notice = `We sent a new code to ${sent.contactEmail}. The one before no longer works.`;
-      if (fromForm) return this.render(request, response, 200, 'appeal/details', { ...detailsView(fields, sent.contactEmail), notice, askCode: true });
-      this.render(request, response, 200, 'appeal/code', { account, email: sent.contactEmail, zh: fields.locale === 'zh-CN', verificationId, notice, errors: {} });
+      if (fromForm)
+        return this.render(request, response, 200, 'appeal/details', { ...detailsView(fields, sent.contactEmail), notice, askCode: true });
+      this.render(request, response, 200, 'appeal/code', {
+        account,
+        email: sent.contactEmail,
+        zh: fields.locale === 'zh-CN',
+        verificationId,
+        notice,
+        errors: {},
+      });
     } catch (error) {
       const problem = asFieldProblem(error, 'contactVerification.code');
       if (!problem) throw error;
-      if (fromForm) return this.render(request, response, problem.status, 'appeal/details', { ...detailsView(fields, fields.email ?? ''), askCode: true, errors: problem.errors }, problem.retryAfter);
-      const view = { account, email: fields.email, zh: fields.locale === 'zh-CN', verificationId, errors: problem.errors, startAgain: true };
+      if (fromForm)
+        return this.render(
+          request,
+          response,
+          problem.status,
+          'appeal/details',
+          { ...detailsView(fields, fields.email ?? ''), askCode: true, errors: problem.errors },
+          problem.retryAfter,
+        );
+      const view = {
+        account,
+        email: fields.email,
+        zh: fields.locale === 'zh-CN',
+        verificationId,
+        errors: problem.errors,
+        startAgain: true,
+      };
       this.render(request, response, problem.status, 'appeal/code', view, problem.retryAfter);
     }
   }
@@ -133,15 +157,26 @@ export class AppealFilingPagesController {
     const verificationId = fields['contactVerification.id'] ?? '';
     const code = fields['contactVerification.code']?.trim() ?? '';
     try {
-      if (!code) throw new ValidationFailedError([{ field: 'contactVerification.code', message: 'Enter the 6-digit code from the email.' }]);
+      if (!code)
+        throw new ValidationFailedError([{ field: 'contactVerification.code', message: 'Enter the 6-digit code from the email.' }]);
       const { contactEmail } = await this.filing.checkContactCode(verificationId, code, client);
-      this.render(request, response, 200, 'appeal/details', { ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail), errors: {} });
+      this.render(request, response, 200, 'appeal/details', {
+        ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail),
+        errors: {},
+      });
     } catch (error) {
       const problem = asFieldProblem(error, 'contactVerification.code');
       if (!problem) throw error;
       // Only a wrong or missing code can be typed again; anything else needs a new verification.
       const startAgain = problem.code !== 'VERIFICATION_CODE_INVALID' && problem.code !== 'VALIDATION_FAILED';
-      const view = { account: pick(fields, ACCOUNT_FIELDS), email: fields.email, zh: fields.locale === 'zh-CN', verificationId, errors: problem.errors, startAgain };
+      const view = {
+        account: pick(fields, ACCOUNT_FIELDS),
+        email: fields.email,
+        zh: fields.locale === 'zh-CN',
+        verificationId,
+        errors: problem.errors,
+        startAgain,
+      };
       this.render(request, response, problem.status, 'appeal/code', view, problem.retryAfter);
     }
   }
@@ -152,13 +187,25 @@ export class AppealFilingPagesController {
     try {
       const filed = await this.filing.file(await filingBody(fields, contactEmail), client);
       this.access.remember(response, { reference: filed.reference, accessToken: filed.accessToken });
-      this.render(request, response, 200, 'appeal/filed', { reference: filed.reference, accessToken: filed.accessToken, ...attachmentsView([]), errors: {} });
+      this.render(request, response, 200, 'appeal/filed', {
+        reference: filed.reference,
+        accessToken: filed.accessToken,
+        ...attachmentsView([]),
+        errors: {},
+      });
     } catch (error) {
-      const problem = asFieldProblem(error, error instanceof DomainError && error.code === 'CONTACT_MISMATCH' ? 'changes.logonEmail' : 'contactVerification.code');
+      const problem = asFieldProblem(
+        error,
+        error instanceof DomainError && error.code === 'CONTACT_MISMATCH' ? 'changes.logonEmail' : 'contactVerification.code',
+      );
       if (!problem) throw error;
       // The code may have expired while the form was filled: ask for it again, with a resend button.
       const askCode = problem.code.startsWith('VERIFICATION_');
-      const view = { ...detailsView(fields, contactEmail), errors: problem.code === 'RATE_LIMITED' ? { form: problem.detail } : problem.errors, askCode };
+      const view = {
+        ...detailsView(fields, contactEmail),
+        errors: problem.code === 'RATE_LIMITED' ? { form: problem.detail } : problem.errors,
+        askCode,
+      };
       this.render(request, response, problem.status, 'appeal/details', view, problem.retryAfter);
     }
   }
@@ -177,7 +224,11 @@ export class AppealFilingPagesController {
       // The token was replaced since: the status page asks for the new one.
       return response.redirect(303, '/appeal/status');
     }
-    this.render(request, response, 200, 'appeal/uploads', { reference: credentials.reference, ...attachmentsView(attachments), errors: {} });
+    this.render(request, response, 200, 'appeal/uploads', {
+      reference: credentials.reference,
+      ...attachmentsView(attachments),
+      errors: {},
+    });
   }
 
   /** Multipart (`_csrf`, `file`), parsed by AppealPageUploadMiddleware; 303 to the uploads, or the form again with the reason (413, 415, 409). */
@@ -191,7 +242,11 @@ export class AppealFilingPagesController {
       return response.redirect(303, '/appeal/uploads');
     }
     const attachments = await this.portal.attachments(credentials);
-    this.render(request, response, outcome.status, 'appeal/uploads', { reference: credentials.reference, ...attachmentsView(attachments), errors: { file: outcome.message } });
+    this.render(request, response, outcome.status, 'appeal/uploads', {
+      reference: credentials.reference,
+      ...attachmentsView(attachments),
+      errors: { file: outcome.message },
+    });
   }
 
   private render(request: Request, response: Response, status: number, view: string, model: object, retryAfter?: number): void {

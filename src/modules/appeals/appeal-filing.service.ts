@@ -62,7 +62,11 @@ export class AppealFilingService {
    * Sends a code to the contact email: 5 an hour per email, 20 an hour per IP (429 beyond). In
    * `manager`'s transaction when given (the demo seed reads its own code from the outbox there).
    */
-  async verifyContact(email: string, client: { ip: string; locale?: Locale }, manager?: EntityManager): Promise<{ id: string; expiresAt: Date }> {
+  async verifyContact(
+    email: string,
+    client: { ip: string; locale?: Locale },
+    manager?: EntityManager,
+  ): Promise<{ id: string; expiresAt: Date }> {
     const contactEmail = normaliseEmail(email);
     const issue = (tx: EntityManager) =>
       this.challenges.issue(tx, {
@@ -108,7 +112,8 @@ export class AppealFilingService {
     const changes = normaliseChanges(input.changes);
     const challenge = await this.challenges.find(input.contactVerification.id, CONTACT_SCOPE);
     const contactEmail = String(challenge.context.email);
-    if (changes.logonEmail !== undefined && changes.logonEmail.toLowerCase() !== contactEmail.toLowerCase()) throw new ContactMismatchError();
+    if (changes.logonEmail !== undefined && changes.logonEmail.toLowerCase() !== contactEmail.toLowerCase())
+      throw new ContactMismatchError();
     const request = { ip: client.ip, contactEmail, claimed };
     await this.limits.assertWithin(this.dataSource.manager, request, false);
     const { match, accountUid } = await this.matcher.match(claimed);
@@ -138,8 +143,15 @@ export class AppealFilingService {
           created_at: now,
           updated_at: now,
         };
-        const sla = slaAtFiling(now, { firstResponseMs: this.config.appeals.slaFirstResponseMs, resolutionMs: this.config.appeals.slaResolutionMs });
-        const reference = await this.insert(manager, { ...row, first_response_due_at: sla.firstResponseDueAt, resolution_due_at: sla.resolutionDueAt });
+        const sla = slaAtFiling(now, {
+          firstResponseMs: this.config.appeals.slaFirstResponseMs,
+          resolutionMs: this.config.appeals.slaResolutionMs,
+        });
+        const reference = await this.insert(manager, {
+          ...row,
+          first_response_due_at: sla.firstResponseDueAt,
+          resolution_due_at: sla.resolutionDueAt,
+        });
         await this.limits.flagFloods(manager, claimed);
         await this.notices.toContact(manager, { id: row.id, reference, contactEmail, locale: row.locale }, 'appeal-received');
         await this.audit.record(manager, {
@@ -173,9 +185,15 @@ export class AppealFilingService {
 }
 
 function claimedIdentifiers(account: NewAppeal['account']): ClaimedIdentifiers {
-  const claimed = { uid: account.uid ?? null, logonEmail: account.logonEmail ? normaliseEmail(account.logonEmail) : null, securePhone: account.securePhone ?? null };
+  const claimed = {
+    uid: account.uid ?? null,
+    logonEmail: account.logonEmail ? normaliseEmail(account.logonEmail) : null,
+    securePhone: account.securePhone ?? null,
+  };
   if (!claimed.uid && !claimed.logonEmail && !claimed.securePhone) {
-    throw new ValidationFailedError([{ field: 'account', message: 'must name the account by its UID, a former logon email or a former secure phone' }]);
+    throw new ValidationFailedError([
+      { field: 'account', message: 'must name the account by its UID, a former logon email or a former secure phone' },
+    ]);
   }
   return claimed;
 }

@@ -47,7 +47,10 @@ export class AppealLinksPagesController {
     const done = await unlessUnusable(response, () => this.coolingOff.object(token, { ip: clientIp(request) }), OBJECTION_UNUSABLE);
     if (!done) return;
     const recorded = 'objection' in done;
-    render(request, response, 200, 'appeal/objected', { title: recorded ? 'Your objection was recorded' : 'The change was stopped', recorded });
+    render(request, response, 200, 'appeal/objected', {
+      title: recorded ? 'Your objection was recorded' : 'The change was stopped',
+      recorded,
+    });
   }
 
   @Get('reset-password/:token')
@@ -59,14 +62,23 @@ export class AppealLinksPagesController {
 
   /** 200 with the outcome; the form again with the policy's reasons beside the field (422), or 400 when empty. */
   @Post('reset-password/:token')
-  async reset(@Param('token') token: string, @Body() form: PasswordResetForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async reset(
+    @Param('token') token: string,
+    @Body() form: PasswordResetForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const preview = await unlessUnusable(response, () => this.resets.preview(token), RESET_UNUSABLE);
     if (!preview) return;
     const again = (status: number, errors: { newPassword: string[] }) =>
       render(request, response, status, 'account/reset-password', { title: 'Set a new password', token, uid: preview.uid, errors });
     if (!form.newPassword) return again(400, { newPassword: ['Enter a new password.'] });
     try {
-      const done = await unlessUnusable(response, () => this.resets.reset(token, form.newPassword ?? '', { ip: clientIp(request) }), RESET_UNUSABLE);
+      const done = await unlessUnusable(
+        response,
+        () => this.resets.reset(token, form.newPassword ?? '', { ip: clientIp(request) }),
+        RESET_UNUSABLE,
+      );
       if (!done) return;
       render(request, response, 200, 'account/password-reset-done', { title: 'Your password was set', uid: done.uid });
     } catch (error) {
@@ -84,7 +96,8 @@ export interface UnusableLink {
 
 const OBJECTION_UNUSABLE: UnusableLink = {
   title: 'This objection link cannot be used',
-  detail: 'It is unknown or was already used, or the appeal it was sent about is no longer waiting to be applied (it was stopped, cancelled or already applied).',
+  detail:
+    'It is unknown or was already used, or the appeal it was sent about is no longer waiting to be applied (it was stopped, cancelled or already applied).',
   next: { href: '/appeal', label: 'File an appeal' },
 };
 

@@ -48,7 +48,10 @@ export class AppealMaintenanceService {
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
       const flag = async (breach: Breach) => {
-        const [due, breached] = breach === 'first_response' ? ['first_response_due_at', 'first_response_breached_at'] : ['resolution_due_at', 'resolution_breached_at'];
+        const [due, breached] =
+          breach === 'first_response'
+            ? ['first_response_due_at', 'first_response_breached_at']
+            : ['resolution_due_at', 'resolution_breached_at'];
         const rows = returnedRows<{ reference: string; due_at: Date }>(
           await manager.query(
             `UPDATE appeals SET ${breached} = $1, sla_breached = true
@@ -63,9 +66,18 @@ export class AppealMaintenanceService {
       if (!appeals.length) return 0;
       const supervisors = await this.agents.activeSupervisorEmails(manager);
       for (const email of supervisors) {
-        await this.notifications.notify(manager, { template: 'sla-breach-digest', channel: 'email', to: email, variables: { count: appeals.length, appeals } });
+        await this.notifications.notify(manager, {
+          template: 'sla-breach-digest',
+          channel: 'email',
+          to: email,
+          variables: { count: appeals.length, appeals },
+        });
       }
-      await this.audit.record(manager, { action: 'appeal.sla_breaches_flagged', actor: { type: 'system' }, data: { appeals, supervisors: supervisors.length } });
+      await this.audit.record(manager, {
+        action: 'appeal.sla_breaches_flagged',
+        actor: { type: 'system' },
+        data: { appeals, supervisors: supervisors.length },
+      });
       return appeals.length;
     });
   }
@@ -87,7 +99,12 @@ export class AppealMaintenanceService {
       );
       for (const row of rows) {
         const expiresAt = new Date(row.awaiting_since.getTime() + timeoutMs).toISOString();
-        await this.notices.toContact(manager, { id: row.id, reference: row.reference, contactEmail: row.contact_email, locale: row.locale }, 'appeal-reminder', { expiresAt });
+        await this.notices.toContact(
+          manager,
+          { id: row.id, reference: row.reference, contactEmail: row.contact_email, locale: row.locale },
+          'appeal-reminder',
+          { expiresAt },
+        );
       }
       return rows.length;
     });
@@ -96,7 +113,10 @@ export class AppealMaintenanceService {
   /** Closes as `expired` the appeals that awaited the customer longer than APPEAL_CUSTOMER_TIMEOUT, with `appeal-closed`. */
   async expireUnanswered(): Promise<number> {
     const cutoff = () => new Date(this.clock.nowMs() - this.config.appeals.customerTimeoutMs);
-    const candidates: { id: string }[] = await this.dataSource.query(`SELECT id FROM appeals WHERE status = 'awaiting_customer' AND awaiting_since <= $1 LIMIT $2`, [cutoff(), BATCH]);
+    const candidates: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM appeals WHERE status = 'awaiting_customer' AND awaiting_since <= $1 LIMIT $2`,
+      [cutoff(), BATCH],
+    );
     let expired = 0;
     for (const { id } of candidates) {
       expired += await this.dataSource.transaction(async (manager) => {
@@ -128,13 +148,24 @@ export class AppealMaintenanceService {
       );
       if (!purged.length) return 0;
       const ids = purged.map((row) => row.id);
-      await manager.query(`DELETE FROM appeal_attachment_contents WHERE attachment_id IN (SELECT id FROM appeal_attachments WHERE appeal_id = ANY($1))`, [ids]);
+      await manager.query(
+        `DELETE FROM appeal_attachment_contents WHERE attachment_id IN (SELECT id FROM appeal_attachments WHERE appeal_id = ANY($1))`,
+        [ids],
+      );
       const files = returnedRows<{ appeal_id: string }>(
-        await manager.query(`UPDATE appeal_attachments SET purged_at = $2 WHERE appeal_id = ANY($1) AND purged_at IS NULL RETURNING appeal_id`, [ids, now]),
+        await manager.query(
+          `UPDATE appeal_attachments SET purged_at = $2 WHERE appeal_id = ANY($1) AND purged_at IS NULL RETURNING appeal_id`,
+          [ids, now],
+        ),
       );
       for (const row of purged) {
         const attachments = files.filter((file) => file.appeal_id === row.id).length;
-        await this.audit.record(manager, { action: 'appeal.evidence_purged', actor: { type: 'system' }, subject: { type: 'appeal', id: row.reference }, data: { attachments } });
+        await this.audit.record(manager, {
+          action: 'appeal.evidence_purged',
+          actor: { type: 'system' },
+          subject: { type: 'appeal', id: row.reference },
+          data: { attachments },
+        });
       }
       return purged.length;
     });

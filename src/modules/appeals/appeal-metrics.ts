@@ -14,7 +14,9 @@ export class AppealMetrics {
       labelNames: ['status'],
       async collect() {
         // A scrape during a database outage reports nothing rather than failing.
-        const rows = (await dataSource.query(`SELECT status, count(*)::int AS count FROM appeals GROUP BY status`).catch(() => undefined)) as { status: AppealStatus; count: number }[] | undefined;
+        const rows = (await dataSource
+          .query(`SELECT status, count(*)::int AS count FROM appeals GROUP BY status`)
+          .catch(() => undefined)) as { status: AppealStatus; count: number }[] | undefined;
         if (rows) for (const status of APPEAL_STATUSES) this.set({ status }, rows.find((row) => row.status === status)?.count ?? 0);
       },
     });

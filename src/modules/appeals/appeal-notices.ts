@@ -8,7 +8,14 @@ import { Appeal } from './entities/appeal.entity';
 /** Appeal templates that go to the person, at the contact email they verified. */
 export type ContactTemplate = Extract<
   TemplateId,
-  'appeal-received' | 'appeal-access-token' | 'appeal-info-requested' | 'appeal-scheduled' | 'appeal-completed' | 'appeal-rejected' | 'appeal-closed' | 'appeal-reminder'
+  | 'appeal-received'
+  | 'appeal-access-token'
+  | 'appeal-info-requested'
+  | 'appeal-scheduled'
+  | 'appeal-completed'
+  | 'appeal-rejected'
+  | 'appeal-closed'
+  | 'appeal-reminder'
 >;
 
 /** Writes the person's notices into the outbox, in the caller's transaction, in the appeal's locale. */
@@ -16,7 +23,12 @@ export type ContactTemplate = Extract<
 export class AppealNotices {
   constructor(private readonly notifications: NotificationsService) {}
 
-  toContact(manager: EntityManager, appeal: Pick<Appeal, 'id' | 'reference' | 'contactEmail' | 'locale'>, template: ContactTemplate, variables: Record<string, JsonValue> = {}): Promise<string> {
+  toContact(
+    manager: EntityManager,
+    appeal: Pick<Appeal, 'id' | 'reference' | 'contactEmail' | 'locale'>,
+    template: ContactTemplate,
+    variables: Record<string, JsonValue> = {},
+  ): Promise<string> {
     return this.notifications.notify(manager, {
       template,
       channel: 'email',

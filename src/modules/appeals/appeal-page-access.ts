@@ -30,7 +30,11 @@ export class AppealPageAccess {
   }
 
   remember(response: Response, credentials: AppealCredentials): void {
-    response.cookie(APPEAL_COOKIE, `${credentials.reference}.${credentials.accessToken}`, cookieOptions(this.secure, { path: APPEAL_COOKIE_PATH, sameSite: 'strict', maxAgeMs: APPEAL_COOKIE_MAX_AGE_MS }));
+    response.cookie(
+      APPEAL_COOKIE,
+      `${credentials.reference}.${credentials.accessToken}`,
+      cookieOptions(this.secure, { path: APPEAL_COOKIE_PATH, sameSite: 'strict', maxAgeMs: APPEAL_COOKIE_MAX_AGE_MS }),
+    );
   }
 
   /** The credentials the browser holds, if they are at least well formed (the service judges them). */

@@ -16,7 +16,9 @@ export interface UploadRequest extends Request {
 /** Where a browser without valid appeal credentials is sent: the page that asks for them. */
 const STATUS_PAGE = '/appeal/status';
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ATTACHMENT_RULES.maxBytes, files: 1, fields: 4 } }).single('file');
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ATTACHMENT_RULES.maxBytes, files: 1, fields: 4 } }).single(
+  'file',
+);
 
 /**
  * Parses the pages' multipart uploads before the guards run, so the CSRF guard finds the form's

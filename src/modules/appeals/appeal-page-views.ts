@@ -11,13 +11,33 @@ import { CHANGE_LABELS } from './requested-changes';
 const STATUS_TEXT: Record<AppealStatus, { label: string; explain: string; badge: string }> = {
   submitted: { label: 'Submitted', explain: 'Your appeal is waiting for a support agent to pick it up.', badge: 'info' },
   in_review: { label: 'In review', explain: 'A support agent is reviewing your appeal and its evidence.', badge: 'info' },
-  awaiting_customer: { label: 'Waiting for your answer', explain: 'We asked you for more information: answer below. Without an answer the appeal closes after 14 days.', badge: 'warning' },
-  pending_second_approval: { label: 'Approved, awaiting confirmation', explain: 'An agent approved your appeal; a supervisor must confirm it.', badge: 'info' },
-  scheduled: { label: 'Scheduled', explain: 'Your appeal is approved. The change is applied at the time below unless a former contact of the account objects.', badge: 'success' },
+  awaiting_customer: {
+    label: 'Waiting for your answer',
+    explain: 'We asked you for more information: answer below. Without an answer the appeal closes after 14 days.',
+    badge: 'warning',
+  },
+  pending_second_approval: {
+    label: 'Approved, awaiting confirmation',
+    explain: 'An agent approved your appeal; a supervisor must confirm it.',
+    badge: 'info',
+  },
+  scheduled: {
+    label: 'Scheduled',
+    explain: 'Your appeal is approved. The change is applied at the time below unless a former contact of the account objects.',
+    badge: 'success',
+  },
   completed: { label: 'Completed', explain: 'The changes were applied. Check your contact email for what to do next.', badge: 'success' },
-  rejected: { label: 'Rejected', explain: 'We could not confirm that the account is yours. The reason was sent to your contact email.', badge: 'danger' },
+  rejected: {
+    label: 'Rejected',
+    explain: 'We could not confirm that the account is yours. The reason was sent to your contact email.',
+    badge: 'danger',
+  },
   cancelled: { label: 'Cancelled', explain: 'You cancelled this appeal.', badge: 'danger' },
-  objected: { label: 'Stopped by an objection', explain: 'A former contact of the account objected before the change was applied, so nothing was changed.', badge: 'danger' },
+  objected: {
+    label: 'Stopped by an objection',
+    explain: 'A former contact of the account objected before the change was applied, so nothing was changed.',
+    badge: 'danger',
+  },
   expired: { label: 'Expired', explain: 'We asked for more information and had no answer in time.', badge: 'danger' },
 };
 
@@ -40,7 +60,9 @@ export function statusPageView(status: AppealStatusView, attachments: Attachment
     changes: [
       ...(changes.logonEmail ? [{ label: CHANGE_LABELS.logonEmail, value: changes.logonEmail }] : []),
       ...(changes.securePhone ? [{ label: CHANGE_LABELS.securePhone, value: changes.securePhone }] : []),
-      ...(changes.resetPassword ? [{ label: CHANGE_LABELS.resetPassword, value: 'A reset link goes to your contact email when the appeal completes' }] : []),
+      ...(changes.resetPassword
+        ? [{ label: CHANGE_LABELS.resetPassword, value: 'A reset link goes to your contact email when the appeal completes' }]
+        : []),
       ...(changes.disableTotp ? [{ label: CHANGE_LABELS.disableTotp, value: 'Yes' }] : []),
     ],
     messages: status.messages.map((message) => ({ ...message, who: message.from === 'agent' ? 'Support team' : 'You' })),
@@ -66,12 +88,21 @@ function sizeLabel(bytes: number): string {
 export type UploadOutcome = { ok: true; filename: string } | { ok: false; status: number; message: string; closed?: boolean };
 
 /** Adds the file the upload middleware parsed; a refusal the page can show beside the field (413, 415, 409, 400). */
-export async function uploadAttachment(portal: AppealPortalService, credentials: AppealCredentials, request: UploadRequest): Promise<UploadOutcome> {
+export async function uploadAttachment(
+  portal: AppealPortalService,
+  credentials: AppealCredentials,
+  request: UploadRequest,
+): Promise<UploadOutcome> {
   const maxMegabytes = Math.round(ATTACHMENT_RULES.maxBytes / 1_048_576);
-  if (request.uploadTooLarge) return { ok: false, status: 413, message: `The file is larger than ${maxMegabytes} MB. Send a smaller scan or photo.` };
+  if (request.uploadTooLarge)
+    return { ok: false, status: 413, message: `The file is larger than ${maxMegabytes} MB. Send a smaller scan or photo.` };
   if (!request.file) return { ok: false, status: 400, message: 'Choose a file (JPEG, PNG or PDF).' };
   try {
-    const added = await portal.attach(credentials, { originalName: request.file.originalname, content: request.file.buffer }, { ip: request.ip });
+    const added = await portal.attach(
+      credentials,
+      { originalName: request.file.originalname, content: request.file.buffer },
+      { ip: request.ip },
+    );
     return { ok: true, filename: added.filename };
   } catch (error) {
     if (!(error instanceof DomainError) || error.code === 'NOT_FOUND') throw error;
@@ -80,17 +111,31 @@ export async function uploadAttachment(portal: AppealPortalService, credentials:
       PAYLOAD_TOO_LARGE: `The file is larger than ${maxMegabytes} MB. Send a smaller scan or photo.`,
       ATTACHMENT_LIMIT: `This appeal already has ${ATTACHMENT_RULES.maxFiles} files, the most it can hold.`,
     };
-    return { ok: false, status: PROBLEMS[error.code].status, message: messages[error.code] ?? error.detail, closed: error.code === 'APPEAL_CLOSED' };
+    return {
+      ok: false,
+      status: PROBLEMS[error.code].status,
+      message: messages[error.code] ?? error.detail,
+      closed: error.code === 'APPEAL_CLOSED',
+    };
   }
 }
 
 /** A refusal the page shows beside a field (its status kept); undefined for anything else. */
-export function asFieldProblem(error: unknown, field: string): { code: string; status: number; detail: string; errors: Record<string, string>; retryAfter?: number } | undefined {
+export function asFieldProblem(
+  error: unknown,
+  field: string,
+): { code: string; status: number; detail: string; errors: Record<string, string>; retryAfter?: number } | undefined {
   if (!(error instanceof DomainError)) return undefined;
   const errors = formErrors(error);
   const status = PROBLEMS[error.code].status;
   if (status >= 500) return undefined;
-  return { code: error.code, status, detail: error.detail, errors: errors ? byFieldId(errors) : { [fieldId(field)]: error.detail }, retryAfter: error.retryAfterSeconds };
+  return {
+    code: error.code,
+    status,
+    detail: error.detail,
+    errors: errors ? byFieldId(errors) : { [fieldId(field)]: error.detail },
+    retryAfter: error.retryAfterSeconds,
+  };
 }
 
 /** Field names are dotted paths (`evidence.fullName`); the views key errors by `evidence-fullName`, a name Handlebars can read. */
@@ -101,4 +146,3 @@ export function fieldId(field: string): string {
 function byFieldId(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([field, message]) => [fieldId(field), message]));
 }
-

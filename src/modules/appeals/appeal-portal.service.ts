@@ -76,8 +76,14 @@ export class AppealPortalService {
       createdAt: appeal.createdAt,
       updatedAt: appeal.updatedAt,
       requestedChanges: appeal.changes,
-      messages: messages.map((message) => ({ from: message.author === 'customer' ? 'customer' : 'agent', body: message.body, createdAt: message.createdAt })),
-      ...(appeal.scheduledFor && (appeal.status === 'scheduled' || appeal.status === 'completed') ? { scheduledFor: appeal.scheduledFor } : {}),
+      messages: messages.map((message) => ({
+        from: message.author === 'customer' ? 'customer' : 'agent',
+        body: message.body,
+        createdAt: message.createdAt,
+      })),
+      ...(appeal.scheduledFor && (appeal.status === 'scheduled' || appeal.status === 'completed')
+        ? { scheduledFor: appeal.scheduledFor }
+        : {}),
     };
   }
 
@@ -94,7 +100,11 @@ export class AppealPortalService {
   }
 
   /** A message from the person; an appeal awaiting their answer goes back to `in_review`. 409 APPEAL_CLOSED once closed. */
-  async postMessage(credentials: AppealCredentials, body: string, client: { ip?: string } = {}): Promise<{ from: 'customer'; body: string; createdAt: Date }> {
+  async postMessage(
+    credentials: AppealCredentials,
+    body: string,
+    client: { ip?: string } = {},
+  ): Promise<{ from: 'customer'; body: string; createdAt: Date }> {
     return this.dataSource.transaction(async (manager) => {
       const appeal = await this.open(manager, credentials, true);
       if (isClosed(appeal.status)) throw new AppealClosedError();
@@ -104,7 +114,12 @@ export class AppealPortalService {
         await this.transitions.byParty(manager, appeal, 'customer', 'reply', context);
       } else {
         await this.repository.advance(manager, appeal, {});
-        await this.audit.record(manager, { action: 'appeal.customer_message_added', ...context, subject: { type: 'appeal', id: appeal.reference }, data: { ...context.data, version: appeal.version } });
+        await this.audit.record(manager, {
+          action: 'appeal.customer_message_added',
+          ...context,
+          subject: { type: 'appeal', id: appeal.reference },
+          data: { ...context.data, version: appeal.version },
+        });
       }
       return { from: 'customer', body: message.body, createdAt: message.createdAt };
     });
@@ -155,7 +170,14 @@ export class AppealPortalService {
         action: 'appeal.attachment_added',
         actor: { type: 'public' },
         subject: { type: 'appeal', id: appeal.reference },
-        data: { attachmentId: attachment.id, filename: attachment.filename, contentType: attachment.contentType, size: attachment.size, sha256: attachment.sha256, version: appeal.version },
+        data: {
+          attachmentId: attachment.id,
+          filename: attachment.filename,
+          contentType: attachment.contentType,
+          size: attachment.size,
+          sha256: attachment.sha256,
+          version: appeal.version,
+        },
         ip: client.ip,
       });
     });

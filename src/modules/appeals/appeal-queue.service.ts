@@ -116,7 +116,6 @@ export class AppealQueueService {
       next: rows.length > QUEUE_PAGE_SIZE ? encodeCursor([last.cursor_at, last.id]) : null,
     };
   }
-
 }
 
 /**

@@ -49,7 +49,10 @@ export class AppealReceiptsService {
     const appeal = await this.dataSource.manager.findOneBy(Appeal, { reference });
     if (!appeal) throw new NotFoundError('There is no such appeal.');
     const receipt = await this.build(appeal);
-    if (!receipt) throw new NotFoundError('This appeal has no receipt yet: it has no decision, or its decision is still being written into the audit log (a few seconds).');
+    if (!receipt)
+      throw new NotFoundError(
+        'This appeal has no receipt yet: it has no decision, or its decision is still being written into the audit log (a few seconds).',
+      );
     return receipt;
   }
 
@@ -62,7 +65,9 @@ export class AppealReceiptsService {
   /** The receipt shown to a former contact on the objection page (undefined while there is none). */
   async forObjectionToken(token: string): Promise<string | undefined> {
     if (!TOKEN.test(token)) return undefined;
-    const [row] = (await this.dataSource.query('SELECT appeal_id FROM appeal_objections WHERE token_hash = $1', [hashToken(token)])) as { appeal_id: string }[];
+    const [row] = (await this.dataSource.query('SELECT appeal_id FROM appeal_objections WHERE token_hash = $1', [hashToken(token)])) as {
+      appeal_id: string;
+    }[];
     const appeal = row ? await this.dataSource.manager.findOneBy(Appeal, { id: row.appeal_id }) : null;
     return appeal ? this.build(appeal) : undefined;
   }
@@ -71,12 +76,18 @@ export class AppealReceiptsService {
     const decision = await this.proofs.latestOutcome({ type: 'appeal', id: appeal.reference }, DECIDED);
     if (!decision) return undefined;
     const { inclusion, checkpoint } = decision;
-    const attachments = (await this.dataSource.query('SELECT sha256 FROM appeal_attachments WHERE appeal_id = $1 ORDER BY created_at, id', [appeal.id])) as { sha256: string }[];
+    const attachments = (await this.dataSource.query('SELECT sha256 FROM appeal_attachments WHERE appeal_id = $1 ORDER BY created_at, id', [
+      appeal.id,
+    ])) as { sha256: string }[];
     const approved = decision.outcome === 'scheduled' || decision.outcome === 'completed';
     const approvals = approved
       ? [
-          ...(appeal.approvedBy && appeal.approvedAt ? [{ agent: this.pseudonym(appeal.approvedBy), at: appeal.approvedAt.toISOString() }] : []),
-          ...(appeal.confirmedBy && appeal.confirmedAt ? [{ agent: this.pseudonym(appeal.confirmedBy), at: appeal.confirmedAt.toISOString() }] : []),
+          ...(appeal.approvedBy && appeal.approvedAt
+            ? [{ agent: this.pseudonym(appeal.approvedBy), at: appeal.approvedAt.toISOString() }]
+            : []),
+          ...(appeal.confirmedBy && appeal.confirmedAt
+            ? [{ agent: this.pseudonym(appeal.confirmedBy), at: appeal.confirmedAt.toISOString() }]
+            : []),
         ]
       : [];
     const payload: AppealReceiptPayload = {
@@ -86,7 +97,13 @@ export class AppealReceiptsService {
       decidedAt: decision.at.toISOString(),
       evidence: attachments.map((attachment) => ({ sha256: attachment.sha256.toLowerCase() })),
       approvals,
-      audit: { seq: inclusion.seq, event: inclusion.event, leafHash: inclusion.leafHash, inclusionProof: inclusion.inclusionProof, checkpoint },
+      audit: {
+        seq: inclusion.seq,
+        event: inclusion.event,
+        leafHash: inclusion.leafHash,
+        inclusionProof: inclusion.inclusionProof,
+        checkpoint,
+      },
     };
     await this.keys.remember();
     return this.signer.signJws(payload);

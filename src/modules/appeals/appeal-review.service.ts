@@ -47,13 +47,20 @@ interface ActionEffect {
 /** What the person reads when a supervisor closes their appeal as one of a flood of duplicates. */
 const DUPLICATE_MESSAGE: Record<string, string> = {
   en: 'This appeal repeats other appeals filed for the same account details, so it was closed as a duplicate. If you own the account, file one appeal and give as much evidence as you can.',
-  'zh-CN': '该申诉与针对同一账号信息提交的其他申诉重复，已作为重复申诉关闭。如果您是账号所有者，请只提交一份申诉，并尽可能提供充分的证明材料。',
+  'zh-CN':
+    '该申诉与针对同一账号信息提交的其他申诉重复，已作为重复申诉关闭。如果您是账号所有者，请只提交一份申诉，并尽可能提供充分的证明材料。',
 };
 
 /** Actions that may be four eyes (the confirmation, and the refusal instead of it). */
 const FOUR_EYES_ACTIONS: ReadonlySet<AgentAction | BulkAction> = new Set(['second_approve', 'reject']);
 /** Actions the person sees as an answer: the first meets the first-response SLA. */
-const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set(['request_info', 'approve', 'second_approve', 'reject', 'reject_duplicate']);
+const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set([
+  'request_info',
+  'approve',
+  'second_approve',
+  'reject',
+  'reject_duplicate',
+]);
 const AUDIT_ACTION: Record<AgentAction | BulkAction, string> = {
   check_facts: 'appeal.facts_checked',
   reject_duplicate: 'appeal.rejected',
@@ -136,7 +143,9 @@ export class AppealReviewService {
       const { score } = await this.evidence.checklist(manager, appeal);
       const rationale = input.rationale?.trim() || null;
       if (score < this.config.appeals.evidenceThreshold && !rationale) {
-        throw new ValidationFailedError([{ field: 'rationale', message: `is required: the evidence score ${score} is below ${this.config.appeals.evidenceThreshold}` }]);
+        throw new ValidationFailedError([
+          { field: 'rationale', message: `is required: the evidence score ${score} is below ${this.config.appeals.evidenceThreshold}` },
+        ]);
       }
       const approval: AppealPatch = { approvedBy: agent.id, approvedAt: now, approvalRationale: rationale, evidenceScoreAtApproval: score };
       const audit = { evidenceScore: score, rationale };
@@ -147,7 +156,12 @@ export class AppealReviewService {
   }
 
   /** Four-eyes: a supervisor other than the approver confirms, without claiming: `pending_second_approval` → `scheduled`, the cooling-off starts. */
-  confirmApproval(agent: ActingAgent, reference: string, expectedVersion: number, input: { rationale?: string } = {}): Promise<AppealActionResult> {
+  confirmApproval(
+    agent: ActingAgent,
+    reference: string,
+    expectedVersion: number,
+    input: { rationale?: string } = {},
+  ): Promise<AppealActionResult> {
     return this.act(agent, reference, expectedVersion, 'second_approve', async ({ manager, appeal, now }) => {
       await this.assertNewEmailFree(manager, appeal);
       const scheduled = await this.coolingOff.start(manager, appeal, now);
@@ -160,7 +174,12 @@ export class AppealReviewService {
   }
 
   /** Rejects with an internal `reason` and a `message` the person receives (`appeal-rejected`). */
-  reject(agent: ActingAgent, reference: string, expectedVersion: number, input: { reason: string; message: string }): Promise<AppealActionResult> {
+  reject(
+    agent: ActingAgent,
+    reference: string,
+    expectedVersion: number,
+    input: { reason: string; message: string },
+  ): Promise<AppealActionResult> {
     return this.act(agent, reference, expectedVersion, 'reject', async ({ manager, appeal }) => {
       const reason = required(input.reason, 'reason');
       const message = await this.repository.addMessage(manager, appeal.id, 'agent', required(input.message, 'message'), agent.id);
@@ -171,7 +190,9 @@ export class AppealReviewService {
 
   /** A supervisor sends an `objected` appeal back to the queue (`submitted`). */
   reopen(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
-    return this.act(agent, reference, expectedVersion, 'reopen', async () => ({ patch: { scheduledFor: null, approvedBy: null, approvedAt: null, confirmedBy: null, confirmedAt: null } }));
+    return this.act(agent, reference, expectedVersion, 'reopen', async () => ({
+      patch: { scheduledFor: null, approvedBy: null, approvedAt: null, confirmedBy: null, confirmedAt: null },
+    }));
   }
 
   /** A supervisor stops an appeal a recorded objection holds: `scheduled` → `objected`, the person gets `appeal-closed`. */
@@ -196,15 +217,22 @@ export class AppealReviewService {
    * resource records and the attachments: `match`, `mismatch`, or `unknown` (not checked).
    * These weigh most in the evidence score.
    */
-  checkFacts(agent: ActingAgent, reference: string, expectedVersion: number, input: Partial<Record<OwnerFact, string>>): Promise<AppealActionResult> {
+  checkFacts(
+    agent: ActingAgent,
+    reference: string,
+    expectedVersion: number,
+    input: Partial<Record<OwnerFact, string>>,
+  ): Promise<AppealActionResult> {
     return this.act(agent, reference, expectedVersion, 'check_facts', async ({ appeal }) => {
       const given = ownerFactsGiven(appeal.evidence);
       const checks: FactChecks = {};
       for (const fact of OWNER_FACTS) {
         const verdict = input[fact] ?? 'unknown';
-        if (verdict !== 'match' && verdict !== 'mismatch' && verdict !== 'unknown') throw new ValidationFailedError([{ field: fact, message: 'must be match, mismatch or unknown' }]);
+        if (verdict !== 'match' && verdict !== 'mismatch' && verdict !== 'unknown')
+          throw new ValidationFailedError([{ field: fact, message: 'must be match, mismatch or unknown' }]);
         if (verdict === 'unknown') continue;
-        if (!given.includes(fact)) throw new ValidationFailedError([{ field: fact, message: 'was not given by the person: there is nothing to check' }]);
+        if (!given.includes(fact))
+          throw new ValidationFailedError([{ field: fact, message: 'was not given by the person: there is nothing to check' }]);
         checks[fact] = verdict;
       }
       return { patch: { factChecks: checks }, audit: { checks } };
@@ -255,15 +283,24 @@ export class AppealReviewService {
       const now = this.clock.now();
       // Four eyes ask how the confirming (or refusing) supervisor came by their role.
       const grant = FOUR_EYES_ACTIONS.has(action) ? await this.repository.roleGrant(manager, agent.id) : undefined;
-      const decision = decideAgentAction(appeal, { ...agent, grant }, action, expectedVersion, now, { fourEyes: this.config.appeals.fourEyes });
+      const decision = decideAgentAction(appeal, { ...agent, grant }, action, expectedVersion, now, {
+        fourEyes: this.config.appeals.fourEyes,
+      });
       const outcome = await effect({ manager, appeal, decision, now });
-      const lease: LeaseChange = decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
+      const lease: LeaseChange =
+        decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
       await this.transitions.move(manager, appeal, decision.to, now, { responds: RESPONDS.has(action), lease, patch: outcome.patch });
       await this.audit.record(manager, {
         action: AUDIT_ACTION[action],
         actor: { type: 'agent', id: agent.id },
         subject: { type: 'appeal', id: appeal.reference },
-        data: { from: decision.from, to: decision.to, version: appeal.version, ...(decision.tookOverFrom ? { tookOverFrom: decision.tookOverFrom } : {}), ...outcome.audit },
+        data: {
+          from: decision.from,
+          to: decision.to,
+          version: appeal.version,
+          ...(decision.tookOverFrom ? { tookOverFrom: decision.tookOverFrom } : {}),
+          ...outcome.audit,
+        },
         ip: agent.ip,
       });
       afterCommit = outcome.afterCommit;

@@ -26,10 +26,24 @@ export class AppealSensitiveReadsService {
   ) {}
 
   /** The unmasked addresses of an appeal; a sensitive read, audited. */
-  async revealContacts(agent: ActingAgent, reference: string): Promise<{ contactEmail: string; claimedEmail: string | null; claimedPhone: string | null; newLogonEmail: string | null; newSecurePhone: string | null }> {
+  async revealContacts(
+    agent: ActingAgent,
+    reference: string,
+  ): Promise<{
+    contactEmail: string;
+    claimedEmail: string | null;
+    claimedPhone: string | null;
+    newLogonEmail: string | null;
+    newSecurePhone: string | null;
+  }> {
     return this.dataSource.transaction(async (manager) => {
       const appeal = await this.repository.findByReference(manager, reference);
-      await this.audit.record(manager, { action: 'appeal.contacts_revealed', actor: { type: 'agent', id: agent.id }, subject: { type: 'appeal', id: appeal.reference }, ip: agent.ip });
+      await this.audit.record(manager, {
+        action: 'appeal.contacts_revealed',
+        actor: { type: 'agent', id: agent.id },
+        subject: { type: 'appeal', id: appeal.reference },
+        ip: agent.ip,
+      });
       return {
         contactEmail: appeal.contactEmail,
         claimedEmail: appeal.claimedEmail,

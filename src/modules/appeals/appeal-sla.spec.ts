@@ -25,17 +25,28 @@ describe('slaOnTransition', () => {
 
   it('meets the first response with the first answer the person sees, not with a claim', () => {
     expect(slaOnTransition(fresh(), 'submitted', 'in_review', at(1), sla, false)).toEqual({});
-    expect(slaOnTransition(fresh(), 'in_review', 'awaiting_customer', at(2), sla, true)).toMatchObject({ firstResponseAt: at(2), firstResponseDueAt: null });
+    expect(slaOnTransition(fresh(), 'in_review', 'awaiting_customer', at(2), sla, true)).toMatchObject({
+      firstResponseAt: at(2),
+      firstResponseDueAt: null,
+    });
   });
 
   it('stops the resolution clock while awaiting the customer and shifts it by the wait', () => {
     const waiting = { ...fresh(), ...slaOnTransition(fresh(), 'in_review', 'awaiting_customer', at(10), sla, true) } as SlaFields;
     expect(waiting).toMatchObject({ awaitingSince: at(10), resolutionDueAt: null, reminderSentAt: null });
-    expect(slaOnTransition(waiting, 'awaiting_customer', 'in_review', at(58), sla, false)).toEqual({ slaPausedMs: 48 * HOUR, awaitingSince: null, resolutionDueAt: at(72 + 48) });
+    expect(slaOnTransition(waiting, 'awaiting_customer', 'in_review', at(58), sla, false)).toEqual({
+      slaPausedMs: 48 * HOUR,
+      awaitingSince: null,
+      resolutionDueAt: at(72 + 48),
+    });
   });
 
   it('meets the resolution with a decision and closes every clock when the appeal closes', () => {
-    expect(slaOnTransition(fresh(), 'pending_second_approval', 'scheduled', at(30), sla, true)).toMatchObject({ resolvedAt: at(30), resolutionDueAt: null, slaBreached: false });
+    expect(slaOnTransition(fresh(), 'pending_second_approval', 'scheduled', at(30), sla, true)).toMatchObject({
+      resolvedAt: at(30),
+      resolutionDueAt: null,
+      slaBreached: false,
+    });
     const cancelled = slaOnTransition(fresh(), 'submitted', 'cancelled', at(3), sla, false);
     expect(cancelled).toMatchObject({ closedAt: at(3), firstResponseDueAt: null, resolutionDueAt: null });
     expect(cancelled).not.toHaveProperty('resolvedAt');
@@ -43,6 +54,12 @@ describe('slaOnTransition', () => {
 
   it('starts a new resolution clock when an objected appeal is reopened', () => {
     const objected = { ...fresh(), closedAt: at(40), resolvedAt: at(30), resolutionDueAt: null, resolutionBreachedAt: at(20) };
-    expect(slaOnTransition(objected, 'objected', 'submitted', at(50), sla, false)).toEqual({ slaPausedMs: 50 * HOUR, resolutionDueAt: at(50 + 72), resolutionBreachedAt: null, resolvedAt: null, closedAt: null });
+    expect(slaOnTransition(objected, 'objected', 'submitted', at(50), sla, false)).toEqual({
+      slaPausedMs: 50 * HOUR,
+      resolutionDueAt: at(50 + 72),
+      resolutionBreachedAt: null,
+      resolvedAt: null,
+      closedAt: null,
+    });
   });
 });

@@ -40,7 +40,14 @@ export function slaAtFiling(now: Date, sla: SlaSettings): Partial<SlaFields> {
  * that wait, when it leaves that status; a decision meets it; closing stops every clock. A
  * reopened appeal starts a new resolution clock.
  */
-export function slaOnTransition(appeal: SlaFields, from: AppealStatus, to: AppealStatus, now: Date, sla: SlaSettings, responds: boolean): Partial<SlaFields> {
+export function slaOnTransition(
+  appeal: SlaFields,
+  from: AppealStatus,
+  to: AppealStatus,
+  now: Date,
+  sla: SlaSettings,
+  responds: boolean,
+): Partial<SlaFields> {
   const patch: { -readonly [K in keyof SlaFields]?: SlaFields[K] } = {};
   if (responds && appeal.firstResponseAt === null) {
     patch.firstResponseAt = now;
@@ -76,6 +83,8 @@ export function slaOnTransition(appeal: SlaFields, from: AppealStatus, to: Appea
   return patch;
 }
 
-export function slaSettings(config: { readonly appeals: { readonly slaFirstResponseMs: number; readonly slaResolutionMs: number } }): SlaSettings {
+export function slaSettings(config: {
+  readonly appeals: { readonly slaFirstResponseMs: number; readonly slaResolutionMs: number };
+}): SlaSettings {
   return { firstResponseMs: config.appeals.slaFirstResponseMs, resolutionMs: config.appeals.slaResolutionMs };
 }

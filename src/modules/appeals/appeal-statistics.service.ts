@@ -14,7 +14,13 @@ export interface AppealDashboardStats {
   readonly medianFirstResponseMs: number | null;
   readonly medianResolutionMs: number | null;
   /** One entry per UTC day of the last 30, oldest first, for the charts. */
-  readonly daily: { readonly day: string; readonly firstResponses: number; readonly medianFirstResponseMs: number | null; readonly resolutions: number; readonly medianResolutionMs: number | null }[];
+  readonly daily: {
+    readonly day: string;
+    readonly firstResponses: number;
+    readonly medianFirstResponseMs: number | null;
+    readonly resolutions: number;
+    readonly medianResolutionMs: number | null;
+  }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -33,7 +39,9 @@ export class AppealStatisticsService {
     const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
     const since = new Date(today - (STATS_DAYS - 1) * DAY_MS);
     const [statuses, breaches, firstResponses, resolutions] = await Promise.all([
-      this.dataSource.query(`SELECT status, count(*)::int AS count FROM appeals GROUP BY status`) as Promise<{ status: AppealStatus; count: number }[]>,
+      this.dataSource.query(`SELECT status, count(*)::int AS count FROM appeals GROUP BY status`) as Promise<
+        { status: AppealStatus; count: number }[]
+      >,
       this.dataSource.query(
         `SELECT (SELECT count(*) FROM appeals WHERE sla_breached)::int AS open_now,
                 (SELECT count(*) FROM appeals WHERE first_response_breached_at >= $1)::int AS first_response,
@@ -44,11 +52,17 @@ export class AppealStatisticsService {
       this.medians('first_response_at', since, now),
       this.medians('resolved_at', since, now),
     ]);
-    const byStatus = Object.fromEntries(APPEAL_STATUSES.map((status) => [status, statuses.find((row) => row.status === status)?.count ?? 0])) as Record<AppealStatus, number>;
+    const byStatus = Object.fromEntries(
+      APPEAL_STATUSES.map((status) => [status, statuses.find((row) => row.status === status)?.count ?? 0]),
+    ) as Record<AppealStatus, number>;
     const days = Array.from({ length: STATS_DAYS }, (_, index) => new Date(since.getTime() + index * DAY_MS).toISOString().slice(0, 10));
     return {
       byStatus,
-      slaBreaches: { openNow: breaches[0].open_now, firstResponseLast30Days: breaches[0].first_response, resolutionLast30Days: breaches[0].resolution },
+      slaBreaches: {
+        openNow: breaches[0].open_now,
+        firstResponseLast30Days: breaches[0].first_response,
+        resolutionLast30Days: breaches[0].resolution,
+      },
       openFlood: breaches[0].open_flood,
       medianFirstResponseMs: firstResponses.overall,
       medianResolutionMs: resolutions.overall,
@@ -63,7 +77,11 @@ export class AppealStatisticsService {
   }
 
   /** Median milliseconds from filing to `column`, overall and per UTC day, for appeals whose `column` falls in [since, now]. */
-  private async medians(column: 'first_response_at' | 'resolved_at', since: Date, now: Date): Promise<{ overall: number | null; daily: Map<string, { count: number; median: number }> }> {
+  private async medians(
+    column: 'first_response_at' | 'resolved_at',
+    since: Date,
+    now: Date,
+  ): Promise<{ overall: number | null; daily: Map<string, { count: number; median: number }> }> {
     const rows: { day: string | null; count: number; median: number | null }[] = await this.dataSource.query(
       `SELECT to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS count,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ${column} - created_at) * 1000) AS median
@@ -74,7 +92,9 @@ export class AppealStatisticsService {
     const overall = rows.find((row) => row.day === null);
     return {
       overall: overall?.median === null || overall?.median === undefined ? null : Math.round(Number(overall.median)),
-      daily: new Map(rows.filter((row) => row.day !== null).map((row) => [row.day!, { count: row.count, median: Math.round(Number(row.median)) }])),
+      daily: new Map(
+        rows.filter((row) => row.day !== null).map((row) => [row.day!, { count: row.count, median: Math.round(Number(row.median)) }]),
+      ),
     };
   }
 }

@@ -49,7 +49,10 @@ export class AppealStatusPagesController {
         if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
         // A token replaced since (a resend) or a deleted appeal: ask again.
         this.access.forget(response);
-        response.locals.flash = { kind: 'warning', message: 'This browser held an access token that no longer opens the appeal. Enter the newest one.' };
+        response.locals.flash = {
+          kind: 'warning',
+          message: 'This browser held an access token that no longer opens the appeal. Enter the newest one.',
+        };
       }
     }
     this.renderForms(request, response, 200, {});
@@ -60,7 +63,10 @@ export class AppealStatusPagesController {
     const reference = form.reference?.trim().toUpperCase() ?? '';
     const accessToken = form.accessToken?.trim() ?? '';
     if (!reference || !accessToken) {
-      const errors = { ...(reference ? {} : { reference: 'Enter the reference (AP- and 10 letters or digits).' }), ...(accessToken ? {} : { accessToken: 'Enter the access token you were shown when you filed.' }) };
+      const errors = {
+        ...(reference ? {} : { reference: 'Enter the reference (AP- and 10 letters or digits).' }),
+        ...(accessToken ? {} : { accessToken: 'Enter the access token you were shown when you filed.' }),
+      };
       return this.renderForms(request, response, 400, { reference, errors });
     }
     try {
@@ -82,7 +88,9 @@ export class AppealStatusPagesController {
       if (!reference || !/^[^@\s]+@[^@\s]+$/.test(email)) {
         throw new ValidationFailedError([
           ...(reference ? [] : [{ field: 'resend-reference', message: 'Enter the reference of your appeal.' }]),
-          ...(/^[^@\s]+@[^@\s]+$/.test(email) ? [] : [{ field: 'resend-email', message: 'Enter the contact email you verified when you filed.' }]),
+          ...(/^[^@\s]+@[^@\s]+$/.test(email)
+            ? []
+            : [{ field: 'resend-email', message: 'Enter the contact email you verified when you filed.' }]),
         ]);
       }
       await this.accessTokens.resend(reference, email, { ip: clientIp(request) });
@@ -94,7 +102,8 @@ export class AppealStatusPagesController {
     }
     this.flash.set(response, {
       kind: 'info',
-      message: 'If the reference and the email match an appeal, a new access token is on its way to that email. The old token no longer works once it is sent.',
+      message:
+        'If the reference and the email match an appeal, a new access token is on its way to that email. The old token no longer works once it is sent.',
     });
     response.redirect(303, STATUS_PATH);
   }
@@ -106,7 +115,8 @@ export class AppealStatusPagesController {
     if (!credentials) return;
     const body = form.body?.trim() ?? '';
     if (!body) return this.renderStatus(request, response, 400, credentials, { errors: { body: 'Write your message first.' } });
-    if (body.length > 5000) return this.renderStatus(request, response, 400, credentials, { body, errors: { body: 'Keep the message under 5,000 characters.' } });
+    if (body.length > 5000)
+      return this.renderStatus(request, response, 400, credentials, { body, errors: { body: 'Keep the message under 5,000 characters.' } });
     try {
       await this.portal.postMessage(credentials, body, { ip: clientIp(request) });
     } catch (error) {
@@ -124,7 +134,10 @@ export class AppealStatusPagesController {
     const credentials = this.credentials(request, response);
     if (!credentials) return;
     const outcome = await uploadAttachment(this.portal, credentials, request);
-    if (!outcome.ok) return this.renderStatus(request, response, outcome.status, credentials, { errors: outcome.closed ? { closed: outcome.message } : { file: outcome.message } });
+    if (!outcome.ok)
+      return this.renderStatus(request, response, outcome.status, credentials, {
+        errors: outcome.closed ? { closed: outcome.message } : { file: outcome.message },
+      });
     this.flash.set(response, { kind: 'success', message: `${outcome.filename} was added to your appeal.` });
     response.redirect(303, STATUS_PATH);
   }
@@ -136,7 +149,12 @@ export class AppealStatusPagesController {
     if (!credentials) return;
     const status = await this.portal.status(credentials);
     response.setHeader('Cache-Control', 'no-store');
-    response.render('appeal/cancel', { title: 'Cancel your appeal', csrf: csrfTokenFor(request), reference: status.reference, closed: statusPageView(status, []).closed });
+    response.render('appeal/cancel', {
+      title: 'Cancel your appeal',
+      csrf: csrfTokenFor(request),
+      reference: status.reference,
+      closed: statusPageView(status, []).closed,
+    });
   }
 
   @Post('cancel')
@@ -169,16 +187,36 @@ export class AppealStatusPagesController {
     return credentials;
   }
 
-  private async renderStatus(request: Request, response: Response, status: number, credentials: AppealCredentials, extra: object): Promise<void> {
-    const [appeal, attachments, evidence] = await Promise.all([this.portal.status(credentials), this.portal.attachments(credentials), this.portal.evidence(credentials)]);
+  private async renderStatus(
+    request: Request,
+    response: Response,
+    status: number,
+    credentials: AppealCredentials,
+    extra: object,
+  ): Promise<void> {
+    const [appeal, attachments, evidence] = await Promise.all([
+      this.portal.status(credentials),
+      this.portal.attachments(credentials),
+      this.portal.evidence(credentials),
+    ]);
     response.setHeader('Cache-Control', 'no-store');
     // The signed receipt of the latest decision, once there is one (same as GET /api/v1/appeals/:reference/receipt).
     const receipt = await this.receipts.find(appeal.reference);
-    response.status(status).render('appeal/status', { title: `Appeal ${appeal.reference}`, csrf: csrfTokenFor(request), ...statusPageView(appeal, attachments), evidence, receipt, errors: {}, ...extra });
+    response.status(status).render('appeal/status', {
+      title: `Appeal ${appeal.reference}`,
+      csrf: csrfTokenFor(request),
+      ...statusPageView(appeal, attachments),
+      evidence,
+      receipt,
+      errors: {},
+      ...extra,
+    });
   }
 
   private renderForms(request: Request, response: Response, status: number, extra: object): void {
     response.setHeader('Cache-Control', 'no-store');
-    response.status(status).render('appeal/status-open', { title: 'Follow your appeal', csrf: csrfTokenFor(request), errors: {}, ...extra });
+    response
+      .status(status)
+      .render('appeal/status-open', { title: 'Follow your appeal', csrf: csrfTokenFor(request), errors: {}, ...extra });
   }
 }

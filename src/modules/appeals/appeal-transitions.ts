@@ -14,8 +14,19 @@ import { Appeal } from './entities/appeal.entity';
 export type LeaseChange = { readonly agentId: string; readonly until: Date } | 'drop' | 'keep';
 
 /** Party actions that close the appeal, and the `reason` of the `appeal-closed` notice they send. */
-const CLOSING_REASONS: Partial<Record<PartyAction, 'cancelled' | 'objected' | 'expired'>> = { cancel: 'cancelled', object: 'objected', expire: 'expired' };
-const PAST_TENSE: Record<PartyAction, string> = { reply: 'customer_replied', cancel: 'cancelled', object: 'objected', expire: 'expired', complete: 'completed', reject: 'rejected' };
+const CLOSING_REASONS: Partial<Record<PartyAction, 'cancelled' | 'objected' | 'expired'>> = {
+  cancel: 'cancelled',
+  object: 'objected',
+  expire: 'expired',
+};
+const PAST_TENSE: Record<PartyAction, string> = {
+  reply: 'customer_replied',
+  cancel: 'cancelled',
+  object: 'objected',
+  expire: 'expired',
+  complete: 'completed',
+  reject: 'rejected',
+};
 
 /**
  * Writes a decided transition: the new status with the SLA bookkeeping and lease that go with
@@ -33,12 +44,22 @@ export class AppealTransitions {
   ) {}
 
   /** `responds`: the person sees an answer (a request for information or a decision), which meets the first-response SLA. */
-  move(manager: EntityManager, appeal: Appeal, to: AppealStatus, now: Date, options: { responds?: boolean; lease?: LeaseChange; patch?: AppealPatch } = {}): Promise<Appeal> {
+  move(
+    manager: EntityManager,
+    appeal: Appeal,
+    to: AppealStatus,
+    now: Date,
+    options: { responds?: boolean; lease?: LeaseChange; patch?: AppealPatch } = {},
+  ): Promise<Appeal> {
     const lease = isClosed(to) ? 'drop' : (options.lease ?? 'keep');
     return this.repository.advance(manager, appeal, {
       status: to,
       ...slaOnTransition(appeal, appeal.status, to, now, slaSettings(this.config), options.responds ?? false),
-      ...(lease === 'drop' ? { leaseAgentId: null, leaseExpiresAt: null } : lease === 'keep' ? {} : { leaseAgentId: lease.agentId, leaseExpiresAt: lease.until }),
+      ...(lease === 'drop'
+        ? { leaseAgentId: null, leaseExpiresAt: null }
+        : lease === 'keep'
+          ? {}
+          : { leaseAgentId: lease.agentId, leaseExpiresAt: lease.until }),
       ...options.patch,
     });
   }

@@ -1,5 +1,11 @@
 import { AgentRole } from '../agents/entities/agent.entity';
-import { AppealClosedError, LeaseHeldError, StaleVersionError, TransitionForbiddenError, TransitionNotAllowedError } from './appeals.errors';
+import {
+  AppealClosedError,
+  LeaseHeldError,
+  StaleVersionError,
+  TransitionForbiddenError,
+  TransitionNotAllowedError,
+} from './appeals.errors';
 
 export const APPEAL_STATUSES = [
   'submitted',
@@ -125,11 +131,35 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
   { action: 'reject', from: 'in_review', to: 'rejected', roles: ANYONE, lease: 'holder', then: 'drop' },
   { action: 'reject', from: 'awaiting_customer', to: 'rejected', roles: ANYONE, lease: 'holder', then: 'drop' },
   // The confirming supervisor may refuse instead of confirming.
-  { action: 'reject', from: 'pending_second_approval', to: 'rejected', roles: SUPERVISORS, lease: 'none', then: 'drop', notTheApprover: true },
+  {
+    action: 'reject',
+    from: 'pending_second_approval',
+    to: 'rejected',
+    roles: SUPERVISORS,
+    lease: 'none',
+    then: 'drop',
+    notTheApprover: true,
+  },
   { action: 'reopen', from: 'objected', to: 'submitted', roles: SUPERVISORS, lease: 'none', then: 'drop' },
   // A recorded objection (by a contact that replaced another shortly before the filing): a supervisor stops the appeal or lets it go on.
-  { action: 'uphold_objection', from: 'scheduled', to: 'objected', roles: SUPERVISORS, lease: 'none', then: 'drop', needsRecordedObjection: true },
-  { action: 'dismiss_objection', from: 'scheduled', to: 'same', roles: SUPERVISORS, lease: 'none', then: 'keep', needsRecordedObjection: true },
+  {
+    action: 'uphold_objection',
+    from: 'scheduled',
+    to: 'objected',
+    roles: SUPERVISORS,
+    lease: 'none',
+    then: 'drop',
+    needsRecordedObjection: true,
+  },
+  {
+    action: 'dismiss_objection',
+    from: 'scheduled',
+    to: 'same',
+    roles: SUPERVISORS,
+    lease: 'none',
+    then: 'keep',
+    needsRecordedObjection: true,
+  },
   // The agent working the appeal records what they found checking the owner facts.
   { action: 'check_facts', from: 'in_review', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
   { action: 'check_facts', from: 'awaiting_customer', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
@@ -142,7 +172,12 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
 export const PARTY_TRANSITIONS: readonly PartyTransition[] = [
   // The person answers on the status page; messages in other open states change no status.
   { action: 'reply', by: 'customer', from: ['awaiting_customer'], to: 'in_review' },
-  { action: 'cancel', by: 'customer', from: ['submitted', 'in_review', 'awaiting_customer', 'pending_second_approval', 'scheduled'], to: 'cancelled' },
+  {
+    action: 'cancel',
+    by: 'customer',
+    from: ['submitted', 'in_review', 'awaiting_customer', 'pending_second_approval', 'scheduled'],
+    to: 'cancelled',
+  },
   { action: 'object', by: 'former_contact', from: ['scheduled'], to: 'objected' },
   { action: 'expire', by: 'system', from: ['awaiting_customer'], to: 'expired' },
   { action: 'complete', by: 'system', from: ['scheduled'], to: 'completed' },
@@ -219,7 +254,8 @@ export function decideAgentAction(
   const transition = candidates.find((candidate) => candidate.roles.includes(agent.role));
   if (!transition) throw new TransitionForbiddenError(`Your role (${agent.role}) may not ${action} an appeal that is ${appeal.status}.`);
   if (transition.notTheApprover && appeal.approvedBy !== null) {
-    if (appeal.approvedBy === agent.id) throw new TransitionForbiddenError('Another supervisor must confirm: you approved this appeal yourself.');
+    if (appeal.approvedBy === agent.id)
+      throw new TransitionForbiddenError('Another supervisor must confirm: you approved this appeal yourself.');
     const why = secondEyesFault(agent.grant, appeal.approvedBy, appeal.approvedAt ?? null);
     if (why) throw new TransitionForbiddenError(why);
   }
@@ -258,8 +294,10 @@ export function decideAgentAction(
  */
 function secondEyesFault(grant: RoleGrant | undefined, approvedBy: string, approvedAt: Date | null): string | undefined {
   if (!grant) return 'Your role could not be checked for four eyes.';
-  if (grant.by === approvedBy || grant.approvedBy === approvedBy) return 'Another supervisor must confirm: the approver gave you your role.';
-  if (approvedAt && grant.at.getTime() > approvedAt.getTime()) return 'Another supervisor must confirm: your role was granted after this approval.';
+  if (grant.by === approvedBy || grant.approvedBy === approvedBy)
+    return 'Another supervisor must confirm: the approver gave you your role.';
+  if (approvedAt && grant.at.getTime() > approvedAt.getTime())
+    return 'Another supervisor must confirm: your role was granted after this approval.';
   return undefined;
 }
 
@@ -269,7 +307,13 @@ export function allowedAgentActions(appeal: WorkflowAppeal, agent: WorkflowAgent
 }
 
 /** Whether `agent` could take `action` on `appeal` now (the version they see being current). */
-export function mayAct(appeal: WorkflowAppeal, agent: WorkflowAgent, action: AgentAction | BulkAction, now: Date, options: WorkflowOptions): boolean {
+export function mayAct(
+  appeal: WorkflowAppeal,
+  agent: WorkflowAgent,
+  action: AgentAction | BulkAction,
+  now: Date,
+  options: WorkflowOptions,
+): boolean {
   try {
     decideAgentAction(appeal, agent, action, appeal.version, now, options);
     return true;

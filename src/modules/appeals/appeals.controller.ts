@@ -94,7 +94,11 @@ export class AppealsController {
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: ATTACHMENT_RULES.maxBytes, files: 1, fields: 0 } }))
   async attach(@Param('reference') reference: string, @UploadedFile() file: Express.Multer.File | undefined, @Req() request: Request) {
     if (!file) throw new ValidationFailedError([{ field: 'file', message: 'must be a file sent as multipart/form-data' }]);
-    return this.portal.attach(appealCredentials(reference, request), { originalName: file.originalname, content: file.buffer }, { ip: clientIp(request) });
+    return this.portal.attach(
+      appealCredentials(reference, request),
+      { originalName: file.originalname, content: file.buffer },
+      { ip: clientIp(request) },
+    );
   }
 }
 

@@ -61,7 +61,14 @@ import { PasswordResetsService } from './password-resets.service';
     ChallengesModule,
     PasswordPolicyModule,
   ],
-  controllers: [AppealsController, AppealObjectionsController, PasswordResetsController, AppealFilingPagesController, AppealStatusPagesController, AppealLinksPagesController],
+  controllers: [
+    AppealsController,
+    AppealObjectionsController,
+    PasswordResetsController,
+    AppealFilingPagesController,
+    AppealStatusPagesController,
+    AppealLinksPagesController,
+  ],
   providers: [
     AppealsRepository,
     AppealNotices,
@@ -86,11 +93,25 @@ import { PasswordResetsService } from './password-resets.service';
     AppealMetrics,
     PasswordResetsService,
   ],
-  exports: [AppealFilingService, AppealPortalService, AppealReviewService, AppealQueueService, AppealDetailService, AppealSensitiveReadsService, AppealStatisticsService, AppealCoolingOffService, AppealCompletionService, AppealMaintenanceService, PasswordResetsService],
+  exports: [
+    AppealFilingService,
+    AppealPortalService,
+    AppealReviewService,
+    AppealQueueService,
+    AppealDetailService,
+    AppealSensitiveReadsService,
+    AppealStatisticsService,
+    AppealCoolingOffService,
+    AppealCompletionService,
+    AppealMaintenanceService,
+    PasswordResetsService,
+  ],
 })
 export class AppealsModule implements NestModule {
   /** The pages' uploads are parsed before the guards, so the CSRF guard sees the form's `_csrf` field. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AppealPageUploadMiddleware).forRoutes({ path: 'appeal/uploads', method: RequestMethod.POST }, { path: 'appeal/status/attachments', method: RequestMethod.POST });
+    consumer
+      .apply(AppealPageUploadMiddleware)
+      .forRoutes({ path: 'appeal/uploads', method: RequestMethod.POST }, { path: 'appeal/status/attachments', method: RequestMethod.POST });
   }
 }

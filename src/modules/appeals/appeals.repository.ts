@@ -23,7 +23,9 @@ export class AppealsRepository {
 
   /** The appeal, its row locked until the transaction ends; NotFoundError when there is none. */
   async lockByReference(manager: EntityManager, reference: string): Promise<Appeal> {
-    const appeal = REFERENCE.test(reference) ? await manager.findOne(Appeal, { where: { reference }, lock: { mode: 'pessimistic_write' } }) : null;
+    const appeal = REFERENCE.test(reference)
+      ? await manager.findOne(Appeal, { where: { reference }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!appeal) throw new NotFoundError('There is no such appeal.');
     return appeal;
   }
@@ -55,15 +57,32 @@ export class AppealsRepository {
     return row && { by: row.role_granted_by, approvedBy: row.role_approved_by, at: row.role_granted_at };
   }
 
-  async addMessage(manager: EntityManager, appealId: string, author: AppealMessageAuthor, body: string, agentId: string | null = null): Promise<AppealMessage> {
-    const message = Object.assign(new AppealMessage(), { id: randomUUID(), appealId, author, agentId, body, createdAt: this.clock.now() } satisfies AppealMessage);
+  async addMessage(
+    manager: EntityManager,
+    appealId: string,
+    author: AppealMessageAuthor,
+    body: string,
+    agentId: string | null = null,
+  ): Promise<AppealMessage> {
+    const message = Object.assign(new AppealMessage(), {
+      id: randomUUID(),
+      appealId,
+      author,
+      agentId,
+      body,
+      createdAt: this.clock.now(),
+    } satisfies AppealMessage);
     await manager.insert(AppealMessage, message);
     return message;
   }
 
   /** The thread, oldest first; internal notes only when asked for. */
   messages(manager: EntityManager, appealId: string, withNotes: boolean): Promise<AppealMessage[]> {
-    const query = manager.createQueryBuilder(AppealMessage, 'message').where('message.appealId = :appealId', { appealId }).orderBy('message.createdAt', 'ASC').addOrderBy('message.id', 'ASC');
+    const query = manager
+      .createQueryBuilder(AppealMessage, 'message')
+      .where('message.appealId = :appealId', { appealId })
+      .orderBy('message.createdAt', 'ASC')
+      .addOrderBy('message.id', 'ASC');
     if (!withNotes) query.andWhere(`message.author <> 'note'`);
     return query.getMany();
   }

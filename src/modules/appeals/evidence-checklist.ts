@@ -68,7 +68,10 @@ export const EVIDENCE_WEIGHTS = {
 
 /** Each owner fact: the structured fields that give it, and what an agent checks it against. */
 const OWNER_FACT_SOURCES: Record<OwnerFact, { fields: readonly (keyof AppealEvidence)[]; checkedAgainst: string }> = {
-  idDocument: { fields: ['idDocumentType', 'idDocumentLast4'], checkedAgainst: 'the identity document attached and the name on the account, checked by an agent' },
+  idDocument: {
+    fields: ['idDocumentType', 'idDocumentLast4'],
+    checkedAgainst: 'the identity document attached and the name on the account, checked by an agent',
+  },
   lastPayment: { fields: ['lastPaymentAmount', 'lastPaymentDate'], checkedAgainst: "the account's billing records, checked by an agent" },
   resourceIds: { fields: ['resourceIds'], checkedAgainst: "the account's resource inventory, checked by an agent" },
   usualRegion: { fields: ['usualRegion'], checkedAgainst: "the regions of the account's sign-ins and resources, checked by an agent" },
@@ -76,7 +79,9 @@ const OWNER_FACT_SOURCES: Record<OwnerFact, { fields: readonly (keyof AppealEvid
 
 /** The owner facts the person gave (an agent may check only these). */
 export function ownerFactsGiven(evidence: AppealEvidence): OwnerFact[] {
-  return OWNER_FACTS.filter((fact) => OWNER_FACT_SOURCES[fact].fields.some((field) => evidence[field] !== undefined && evidence[field] !== ''));
+  return OWNER_FACTS.filter((fact) =>
+    OWNER_FACT_SOURCES[fact].fields.some((field) => evidence[field] !== undefined && evidence[field] !== ''),
+  );
 }
 
 /**
@@ -99,23 +104,38 @@ export function evidenceChecklist(claimed: ClaimedFacts, account: AccountRecords
   const emails = account ? [account.logonEmail, ...account.formerLogonEmails].map((email) => email.toLowerCase()) : [];
   const phones = account ? [account.securePhone, ...account.formerSecurePhones].filter((phone): phone is string => phone !== null) : [];
 
-  if (claimed.claimedUid) compare('account.uid', EVIDENCE_WEIGHTS.uid, "the account's UID", () => (claimed.claimedUid === account!.uid ? 'match' : 'mismatch'));
+  if (claimed.claimedUid)
+    compare('account.uid', EVIDENCE_WEIGHTS.uid, "the account's UID", () => (claimed.claimedUid === account!.uid ? 'match' : 'mismatch'));
   if (claimed.claimedEmail) {
-    compare('account.logonEmail', EVIDENCE_WEIGHTS.logonEmail, "the account's logon email, current and former", () => (emails.includes(claimed.claimedEmail!.toLowerCase()) ? 'match' : 'mismatch'));
+    compare('account.logonEmail', EVIDENCE_WEIGHTS.logonEmail, "the account's logon email, current and former", () =>
+      emails.includes(claimed.claimedEmail!.toLowerCase()) ? 'match' : 'mismatch',
+    );
   }
   if (claimed.claimedPhone) {
-    compare('account.securePhone', EVIDENCE_WEIGHTS.securePhone, "the account's secure phone, current and former", () => (phones.includes(claimed.claimedPhone!) ? 'match' : 'mismatch'));
+    compare('account.securePhone', EVIDENCE_WEIGHTS.securePhone, "the account's secure phone, current and former", () =>
+      phones.includes(claimed.claimedPhone!) ? 'match' : 'mismatch',
+    );
   }
   compare('evidence.fullName', EVIDENCE_WEIGHTS.fullName, "the account's display name", () => {
     if (!account!.displayName) return 'unknown';
     return comparableName(account!.displayName) === comparableName(claimed.evidence.fullName) ? 'match' : 'mismatch';
   });
-  compare('contactEmail', EVIDENCE_WEIGHTS.contactEmail, "the account's logon email, current and former", () => (emails.includes(claimed.contactEmail.toLowerCase()) ? 'match' : 'unknown'));
+  compare('contactEmail', EVIDENCE_WEIGHTS.contactEmail, "the account's logon email, current and former", () =>
+    emails.includes(claimed.contactEmail.toLowerCase()) ? 'match' : 'unknown',
+  );
   for (const fact of ownerFactsGiven(claimed.evidence)) {
-    compare(`evidence.${fact}`, EVIDENCE_WEIGHTS[fact], OWNER_FACT_SOURCES[fact].checkedAgainst, () => claimed.factChecks?.[fact] ?? 'unknown');
+    compare(
+      `evidence.${fact}`,
+      EVIDENCE_WEIGHTS[fact],
+      OWNER_FACT_SOURCES[fact].checkedAgainst,
+      () => claimed.factChecks?.[fact] ?? 'unknown',
+    );
   }
 
-  const points = items.reduce((sum, item) => sum + (item.verdict === 'match' ? item.weight : item.verdict === 'mismatch' ? -item.weight : 0), 0);
+  const points = items.reduce(
+    (sum, item) => sum + (item.verdict === 'match' ? item.weight : item.verdict === 'mismatch' ? -item.weight : 0),
+    0,
+  );
   return { items, score: Math.max(0, Math.min(100, points)) };
 }
 

@@ -62,7 +62,10 @@ export class PasswordResetsService {
     const passwordHash = await this.passwords.acceptableHash(account, newPassword);
     await this.dataSource.transaction(async (manager) => {
       const used = returnedRows(
-        await manager.query(`UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING id`, [reset.id, this.clock.now()]),
+        await manager.query(`UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING id`, [
+          reset.id,
+          this.clock.now(),
+        ]),
       );
       if (!used.length) throw notFound();
       const current = await this.accounts.lock(manager, account.uid);

@@ -16,7 +16,10 @@ export class AuditKeys {
 
   /** Lists the current key for good (before anything it signs leaves the service), so a later rotation keeps it. */
   async remember(): Promise<void> {
-    await this.dataSource.query('INSERT INTO audit_keys (kid, x) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [this.signer.kid, this.signer.jwk.x]);
+    await this.dataSource.query('INSERT INTO audit_keys (kid, x) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [
+      this.signer.kid,
+      this.signer.jwk.x,
+    ]);
   }
 
   async all(): Promise<AuditPublicJwk[]> {

@@ -41,7 +41,10 @@ export class AuditProofs {
    * inclusion proof in the first signed checkpoint that holds it; undefined when there is no such
    * event or it is not in a checkpoint yet.
    */
-  async latestOutcome(subject: { type: string; id: string }, outcomes: readonly string[]): Promise<{ outcome: string; at: Date; inclusion: AuditInclusion; checkpoint: AuditCheckpoint } | undefined> {
+  async latestOutcome(
+    subject: { type: string; id: string },
+    outcomes: readonly string[],
+  ): Promise<{ outcome: string; at: Date; inclusion: AuditInclusion; checkpoint: AuditCheckpoint } | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT seq, created_at, data->>'to' AS outcome FROM audit_events
         WHERE subject_type = $1 AND subject_id = $2 AND data->>'to' = ANY($3) ORDER BY seq DESC LIMIT 1`,
@@ -77,7 +80,10 @@ export class AuditProofs {
     )) as AuditEventRow[];
     if (!row) return undefined;
     const event = publishedEvent(row);
-    const proof = await withNodes((read) => inclusionProof(read, seq, checkpoint.size), (keys) => this.tree.nodes(keys));
+    const proof = await withNodes(
+      (read) => inclusionProof(read, seq, checkpoint.size),
+      (keys) => this.tree.nodes(keys),
+    );
     return {
       seq,
       event,
@@ -92,12 +98,18 @@ export class AuditProofs {
   async consistency(from: number, to: number): Promise<AuditConsistency | undefined> {
     const [first, second] = await Promise.all([this.tree.checkpoint(from), this.tree.checkpoint(to)]);
     if (!first || !second || from > to) return undefined;
-    const proof = await withNodes((read) => consistencyProof(read, from, to), (keys) => this.tree.nodes(keys));
+    const proof = await withNodes(
+      (read) => consistencyProof(read, from, to),
+      (keys) => this.tree.nodes(keys),
+    );
     return { from, to, proof: proof.map((hash) => hash.toString('hex')) };
   }
 
   /** The root of the first `size` leaves as stored now (for checks against a checkpoint). */
   storedRoot(size: number): Promise<string> {
-    return withNodes((read) => rootHash(read, size), (keys) => this.tree.nodes(keys)).then((hash) => hash.toString('hex'));
+    return withNodes(
+      (read) => rootHash(read, size),
+      (keys) => this.tree.nodes(keys),
+    ).then((hash) => hash.toString('hex'));
   }
 }

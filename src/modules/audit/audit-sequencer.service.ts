@@ -15,7 +15,9 @@ const PLACE_BATCH = 20_000;
 const HASH_BATCH = 20_000;
 const READ_BATCH = 2_000;
 
-export type SequencerRun = { readonly ran: false } | { readonly ran: true; readonly placed: number; readonly size: number; readonly checkpoint: boolean };
+export type SequencerRun =
+  | { readonly ran: false }
+  | { readonly ran: true; readonly placed: number; readonly size: number; readonly checkpoint: boolean };
 
 /**
  * Gives committed audit events their place in the log, one run at a time across every process.
@@ -45,10 +47,15 @@ export class AuditSequencer {
   async run(batch: { readonly place?: number; readonly hash?: number } = {}): Promise<SequencerRun> {
     const limits = { place: batch.place ?? PLACE_BATCH, hash: batch.hash ?? HASH_BATCH };
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AUDIT_SEQUENCER_LOCK])) as { locked: boolean }[];
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AUDIT_SEQUENCER_LOCK])) as {
+        locked: boolean;
+      }[];
       if (!locked) return { ran: false };
       const [{ xmin }] = (await manager.query('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')) as { xmin: string }[];
-      const [state] = (await manager.query('SELECT horizon::text AS horizon, hashed FROM audit_sequencer WHERE id = 1')) as { horizon: string; hashed: string }[];
+      const [state] = (await manager.query('SELECT horizon::text AS horizon, hashed FROM audit_sequencer WHERE id = 1')) as {
+        horizon: string;
+        hashed: string;
+      }[];
       const { placed, horizon } = await this.place(manager, state.horizon, xmin, limits.place);
       const hashed = Number(state.hashed);
       const { size, root } = await this.hash(manager, hashed, limits.hash);
@@ -116,7 +123,10 @@ export class AuditSequencer {
         });
       }
       if (hashes.length > 0) {
-        await manager.query('INSERT INTO audit_nodes (level, node_index, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [levels, indexes, hashes]);
+        await manager.query(
+          'INSERT INTO audit_nodes (level, node_index, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])',
+          [levels, indexes, hashes],
+        );
       }
       if (rows.length < READ_BATCH || Number(rows[rows.length - 1].leaf_index) + 1 !== frontier.size) break;
     }
@@ -128,7 +138,16 @@ export class AuditSequencer {
     const timestamp = this.clock.now().toISOString();
     const signature = this.signer.sign(checkpointMessage(size, rootHash, timestamp));
     // The key is listed for good before the first checkpoint it signs (see AuditKeys).
-    await manager.query('INSERT INTO audit_keys (kid, x) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [this.signer.kid, this.signer.jwk.x]);
-    await manager.query('INSERT INTO audit_checkpoints (size, root_hash, timestamp, signature, kid) VALUES ($1, $2, $3, $4, $5)', [size, rootHash, timestamp, signature, this.signer.kid]);
+    await manager.query('INSERT INTO audit_keys (kid, x) VALUES ($1, $2) ON CONFLICT (kid) DO NOTHING', [
+      this.signer.kid,
+      this.signer.jwk.x,
+    ]);
+    await manager.query('INSERT INTO audit_checkpoints (size, root_hash, timestamp, signature, kid) VALUES ($1, $2, $3, $4, $5)', [
+      size,
+      rootHash,
+      timestamp,
+      signature,
+      this.signer.kid,
+    ]);
   }
 }

@@ -30,7 +30,10 @@ export class AuditTreeStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The stored hashes of these perfect subtrees, keyed `level:index` (one round trip). */
-  async nodes(keys: readonly { level: number; index: number }[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, Hash>> {
+  async nodes(
+    keys: readonly { level: number; index: number }[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, Hash>> {
     const found = new Map<string, Hash>();
     if (keys.length === 0) return found;
     const rows = (await manager.query(
@@ -54,7 +57,9 @@ export class AuditTreeStore {
 
   /** The smallest checkpoint that includes leaf `seq`. */
   async checkpointIncluding(seq: number): Promise<AuditCheckpoint | undefined> {
-    const [row] = (await this.dataSource.query('SELECT * FROM audit_checkpoints WHERE size > $1 ORDER BY size LIMIT 1', [seq])) as CheckpointRow[];
+    const [row] = (await this.dataSource.query('SELECT * FROM audit_checkpoints WHERE size > $1 ORDER BY size LIMIT 1', [
+      seq,
+    ])) as CheckpointRow[];
     return row ? checkpointOf(row) : undefined;
   }
 }

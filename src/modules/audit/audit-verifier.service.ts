@@ -82,13 +82,18 @@ export class AuditVerifier {
     let exhausted = false;
     const loadCheckpoints = async (upTo: number) => {
       while (!exhausted && loadedUpTo <= upTo) {
-        const rows = (await this.dataSource.query('SELECT * FROM audit_checkpoints WHERE size > $1 ORDER BY size LIMIT $2', [loadedUpTo, BATCH])) as Parameters<typeof checkpointOf>[0][];
+        const rows = (await this.dataSource.query('SELECT * FROM audit_checkpoints WHERE size > $1 ORDER BY size LIMIT $2', [
+          loadedUpTo,
+          BATCH,
+        ])) as Parameters<typeof checkpointOf>[0][];
         exhausted = rows.length < BATCH;
         for (const checkpoint of rows.map(checkpointOf)) {
           loadedUpTo = checkpoint.size;
           const key = keys.find((candidate) => candidate.kid === checkpoint.kid);
           if (!key) checkpointProblems.push(`checkpoint ${checkpoint.size} is signed with an unknown key ${checkpoint.kid}`);
-          else if (!verifySignature(key, checkpointMessage(checkpoint.size, checkpoint.rootHash, checkpoint.timestamp), checkpoint.signature)) {
+          else if (
+            !verifySignature(key, checkpointMessage(checkpoint.size, checkpoint.rootHash, checkpoint.timestamp), checkpoint.signature)
+          ) {
             checkpointProblems.push(`checkpoint ${checkpoint.size} (${checkpoint.timestamp}): its signature does not verify`);
           } else pending.push(checkpoint);
         }
@@ -104,7 +109,10 @@ export class AuditVerifier {
         const checkpoint = pending.shift()!;
         if (checkpoint.size < frontier.size) continue;
         if (frontier.root().toString('hex') === checkpoint.rootHash) verifiedCheckpoints += 1;
-        else checkpointProblems.push(`checkpoint ${checkpoint.size} (${checkpoint.timestamp}): the first ${checkpoint.size} events do not give its root hash`);
+        else
+          checkpointProblems.push(
+            `checkpoint ${checkpoint.size} (${checkpoint.timestamp}): the first ${checkpoint.size} events do not give its root hash`,
+          );
       }
     };
     scan: for (;;) {
@@ -131,9 +139,16 @@ export class AuditVerifier {
         }
         const hash = eventLeafHash(publishedEvent(row));
         if (row.stored && !row.stored.equals(hash)) {
-          const [elsewhere] = (await this.dataSource.query('SELECT node_index FROM audit_nodes WHERE level = 0 AND hash = $1 LIMIT 1', [hash])) as { node_index: string }[];
+          const [elsewhere] = (await this.dataSource.query('SELECT node_index FROM audit_nodes WHERE level = 0 AND hash = $1 LIMIT 1', [
+            hash,
+          ])) as { node_index: string }[];
           brokenAt = elsewhere
-            ? { seq, eventId: row.event_id, kind: 'reordered', reason: `event ${row.event_id} was sequenced at seq ${elsewhere.node_index}, not here` }
+            ? {
+                seq,
+                eventId: row.event_id,
+                kind: 'reordered',
+                reason: `event ${row.event_id} was sequenced at seq ${elsewhere.node_index}, not here`,
+              }
             : { seq, eventId: row.event_id, kind: 'altered', reason: `event ${row.event_id} does not match its leaf hash` };
           break scan;
         }

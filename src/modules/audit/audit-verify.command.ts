@@ -15,9 +15,15 @@ export const auditVerifyCommand: CliCommand = {
       out.line(`ok ${result.events} events, ${result.checkpoints} checkpoints`);
       return 0;
     }
-    if (result.brokenAt) out.line(`${result.brokenAt.kind} at seq ${result.brokenAt.seq}: ${result.brokenAt.reason} (${result.events} events verified before it)`);
+    if (result.brokenAt)
+      out.line(
+        `${result.brokenAt.kind} at seq ${result.brokenAt.seq}: ${result.brokenAt.reason} (${result.events} events verified before it)`,
+      );
     for (const problem of result.checkpointProblems) out.line(problem);
-    if (result.unsequenced.count > 0) out.line(`${result.unsequenced.count} events unsequenced for over a minute (the oldest is event ${result.unsequenced.oldestEventId})`);
+    if (result.unsequenced.count > 0)
+      out.line(
+        `${result.unsequenced.count} events unsequenced for over a minute (the oldest is event ${result.unsequenced.oldestEventId})`,
+      );
     return 1;
   },
 };

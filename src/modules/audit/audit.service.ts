@@ -94,7 +94,10 @@ export class AuditService {
   /** A page of events, newest first, optionally about one subject (keyset pagination on `seq`). */
   async list(query: { before?: string; limit?: number; subject?: AuditSubject } = {}): Promise<AuditPage> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-    const builder = this.events.createQueryBuilder('event').orderBy('event.seq', 'DESC').take(limit + 1);
+    const builder = this.events
+      .createQueryBuilder('event')
+      .orderBy('event.seq', 'DESC')
+      .take(limit + 1);
     if (query.before) builder.andWhere('event.seq < :before', { before: query.before });
     if (query.subject) builder.andWhere('event.subjectType = :type AND event.subjectId = :id', query.subject);
     const rows = await builder.getMany();

@@ -1,10 +1,24 @@
 import { createHash } from 'node:crypto';
-import { consistencyProof, inclusionProof, leafHash, NodeReader, rootHash, TreeFrontier, verifyConsistency, verifyInclusion } from './merkle';
+import {
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  NodeReader,
+  rootHash,
+  TreeFrontier,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle';
 
 /** RFC 9162 section 2.1, written out as the RFC defines it, over the whole list of leaves. */
 const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
 const k = (n: number) => 2 ** Math.floor(Math.log2(n - 1));
-const mth = (d: Buffer[]): Buffer => (d.length === 0 ? sha() : d.length === 1 ? sha(Buffer.from([0]), d[0]) : sha(Buffer.from([1]), mth(d.slice(0, k(d.length))), mth(d.slice(k(d.length)))));
+const mth = (d: Buffer[]): Buffer =>
+  d.length === 0
+    ? sha()
+    : d.length === 1
+      ? sha(Buffer.from([0]), d[0])
+      : sha(Buffer.from([1]), mth(d.slice(0, k(d.length))), mth(d.slice(k(d.length))));
 const path = (m: number, d: Buffer[]): Buffer[] => {
   if (d.length === 1) return [];
   const split = k(d.length);
@@ -13,7 +27,9 @@ const path = (m: number, d: Buffer[]): Buffer[] => {
 const subproof = (m: number, d: Buffer[], b: boolean): Buffer[] => {
   if (m === d.length) return b ? [] : [mth(d)];
   const split = k(d.length);
-  return m <= split ? [...subproof(m, d.slice(0, split), b), mth(d.slice(split))] : [...subproof(m - split, d.slice(split), false), mth(d.slice(0, split))];
+  return m <= split
+    ? [...subproof(m, d.slice(0, split), b), mth(d.slice(split))]
+    : [...subproof(m - split, d.slice(split), false), mth(d.slice(0, split))];
 };
 
 describe('audit Merkle tree', () => {
@@ -55,7 +71,9 @@ describe('audit Merkle tree', () => {
     for (let n = 1; n <= entries.length; n += 1) {
       for (let m = 1; m <= n; m += 1) {
         const proof = consistencyProof(read, m, n);
-        expect(proof.map((hash) => hash.toString('hex'))).toEqual((m === n ? [] : subproof(m, entries.slice(0, n), true)).map((hash) => hash.toString('hex')));
+        expect(proof.map((hash) => hash.toString('hex'))).toEqual(
+          (m === n ? [] : subproof(m, entries.slice(0, n), true)).map((hash) => hash.toString('hex')),
+        );
         expect(verifyConsistency(m, n, proof, roots[m - 1], roots[n - 1])).toBe(true);
         if (m < n) expect(verifyConsistency(m, n, proof, roots[m - 1], roots[n - 2])).toBe(false);
       }

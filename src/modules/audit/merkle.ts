@@ -16,11 +16,18 @@ export type Hash = Buffer;
 export type NodeReader = (level: number, index: number) => Hash;
 
 export function leafHash(canonical: string | Buffer): Hash {
-  return createHash('sha256').update(Buffer.from([0])).update(canonical).digest();
+  return createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(canonical)
+    .digest();
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+  return createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
 }
 
 /** The largest power of two strictly below n (n > 1). */
@@ -53,7 +60,9 @@ export function inclusionProof(read: NodeReader, m: number, n: number): Hash[] {
   const path = (index: number, start: number, end: number): Hash[] => {
     if (end - start === 1) return [];
     const k = split(end - start);
-    return index < k ? [...path(index, start, start + k), rangeHash(read, start + k, end)] : [...path(index - k, start + k, end), rangeHash(read, start, start + k)];
+    return index < k
+      ? [...path(index, start, start + k), rangeHash(read, start + k, end)]
+      : [...path(index - k, start + k, end), rangeHash(read, start, start + k)];
   };
   return path(m, 0, n);
 }

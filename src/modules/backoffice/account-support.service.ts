@@ -28,7 +28,14 @@ export interface AccountDetail extends AccountSummary {
   readonly passwordChangedAt: Date;
   readonly createdAt: Date;
   readonly ramUsers: readonly { readonly login: string; readonly createdAt: Date }[];
-  readonly sessions: readonly { readonly id: string; readonly principal: string; readonly createdAt: Date; readonly lastSeenAt: Date; readonly ip: string | null; readonly userAgent: string | null }[];
+  readonly sessions: readonly {
+    readonly id: string;
+    readonly principal: string;
+    readonly createdAt: Date;
+    readonly lastSeenAt: Date;
+    readonly ip: string | null;
+    readonly userAgent: string | null;
+  }[];
   readonly devices: readonly { readonly label: string; readonly network: string; readonly lastUsedAt: Date; readonly trustedUntil: Date }[];
   /** The latest events of the audit log about this account, newest first. */
   readonly events: readonly AuditEvent[];
@@ -72,7 +79,9 @@ export class AccountSupportService {
     }
     const phone = q.replace(/[\s()-]/g, '');
     if (isE164Phone(phone)) return (await this.accounts.findBySecurePhone(phone)).map(summaryOf);
-    throw new ValidationFailedError([{ field: 'q', message: 'Enter a 16-digit UID, an email address, or a phone number in E.164 format such as +8613812345678.' }]);
+    throw new ValidationFailedError([
+      { field: 'q', message: 'Enter a 16-digit UID, an email address, or a phone number in E.164 format such as +8613812345678.' },
+    ]);
   }
 
   async detail(uid: string): Promise<AccountDetail> {
@@ -98,7 +107,12 @@ export class AccountSupportService {
         ip: session.ip,
         userAgent: session.userAgent,
       })),
-      devices: devices.map((device) => ({ label: device.label, network: device.network, lastUsedAt: device.lastUsedAt, trustedUntil: device.trustedUntil })),
+      devices: devices.map((device) => ({
+        label: device.label,
+        network: device.network,
+        lastUsedAt: device.lastUsedAt,
+        trustedUntil: device.trustedUntil,
+      })),
       events: events.events,
     };
   }
@@ -107,7 +121,13 @@ export class AccountSupportService {
   async reveal(uid: string, field: RevealableField, context: ChangeContext): Promise<string | null> {
     return this.dataSource.transaction(async (manager) => {
       const account = await this.accounts.get(uid, manager);
-      await this.audit.record(manager, { action: 'account.contact_revealed', actor: context.actor, subject: { type: 'account', id: uid }, data: { field }, ip: context.ip });
+      await this.audit.record(manager, {
+        action: 'account.contact_revealed',
+        actor: context.actor,
+        subject: { type: 'account', id: uid },
+        data: { field },
+        ip: context.ip,
+      });
       return account[field];
     });
   }
@@ -150,7 +170,13 @@ export class AccountSupportService {
     });
   }
 
-  private record(manager: EntityManager, action: string, uid: string, data: Record<string, unknown>, context: ChangeContext): Promise<void> {
+  private record(
+    manager: EntityManager,
+    action: string,
+    uid: string,
+    data: Record<string, unknown>,
+    context: ChangeContext,
+  ): Promise<void> {
     return this.audit.record(manager, { action, actor: context.actor, subject: { type: 'account', id: uid }, data, ip: context.ip });
   }
 }
@@ -169,6 +195,7 @@ function summaryOf(account: Account): AccountSummary {
 function assertReason(reason: string | undefined): string {
   const trimmed = reason?.trim() ?? '';
   if (!trimmed) throw new ValidationFailedError([{ field: 'reason', message: 'Give a reason: it goes into the audit log.' }]);
-  if (trimmed.length > REASON_MAX) throw new ValidationFailedError([{ field: 'reason', message: `Keep the reason under ${REASON_MAX} characters.` }]);
+  if (trimmed.length > REASON_MAX)
+    throw new ValidationFailedError([{ field: 'reason', message: `Keep the reason under ${REASON_MAX} characters.` }]);
   return trimmed;
 }

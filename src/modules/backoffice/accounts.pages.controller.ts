@@ -53,7 +53,13 @@ export class AccountsPagesController {
   }
 
   @Post(':uid/revoke-sessions')
-  async revokeSessions(@Param('uid') uid: string, @Body() form: AccountActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  async revokeSessions(
+    @Param('uid') uid: string,
+    @Body() form: AccountActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     await this.act(uid, 'revoke-sessions', agent, response, async () => {
       const count = await this.support.revokeSessions(uid, form.reason ?? '', agentContext(agent, request));
       return `${count} ${count === 1 ? 'session was' : 'sessions were'} signed out.`;
@@ -61,7 +67,13 @@ export class AccountsPagesController {
   }
 
   @Post(':uid/freeze')
-  async freeze(@Param('uid') uid: string, @Body() form: AccountActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  async freeze(
+    @Param('uid') uid: string,
+    @Body() form: AccountActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     await this.act(uid, 'freeze', agent, response, async () => {
       const count = await this.support.freeze(uid, form.reason ?? '', agentContext(agent, request));
       return `The account is frozen; ${count} ${count === 1 ? 'session was' : 'sessions were'} signed out and the owner was told by email.`;
@@ -70,7 +82,13 @@ export class AccountsPagesController {
 
   @Post(':uid/unfreeze')
   @RequireRole('supervisor')
-  async unfreeze(@Param('uid') uid: string, @Body() form: AccountActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  async unfreeze(
+    @Param('uid') uid: string,
+    @Body() form: AccountActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     await this.act(uid, 'unfreeze', agent, response, async () => {
       await this.support.unfreeze(uid, form.reason ?? '', agentContext(agent, request));
       return 'The account is active again.';
@@ -78,7 +96,13 @@ export class AccountsPagesController {
   }
 
   /** 303 back to the account with a message; the page again with the error beside the action's reason. */
-  private async act(uid: string, action: AccountAction, agent: SignedInAgent, response: Response, run: () => Promise<string>): Promise<void> {
+  private async act(
+    uid: string,
+    action: AccountAction,
+    agent: SignedInAgent,
+    response: Response,
+    run: () => Promise<string>,
+  ): Promise<void> {
     try {
       const message = await run();
       this.flash.set(response, { kind: 'success', message });
@@ -86,11 +110,17 @@ export class AccountsPagesController {
     } catch (error) {
       const errors = formErrors(error);
       if (!errors) throw error;
-      response.status(400).render('agent/account', await this.view(uid, agent, { errors: { [action]: errors.reason ?? Object.values(errors)[0] } }));
+      response
+        .status(400)
+        .render('agent/account', await this.view(uid, agent, { errors: { [action]: errors.reason ?? Object.values(errors)[0] } }));
     }
   }
 
-  private async view(uid: string, agent: SignedInAgent, extra: { revealed?: Partial<Record<RevealableField, string>>; errors?: Partial<Record<AccountAction, string>> } = {}) {
+  private async view(
+    uid: string,
+    agent: SignedInAgent,
+    extra: { revealed?: Partial<Record<RevealableField, string>>; errors?: Partial<Record<AccountAction, string>> } = {},
+  ) {
     const account = await this.support.detail(uid);
     return {
       title: `Account ${account.uid}`,

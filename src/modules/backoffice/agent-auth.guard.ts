@@ -45,7 +45,10 @@ export class AgentAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const needed = this.reflector.getAllAndOverride<AgentRole | undefined>(ROLE, [context.getHandler(), context.getClass()]);
-    if (!needed) throw new Error(`${context.getClass().name}.${context.getHandler().name} has no @RequireRole(): every back-office route names the least role it needs`);
+    if (!needed)
+      throw new Error(
+        `${context.getClass().name}.${context.getHandler().name} has no @RequireRole(): every back-office route names the least role it needs`,
+      );
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     const agent = await this.authenticate(request, response);
@@ -70,7 +73,10 @@ export class AgentAuthGuard implements CanActivate {
 
 /** ForbiddenError (403) unless the agent's role is at least `needed`. */
 export function assertRole(agent: SignedInAgent, needed: AgentRole): void {
-  if (!roleAllows(agent.role, needed)) throw new ForbiddenError(`This needs the ${ROLE_LABELS[needed].toLowerCase()} role; you are signed in as ${ROLE_LABELS[agent.role].toLowerCase()}.`);
+  if (!roleAllows(agent.role, needed))
+    throw new ForbiddenError(
+      `This needs the ${ROLE_LABELS[needed].toLowerCase()} role; you are signed in as ${ROLE_LABELS[agent.role].toLowerCase()}.`,
+    );
 }
 
 /** The signed-in agent AgentAuthGuard found. */

@@ -9,4 +9,5 @@ import { AGENT_SESSION_COOKIE } from '../agents/agent-sessions.service';
  * agent session and role (`@RequireRole()` on the controller or handler), and the layout in
  * `res.locals`. Handlers take `@CurrentAgent()` and return their page's own view model.
  */
-export const AgentPages = () => applyDecorators(ApiExcludeController(), CsrfProtected({ sessionCookie: AGENT_SESSION_COOKIE }), UseGuards(AgentAuthGuard));
+export const AgentPages = () =>
+  applyDecorators(ApiExcludeController(), CsrfProtected({ sessionCookie: AGENT_SESSION_COOKIE }), UseGuards(AgentAuthGuard));

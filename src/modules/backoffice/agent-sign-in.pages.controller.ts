@@ -50,13 +50,24 @@ export class AgentSignInPagesController {
     const email = form.email?.trim() ?? '';
     const again = (status: number, errors: Record<string, string>) => {
       this.layout.applySignedOut(response);
-      response.status(status).render('agent/login', { title: 'Sign in to the back-office', csrf: csrfTokenFor(request), email, errors } satisfies SignInView);
+      response
+        .status(status)
+        .render('agent/login', { title: 'Sign in to the back-office', csrf: csrfTokenFor(request), email, errors } satisfies SignInView);
     };
     if (!email || !form.password) {
-      return again(400, { ...(email ? {} : { email: 'Enter your email address.' }), ...(form.password ? {} : { password: 'Enter your password.' }) });
+      return again(400, {
+        ...(email ? {} : { email: 'Enter your email address.' }),
+        ...(form.password ? {} : { password: 'Enter your password.' }),
+      });
     }
     try {
-      const { session } = await this.signIn.signIn({ email, password: form.password, totp: form.totp, ip: request.ip ?? 'unknown', userAgent: request.headers['user-agent'] });
+      const { session } = await this.signIn.signIn({
+        email,
+        password: form.password,
+        totp: form.totp,
+        ip: request.ip ?? 'unknown',
+        userAgent: request.headers['user-agent'],
+      });
       response.cookie(AGENT_SESSION_COOKIE, session.token, { ...agentCookieOptions(this.secureCookies), expires: session.expiresAt });
       response.redirect(303, '/agent');
     } catch (error) {

@@ -27,7 +27,9 @@ describe('appeal views', () => {
 
   it(`${queueHref.name} writes the filters back as a link, in one order`, () => {
     expect(queueHref({})).toBe('/agent/appeals');
-    expect(queueHref({ mine: true, status: 'submitted', q: 'a b@example.com', sla: 'breached' }, 'cur')).toBe('/agent/appeals?status=submitted&q=a+b%40example.com&sla=breached&mine=1&after=cur');
+    expect(queueHref({ mine: true, status: 'submitted', q: 'a b@example.com', sla: 'breached' }, 'cur')).toBe(
+      '/agent/appeals?status=submitted&q=a+b%40example.com&sla=breached&mine=1&after=cur',
+    );
   });
 
   describe(slaBadge.name, () => {
@@ -35,7 +37,10 @@ describe('appeal views', () => {
     const at = (hours: number) => new Date(now.getTime() + hours * 3_600_000);
 
     it('calls breached what the job flagged or what is past its deadline', () => {
-      expect(slaBadge({ breached: true, firstResponseDueAt: null, resolutionDueAt: at(10) }, now)).toMatchObject({ label: 'SLA breached', tone: 'danger' });
+      expect(slaBadge({ breached: true, firstResponseDueAt: null, resolutionDueAt: at(10) }, now)).toMatchObject({
+        label: 'SLA breached',
+        tone: 'danger',
+      });
       expect(slaBadge({ breached: false, firstResponseDueAt: at(-1), resolutionDueAt: at(10) }, now)).toEqual({
         label: 'SLA breached',
         tone: 'danger',
@@ -49,13 +54,25 @@ describe('appeal views', () => {
         tone: 'warning',
         detail: 'first response due 2026-11-22 15:30 UTC (in 3 h 30 min)',
       });
-      expect(slaBadge({ breached: false, firstResponseDueAt: null, resolutionDueAt: at(30) }, now)).toEqual({ label: '', tone: 'neutral', detail: 'resolution due 2026-11-23 18:00 UTC' });
+      expect(slaBadge({ breached: false, firstResponseDueAt: null, resolutionDueAt: at(30) }, now)).toEqual({
+        label: '',
+        tone: 'neutral',
+        detail: 'resolution due 2026-11-23 18:00 UTC',
+      });
       expect(slaBadge({ breached: false, firstResponseDueAt: null, resolutionDueAt: null }, now)).toBeNull();
     });
   });
 
   it(`${formatDuration.name} reads like people write it`, () => {
-    expect([0, 59_000, 45 * 60_000, 3 * 3_600_000, 200 * 60_000, 50 * 3_600_000, 72 * 3_600_000].map(formatDuration)).toEqual(['0 min', '1 min', '45 min', '3 h', '3 h 20 min', '2 d 2 h', '3 d']);
+    expect([0, 59_000, 45 * 60_000, 3 * 3_600_000, 200 * 60_000, 50 * 3_600_000, 72 * 3_600_000].map(formatDuration)).toEqual([
+      '0 min',
+      '1 min',
+      '45 min',
+      '3 h',
+      '3 h 20 min',
+      '2 d 2 h',
+      '3 d',
+    ]);
   });
 
   it('names every agent action as docs/api.md does, each on its own path', () => {

@@ -70,22 +70,52 @@ const OWNER_FACT_LABELS: Record<OwnerFact, string> = {
 
 /** Every agent action as the detail page offers it. Hints say what the button does before it is pressed. */
 export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
-  claim: { path: 'claim', label: 'Claim', style: 'primary', hint: 'Takes the appeal for you alone; claiming again renews your lease.', fields: [] },
+  claim: {
+    path: 'claim',
+    label: 'Claim',
+    style: 'primary',
+    hint: 'Takes the appeal for you alone; claiming again renews your lease.',
+    fields: [],
+  },
   release: { path: 'release', label: 'Release', style: 'secondary', hint: 'Gives the appeal back to the queue.', fields: [] },
-  takeover: { path: 'takeover', label: 'Take over', style: 'secondary', hint: 'Takes the lease from the agent holding it; recorded in the history.', fields: [] },
+  takeover: {
+    path: 'takeover',
+    label: 'Take over',
+    style: 'secondary',
+    hint: 'Takes the lease from the agent holding it; recorded in the history.',
+    fields: [],
+  },
   note: {
     path: 'notes',
     label: 'Add note',
     style: 'secondary',
     hint: '',
-    fields: [{ name: 'body', label: 'Internal note', noun: 'The note', hint: 'Seen by agents only, never by the person.', required: true, maxLength: TEXT_MAX }],
+    fields: [
+      {
+        name: 'body',
+        label: 'Internal note',
+        noun: 'The note',
+        hint: 'Seen by agents only, never by the person.',
+        required: true,
+        maxLength: TEXT_MAX,
+      },
+    ],
   },
   request_info: {
     path: 'request-info',
     label: 'Request information',
     style: 'secondary',
     hint: '',
-    fields: [{ name: 'message', label: 'Question to the person', noun: 'The question', hint: 'Emailed to the contact address; the SLA clock pauses until they answer.', required: true, maxLength: TEXT_MAX }],
+    fields: [
+      {
+        name: 'message',
+        label: 'Question to the person',
+        noun: 'The question',
+        hint: 'Emailed to the contact address; the SLA clock pauses until they answer.',
+        required: true,
+        maxLength: TEXT_MAX,
+      },
+    ],
   },
   approve: {
     path: 'approve',
@@ -99,7 +129,16 @@ export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
     label: 'Confirm approval',
     style: 'primary',
     hint: 'Starts the cooling-off: the contacts on record are told and may object before the change is applied.',
-    fields: [{ name: 'rationale', label: 'Note on the confirmation (optional)', noun: 'The note', hint: 'Kept in the history.', required: false, maxLength: TEXT_MAX }],
+    fields: [
+      {
+        name: 'rationale',
+        label: 'Note on the confirmation (optional)',
+        noun: 'The note',
+        hint: 'Kept in the history.',
+        required: false,
+        maxLength: TEXT_MAX,
+      },
+    ],
   },
   reject: {
     path: 'reject',
@@ -107,11 +146,31 @@ export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
     style: 'danger',
     hint: '',
     fields: [
-      { name: 'reason', label: 'Internal reason', noun: 'The reason', hint: 'For the record; the person does not see it.', required: true, maxLength: TEXT_MAX },
-      { name: 'message', label: 'Message to the person', noun: 'The message', hint: 'Emailed to the contact address with the decision.', required: true, maxLength: TEXT_MAX },
+      {
+        name: 'reason',
+        label: 'Internal reason',
+        noun: 'The reason',
+        hint: 'For the record; the person does not see it.',
+        required: true,
+        maxLength: TEXT_MAX,
+      },
+      {
+        name: 'message',
+        label: 'Message to the person',
+        noun: 'The message',
+        hint: 'Emailed to the contact address with the decision.',
+        required: true,
+        maxLength: TEXT_MAX,
+      },
     ],
   },
-  reopen: { path: 'reopen', label: 'Reopen', style: 'secondary', hint: 'Sends the objected appeal back to the queue as submitted.', fields: [] },
+  reopen: {
+    path: 'reopen',
+    label: 'Reopen',
+    style: 'secondary',
+    hint: 'Sends the objected appeal back to the queue as submitted.',
+    fields: [],
+  },
   uphold_objection: {
     path: 'uphold-objection',
     label: 'Uphold objection',
@@ -199,23 +258,33 @@ export interface SlaBadge {
  * Breached: flagged by the SLA job, or past a deadline the job has not reached yet. Due soon:
  * the next deadline within DUE_SOON_MS. Otherwise the next deadline, or nothing once none runs.
  */
-export function slaBadge(sla: { readonly breached: boolean; readonly firstResponseDueAt: Date | null; readonly resolutionDueAt: Date | null }, now: Date): SlaBadge | null {
+export function slaBadge(
+  sla: { readonly breached: boolean; readonly firstResponseDueAt: Date | null; readonly resolutionDueAt: Date | null },
+  now: Date,
+): SlaBadge | null {
   const deadlines = [
     ...(sla.firstResponseDueAt ? [{ what: 'first response', at: sla.firstResponseDueAt }] : []),
     ...(sla.resolutionDueAt ? [{ what: 'resolution', at: sla.resolutionDueAt }] : []),
   ].sort((a, b) => a.at.getTime() - b.at.getTime());
   const next = deadlines[0];
   const overdue = deadlines.find((deadline) => deadline.at.getTime() <= now.getTime());
-  if (sla.breached || overdue) return { label: 'SLA breached', tone: 'danger', detail: overdue ? `${overdue.what} was due ${formatDateTime(overdue.at)}` : 'past a deadline' };
+  if (sla.breached || overdue)
+    return {
+      label: 'SLA breached',
+      tone: 'danger',
+      detail: overdue ? `${overdue.what} was due ${formatDateTime(overdue.at)}` : 'past a deadline',
+    };
   if (!next) return null;
   const left = next.at.getTime() - now.getTime();
-  if (left <= DUE_SOON_MS) return { label: 'Due soon', tone: 'warning', detail: `${next.what} due ${formatDateTime(next.at)} (in ${formatDuration(left)})` };
+  if (left <= DUE_SOON_MS)
+    return { label: 'Due soon', tone: 'warning', detail: `${next.what} due ${formatDateTime(next.at)} (in ${formatDuration(left)})` };
   return { label: '', tone: 'neutral', detail: `${next.what} due ${formatDateTime(next.at)}` };
 }
 
 export function matchFlag(match: AccountMatch): { label: string; tone: Tone; detail: string } | null {
   if (match === 'unmatched') return { label: 'Unmatched', tone: 'warning', detail: 'The identifiers given match no account.' };
-  if (match === 'ambiguous') return { label: 'Ambiguous', tone: 'warning', detail: 'The identifiers given point to more than one account.' };
+  if (match === 'ambiguous')
+    return { label: 'Ambiguous', tone: 'warning', detail: 'The identifiers given point to more than one account.' };
   return null;
 }
 
@@ -275,7 +344,12 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
     claimed: detail.claimed,
     requested: {
       ...detail.requestedChanges,
-      any: Boolean(detail.requestedChanges.maskedLogonEmail || detail.requestedChanges.maskedSecurePhone || detail.requestedChanges.resetPassword || detail.requestedChanges.disableTotp),
+      any: Boolean(
+        detail.requestedChanges.maskedLogonEmail ||
+          detail.requestedChanges.maskedSecurePhone ||
+          detail.requestedChanges.resetPassword ||
+          detail.requestedChanges.disableTotp,
+      ),
     },
     account: detail.account,
     evidence: {
@@ -287,7 +361,10 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
       threshold: checklist.threshold,
       rationaleRequired: checklist.rationaleRequired,
       scoreTone: checklist.rationaleRequired ? 'warning' : 'success',
-      items: checklist.items.map((item) => ({ ...item, tone: item.verdict === 'match' ? 'success' : item.verdict === 'mismatch' ? 'danger' : 'neutral' })),
+      items: checklist.items.map((item) => ({
+        ...item,
+        tone: item.verdict === 'match' ? 'success' : item.verdict === 'mismatch' ? 'danger' : 'neutral',
+      })),
     },
     factChecks: detail.factChecks.allowed
       ? {
@@ -295,7 +372,11 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
           facts: detail.factChecks.given.map(({ fact, verdict }) => ({
             name: fact,
             label: OWNER_FACT_LABELS[fact],
-            options: (['unknown', 'match', 'mismatch'] as const).map((value) => ({ value, label: value === 'unknown' ? 'Not checked' : value === 'match' ? 'Matches' : 'Does not match', selected: value === verdict })),
+            options: (['unknown', 'match', 'mismatch'] as const).map((value) => ({
+              value,
+              label: value === 'unknown' ? 'Not checked' : value === 'match' ? 'Matches' : 'Does not match',
+              selected: value === verdict,
+            })),
           })),
         }
       : null,
@@ -304,7 +385,10 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
       href: `${appealHref(detail.reference)}/attachments/${file.id}`,
       sizeText: formatBytes(file.size),
     })),
-    thread: detail.thread.map((message) => ({ ...message, who: message.from === 'customer' ? 'The person' : (message.agent?.name ?? 'An agent') })),
+    thread: detail.thread.map((message) => ({
+      ...message,
+      who: message.from === 'customer' ? 'The person' : (message.agent?.name ?? 'An agent'),
+    })),
     notes: detail.notes.map((note) => ({ ...note, who: note.agent?.name ?? 'An agent' })),
     history: detail.history.map((event) => ({
       seq: event.seq,
@@ -318,7 +402,9 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
           holder: lease.agent?.name ?? 'an agent',
           expiresAt: lease.expiresAt,
           live: lease.live,
-          text: lease.live ? `until ${formatDateTime(lease.expiresAt)} (${formatDuration(lease.expiresAt.getTime() - now.getTime())} left)` : `lapsed ${formatDateTime(lease.expiresAt)}`,
+          text: lease.live
+            ? `until ${formatDateTime(lease.expiresAt)} (${formatDuration(lease.expiresAt.getTime() - now.getTime())} left)`
+            : `lapsed ${formatDateTime(lease.expiresAt)}`,
         }
       : null,
     sla: {
@@ -367,7 +453,9 @@ function actionForm(detail: AppealDetailView, action: AgentAction, feedback: Act
     fields,
     inline: fields.length === 0,
     /** An error that belongs to no field of this form (the version, say). */
-    error: feedback ? (Object.entries(feedback.errors).find(([name]) => !spec.fields.some((field) => field.name === name))?.[1] ?? null) : null,
+    error: feedback
+      ? (Object.entries(feedback.errors).find(([name]) => !spec.fields.some((field) => field.name === name))?.[1] ?? null)
+      : null,
   };
 }
 

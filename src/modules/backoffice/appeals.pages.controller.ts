@@ -54,7 +54,12 @@ export class AppealsPagesController {
 
   @Get()
   @Render('agent/appeals')
-  async list(@Query() query: Record<string, unknown>, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async list(
+    @Query() query: Record<string, unknown>,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const { filters, errors } = parseQueueQuery(query);
     const now = this.clock.now();
     let page: Awaited<ReturnType<AppealQueueService['list']>> = { items: [], next: null };
@@ -64,7 +69,10 @@ export class AppealsPagesController {
       } catch (error) {
         const invalid = formErrors(error);
         if (!invalid) throw error;
-        Object.assign(errors, invalid.after ? { after: 'This page link is out of date or was changed. Start again from the first page.' } : invalid);
+        Object.assign(
+          errors,
+          invalid.after ? { after: 'This page link is out of date or was changed. Start again from the first page.' } : invalid,
+        );
       }
     }
     if (Object.keys(errors).length) response.status(400);
@@ -72,7 +80,13 @@ export class AppealsPagesController {
     const current = queueHref({ ...filters, after: undefined });
     return {
       title: filtered ? 'Appeals (filtered)' : 'Appeals',
-      filters: { q: filters.q ?? '', status: filters.status ?? '', breached: filters.sla === 'breached', mine: Boolean(filters.mine), flood: Boolean(filters.flood) },
+      filters: {
+        q: filters.q ?? '',
+        status: filters.status ?? '',
+        breached: filters.sla === 'breached',
+        mine: Boolean(filters.mine),
+        flood: Boolean(filters.flood),
+      },
       statusOptions: [
         { value: '', label: 'Any status' },
         { value: 'open', label: 'Open (not closed)' },
@@ -84,7 +98,10 @@ export class AppealsPagesController {
       }),
       rows: page.items.map((row) => queueRowView(row, now)),
       // Supervisors close a flood from its filtered queue in one go.
-      bulk: roleAllows(agent.role, 'supervisor') && filters.flood && page.items.length ? page.items.map((row) => ({ reference: row.reference, version: row.version })) : null,
+      bulk:
+        roleAllows(agent.role, 'supervisor') && filters.flood && page.items.length
+          ? page.items.map((row) => ({ reference: row.reference, version: row.version }))
+          : null,
       next: page.next ? queueHref(filters, page.next) : null,
       firstPage: filters.after ? current : null,
       filtered,
@@ -99,11 +116,22 @@ export class AppealsPagesController {
    */
   @Post('bulk')
   @RequireRole('supervisor')
-  async bulk(@Body() form: AppealBulkForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async bulk(
+    @Body() form: AppealBulkForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const seen = new Map((form.versions ?? []).map((entry) => entry.split(':') as [string, string]));
-    const items = [...new Set(form.references)].map((reference) => ({ reference, version: seen.has(reference) ? Number(seen.get(reference)) : undefined }));
+    const items = [...new Set(form.references)].map((reference) => ({
+      reference,
+      version: seen.has(reference) ? Number(seen.get(reference)) : undefined,
+    }));
     const { done, skipped } = await this.review.rejectDuplicates(acting(agent, request), items, { message: form.message });
-    const summary = [`${done.length} of ${items.length} rejected as duplicates.`, ...skipped.map((skip) => `${skip.reference} skipped: ${skip.why}`)].join(' ');
+    const summary = [
+      `${done.length} of ${items.length} rejected as duplicates.`,
+      ...skipped.map((skip) => `${skip.reference} skipped: ${skip.why}`),
+    ].join(' ');
     this.flash.set(response, { kind: skipped.length ? 'warning' : 'success', message: summary });
     response.redirect(303, queueHref({ status: 'open', flood: true }));
   }
@@ -118,7 +146,12 @@ export class AppealsPagesController {
   @Post(':reference/reveal')
   @HttpCode(200)
   @Render('agent/appeal')
-  async reveal(@Param('reference') reference: string, @Body() _form: FormDto, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
+  async reveal(
+    @Param('reference') reference: string,
+    @Body() _form: FormDto,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+  ) {
     const actor = acting(agent, request);
     const revealed = await this.sensitive.revealContacts(actor, reference);
     return detailView(await this.details.detail(actor, reference), this.clock.now(), { revealed });
@@ -126,7 +159,13 @@ export class AppealsPagesController {
 
   /** The file, never shown inline: a download with the stored type, sniffing off; the service audits the view. */
   @Get(':reference/attachments/:id')
-  async attachment(@Param('reference') reference: string, @Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async attachment(
+    @Param('reference') reference: string,
+    @Param('id') id: string,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const file = await this.sensitive.downloadAttachment(acting(agent, request), reference, id);
     response.attachment(file.filename);
     response.set({
@@ -141,44 +180,100 @@ export class AppealsPagesController {
   }
 
   @Post(':reference/claim')
-  claim(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  claim(
+    @Param('reference') reference: string,
+    @Body() form: AppealActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     return this.act('claim', reference, form, agent, request, response, (actor) => this.review.claim(actor, reference, form.version));
   }
 
   @Post(':reference/release')
-  release(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  release(
+    @Param('reference') reference: string,
+    @Body() form: AppealActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     return this.act('release', reference, form, agent, request, response, (actor) => this.review.release(actor, reference, form.version));
   }
 
   /** Supervisors; the service refuses agents (403), so the route needs no role of its own. */
   @Post(':reference/takeover')
-  takeOver(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  takeOver(
+    @Param('reference') reference: string,
+    @Body() form: AppealActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     return this.act('takeover', reference, form, agent, request, response, (actor) => this.review.takeOver(actor, reference, form.version));
   }
 
   @Post(':reference/notes')
-  addNote(@Param('reference') reference: string, @Body() form: AppealNoteForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
-    return this.act('note', reference, form, agent, request, response, (actor) => this.review.addNote(actor, reference, form.version, { body: form.body ?? '' }));
+  addNote(
+    @Param('reference') reference: string,
+    @Body() form: AppealNoteForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    return this.act('note', reference, form, agent, request, response, (actor) =>
+      this.review.addNote(actor, reference, form.version, { body: form.body ?? '' }),
+    );
   }
 
   @Post(':reference/request-info')
-  requestInfo(@Param('reference') reference: string, @Body() form: AppealRequestInfoForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
-    return this.act('request_info', reference, form, agent, request, response, (actor) => this.review.requestInfo(actor, reference, form.version, { message: form.message ?? '' }));
+  requestInfo(
+    @Param('reference') reference: string,
+    @Body() form: AppealRequestInfoForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    return this.act('request_info', reference, form, agent, request, response, (actor) =>
+      this.review.requestInfo(actor, reference, form.version, { message: form.message ?? '' }),
+    );
   }
 
   @Post(':reference/approve')
-  approve(@Param('reference') reference: string, @Body() form: AppealApprovalForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
-    return this.act('approve', reference, form, agent, request, response, (actor) => this.review.approve(actor, reference, form.version, { rationale: form.rationale }));
+  approve(
+    @Param('reference') reference: string,
+    @Body() form: AppealApprovalForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    return this.act('approve', reference, form, agent, request, response, (actor) =>
+      this.review.approve(actor, reference, form.version, { rationale: form.rationale }),
+    );
   }
 
   /** A supervisor other than the approver; the service refuses anyone else (403). */
   @Post(':reference/second-approve')
-  confirmApproval(@Param('reference') reference: string, @Body() form: AppealApprovalForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
-    return this.act('second_approve', reference, form, agent, request, response, (actor) => this.review.confirmApproval(actor, reference, form.version, { rationale: form.rationale }));
+  confirmApproval(
+    @Param('reference') reference: string,
+    @Body() form: AppealApprovalForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    return this.act('second_approve', reference, form, agent, request, response, (actor) =>
+      this.review.confirmApproval(actor, reference, form.version, { rationale: form.rationale }),
+    );
   }
 
   @Post(':reference/reject')
-  reject(@Param('reference') reference: string, @Body() form: AppealRejectForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  reject(
+    @Param('reference') reference: string,
+    @Body() form: AppealRejectForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     return this.act('reject', reference, form, agent, request, response, (actor) =>
       this.review.reject(actor, reference, form.version, { reason: form.reason ?? '', message: form.message ?? '' }),
     );
@@ -186,13 +281,25 @@ export class AppealsPagesController {
 
   /** Supervisors, for an objected appeal. */
   @Post(':reference/reopen')
-  reopen(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  reopen(
+    @Param('reference') reference: string,
+    @Body() form: AppealActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     return this.act('reopen', reference, form, agent, request, response, (actor) => this.review.reopen(actor, reference, form.version));
   }
 
   /** The agent holding the appeal records their check of the owner facts (the evidence checklist's form). */
   @Post(':reference/facts')
-  checkFacts(@Param('reference') reference: string, @Body() form: AppealFactsForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
+  checkFacts(
+    @Param('reference') reference: string,
+    @Body() form: AppealFactsForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
     const { idDocument, lastPayment, resourceIds, usualRegion } = form;
     return this.act('check_facts', reference, form, agent, request, response, (actor) =>
       this.review.checkFacts(actor, reference, form.version, { idDocument, lastPayment, resourceIds, usualRegion }),
@@ -201,14 +308,30 @@ export class AppealsPagesController {
 
   /** Supervisors, while a recorded objection holds a scheduled appeal: stop it. */
   @Post(':reference/uphold-objection')
-  upholdObjection(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
-    return this.act('uphold_objection', reference, form, agent, request, response, (actor) => this.review.upholdObjection(actor, reference, form.version));
+  upholdObjection(
+    @Param('reference') reference: string,
+    @Body() form: AppealActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    return this.act('uphold_objection', reference, form, agent, request, response, (actor) =>
+      this.review.upholdObjection(actor, reference, form.version),
+    );
   }
 
   /** Supervisors, while a recorded objection holds a scheduled appeal: let it go on. */
   @Post(':reference/dismiss-objection')
-  dismissObjection(@Param('reference') reference: string, @Body() form: AppealActionForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response) {
-    return this.act('dismiss_objection', reference, form, agent, request, response, (actor) => this.review.dismissObjection(actor, reference, form.version));
+  dismissObjection(
+    @Param('reference') reference: string,
+    @Body() form: AppealActionForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ) {
+    return this.act('dismiss_objection', reference, form, agent, request, response, (actor) =>
+      this.review.dismissObjection(actor, reference, form.version),
+    );
   }
 
   /**
@@ -235,7 +358,9 @@ export class AppealsPagesController {
       if (error instanceof NotFoundError) response.locals.back = { href: '/agent/appeals', label: 'Back to the appeal queue' };
       const errors = formErrors(error);
       if (!errors) throw error;
-      const values = Object.fromEntries(Object.entries(form).filter(([name, value]) => name !== '_csrf' && name !== 'version' && typeof value === 'string')) as Record<string, string>;
+      const values = Object.fromEntries(
+        Object.entries(form).filter(([name, value]) => name !== '_csrf' && name !== 'version' && typeof value === 'string'),
+      ) as Record<string, string>;
       const detail = await this.details.detail(actor, reference);
       response.status(400).render('agent/appeal', detailView(detail, this.clock.now(), { feedback: { action, errors, values } }));
     }

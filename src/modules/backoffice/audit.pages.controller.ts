@@ -30,7 +30,8 @@ export class AuditPagesController {
   @Get()
   @Render('agent/audit')
   async page(@CurrentAgent() agent: SignedInAgent, @Query('before') before?: string) {
-    if (before !== undefined && !/^[1-9]\d{0,18}$/.test(before)) throw new ValidationFailedError([{ field: 'before', message: 'is not a position in the audit log' }]);
+    if (before !== undefined && !/^[1-9]\d{0,18}$/.test(before))
+      throw new ValidationFailedError([{ field: 'before', message: 'is not a position in the audit log' }]);
     const [verification, page] = await Promise.all([this.verifier.latest(), this.audit.list({ before, limit: PAGE_SIZE })]);
     return {
       title: 'Audit log',
@@ -46,7 +47,12 @@ export class AuditPagesController {
   @RequireRole('supervisor')
   async verify(@CurrentAgent() agent: SignedInAgent, @Res() response: Response): Promise<void> {
     const result = await this.verifier.verifyAndStore(`agent ${agent.id}`);
-    this.flash.set(response, result.ok ? { kind: 'success', message: 'The audit log verifies.' } : { kind: 'error', message: 'The audit log does not verify: see below.' });
+    this.flash.set(
+      response,
+      result.ok
+        ? { kind: 'success', message: 'The audit log verifies.' }
+        : { kind: 'error', message: 'The audit log does not verify: see below.' },
+    );
     response.redirect(303, '/agent/audit');
   }
 }

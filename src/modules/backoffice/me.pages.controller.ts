@@ -39,7 +39,12 @@ export class MePagesController {
 
   /** Change password or activate TOTP; 303 back with a message, or the page again with the error beside its field. */
   @Post('me')
-  async submit(@CurrentAgent() agent: SignedInAgent, @Body() form: MeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async submit(
+    @CurrentAgent() agent: SignedInAgent,
+    @Body() form: MeForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     try {
       if (form.action === 'change-password') {
         if (!form.currentPassword || !form.newPassword) {
@@ -54,7 +59,10 @@ export class MePagesController {
           { ...agentContext(agent, request), userAgent: request.headers['user-agent'] },
         );
         response.cookie(AGENT_SESSION_COOKIE, session.token, { ...this.cookie, expires: session.expiresAt });
-        this.flash.set(response, { kind: 'success', message: 'Your password was changed. Your other back-office sessions were signed out.' });
+        this.flash.set(response, {
+          kind: 'success',
+          message: 'Your password was changed. Your other back-office sessions were signed out.',
+        });
       } else {
         if (!form.code?.trim()) throw new ValidationFailedError([{ field: 'code', message: 'Enter the 6-digit code your app shows.' }]);
         await this.agents.activateTotp(agent, { enrolment: form.enrolment ?? '', code: form.code }, agentContext(agent, request));
@@ -66,7 +74,8 @@ export class MePagesController {
       if (!errors) throw error;
       // Keep the secret the agent may already have scanned, while it is valid.
       const secret = form.enrolment ? this.agents.enrolmentSecret(agent, form.enrolment) : undefined;
-      const enrolment = secret && form.enrolment ? this.agents.resumeTotpEnrolment(agent, secret, form.enrolment) : this.agents.startTotpEnrolment(agent);
+      const enrolment =
+        secret && form.enrolment ? this.agents.resumeTotpEnrolment(agent, secret, form.enrolment) : this.agents.startTotpEnrolment(agent);
       response.status(400).render('agent/me', await this.view(agent, enrolment, errors));
     }
   }

@@ -32,11 +32,15 @@ export class NotificationsPagesController {
   @Render('agent/notifications')
   async list(@Query('status') status?: string, @Query('after') after?: string) {
     const view = (NOTIFICATION_VIEWS as readonly string[]).includes(status ?? '') ? (status as NotificationView) : 'problems';
-    if (status !== undefined && view !== status) throw new ValidationFailedError([{ field: 'status', message: `must be one of ${NOTIFICATION_VIEWS.join(', ')}` }]);
+    if (status !== undefined && view !== status)
+      throw new ValidationFailedError([{ field: 'status', message: `must be one of ${NOTIFICATION_VIEWS.join(', ')}` }]);
     const statuses: NotificationStatus[] = view === 'problems' ? ['dead', 'failed'] : [view];
     const sections = await Promise.all(
       statuses.map(async (one) => {
-        const page = await this.notifications.list({ status: one, after: view === 'problems' ? undefined : typeof after === 'string' ? after : undefined });
+        const page = await this.notifications.list({
+          status: one,
+          after: view === 'problems' ? undefined : typeof after === 'string' ? after : undefined,
+        });
         return {
           status: one,
           heading: VIEW_LABELS[one],
@@ -48,7 +52,11 @@ export class NotificationsPagesController {
     return {
       title: `Notifications: ${VIEW_LABELS[view].toLowerCase()}`,
       view,
-      tabs: NOTIFICATION_VIEWS.map((one) => ({ label: VIEW_LABELS[one], href: one === 'problems' ? '/agent/notifications' : `/agent/notifications?status=${one}`, current: one === view })),
+      tabs: NOTIFICATION_VIEWS.map((one) => ({
+        label: VIEW_LABELS[one],
+        href: one === 'problems' ? '/agent/notifications' : `/agent/notifications?status=${one}`,
+        current: one === view,
+      })),
       sections,
       empty: sections.every((section) => section.items.length === 0),
       paged: Boolean(after),
@@ -56,7 +64,12 @@ export class NotificationsPagesController {
   }
 
   @Post(':id/retry')
-  async retry(@Param('id') id: string, @Body() form: RetryForm, @CurrentAgent() agent: SignedInAgent, @Res() response: Response): Promise<void> {
+  async retry(
+    @Param('id') id: string,
+    @Body() form: RetryForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Res() response: Response,
+  ): Promise<void> {
     await this.notifications.retry(id, { type: 'agent', agentId: agent.id });
     this.flash.set(response, { kind: 'success', message: 'The message was queued for delivery again.' });
     const view = form.view ?? 'problems';

@@ -35,7 +35,9 @@ class QueueBoardAdapter extends ExpressAdapter {
       useFactory: (guard: AgentAuthGuard, csrf: CsrfService) => ({
         route: QUEUE_BOARD_PATH,
         adapter: QueueBoardAdapter,
-        boardOptions: { uiConfig: { boardTitle: 'Account Center queues', hideDocsLink: true, miscLinks: [{ text: 'Back-office', url: '/agent' }] } },
+        boardOptions: {
+          uiConfig: { boardTitle: 'Account Center queues', hideDocsLink: true, miscLinks: [{ text: 'Back-office', url: '/agent' }] },
+        },
         // Nest hands a rejected promise to the problem filter: 303 to the sign-in form, or 403.
         middleware: async (request: Request, response: Response, next: NextFunction) => {
           // Like every back-office form: no unsafe request without a token of the agent's session.
@@ -48,7 +50,9 @@ class QueueBoardAdapter extends ExpressAdapter {
         },
       }),
     }),
-    BullBoardModule.forFeature(...Object.values(QueueName).map((name) => ({ name, adapter: BullMQAdapter, options: { readOnlyMode: true } }))),
+    BullBoardModule.forFeature(
+      ...Object.values(QueueName).map((name) => ({ name, adapter: BullMQAdapter, options: { readOnlyMode: true } })),
+    ),
   ],
 })
 export class QueueBoardModule {}

@@ -30,7 +30,12 @@ export class TeamPagesController {
   }
 
   @Post()
-  async create(@Body() form: NewAgentForm, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async create(
+    @Body() form: NewAgentForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const entered = { email: form.email?.trim() ?? '', name: form.name?.trim() ?? '', role: form.role ?? 'agent' };
     try {
       const input = checked(form);
@@ -49,21 +54,39 @@ export class TeamPagesController {
 
   /** A second admin agrees to a supervisor or admin made here; the admin who made them cannot (403). */
   @Post(':id/approve')
-  async approve(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async approve(
+    @Param('id') id: string,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const changed = await this.agents.approveRole(id, agentContext(agent, request));
-    this.flash.set(response, { kind: 'success', message: `${changed.name} can now sign in as ${ROLE_LABELS[changed.role].toLowerCase()}.` });
+    this.flash.set(response, {
+      kind: 'success',
+      message: `${changed.name} can now sign in as ${ROLE_LABELS[changed.role].toLowerCase()}.`,
+    });
     response.redirect(303, '/agent/team');
   }
 
   @Post(':id/deactivate')
-  async deactivate(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async deactivate(
+    @Param('id') id: string,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const changed = await this.agents.setActive(id, false, agentContext(agent, request));
     this.flash.set(response, { kind: 'success', message: `${changed.name} is deactivated; their sessions were signed out.` });
     response.redirect(303, '/agent/team');
   }
 
   @Post(':id/reactivate')
-  async reactivate(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async reactivate(
+    @Param('id') id: string,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const changed = await this.agents.setActive(id, true, agentContext(agent, request));
     this.flash.set(response, { kind: 'success', message: `${changed.name} can sign in again.` });
     response.redirect(303, '/agent/team');
@@ -98,7 +121,8 @@ function checked(form: NewAgentForm): { email: string; name: string; role: Agent
   const errors: FieldError[] = [];
   if (!isEmail(email) || email.length > 254) errors.push({ field: 'email', message: 'Enter an email address such as lin@example.com.' });
   if (!name || name.length > 100) errors.push({ field: 'name', message: 'Enter a name of 1 to 100 characters.' });
-  if (!(AGENT_ROLES as readonly string[]).includes(form.role ?? '')) errors.push({ field: 'role', message: 'Choose agent, supervisor or admin.' });
+  if (!(AGENT_ROLES as readonly string[]).includes(form.role ?? ''))
+    errors.push({ field: 'role', message: 'Choose agent, supervisor or admin.' });
   if (!form.password) errors.push({ field: 'password', message: 'Enter a first password for the agent.' });
   if (errors.length) throw new ValidationFailedError(errors);
   return { email, name, role: form.role as AgentRole, password: form.password! };

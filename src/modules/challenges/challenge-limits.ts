@@ -38,7 +38,11 @@ export class ChallengeLimits {
    * RATE_LIMITED with the longest wait when a bucket is full. With `manager`, the sends are
    * given back if its transaction rolls back.
    */
-  async takeSend(buckets: readonly SendBucket[], lockedAccountUid?: string, manager?: EntityManager): Promise<{ refund: () => Promise<void> }> {
+  async takeSend(
+    buckets: readonly SendBucket[],
+    lockedAccountUid?: string,
+    manager?: EntityManager,
+  ): Promise<{ refund: () => Promise<void> }> {
     const outcome = await this.limiter.take(buckets, { locks: lockedAccountUid ? [this.failures(lockedAccountUid)] : [], manager });
     if (outcome.taken) return outcome;
     if (outcome.lockedBy) throw new VerificationLockedError(Math.ceil(outcome.waitMs / 1000));

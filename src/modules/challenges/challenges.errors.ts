@@ -4,7 +4,9 @@ export class VerificationCodeInvalidError extends DomainError {
   constructor(attemptsRemaining: number) {
     super(
       'VERIFICATION_CODE_INVALID',
-      attemptsRemaining > 0 ? `The code is not correct. ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.` : 'The code is not correct, and no attempts are left: ask for a new code.',
+      attemptsRemaining > 0
+        ? `The code is not correct. ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.`
+        : 'The code is not correct, and no attempts are left: ask for a new code.',
       { attemptsRemaining },
     );
   }

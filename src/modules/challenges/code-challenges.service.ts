@@ -84,7 +84,10 @@ export interface VerifyOptions<T> {
 }
 
 /** One counted attempt: no open challenge to count it on, a wrong code, or the right one. */
-type Attempt = { readonly outcome: 'closed' } | { readonly outcome: 'wrong'; readonly attempts: number } | { readonly outcome: 'matched'; readonly challenge: CodeChallenge };
+type Attempt =
+  | { readonly outcome: 'closed' }
+  | { readonly outcome: 'wrong'; readonly attempts: number }
+  | { readonly outcome: 'matched'; readonly challenge: CodeChallenge };
 
 /**
  * Code challenges, whatever they guard (identity verification, sign-in from a new device, a new
@@ -120,7 +123,12 @@ export class CodeChallengesService {
   /** Creates a challenge and sends its code, in the caller's transaction. */
   async issue(manager: EntityManager, request: IssueChallenge): Promise<CodeChallenge> {
     const sends = request.method !== 'totp';
-    if (sends) await this.limits.takeSend(this.buckets(request.account, request.sendLimits, Boolean(request.destination)), request.account?.uid, manager);
+    if (sends)
+      await this.limits.takeSend(
+        this.buckets(request.account, request.sendLimits, Boolean(request.destination)),
+        request.account?.uid,
+        manager,
+      );
     else if (request.account) await this.limits.assertNotLocked(request.account.uid);
 
     const now = this.clock.now();
@@ -159,8 +167,15 @@ export class CodeChallengesService {
   }
 
   /** Loads a challenge the caller may see, or 404; `forUpdate` locks its row for the caller's transaction. */
-  async find(id: string, scope: ChallengeScope, manager: EntityManager = this.dataSource.manager, forUpdate = false): Promise<CodeChallenge> {
-    const challenge = isUuid(id) ? await manager.findOne(CodeChallenge, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined }) : null;
+  async find(
+    id: string,
+    scope: ChallengeScope,
+    manager: EntityManager = this.dataSource.manager,
+    forUpdate = false,
+  ): Promise<CodeChallenge> {
+    const challenge = isUuid(id)
+      ? await manager.findOne(CodeChallenge, { where: { id }, lock: forUpdate ? { mode: 'pessimistic_write' } : undefined })
+      : null;
     if (!challenge || !inScope(challenge, scope) || challenge.cancelledAt) throw new NotFoundError('There is no such verification.');
     return challenge;
   }
@@ -169,7 +184,10 @@ export class CodeChallengesService {
    * The newest challenge of a session's `kind` that is neither used nor cancelled (and, with
    * `liveAt`, not expired then): the change or enrolment the session has in progress.
    */
-  async latestOpen(scope: { kind: ChallengeKind; accountUid: string; sessionId: string }, options: { liveAt?: Date } = {}): Promise<CodeChallenge | undefined> {
+  async latestOpen(
+    scope: { kind: ChallengeKind; accountUid: string; sessionId: string },
+    options: { liveAt?: Date } = {},
+  ): Promise<CodeChallenge | undefined> {
     const challenge = await this.dataSource.manager.findOne(CodeChallenge, {
       where: {
         kind: scope.kind,
@@ -188,16 +206,24 @@ export class CodeChallengesService {
    * Sends a new code for the challenge (the old one stops working) with a new lifetime; attempts
    * are not reset. 60 s apart at most, 5 sends in all.
    */
-  async resend(id: string, scope: ChallengeScope, options: { account?: ChallengeAccount; sendLimits?: readonly SendBucket[] } = {}): Promise<CodeChallenge> {
+  async resend(
+    id: string,
+    scope: ChallengeScope,
+    options: { account?: ChallengeAccount; sendLimits?: readonly SendBucket[] } = {},
+  ): Promise<CodeChallenge> {
     return this.dataSource.transaction(async (manager) => {
       const current = await this.find(id, scope, manager, true);
       if (current.usedAt) throw new VerificationUsedError();
-      if (current.method === 'totp') throw new MethodUnavailableError('Authenticator codes are not sent: read the current one from your app.');
+      if (current.method === 'totp')
+        throw new MethodUnavailableError('Authenticator codes are not sent: read the current one from your app.');
       if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
       if (options.account) await this.limits.assertNotLocked(options.account.uid);
       const now = this.clock.nowMs();
       if (current.sends >= CHALLENGE_RULES.sendsPerChallenge) {
-        throw new RateLimitedError(Math.max(1, Math.ceil((current.expiresAt.getTime() - now) / 1000)), 'No more codes can be sent for this verification: start a new one.');
+        throw new RateLimitedError(
+          Math.max(1, Math.ceil((current.expiresAt.getTime() - now) / 1000)),
+          'No more codes can be sent for this verification: start a new one.',
+        );
       }
       if (current.resendAvailableAt && now < current.resendAvailableAt.getTime()) {
         throw new ResendTooSoonError(Math.ceil((current.resendAvailableAt.getTime() - now) / 1000));
@@ -210,13 +236,10 @@ export class CodeChallengesService {
         expiresAt: new Date(now + this.config.verification.codeTtlMs),
         resendAvailableAt: new Date(now + this.config.verification.resendCooldownMs),
       });
-      await manager.query(`UPDATE code_challenges SET code_hmac = $2, sends = $3, expires_at = $4, resend_available_at = $5, updated_at = now() WHERE id = $1`, [
-        id,
-        current.codeHmac,
-        current.sends,
-        current.expiresAt,
-        current.resendAvailableAt,
-      ]);
+      await manager.query(
+        `UPDATE code_challenges SET code_hmac = $2, sends = $3, expires_at = $4, resend_available_at = $5, updated_at = now() WHERE id = $1`,
+        [id, current.codeHmac, current.sends, current.expiresAt, current.resendAvailableAt],
+      );
       await this.send(manager, current, code);
       return current;
     });
@@ -237,7 +260,12 @@ export class CodeChallengesService {
       const attempt = await this.attempt(manager, id, code, scope, options);
       if (attempt.outcome !== 'matched') return attempt;
       const { challenge } = attempt;
-      const marked = returnedRows(await manager.query(`UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`, [id]));
+      const marked = returnedRows(
+        await manager.query(
+          `UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`,
+          [id],
+        ),
+      );
       if (!marked.length) throw new VerificationUsedError();
       const result = await options.onSuccess(manager, challenge);
       await this.audit.record(manager, {
@@ -258,7 +286,12 @@ export class CodeChallengesService {
    * before the one that uses it (the appeal form). It counts an attempt like `verify`, with the
    * same answers, so checking first gives no extra guesses.
    */
-  async check(id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'account' | 'checkTotp' | 'ip'> = {}): Promise<void> {
+  async check(
+    id: string,
+    code: string,
+    scope: ChallengeScope,
+    options: Pick<VerifyOptions<unknown>, 'account' | 'checkTotp' | 'ip'> = {},
+  ): Promise<void> {
     await this.assertAccountUnlocked(id, scope, options);
     const verdict = await this.dataSource.transaction((manager) => this.attempt(manager, id, code, scope, options));
     if (verdict.outcome !== 'matched') await this.refuse(id, scope, verdict, options);
@@ -275,7 +308,13 @@ export class CodeChallengesService {
   }
 
   /** Counts an attempt (locking the row, through `manager`) and compares the code. */
-  private async attempt(manager: EntityManager, id: string, code: string, scope: ChallengeScope, options: Pick<VerifyOptions<unknown>, 'checkTotp'>): Promise<Attempt> {
+  private async attempt(
+    manager: EntityManager,
+    id: string,
+    code: string,
+    scope: ChallengeScope,
+    options: Pick<VerifyOptions<unknown>, 'checkTotp'>,
+  ): Promise<Attempt> {
     const challenge = await this.countAttempt(manager, id, scope);
     if (!challenge) return { outcome: 'closed' };
     if (!(await this.matches(manager, challenge, code, options.checkTotp))) return { outcome: 'wrong', attempts: challenge.attempts };
@@ -287,7 +326,12 @@ export class CodeChallengesService {
    * touched no open challenge, the challenge as it is says why; a wrong code stays counted and
    * counts toward the account's failures (kept in Redis).
    */
-  private async refuse(id: string, scope: ChallengeScope, attempt: Exclude<Attempt, { outcome: 'matched' }>, options: Pick<VerifyOptions<unknown>, 'account' | 'ip' | 'countFailure'>): Promise<never> {
+  private async refuse(
+    id: string,
+    scope: ChallengeScope,
+    attempt: Exclude<Attempt, { outcome: 'matched' }>,
+    options: Pick<VerifyOptions<unknown>, 'account' | 'ip' | 'countFailure'>,
+  ): Promise<never> {
     if (attempt.outcome === 'closed') {
       const current = await this.find(id, scope);
       if (current.usedAt) throw new VerificationUsedError();
@@ -312,9 +356,13 @@ export class CodeChallengesService {
     const where = ['c.id = $1', 'c.kind = $2', 'c.cancelled_at IS NULL', 'c.used_at IS NULL', 'c.attempts < $3', 'c.expires_at > $4'];
     if (scope.accountUid !== undefined) where.push(`c.account_uid = $${params.push(scope.accountUid)}`);
     if (scope.sessionId !== undefined) where.push(`c.session_id = $${params.push(scope.sessionId)}`);
-    if (scope.context && Object.keys(scope.context).length) where.push(`c.context @> $${params.push(JSON.stringify(scope.context))}::jsonb`);
+    if (scope.context && Object.keys(scope.context).length)
+      where.push(`c.context @> $${params.push(JSON.stringify(scope.context))}::jsonb`);
     const [row] = returnedRows<Record<string, unknown>>(
-      await manager.query(`UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`, params),
+      await manager.query(
+        `UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`,
+        params,
+      ),
     );
     return row ? this.row.read(row) : undefined;
   }
@@ -368,7 +416,12 @@ export class CodeChallengesService {
     });
   }
 
-  private async matches(manager: EntityManager, challenge: CodeChallenge, code: string, checkTotp?: VerifyOptions<unknown>['checkTotp']): Promise<boolean> {
+  private async matches(
+    manager: EntityManager,
+    challenge: CodeChallenge,
+    code: string,
+    checkTotp?: VerifyOptions<unknown>['checkTotp'],
+  ): Promise<boolean> {
     if (challenge.method === 'totp') return checkTotp ? checkTotp(code, manager) : false;
     return challenge.codeHmac !== null && constantTimeEqual(this.codeHmac(challenge.id, code), challenge.codeHmac);
   }
@@ -380,11 +433,29 @@ export class CodeChallengesService {
   /** The account's 20th failure in an hour: verification locked for an hour, and its owner told by email and SMS. */
   private async announceLock(account: ChallengeAccount, ip?: string): Promise<void> {
     const at = this.clock.now();
-    const variables = { uid: account.uid, at: at.toISOString(), unlockAt: new Date(at.getTime() + CHALLENGE_RULES.accountLockMs).toISOString() };
+    const variables = {
+      uid: account.uid,
+      at: at.toISOString(),
+      unlockAt: new Date(at.getTime() + CHALLENGE_RULES.accountLockMs).toISOString(),
+    };
     await this.dataSource.transaction(async (manager) => {
-      await this.notifications.notify(manager, { template: 'verification-locked', channel: 'email', to: account.logonEmail, locale: account.locale, variables, accountUid: account.uid });
+      await this.notifications.notify(manager, {
+        template: 'verification-locked',
+        channel: 'email',
+        to: account.logonEmail,
+        locale: account.locale,
+        variables,
+        accountUid: account.uid,
+      });
       if (account.securePhone) {
-        await this.notifications.notify(manager, { template: 'verification-locked', channel: 'sms', to: account.securePhone, locale: account.locale, variables, accountUid: account.uid });
+        await this.notifications.notify(manager, {
+          template: 'verification-locked',
+          channel: 'sms',
+          to: account.securePhone,
+          locale: account.locale,
+          variables,
+          accountUid: account.uid,
+        });
       }
       await this.audit.record(manager, {
         action: 'verification.locked',
@@ -396,7 +467,6 @@ export class CodeChallengesService {
     });
   }
 }
-
 
 function inScope(challenge: CodeChallenge, scope: ChallengeScope): boolean {
   if (challenge.kind !== scope.kind) return false;

@@ -36,7 +36,14 @@ export class VerificationTokensService {
   async issue(manager: EntityManager, binding: TokenBinding): Promise<{ token: string; expiresAt: Date }> {
     const token = randomToken();
     const expiresAt = new Date(this.clock.nowMs() + this.config.verification.tokenTtlMs);
-    await this.row.insert(manager, { id: randomUUID(), tokenHash: hashToken(token), ...binding, expiresAt, usedAt: null, createdAt: this.clock.now() });
+    await this.row.insert(manager, {
+      id: randomUUID(),
+      tokenHash: hashToken(token),
+      ...binding,
+      expiresAt,
+      usedAt: null,
+      createdAt: this.clock.now(),
+    });
     return { token, expiresAt };
   }
 
@@ -60,7 +67,7 @@ export class VerificationTokensService {
   async consume(manager: EntityManager, token: string, binding: TokenBinding): Promise<void> {
     const used = returnedRows(
       await manager.query(
-      `UPDATE verification_tokens SET used_at = $6
+        `UPDATE verification_tokens SET used_at = $6
         WHERE token_hash = $1 AND account_uid = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5
         RETURNING id`,
         [hashToken(token), binding.accountUid, binding.sessionId, binding.purpose, this.clock.now(), this.clock.now()],

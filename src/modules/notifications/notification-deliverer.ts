@@ -91,12 +91,25 @@ export class NotificationDeliverer {
   }
 
   private async send(row: DeliveryRow): Promise<string> {
-    const variables = { ...row.payload.data, ...(row.payload.sealed ? (JSON.parse(this.crypto.unseal(row.payload.sealed)) as Record<string, unknown>) : {}) };
+    const variables = {
+      ...row.payload.data,
+      ...(row.payload.sealed ? (JSON.parse(this.crypto.unseal(row.payload.sealed)) as Record<string, unknown>) : {}),
+    };
     const locale = row.locale as Locale;
     if (row.channel === 'sms') {
-      return this.sms.send({ id: row.id, template: row.template, to: row.recipient, body: this.renderer.renderSms(row.template, locale, variables) });
+      return this.sms.send({
+        id: row.id,
+        template: row.template,
+        to: row.recipient,
+        body: this.renderer.renderSms(row.template, locale, variables),
+      });
     }
-    return this.email.send({ id: row.id, template: row.template, to: row.recipient, ...this.renderer.renderEmail(row.template, locale, variables) });
+    return this.email.send({
+      id: row.id,
+      template: row.template,
+      to: row.recipient,
+      ...this.renderer.renderEmail(row.template, locale, variables),
+    });
   }
 
   /**
@@ -108,9 +121,15 @@ export class NotificationDeliverer {
     const message = error instanceof Error ? error.message : String(error);
     const permanent = !(error instanceof DeliveryError) || error.permanent;
     const dead = permanent || attempt.made + 1 >= attempt.max;
-    await this.notifications.update({ id: row.id, status: Not('sent') }, { status: dead ? 'dead' : 'failed', attempts: row.attempts + 1, lastError: message.slice(0, 1000) });
+    await this.notifications.update(
+      { id: row.id, status: Not('sent') },
+      { status: dead ? 'dead' : 'failed', attempts: row.attempts + 1, lastError: message.slice(0, 1000) },
+    );
     this.metrics.failed.inc({ template: row.template, channel: row.channel });
-    this.logger.warn({ notificationId: row.id, template: row.template, channel: row.channel, attempt: attempt.made + 1, dead, reason: message }, 'delivery failed');
+    this.logger.warn(
+      { notificationId: row.id, template: row.template, channel: row.channel, attempt: attempt.made + 1, dead, reason: message },
+      'delivery failed',
+    );
     throw dead ? new UnrecoverableError(message) : error;
   }
 }

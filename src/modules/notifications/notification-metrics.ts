@@ -13,8 +13,16 @@ export class NotificationMetrics {
   readonly failed: Counter<'template' | 'channel'>;
 
   constructor(metrics: MetricsService, jobs: JobQueue) {
-    this.sent = metrics.counter({ name: 'notifications_sent_total', help: 'Messages handed to SMTP or the SMS provider', labelNames: ['template', 'channel'] });
-    this.failed = metrics.counter({ name: 'notifications_failed_total', help: 'Failed delivery attempts', labelNames: ['template', 'channel'] });
+    this.sent = metrics.counter({
+      name: 'notifications_sent_total',
+      help: 'Messages handed to SMTP or the SMS provider',
+      labelNames: ['template', 'channel'],
+    });
+    this.failed = metrics.counter({
+      name: 'notifications_failed_total',
+      help: 'Failed delivery attempts',
+      labelNames: ['template', 'channel'],
+    });
     metrics.gauge({
       name: 'queue_depth',
       help: 'Jobs per BullMQ queue and state',

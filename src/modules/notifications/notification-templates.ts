@@ -70,7 +70,11 @@ export const TEMPLATES = {
   /** `enabled`: true when an authenticator app was set up, false when it was turned off. */
   'totp-changed': { channels: ['email'], secrets: [], sample: { ...account, enabled: true } },
   /** `device`: a label from the user agent (free text: escaped in HTML). */
-  'new-device-sign-in': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7', network: '203.0.113.0/24', device: 'Chrome on Linux' } },
+  'new-device-sign-in': {
+    channels: ['email'],
+    secrets: [],
+    sample: { ...account, ip: '203.0.113.7', network: '203.0.113.0/24', device: 'Chrome on Linux' },
+  },
   'sign-in-throttled': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7', retryAfterMinutes: 2 } },
   /** Wrong codes typed in a password recovery of the account (anyone who knows the login can start one); once an hour at most. */
   'recovery-failures': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7' } },
@@ -79,7 +83,12 @@ export const TEMPLATES = {
   'account-frozen': { channels: ['email'], secrets: [], sample: { ...account, reason: 'security_revert' } },
   'appeal-received': { channels: ['email'], secrets: [], sample: { reference } },
   /** A fresh access token for the status page, asked for there with the reference and the contact email; the old one no longer works. */
-  'appeal-access-token': { channels: ['email'], urgent: true, secrets: ['accessToken'], sample: { reference, accessToken: 'Xq3vR8kT1mZ6wP0yL5nB9cD2fH7jS4gA-uE_oI1tK3s' } },
+  'appeal-access-token': {
+    channels: ['email'],
+    urgent: true,
+    secrets: ['accessToken'],
+    sample: { reference, accessToken: 'Xq3vR8kT1mZ6wP0yL5nB9cD2fH7jS4gA-uE_oI1tK3s' },
+  },
   /** `message`: the agent's question (free text); `respondBy`: when the appeal expires without an answer. */
   'appeal-info-requested': {
     channels: ['email'],
@@ -97,10 +106,21 @@ export const TEMPLATES = {
   'appeal-completed': {
     channels: ['email'],
     secrets: ['resetUrl'],
-    sample: { reference, uid: account.uid, logonEmail: 'new.owner@example.com', changes, securePhoneRemoved: true, resetUrl: link('/reset-password') },
+    sample: {
+      reference,
+      uid: account.uid,
+      logonEmail: 'new.owner@example.com',
+      changes,
+      securePhoneRemoved: true,
+      resetUrl: link('/reset-password'),
+    },
   },
   /** `message`: the agent's reason (free text). */
-  'appeal-rejected': { channels: ['email'], secrets: [], sample: { reference, message: 'The evidence does not match the account records.' } },
+  'appeal-rejected': {
+    channels: ['email'],
+    secrets: [],
+    sample: { reference, message: 'The evidence does not match the account records.' },
+  },
   /** `reason`: cancelled | objected | expired. */
   'appeal-closed': { channels: ['email'], secrets: [], sample: { reference, reason: 'cancelled' } },
   /** 2 days before an `awaiting_customer` appeal expires. */
@@ -119,12 +139,23 @@ export const TEMPLATES = {
   },
   'logon-email-reminder': { channels: ['sms'], secrets: [], sample: { maskedEmail: 'j***@example.com', uid: account.uid } },
   /** To the logon email and secure phone on record before an appeal was applied: what changed (`securePhoneRemoved` as in `appeal-completed`). */
-  'appeal-applied': { channels: ['email', 'sms'], secrets: [], sample: { maskedUid: '2081********2356', at: account.at, changes, securePhoneRemoved: true } },
+  'appeal-applied': {
+    channels: ['email', 'sms'],
+    secrets: [],
+    sample: { maskedUid: '2081********2356', at: account.at, changes, securePhoneRemoved: true },
+  },
   /** To every active admin; `role`: supervisor | admin; `awaitingApproval` when a second admin must agree before it takes effect. */
   'agent-role-granted': {
     channels: ['email'],
     secrets: [],
-    sample: { name: 'Sam Supervisor', email: 'sam@example.com', role: 'supervisor', grantedBy: 'Ada Admin', at: account.at, awaitingApproval: true },
+    sample: {
+      name: 'Sam Supervisor',
+      email: 'sam@example.com',
+      role: 'supervisor',
+      grantedBy: 'Ada Admin',
+      at: account.at,
+      awaitingApproval: true,
+    },
   },
 } as const satisfies Record<string, TemplateSpec>;
 

@@ -46,7 +46,12 @@ export interface FailureCounts {
   /** Messages still retrying, and messages given up on, that failed since `since`. */
   readonly failed: number;
   readonly dead: number;
-  readonly byTemplate: readonly { readonly template: TemplateId; readonly channel: NotificationChannel; readonly failed: number; readonly dead: number }[];
+  readonly byTemplate: readonly {
+    readonly template: TemplateId;
+    readonly channel: NotificationChannel;
+    readonly failed: number;
+    readonly dead: number;
+  }[];
 }
 
 export interface RetryAllResult {
@@ -99,7 +104,8 @@ export class NotificationsBackofficeService {
   }
 
   async list(query: NotificationListQuery): Promise<Page<NotificationListItem>> {
-    if (!STATUSES.includes(query.status)) throw new ValidationFailedError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
+    if (!STATUSES.includes(query.status))
+      throw new ValidationFailedError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? PAGE_SIZE)), MAX_PAGE_SIZE);
     const after = query.after ? decodeCursor(query.after, [TIMESTAMP, UUID]) : undefined;
     const rows: ListRow[] = await this.dataSource.query(
@@ -143,14 +149,23 @@ export class NotificationsBackofficeService {
 
   /** Retries every dead message, one at a time; `progress` hears of each. */
   async retryAllDead(actor: RetryActor, progress?: (done: number, total: number) => void): Promise<RetryAllResult> {
-    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM notifications WHERE status = 'dead' ORDER BY updated_at, id`);
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM notifications WHERE status = 'dead' ORDER BY updated_at, id`,
+    );
     let requeued = 0;
     for (const [index, { id }] of rows.entries()) {
       try {
         await this.retry(id, actor);
         requeued += 1;
       } catch (error) {
-        if (!(error instanceof NotFoundError || error instanceof NotificationNotRetryableError || error instanceof NotificationBeingDeliveredError)) throw error;
+        if (
+          !(
+            error instanceof NotFoundError ||
+            error instanceof NotificationNotRetryableError ||
+            error instanceof NotificationBeingDeliveredError
+          )
+        )
+          throw error;
       }
       progress?.(index + 1, rows.length);
     }
@@ -169,7 +184,9 @@ export class NotificationsBackofficeService {
       if (!RETRYABLE.has(row.status)) throw new NotificationNotRetryableError(row.status);
       const entry: OutboxEntry = { id: row.id, priority: row.priority };
       await this.relay.removeJob(entry);
-      await manager.query(`UPDATE notifications SET status = 'pending', attempts = 0, queued_at = NULL, updated_at = now() WHERE id = $1`, [id]);
+      await manager.query(`UPDATE notifications SET status = 'pending', attempts = 0, queued_at = NULL, updated_at = now() WHERE id = $1`, [
+        id,
+      ]);
       await this.audit.record(manager, {
         action: 'notification.retried',
         actor: actor.type === 'agent' ? { type: 'agent', id: actor.agentId } : { type: 'system', id: 'cli' },

@@ -4,7 +4,9 @@ import { NotificationStatus } from './entities/notification.entity';
 /** Only a message that failed (retrying) or is dead can be retried by hand. */
 export class NotificationNotRetryableError extends DomainError {
   constructor(status: NotificationStatus) {
-    super('TRANSITION_NOT_ALLOWED', `This message is ${status}; only failed or dead messages can be retried.`, { notificationStatus: status });
+    super('TRANSITION_NOT_ALLOWED', `This message is ${status}; only failed or dead messages can be retried.`, {
+      notificationStatus: status,
+    });
   }
 }
 

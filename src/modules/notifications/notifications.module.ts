@@ -15,7 +15,15 @@ import { TemplateRenderer } from './template-renderer';
 @Module({
   imports: [TypeOrmModule.forFeature([Notification]), AuditModule],
   controllers: [DevOutboxPagesController],
-  providers: [NotificationsService, OutboxRelay, TemplateRenderer, NotificationDeliverer, NotificationMetrics, DevOutboxService, NotificationsBackofficeService],
+  providers: [
+    NotificationsService,
+    OutboxRelay,
+    TemplateRenderer,
+    NotificationDeliverer,
+    NotificationMetrics,
+    DevOutboxService,
+    NotificationsBackofficeService,
+  ],
   exports: [NotificationsService, NotificationsBackofficeService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
 })
 export class NotificationsModule {}

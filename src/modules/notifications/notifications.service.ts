@@ -76,7 +76,17 @@ export class NotificationsService {
     await manager.query(
       `INSERT INTO notifications (id, template, channel, recipient, locale, payload, status, priority, account_uid, appeal_id)
        VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)`,
-      [row.id, row.template, row.channel, row.recipient, row.locale, JSON.stringify(row.payload), row.priority, row.accountUid, row.appealId],
+      [
+        row.id,
+        row.template,
+        row.channel,
+        row.recipient,
+        row.locale,
+        JSON.stringify(row.payload),
+        row.priority,
+        row.accountUid,
+        row.appealId,
+      ],
     );
     this.relay.afterCommit(manager, { id: row.id, priority: row.priority });
     return row.id;

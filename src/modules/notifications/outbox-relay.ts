@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import { Batcher } from '../../common/batcher';
-import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service';
@@ -204,11 +211,15 @@ export class OutboxRelay implements EntitySubscriberInterface {
       await Promise.all(rows.filter((_, index) => FINISHED_STATES.has(states[index])).map((row) => this.removeJob(row)));
       const exhausted = stale.filter((row) => row.attempts >= DELIVERY_ATTEMPTS).map((row) => row.id);
       const revived = stale.filter((row) => row.attempts < DELIVERY_ATTEMPTS);
-      if (exhausted.length) await manager.query(`UPDATE notifications SET status = 'dead', updated_at = now() WHERE id = ANY($1) AND status <> 'sent'`, [exhausted]);
-      if (revived.length) {
-        await manager.query(`UPDATE notifications SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1) AND status <> 'sent'`, [
-          revived.map((row) => row.id),
+      if (exhausted.length)
+        await manager.query(`UPDATE notifications SET status = 'dead', updated_at = now() WHERE id = ANY($1) AND status <> 'sent'`, [
+          exhausted,
         ]);
+      if (revived.length) {
+        await manager.query(
+          `UPDATE notifications SET status = 'queued', queued_at = now(), updated_at = now() WHERE id = ANY($1) AND status <> 'sent'`,
+          [revived.map((row) => row.id)],
+        );
         await this.addJobs(revived);
       }
       const last = rows[rows.length - 1];
@@ -224,7 +235,11 @@ export class OutboxRelay implements EntitySubscriberInterface {
         if (!batch.length) return;
         await this.jobs.addBulk(
           queueName,
-          batch.map((entry) => ({ name: JobName.DeliverNotification, data: { notificationId: entry.id }, opts: deliveryOptions(entry.id, this.config.outbox.retryDelayMs) })),
+          batch.map((entry) => ({
+            name: JobName.DeliverNotification,
+            data: { notificationId: entry.id },
+            opts: deliveryOptions(entry.id, this.config.outbox.retryDelayMs),
+          })),
         );
       }),
     );

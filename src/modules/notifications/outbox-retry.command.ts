@@ -17,8 +17,12 @@ export const outboxRetryCommand: CliCommand = {
     }
     const notifications = app.get(NotificationsBackofficeService);
     if (target === '--dead') {
-      const { requeued, skipped } = await notifications.retryAllDead({ type: 'cli' }, (done, total) => out.progress(done, total, 'Re-queuing dead messages'));
-      out.line(`Re-queued ${requeued} dead message${requeued === 1 ? '' : 's'}.${skipped ? ` ${skipped} skipped: no longer dead when their turn came.` : ''}`);
+      const { requeued, skipped } = await notifications.retryAllDead({ type: 'cli' }, (done, total) =>
+        out.progress(done, total, 'Re-queuing dead messages'),
+      );
+      out.line(
+        `Re-queued ${requeued} dead message${requeued === 1 ? '' : 's'}.${skipped ? ` ${skipped} skipped: no longer dead when their turn came.` : ''}`,
+      );
       return 0;
     }
     try {

@@ -32,7 +32,9 @@ function render(id: TemplateId, channel: NotificationChannel, locale: Locale, va
   return { channel, ...renderer.renderEmail(id, locale, variables) };
 }
 
-const cases = TEMPLATE_IDS.flatMap((id) => templateSpec(id).channels.flatMap((channel) => LOCALES.map((locale) => [id, channel, locale] as const)));
+const cases = TEMPLATE_IDS.flatMap((id) =>
+  templateSpec(id).channels.flatMap((channel) => LOCALES.map((locale) => [id, channel, locale] as const)),
+);
 
 /** Variables that choose among fixed wordings rather than being shown. */
 const CHOICES = new Set(['purpose', 'reason', 'breach', 'changes']);
@@ -42,7 +44,8 @@ function hostile(value: JsonValue, key = ''): JsonValue {
   if (CHOICES.has(key)) return value;
   if (typeof value === 'string') return ISO_DATE.test(value) ? value : HOSTILE;
   if (Array.isArray(value)) return value.map((item) => hostile(item));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, hostile(inner, name)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, hostile(inner, name)]));
   return value;
 }
 
@@ -102,7 +105,9 @@ function variablesRead(source: string, partial: (name: string) => string): Set<s
 
 function variablesOfFile(file: string, locale: Locale): Set<string> {
   const kind = file.endsWith('.text.hbs') ? 'text' : 'html';
-  return variablesRead(readFileSync(join(VIEWS_DIR, file), 'utf8'), (name) => readFileSync(join(VIEWS_DIR, 'email', 'partials', name, `${locale}.${kind}.hbs`), 'utf8'));
+  return variablesRead(readFileSync(join(VIEWS_DIR, file), 'utf8'), (name) =>
+    readFileSync(join(VIEWS_DIR, 'email', 'partials', name, `${locale}.${kind}.hbs`), 'utf8'),
+  );
 }
 
 describe(TemplateRenderer.name, () => {
@@ -164,7 +169,8 @@ describe(TemplateRenderer.name, () => {
       const other = LOCALES.find((candidate) => candidate !== locale)!;
       for (const [kind, file] of Object.entries(files(id, channel, locale))) {
         const read = variablesOfFile(file, locale);
-        for (const name of read) if (!PROVIDED.has(name)) expect(`${kind}: ${name}`).toBe(`${kind}: ${name in spec.sample ? name : '(not in the catalogue)'}`);
+        for (const name of read)
+          if (!PROVIDED.has(name)) expect(`${kind}: ${name}`).toBe(`${kind}: ${name in spec.sample ? name : '(not in the catalogue)'}`);
         expect([...read].sort()).toEqual([...variablesOfFile(files(id, channel, other)[kind], other)].sort());
       }
     });
@@ -172,7 +178,11 @@ describe(TemplateRenderer.name, () => {
 
   it.each(TEMPLATE_IDS)('%s: every variable of the catalogue is used by some template', (id) => {
     const spec = templateSpec(id);
-    const used = new Set(spec.channels.flatMap((channel) => LOCALES.flatMap((locale) => Object.values(files(id, channel, locale)).flatMap((file) => [...variablesOfFile(file, locale)]))));
+    const used = new Set(
+      spec.channels.flatMap((channel) =>
+        LOCALES.flatMap((locale) => Object.values(files(id, channel, locale)).flatMap((file) => [...variablesOfFile(file, locale)])),
+      ),
+    );
     expect(Object.keys(spec.sample).filter((name) => !used.has(name))).toEqual([]);
   });
 
@@ -180,17 +190,25 @@ describe(TemplateRenderer.name, () => {
     for (const id of TEMPLATE_IDS) {
       for (const channel of ['email', 'sms'] as const) {
         const listed = templateSpec(id).channels.includes(channel);
-        for (const locale of LOCALES) for (const file of Object.values(files(id, channel, locale))) expect(`${file}: ${existsSync(join(VIEWS_DIR, file))}`).toBe(`${file}: ${listed}`);
+        for (const locale of LOCALES)
+          for (const file of Object.values(files(id, channel, locale)))
+            expect(`${file}: ${existsSync(join(VIEWS_DIR, file))}`).toBe(`${file}: ${listed}`);
       }
     }
-    const dirs = [...readdirSync(join(VIEWS_DIR, 'email')), ...readdirSync(join(VIEWS_DIR, 'sms'))].filter((name) => !['layout', 'partials'].includes(name));
+    const dirs = [...readdirSync(join(VIEWS_DIR, 'email')), ...readdirSync(join(VIEWS_DIR, 'sms'))].filter(
+      (name) => !['layout', 'partials'].includes(name),
+    );
     expect(dirs.filter((name) => !TEMPLATE_IDS.includes(name as TemplateId))).toEqual([]);
   });
 
   it('leaves the password-reset link out of appeal-completed when no reset was asked', () => {
     const spec = templateSpec('appeal-completed');
     for (const locale of LOCALES) {
-      const { html, text } = renderer.renderEmail('appeal-completed', locale, { ...spec.sample, resetUrl: null, securePhoneRemoved: false });
+      const { html, text } = renderer.renderEmail('appeal-completed', locale, {
+        ...spec.sample,
+        resetUrl: null,
+        securePhoneRemoved: false,
+      });
       expect(text).not.toContain('/reset-password/');
       expect(html).not.toContain('/reset-password/');
       expect(text).toContain(`${BASE_URL}/login`);
@@ -208,7 +226,11 @@ describe(TemplateRenderer.name, () => {
 describe(variableProblems.name, () => {
   it('names the variables a notice lacks and those no template uses', () => {
     expect(variableProblems('verification-code', { code: '123456', expiresInMinutes: 10, purpose: 'change_email' })).toEqual([]);
-    expect(variableProblems('verification-code', { code: '123456', purpose: undefined, colour: 'red' })).toEqual(['missing expiresInMinutes', 'missing purpose', 'unknown colour']);
+    expect(variableProblems('verification-code', { code: '123456', purpose: undefined, colour: 'red' })).toEqual([
+      'missing expiresInMinutes',
+      'missing purpose',
+      'unknown colour',
+    ]);
     expect(variableProblems('appeal-completed', { ...templateSpec('appeal-completed').sample, resetUrl: null })).toEqual([]);
   });
 });

@@ -52,7 +52,9 @@ export class TemplateRenderer {
   renderEmail(template: TemplateId, locale: Locale, variables: Record<string, unknown>): RenderedEmail {
     const context = this.context(variables, locale);
     const body = (kind: Kind) => {
-      const rendered = this.compiled(join('email', template, `${locale}.${kind}.hbs`), kind === 'text')(context, { partials: this.partials(locale, kind) });
+      const rendered = this.compiled(join('email', template, `${locale}.${kind}.hbs`), kind === 'text')(context, {
+        partials: this.partials(locale, kind),
+      });
       // A conditional paragraph left out leaves its blank lines behind; one blank line between paragraphs is enough.
       return kind === 'text' ? rendered.replace(/\n{3,}/g, '\n\n').trim() : rendered;
     };
@@ -74,7 +76,9 @@ export class TemplateRenderer {
     const key = `${locale}.${kind}`;
     let set = this.partialSets.get(key);
     if (!set) {
-      set = Object.fromEntries(this.partialNames.map((name) => [name, this.compiled(join(PARTIALS_DIR, name, `${key}.hbs`), kind === 'text')]));
+      set = Object.fromEntries(
+        this.partialNames.map((name) => [name, this.compiled(join(PARTIALS_DIR, name, `${key}.hbs`), kind === 'text')]),
+      );
       this.partialSets.set(key, set);
     }
     return set;

@@ -36,7 +36,11 @@ export class VerificationService {
   ) {}
 
   /** Starts a verification; 400 METHOD_UNAVAILABLE for a method the account lacks. */
-  async start(session: AuthenticatedSession, request: { purpose: VerificationPurpose; method: VerificationMethod }, ip?: string): Promise<VerificationView> {
+  async start(
+    session: AuthenticatedSession,
+    request: { purpose: VerificationPurpose; method: VerificationMethod },
+    ip?: string,
+  ): Promise<VerificationView> {
     const account = await this.accounts.getChangeable(session);
     if (!verificationMethods(account).includes(request.method)) throw new MethodUnavailableError(unavailable(request.method));
     const destination = request.method === 'sms' ? account.securePhone : request.method === 'email' ? account.logonEmail : null;
@@ -47,7 +51,10 @@ export class VerificationService {
       sessionId: session.sessionId,
       purpose: request.purpose,
       destination,
-      message: request.method === 'totp' ? undefined : { template: 'verification-code', locale: account.locale, variables: { purpose: request.purpose } },
+      message:
+        request.method === 'totp'
+          ? undefined
+          : { template: 'verification-code', locale: account.locale, variables: { purpose: request.purpose } },
       ip,
     });
     return viewOf(challenge);
@@ -66,13 +73,19 @@ export class VerificationService {
   }
 
   /** Checks the code; a right one yields the verification token (shown once). */
-  async verify(session: AuthenticatedSession, id: string, code: string, ip?: string): Promise<{ verificationToken: string; expiresAt: Date }> {
+  async verify(
+    session: AuthenticatedSession,
+    id: string,
+    code: string,
+    ip?: string,
+  ): Promise<{ verificationToken: string; expiresAt: Date }> {
     const account = await this.accounts.getChangeable(session);
     const issued = await this.challenges.verify(id, code, scopeOf(session), {
       account,
       ip,
       checkTotp: (candidate, manager) => this.totp.check(account, candidate, manager),
-      onSuccess: (manager, challenge) => this.tokens.issue(manager, { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! }),
+      onSuccess: (manager, challenge) =>
+        this.tokens.issue(manager, { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! }),
     });
     return { verificationToken: issued.token, expiresAt: issued.expiresAt };
   }
@@ -84,7 +97,11 @@ function scopeOf(session: AuthenticatedSession): ChallengeScope {
 }
 
 function viewOf(challenge: CodeChallenge): VerificationView {
-  const masked = challenge.destination ? (challenge.method === 'sms' ? maskPhone(challenge.destination) : maskEmail(challenge.destination)) : undefined;
+  const masked = challenge.destination
+    ? challenge.method === 'sms'
+      ? maskPhone(challenge.destination)
+      : maskEmail(challenge.destination)
+    : undefined;
   return {
     id: challenge.id,
     purpose: challenge.purpose as VerificationPurpose,

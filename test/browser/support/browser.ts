@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Flags that keep Chromium off the network it cannot reach on the development machines. */
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -86,10 +95,26 @@ export function useBrowser(): BrowserSession {
 export function unexpected(problems: string[], baseUrl: string, expected: string[]): string[] {
   const statuses = new Set(expected.map((answer) => answer.split(' ')[0]));
   const left = problems.map((problem) => problem.replace(baseUrl, '')).filter((problem) => !expected.includes(problem));
-  return left.filter((problem) => ![...statuses].some((status) => problem === `console: Failed to load resource: the server responded with a status of ${status} (${STATUS_TEXT[status] ?? ''})`));
+  return left.filter(
+    (problem) =>
+      ![...statuses].some(
+        (status) =>
+          problem === `console: Failed to load resource: the server responded with a status of ${status} (${STATUS_TEXT[status] ?? ''})`,
+      ),
+  );
 }
 
-const STATUS_TEXT: Record<string, string> = { '400': 'Bad Request', '401': 'Unauthorized', '403': 'Forbidden', '404': 'Not Found', '409': 'Conflict', '410': 'Gone', '422': 'Unprocessable Entity', '423': 'Locked', '429': 'Too Many Requests' };
+const STATUS_TEXT: Record<string, string> = {
+  '400': 'Bad Request',
+  '401': 'Unauthorized',
+  '403': 'Forbidden',
+  '404': 'Not Found',
+  '409': 'Conflict',
+  '410': 'Gone',
+  '422': 'Unprocessable Entity',
+  '423': 'Locked',
+  '429': 'Too Many Requests',
+};
 
 /** Signs in to the back-office through its form, from a visit to /agent that lands on it. */
 export async function signInAgentPage(page: Page, baseUrl: string, who: { email: string; password: string }): Promise<void> {

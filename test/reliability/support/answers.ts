@@ -22,7 +22,8 @@ const LEAKS = [
  * undefined when it is one. `code`, when given, must match.
  */
 export function problemFault(answer: Answer, code?: string): string | undefined {
-  if (!/^application\/problem\+json/.test(answer.contentType)) return `content type ${answer.contentType || '(none)'}: ${answer.body.slice(0, 200)}`;
+  if (!/^application\/problem\+json/.test(answer.contentType))
+    return `content type ${answer.contentType || '(none)'}: ${answer.body.slice(0, 200)}`;
   let problem: Record<string, unknown>;
   try {
     problem = JSON.parse(answer.body) as Record<string, unknown>;

@@ -52,7 +52,10 @@ export const anyValue: fc.Arbitrary<Json> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json> },
   { weight: 2, arbitrary: fc.constantFrom<Json>(...NASTY_STRINGS) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
-  { weight: 1, arbitrary: fc.constantFrom<Json>(null, true, false, 0, -1, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_VALUE, [], {}, [null], { '': '' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Json>(null, true, false, 0, -1, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_VALUE, [], {}, [null], { '': '' }),
+  },
 );
 
 /** `sample` with one thing wrong somewhere in it: a value replaced, a member dropped or added, nested included. */
@@ -63,17 +66,21 @@ export function mutated(sample: Json): fc.Arbitrary<Json> {
     return fc.oneof(
       anyValue,
       fc.array(anyValue, { maxLength: 200 }),
-      fc.nat(sample.length - 1).chain((index) => mutated(sample[index]).map((value) => sample.map((item, n) => (n === index ? value : item)))),
+      fc
+        .nat(sample.length - 1)
+        .chain((index) => mutated(sample[index]).map((value) => sample.map((item, n) => (n === index ? value : item)))),
     );
   }
   const keys = Object.keys(sample);
   const variants: fc.Arbitrary<Json>[] = [
     anyValue,
-    fc.tuple(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'admin', 'role')), anyValue).map(([key, value]) => {
-      const copy: Record<string, Json> = { ...sample };
-      Object.defineProperty(copy, key, { value, enumerable: true, configurable: true, writable: true });
-      return copy;
-    }),
+    fc
+      .tuple(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'admin', 'role')), anyValue)
+      .map(([key, value]) => {
+        const copy: Record<string, Json> = { ...sample };
+        Object.defineProperty(copy, key, { value, enumerable: true, configurable: true, writable: true });
+        return copy;
+      }),
   ];
   if (keys.length) {
     variants.push(
@@ -110,7 +117,11 @@ const RAW_BODIES: readonly WireBody[] = [
   { contentType: 'application/xml', payload: '<a>1</a>', shape: 'xml' },
   { contentType: 'application/x-www-form-urlencoded', payload: 'a[b][c]=1&__proto__[x]=1&a=%zz', shape: 'form' },
   { contentType: 'multipart/form-data', payload: '--x\r\n', shape: 'multipart without boundary' },
-  { contentType: 'multipart/form-data; boundary=x', payload: '--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc', shape: 'multipart cut short' },
+  {
+    contentType: 'multipart/form-data; boundary=x',
+    payload: '--x\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc',
+    shape: 'multipart cut short',
+  },
   { payload: '{}', shape: 'no content type' },
 ];
 
@@ -118,7 +129,10 @@ const RAW_BODIES: readonly WireBody[] = [
 const multipartBodies: fc.Arbitrary<WireBody> = fc
   .record({
     field: fc.oneof(fc.constant('file'), fc.string({ maxLength: 12 })),
-    filename: fc.oneof(fc.constantFrom('a.png', '../../x.png', 'x.pdf', '', 'a"b.png', 'ü.png', 'a\u0000.png'), fc.string({ maxLength: 30 })),
+    filename: fc.oneof(
+      fc.constantFrom('a.png', '../../x.png', 'x.pdf', '', 'a"b.png', 'ü.png', 'a\u0000.png'),
+      fc.string({ maxLength: 30 }),
+    ),
     type: fc.oneof(fc.constantFrom('image/png', 'application/pdf', 'text/html', ''), fc.string({ maxLength: 20 })),
     bytes: fc.uint8Array({ maxLength: 256 }),
     parts: fc.integer({ min: 1, max: 3 }),
@@ -127,21 +141,33 @@ const multipartBodies: fc.Arbitrary<WireBody> = fc
     const boundary = 'fuzzboundary7MA4YWxkTrZu0gW';
     const clean = (text: string) => text.replace(/[\r\n"]/g, '_');
     const part = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${clean(field)}"; filename="${clean(filename)}"\r\n${type ? `Content-Type: ${clean(type)}\r\n` : ''}\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${clean(field)}"; filename="${clean(filename)}"\r\n${type ? `Content-Type: ${clean(type)}\r\n` : ''}\r\n`,
+      ),
       Buffer.from(bytes),
       Buffer.from('\r\n'),
     ]);
     const payload = Buffer.concat([...Array.from({ length: parts }, () => part), Buffer.from(`--${boundary}--\r\n`)]);
-    return { contentType: `multipart/form-data; boundary=${boundary}`, payload: new Uint8Array(payload), shape: `multipart ${parts} part(s)` };
+    return {
+      contentType: `multipart/form-data; boundary=${boundary}`,
+      payload: new Uint8Array(payload),
+      shape: `multipart ${parts} part(s)`,
+    };
   });
 
 /** Bodies for an endpoint whose valid body looks like `sample` (none: it takes no body). */
 export function bodies(sample: Json | undefined, options: { multipart?: boolean } = {}): fc.Arbitrary<WireBody | undefined> {
-  const asJson = (arbitrary: fc.Arbitrary<Json>, shape: string) => arbitrary.map((value): WireBody => ({ contentType: json, payload: JSON.stringify(value), shape }));
+  const asJson = (arbitrary: fc.Arbitrary<Json>, shape: string) =>
+    arbitrary.map((value): WireBody => ({ contentType: json, payload: JSON.stringify(value), shape }));
   const variants: fc.WeightedArbitrary<WireBody | undefined>[] = [
     { weight: 2, arbitrary: asJson(fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>, 'any JSON') },
     { weight: 1, arbitrary: fc.constantFrom(...RAW_BODIES) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((payload): WireBody => ({ contentType: json, payload, shape: 'any text as JSON' })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .string({ unit: 'binary', maxLength: 200 })
+        .map((payload): WireBody => ({ contentType: json, payload, shape: 'any text as JSON' })),
+    },
   ];
   if (sample !== undefined) variants.push({ weight: 6, arbitrary: asJson(mutated(sample), 'the valid body, mutated') });
   else variants.push({ weight: 2, arbitrary: fc.constant(undefined) });
@@ -156,13 +182,44 @@ export function pathValue(real: string | undefined): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.uuid() },
     { weight: 1, arbitrary: fc.stringMatching(/^[0-9]{16}$/) },
     { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).map(encodeURIComponent) },
-    { weight: 1, arbitrary: fc.constantFrom('%', '%zz', '%00', '%2e%2e', '%2F', 'null', 'undefined', '0', '-1', 'x'.repeat(3_000), '%C0%AF', '%ED%A0%80') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '%',
+        '%zz',
+        '%00',
+        '%2e%2e',
+        '%2F',
+        'null',
+        'undefined',
+        '0',
+        '-1',
+        'x'.repeat(3_000),
+        '%C0%AF',
+        '%ED%A0%80',
+      ),
+    },
   );
 }
 
 /** A query string (with its `?`), mostly empty. */
 export const queries: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.constant('') },
-  { weight: 2, arbitrary: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ unit: 'binary', maxLength: 30 }), { maxKeys: 4 }).map((entries) => `?${new URLSearchParams(entries).toString()}`) },
-  { weight: 1, arbitrary: fc.constantFrom('?scope=all&scope=others', '?scope[a]=1', '?a[__proto__][b]=1', '?%zz=1', '?scope=%E0%A4%A', '?' + 'a=1&'.repeat(2_000)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .dictionary(fc.string({ maxLength: 10 }), fc.string({ unit: 'binary', maxLength: 30 }), { maxKeys: 4 })
+      .map((entries) => `?${new URLSearchParams(entries).toString()}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '?scope=all&scope=others',
+      '?scope[a]=1',
+      '?a[__proto__][b]=1',
+      '?%zz=1',
+      '?scope=%E0%A4%A',
+      '?' + 'a=1&'.repeat(2_000),
+    ),
+  },
 );

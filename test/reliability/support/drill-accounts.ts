@@ -8,7 +8,13 @@ export interface JsonResponse {
 }
 
 /** One JSON request to a service process over loopback. */
-export async function callJson(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
+export async function callJson(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
@@ -43,10 +49,28 @@ export async function rootSessions(baseUrl: string, smtp: SmtpSink, count: numbe
     async (index) => {
       const email = `${tag}-${index}@example.com`;
       const deviceId = `drill-device-${tag}-${index}`;
-      await expectStatus(201, callJson(baseUrl, 'POST', '/api/admin/accounts', { logonEmail: email, password: PASSWORD }, { Authorization: `Bearer ${ADMIN_TOKEN}` }), 'create account');
-      const { challengeId } = await expectStatus(202, callJson(baseUrl, 'POST', '/api/v1/sessions', { login: email, password: PASSWORD }, { 'X-Device-Id': deviceId }), 'sign in');
+      await expectStatus(
+        201,
+        callJson(
+          baseUrl,
+          'POST',
+          '/api/admin/accounts',
+          { logonEmail: email, password: PASSWORD },
+          { Authorization: `Bearer ${ADMIN_TOKEN}` },
+        ),
+        'create account',
+      );
+      const { challengeId } = await expectStatus(
+        202,
+        callJson(baseUrl, 'POST', '/api/v1/sessions', { login: email, password: PASSWORD }, { 'X-Device-Id': deviceId }),
+        'sign in',
+      );
       const code = await smtp.codeFor(email, 'sign-in-code', 30_000);
-      const { token } = await expectStatus(201, callJson(baseUrl, 'POST', '/api/v1/sessions/secondary', { challengeId, code }, { 'X-Device-Id': deviceId }), 'secondary sign-in');
+      const { token } = await expectStatus(
+        201,
+        callJson(baseUrl, 'POST', '/api/v1/sessions/secondary', { challengeId, code }, { 'X-Device-Id': deviceId }),
+        'secondary sign-in',
+      );
       return { email, token: String(token) };
     },
   );
@@ -54,7 +78,13 @@ export async function rootSessions(baseUrl: string, smtp: SmtpSink, count: numbe
 
 /** Asks for an email verification code: one outbox row, one message to the session's owner. */
 export function requestCode(baseUrl: string, session: RootSession): Promise<JsonResponse> {
-  return callJson(baseUrl, 'POST', '/api/v1/verifications', { purpose: 'change_password', method: 'email' }, { Authorization: `Bearer ${session.token}` });
+  return callJson(
+    baseUrl,
+    'POST',
+    '/api/v1/verifications',
+    { purpose: 'change_password', method: 'email' },
+    { Authorization: `Bearer ${session.token}` },
+  );
 }
 
 /** Codes each session may still ask for this hour (10 an hour, one went to the sign-in). */

@@ -30,7 +30,11 @@ class DrillReporter {
       row.note ?? '',
     ]);
     const widths = COLUMNS.map((name, i) => Math.max(name.length, ...cells.map((cell) => cell[i].length)));
-    const line = (values) => values.map((value, i) => value.padEnd(widths[i])).join('  ').trimEnd();
+    const line = (values) =>
+      values
+        .map((value, i) => value.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
     const out = [line(COLUMNS), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)];
     process.stdout.write(`\nReliability drills\n${out.join('\n')}\n`);
   }

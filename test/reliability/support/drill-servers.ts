@@ -25,7 +25,8 @@ export class DrillResources {
   }
 
   async release(): Promise<void> {
-    for (const stop of this.undo.splice(0).reverse()) await stop().catch((error: unknown) => process.stderr.write(`drill clean-up: ${(error as Error).message}\n`));
+    for (const stop of this.undo.splice(0).reverse())
+      await stop().catch((error: unknown) => process.stderr.write(`drill clean-up: ${(error as Error).message}\n`));
   }
 }
 
@@ -99,7 +100,9 @@ export async function startDrillSystem(
   const redis = resources.add(await DrillRedis.start({ persistent: options.persistentRedis }), (server) => server.close());
   const smtp = resources.add(await SmtpSink.start(), (sink) => sink.stop());
   const sms = resources.add(await SmsSink.start(), (sink) => sink.stop());
-  const dataDir = resources.add(mkdtempSync(join(tmpdir(), `ac-drill-${name}-`)), async (dir) => rmSync(dir, { recursive: true, force: true }));
+  const dataDir = resources.add(mkdtempSync(join(tmpdir(), `ac-drill-${name}-`)), async (dir) =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
   return { databaseUrl: database.url, redis, smtp, sms, prefix: `drill-${name.replace(/_/g, '-')}`, dataDir, env: options.env ?? {} };
 }
 
@@ -130,7 +133,12 @@ export class ServiceProcess {
   }
 
   /** Starts `entry` against the drill's system and waits until it is ready (the API answers /health/ready; a worker prints its banner). */
-  static async start(name: string, system: DrillSystem, entry: 'main' | 'worker', env: Record<string, string> = {}): Promise<ServiceProcess> {
+  static async start(
+    name: string,
+    system: DrillSystem,
+    entry: 'main' | 'worker',
+    env: Record<string, string> = {},
+  ): Promise<ServiceProcess> {
     const port = await freePort();
     const role = entry === 'worker' ? 'worker' : (env.PROCESS_ROLE ?? 'api');
     const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
@@ -194,7 +202,11 @@ export class ServiceProcess {
 }
 
 /** Runs `work` over `items` with at most `concurrency` at once; results in the items' order. */
-export async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
@@ -210,7 +222,10 @@ export async function inParallel<T, R>(items: readonly T[], concurrency: number,
 }
 
 /** Caused against received, by message id: what arrived, how many arrived more than once, what is missing. */
-export function tally(caused: Iterable<string>, received: Iterable<string>): { caused: number; delivered: number; duplicates: number; lost: number; missing: string[] } {
+export function tally(
+  caused: Iterable<string>,
+  received: Iterable<string>,
+): { caused: number; delivered: number; duplicates: number; lost: number; missing: string[] } {
   const counts = new Map<string, number>();
   for (const id of caused) counts.set(id, 0);
   for (const id of received) if (counts.has(id)) counts.set(id, counts.get(id)! + 1);

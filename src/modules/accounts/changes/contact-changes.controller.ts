@@ -30,7 +30,12 @@ export class ContactChangesController {
 
   @Post('email-change/:changeId/confirm')
   @HttpCode(200)
-  confirmEmailChange(@CurrentSession() session: AuthenticatedSession, @Param('changeId') changeId: string, @Body() body: CodeDto, @Req() request: Request) {
+  confirmEmailChange(
+    @CurrentSession() session: AuthenticatedSession,
+    @Param('changeId') changeId: string,
+    @Body() body: CodeDto,
+    @Req() request: Request,
+  ) {
     return this.changes.confirmEmailChange(session, changeId, body.code, request.ip);
   }
 
@@ -54,7 +59,12 @@ export class ContactChangesController {
 
   @Post('phone-change/:changeId/confirm')
   @HttpCode(200)
-  confirmPhoneChange(@CurrentSession() session: AuthenticatedSession, @Param('changeId') changeId: string, @Body() body: CodeDto, @Req() request: Request) {
+  confirmPhoneChange(
+    @CurrentSession() session: AuthenticatedSession,
+    @Param('changeId') changeId: string,
+    @Body() body: CodeDto,
+    @Req() request: Request,
+  ) {
     return this.changes.confirmPhoneChange(session, changeId, body.code, request.ip);
   }
 

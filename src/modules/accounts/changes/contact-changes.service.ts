@@ -52,17 +52,26 @@ export class ContactChangesService {
   ) {}
 
   /** 409 EMAIL_IN_USE when another account has the address (in any case); 422 SAME_AS_CURRENT. */
-  startEmailChange(session: AuthenticatedSession, request: { verificationToken: string; newEmail: string }, ip?: string): Promise<PendingChangeView> {
+  startEmailChange(
+    session: AuthenticatedSession,
+    request: { verificationToken: string; newEmail: string },
+    ip?: string,
+  ): Promise<PendingChangeView> {
     const newEmail = normaliseEmail(request.newEmail);
     return this.start(session, 'email_change', request.verificationToken, newEmail, ip, async (account) => {
-      if (newEmail.toLowerCase() === account.logonEmail.toLowerCase()) throw new SameAsCurrentError('This is already the logon email of the account.');
+      if (newEmail.toLowerCase() === account.logonEmail.toLowerCase())
+        throw new SameAsCurrentError('This is already the logon email of the account.');
       const holder = await this.accounts.findByLogonEmail(newEmail);
       if (holder && holder.uid !== account.uid) throw new EmailInUseError();
     });
   }
 
   /** 422 SAME_AS_CURRENT; the phone is E.164, validated by the request. */
-  startPhoneChange(session: AuthenticatedSession, request: { verificationToken: string; newPhone: string }, ip?: string): Promise<PendingChangeView> {
+  startPhoneChange(
+    session: AuthenticatedSession,
+    request: { verificationToken: string; newPhone: string },
+    ip?: string,
+  ): Promise<PendingChangeView> {
     return this.start(session, 'phone_change', request.verificationToken, request.newPhone, ip, async (account) => {
       if (request.newPhone === account.securePhone) throw new SameAsCurrentError('This is already the secure phone of the account.');
     });
@@ -70,7 +79,10 @@ export class ContactChangesService {
 
   /** The change of `kind` this session started and has not confirmed or cancelled yet, while its code lives (the pages show it). */
   async pending(session: AuthenticatedSession, kind: ContactChangeKind): Promise<PendingChangeView | undefined> {
-    const challenge = await this.challenges.latestOpen({ kind, accountUid: session.accountUid, sessionId: session.sessionId }, { liveAt: this.clock.now() });
+    const challenge = await this.challenges.latestOpen(
+      { kind, accountUid: session.accountUid, sessionId: session.sessionId },
+      { liveAt: this.clock.now() },
+    );
     if (!challenge) return undefined;
     const destination = String(challenge.context.value);
     return {
@@ -81,7 +93,11 @@ export class ContactChangesService {
     };
   }
 
-  async resend(session: AuthenticatedSession, kind: ContactChangeKind, changeId: string): Promise<{ resendAvailableAt: Date | null; expiresAt: Date }> {
+  async resend(
+    session: AuthenticatedSession,
+    kind: ContactChangeKind,
+    changeId: string,
+  ): Promise<{ resendAvailableAt: Date | null; expiresAt: Date }> {
     const account = await this.accounts.getChangeable(session);
     const challenge = await this.challenges.resend(changeId, scopeOf(kind, session), { account });
     return { resendAvailableAt: challenge.resendAvailableAt, expiresAt: challenge.expiresAt };
@@ -89,11 +105,15 @@ export class ContactChangesService {
 
   /** Applies the change with the code sent to the new address; 409 EMAIL_IN_USE if another account took the email meanwhile. */
   confirmEmailChange(session: AuthenticatedSession, changeId: string, code: string, ip?: string): Promise<{ logonEmail: string }> {
-    return this.confirm(session, 'email_change', changeId, code, ip, (manager, challenge) => this.applyEmail(manager, session, challenge, ip));
+    return this.confirm(session, 'email_change', changeId, code, ip, (manager, challenge) =>
+      this.applyEmail(manager, session, challenge, ip),
+    );
   }
 
   confirmPhoneChange(session: AuthenticatedSession, changeId: string, code: string, ip?: string): Promise<{ securePhone: string }> {
-    return this.confirm(session, 'phone_change', changeId, code, ip, (manager, challenge) => this.applyPhone(manager, session, challenge, ip));
+    return this.confirm(session, 'phone_change', changeId, code, ip, (manager, challenge) =>
+      this.applyPhone(manager, session, challenge, ip),
+    );
   }
 
   async cancel(session: AuthenticatedSession, kind: ContactChangeKind, changeId: string, ip?: string): Promise<void> {
@@ -138,7 +158,11 @@ export class ContactChangesService {
     const spec = SPECS[kind];
     const account = await this.accounts.getChangeable(session);
     const challenge = await this.dataSource.transaction(async (manager) => {
-      await this.tokens.consume(manager, verificationToken, { accountUid: account.uid, sessionId: session.sessionId, purpose: spec.purpose });
+      await this.tokens.consume(manager, verificationToken, {
+        accountUid: account.uid,
+        sessionId: session.sessionId,
+        purpose: spec.purpose,
+      });
       await check(account);
       await this.challenges.cancelOpen(manager, account.uid, [kind]);
       const variables: FlatJsonObject = kind === 'email_change' ? { uid: account.uid } : {};
@@ -162,19 +186,35 @@ export class ContactChangesService {
     };
   }
 
-  private async applyEmail(manager: EntityManager, session: AuthenticatedSession, challenge: CodeChallenge, ip?: string): Promise<{ logonEmail: string }> {
+  private async applyEmail(
+    manager: EntityManager,
+    session: AuthenticatedSession,
+    challenge: CodeChallenge,
+    ip?: string,
+  ): Promise<{ logonEmail: string }> {
     const current = await this.accounts.lock(manager, session.accountUid);
     assertNotFrozen(current);
     const newEmail = String(challenge.context.value);
-    if (newEmail.toLowerCase() === current.logonEmail.toLowerCase()) throw new SameAsCurrentError('This is already the logon email of the account.');
+    if (newEmail.toLowerCase() === current.logonEmail.toLowerCase())
+      throw new SameAsCurrentError('This is already the logon email of the account.');
     // The unique index on lower(logon_email) decides between two accounts confirming one address at once: 409 for the second.
     await this.accounts.setLogonEmail(manager, current.uid, newEmail);
     const formerEmail = current.logonEmail;
     const revertUrl = await this.reverts.issue(manager, { accountUid: current.uid, kind: 'logon_email', formerValue: formerEmail });
     const at = this.clock.now().toISOString();
     const notice = { channel: 'email', locale: current.locale, accountUid: current.uid } as const;
-    await this.notifications.notify(manager, { ...notice, template: 'logon-email-changed', to: formerEmail, variables: { uid: current.uid, at, newEmail: maskEmail(newEmail), revertUrl } });
-    await this.notifications.notify(manager, { ...notice, template: 'logon-email-added', to: newEmail, variables: { uid: current.uid, at, newEmail } });
+    await this.notifications.notify(manager, {
+      ...notice,
+      template: 'logon-email-changed',
+      to: formerEmail,
+      variables: { uid: current.uid, at, newEmail: maskEmail(newEmail), revertUrl },
+    });
+    await this.notifications.notify(manager, {
+      ...notice,
+      template: 'logon-email-added',
+      to: newEmail,
+      variables: { uid: current.uid, at, newEmail },
+    });
     await this.audit.record(manager, {
       action: 'account.logon_email_changed',
       actor: auditActorOf(session.principal),
@@ -185,7 +225,12 @@ export class ContactChangesService {
     return { logonEmail: newEmail };
   }
 
-  private async applyPhone(manager: EntityManager, session: AuthenticatedSession, challenge: CodeChallenge, ip?: string): Promise<{ securePhone: string }> {
+  private async applyPhone(
+    manager: EntityManager,
+    session: AuthenticatedSession,
+    challenge: CodeChallenge,
+    ip?: string,
+  ): Promise<{ securePhone: string }> {
     const current = await this.accounts.lock(manager, session.accountUid);
     assertNotFrozen(current);
     const newPhone = String(challenge.context.value);

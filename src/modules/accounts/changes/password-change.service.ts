@@ -41,7 +41,11 @@ export class PasswordChangeService {
     private readonly clock: Clock,
   ) {}
 
-  async change(session: AuthenticatedSession, request: { verificationToken: string; newPassword: string }, ip?: string): Promise<{ revokedSessions: number }> {
+  async change(
+    session: AuthenticatedSession,
+    request: { verificationToken: string; newPassword: string },
+    ip?: string,
+  ): Promise<{ revokedSessions: number }> {
     const account = await this.accounts.getChangeable(session);
     const binding = { accountUid: account.uid, sessionId: session.sessionId, purpose: 'change_password' };
     // A stale token is refused before the policy's and the hash's argon2id work.

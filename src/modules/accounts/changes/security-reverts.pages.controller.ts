@@ -9,7 +9,8 @@ import { RevertLink, SecurityRevertsService } from './security-reverts.service';
 
 const UNUSABLE = {
   title: 'This link cannot be used',
-  detail: 'It is unknown, was already used, or has expired (links work for 7 days). If you still think someone else changed your account, file an appeal.',
+  detail:
+    'It is unknown, was already used, or has expired (links work for 7 days). If you still think someone else changed your account, file an appeal.',
   next: { href: '/appeal', label: 'File an appeal' },
 };
 

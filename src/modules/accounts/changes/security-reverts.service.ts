@@ -67,10 +67,10 @@ export class SecurityRevertsService {
   /** What a link would do, without using it (its page is opened by mail scanners too): 404 when it is unknown, used or expired. */
   async preview(token: string): Promise<RevertLink> {
     const [link] = TOKEN.test(token)
-      ? ((await this.dataSource.query(`SELECT account_uid, kind, former_value FROM security_reverts WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`, [
-          hashToken(token),
-          this.clock.now(),
-        ])) as RevertRow[])
+      ? ((await this.dataSource.query(
+          `SELECT account_uid, kind, former_value FROM security_reverts WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`,
+          [hashToken(token), this.clock.now()],
+        )) as RevertRow[])
       : [];
     if (!link) throw unknownLink();
     return { accountUid: link.account_uid, kind: link.kind, formerValue: link.former_value };
@@ -93,7 +93,11 @@ export class SecurityRevertsService {
       const reverted: ContactKind[] = [];
       let replacedEmail: string | undefined;
 
-      if (link.kind === 'logon_email' && link.former_value !== null && link.former_value.toLowerCase() !== account.logonEmail.toLowerCase()) {
+      if (
+        link.kind === 'logon_email' &&
+        link.former_value !== null &&
+        link.former_value.toLowerCase() !== account.logonEmail.toLowerCase()
+      ) {
         if (await this.restoreEmail(manager, account.uid, link.former_value)) {
           reverted.push('logon_email');
           replacedEmail = account.logonEmail;
@@ -106,8 +110,19 @@ export class SecurityRevertsService {
 
       // The link is the only credential: the actor is whoever holds it.
       const context = { actor: { type: 'public' as const }, ip };
-      await this.freezer.freeze(manager, account.uid, { reason: 'security_revert', forgetDevices: true, alsoNotify: replacedEmail ? [replacedEmail] : [], context });
-      await this.audit.record(manager, { action: 'account.change_reverted', actor: context.actor, subject: { type: 'account', id: account.uid }, data: { kind: link.kind, reverted }, ip });
+      await this.freezer.freeze(manager, account.uid, {
+        reason: 'security_revert',
+        forgetDevices: true,
+        alsoNotify: replacedEmail ? [replacedEmail] : [],
+        context,
+      });
+      await this.audit.record(manager, {
+        action: 'account.change_reverted',
+        actor: context.actor,
+        subject: { type: 'account', id: account.uid },
+        data: { kind: link.kind, reverted },
+        ip,
+      });
       return { reverted };
     });
   }

@@ -40,7 +40,11 @@ export class TotpEnrolmentService {
     const account = await this.accounts.getChangeable(session);
     const secret = this.totp.newSecret();
     await this.dataSource.transaction(async (manager) => {
-      await this.tokens.consume(manager, verificationToken, { accountUid: account.uid, sessionId: session.sessionId, purpose: 'enable_totp' });
+      await this.tokens.consume(manager, verificationToken, {
+        accountUid: account.uid,
+        sessionId: session.sessionId,
+        purpose: 'enable_totp',
+      });
       await this.challenges.cancelOpen(manager, account.uid, ['totp_enrolment']);
       await this.challenges.issue(manager, {
         kind: 'totp_enrolment',
@@ -99,13 +103,23 @@ export class TotpEnrolmentService {
   async disable(session: AuthenticatedSession, verificationToken: string, ip?: string): Promise<void> {
     const account = await this.accounts.getChangeable(session);
     await this.dataSource.transaction(async (manager) => {
-      await this.tokens.consume(manager, verificationToken, { accountUid: account.uid, sessionId: session.sessionId, purpose: 'disable_totp' });
+      await this.tokens.consume(manager, verificationToken, {
+        accountUid: account.uid,
+        sessionId: session.sessionId,
+        purpose: 'disable_totp',
+      });
       const current = await this.accounts.lock(manager, account.uid);
       assertNotFrozen(current);
       if (current.totpSecret === null) throw new SameAsCurrentError('No authenticator app is set up for this account.');
       await this.totp.disable(manager, current.uid);
       await this.notify(manager, current, false);
-      await this.audit.record(manager, { action: 'account.totp_disabled', actor: auditActorOf(session.principal), subject: { type: 'account', id: current.uid }, data: {}, ip });
+      await this.audit.record(manager, {
+        action: 'account.totp_disabled',
+        actor: auditActorOf(session.principal),
+        subject: { type: 'account', id: current.uid },
+        data: {},
+        ip,
+      });
     });
   }
 
@@ -127,7 +141,11 @@ export class TotpEnrolmentService {
   }
 
   private async findPendingEnrolmentId(session: AuthenticatedSession): Promise<string | undefined> {
-    const challenge = await this.challenges.latestOpen({ kind: 'totp_enrolment', accountUid: session.accountUid, sessionId: session.sessionId });
+    const challenge = await this.challenges.latestOpen({
+      kind: 'totp_enrolment',
+      accountUid: session.accountUid,
+      sessionId: session.sessionId,
+    });
     return challenge?.id;
   }
 }

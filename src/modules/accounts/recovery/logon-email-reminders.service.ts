@@ -53,9 +53,21 @@ export class LogonEmailRemindersService {
           variables: { maskedEmail: maskEmail(account.logonEmail), uid: account.uid },
           accountUid: account.uid,
         });
-        await this.audit.record(manager, { action: 'recovery.logon_email_reminded', actor: { type: 'public' }, subject: { type: 'account', id: account.uid }, data: { phone }, ip });
+        await this.audit.record(manager, {
+          action: 'recovery.logon_email_reminded',
+          actor: { type: 'public' },
+          subject: { type: 'account', id: account.uid },
+          data: { phone },
+          ip,
+        });
       }
-      if (!accounts.length) await this.audit.record(manager, { action: 'recovery.logon_email_reminded', actor: { type: 'public' }, data: { phone, accounts: 0 }, ip });
+      if (!accounts.length)
+        await this.audit.record(manager, {
+          action: 'recovery.logon_email_reminded',
+          actor: { type: 'public' },
+          data: { phone, accounts: 0 },
+          ip,
+        });
     });
   }
 }

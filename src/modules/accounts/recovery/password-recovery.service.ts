@@ -78,7 +78,15 @@ export class PasswordRecoveryService {
     const destination = request.method === 'email' ? account?.logonEmail : account?.securePhone;
     if (account && destination) {
       try {
-        return viewOf(await this.issue({ ...common, account, destination, context: { loginHash }, message: { template: 'password-recovery-code', locale: account.locale, variables: {} } }));
+        return viewOf(
+          await this.issue({
+            ...common,
+            account,
+            destination,
+            context: { loginHash },
+            message: { template: 'password-recovery-code', locale: account.locale, variables: {} },
+          }),
+        );
       } catch (error) {
         // The account's own send allowance or verification lock must not show in the answer:
         // a decoy answers instead (and meets the per-login and per-IP allowances as any request does).
@@ -145,10 +153,16 @@ export class PasswordRecoveryService {
    */
   private async answerDecoy(decoy: CodeChallenge, code: string, ip: string): Promise<never> {
     // Its code was never sent: a guess that matches it is still a wrong code.
-    const onSuccess = (_manager: unknown, challenge: CodeChallenge) => Promise.reject(new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - challenge.attempts));
+    const onSuccess = (_manager: unknown, challenge: CodeChallenge) =>
+      Promise.reject(new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - challenge.attempts));
     const { accountUid } = decoy.context as RecoveryContext;
     const account = accountUid ? await this.accounts.get(accountUid) : undefined;
-    return this.challenges.verify<never>(decoy.id, code, SCOPE, { account, ip, onSuccess, countFailure: () => this.failures.count(loginHashOf(decoy), ip, account) });
+    return this.challenges.verify<never>(decoy.id, code, SCOPE, {
+      account,
+      ip,
+      onSuccess,
+      countFailure: () => this.failures.count(loginHashOf(decoy), ip, account),
+    });
   }
 
   private issue(request: IssueChallenge): Promise<CodeChallenge> {
@@ -160,8 +174,13 @@ export class PasswordRecoveryService {
    * down as for a real one (for the lifetime of a code), then locked; it counts against the address.
    */
   private async unknownRecovery(id: string, ip: string): Promise<DomainError> {
-    const [[attempts]] = await Promise.all([this.limiter.hit([bucket(LIMITS.unknownRecoveryAttempts, hashToken(id))]), this.failures.countUnknown(ip)]);
-    return attempts.count > CHALLENGE_RULES.attemptsPerChallenge ? new VerificationLockedError() : new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts.count);
+    const [[attempts]] = await Promise.all([
+      this.limiter.hit([bucket(LIMITS.unknownRecoveryAttempts, hashToken(id))]),
+      this.failures.countUnknown(ip),
+    ]);
+    return attempts.count > CHALLENGE_RULES.attemptsPerChallenge
+      ? new VerificationLockedError()
+      : new VerificationCodeInvalidError(CHALLENGE_RULES.attemptsPerChallenge - attempts.count);
   }
 }
 

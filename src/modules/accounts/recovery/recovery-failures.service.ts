@@ -58,7 +58,13 @@ export class RecoveryFailures {
           variables: { uid: account.uid, at: this.clock.now().toISOString(), ip },
           accountUid: account.uid,
         });
-        await this.audit.record(manager, { action: 'recovery.failures_notified', actor: { type: 'system' }, subject: { type: 'account', id: account.uid }, data: {}, ip });
+        await this.audit.record(manager, {
+          action: 'recovery.failures_notified',
+          actor: { type: 'system' },
+          subject: { type: 'account', id: account.uid },
+          data: {},
+          ip,
+        });
       });
     } catch (error) {
       await claim.refund().catch(() => undefined);

@@ -85,9 +85,18 @@ export class RecoveryPagesController {
     const login = form.login?.trim() ?? '';
     const method = RECOVERY_METHODS.find((candidate) => candidate === form.method);
     const again = (status: number, errors: Errors) =>
-      response.status(status).render('account/recover-password', { title: START_TITLE, csrf: csrfTokenFor(request), login, method: method ?? '', errors } satisfies StartView);
+      response.status(status).render('account/recover-password', {
+        title: START_TITLE,
+        csrf: csrfTokenFor(request),
+        login,
+        method: method ?? '',
+        errors,
+      } satisfies StartView);
     if (!login || !method) {
-      return again(400, { ...(login ? {} : { login: 'Enter the logon email of your account.' }), ...(method ? {} : { method: 'Choose where to send the code.' }) });
+      return again(400, {
+        ...(login ? {} : { login: 'Enter the logon email of your account.' }),
+        ...(method ? {} : { method: 'Choose where to send the code.' }),
+      });
     }
     try {
       const { recoveryId } = await this.recoveries.start({ login, method }, clientInfo(request).ip);
@@ -106,7 +115,12 @@ export class RecoveryPagesController {
 
   @Get('password/:recoveryId')
   @Render('account/recover-password-reset')
-  resetForm(@Param('recoveryId') recoveryId: string, @CsrfToken() csrf: string, @Req() request: Request, @Res({ passthrough: true }) response: Response): ResetView {
+  resetForm(
+    @Param('recoveryId') recoveryId: string,
+    @CsrfToken() csrf: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): ResetView {
     assertRecoveryId(recoveryId);
     response.locals.flash = this.flash.take(request, response);
     return { title: RESET_TITLE, csrf, recoveryId, code: '', codeMinutes: this.codeMinutes, errors: {} };
@@ -114,14 +128,30 @@ export class RecoveryPagesController {
 
   /** The done page; the form again with the error beside its field (with the status the API would answer). */
   @Post('password/:recoveryId')
-  async reset(@Param('recoveryId') recoveryId: string, @Body() form: ResetPasswordForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async reset(
+    @Param('recoveryId') recoveryId: string,
+    @Body() form: ResetPasswordForm,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     assertRecoveryId(recoveryId);
     const code = form.code?.trim() ?? '';
     const newPassword = form.newPassword ?? '';
     const again = (status: number, errors: Errors, restart = false) =>
-      response.status(status).render('account/recover-password-reset', { title: RESET_TITLE, csrf: csrfTokenFor(request), recoveryId, code, codeMinutes: this.codeMinutes, errors, restart } satisfies ResetView);
+      response.status(status).render('account/recover-password-reset', {
+        title: RESET_TITLE,
+        csrf: csrfTokenFor(request),
+        recoveryId,
+        code,
+        codeMinutes: this.codeMinutes,
+        errors,
+        restart,
+      } satisfies ResetView);
     if (!code || !newPassword) {
-      return again(400, { ...(code ? {} : { code: 'Enter the code we sent you.' }), ...(newPassword ? {} : { newPassword: 'Choose a new password.' }) });
+      return again(400, {
+        ...(code ? {} : { code: 'Enter the code we sent you.' }),
+        ...(newPassword ? {} : { newPassword: 'Choose a new password.' }),
+      });
     }
     try {
       await this.recoveries.reset(recoveryId, { code, newPassword }, clientInfo(request).ip);
@@ -151,13 +181,25 @@ export class RecoveryPagesController {
     // People write phones with spaces, dashes and brackets; E.164 has none.
     const securePhone = typed.replace(/[\s\-().]/g, '');
     const again = (status: number, errors: Errors) =>
-      response.status(status).render('account/recover-email', { title: EMAIL_TITLE, csrf: csrfTokenFor(request), securePhone: typed, errors } satisfies EmailView);
+      response.status(status).render('account/recover-email', {
+        title: EMAIL_TITLE,
+        csrf: csrfTokenFor(request),
+        securePhone: typed,
+        errors,
+      } satisfies EmailView);
     if (!isE164Phone(securePhone)) {
-      return again(400, { securePhone: typed ? 'Enter the phone number with its country code, such as +8613812345678.' : 'Enter the secure phone of your account.' });
+      return again(400, {
+        securePhone: typed
+          ? 'Enter the phone number with its country code, such as +8613812345678.'
+          : 'Enter the secure phone of your account.',
+      });
     }
     try {
       await this.reminders.remind(securePhone, clientInfo(request).ip);
-      this.flash.set(response, { kind: 'success', message: 'If an account has this secure phone, an SMS with its logon email and account ID is on its way.' });
+      this.flash.set(response, {
+        kind: 'success',
+        message: 'If an account has this secure phone, an SMS with its logon email and account ID is on its way.',
+      });
       response.redirect(303, '/recover/email');
     } catch (error) {
       if (error instanceof RateLimitedError) {

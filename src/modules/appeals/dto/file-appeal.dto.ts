@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Length, Matches, Validate, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Validate,
+  ValidateNested,
+} from 'class-validator';
 import { IsE164Phone } from '../../../common/validation/is-e164-phone';
 import { IsEmailAddress } from '../../../common/validation/is-email-address';
 import { IsCalendarDate } from './is-calendar-date';

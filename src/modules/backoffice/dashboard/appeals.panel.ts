@@ -41,7 +41,11 @@ function byStatus(stats: AppealDashboardStats): DashboardPanel {
     title: 'Appeals by status',
     figures: [
       { label: 'Open', value: open, tone: open ? 'warning' : 'success' },
-      { label: 'Awaiting a supervisor', value: stats.byStatus.pending_second_approval, tone: stats.byStatus.pending_second_approval ? 'warning' : undefined },
+      {
+        label: 'Awaiting a supervisor',
+        value: stats.byStatus.pending_second_approval,
+        tone: stats.byStatus.pending_second_approval ? 'warning' : undefined,
+      },
       { label: 'Closed', value: closed },
     ],
     chart:
@@ -49,12 +53,19 @@ function byStatus(stats: AppealDashboardStats): DashboardPanel {
         ? barChart(
             id,
             'Appeals by status',
-            APPEAL_STATUSES.map((status) => ({ label: STATUS_LABELS[status], value: stats.byStatus[status], tone: status === 'objected' || status === 'rejected' ? 'alert' : 'default' })),
+            APPEAL_STATUSES.map((status) => ({
+              label: STATUS_LABELS[status],
+              value: stats.byStatus[status],
+              tone: status === 'objected' || status === 'rejected' ? 'alert' : 'default',
+            })),
             { unit: 'appeals' },
           )
         : undefined,
     empty: 'No appeal has been filed yet.',
-    links: APPEAL_STATUSES.filter((status) => stats.byStatus[status] > 0).map((status) => ({ href: statusHref(status), label: `${STATUS_LABELS[status]} (${stats.byStatus[status]})` })),
+    links: APPEAL_STATUSES.filter((status) => stats.byStatus[status] > 0).map((status) => ({
+      href: statusHref(status),
+      label: `${STATUS_LABELS[status]} (${stats.byStatus[status]})`,
+    })),
     link: { href: queueHref({ status: 'open' }), label: 'Open appeals' },
     wide: true,
   };
@@ -80,7 +91,8 @@ function floods(stats: AppealDashboardStats): DashboardPanel {
   return {
     id: 'appeals-flood',
     title: 'Appeal floods',
-    summary: 'Open appeals filed for account details that reached the limit of open appeals: while they stay open, nobody (the owner included) can file for those details.',
+    summary:
+      'Open appeals filed for account details that reached the limit of open appeals: while they stay open, nobody (the owner included) can file for those details.',
     figures: [{ label: 'Flagged as a flood, open', value: stats.openFlood, tone: stats.openFlood ? 'danger' : 'success' }],
     link: { href: queueHref({ status: 'open', flood: true }), label: 'Flagged appeals' },
   };
@@ -102,7 +114,8 @@ function responseTimes(stats: AppealDashboardStats): DashboardPanel {
   return {
     id,
     title: 'Median response times, last 30 days',
-    summary: 'From filing to the first answer the person sees, and to the decision (approval scheduled or rejection), by the day it happened, in hours.',
+    summary:
+      'From filing to the first answer the person sees, and to the decision (approval scheduled or rejection), by the day it happened, in hours.',
     figures: [
       { label: 'First response', value: median(stats.medianFirstResponseMs) },
       { label: 'Resolution', value: median(stats.medianResolutionMs) },

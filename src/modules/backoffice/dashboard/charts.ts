@@ -52,7 +52,14 @@ export interface BarChart extends ChartBase {
 
 export interface LineChart extends ChartBase {
   readonly kind: 'line';
-  readonly lines: readonly { readonly name: string; readonly alert: boolean; readonly points: string; readonly legendX: number; readonly legendEndX: number; readonly legendTextX: number }[];
+  readonly lines: readonly {
+    readonly name: string;
+    readonly alert: boolean;
+    readonly points: string;
+    readonly legendX: number;
+    readonly legendEndX: number;
+    readonly legendTextX: number;
+  }[];
   readonly plot: { readonly left: number; readonly right: number; readonly top: number; readonly bottom: number };
   readonly yTicks: readonly { readonly y: number; readonly label: string }[];
   readonly xTicks: readonly { readonly x: number; readonly label: string; readonly anchor: 'start' | 'middle' | 'end' }[];
@@ -71,7 +78,12 @@ const LABEL_COLUMN = 230;
 const VALUE_COLUMN = 60;
 
 /** Horizontal bars, one row per datum, largest first; the value is written after each bar. */
-export function barChart(id: string, title: string, data: readonly BarDatum[], options: { description?: string; unit?: string } = {}): BarChart {
+export function barChart(
+  id: string,
+  title: string,
+  data: readonly BarDatum[],
+  options: { description?: string; unit?: string } = {},
+): BarChart {
   const sorted = [...data].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));
   const max = Math.max(1, ...sorted.map((datum) => datum.value));
   const barX = LABEL_COLUMN + 10;
@@ -81,7 +93,8 @@ export function barChart(id: string, title: string, data: readonly BarDatum[], o
     kind: 'bar',
     id,
     title,
-    description: options.description ?? `${title}: ${sorted.map((datum) => `${datum.label} ${datum.value}${unit}`).join(', ') || 'no data'}.`,
+    description:
+      options.description ?? `${title}: ${sorted.map((datum) => `${datum.label} ${datum.value}${unit}`).join(', ') || 'no data'}.`,
     width: WIDTH,
     height: Math.max(1, sorted.length) * ROW + 10,
     labelX: LABEL_COLUMN,
@@ -137,13 +150,22 @@ export function timeSeriesChart(
     })),
     yTicks: [0, max / 2, max].map((value) => ({ y: y(value), label: formatNumber(value) })),
     // The outer labels are aligned inwards so they stay inside the picture.
-    xTicks: ([[from, 'start'], [from + span / 2, 'middle'], [from + span, 'end']] as const).map(([at, anchor]) => ({ x: x(new Date(at)), label: format(new Date(at)), anchor })),
+    xTicks: (
+      [
+        [from, 'start'],
+        [from + span / 2, 'middle'],
+        [from + span, 'end'],
+      ] as const
+    ).map(([at, anchor]) => ({ x: x(new Date(at)), label: format(new Date(at)), anchor })),
     yLabelX: plot.left - 6,
     xLabelY: plot.bottom + 18,
     legendY: height - 10,
     table: {
       head: ['Time (UTC)', ...series.map((line) => line.name)],
-      rows: times.map((at) => [format(new Date(at)), ...series.map((line) => String(line.points.find((point) => point.at.getTime() === at)?.value ?? 0))]),
+      rows: times.map((at) => [
+        format(new Date(at)),
+        ...series.map((line) => String(line.points.find((point) => point.at.getTime() === at)?.value ?? 0)),
+      ]),
     },
   };
 }

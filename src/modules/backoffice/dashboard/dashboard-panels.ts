@@ -12,7 +12,11 @@ export interface DashboardPanel {
   readonly id: string;
   readonly title: string;
   readonly summary?: string;
-  readonly figures?: readonly { readonly label: string; readonly value: string | number; readonly tone?: 'danger' | 'warning' | 'success' }[];
+  readonly figures?: readonly {
+    readonly label: string;
+    readonly value: string | number;
+    readonly tone?: 'danger' | 'warning' | 'success';
+  }[];
   readonly chart?: Chart;
   /** Shown instead of the chart when there is nothing to draw. */
   readonly empty?: string;
@@ -69,7 +73,9 @@ export class DashboardPanels {
       this.providers.map((provider) =>
         provider.panels(viewer).catch((error: unknown): DashboardPanel[] => {
           this.logger.error({ err: error, provider: provider.constructor.name }, 'dashboard panel failed');
-          return [{ id: `failed-${provider.constructor.name}`, title: 'This panel could not be loaded', empty: 'Reload the page to try again.' }];
+          return [
+            { id: `failed-${provider.constructor.name}`, title: 'This panel could not be loaded', empty: 'Reload the page to try again.' },
+          ];
         }),
       ),
     );

@@ -32,7 +32,11 @@ export class NotificationFailuresPanel implements DashboardPanelProvider, OnModu
           ? barChart(
               id,
               'Failed and dead messages by template and channel',
-              counts.byTemplate.map((row) => ({ label: `${row.template} (${row.channel})`, value: row.failed + row.dead, tone: row.dead ? 'alert' : 'default' })),
+              counts.byTemplate.map((row) => ({
+                label: `${row.template} (${row.channel})`,
+                value: row.failed + row.dead,
+                tone: row.dead ? 'alert' : 'default',
+              })),
               { unit: 'messages' },
             )
           : undefined,

@@ -4,7 +4,14 @@ import type { TemplateId } from '../../notifications/notification-templates';
 import { Locale } from '../../../common/locales';
 
 /** What a challenge guards: each kind has its message template and its caller. */
-export type ChallengeKind = 'verification' | 'sign_in' | 'email_change' | 'phone_change' | 'password_recovery' | 'appeal_contact' | 'totp_enrolment';
+export type ChallengeKind =
+  | 'verification'
+  | 'sign_in'
+  | 'email_change'
+  | 'phone_change'
+  | 'password_recovery'
+  | 'appeal_contact'
+  | 'totp_enrolment';
 export type ChallengeMethod = 'sms' | 'email' | 'totp';
 
 export interface ChallengeMessage {
@@ -21,7 +28,10 @@ export interface ChallengeMessage {
  * challenge is used once.
  */
 @Entity({ name: 'code_challenges' })
-@Check('code_challenges_kind_check', `"kind" IN ('verification', 'sign_in', 'email_change', 'phone_change', 'password_recovery', 'appeal_contact', 'totp_enrolment')`)
+@Check(
+  'code_challenges_kind_check',
+  `"kind" IN ('verification', 'sign_in', 'email_change', 'phone_change', 'password_recovery', 'appeal_contact', 'totp_enrolment')`,
+)
 @Check('code_challenges_method_check', `"method" IN ('sms', 'email', 'totp')`)
 @Check('code_challenges_attempts_check', `"attempts" >= 0`)
 @Check('code_challenges_sends_check', `"sends" >= 0`)
