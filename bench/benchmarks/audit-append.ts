@@ -1,7 +1,7 @@
-import { Agent, request } from 'node:http';
 import { Client } from 'pg';
 import { waitFor } from '../../test/support/wait-for';
 import { Benchmark } from '../lib/benchmark';
+import { HttpAnswer, HttpClient } from '../lib/http';
 import { Figure, percentile } from '../lib/report';
 import { BenchSystem, startSystem } from '../lib/system';
 
@@ -172,12 +172,14 @@ async function sequencerLags(system: BenchSystem, since: Date): Promise<number[]
 
 /** Clients, each with an account of its own: mint a session (admin API), revoke it (its holder). */
 class Changes {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  private readonly http: HttpClient;
 
   private constructor(
     private readonly system: BenchSystem,
     private readonly uids: string[],
-  ) {}
+  ) {
+    this.http = new HttpClient(system.baseUrl, 128);
+  }
 
   static async provision(system: BenchSystem, count: number): Promise<Changes> {
     const stamp = Date.now().toString(36);
@@ -221,32 +223,14 @@ class Changes {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 
   private admin(): Record<string, string> {
     return { Authorization: `Bearer ${this.system.adminToken}` };
   }
 
-  private send(method: string, path: string, payload: unknown, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-    const body = payload === undefined ? '' : JSON.stringify(payload);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${this.system.baseUrl}${path}`,
-        {
-          method,
-          agent: this.agent,
-          headers: { ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}), ...headers },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  private send(method: string, path: string, payload: unknown, headers: Record<string, string>): Promise<HttpAnswer> {
+    return this.http.send(method, path, payload, headers);
   }
 }

@@ -17,14 +17,19 @@ export class HttpClient {
   }
 
   post(path: string, payload: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    const body = JSON.stringify(payload ?? {});
+    return this.send('POST', path, payload ?? {}, headers);
+  }
+
+  /** Any method; `payload` undefined sends no body (and no Content-Type). */
+  send(method: string, path: string, payload: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    const body = payload === undefined ? '' : JSON.stringify(payload);
     return new Promise((resolve, reject) => {
       const req = request(
         `${this.baseUrl}${path}`,
         {
-          method: 'POST',
+          method,
           agent: this.agent,
-          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers },
+          headers: { ...(body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {}), ...headers },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -20,6 +20,7 @@ import {
 import { pageToken } from '../support/agents';
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox } from '../support/verification';
+import { median } from '../support/timing';
 
 describe('Password recovery (forgotten password)', () => {
   let inbox: Inbox;
@@ -304,9 +305,3 @@ describe('Password recovery (forgotten password)', () => {
     await api(t).post(`/api/v1/password-recoveries/${randomUUID()}/reset`).send({ code: '123456' }).expect(400);
   });
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}

@@ -3,6 +3,7 @@ import { fileAppeal, FiledAppeal } from '../support/appeals';
 import { api, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
+import { elapsedMs, median } from '../support/timing';
 
 /**
  * Finding 9: an access-token resend whose reference and email match writes a token, a message and
@@ -26,8 +27,6 @@ describe('Appeal access-token resends say nothing by their timing', () => {
     await smtp.stop();
   });
 
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
   const resend = (reference: string, email: string) =>
     api(t).post('/api/v1/appeals/access-token-resends').set('X-Forwarded-For', uniqueIp()).send({ reference, email });
 

@@ -4,6 +4,7 @@ import { appealBody } from '../support/appeals';
 import { api, createAccount, TestAccount, uniqueEmail, uniqueIp } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
+import { elapsedMs, median } from '../support/timing';
 
 /**
  * docs/security.md: sign-in with an unknown login and with a wrong password, and appeal filing for an
@@ -27,8 +28,6 @@ describe('No account enumeration', () => {
     await smtp.stop();
   });
 
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const elapsedMs = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
   /** Runs `measure` (which answers slow median / fast median) until a run is within the tolerance, three runs at most. */
   async function bestOfThree(measure: () => Promise<number>): Promise<number> {
     const ratios: number[] = [];

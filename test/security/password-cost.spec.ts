@@ -8,6 +8,7 @@ import { api, bearer, createAccount, signIn, uniqueEmail, uniqueIp } from '../su
 import { mainThreadCpuMs } from '../support/main-thread-cpu';
 import { TestApp } from '../support/test-app';
 import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { median } from '../support/timing';
 
 /** quality.md's bound: no request costs more than this much of the event loop's CPU, whatever its input. */
 const MAIN_THREAD_BUDGET_MS = 50;
@@ -139,8 +140,3 @@ describe('Password strength checks and the event loop', () => {
     expect(new Set(instances).size).toBe(1);
   });
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
