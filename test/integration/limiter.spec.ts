@@ -46,6 +46,21 @@ describe(Limiter.name, () => {
     expect((await limiter.take([small, large])).taken).toBe(true);
   });
 
+  it('runs its scripts by hash, and sends their text again once Redis has forgotten them', async () => {
+    const redis = new Redis(t.config.redis.url!);
+    try {
+      const id = randomUUID();
+      expect((await limiter.take([bucket(two, id)])).taken).toBe(true);
+      await redis.script('FLUSH');
+      expect((await limiter.take([bucket(two, id)])).taken).toBe(true);
+      expect((await limiter.take([bucket(two, id)])).taken).toBe(false);
+      await redis.script('FLUSH');
+      expect(await limiter.hit([bucket(locking, id)])).toEqual([{ count: 1, lockStartedMs: 0 }]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('gives back what a transaction took when that transaction rolls back, and keeps it when it commits', async () => {
     const taken = bucket(two, randomUUID());
     await expect(

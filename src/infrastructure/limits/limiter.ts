@@ -10,6 +10,7 @@ import {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { Clock } from '../../common/clock';
+import { createHash } from 'node:crypto';
 import { randomToken, sha256Hex } from '../../common/crypto/tokens';
 import { InjectRedis, RedisKeys } from '../redis/redis.module';
 import { Limit, LockRule } from './limits';
@@ -47,11 +48,20 @@ export function lockMsFor(rule: LockRule, max: number, count: number): number {
   return Math.min(rule.firstMs * 2 ** Math.min(count - max, 30), rule.maxMs);
 }
 
+interface Script {
+  readonly text: string;
+  readonly sha: string;
+}
+
+function script(text: string): Script {
+  return { text, sha: createHash('sha1').update(text).digest('hex') };
+}
+
 // KEYS: the locks to check first, then the buckets to take from. ARGV: now, member, number of
 // locks, then max and window of each bucket. Locks hold their end (on the service's clock).
 // Returns {0} when one was taken from every bucket, {1, ms, i} while lock i holds, {2, ms} when
 // a bucket is full (ms: the longest wait). All or nothing: a refusal counts nowhere.
-const TAKE = `
+const TAKE = script(`
 local now = tonumber(ARGV[1])
 local locks = tonumber(ARGV[3])
 for i = 1, locks do
@@ -76,12 +86,12 @@ for i = locks + 1, #KEYS do
   redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[3 + j * 2]))
 end
 return {0}
-`;
+`);
 
 // KEYS: count and lock of each bucket, in pairs. ARGV: now, member, then per bucket: window,
 // max, first lock ms (0: never locks), max lock ms, 1 to clear the count when a lock starts.
 // A bucket locked already counts nothing. Returns count and lock started (ms) of each bucket.
-const HIT = `
+const HIT = script(`
 local now = tonumber(ARGV[1])
 local out = {}
 for b = 1, #KEYS / 2 do
@@ -108,7 +118,7 @@ for b = 1, #KEYS / 2 do
   end
 end
 return out
-`;
+`);
 
 /**
  * The one mechanism behind every rate limit, throttle and lockout (`LIMITS` lists them): rolling
@@ -146,7 +156,7 @@ export class Limiter implements EntitySubscriberInterface, OnModuleInit {
     const now = this.clock.nowMs();
     const member = `${now}:${randomToken(6)}`;
     const keys = buckets.map((each) => this.countKey(each));
-    const [outcome, ms, index] = (await this.redis.eval(
+    const [outcome, ms, index] = (await this.script(
       TAKE,
       locks.length + buckets.length,
       ...locks.map((each) => this.lockKey(each)),
@@ -176,7 +186,7 @@ export class Limiter implements EntitySubscriberInterface, OnModuleInit {
   async hit(buckets: readonly Bucket[]): Promise<Hit[]> {
     if (!buckets.length) return [];
     const now = this.clock.nowMs();
-    const replies = (await this.redis.eval(
+    const replies = (await this.script(
       HIT,
       buckets.length * 2,
       ...buckets.flatMap((each) => [this.countKey(each), this.lockKey(each)]),
@@ -191,6 +201,19 @@ export class Limiter implements EntitySubscriberInterface, OnModuleInit {
       ]),
     )) as number[];
     return buckets.map((_, index) => ({ count: Number(replies[index * 2]), lockStartedMs: Number(replies[index * 2 + 1]) }));
+  }
+
+  /**
+   * Runs one of the two scripts by its SHA-1, so each call sends a few dozen bytes instead of the
+   * script's text; Redis that lost its script cache (a restart, SCRIPT FLUSH) gets the text once.
+   */
+  private async script(source: Script, keys: number, ...args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(source.sha, keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.redis.eval(source.text, keys, ...args);
+    }
   }
 
   /** Milliseconds until the lock of each bucket ends (0: not locked), in order. */
