@@ -6,7 +6,7 @@ import { percentile } from '../lib/report';
 import { codeClients, RootSessionPool } from '../lib/root-sessions';
 
 const CLIENTS = 32;
-const TARGET = 600;
+const TARGET = 300;
 
 /**
  * Complete identity verifications per second, closed loop, 32 clients: ask for an email code,
