@@ -156,8 +156,13 @@ async function seedAccounts(system: BenchSystem, count: number): Promise<string[
   const db = new Client({ connectionString: system.databaseUrl });
   await db.connect();
   try {
-    const { rows } = await db.query<{ max: string | null }>(`SELECT max(uid) FROM accounts WHERE uid >= $1`, [String(FIRST_UID)]);
-    const first = rows[0].max ? Number(rows[0].max) + 1 : FIRST_UID;
+    // Above every UID already in the bench's range (other accounts' UIDs are random, some in it);
+    // BigInt, since 16-digit UIDs are past the integers a double holds exactly.
+    const { rows } = await db.query<{ max: string | null }>(
+      `SELECT max(uid::bigint)::text AS max FROM accounts WHERE uid >= $1 AND uid < $2 AND length(uid) = 16`,
+      [String(FIRST_UID), String(FIRST_UID + 1_000_000_000_000_000)],
+    );
+    const first = (rows[0].max ? BigInt(rows[0].max) + 1n : BigInt(FIRST_UID)).toString();
     await db.query(
       `INSERT INTO accounts (uid, logon_email, password_hash, display_name, locale, status, password_changed_at, created_at, updated_at)
        SELECT ($1::bigint + k)::text, $2 || '-' || k || '@example.com', 'bench: no password', 'Bench ' || k, 'en', 'active', now(), now(), now()
