@@ -54,6 +54,8 @@ export interface AppConfig {
    * the root secret).
    */
   readonly audit: { readonly sequenceIntervalMs: number; readonly signingSeed?: Buffer };
+  /** Switches only the benchmarks use: `auditOff` is the audit-append benchmark's unaudited half. */
+  readonly benchmark: { readonly auditOff: boolean };
   /** The development outbox (files under `$DATA_DIR/outbox`, page `/dev/outbox`) is in use. */
   readonly devOutbox: { readonly enabled: boolean; readonly pageEnabled: boolean; readonly dir: string };
 }
@@ -121,6 +123,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       sequenceIntervalMs: env.AUDIT_SEQUENCE_INTERVAL,
       signingSeed: env.AUDIT_SIGNING_KEY ? Buffer.from(env.AUDIT_SIGNING_KEY, 'base64url') : undefined,
     },
+    benchmark: { auditOff: env.AUDIT_DISABLED_FOR_BENCHMARK === '1' },
     devOutbox: { enabled: usesOutbox, pageEnabled: usesOutbox && env.NODE_ENV !== 'production', dir: resolve(dataDir, 'outbox') },
   };
 }

@@ -101,6 +101,8 @@ export const envSchema = z
     OUTBOX_SWEEP_INTERVAL: duration('15s'),
     DELIVERY_RETRY_DELAY: duration('2s'),
     AUDIT_SEQUENCE_INTERVAL: duration('1s'),
+    /** `1` only in the audit-append benchmark's unaudited half. */
+    AUDIT_DISABLED_FOR_BENCHMARK: z.enum(['0', '1']).optional(),
     AUDIT_SIGNING_KEY: z
       .string()
       .optional()

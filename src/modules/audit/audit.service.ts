@@ -5,12 +5,8 @@ import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { REDACTED_FIELDS } from '../../infrastructure/logging.module';
 import { AuditEvent } from './entities/audit-event.entity';
-
-/**
- * Only the `audit-append` benchmark switches auditing off (AUDIT_DISABLED_FOR_BENCHMARK=1, read
- * once at start), to measure what the audit write costs beside the same changes without it.
- */
-const AUDITING = process.env.AUDIT_DISABLED_FOR_BENCHMARK !== '1';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
 
 export type AuditActorType = 'account' | 'principal' | 'agent' | 'system' | 'public';
 
@@ -62,10 +58,16 @@ const APPEND = `
 /** The audit log: appended in the transaction of each change, then sequenced into a Merkle tree (AuditSequencer). */
 @Injectable()
 export class AuditService {
+  /** Off only in the `audit-append` benchmark's unaudited half, to measure what the audit write costs. */
+  private readonly auditing: boolean;
+
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
     private readonly clock: Clock,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.auditing = !config.benchmark.auditOff;
+  }
 
   /**
    * Appends one event through `manager`, so it commits or rolls back with the change it
@@ -73,7 +75,7 @@ export class AuditService {
    * transaction.
    */
   async record(manager: EntityManager, event: AuditEventInput): Promise<void> {
-    if (!AUDITING) return;
+    if (!this.auditing) return;
     if (!ACTION.test(event.action)) throw new Error(`audit action "${event.action}" is not dotted lower-case`);
     const secret = secretPath(event.data);
     if (secret) throw new Error(`audit data of ${event.action} must not carry a secret (${secret})`);
