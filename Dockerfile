@@ -25,6 +25,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
     && apt-get purge -y python3 make g++ && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* /root/.npm
 COPY --from=build /app/dist ./dist
 COPY views ./views
+COPY locales ./locales
 COPY public ./public
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { AppConfig } from './config/app-config';
 import { apiEdge } from './common/http/api-edge';
 import { inputShapeGuard } from './common/http/input-shape';
+import { pageLocale } from './common/i18n/page-locale';
+import { pageTexts } from './common/i18n/page-texts';
 import { registerPartials, registerViewHelpers, VIEWS_DIR } from './common/views/view-engine';
 import { MetricsService } from './infrastructure/metrics/metrics.service';
 import { httpMetricsMiddleware } from './infrastructure/metrics/http-metrics.middleware';
@@ -38,6 +40,9 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { extended: false, limit: BODY_LIMIT });
   app.use(inputShapeGuard());
+  app.use(pageLocale());
+
+  pageTexts();
 
   registerViewHelpers(hbs.handlebars);
   registerPartials(hbs.handlebars, join(VIEWS_DIR, 'partials'));

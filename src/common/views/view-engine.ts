@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Handlebars from 'handlebars';
+import { supportedLocale } from '../i18n/page-locale';
+import { translate } from '../i18n/page-texts';
 import { formatDateTime } from './formats';
 
 /** The Handlebars views of pages and notifications, at the project's root. */
@@ -15,6 +17,11 @@ export function registerViewHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('isoDate', (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : ''));
   hbs.registerHelper('dateTime', (value: Date | string | null | undefined) => formatDateTime(value));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value));
+  // {{t "namespace:key" name=value}}: the page text in the page's locale (`res.locals.locale`).
+  hbs.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
+    const root = options.data?.root as { locale?: string } | undefined;
+    return translate(supportedLocale(root?.locale) ?? 'en', key, options.hash as Record<string, unknown>);
+  });
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
 }
 
