@@ -7,6 +7,7 @@ export const PURPOSE_PAGES: Record<VerificationPurpose, { readonly path: string;
   change_phone: { path: '/security/phone', label: 'change your secure phone' },
   enable_totp: { path: '/security/totp', label: 'set up an authenticator app' },
   disable_totp: { path: '/security/totp', label: 'turn off your authenticator app' },
+  stop_appeal: { path: '/security/appeals', label: 'stop an appeal against your account' },
 };
 
 export function isPurpose(value: unknown): value is VerificationPurpose {

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
+import { decodeCursor, encodeCursor } from '../../common/pagination';
 import { REDACTED_FIELDS } from '../../infrastructure/logging.module';
 import { AuditEvent } from './entities/audit-event.entity';
 import { AppConfig } from '../../config/app-config';
@@ -42,6 +43,31 @@ export interface AuditPage {
   /** Pass as `before` for the next (older) page; absent on the last page. */
   readonly next?: string;
 }
+
+/** What `activity` reads: one subject's events of some actions, since a time, newest first. */
+export interface ActivityQuery {
+  readonly subject: AuditSubject;
+  readonly actions: readonly string[];
+  readonly since: Date;
+  /** The `next` of the page before (older events); a cursor of another list is 400 VALIDATION_FAILED on `before`. */
+  readonly before?: string;
+  readonly limit: number;
+}
+
+/** A cursor of `activity`: the (created_at, seq) of the last event shown. */
+const ACTIVITY_CURSOR = [/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, /^\d{1,19}$/];
+
+/**
+ * A subject's events newest first on audit_events_subject_created_idx: the scan starts at the
+ * cursor (or the newest event) and stops at `since`, however many older events the subject has.
+ */
+const ACTIVITY = (keyset: boolean) => `
+  SELECT seq, created_at AS "createdAt", action, actor_type AS "actorType", actor_id AS "actorId",
+         subject_type AS "subjectType", subject_id AS "subjectId", data, ip
+    FROM audit_events
+   WHERE subject_type = $1 AND subject_id = $2 AND created_at >= $3 AND action = ANY($4)${keyset ? ' AND (created_at, seq) < ($6, $7)' : ''}
+   ORDER BY created_at DESC, seq DESC
+   LIMIT $5`;
 
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const SECRET_NAMES = new Set(REDACTED_FIELDS.map((name) => name.toLowerCase()));
@@ -105,6 +131,36 @@ export class AuditService {
     const rows = await builder.getMany();
     const events = rows.slice(0, limit);
     return rows.length > limit ? { events, next: events[events.length - 1].seq } : { events };
+  }
+
+  /**
+   * One page of a subject's events of `actions` since `since`, newest first, by keyset on
+   * (created_at, seq): an account's security activity. `next` is the cursor of the older page.
+   */
+  async activity(query: ActivityQuery): Promise<AuditPage> {
+    const params: unknown[] = [query.subject.type, query.subject.id, query.since, query.actions, query.limit + 1];
+    if (query.before) {
+      const [createdAt, seq] = decodeCursor(query.before, ACTIVITY_CURSOR, 'before');
+      params.push(createdAt, seq);
+    }
+    const rows: AuditEvent[] = (await this.events.query(ACTIVITY(query.before !== undefined), params)) as AuditEvent[];
+    const events = rows.slice(0, query.limit).map((row) => ({ ...row, seq: String(row.seq) }) as AuditEvent);
+    if (rows.length <= query.limit) return { events };
+    const last = events[events.length - 1];
+    return { events, next: encodeCursor([last.createdAt.toISOString(), last.seq]) };
+  }
+
+  /**
+   * The latest time one of `actions` happened to `subject` within [from, to], or null: whether
+   * something (a password change...) happened in a window, on audit_events_subject_created_idx.
+   */
+  async latestOf(subject: AuditSubject, actions: readonly string[], from: Date, to: Date): Promise<Date | null> {
+    const [row] = (await this.events.query(
+      `SELECT max(created_at) AS at FROM audit_events
+        WHERE subject_type = $1 AND subject_id = $2 AND created_at BETWEEN $3 AND $4 AND action = ANY($5)`,
+      [subject.type, subject.id, from, to, actions],
+    )) as { at: Date | null }[];
+    return row?.at ?? null;
   }
 
   /** How many events of each of `actions` were recorded in each whole UTC hour since `from` (hours without any are left out). */

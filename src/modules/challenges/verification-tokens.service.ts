@@ -33,13 +33,15 @@ export class VerificationTokensService {
     this.row = rawEntity(dataSource, VerificationToken, 't');
   }
 
-  async issue(manager: EntityManager, binding: TokenBinding): Promise<{ token: string; expiresAt: Date }> {
+  /** `method`: how the identity was verified, kept so the change can say so (`consume` returns it). */
+  async issue(manager: EntityManager, binding: TokenBinding, method: string | null = null): Promise<{ token: string; expiresAt: Date }> {
     const token = randomToken();
     const expiresAt = new Date(this.clock.nowMs() + this.config.verification.tokenTtlMs);
     await this.row.insert(manager, {
       id: randomUUID(),
       tokenHash: hashToken(token),
       ...binding,
+      method,
       expiresAt,
       usedAt: null,
       createdAt: this.clock.now(),
@@ -62,17 +64,19 @@ export class VerificationTokensService {
 
   /**
    * Uses the token up, in the caller's transaction: if the change it authorises fails and rolls
-   * back, the token stays valid. Wrong purpose, session or account, used or expired: 403.
+   * back, the token stays valid. Wrong purpose, session or account, used or expired: 403. Returns
+   * how the identity was verified (null for a token issued without saying).
    */
-  async consume(manager: EntityManager, token: string, binding: TokenBinding): Promise<void> {
-    const used = returnedRows(
+  async consume(manager: EntityManager, token: string, binding: TokenBinding): Promise<{ method: string | null }> {
+    const used = returnedRows<{ method: string | null }>(
       await manager.query(
         `UPDATE verification_tokens SET used_at = $6
         WHERE token_hash = $1 AND account_uid = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5
-        RETURNING id`,
+        RETURNING id, method`,
         [hashToken(token), binding.accountUid, binding.sessionId, binding.purpose, this.clock.now(), this.clock.now()],
       ),
     );
     if (!used.length) throw new VerificationTokenInvalidError();
+    return { method: used[0].method };
   }
 }

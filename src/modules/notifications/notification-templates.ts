@@ -144,6 +144,21 @@ export const TEMPLATES = {
     secrets: [],
     sample: { maskedUid: '2081********2356', at: account.at, changes, securePhoneRemoved: true },
   },
+  /**
+   * To the logon email and secure phone on record when an appeal is filed that names exactly this
+   * account, with a single-use objection link (as `appeal-objection`) that stops it.
+   */
+  'appeal-filed-alert': {
+    channels: ['email', 'sms'],
+    secrets: ['objectionUrl'],
+    sample: { maskedUid: '2081********2356', reference, filedAt: account.at, changes, objectionUrl: link('/appeal/object') },
+  },
+  /** "This wasn't me" on the security activity: every other session revoked, every trusted device forgotten. */
+  'account-secured': {
+    channels: ['email', 'sms'],
+    secrets: [],
+    sample: { ...account, ip: '203.0.113.7', revokedSessions: 2, forgottenDevices: 1 },
+  },
   /** To every active admin; `role`: supervisor | admin; `awaitingApproval` when a second admin must agree before it takes effect. */
   'agent-role-granted': {
     channels: ['email'],

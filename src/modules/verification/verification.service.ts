@@ -85,7 +85,11 @@ export class VerificationService {
       ip,
       checkTotp: (candidate, manager) => this.totp.check(account, candidate, manager),
       onSuccess: (manager, challenge) =>
-        this.tokens.issue(manager, { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! }),
+        this.tokens.issue(
+          manager,
+          { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! },
+          challenge.method,
+        ),
     });
     return { verificationToken: issued.token, expiresAt: issued.expiresAt };
   }

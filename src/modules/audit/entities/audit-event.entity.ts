@@ -8,6 +8,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity({ name: 'audit_events' })
 @Index('audit_events_subject_idx', ['subjectType', 'subjectId', 'seq'])
+// An account's security activity: the last 90 days of its events, newest first (AuditService.activity).
+@Index('audit_events_subject_created_idx', ['subjectType', 'subjectId', 'createdAt', 'seq'])
 // Counts of one kind of event over a recent window (the back-office dashboard).
 @Index('audit_events_action_created_idx', ['action', 'createdAt'])
 // The sequencer's scan: events of finished transactions in (xid, id) order.

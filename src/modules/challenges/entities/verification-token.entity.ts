@@ -20,6 +20,10 @@ export class VerificationToken {
   @Column({ type: 'varchar', length: 32 })
   purpose!: string;
 
+  /** How the identity was verified (`sms`, `email`, `totp`, ...); null for tokens older than this column. */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  method!: string | null;
+
   @Column({ type: 'timestamptz' })
   expiresAt!: Date;
 
