@@ -13,6 +13,8 @@ import { PasswordPolicyModule } from './password-policy.module';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
 import { SecondarySignInService } from './secondary-sign-in.service';
+import { SecurityActivityController } from './security-activity.controller';
+import { SecurityActivityService } from './security-activity.service';
 import { SessionsService } from './sessions.service';
 import { SignInService } from './sign-in.service';
 import { TotpService } from './totp.service';
@@ -20,7 +22,7 @@ import { TotpService } from './totp.service';
 /** Accounts, RAM users, sign-in and its second factor, sessions, trusted devices, TOTP and freezing. */
 @Module({
   imports: [AuditModule, NotificationsModule, ChallengesModule, PasswordPolicyModule],
-  controllers: [SessionsController, AccountsController, DevicesController],
+  controllers: [SessionsController, AccountsController, DevicesController, SecurityActivityController],
   providers: [
     AccountsRepository,
     AccountsService,
@@ -32,6 +34,7 @@ import { TotpService } from './totp.service';
     SessionGuard,
     TotpService,
     AccountFreezeService,
+    SecurityActivityService,
   ],
   exports: [
     AccountsService,
@@ -43,6 +46,7 @@ import { TotpService } from './totp.service';
     SessionGuard,
     TotpService,
     AccountFreezeService,
+    SecurityActivityService,
     PasswordPolicyModule,
   ],
 })

@@ -51,6 +51,7 @@ export type RevocationReason =
   | 'account_frozen'
   | 'security_revert'
   | 'appeal_completed'
+  | 'account_secured'
   | 'agent';
 
 /**
@@ -184,16 +185,20 @@ export class SessionsService {
 
   /**
    * Revokes sessions of an account through the caller's transaction (password change: `rootOnly`;
-   * freeze, revert, appeal completion: all of them) and returns how many. The caller records the
+   * freeze, revert, appeal completion: all of them; "this wasn't me": all but the caller's) and returns how many. The caller records the
    * audit event of the change that caused it.
    */
   async revokeForAccount(
     manager: EntityManager,
     accountUid: string,
     reason: RevocationReason,
-    options: { rootOnly?: boolean } = {},
+    options: { rootOnly?: boolean; exceptSessionId?: string } = {},
   ): Promise<number> {
-    const filter: RevokeFilter = { accountUid, ...(options.rootOnly ? { principal: { type: 'root', uid: accountUid } } : {}) };
+    const filter: RevokeFilter = {
+      accountUid,
+      ...(options.rootOnly ? { principal: { type: 'root', uid: accountUid } } : {}),
+      ...(options.exceptSessionId ? { exceptSessionId: options.exceptSessionId } : {}),
+    };
     return (await this.revoke(manager, filter, reason)).length;
   }
 

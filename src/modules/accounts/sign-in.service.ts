@@ -72,7 +72,7 @@ export class SignInService {
       throw new LoginThrottledError(Math.ceil(throttle.loginLockedMs / 1000));
     }
     if (!passwordRight) {
-      await this.fail(login, candidate, attempt.ip);
+      await this.fail(login, candidate, attempt.ip, attempt.userAgent);
       throw new InvalidCredentialsError();
     }
     const { account, principal } = candidate!;
@@ -160,7 +160,7 @@ export class SignInService {
    * lockout is a root login's own, its owner is told, once an hour at most; an unknown login
    * has nobody to tell.
    */
-  private async fail(login: ParsedLogin, candidate: Candidate | undefined, ip: string): Promise<void> {
+  private async fail(login: ParsedLogin, candidate: Candidate | undefined, ip: string, userAgent?: string): Promise<void> {
     const { lockoutMs, loginLockoutMs } = await this.throttle.recordFailure(login.key, ip);
     const subject = candidate ? { type: 'account', id: candidate.account.uid } : undefined;
     const owner =
@@ -168,9 +168,13 @@ export class SignInService {
         ? candidate.account
         : undefined;
     // An unknown login may be a password typed into the wrong field: keep only a masked form.
-    const data = candidate
-      ? { reason: 'wrong_password', principalType: candidate.principal.type }
-      : { reason: 'unknown_login', login: maskEmail(login.key) };
+    // The user agent names the device in the owner's security activity.
+    const data = {
+      ...(candidate
+        ? { reason: 'wrong_password', principalType: candidate.principal.type }
+        : { reason: 'unknown_login', login: maskEmail(login.key) }),
+      userAgent: userAgent?.slice(0, 300),
+    };
     await this.dataSource.transaction(async (manager) => {
       if (owner) {
         await this.notifications.notify(manager, {

@@ -16,7 +16,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { AuditService } from '../audit/audit.service';
 import { AppealNotices } from './appeal-notices';
 import { AppealTransitions } from './appeal-transitions';
-import { AppealStatus } from './appeal-workflow';
+import { AppealStatus, isClosed, OPEN_STATUSES } from './appeal-workflow';
 import { AppealPatch, AppealsRepository } from './appeals.repository';
 import { AppealObjection } from './entities/appeal-objection.entity';
 import { Appeal } from './entities/appeal.entity';
@@ -129,15 +129,16 @@ export class AppealCoolingOffService {
    * What an objection link would stop, without using it (its page is opened by mail scanners
    * too): the account's masked UID, when the change applies and what it changes. 404 as `object`.
    */
-  async preview(token: string): Promise<{ maskedUid: string; scheduledFor: Date; changes: string[] }> {
+  async preview(token: string): Promise<{ maskedUid: string; scheduledFor: Date | null; changes: string[] }> {
     const [row] = TOKEN.test(token)
       ? ((await this.dataSource.query(
           `SELECT a.account_uid, a.scheduled_for, a.changes FROM appeal_objections o JOIN appeals a ON a.id = o.appeal_id
-            WHERE o.token_hash = $1 AND o.used_at IS NULL AND a.status = 'scheduled'`,
-          [hashToken(token)],
+            WHERE o.token_hash = $1 AND o.used_at IS NULL AND a.status = ANY($2)`,
+          [hashToken(token), OPEN_STATUSES],
         )) as { account_uid: string | null; scheduled_for: Date | null; changes: Appeal['changes'] }[])
       : [];
-    if (!row?.account_uid || !row.scheduled_for) throw objectionNotFound();
+    if (!row?.account_uid) throw objectionNotFound();
+    // Null while the appeal is not approved yet (a link of `appeal-filed-alert`).
     return { maskedUid: maskUid(row.account_uid), scheduledFor: row.scheduled_for, changes: changeKeys(row.changes) };
   }
 
@@ -163,7 +164,8 @@ export class AppealCoolingOffService {
         : [];
       if (!objection) throw objectionNotFound();
       const appeal = await this.repository.lockById(manager, objection.appeal_id);
-      if (!appeal || appeal.status !== 'scheduled') throw objectionNotFound();
+      // Links go out at filing (`appeal-filed-alert`) and at scheduling (`appeal-objection`): either stops an open appeal.
+      if (!appeal || isClosed(appeal.status)) throw objectionNotFound();
       const now = this.clock.now();
       const replaced = await this.recentReplacement(manager, appeal, objection.channel === 'sms' ? 'secure_phone' : 'logon_email');
       await manager.query(`UPDATE appeal_objections SET used_at = $2, recorded = $3 WHERE id = $1`, [objection.id, now, replaced !== null]);
@@ -213,5 +215,5 @@ export function maskUid(uid: string): string {
 }
 
 function objectionNotFound(): NotFoundError {
-  return new NotFoundError('This objection link is unknown or used, or the appeal is no longer waiting to be applied.');
+  return new NotFoundError('This objection link is unknown or used, or the appeal is closed.');
 }

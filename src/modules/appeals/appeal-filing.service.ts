@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { answerNoSoonerThan, PUBLIC_ANSWER_FLOOR_MS } from '../../common/answer-floor';
 import { addressKey } from '../../common/client-address';
 import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
@@ -13,6 +14,7 @@ import { InjectConfig } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { CodeChallengesService } from '../challenges/code-challenges.service';
 import { AccountMatcher, ClaimedIdentifiers } from './account-matcher';
+import { AppealFiledAlert } from './appeal-filed-alert';
 import { AppealFilingLimits, contactCodeBuckets } from './appeal-filing-limits';
 import { AppealNotices } from './appeal-notices';
 import { slaAtFiling } from './appeal-sla';
@@ -53,6 +55,7 @@ export class AppealFilingService {
     private readonly matcher: AccountMatcher,
     private readonly limits: AppealFilingLimits,
     private readonly notices: AppealNotices,
+    private readonly alert: AppealFiledAlert,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
@@ -103,11 +106,16 @@ export class AppealFilingService {
   }
 
   /**
-   * Files an appeal. Checks that can refuse (the new email against the verified contact, the
+   * Files an appeal; the contacts on record of the one account it names are alerted at once. Checks that can refuse (the new email against the verified contact, the
    * limits) run before the code is compared, so they cost no attempt; the limits run again,
    * serialised, in the transaction that creates the appeal and marks the verification used.
    */
   async file(input: NewAppeal, client: { ip: string }): Promise<FiledAppeal> {
+    // An appeal that matches an account also alerts its contacts (AppealFiledAlert): both wait out the same floor.
+    return answerNoSoonerThan(PUBLIC_ANSWER_FLOOR_MS, () => this.fileNow(input, client));
+  }
+
+  private async fileNow(input: NewAppeal, client: { ip: string }): Promise<FiledAppeal> {
     const claimed = claimedIdentifiers(input.account);
     const changes = normaliseChanges(input.changes);
     const challenge = await this.challenges.find(input.contactVerification.id, CONTACT_SCOPE);
@@ -153,6 +161,7 @@ export class AppealFilingService {
           resolution_due_at: sla.resolutionDueAt,
         });
         await this.limits.flagFloods(manager, claimed);
+        if (accountUid) await this.alert.send(manager, { id: row.id, reference, changes, createdAt: now, accountUid }, client.ip);
         await this.notices.toContact(manager, { id: row.id, reference, contactEmail, locale: row.locale }, 'appeal-received');
         await this.audit.record(manager, {
           action: 'appeal.filed',

@@ -203,11 +203,14 @@ export class AppealReviewService {
     });
   }
 
-  /** A supervisor lets an appeal a recorded objection held go on: applied at its time (at once when that has passed). */
+  /**
+   * A supervisor lets an appeal a recorded objection held go on: a scheduled one is applied at its
+   * time (at once when that has passed); one not yet approved goes on being reviewed.
+   */
   dismissObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
     return this.act(agent, reference, expectedVersion, 'dismiss_objection', async ({ appeal }) => ({
       patch: { objectionRecordedAt: null },
-      afterCommit: () => this.coolingOff.enqueue(appeal),
+      ...(appeal.status === 'scheduled' ? { afterCommit: () => this.coolingOff.enqueue(appeal) } : {}),
     }));
   }
 

@@ -17,12 +17,14 @@ export type LeaseChange = { readonly agentId: string; readonly until: Date } | '
 const CLOSING_REASONS: Partial<Record<PartyAction, 'cancelled' | 'objected' | 'expired'>> = {
   cancel: 'cancelled',
   object: 'objected',
+  stop: 'objected',
   expire: 'expired',
 };
 const PAST_TENSE: Record<PartyAction, string> = {
   reply: 'customer_replied',
   cancel: 'cancelled',
   object: 'objected',
+  stop: 'stopped_by_owner',
   expire: 'expired',
   complete: 'completed',
   reject: 'rejected',

@@ -51,8 +51,9 @@ export type AgentAction = (typeof AGENT_ACTIONS)[number];
 export type BulkAction = 'reject_duplicate' | 'check_facts';
 
 /** What the person, a former contact and the workers do. */
-export type PartyAction = 'reply' | 'cancel' | 'object' | 'expire' | 'complete' | 'reject';
-export type Party = 'customer' | 'former_contact' | 'system';
+export type PartyAction = 'reply' | 'cancel' | 'object' | 'stop' | 'expire' | 'complete' | 'reject';
+/** `owner`: the account's owner, signed in and verified, stopping an appeal against the account. */
+export type Party = 'customer' | 'former_contact' | 'owner' | 'system';
 
 /**
  * How an agent action treats the lease: `acquire` takes it (free, expired or already the
@@ -142,24 +143,29 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
   },
   { action: 'reopen', from: 'objected', to: 'submitted', roles: SUPERVISORS, lease: 'none', then: 'drop' },
   // A recorded objection (by a contact that replaced another shortly before the filing): a supervisor stops the appeal or lets it go on.
-  {
-    action: 'uphold_objection',
-    from: 'scheduled',
-    to: 'objected',
-    roles: SUPERVISORS,
-    lease: 'none',
-    then: 'drop',
-    needsRecordedObjection: true,
-  },
-  {
-    action: 'dismiss_objection',
-    from: 'scheduled',
-    to: 'same',
-    roles: SUPERVISORS,
-    lease: 'none',
-    then: 'keep',
-    needsRecordedObjection: true,
-  },
+  // The owner's recorded stop may come at any open status (from the alert at filing or the account's security page).
+  ...OPEN_STATUSES.map(
+    (from): AgentTransition => ({
+      action: 'uphold_objection',
+      from,
+      to: 'objected',
+      roles: SUPERVISORS,
+      lease: 'none',
+      then: 'drop',
+      needsRecordedObjection: true,
+    }),
+  ),
+  ...OPEN_STATUSES.map(
+    (from): AgentTransition => ({
+      action: 'dismiss_objection',
+      from,
+      to: 'same',
+      roles: SUPERVISORS,
+      lease: 'none',
+      then: 'keep',
+      needsRecordedObjection: true,
+    }),
+  ),
   // The agent working the appeal records what they found checking the owner facts.
   { action: 'check_facts', from: 'in_review', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
   { action: 'check_facts', from: 'awaiting_customer', to: 'same', roles: ANYONE, lease: 'holder', then: 'grant' },
@@ -178,7 +184,10 @@ export const PARTY_TRANSITIONS: readonly PartyTransition[] = [
     from: ['submitted', 'in_review', 'awaiting_customer', 'pending_second_approval', 'scheduled'],
     to: 'cancelled',
   },
-  { action: 'object', by: 'former_contact', from: ['scheduled'], to: 'objected' },
+  // A contact on record objects with the link of `appeal-filed-alert` (any open status) or of `appeal-objection` (scheduled).
+  { action: 'object', by: 'former_contact', from: OPEN_STATUSES, to: 'objected' },
+  // The signed-in owner stops an appeal against the account (verification purpose `stop_appeal`).
+  { action: 'stop', by: 'owner', from: OPEN_STATUSES, to: 'objected' },
   { action: 'expire', by: 'system', from: ['awaiting_customer'], to: 'expired' },
   { action: 'complete', by: 'system', from: ['scheduled'], to: 'completed' },
   // The change can no longer be applied as approved (its new logon email became another account's).

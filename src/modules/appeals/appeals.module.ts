@@ -7,12 +7,15 @@ import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ChallengesModule } from '../challenges/challenges.module';
+import { AccountAppealsController } from './account-appeals.controller';
+import { AccountAppealsService } from './account-appeals.service';
 import { AccountMatcher } from './account-matcher';
 import { AppealAccessGuard } from './appeal-access.guard';
 import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealCompletionService } from './appeal-completion.service';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
+import { AppealFiledAlert } from './appeal-filed-alert';
 import { AppealFilingLimits } from './appeal-filing-limits';
 import { AppealFilingService } from './appeal-filing.service';
 import { AppealFilingPagesController } from './appeal-filing.pages.controller';
@@ -64,6 +67,7 @@ import { PasswordResetsService } from './password-resets.service';
   controllers: [
     AppealsController,
     AppealObjectionsController,
+    AccountAppealsController,
     PasswordResetsController,
     AppealFilingPagesController,
     AppealStatusPagesController,
@@ -75,6 +79,8 @@ import { PasswordResetsService } from './password-resets.service';
     AppealTransitions,
     AccountMatcher,
     AppealFilingLimits,
+    AppealFiledAlert,
+    AccountAppealsService,
     AppealFilingService,
     AppealPortalService,
     AppealAccessTokensService,
@@ -94,6 +100,7 @@ import { PasswordResetsService } from './password-resets.service';
     PasswordResetsService,
   ],
   exports: [
+    AccountAppealsService,
     AppealFilingService,
     AppealPortalService,
     AppealReviewService,

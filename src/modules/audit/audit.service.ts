@@ -133,6 +133,11 @@ export class AuditService {
     return rows.length > limit ? { events, next: events[events.length - 1].seq } : { events };
   }
 
+  /** One event by its id (`seq`), or null (also for an id that is not one). */
+  async event(seq: string): Promise<AuditEvent | null> {
+    return /^\d{1,18}$/.test(seq) ? this.events.findOneBy({ seq }) : null;
+  }
+
   /**
    * One page of a subject's events of `actions` since `since`, newest first, by keyset on
    * (created_at, seq): an account's security activity. `next` is the cursor of the older page.

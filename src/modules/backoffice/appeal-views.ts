@@ -415,10 +415,35 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
     scheduledFor: detail.scheduledFor,
     coolingOff: detail.status === 'scheduled' && detail.scheduledFor !== null,
     objectionRecordedAt: detail.objectionRecordedAt,
+    ownerStop: ownerStopOf(detail),
     approval: detail.approval,
     rejectionReason: detail.rejectionReason,
     evidencePurgedAt: detail.evidencePurgedAt,
     actions: detail.actions.map((action) => actionForm(detail, action, feedback?.action === action ? feedback : undefined)),
+  };
+}
+
+const VERIFICATION_METHOD_LABELS: Readonly<Record<string, string>> = {
+  sms: 'a code sent to the secure phone',
+  email: 'a code sent to the logon email',
+  totp: 'a code from the authenticator app',
+  passkey: 'a passkey',
+};
+
+/**
+ * The account owner's latest stop of this appeal from their security settings (signed in, identity
+ * verified), from the history: stopped at once, or recorded for a supervisor because the account's
+ * logon email, secure phone or password changed shortly before the filing.
+ */
+function ownerStopOf(detail: AppealDetailView) {
+  const event = detail.history.find((entry) => entry.action === 'appeal.stopped_by_owner' || entry.action === 'appeal.owner_stop_recorded');
+  if (!event) return null;
+  const method = typeof event.data.method === 'string' ? event.data.method : null;
+  return {
+    at: event.at,
+    recorded: event.action === 'appeal.owner_stop_recorded',
+    method: method ?? 'unknown',
+    methodLabel: method ? (VERIFICATION_METHOD_LABELS[method] ?? method) : 'an unrecorded method',
   };
 }
 

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { hashToken, randomToken } from '../../common/crypto/tokens';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { AccountsService } from '../accounts/accounts.service';
+import { AuditService } from '../audit/audit.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { maskUid } from './appeal-cooling-off.service';
+import { AppealObjection } from './entities/appeal-objection.entity';
+import { Appeal } from './entities/appeal.entity';
+import { changeKeys } from './requested-changes';
+
+/**
+ * The owner hears of an appeal against the account when it is filed, not only once it is
+ * approved: the logon email and the secure phone on record each get `appeal-filed-alert` with a
+ * single-use objection link of their own (an `appeal_objections` row, the same link as
+ * `appeal-objection`'s, which AppealCoolingOffService previews and uses). Only an appeal that names
+ * exactly one account is alerted; the filer's answer is the same either way.
+ */
+@Injectable()
+export class AppealFiledAlert {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** In the filing's transaction: the links, the messages, and an event in the account's security activity. */
+  async send(
+    manager: EntityManager,
+    appeal: Pick<Appeal, 'id' | 'reference' | 'changes' | 'createdAt'> & { readonly accountUid: string },
+    ip: string,
+  ): Promise<void> {
+    const account = await this.accounts.get(appeal.accountUid, manager);
+    const changes = changeKeys(appeal.changes);
+    const contacts = [
+      { channel: 'email' as const, to: account.logonEmail },
+      ...(account.securePhone ? [{ channel: 'sms' as const, to: account.securePhone }] : []),
+    ];
+    for (const contact of contacts) {
+      const token = randomToken();
+      await manager.insert(AppealObjection, {
+        id: randomUUID(),
+        appealId: appeal.id,
+        tokenHash: hashToken(token),
+        channel: contact.channel,
+        createdAt: appeal.createdAt,
+        usedAt: null,
+        recorded: false,
+      } satisfies AppealObjection);
+      await this.notifications.notify(manager, {
+        template: 'appeal-filed-alert',
+        channel: contact.channel,
+        to: contact.to,
+        locale: account.locale,
+        variables: {
+          maskedUid: maskUid(account.uid),
+          reference: appeal.reference,
+          filedAt: appeal.createdAt.toISOString(),
+          changes,
+          objectionUrl: `${this.config.http.publicBaseUrl}/appeal/object/${token}`,
+        },
+        accountUid: account.uid,
+        appealId: appeal.id,
+      });
+    }
+    await this.audit.record(manager, {
+      action: 'account.appeal_filed',
+      actor: { type: 'public' },
+      subject: { type: 'account', id: account.uid },
+      data: { reference: appeal.reference, changes, alerted: contacts.map((contact) => contact.channel) },
+      ip,
+    });
+  }
+}
