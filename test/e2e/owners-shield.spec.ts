@@ -5,7 +5,7 @@ import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.ser
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { createAgent as createPageAgent, signInAgent } from '../support/agents';
+import { createAgent as createPageAgent, csrfOf, signInAgent } from '../support/agents';
 import { appealBody, createAgent, fileAppeal, versionOf } from '../support/appeals';
 import {
   api,
@@ -429,6 +429,55 @@ describe("The owner's shield", () => {
       const stranger = await owner();
       await api(t).post(`/api/v1/account/activity/${events[0].id}/not-me`).set(bearer(stranger.token)).expect(404);
       await api(t).post('/api/v1/account/activity/not-an-id/not-me').set(bearer(token)).expect(404);
+    });
+  });
+  describe('pages', () => {
+    const browser = () => supertest.agent(t.app.getHttpServer()).set('Accept', 'text/html').set('X-Forwarded-For', uniqueIp());
+    const submit = async (client: supertest.Agent, from: string, action: string, fields: Record<string, string> = {}) => {
+      const page = await client.get(from).expect(200);
+      return client
+        .post(action)
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), ...fields });
+    };
+
+    it('shows a banner per open appeal on /security, verifies the identity for stop_appeal, then stops it from /security/appeals', async () => {
+      const account = await createAccount(t, { securePhone: uniquePhone() });
+      const client = browser();
+      const { code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
+        submit(client, '/login', '/login', { login: account.logonEmail, password: account.password }),
+      );
+      await submit(client, '/login/verify', '/login/verify', { code }).then((response) => expect(response.status).toBe(303));
+      const filed = await against(account);
+      const overview = await client.get('/security').expect(200);
+      expect(overview.text).toContain(`data-appeal-banner="${filed.reference}"`);
+      expect(overview.text).toMatch(/href="\/security\/verify\?purpose(=|&#x3D;)stop_appeal"/);
+
+      const before = await client.get('/security/appeals').expect(200);
+      expect(before.text).toContain('data-stop-verify');
+      expect(before.text).not.toContain(`/security/appeals/${filed.reference}/stop`);
+
+      const { result, code: verifyCode } = await inbox.codeAfter(account.securePhone!, 'verification-code', () =>
+        submit(client, '/security/verify?purpose=stop_appeal', '/security/verify', { purpose: 'stop_appeal', method: 'sms' }),
+      );
+      const codePage = result.headers.location as string;
+      const id = /[?&]id=([0-9a-f-]{36})/.exec(codePage)![1];
+      const verified = await submit(client, codePage, '/security/verify/code', { purpose: 'stop_appeal', id, code: verifyCode });
+      expect([verified.status, verified.headers.location]).toEqual([303, '/security/appeals']);
+
+      const appeals = await client.get('/security/appeals').expect(200);
+      expect(appeals.text).toContain(`action="/security/appeals/${filed.reference}/stop"`);
+      const stopped = await submit(client, '/security/appeals', `/security/appeals/${filed.reference}/stop`);
+      expect([stopped.status, stopped.headers.location]).toEqual([303, '/security/appeals']);
+      const after = await client.get('/security/appeals').expect(200);
+      expect(after.text).toContain(`Appeal ${filed.reference} was stopped.`);
+      expect(after.text).toContain('data-no-appeals');
+      await expect(row(filed.reference)).resolves.toMatchObject({ status: 'objected' });
+      expect((await client.get('/security').expect(200)).text).not.toContain('data-appeal-banner');
+
+      const activity = await client.get('/security/activity').expect(200);
+      expect(activity.text).toContain('data-type="appeal_stopped"');
+      expect(activity.text).toContain('data-type="appeal_filed"');
     });
   });
 });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AccountChangesModule } from '../accounts/changes/account-changes.module';
+import { AppealsModule } from '../appeals/appeals.module';
 import { VerificationModule } from '../verification/verification.module';
 import { AccountLayout } from './account-layout.service';
 import { AccountPagesGuard } from './account-pages.guard';
@@ -8,6 +9,7 @@ import { ContactChangesPagesController } from './contact-changes.pages.controlle
 import { PasswordPagesController } from './password.pages.controller';
 import { SecurityPagesController } from './security.pages.controller';
 import { SessionsPagesController } from './sessions.pages.controller';
+import { ShieldPagesController } from './shield.pages.controller';
 import { SignInPagesController } from './sign-in.pages.controller';
 import { TotpPagesController } from './totp.pages.controller';
 import { VerifiedCookie } from './verified-cookie';
@@ -20,7 +22,7 @@ import { VerifyPagesController } from './verify.pages.controller';
  * services of the JSON API, never the API itself.
  */
 @Module({
-  imports: [AccountsModule, AccountChangesModule, VerificationModule],
+  imports: [AccountsModule, AccountChangesModule, VerificationModule, AppealsModule],
   controllers: [
     SignInPagesController,
     SecurityPagesController,
@@ -29,6 +31,7 @@ import { VerifyPagesController } from './verify.pages.controller';
     ContactChangesPagesController,
     TotpPagesController,
     SessionsPagesController,
+    ShieldPagesController,
   ],
   providers: [AccountPagesGuard, AccountLayout, VerifiedCookie],
 })

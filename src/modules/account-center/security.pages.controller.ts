@@ -10,9 +10,11 @@ import { AuthenticatedSession } from '../accounts/principal';
 import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
 import { SessionsService } from '../accounts/sessions.service';
 import { TotpService } from '../accounts/totp.service';
+import { AccountAppealsService } from '../appeals/account-appeals.service';
 import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
 import { verifyPath } from './verified-purpose';
+import { appealBanner } from './shield.pages.controller';
 
 const NOT_OWNER: Record<string, string> = {
   ram_user:
@@ -32,6 +34,7 @@ export class SecurityPagesController {
     private readonly changes: ContactChangesService,
     private readonly totp: TotpService,
     private readonly sessions: SessionsService,
+    private readonly appeals: AccountAppealsService,
     private readonly flash: FlashService,
     @InjectConfig() config: AppConfig,
   ) {
@@ -44,13 +47,14 @@ export class SecurityPagesController {
     const account = session.account ?? (await this.accounts.get(session.accountUid));
     const owner = session.principal.type === 'root';
     const totpEnabled = account.totpSecret !== null;
-    const [email, phone, recoveryCodesLeft] = owner
+    const [email, phone, recoveryCodesLeft, openAppeals] = owner
       ? await Promise.all([
           this.changes.pending(session, 'email_change'),
           this.changes.pending(session, 'phone_change'),
           totpEnabled ? this.totp.recoveryCodesLeft(account.uid) : 0,
+          this.appeals.list(session),
         ])
-      : [undefined, undefined, 0];
+      : [undefined, undefined, 0, []];
     const pending = [
       ...(email
         ? [
@@ -86,6 +90,9 @@ export class SecurityPagesController {
       totpEnabled,
       recoveryCodesLeft,
       pending,
+      // The owner's shield: a banner for each open appeal against the account.
+      openAppeals: openAppeals.map(appealBanner),
+      stopAppealHref: verifyPath('stop_appeal'),
       links: {
         password: verifyPath('change_password'),
         email: verifyPath('change_email'),
