@@ -32,7 +32,6 @@ export class AppealFiledAlert {
   async send(
     manager: EntityManager,
     appeal: Pick<Appeal, 'id' | 'reference' | 'changes' | 'createdAt'> & { readonly accountUid: string },
-    ip: string,
   ): Promise<void> {
     const account = await this.accounts.get(appeal.accountUid, manager);
     const changes = changeKeys(appeal.changes);
@@ -72,7 +71,8 @@ export class AppealFiledAlert {
       actor: { type: 'public' },
       subject: { type: 'account', id: account.uid },
       data: { reference: appeal.reference, changes, alerted: contacts.map((contact) => contact.channel) },
-      ip,
+      // No address: whoever is signed in may be the hijacker the real owner appeals against, and
+      // must not learn where the owner is. `appeal.filed` keeps the filer's address for the agents.
     });
   }
 }

@@ -161,7 +161,7 @@ export class AppealFilingService {
           resolution_due_at: sla.resolutionDueAt,
         });
         await this.limits.flagFloods(manager, claimed);
-        if (accountUid) await this.alert.send(manager, { id: row.id, reference, changes, createdAt: now, accountUid }, client.ip);
+        if (accountUid) await this.alert.send(manager, { id: row.id, reference, changes, createdAt: now, accountUid });
         await this.notices.toContact(manager, { id: row.id, reference, contactEmail, locale: row.locale }, 'appeal-received');
         await this.audit.record(manager, {
           action: 'appeal.filed',

@@ -166,11 +166,19 @@ describe('decidePartyAction', () => {
     }
   });
 
-  it('takes objections only to scheduled appeals, expiry only of unanswered ones, completion only of scheduled ones', () => {
+  it("takes objections and the owner's stop at any open status, expiry only of unanswered ones, completion only of scheduled ones", () => {
     expect(decidePartyAction({ status: 'scheduled' }, 'former_contact', 'object')).toBe('objected');
-    expect(() => decidePartyAction({ status: 'pending_second_approval' }, 'former_contact', 'object')).toThrow(
-      expect.objectContaining({ code: 'TRANSITION_NOT_ALLOWED' }),
-    );
+    // The link of the alert at filing works before any approval.
+    expect(decidePartyAction({ status: 'submitted' }, 'former_contact', 'object')).toBe('objected');
+    expect(decidePartyAction({ status: 'pending_second_approval' }, 'owner', 'stop')).toBe('objected');
+    for (const closed of ['completed', 'rejected', 'cancelled', 'objected', 'expired'] as const) {
+      expect(() => decidePartyAction({ status: closed }, 'former_contact', 'object')).toThrow(
+        expect.objectContaining({ code: 'TRANSITION_NOT_ALLOWED' }),
+      );
+      expect(() => decidePartyAction({ status: closed }, 'owner', 'stop')).toThrow(
+        expect.objectContaining({ code: 'TRANSITION_NOT_ALLOWED' }),
+      );
+    }
     expect(decidePartyAction({ status: 'awaiting_customer' }, 'system', 'expire')).toBe('expired');
     expect(decidePartyAction({ status: 'awaiting_customer' }, 'customer', 'reply')).toBe('in_review');
     expect(() => decidePartyAction({ status: 'completed' }, 'system', 'complete')).toThrow(
