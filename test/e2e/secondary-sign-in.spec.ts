@@ -56,6 +56,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
       maskedDestination: expect.stringMatching(/^\+86 139\*+\d{4}$/),
       expiresAt: expect.any(String),
       resendAvailableAt: expect.any(String),
+      otherMethods: ['email'],
     });
     expect(challenged.body).not.toHaveProperty('token');
 
@@ -115,6 +116,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
       method: 'totp',
       maskedDestination: null,
       expiresAt: expect.any(String),
+      otherMethods: ['email'],
     });
     await complete(challenged.body.challengeId, await totpCode(t, secret), client).expect(201);
 

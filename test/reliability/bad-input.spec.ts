@@ -39,6 +39,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { method: 'POST', path: '/api/v1/sessions', auth: 'none', body: { login: 'owner@example.com', password } },
   { method: 'POST', path: '/api/v1/sessions/secondary', auth: 'none', body: { challengeId: randomUUID(), code: '123456' } },
   { method: 'POST', path: '/api/v1/sessions/secondary/resend', auth: 'none', body: { challengeId: randomUUID() } },
+  { method: 'POST', path: '/api/v1/sessions/secondary/method', auth: 'none', body: { challengeId: randomUUID(), method: 'email' } },
   { method: 'GET', path: '/api/v1/sessions', auth: 'session' },
   { method: 'DELETE', path: '/api/v1/sessions', auth: 'fresh' },
   { method: 'DELETE', path: '/api/v1/sessions/current', auth: 'fresh' },

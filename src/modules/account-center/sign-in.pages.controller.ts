@@ -12,19 +12,32 @@ import { InjectConfig } from '../../config/config.module';
 import { clientInfo, ClientInfo, DEVICE_COOKIE } from '../accounts/client-info';
 import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
 import { IssuedSession, SessionsService } from '../accounts/sessions.service';
-import { SecondaryChallenge, SecondarySignInService } from '../accounts/secondary-sign-in.service';
+import { SecondaryChallenge, SecondarySignInService, SIGN_IN_METHODS, SignInMethod } from '../accounts/secondary-sign-in.service';
+import { PROBLEMS, ProblemCode } from '../../common/errors/problem-codes';
 import { SignInService } from '../accounts/sign-in.service';
 import { AccountLayout } from './account-layout.service';
 import { codeStep, CodeStepView } from './code-step';
 import { NextForm } from './dto/next.form';
 import { SignInCodeForm } from './dto/sign-in-code.form';
 import { SignInForm } from './dto/sign-in.form';
+import { SignInMethodForm } from './dto/sign-in-method.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
 import { DEFAULT_NEXT, localPath } from './local-path';
 import { cookieOptions } from '../../common/http/cookies';
 
 /** The pending sign-in's challenge, between the password and the code (only for /login). */
 const SIGN_IN_COOKIE = 'ac_signin';
+/** `?use=recovery-code`: the authenticator challenge, answered with one of the recovery codes. */
+const RECOVERY_CODE = 'recovery-code';
+/** What "Try another way" may refuse, each with a page text of its own (`another-way:errors.<code>`). */
+const SWITCH_ERRORS: readonly ProblemCode[] = [
+  'METHOD_UNAVAILABLE',
+  'RATE_LIMITED',
+  'VERIFICATION_LOCKED',
+  'VERIFICATION_EXPIRED',
+  'VERIFICATION_USED',
+  'VALIDATION_FAILED',
+];
 /** Browsers keep a cookie 400 days at most. */
 const DEVICE_COOKIE_MAX_AGE_MS = 400 * 86_400_000;
 
@@ -43,6 +56,17 @@ interface VerifyView {
   readonly step: CodeStepView;
   readonly resendFields: Record<string, string>;
   readonly errors: Record<string, string>;
+  /** The authenticator challenge, answered with a recovery code. */
+  readonly recoveryCode: boolean;
+  readonly verifyAction: string;
+  readonly anotherWay: AnotherWayView;
+}
+
+/** "Try another way": the ways the pending sign-in can go on, each a button, and why a switch was refused. */
+interface AnotherWayView {
+  readonly options: readonly { readonly method: SignInMethod; readonly use?: string; readonly label: string }[];
+  readonly error?: string;
+  readonly open: boolean;
 }
 
 /**
@@ -103,16 +127,26 @@ export class SignInPagesController {
   }
 
   @Get('verify')
-  async verifyForm(@Query('next') next: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async verifyForm(
+    @Query('next') next: unknown,
+    @Query('use') use: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const challenge = await this.pending(request, response);
     if (!challenge) return;
     this.layout.applySignedOut(request, response);
-    response.render('account/login-verify', this.verifyView(request, challenge, localPath(next), {}));
+    response.render('account/login-verify', this.verifyView(request, challenge, localPath(next), {}, use === RECOVERY_CODE));
   }
 
   /** The code: a session and 303 to `next`; the page again with the error beside the code. */
   @Post('verify')
-  async verify(@Body() form: SignInCodeForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async verify(
+    @Body() form: SignInCodeForm,
+    @Query('use') use: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const next = localPath(form.next);
     const challengeId = this.challengeId(request);
     if (!challengeId) return this.restart(response, next);
@@ -123,7 +157,7 @@ export class SignInPagesController {
       response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
       this.enter(response, session, next);
     } catch (error) {
-      await this.codeFailure(error, request, response, next);
+      await this.codeFailure(error, request, response, next, use === RECOVERY_CODE);
     }
   }
 
@@ -143,7 +177,45 @@ export class SignInPagesController {
     }
   }
 
-  private async codeFailure(error: unknown, request: Request, response: Response, next: string): Promise<void> {
+  /**
+   * "Try another way": the pending sign-in goes on by another of the account's methods (a new
+   * challenge; the one before ends), or, with `use=recovery-code`, by the authenticator
+   * challenge answered with a recovery code. 303 back to the code step; a refusal (no such
+   * method, too many codes sent, the challenge locked or expired) shows on the page.
+   */
+  @Post('verify/method')
+  async switchMethod(@Body() form: SignInMethodForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const next = localPath(form.next);
+    const challengeId = this.challengeId(request);
+    if (!challengeId) return this.restart(response, next);
+    const method = SIGN_IN_METHODS.find((candidate) => candidate === form.method);
+    const recovery = method === 'totp' && form.use === RECOVERY_CODE;
+    try {
+      if (!method) throw new ValidationFailedError([{ field: 'method', message: 'Choose another way to sign in.' }]);
+      const current = await this.secondary.describe({ challengeId, ...clientInfo(request) });
+      if (current.method !== method) {
+        const switched = await this.secondary.switchMethod({ challengeId, method, ...clientInfo(request) });
+        response.cookie(SIGN_IN_COOKIE, switched.challengeId, { ...this.signInCookie(), expires: switched.expiresAt });
+      }
+      const query = new URLSearchParams({ ...(recovery ? { use: RECOVERY_CODE } : {}), ...(next === DEFAULT_NEXT ? {} : { next }) });
+      response.redirect(303, `/login/verify${query.size ? `?${query.toString()}` : ''}`);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') return this.restart(response, next);
+      if (error instanceof DomainError && error.code === 'ACCOUNT_FROZEN') return this.frozen(request, response, '');
+      if (!(error instanceof DomainError && SWITCH_ERRORS.includes(error.code))) throw error;
+      const challenge = await this.pending(request, response);
+      if (!challenge) return;
+      this.layout.applySignedOut(request, response);
+      if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+      const view = this.verifyView(request, challenge, next, {}, false);
+      response.status(PROBLEMS[error.code].status).render('account/login-verify', {
+        ...view,
+        anotherWay: { ...view.anotherWay, error: `another-way:errors.${error.code}`, open: true },
+      });
+    }
+  }
+
+  private async codeFailure(error: unknown, request: Request, response: Response, next: string, recovery = false): Promise<void> {
     if (error instanceof DomainError && error.code === 'NOT_FOUND') return this.restart(response, next);
     if (error instanceof DomainError && error.code === 'ACCOUNT_FROZEN') return this.frozen(request, response, '');
     const failure = formFailure(error, CODE_ERRORS);
@@ -151,7 +223,7 @@ export class SignInPagesController {
     const challenge = await this.pending(request, response);
     if (!challenge) return;
     this.layout.applySignedOut(request, response);
-    renderFailure(response, 'account/login-verify', this.verifyView(request, challenge, next, {}), failure);
+    renderFailure(response, 'account/login-verify', this.verifyView(request, challenge, next, {}, recovery), failure);
   }
 
   /** The pending sign-in's challenge; without one (none, expired, another device) back to /login with a message. */
@@ -223,8 +295,15 @@ export class SignInPagesController {
     return { title: 'Sign in', csrf: csrfTokenFor(request), login, next: next === DEFAULT_NEXT ? undefined : next, errors };
   }
 
-  private verifyView(request: Request, challenge: SecondaryChallenge, next: string, errors: Record<string, string>): VerifyView {
+  private verifyView(
+    request: Request,
+    challenge: SecondaryChallenge,
+    next: string,
+    errors: Record<string, string>,
+    recoveryCode: boolean,
+  ): VerifyView {
     const shownNext = next === DEFAULT_NEXT ? undefined : next;
+    const recovery = recoveryCode && challenge.method === 'totp';
     return {
       title: 'Verify it is you',
       csrf: csrfTokenFor(request),
@@ -232,8 +311,29 @@ export class SignInPagesController {
       step: codeStep(challenge.method, challenge.maskedDestination, challenge.expiresAt, challenge.resendAvailableAt, this.clock.now()),
       resendFields: shownNext ? { next: shownNext } : {},
       errors,
+      recoveryCode: recovery,
+      verifyAction: recovery ? `/login/verify?use=${RECOVERY_CODE}` : '/login/verify',
+      anotherWay: { options: anotherWayOptions(challenge, recovery), open: false },
     };
   }
+}
+
+/**
+ * The ways a pending sign-in can go on besides the one on the page: each other method of the
+ * account, and a recovery code wherever the authenticator app is one of the ways (it answers the
+ * authenticator challenge in place of the app's code).
+ */
+function anotherWayOptions(challenge: SecondaryChallenge, recovery: boolean): AnotherWayView['options'] {
+  type Way = AnotherWayView['options'][number];
+  const app: Way = { method: 'totp', label: 'another-way:methods.totp' };
+  const recoveryCode: Way = { method: 'totp', use: RECOVERY_CODE, label: 'another-way:methods.recoveryCode' };
+  const ways: Way[] = [];
+  if (challenge.method === 'totp') ways.push(recovery ? app : recoveryCode);
+  for (const method of challenge.otherMethods) {
+    if (method === 'totp') ways.push(app, recoveryCode);
+    else ways.push({ method, label: `another-way:methods.${method}` });
+  }
+  return ways;
 }
 
 function withNext(path: string, next: string): string {

@@ -51,7 +51,7 @@ export class VerifyPagesController {
     const account = await this.accounts.getChangeable(session);
     if (typeof id !== 'string' || !id) return response.render(VIEW, this.chooseView(account, checked, undefined, {}));
     const started = await this.started(session, id, checked, response);
-    if (started) response.render(VIEW, this.codeView(started, {}));
+    if (started) response.render(VIEW, this.codeView(started, account, {}));
   }
 
   /** Starts the verification by the chosen method (a code is sent, or TOTP awaited): 303 to its code form. */
@@ -123,7 +123,7 @@ export class VerifyPagesController {
     if (!failure) throw error;
     // Expiry and resend times move with a resend; show them as they are now.
     const current = await this.verifications.describe(session, started.id);
-    renderFailure(response, VIEW, this.codeView(current, {}), failure);
+    renderFailure(response, VIEW, this.codeView(current, await this.accounts.getChangeable(session), {}), failure);
   }
 
   /** The verification `id` of this session for `purpose`; otherwise back to choosing a method, with a message. */
@@ -162,7 +162,7 @@ export class VerifyPagesController {
     };
   }
 
-  private codeView(started: VerificationView, errors: Record<string, string>) {
+  private codeView(started: VerificationView, account: Account, errors: Record<string, string>) {
     const step = codeStep(started.method, started.maskedDestination, started.expiresAt, started.resendAvailableAt, this.clock.now());
     return {
       title: 'Verify your identity',
@@ -172,6 +172,7 @@ export class VerifyPagesController {
       id: started.id,
       step,
       resendFields: { purpose: started.purpose, id: started.id },
+      anotherWay: anotherWayOptions(account, started.method),
       errors,
     };
   }
@@ -184,6 +185,21 @@ function purposeOf(value: unknown): VerificationPurpose {
       { field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp' },
     ]);
   return value;
+}
+
+/**
+ * "Try another way" on the code step: every other method the account has, each a button that
+ * starts a verification by it for the same purpose (POST /security/verify).
+ */
+function anotherWayOptions(account: Account, current: VerificationMethod) {
+  return verificationMethods(account)
+    .filter((method) => method !== current)
+    .map((method) => ({
+      method,
+      label: `another-way:verify.methods.${method}`,
+      phone: method === 'sms' ? maskPhone(account.securePhone!) : undefined,
+      email: method === 'email' ? maskEmail(account.logonEmail) : undefined,
+    }));
 }
 
 function methodLabel(method: VerificationMethod, account: Account): string {

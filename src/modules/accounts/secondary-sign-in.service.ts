@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { maskEmail, maskPhone } from '../../common/masking';
 import { AuditService } from '../audit/audit.service';
-import { ChallengeScope, CodeChallengesService } from '../challenges/code-challenges.service';
+import { CHALLENGE_RULES } from '../challenges/challenge-limits';
+import {
+  MethodUnavailableError,
+  VerificationExpiredError,
+  VerificationLockedError,
+  VerificationUsedError,
+} from '../challenges/challenges.errors';
+import { ChallengeScope, CodeChallengesService, IssueChallenge } from '../challenges/code-challenges.service';
 import { ChallengeMethod, CodeChallenge } from '../challenges/entities/code-challenge.entity';
 import { NotificationsService } from '../notifications/notifications.service';
 import { AccountsService, assertNotFrozen } from './accounts.service';
@@ -14,7 +21,7 @@ import { networkOf } from './network';
 import { Principal, auditActorOf } from './principal';
 import { IssuedSession, SessionsService } from './sessions.service';
 import type { SignInAttempt } from './sign-in.service';
-import { TotpService } from './totp.service';
+import { TotpFactor, TotpService } from './totp.service';
 
 /** The code that completes a sign-in answered with 202, from the client that started it. */
 export interface SecondaryAttempt {
@@ -25,6 +32,14 @@ export interface SecondaryAttempt {
   readonly deviceId?: string;
 }
 
+/**
+ * The ways a sign-in's second factor can go, in the order the first challenge picks them: SMS to
+ * the secure phone, the authenticator app, email to the logon email. `passkey` is named here so
+ * that a switch to it is validated like the others: the account must have one.
+ */
+export const SIGN_IN_METHODS = ['sms', 'totp', 'email', 'passkey'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
 /** The 202 of a sign-in from an unfamiliar device or network, as docs/api.md shapes it. */
 export interface SecondaryChallenge {
   readonly status: 'secondary_auth_required';
@@ -34,6 +49,17 @@ export interface SecondaryChallenge {
   readonly maskedDestination: string | null;
   readonly expiresAt: Date;
   readonly resendAvailableAt?: Date;
+  /** Every other method the account has: "Try another way" switches to one of them. */
+  readonly otherMethods: SignInMethod[];
+}
+
+/** "Try another way": the pending sign-in's challenge and the method to go on with. */
+export interface SecondaryMethodSwitch {
+  readonly challengeId: string;
+  readonly method: SignInMethod;
+  readonly ip: string;
+  readonly userAgent?: string;
+  readonly deviceId?: string;
 }
 
 /**
@@ -61,24 +87,94 @@ export class SecondarySignInService {
    * send limit like every code, and is refused while the account's verification is locked.
    */
   async hold(account: Account, device: DeviceFingerprint | undefined, attempt: SignInAttempt): Promise<SecondaryChallenge> {
-    const method: ChallengeMethod = account.securePhone ? 'sms' : account.totpSecret ? 'totp' : 'email';
-    const destination = method === 'sms' ? account.securePhone : method === 'email' ? account.logonEmail : null;
+    const methods = await this.methodsOf(account);
     const pending: PendingSignIn = {
       deviceIdHash: device?.deviceIdHash ?? null,
       network: device?.network ?? networkOf(attempt.ip),
       device: deviceLabel(attempt.userAgent),
       ip: attempt.ip,
     };
-    const challenge = await this.challenges.issueAlone({
-      kind: 'sign_in',
-      method,
-      account,
-      destination,
-      message: method === 'totp' ? undefined : { template: 'sign-in-code', locale: account.locale, variables: { ip: attempt.ip } },
-      context: { ...pending },
-      ip: attempt.ip,
+    return this.startChallenge(account, methods[0], methods, pending, attempt.ip);
+  }
+
+  /**
+   * "Try another way": ends the pending sign-in's challenge and starts one by `method`, for the
+   * same sign-in (same device id, network and client). The method must be one the account has
+   * (400 METHOD_UNAVAILABLE otherwise); a code sent counts toward the account's send limit like
+   * any other, and the account's verification lock refuses the switch as it refuses a new
+   * challenge. A challenge already used, out of attempts or expired cannot be switched from
+   * (409, 423, 410, in that order): the person signs in again. A refused switch leaves the
+   * challenge as it was.
+   */
+  async switchMethod(request: SecondaryMethodSwitch): Promise<SecondaryChallenge> {
+    const scope = this.secondaryScope(request);
+    const account = await this.pendingAccount(request.challengeId, scope);
+    const methods = await this.methodsOf(account);
+    if (!methods.includes(request.method)) throw new MethodUnavailableError(unavailable(request.method));
+    return this.dataSource.transaction(async (manager) => {
+      const current = await this.challenges.find(request.challengeId, scope, manager, true);
+      if (current.usedAt) throw new VerificationUsedError();
+      if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
+      if (current.expiresAt.getTime() <= this.clock.nowMs()) throw new VerificationExpiredError();
+      await this.challenges.cancel(manager, current.id, scope);
+      const started = await this.startChallenge(account, request.method, methods, pendingSignInOf(current), request.ip, manager);
+      await this.audit.record(manager, {
+        action: 'sign_in.method_switched',
+        actor: { type: 'public' },
+        subject: { type: 'account', id: account.uid },
+        data: { from: current.method, to: request.method, endedChallengeId: current.id, challengeId: started.challengeId },
+        ip: request.ip,
+      });
+      return started;
     });
-    return secondaryView(challenge);
+  }
+
+  /**
+   * The methods the account has for a sign-in's second factor, in the order the first challenge
+   * prefers them (SIGN_IN_METHODS): the 202's `method` is the first, `otherMethods` the rest.
+   */
+  private methodsOf(account: Account): Promise<SignInMethod[]> {
+    const has: Record<SignInMethod, boolean> = {
+      sms: account.securePhone !== null,
+      totp: account.totpSecret !== null,
+      email: true,
+      passkey: false,
+    };
+    return Promise.resolve(SIGN_IN_METHODS.filter((method) => has[method]));
+  }
+
+  /**
+   * The one place a sign-in challenge is started, whatever the method: the first one (`hold`)
+   * and every switch. In `manager`'s transaction when given (a switch), else in one of its own.
+   */
+  private async startChallenge(
+    account: Account,
+    method: SignInMethod,
+    methods: readonly SignInMethod[],
+    pending: PendingSignIn,
+    ip: string,
+    manager?: EntityManager,
+  ): Promise<SecondaryChallenge> {
+    const otherMethods = methods.filter((other) => other !== method);
+    switch (method) {
+      case 'sms':
+      case 'email':
+      case 'totp': {
+        const request: IssueChallenge = {
+          kind: 'sign_in',
+          method,
+          account,
+          destination: method === 'sms' ? account.securePhone : method === 'email' ? account.logonEmail : null,
+          message: method === 'totp' ? undefined : { template: 'sign-in-code', locale: account.locale, variables: { ip: pending.ip } },
+          context: { ...pending },
+          ip,
+        };
+        const challenge = manager ? await this.challenges.issue(manager, request) : await this.challenges.issueAlone(request);
+        return secondaryView(challenge, otherMethods);
+      }
+      case 'passkey':
+        throw new MethodUnavailableError(unavailable(method));
+    }
   }
 
   /** Sign-in challenges have no session: the device id the sign-in came with is what binds them. */
@@ -102,16 +198,18 @@ export class SecondarySignInService {
   async complete(request: SecondaryAttempt): Promise<IssuedSession> {
     const scope = this.secondaryScope(request);
     const account = await this.pendingAccount(request.challengeId, scope);
+    let factor: TotpFactor | null = null;
     return this.challenges.verify(request.challengeId, request.code, scope, {
       account,
       ip: request.ip,
-      checkTotp: (code, manager) => this.totp.check(account, code, manager),
+      checkTotp: async (code, manager) => (factor = await this.totp.checkFactor(account, code, manager)) !== null,
       onSuccess: async (manager, challenge) => {
         const current = await this.accounts.lock(manager, account.uid);
         assertNotFrozen(current);
         const principal: Principal = { type: 'root', uid: current.uid };
         const session = await this.sessions.create(manager, principal, { ip: request.ip, userAgent: request.userAgent });
         const pending = pendingSignInOf(challenge);
+        const recoveryCodesLeft = factor === 'recovery_code' ? await this.totp.recoveryCodesLeft(current.uid, manager) : undefined;
         if (pending.deviceIdHash)
           await this.devices.recordSignIn(
             manager,
@@ -131,9 +229,19 @@ export class SecondarySignInService {
             ip: pending.ip,
             network: pending.network,
             device: pending.device,
+            recoveryCodesLeft: recoveryCodesLeft ?? null,
           },
           accountUid: current.uid,
         });
+        if (recoveryCodesLeft !== undefined) {
+          await this.audit.record(manager, {
+            action: 'totp.recovery_code_used',
+            actor: auditActorOf(principal),
+            subject: { type: 'account', id: current.uid },
+            data: { usedFor: 'sign_in', challengeId: challenge.id, recoveryCodesLeft },
+            ip: request.ip,
+          });
+        }
         await this.audit.record(manager, {
           action: 'sign_in.succeeded',
           actor: auditActorOf(principal),
@@ -142,7 +250,7 @@ export class SecondarySignInService {
             sessionId: session.sessionId,
             principalType: 'root',
             knownDevice: false,
-            secondFactor: challenge.method,
+            secondFactor: factor === 'recovery_code' ? 'recovery_code' : challenge.method,
             deviceTrusted: pending.deviceIdHash !== null,
           },
           ip: request.ip,
@@ -155,7 +263,11 @@ export class SecondarySignInService {
   /** A pending sign-in's challenge as its 202 described it (the sign-in page shows it again); 404 once it is gone. */
   async describe(request: Omit<SecondaryAttempt, 'code'>): Promise<SecondaryChallenge> {
     const challenge = await this.challenges.find(request.challengeId, this.secondaryScope(request));
-    return secondaryView(challenge);
+    const methods = await this.methodsOf(await this.accounts.get(challenge.accountUid!));
+    return secondaryView(
+      challenge,
+      methods.filter((method) => method !== challenge.method),
+    );
   }
 
   /** A new code for a pending sign-in's challenge (SMS or email), under the verification resend rules. */
@@ -186,7 +298,7 @@ function pendingSignInOf(challenge: CodeChallenge): PendingSignIn {
   };
 }
 
-function secondaryView(challenge: CodeChallenge): SecondaryChallenge {
+function secondaryView(challenge: CodeChallenge, otherMethods: SignInMethod[]): SecondaryChallenge {
   const { method, destination } = challenge;
   return {
     status: 'secondary_auth_required',
@@ -195,5 +307,19 @@ function secondaryView(challenge: CodeChallenge): SecondaryChallenge {
     maskedDestination: method === 'sms' ? maskPhone(destination!) : method === 'email' ? maskEmail(destination!) : null,
     expiresAt: challenge.expiresAt,
     ...(challenge.resendAvailableAt ? { resendAvailableAt: challenge.resendAvailableAt } : {}),
+    otherMethods,
   };
+}
+
+function unavailable(method: SignInMethod): string {
+  switch (method) {
+    case 'sms':
+      return 'This account has no secure phone: choose another of its sign-in methods.';
+    case 'totp':
+      return 'This account has no authenticator app set up: choose another of its sign-in methods.';
+    case 'passkey':
+      return 'This account has no passkey: choose another of its sign-in methods.';
+    case 'email':
+      return 'This sign-in method is not available for this account.';
+  }
 }

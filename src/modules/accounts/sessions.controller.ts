@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { clientInfo } from './client-info';
 import { RevokeSessionsQuery } from './dto/revoke-sessions.query';
+import { SecondaryMethodDto } from './dto/secondary-method.dto';
 import { SecondaryResendDto } from './dto/secondary-resend.dto';
 import { SecondarySignInDto } from './dto/secondary-sign-in.dto';
 import { SignInDto } from './dto/sign-in.dto';
@@ -48,6 +49,16 @@ export class SessionsController {
   @HttpCode(200)
   async resendSecondary(@Body() body: SecondaryResendDto, @Req() request: Request) {
     return this.secondary.resend({ challengeId: body.challengeId, ...clientInfo(request) });
+  }
+
+  /**
+   * "Try another way": ends the pending sign-in's challenge and answers 202 as the sign-in did,
+   * for a new challenge by `method` (a code is sent for SMS and email, counted as usual).
+   */
+  @Post('secondary/method')
+  @HttpCode(202)
+  async switchSecondaryMethod(@Body() body: SecondaryMethodDto, @Req() request: Request) {
+    return this.secondary.switchMethod({ challengeId: body.challengeId, method: body.method, ...clientInfo(request) });
   }
 
   @Get()

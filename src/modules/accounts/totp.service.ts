@@ -21,6 +21,9 @@ export const TOTP_RULES = {
   recoveryCodeLength: 10,
 } as const;
 
+/** What answered a TOTP challenge: a step of the authenticator app, or a recovery code in its place. */
+export type TotpFactor = 'totp' | 'recovery_code';
+
 const TOTP_CODE = /^\d{6}$/;
 /** Base32 (as issued), in any case, spaces and dashes ignored. */
 const RECOVERY_CODE = /^[A-Z2-7]{10}$/;
@@ -81,15 +84,27 @@ export class TotpService {
     code: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<boolean> {
+    return (await this.checkFactor(account, code, manager)) !== null;
+  }
+
+  /**
+   * As `check`, saying which factor answered: `totp` (a step of the app), `recovery_code` (one
+   * of the enrolment's recovery codes, now used), or null for neither.
+   */
+  async checkFactor(
+    account: Pick<Account, 'uid' | 'totpSecret'>,
+    code: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<TotpFactor | null> {
     const secret = this.accounts.totpSecretOf(account);
-    if (secret === null) return false;
+    if (secret === null) return null;
     const trimmed = code.trim();
     if (TOTP_CODE.test(trimmed)) {
       const step = await this.matchStep(secret, trimmed);
-      return step !== null && (await this.acceptStep(manager, account.uid, step));
+      return step !== null && (await this.acceptStep(manager, account.uid, step)) ? 'totp' : null;
     }
     const recovery = normaliseRecoveryCode(trimmed);
-    return RECOVERY_CODE.test(recovery) && this.useRecoveryCode(manager, account.uid, recovery);
+    return RECOVERY_CODE.test(recovery) && (await this.useRecoveryCode(manager, account.uid, recovery)) ? 'recovery_code' : null;
   }
 
   /**
@@ -107,9 +122,9 @@ export class TotpService {
     return [...codes];
   }
 
-  /** How many of the account's recovery codes are still unused. */
-  recoveryCodesLeft(uid: string): Promise<number> {
-    return this.dataSource.manager.countBy(RecoveryCode, { accountUid: uid, usedAt: IsNull() });
+  /** How many of the account's recovery codes are still unused (as `manager`'s transaction sees them). */
+  recoveryCodesLeft(uid: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    return manager.countBy(RecoveryCode, { accountUid: uid, usedAt: IsNull() });
   }
 
   /** Deletes the account's recovery codes (TOTP turned off or replaced), through the caller's transaction. */

@@ -69,11 +69,20 @@ export const TEMPLATES = {
   },
   /** `enabled`: true when an authenticator app was set up, false when it was turned off. */
   'totp-changed': { channels: ['email'], secrets: [], sample: { ...account, enabled: true } },
-  /** `device`: a label from the user agent (free text: escaped in HTML). */
+  /**
+   * `device`: a label from the user agent (free text: escaped in HTML). `recoveryCodesLeft`: null
+   * unless a recovery code answered the sign-in's authenticator challenge (then how many remain).
+   */
   'new-device-sign-in': {
     channels: ['email'],
     secrets: [],
-    sample: { ...account, ip: '203.0.113.7', network: '203.0.113.0/24', device: 'Chrome on Linux' },
+    sample: {
+      ...account,
+      ip: '203.0.113.7',
+      network: '203.0.113.0/24',
+      device: 'Chrome on Linux',
+      recoveryCodesLeft: 9,
+    },
   },
   'sign-in-throttled': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7', retryAfterMinutes: 2 } },
   /** Wrong codes typed in a password recovery of the account (anyone who knows the login can start one); once an hour at most. */
