@@ -7,6 +7,8 @@ export const PURPOSE_PAGES: Record<VerificationPurpose, { readonly path: string;
   change_phone: { path: '/security/phone', label: 'change your secure phone' },
   enable_totp: { path: '/security/totp', label: 'set up an authenticator app' },
   disable_totp: { path: '/security/totp', label: 'turn off your authenticator app' },
+  add_passkey: { path: '/security/passkeys/new', label: 'add a passkey' },
+  remove_passkey: { path: '/security/passkeys', label: 'remove a passkey' },
 };
 
 export function isPurpose(value: unknown): value is VerificationPurpose {

@@ -91,7 +91,7 @@ export class VerifyPagesController {
     try {
       const code = form.code?.trim() ?? '';
       if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
-      const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, code, request.ip);
+      const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, { code }, request.ip);
       this.verified.set(response, started.purpose, verificationToken, expiresAt);
       response.redirect(303, PURPOSE_PAGES[started.purpose].path);
     } catch (error) {
@@ -181,7 +181,7 @@ export class VerifyPagesController {
 function purposeOf(value: unknown): VerificationPurpose {
   if (!isPurpose(value))
     throw new ValidationFailedError([
-      { field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp' },
+      { field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp, add_passkey, remove_passkey' },
     ]);
   return value;
 }
@@ -194,5 +194,7 @@ function methodLabel(method: VerificationMethod, account: Account): string {
       return `Email to your logon email ${maskEmail(account.logonEmail)}`;
     case 'totp':
       return 'Code from your authenticator app';
+    case 'passkey':
+      return 'A passkey (this device, your phone or a security key)';
   }
 }

@@ -9,6 +9,9 @@ import { AccountsService } from './accounts.service';
 import { DevicesController } from './devices.controller';
 import { DevicesService } from './devices.service';
 import { LoginThrottle } from './login-throttle.service';
+import { PasskeyCredentialsService } from './passkey-credentials.service';
+import { PasskeySessionsController } from './passkey-sessions.controller';
+import { PasskeySignInService } from './passkey-sign-in.service';
 import { PasswordPolicyModule } from './password-policy.module';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
@@ -20,7 +23,7 @@ import { TotpService } from './totp.service';
 /** Accounts, RAM users, sign-in and its second factor, sessions, trusted devices, TOTP and freezing. */
 @Module({
   imports: [AuditModule, NotificationsModule, ChallengesModule, PasswordPolicyModule],
-  controllers: [SessionsController, AccountsController, DevicesController],
+  controllers: [SessionsController, PasskeySessionsController, AccountsController, DevicesController],
   providers: [
     AccountsRepository,
     AccountsService,
@@ -32,6 +35,8 @@ import { TotpService } from './totp.service';
     SessionGuard,
     TotpService,
     AccountFreezeService,
+    PasskeyCredentialsService,
+    PasskeySignInService,
   ],
   exports: [
     AccountsService,
@@ -44,6 +49,8 @@ import { TotpService } from './totp.service';
     TotpService,
     AccountFreezeService,
     PasswordPolicyModule,
+    PasskeyCredentialsService,
+    PasskeySignInService,
   ],
 })
 export class AccountsModule {}

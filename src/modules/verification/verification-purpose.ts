@@ -1,3 +1,11 @@
 /** What an identity verification is for: each purpose's token authorises one kind of change. */
-export const VERIFICATION_PURPOSES = ['change_password', 'change_email', 'change_phone', 'enable_totp', 'disable_totp'] as const;
+export const VERIFICATION_PURPOSES = [
+  'change_password',
+  'change_email',
+  'change_phone',
+  'enable_totp',
+  'disable_totp',
+  'add_passkey',
+  'remove_passkey',
+] as const;
 export type VerificationPurpose = (typeof VERIFICATION_PURPOSES)[number];
