@@ -16,7 +16,12 @@ import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 
-export type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON };
+export type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+};
 
 /** How long a WebAuthn challenge may be answered. */
 export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * 60_000;
@@ -98,7 +103,9 @@ export class RelyingParty {
       challenge: Buffer.from(challenge, 'base64url'),
       timeout: WEBAUTHN_CHALLENGE_TTL_MS,
       userVerification: 'required',
-      ...(allow ? { allowCredentials: allow.map((credential) => ({ id: credential.credentialId, transports: transportsOf(credential) })) } : {}),
+      ...(allow
+        ? { allowCredentials: allow.map((credential) => ({ id: credential.credentialId, transports: transportsOf(credential) })) }
+        : {}),
     });
   }
 

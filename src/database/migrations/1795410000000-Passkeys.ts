@@ -65,7 +65,9 @@ export class Passkeys1795410000000 implements MigrationInterface {
       ALTER TABLE security_reverts ADD CONSTRAINT security_reverts_kind_check CHECK (kind IN ('password', 'logon_email', 'secure_phone'))`);
     await queryRunner.query(`DELETE FROM code_challenges WHERE kind = 'webauthn' OR method = 'passkey'`);
     await queryRunner.query(`ALTER TABLE code_challenges DROP CONSTRAINT code_challenges_method_check`);
-    await queryRunner.query(`ALTER TABLE code_challenges ADD CONSTRAINT code_challenges_method_check CHECK (method IN ('sms', 'email', 'totp'))`);
+    await queryRunner.query(
+      `ALTER TABLE code_challenges ADD CONSTRAINT code_challenges_method_check CHECK (method IN ('sms', 'email', 'totp'))`,
+    );
     await queryRunner.query(`ALTER TABLE code_challenges DROP CONSTRAINT code_challenges_kind_check`);
     await queryRunner.query(`
       ALTER TABLE code_challenges ADD CONSTRAINT code_challenges_kind_check

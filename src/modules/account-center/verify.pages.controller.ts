@@ -181,7 +181,11 @@ export class VerifyPagesController {
 function purposeOf(value: unknown): VerificationPurpose {
   if (!isPurpose(value))
     throw new ValidationFailedError([
-      { field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp, add_passkey, remove_passkey' },
+      {
+        field: 'purpose',
+        message:
+          'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp, add_passkey, remove_passkey',
+      },
     ]);
   return value;
 }

@@ -93,7 +93,13 @@ export class PasskeySignInService {
         action: 'sign_in.succeeded',
         actor: auditActorOf(principal),
         subject: { type: 'account', id: account.uid },
-        data: { sessionId: session.sessionId, principalType: 'root', method: 'passkey', passkeyId: passkey.id, deviceTrusted: device !== undefined },
+        data: {
+          sessionId: session.sessionId,
+          principalType: 'root',
+          method: 'passkey',
+          passkeyId: passkey.id,
+          deviceTrusted: device !== undefined,
+        },
         ip: attempt.ip,
       });
       return session;

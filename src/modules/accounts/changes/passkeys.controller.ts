@@ -40,7 +40,12 @@ export class PasskeysController {
   }
 
   @Patch(':id')
-  rename(@CurrentSession() session: AuthenticatedSession, @Param('id') id: string, @Body() body: RenamePasskeyDto, @Req() request: Request) {
+  rename(
+    @CurrentSession() session: AuthenticatedSession,
+    @Param('id') id: string,
+    @Body() body: RenamePasskeyDto,
+    @Req() request: Request,
+  ) {
     return this.registrations.rename(session, id, body.name, request.ip);
   }
 

@@ -15,7 +15,8 @@ export class RegisterPasskeyDto {
   name?: string;
 
   @ApiProperty({
-    description: 'A `RegistrationResponseJSON` (`id`, `rawId`, `type`, `response: { clientDataJSON, attestationObject }`); other members are ignored',
+    description:
+      'A `RegistrationResponseJSON` (`id`, `rawId`, `type`, `response: { clientDataJSON, attestationObject }`); other members are ignored',
     type: 'object',
     additionalProperties: true,
   })
