@@ -9,6 +9,7 @@ import { ContactChangesService } from '../accounts/changes/contact-changes.servi
 import { AuthenticatedSession } from '../accounts/principal';
 import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
 import { SessionsService } from '../accounts/sessions.service';
+import { PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
 import { TotpService } from '../accounts/totp.service';
 import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
@@ -33,6 +34,7 @@ export class SecurityPagesController {
     private readonly totp: TotpService,
     private readonly sessions: SessionsService,
     private readonly flash: FlashService,
+    private readonly passkeys: PasskeyCredentialsService,
     @InjectConfig() config: AppConfig,
   ) {
     this.secureCookies = config.http.secureCookies;
@@ -85,6 +87,7 @@ export class SecurityPagesController {
       securePhone: account.securePhone ? maskPhone(account.securePhone) : undefined,
       totpEnabled,
       recoveryCodesLeft,
+      passkeyCount: owner ? await this.passkeys.count(account.uid) : 0,
       pending,
       links: {
         password: verifyPath('change_password'),

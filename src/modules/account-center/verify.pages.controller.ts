@@ -6,6 +6,7 @@ import { FlashService } from '../../common/http/flash.service';
 import { maskEmail, maskPhone } from '../../common/masking';
 import { VERIFICATION_METHODS, verificationMethods, VerificationMethod } from '../accounts/account-view';
 import { AccountsService } from '../accounts/accounts.service';
+import { PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
 import { Account } from '../accounts/entities/account.entity';
 import { AuthenticatedSession } from '../accounts/principal';
 import { VerificationPurpose } from '../verification/verification-purpose';
@@ -13,6 +14,8 @@ import { VerificationService, VerificationView } from '../verification/verificat
 import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
 import { codeStep } from './code-step';
+import { parseCredential } from './dto/passkey.forms';
+import { SCRIPTS } from './passkeys.pages.controller';
 import { StartVerificationForm } from './dto/start-verification.form';
 import { VerificationCodeForm } from './dto/verification-code.form';
 import { VerificationResendForm } from './dto/verification-resend.form';
@@ -36,6 +39,7 @@ export class VerifyPagesController {
     private readonly verified: VerifiedCookie,
     private readonly flash: FlashService,
     private readonly clock: Clock,
+    private readonly passkeys: PasskeyCredentialsService,
   ) {}
 
   /** Without `id`: the methods to choose from; with the `id` of a started verification: its code form. */
@@ -49,7 +53,8 @@ export class VerifyPagesController {
   ): Promise<void> {
     const checked = purposeOf(purpose);
     const account = await this.accounts.getChangeable(session);
-    if (typeof id !== 'string' || !id) return response.render(VIEW, this.chooseView(account, checked, undefined, {}));
+    if (typeof id !== 'string' || !id)
+      return response.render(VIEW, this.chooseView(account, checked, undefined, await this.hasPasskey(account)));
     const started = await this.started(session, id, checked, response);
     if (started) response.render(VIEW, this.codeView(started, {}));
   }
@@ -74,7 +79,7 @@ export class VerifyPagesController {
     } catch (error) {
       const failure = formFailure(error, { METHOD_UNAVAILABLE: 'method', VERIFICATION_LOCKED: 'method', RATE_LIMITED: 'method' });
       if (!failure) throw error;
-      renderFailure(response, VIEW, this.chooseView(account, purpose, method, {}), failure);
+      renderFailure(response, VIEW, this.chooseView(account, purpose, method, await this.hasPasskey(account)), failure);
     }
   }
 
@@ -90,8 +95,10 @@ export class VerifyPagesController {
     if (!started) return;
     try {
       const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
-      const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, { code }, request.ip);
+      const passkey = started.method === 'passkey';
+      if (!passkey && !code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      const answer = passkey ? { credential: parseCredential(form.credential) ?? {} } : { code };
+      const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, answer, request.ip);
       this.verified.set(response, started.purpose, verificationToken, expiresAt);
       response.redirect(303, PURPOSE_PAGES[started.purpose].path);
     } catch (error) {
@@ -144,13 +151,8 @@ export class VerifyPagesController {
     return undefined;
   }
 
-  private chooseView(
-    account: Account,
-    purpose: VerificationPurpose,
-    chosen: VerificationMethod | undefined,
-    errors: Record<string, string>,
-  ) {
-    const methods = verificationMethods(account);
+  private chooseView(account: Account, purpose: VerificationPurpose, chosen: VerificationMethod | undefined, hasPasskey: boolean) {
+    const methods = verificationMethods(account, hasPasskey);
     const selected = chosen ?? methods[0];
     return {
       title: 'Verify your identity',
@@ -158,11 +160,26 @@ export class VerifyPagesController {
       purposeLabel: PURPOSE_PAGES[purpose].label,
       choosing: true,
       methods: methods.map((method) => ({ value: method, label: methodLabel(method, account), checked: method === selected })),
-      errors,
+      errors: {},
     };
   }
 
+  private async hasPasskey(account: Account): Promise<boolean> {
+    return (await this.passkeys.count(account.uid)) > 0;
+  }
+
   private codeView(started: VerificationView, errors: Record<string, string>) {
+    if (started.method === 'passkey')
+      return {
+        title: 'Verify your identity',
+        purpose: started.purpose,
+        purposeLabel: PURPOSE_PAGES[started.purpose].label,
+        choosing: false,
+        id: started.id,
+        passkey: { options: JSON.stringify(started.options) },
+        scripts: SCRIPTS,
+        errors,
+      };
     const step = codeStep(started.method, started.maskedDestination, started.expiresAt, started.resendAvailableAt, this.clock.now());
     return {
       title: 'Verify your identity',
