@@ -1,4 +1,5 @@
 import { CDPSession, Page } from 'playwright-core';
+import { createAgent } from '../support/agents';
 import { createAccount, TestAccount, uniquePhone } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Inbox } from '../support/verification';
@@ -158,6 +159,33 @@ describe('Passkeys in Chromium, with a virtual authenticator', () => {
     await Promise.all([page.waitForURL(url('/security/passkeys')), page.getByRole('button', { name: 'Remove Desk' }).click()]);
     await expect(page.locator('.passkey').count()).resolves.toBe(0);
     await inbox.latest(account.logonEmail, 'passkey-removed');
+    expect(unexpected(browser.problems, t.baseUrl!, [])).toEqual([]);
+  });
+
+  it('lets an agent enrol a passkey on /agent/me and sign in with it as second factor', async () => {
+    const agent = await createAgent(t, { role: 'agent' });
+    const page = await browser.newPage();
+    await virtualAuthenticator(page);
+    const signInWithPassword = async () => {
+      await page.goto(url('/agent/login'));
+      await page.getByLabel('Email').fill(agent.email);
+      await page.getByLabel('Password').fill(agent.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    };
+    await signInWithPassword();
+    await page.waitForURL(url('/agent'));
+    await page.goto(url('/agent/me'));
+    await Promise.all([page.waitForURL(url('/agent/me/passkeys/new')), page.getByRole('link', { name: 'Add a passkey' }).click()]);
+    await page.getByLabel('Name').fill('Agent laptop');
+    await Promise.all([page.waitForURL(url('/agent/me')), page.getByRole('button', { name: 'Create passkey' }).click()]);
+    await expect(page.locator('.agent-passkey strong').allTextContents()).resolves.toEqual(['Agent laptop']);
+
+    await Promise.all([page.waitForURL(url('/agent/login')), page.getByRole('button', { name: 'Sign out', exact: true }).click()]);
+    // The right password now leads to the passkey step; the passkey completes the sign-in.
+    await signInWithPassword();
+    await page.waitForURL(url('/agent/login'));
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Use your passkey');
+    await Promise.all([page.waitForURL(url('/agent')), page.getByRole('button', { name: 'Use a passkey' }).click()]);
     expect(unexpected(browser.problems, t.baseUrl!, [])).toEqual([]);
   });
 });

@@ -1,8 +1,7 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { FormDto } from '../../../common/http/form.dto';
 
-/** A browser's WebAuthn answer, as JSON text in a hidden field (a few kilobytes at most). */
-const CREDENTIAL_MAX = 16_384;
+import { CREDENTIAL_FIELD_MAX as CREDENTIAL_MAX } from '../../../common/webauthn/credential-field';
 
 /** Sign-in with a passkey from /login. */
 export class PasskeySignInForm extends FormDto {
@@ -47,12 +46,4 @@ export class PasskeyRenameForm extends FormDto {
   name?: string;
 }
 
-/** The JSON of a hidden `credential` field; undefined when it is not JSON (the service then refuses it as it would any bad credential). */
-export function parseCredential(value: string | undefined): unknown {
-  if (!value) return undefined;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+export { parseCredential } from '../../../common/webauthn/credential-field';
