@@ -1,4 +1,7 @@
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { DevicesService } from '../../src/modules/accounts/devices.service';
+import { SecondarySignInService } from '../../src/modules/accounts/secondary-sign-in.service';
+import { CodeChallengesService } from '../../src/modules/challenges/code-challenges.service';
 import { Passkey } from '../../src/modules/accounts/entities/passkey.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp } from '../support/factories';
@@ -380,6 +383,51 @@ describe('Passkeys through the API, with a software authenticator', () => {
         .expect(400);
       expect(unavailable.body.code).toBe('METHOD_UNAVAILABLE');
       await api(t).post(`/api/v1/verifications/${started.body.id}/resend`).set(bearer(token)).expect(400);
+    });
+  });
+
+  describe('a passkey as the second factor of a sign-in from an unfamiliar device', () => {
+    it('completes the sign-in with { challengeId, credential }; a failed assertion answers 400 with fresh options', async () => {
+      const { account, authenticator } = await ownerWithPasskey();
+      const ip = uniqueIp();
+      const deviceId = 'unfamiliar-device-0123456789';
+      const held = await api(t)
+        .post('/api/v1/sessions')
+        .set('X-Forwarded-For', ip)
+        .set('X-Device-Id', deviceId)
+        .send({ login: account.logonEmail, password: account.password })
+        .expect(202);
+      expect(held.body.method).toBe('email');
+      // What "try another way" to a passkey does: a sign-in challenge by passkey, for the same pending sign-in.
+      const device = t.get(DevicesService).fingerprint(deviceId, ip)!;
+      const switched = await t.get(CodeChallengesService).issueAlone({
+        kind: 'sign_in',
+        method: 'passkey',
+        account: await t.get(AccountsService).get(account.uid),
+        context: { deviceIdHash: device.deviceIdHash, network: device.network, device: 'Test device', ip },
+        ip,
+      });
+      const described = await t.get(SecondarySignInService).describe({ challengeId: switched.id, ip, deviceId });
+      expect(described).toMatchObject({ method: 'passkey', maskedDestination: null, options: { userVerification: 'required' } });
+      expect(described.options!.allowCredentials).toEqual([expect.objectContaining({ id: authenticator.credentials[0].id })]);
+
+      const complete = (credential: object) =>
+        api(t)
+          .post('/api/v1/sessions/secondary')
+          .set('X-Forwarded-For', ip)
+          .set('X-Device-Id', deviceId)
+          .send({ challengeId: switched.id, credential });
+      const wrong = await complete(authenticator.assert(described.options!, { origin: 'http://127.0.0.1:4000' })).expect(400);
+      expect(wrong.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: 4 });
+      expect(wrong.body.options.challenge).not.toBe(described.options!.challenge);
+      const done = await complete(authenticator.assert(wrong.body.options)).expect(201);
+      expect(done.body.principal).toEqual({ type: 'root', uid: account.uid });
+      await api(t)
+        .post('/api/v1/sessions')
+        .set('X-Forwarded-For', ip)
+        .set('X-Device-Id', deviceId)
+        .send({ login: account.logonEmail, password: account.password })
+        .expect(201);
     });
   });
 

@@ -11,6 +11,7 @@ import { DevicesService } from './devices.service';
 import { LoginThrottle } from './login-throttle.service';
 import { PasskeyCredentialsService } from './passkey-credentials.service';
 import { PasskeySessionsController } from './passkey-sessions.controller';
+import { PasskeySecondFactorService } from './passkey-second-factor.service';
 import { PasskeySignInService } from './passkey-sign-in.service';
 import { PasswordPolicyModule } from './password-policy.module';
 import { SessionGuard } from './session.guard';
@@ -37,6 +38,7 @@ import { TotpService } from './totp.service';
     AccountFreezeService,
     PasskeyCredentialsService,
     PasskeySignInService,
+    PasskeySecondFactorService,
   ],
   exports: [
     AccountsService,
@@ -51,6 +53,7 @@ import { TotpService } from './totp.service';
     PasswordPolicyModule,
     PasskeyCredentialsService,
     PasskeySignInService,
+    PasskeySecondFactorService,
   ],
 })
 export class AccountsModule {}

@@ -12,14 +12,17 @@ import { DeviceFingerprint, deviceLabel, DevicesService } from './devices.servic
 import { Account } from './entities/account.entity';
 import { networkOf } from './network';
 import { Principal, auditActorOf } from './principal';
+import { PasskeySecondFactorService } from './passkey-second-factor.service';
+import type { PublicKeyCredentialRequestOptionsJSON } from '../../common/webauthn/relying-party';
 import { IssuedSession, SessionsService } from './sessions.service';
 import type { SignInAttempt } from './sign-in.service';
 import { TotpService } from './totp.service';
 
-/** The code that completes a sign-in answered with 202, from the client that started it. */
+/** The code (or, for a `passkey` challenge, the assertion) that completes a sign-in answered with 202, from the client that started it. */
 export interface SecondaryAttempt {
   readonly challengeId: string;
-  readonly code: string;
+  readonly code?: string;
+  readonly credential?: unknown;
   readonly ip: string;
   readonly userAgent?: string;
   readonly deviceId?: string;
@@ -34,6 +37,8 @@ export interface SecondaryChallenge {
   readonly maskedDestination: string | null;
   readonly expiresAt: Date;
   readonly resendAvailableAt?: Date;
+  /** For `passkey`: the WebAuthn request options (`allowCredentials`: the account's passkeys). */
+  readonly options?: PublicKeyCredentialRequestOptionsJSON;
 }
 
 /**
@@ -53,6 +58,7 @@ export class SecondarySignInService {
     private readonly totp: TotpService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly passkeyFactor: PasskeySecondFactorService,
   ) {}
 
   /**
@@ -102,60 +108,71 @@ export class SecondarySignInService {
   async complete(request: SecondaryAttempt): Promise<IssuedSession> {
     const scope = this.secondaryScope(request);
     const account = await this.pendingAccount(request.challengeId, scope);
-    return this.challenges.verify(request.challengeId, request.code, scope, {
-      account,
-      ip: request.ip,
-      checkTotp: (code, manager) => this.totp.check(account, code, manager),
-      onSuccess: async (manager, challenge) => {
-        const current = await this.accounts.lock(manager, account.uid);
-        assertNotFrozen(current);
-        const principal: Principal = { type: 'root', uid: current.uid };
-        const session = await this.sessions.create(manager, principal, { ip: request.ip, userAgent: request.userAgent });
-        const pending = pendingSignInOf(challenge);
-        if (pending.deviceIdHash)
-          await this.devices.recordSignIn(
-            manager,
-            current.uid,
-            { deviceIdHash: pending.deviceIdHash, network: pending.network },
-            pending.device,
-            true,
-          );
-        await this.notifications.notify(manager, {
-          template: 'new-device-sign-in',
-          channel: 'email',
-          to: current.logonEmail,
-          locale: current.locale,
-          variables: {
-            uid: current.uid,
-            at: this.clock.now().toISOString(),
-            ip: pending.ip,
-            network: pending.network,
-            device: pending.device,
-          },
-          accountUid: current.uid,
-        });
-        await this.audit.record(manager, {
-          action: 'sign_in.succeeded',
-          actor: auditActorOf(principal),
-          subject: { type: 'account', id: current.uid },
-          data: {
-            sessionId: session.sessionId,
-            principalType: 'root',
-            knownDevice: false,
-            secondFactor: challenge.method,
-            deviceTrusted: pending.deviceIdHash !== null,
-          },
-          ip: request.ip,
-        });
-        return session;
-      },
-    });
+    return this.challenges
+      .verify(request.challengeId, request.credential ?? request.code, scope, {
+        account,
+        ip: request.ip,
+        checkTotp: (code, manager) => this.totp.check(account, code, manager),
+        // Passkey challenges ("try another way"): the WebAuthn rules are PasskeySecondFactorService's.
+        checkPasskey: (credential, webauthnChallenge, manager) =>
+          this.passkeyFactor.check(manager, account.uid, credential, webauthnChallenge, request.ip),
+        onSuccess: async (manager, challenge) => {
+          const current = await this.accounts.lock(manager, account.uid);
+          assertNotFrozen(current);
+          const principal: Principal = { type: 'root', uid: current.uid };
+          const session = await this.sessions.create(manager, principal, { ip: request.ip, userAgent: request.userAgent });
+          const pending = pendingSignInOf(challenge);
+          if (pending.deviceIdHash)
+            await this.devices.recordSignIn(
+              manager,
+              current.uid,
+              { deviceIdHash: pending.deviceIdHash, network: pending.network },
+              pending.device,
+              true,
+            );
+          await this.notifications.notify(manager, {
+            template: 'new-device-sign-in',
+            channel: 'email',
+            to: current.logonEmail,
+            locale: current.locale,
+            variables: {
+              uid: current.uid,
+              at: this.clock.now().toISOString(),
+              ip: pending.ip,
+              network: pending.network,
+              device: pending.device,
+            },
+            accountUid: current.uid,
+          });
+          await this.audit.record(manager, {
+            action: 'sign_in.succeeded',
+            actor: auditActorOf(principal),
+            subject: { type: 'account', id: current.uid },
+            data: {
+              sessionId: session.sessionId,
+              principalType: 'root',
+              knownDevice: false,
+              secondFactor: challenge.method,
+              deviceTrusted: pending.deviceIdHash !== null,
+            },
+            ip: request.ip,
+          });
+          return session;
+        },
+      })
+      .catch((error: unknown) => this.passkeyFactor.withFreshOptions(error, request.challengeId, scope));
   }
 
   /** A pending sign-in's challenge as its 202 described it (the sign-in page shows it again); 404 once it is gone. */
   async describe(request: Omit<SecondaryAttempt, 'code'>): Promise<SecondaryChallenge> {
     const challenge = await this.challenges.find(request.challengeId, this.secondaryScope(request));
-    return secondaryView(challenge);
+    return this.withPasskeyOptions(secondaryView(challenge), challenge);
+  }
+
+  /** For a `passkey` challenge, its 202 carries the WebAuthn request options. */
+  async withPasskeyOptions(view: SecondaryChallenge, challenge: CodeChallenge): Promise<SecondaryChallenge> {
+    const options = await this.passkeyFactor.options(challenge);
+    return options ? { ...view, options } : view;
   }
 
   /** A new code for a pending sign-in's challenge (SMS or email), under the verification resend rules. */
