@@ -70,6 +70,8 @@ describe('Passkeys in Chromium, with a virtual authenticator', () => {
     const account = await createAccount(t, { securePhone: uniquePhone() });
     const page = await browser.newPage();
     const first = await virtualAuthenticator(page);
+    await page.goto(url('/login'));
+    await expect(page.getByLabel('Logon email').getAttribute('autocomplete')).resolves.toBe('username webauthn');
     await signInWithPassword(page, account);
 
     // The Passkeys card, then the add flow behind an add_passkey verification (by SMS).
@@ -103,7 +105,6 @@ describe('Passkeys in Chromium, with a virtual authenticator', () => {
     const second = await virtualAuthenticator(other);
     await second.cdp.send('WebAuthn.addCredential', { authenticatorId: second.authenticatorId, credential: credentials[0] });
     await other.goto(url('/login'));
-    await expect(other.getByLabel('Logon email').getAttribute('autocomplete')).resolves.toBe('username webauthn');
     await Promise.all([
       other.waitForURL(url('/security')),
       // The browser's autofill may already have answered the page's conditional request.
