@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import hbs from 'hbs';
 import { Logger } from 'nestjs-pino';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AppConfig } from './config/app-config';
 import { apiEdge } from './common/http/api-edge';
 import { inputShapeGuard } from './common/http/input-shape';
@@ -18,6 +18,9 @@ import { QUEUE_BOARD_PATH } from './modules/backoffice/queue-board-path';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const PUBLIC_DIR = join(PROJECT_ROOT, 'public');
+/** Where the pages load `@simplewebauthn/browser` from (its UMD bundle: the global `SimpleWebAuthnBrowser`). */
+export const WEBAUTHN_BROWSER_PATH = '/static/vendor/simplewebauthn-browser.js';
+const WEBAUTHN_BROWSER_BUNDLE = join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
 
 /** JSON and form bodies; uploads go through multer with their own limits. */
 export const BODY_LIMIT = '64kb';
@@ -50,6 +53,10 @@ export function configureHttpApp(app: NestExpressApplication, config: AppConfig)
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
   if (config.env === 'production') app.enable('view cache');
+  // The WebAuthn browser library, served by path (the package exports only its module entry), under the same `script-src 'self'`.
+  app.use(WEBAUTHN_BROWSER_PATH, (_request: Request, response: Response) =>
+    response.sendFile(WEBAUTHN_BROWSER_BUNDLE, { maxAge: config.env === 'production' ? '1d' : 0 }),
+  );
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', maxAge: config.env === 'production' ? '1d' : 0, index: false });
 
   const document = SwaggerModule.createDocument(

@@ -5,10 +5,11 @@ import { PasswordHasher } from './crypto/password-hasher';
 import { CsrfGuard } from './http/csrf.guard';
 import { CsrfService } from './http/csrf.service';
 import { FlashService } from './http/flash.service';
+import { RelyingParty } from './webauthn/relying-party';
 
 @Global()
 @Module({
-  providers: [Clock, CryptoService, PasswordHasher, CsrfService, CsrfGuard, FlashService],
-  exports: [Clock, CryptoService, PasswordHasher, CsrfService, CsrfGuard, FlashService],
+  providers: [Clock, CryptoService, PasswordHasher, CsrfService, CsrfGuard, FlashService, RelyingParty],
+  exports: [Clock, CryptoService, PasswordHasher, CsrfService, CsrfGuard, FlashService, RelyingParty],
 })
 export class CommonModule {}

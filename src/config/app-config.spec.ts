@@ -21,7 +21,7 @@ describe('loadConfig', () => {
   it('starts on embedded defaults with nothing set', () => {
     const dir = dataDir();
     const config = loadConfig({ DATA_DIR: dir });
-    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3000, publicBaseUrl: 'http://127.0.0.1:3000', secureCookies: false });
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 3000, publicBaseUrl: 'http://localhost:3000', secureCookies: false });
     expect(config.role).toBe('all');
     expect(config.database.url).toBeUndefined();
     expect(config.redis).toEqual({ url: undefined, prefix: 'ac' });
@@ -29,6 +29,13 @@ describe('loadConfig', () => {
     expect(config.verification).toEqual({ codeTtlMs: 600_000, resendCooldownMs: 60_000, tokenTtlMs: 900_000 });
     expect(config.sessions).toEqual({ idleMs: 1_800_000, absoluteMs: 43_200_000 });
     expect(config.devOutbox).toMatchObject({ enabled: true, pageEnabled: true, dir: join(dir, 'outbox') });
+  });
+
+  it('names a loopback HOST localhost in the default public URL, since browsers refuse an IP address as a passkey RP ID', () => {
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: '::1', PORT: '4000' }).http.publicBaseUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: '127.0.0.2' }).http.publicBaseUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: '10.1.2.3' }).http.publicBaseUrl).toBe('http://10.1.2.3:3000');
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: '2001:db8::1' }).http.publicBaseUrl).toBe('http://[2001:db8::1]:3000');
   });
 
   it('generates the secret once and reads it back', () => {

@@ -73,10 +73,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const env = parsed.data;
   const dataDir = resolve(env.DATA_DIR);
   const secret = env.APP_SECRET ? decodeSecret(env.APP_SECRET, 'APP_SECRET') : loadOrCreateSecret(dataDir);
-  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${env.PORT}`).replace(
-    /\/+$/,
-    '',
-  );
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://${defaultPublicHost(env.HOST)}:${env.PORT}`).replace(/\/+$/, '');
   const usesOutbox = !env.SMTP_URL || env.SMS_PROVIDER === 'outbox';
 
   return {
@@ -134,3 +131,12 @@ export function withResolvedServices(config: AppConfig, services: { databaseUrl:
 }
 
 export { ConfigError };
+
+/**
+ * The host of the default PUBLIC_BASE_URL: `localhost` for a loopback HOST, since browsers refuse
+ * an IP address as a passkey's RP ID; otherwise HOST itself (an IPv6 address in brackets).
+ */
+function defaultPublicHost(host: string): string {
+  if (/^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

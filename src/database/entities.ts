@@ -1,5 +1,6 @@
 import { Account } from '../modules/accounts/entities/account.entity';
 import { FormerContact } from '../modules/accounts/entities/former-contact.entity';
+import { Passkey } from '../modules/accounts/entities/passkey.entity';
 import { RamUser } from '../modules/accounts/entities/ram-user.entity';
 import { RecoveryCode } from '../modules/accounts/entities/recovery-code.entity';
 import { SecurityRevert } from '../modules/accounts/entities/security-revert.entity';
@@ -12,6 +13,7 @@ import { AppealObjection } from '../modules/appeals/entities/appeal-objection.en
 import { Appeal } from '../modules/appeals/entities/appeal.entity';
 import { PasswordReset } from '../modules/appeals/entities/password-reset.entity';
 import { AuditEvent } from '../modules/audit/entities/audit-event.entity';
+import { AgentPasskey } from '../modules/agents/entities/agent-passkey.entity';
 import { AgentSession } from '../modules/agents/entities/agent-session.entity';
 import { Agent } from '../modules/agents/entities/agent.entity';
 import { Notification } from '../modules/notifications/entities/notification.entity';
@@ -26,6 +28,7 @@ import { VerificationToken } from '../modules/challenges/entities/verification-t
 export const ENTITIES: (new () => object)[] = [
   Account,
   FormerContact,
+  Passkey,
   RamUser,
   RecoveryCode,
   SecurityRevert,
@@ -38,6 +41,7 @@ export const ENTITIES: (new () => object)[] = [
   Appeal,
   PasswordReset,
   AuditEvent,
+  AgentPasskey,
   AgentSession,
   Agent,
   Notification,

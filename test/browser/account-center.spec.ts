@@ -40,7 +40,7 @@ describe('Account Center in Chromium', () => {
     await page.getByLabel('Logon email').fill(account.logonEmail);
     await page.getByLabel('Password', { exact: true }).fill(account.password);
     const { code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
-      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: 'Sign in' }).click()]),
+      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: 'Sign in', exact: true }).click()]),
     );
     await expect(page.getByText(`We sent a code by text message to`).first().isVisible()).resolves.toBe(true);
     await page.getByLabel('Verification code').fill(code);
@@ -102,7 +102,7 @@ describe('Account Center in Chromium', () => {
     // The device is trusted by now: the new password alone signs in.
     await page.getByLabel('Logon email').fill(account.logonEmail);
     await page.getByLabel('Password', { exact: true }).fill('granite orchard whispers nightly');
-    await Promise.all([page.waitForURL(url('/security')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(url('/security')), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     expect(browser.problems).toEqual([]);
   });
 
@@ -118,16 +118,24 @@ describe('Account Center in Chromium', () => {
 
     await visit('/login', 'Sign in');
     const focus: string[] = [];
-    for (let n = 0; n < 6; n += 1) {
+    for (let n = 0; n < 7; n += 1) {
       await page.keyboard.press('Tab');
       focus.push(
         await page.evaluate(() => (document.activeElement as HTMLElement | null)?.id || document.activeElement?.textContent?.trim() || ''),
       );
     }
-    expect(focus).toEqual(['Skip to content', 'Account Center', 'login', 'password', 'Sign in', 'Forgot password']);
+    expect(focus).toEqual([
+      'Skip to content',
+      'Account Center',
+      'login',
+      'password',
+      'Sign in',
+      'Sign in with a passkey',
+      'Forgot password',
+    ]);
 
     await page.getByLabel('Logon email').fill(account.logonEmail);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.locator('#password-error').textContent()).resolves.toBe('Enter your password.');
     expected.push('400 POST /login');
     await signIn(page, account);
@@ -181,7 +189,7 @@ describe('Account Center in Chromium', () => {
     await t.dataSource.query(`UPDATE accounts SET status = 'frozen' WHERE uid = $1`, [frozen.uid]);
     await page.getByLabel('Logon email').fill(frozen.logonEmail);
     await page.getByLabel('Password', { exact: true }).fill(frozen.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Your account is frozen');
     await expect(page.getByRole('link', { name: 'File an appeal' }).first().getAttribute('href')).resolves.toBe(
       `/appeal?login=${encodeURIComponent(frozen.logonEmail)}`,

@@ -65,7 +65,7 @@ describe('Screenshots of the demo back-office', () => {
     await page.goto(`${t.baseUrl}/login`);
     await page.getByLabel('Logon email').fill(DEMO_OWNER.logonEmail);
     await page.getByLabel('Password', { exact: true }).fill(DEMO_OWNER.password);
-    await Promise.all([page.waitForURL(`${t.baseUrl}/security`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(`${t.baseUrl}/security`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await expect(page.getByText(owner.uid).isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(dir, 'security-overview.png'), fullPage: true });
     expect(statSync(join(dir, 'security-overview.png')).size).toBeGreaterThan(10_000);

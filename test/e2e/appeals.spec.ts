@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Passkey } from '../../src/modules/accounts/entities/passkey.entity';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { AppealPortalService } from '../../src/modules/appeals/appeal-portal.service';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
@@ -53,6 +55,15 @@ describe('Appeals (public API and the whole path)', () => {
 
   it('takes a person with neither phone nor email from filing to a new logon email, a new password and a sign-in', async () => {
     const owner = await createAccount(t, { securePhone: '+8613800000001' });
+    await t.dataSource.manager.insert(Passkey, {
+      id: randomUUID(),
+      accountUid: owner.uid,
+      credentialId: `credential-of-${owner.uid}`,
+      publicKey: Buffer.from('not a key'),
+      counter: 0,
+      transports: ['internal'],
+      name: 'Old phone',
+    });
     const contactEmail = uniqueEmail('new-home');
     const filed = await fileAppeal(t, smtp, {
       account: { uid: owner.uid, logonEmail: owner.logonEmail },
@@ -120,6 +131,8 @@ describe('Appeals (public API and the whole path)', () => {
     });
     const account = await t.get(AccountsService).get(owner.uid);
     expect(account).toMatchObject({ logonEmail: filed.contactEmail, securePhone: null, status: 'active' });
+    // Every passkey goes with the recovery.
+    expect(await t.dataSource.manager.countBy(Passkey, { accountUid: owner.uid })).toBe(0);
     await api(t)
       .post('/api/v1/sessions')
       .set('X-Forwarded-For', uniqueIp())

@@ -114,7 +114,8 @@ describe('embedded start-up', () => {
         },
         { timeoutMs: 60_000, intervalMs: 250, description: `/health/ready (stdout: ${run.stdout()} stderr: ${run.stderr()})` },
       );
-      expect(run.stdout()).toContain(`http://127.0.0.1:${port}/agent`);
+      // A loopback HOST is printed as localhost: browsers refuse an IP address as a passkey RP ID.
+      expect(run.stdout()).toContain(`http://localhost:${port}/agent`);
       const postgresPid = serverPid(join(dataDir, 'pg', 'postmaster.pid'));
       const redisPid = Number(readFileSync(join(dataDir, 'redis', 'redis.pid'), 'utf8'));
       expect(ownerPid(join(dataDir, 'pg.owner'))).toBe(run.child.pid);

@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -24,6 +24,13 @@ export interface TestAppOptions {
   readonly workers?: boolean;
   /** Listen on a real port (default false; supertest works without). */
   readonly listen?: boolean;
+  /**
+   * Listen on a free port served as `http://localhost:<port>`, which is also PUBLIC_BASE_URL:
+   * browsers refuse an IP address as a passkey's RP ID.
+   */
+  readonly localhost?: boolean;
+  /** With `listen`: this port, served as `http://localhost:<port>` (what `localhost` picks). */
+  readonly port?: number;
   /** Extra modules (probe controllers). */
   readonly imports?: readonly (Type | DynamicModule)[];
   /**
@@ -54,6 +61,16 @@ let sequence = 0;
  * prefix of its own, so test files running in parallel never see each other's rows or jobs.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  if (options.localhost) {
+    const port = await freePort();
+    return createTestApp({
+      ...options,
+      localhost: false,
+      listen: true,
+      port,
+      env: { PUBLIC_BASE_URL: `http://localhost:${port}`, ...options.env },
+    });
+  }
   if (options.sharing) return startApp(options.sharing.config, options, async () => undefined);
   const { templateDatabaseUrl, redisUrl, runId } = readTestEnvironment();
   sequence += 1;
@@ -85,7 +102,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 async function startApp(config: AppConfig, options: TestAppOptions, cleanUp: () => Promise<void>): Promise<TestApp> {
   const app = await createHttpApp(config, { workers: options.workers ?? true, extraImports: options.imports, logDestination: options.log });
   let baseUrl: string | undefined;
-  if (options.listen) {
+  const { port } = options;
+  if (options.listen && port) {
+    await app.listen(port, '127.0.0.1');
+    baseUrl = `http://localhost:${port}`;
+  } else if (options.listen) {
     await app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   } else {
@@ -131,4 +152,16 @@ export async function dropDatabase(templateUrl: string, database: string): Promi
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.end();
+}
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

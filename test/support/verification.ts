@@ -75,7 +75,15 @@ export function totpCode(t: TestApp, secret: string, steps = 0): Promise<string>
   return totp.generate({ secret, epoch: Math.floor(t.get(Clock).nowMs() / 1000) + steps * 30 });
 }
 
-export type VerificationPurpose = 'change_password' | 'change_email' | 'change_phone' | 'enable_totp' | 'disable_totp' | 'stop_appeal';
+export type VerificationPurpose =
+  | 'change_password'
+  | 'change_email'
+  | 'change_phone'
+  | 'enable_totp'
+  | 'disable_totp'
+  | 'add_passkey'
+  | 'remove_passkey'
+  | 'stop_appeal';
 
 /**
  * Verifies the identity of the session's owner through the API and returns the verification

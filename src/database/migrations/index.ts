@@ -13,6 +13,7 @@ import { SecurityReverts1795391100000 } from './1795391100000-SecurityReverts';
 import { AppealSafeguards1795392000000 } from './1795392000000-AppealSafeguards';
 import { AuditTransparencyLog1795395150000 } from './1795395150000-AuditTransparencyLog';
 import { OwnersShield1795400000000 } from './1795400000000-OwnersShield';
+import { Passkeys1795410000000 } from './1795410000000-Passkeys';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AppealSafeguards1795392000000,
   AuditTransparencyLog1795395150000,
   OwnersShield1795400000000,
+  Passkeys1795410000000,
 ];

@@ -6,6 +6,8 @@ import { VerificationModule } from '../verification/verification.module';
 import { AccountLayout } from './account-layout.service';
 import { AccountPagesGuard } from './account-pages.guard';
 import { ContactChangesPagesController } from './contact-changes.pages.controller';
+import { PasskeySignInPagesController } from './passkey-sign-in.pages.controller';
+import { PasskeysPagesController } from './passkeys.pages.controller';
 import { PasswordPagesController } from './password.pages.controller';
 import { SecurityPagesController } from './security.pages.controller';
 import { SessionsPagesController } from './sessions.pages.controller';
@@ -32,6 +34,8 @@ import { VerifyPagesController } from './verify.pages.controller';
     TotpPagesController,
     SessionsPagesController,
     ShieldPagesController,
+    PasskeySignInPagesController,
+    PasskeysPagesController,
   ],
   providers: [AccountPagesGuard, AccountLayout, VerifiedCookie],
 })

@@ -9,6 +9,7 @@ import { ContactChangesService } from '../accounts/changes/contact-changes.servi
 import { AuthenticatedSession } from '../accounts/principal';
 import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
 import { SessionsService } from '../accounts/sessions.service';
+import { PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
 import { TotpService } from '../accounts/totp.service';
 import { AccountAppealsService } from '../appeals/account-appeals.service';
 import { AccountPages } from './account-pages.decorator';
@@ -36,6 +37,7 @@ export class SecurityPagesController {
     private readonly sessions: SessionsService,
     private readonly appeals: AccountAppealsService,
     private readonly flash: FlashService,
+    private readonly passkeys: PasskeyCredentialsService,
     @InjectConfig() config: AppConfig,
   ) {
     this.secureCookies = config.http.secureCookies;
@@ -89,6 +91,7 @@ export class SecurityPagesController {
       securePhone: account.securePhone ? maskPhone(account.securePhone) : undefined,
       totpEnabled,
       recoveryCodesLeft,
+      passkeyCount: owner ? await this.passkeys.count(account.uid) : 0,
       pending,
       // The owner's shield: a banner for each open appeal against the account.
       openAppeals: openAppeals.map(appealBanner),

@@ -8,6 +8,8 @@ export const PURPOSE_PAGES: Record<VerificationPurpose, { readonly path: string;
   enable_totp: { path: '/security/totp', label: 'set up an authenticator app' },
   disable_totp: { path: '/security/totp', label: 'turn off your authenticator app' },
   stop_appeal: { path: '/security/appeals', label: 'stop an appeal against your account' },
+  add_passkey: { path: '/security/passkeys/new', label: 'add a passkey' },
+  remove_passkey: { path: '/security/passkeys', label: 'remove a passkey' },
 };
 
 export function isPurpose(value: unknown): value is VerificationPurpose {

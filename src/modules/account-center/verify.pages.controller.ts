@@ -6,6 +6,7 @@ import { FlashService } from '../../common/http/flash.service';
 import { maskEmail, maskPhone } from '../../common/masking';
 import { VERIFICATION_METHODS, verificationMethods, VerificationMethod } from '../accounts/account-view';
 import { AccountsService } from '../accounts/accounts.service';
+import { PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
 import { Account } from '../accounts/entities/account.entity';
 import { AuthenticatedSession } from '../accounts/principal';
 import { VerificationPurpose } from '../verification/verification-purpose';
@@ -13,6 +14,8 @@ import { VerificationService, VerificationView } from '../verification/verificat
 import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
 import { codeStep } from './code-step';
+import { parseCredential } from './dto/passkey.forms';
+import { SCRIPTS } from './passkeys.pages.controller';
 import { StartVerificationForm } from './dto/start-verification.form';
 import { VerificationCodeForm } from './dto/verification-code.form';
 import { VerificationResendForm } from './dto/verification-resend.form';
@@ -36,6 +39,7 @@ export class VerifyPagesController {
     private readonly verified: VerifiedCookie,
     private readonly flash: FlashService,
     private readonly clock: Clock,
+    private readonly passkeys: PasskeyCredentialsService,
   ) {}
 
   /** Without `id`: the methods to choose from; with the `id` of a started verification: its code form. */
@@ -49,9 +53,10 @@ export class VerifyPagesController {
   ): Promise<void> {
     const checked = purposeOf(purpose);
     const account = await this.accounts.getChangeable(session);
-    if (typeof id !== 'string' || !id) return response.render(VIEW, this.chooseView(account, checked, undefined, {}));
+    if (typeof id !== 'string' || !id)
+      return response.render(VIEW, this.chooseView(account, checked, undefined, await this.hasPasskey(account)));
     const started = await this.started(session, id, checked, response);
-    if (started) response.render(VIEW, this.codeView(started, account, {}));
+    if (started) response.render(VIEW, this.codeView(started, account, await this.hasPasskey(account), {}));
   }
 
   /** Starts the verification by the chosen method (a code is sent, or TOTP awaited): 303 to its code form. */
@@ -74,7 +79,7 @@ export class VerifyPagesController {
     } catch (error) {
       const failure = formFailure(error, { METHOD_UNAVAILABLE: 'method', VERIFICATION_LOCKED: 'method', RATE_LIMITED: 'method' });
       if (!failure) throw error;
-      renderFailure(response, VIEW, this.chooseView(account, purpose, method, {}), failure);
+      renderFailure(response, VIEW, this.chooseView(account, purpose, method, await this.hasPasskey(account)), failure);
     }
   }
 
@@ -90,8 +95,10 @@ export class VerifyPagesController {
     if (!started) return;
     try {
       const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
-      const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, code, request.ip);
+      const passkey = started.method === 'passkey';
+      if (!passkey && !code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      const answer = passkey ? { credential: parseCredential(form.credential) ?? {} } : { code };
+      const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, answer, request.ip);
       this.verified.set(response, started.purpose, verificationToken, expiresAt);
       response.redirect(303, PURPOSE_PAGES[started.purpose].path);
     } catch (error) {
@@ -123,7 +130,8 @@ export class VerifyPagesController {
     if (!failure) throw error;
     // Expiry and resend times move with a resend; show them as they are now.
     const current = await this.verifications.describe(session, started.id);
-    renderFailure(response, VIEW, this.codeView(current, await this.accounts.getChangeable(session), {}), failure);
+    const account = await this.accounts.getChangeable(session);
+    renderFailure(response, VIEW, this.codeView(current, account, await this.hasPasskey(account), {}), failure);
   }
 
   /** The verification `id` of this session for `purpose`; otherwise back to choosing a method, with a message. */
@@ -144,13 +152,8 @@ export class VerifyPagesController {
     return undefined;
   }
 
-  private chooseView(
-    account: Account,
-    purpose: VerificationPurpose,
-    chosen: VerificationMethod | undefined,
-    errors: Record<string, string>,
-  ) {
-    const methods = verificationMethods(account);
+  private chooseView(account: Account, purpose: VerificationPurpose, chosen: VerificationMethod | undefined, hasPasskey: boolean) {
+    const methods = verificationMethods(account, hasPasskey);
     const selected = chosen ?? methods[0];
     return {
       title: 'Verify your identity',
@@ -158,11 +161,27 @@ export class VerifyPagesController {
       purposeLabel: PURPOSE_PAGES[purpose].label,
       choosing: true,
       methods: methods.map((method) => ({ value: method, label: methodLabel(method, account), checked: method === selected })),
-      errors,
+      errors: {},
     };
   }
 
-  private codeView(started: VerificationView, account: Account, errors: Record<string, string>) {
+  private async hasPasskey(account: Account): Promise<boolean> {
+    return (await this.passkeys.count(account.uid)) > 0;
+  }
+
+  private codeView(started: VerificationView, account: Account, hasPasskey: boolean, errors: Record<string, string>) {
+    if (started.method === 'passkey')
+      return {
+        title: 'Verify your identity',
+        purpose: started.purpose,
+        purposeLabel: PURPOSE_PAGES[started.purpose].label,
+        choosing: false,
+        id: started.id,
+        passkey: { options: JSON.stringify(started.options) },
+        scripts: SCRIPTS,
+        anotherWay: anotherWayOptions(account, hasPasskey, started.method),
+        errors,
+      };
     const step = codeStep(started.method, started.maskedDestination, started.expiresAt, started.resendAvailableAt, this.clock.now());
     return {
       title: 'Verify your identity',
@@ -172,7 +191,7 @@ export class VerifyPagesController {
       id: started.id,
       step,
       resendFields: { purpose: started.purpose, id: started.id },
-      anotherWay: anotherWayOptions(account, started.method),
+      anotherWay: anotherWayOptions(account, hasPasskey, started.method),
       errors,
     };
   }
@@ -182,7 +201,11 @@ export class VerifyPagesController {
 function purposeOf(value: unknown): VerificationPurpose {
   if (!isPurpose(value))
     throw new ValidationFailedError([
-      { field: 'purpose', message: 'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp' },
+      {
+        field: 'purpose',
+        message:
+          'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp, add_passkey, remove_passkey',
+      },
     ]);
   return value;
 }
@@ -191,8 +214,8 @@ function purposeOf(value: unknown): VerificationPurpose {
  * "Try another way" on the code step: every other method the account has, each a button that
  * starts a verification by it for the same purpose (POST /security/verify).
  */
-function anotherWayOptions(account: Account, current: VerificationMethod) {
-  return verificationMethods(account)
+function anotherWayOptions(account: Account, hasPasskey: boolean, current: VerificationMethod) {
+  return verificationMethods(account, hasPasskey)
     .filter((method) => method !== current)
     .map((method) => ({
       method,
@@ -210,5 +233,7 @@ function methodLabel(method: VerificationMethod, account: Account): string {
       return `Email to your logon email ${maskEmail(account.logonEmail)}`;
     case 'totp':
       return 'Code from your authenticator app';
+    case 'passkey':
+      return 'A passkey (this device, your phone or a security key)';
   }
 }

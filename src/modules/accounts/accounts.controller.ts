@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { accountView } from './account-view';
 import { AccountsService } from './accounts.service';
 import { UpdateAccountDto } from './dto/update-account.dto';
+import { PasskeyCredentialsService } from './passkey-credentials.service';
 import { AuthenticatedSession, auditActorOf, requireRoot } from './principal';
 import { CurrentSession, SessionGuard } from './session.guard';
 
@@ -12,11 +13,15 @@ import { CurrentSession, SessionGuard } from './session.guard';
 @UseGuards(SessionGuard)
 @Controller('api/v1/account')
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly passkeys: PasskeyCredentialsService,
+  ) {}
 
   @Get()
   async get(@CurrentSession() session: AuthenticatedSession) {
-    return accountView(session.account ?? (await this.accounts.get(session.accountUid)), session.principal);
+    const account = session.account ?? (await this.accounts.get(session.accountUid));
+    return accountView(account, session.principal, (await this.passkeys.count(account.uid)) > 0);
   }
 
   /** The language of later messages; the account owner and RAM users may set it. */
@@ -27,6 +32,6 @@ export class AccountsController {
       actor: auditActorOf(session.principal),
       ip: request.ip,
     });
-    return accountView(account, session.principal);
+    return accountView(account, session.principal, (await this.passkeys.count(account.uid)) > 0);
   }
 }

@@ -52,3 +52,23 @@ export class SameAsCurrentError extends DomainError {
     super('SAME_AS_CURRENT', detail);
   }
 }
+
+/** The account has the most passkeys it may have. */
+export class PasskeyLimitError extends DomainError {
+  constructor(max: number) {
+    super('PASSKEY_LIMIT', `An account can have at most ${max} passkeys: remove one before adding another.`);
+  }
+}
+
+export class PasskeyExistsError extends DomainError {
+  constructor() {
+    super('PASSKEY_EXISTS', 'This passkey is already registered.');
+  }
+}
+
+/** A registration response that proves nothing: bad attestation, challenge, origin or RP ID, or no user verification. */
+export class PasskeyInvalidError extends DomainError {
+  constructor(detail = 'The passkey could not be verified. Start again.') {
+    super('PASSKEY_INVALID', detail);
+  }
+}

@@ -9,6 +9,10 @@ import { AccountsService } from './accounts.service';
 import { DevicesController } from './devices.controller';
 import { DevicesService } from './devices.service';
 import { LoginThrottle } from './login-throttle.service';
+import { PasskeyCredentialsService } from './passkey-credentials.service';
+import { PasskeySessionsController } from './passkey-sessions.controller';
+import { PasskeySecondFactorService } from './passkey-second-factor.service';
+import { PasskeySignInService } from './passkey-sign-in.service';
 import { PasswordPolicyModule } from './password-policy.module';
 import { SessionGuard } from './session.guard';
 import { SessionsController } from './sessions.controller';
@@ -22,7 +26,7 @@ import { TotpService } from './totp.service';
 /** Accounts, RAM users, sign-in and its second factor, sessions, trusted devices, TOTP and freezing. */
 @Module({
   imports: [AuditModule, NotificationsModule, ChallengesModule, PasswordPolicyModule],
-  controllers: [SessionsController, AccountsController, DevicesController, SecurityActivityController],
+  controllers: [SessionsController, PasskeySessionsController, AccountsController, DevicesController, SecurityActivityController],
   providers: [
     AccountsRepository,
     AccountsService,
@@ -35,6 +39,9 @@ import { TotpService } from './totp.service';
     TotpService,
     AccountFreezeService,
     SecurityActivityService,
+    PasskeyCredentialsService,
+    PasskeySignInService,
+    PasskeySecondFactorService,
   ],
   exports: [
     AccountsService,
@@ -48,6 +55,9 @@ import { TotpService } from './totp.service';
     AccountFreezeService,
     SecurityActivityService,
     PasswordPolicyModule,
+    PasskeyCredentialsService,
+    PasskeySignInService,
+    PasskeySecondFactorService,
   ],
 })
 export class AccountsModule {}

@@ -54,6 +54,18 @@ export class LoginThrottle {
     return { lockoutMs: Math.max(login.lockStartedMs, address.lockStartedMs), loginLockoutMs: login.lockStartedMs };
   }
 
+  /** The IP's lockout alone (ms), for sign-ins that name no login (a passkey). */
+  async addressLockedMs(ip: string): Promise<number> {
+    const [address] = await this.limiter.state([subjects('', ip)[1]]);
+    return address.lockedMs;
+  }
+
+  /** Counts a failure against the IP alone (a passkey sign-in that failed); returns the lockout it starts (0 for none). */
+  async recordAddressFailure(ip: string): Promise<number> {
+    const [address] = await this.limiter.hit([subjects('', ip)[1]]);
+    return address.lockStartedMs;
+  }
+
   /** True for the first call in an hour for the account: the owner hears of a throttled login once an hour at most. */
   async claimOwnerNotice(accountUid: string): Promise<boolean> {
     return (await this.limiter.take([bucket(LIMITS.signInThrottledNotice, accountUid)])).taken;

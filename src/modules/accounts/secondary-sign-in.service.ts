@@ -19,14 +19,18 @@ import { DeviceFingerprint, deviceLabel, DevicesService } from './devices.servic
 import { Account } from './entities/account.entity';
 import { networkOf } from './network';
 import { Principal, auditActorOf } from './principal';
+import { PasskeyCredentialsService } from './passkey-credentials.service';
+import { PasskeySecondFactorService } from './passkey-second-factor.service';
+import type { PublicKeyCredentialRequestOptionsJSON } from '../../common/webauthn/relying-party';
 import { IssuedSession, SessionsService } from './sessions.service';
 import type { SignInAttempt } from './sign-in.service';
 import { TotpFactor, TotpService } from './totp.service';
 
-/** The code that completes a sign-in answered with 202, from the client that started it. */
+/** The code (or, for a `passkey` challenge, the assertion) that completes a sign-in answered with 202, from the client that started it. */
 export interface SecondaryAttempt {
   readonly challengeId: string;
-  readonly code: string;
+  readonly code?: string;
+  readonly credential?: unknown;
   readonly ip: string;
   readonly userAgent?: string;
   readonly deviceId?: string;
@@ -49,6 +53,8 @@ export interface SecondaryChallenge {
   readonly maskedDestination: string | null;
   readonly expiresAt: Date;
   readonly resendAvailableAt?: Date;
+  /** For `passkey`: the WebAuthn request options (`allowCredentials`: the account's passkeys). */
+  readonly options?: PublicKeyCredentialRequestOptionsJSON;
   /** Every other method the account has: "Try another way" switches to one of them. */
   readonly otherMethods: SignInMethod[];
 }
@@ -79,6 +85,8 @@ export class SecondarySignInService {
     private readonly totp: TotpService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
+    private readonly passkeyFactor: PasskeySecondFactorService,
+    private readonly passkeys: PasskeyCredentialsService,
   ) {}
 
   /**
@@ -133,14 +141,14 @@ export class SecondarySignInService {
    * The methods the account has for a sign-in's second factor, in the order the first challenge
    * prefers them (SIGN_IN_METHODS): the 202's `method` is the first, `otherMethods` the rest.
    */
-  private methodsOf(account: Account): Promise<SignInMethod[]> {
+  private async methodsOf(account: Account): Promise<SignInMethod[]> {
     const has: Record<SignInMethod, boolean> = {
       sms: account.securePhone !== null,
       totp: account.totpSecret !== null,
       email: true,
-      passkey: false,
+      passkey: (await this.passkeys.count(account.uid)) > 0,
     };
-    return Promise.resolve(SIGN_IN_METHODS.filter((method) => has[method]));
+    return SIGN_IN_METHODS.filter((method) => has[method]);
   }
 
   /**
@@ -172,8 +180,12 @@ export class SecondarySignInService {
         const challenge = manager ? await this.challenges.issue(manager, request) : await this.challenges.issueAlone(request);
         return secondaryView(challenge, otherMethods);
       }
-      case 'passkey':
-        throw new MethodUnavailableError(unavailable(method));
+      case 'passkey': {
+        // Nothing is sent: the challenge holds a WebAuthn challenge, answered by the browser.
+        const request: IssueChallenge = { kind: 'sign_in', method, account, context: { ...pending }, ip };
+        const challenge = manager ? await this.challenges.issue(manager, request) : await this.challenges.issueAlone(request);
+        return this.withPasskeyOptions(secondaryView(challenge, otherMethods), challenge);
+      }
     }
   }
 
@@ -199,75 +211,89 @@ export class SecondarySignInService {
     const scope = this.secondaryScope(request);
     const account = await this.pendingAccount(request.challengeId, scope);
     let factor: TotpFactor | null = null;
-    return this.challenges.verify(request.challengeId, request.code, scope, {
-      account,
-      ip: request.ip,
-      checkTotp: async (code, manager) => (factor = await this.totp.checkFactor(account, code, manager)) !== null,
-      onSuccess: async (manager, challenge) => {
-        const current = await this.accounts.lock(manager, account.uid);
-        assertNotFrozen(current);
-        const principal: Principal = { type: 'root', uid: current.uid };
-        const session = await this.sessions.create(manager, principal, { ip: request.ip, userAgent: request.userAgent });
-        const pending = pendingSignInOf(challenge);
-        const recoveryCodesLeft = factor === 'recovery_code' ? await this.totp.recoveryCodesLeft(current.uid, manager) : undefined;
-        if (pending.deviceIdHash)
-          await this.devices.recordSignIn(
-            manager,
-            current.uid,
-            { deviceIdHash: pending.deviceIdHash, network: pending.network },
-            pending.device,
-            true,
-          );
-        await this.notifications.notify(manager, {
-          template: 'new-device-sign-in',
-          channel: 'email',
-          to: current.logonEmail,
-          locale: current.locale,
-          variables: {
-            uid: current.uid,
-            at: this.clock.now().toISOString(),
-            ip: pending.ip,
-            network: pending.network,
-            device: pending.device,
-            recoveryCodesLeft: recoveryCodesLeft ?? null,
-          },
-          accountUid: current.uid,
-        });
-        if (recoveryCodesLeft !== undefined) {
+    return this.challenges
+      .verify(request.challengeId, request.credential ?? request.code, scope, {
+        account,
+        ip: request.ip,
+        checkTotp: async (code, manager) => (factor = await this.totp.checkFactor(account, code, manager)) !== null,
+        // Passkey challenges ("try another way"): the WebAuthn rules are PasskeySecondFactorService's.
+        checkPasskey: (credential, webauthnChallenge, manager) =>
+          this.passkeyFactor.check(manager, account.uid, credential, webauthnChallenge, request.ip),
+        onSuccess: async (manager, challenge) => {
+          const current = await this.accounts.lock(manager, account.uid);
+          assertNotFrozen(current);
+          const principal: Principal = { type: 'root', uid: current.uid };
+          const session = await this.sessions.create(manager, principal, { ip: request.ip, userAgent: request.userAgent });
+          const pending = pendingSignInOf(challenge);
+          const recoveryCodesLeft = factor === 'recovery_code' ? await this.totp.recoveryCodesLeft(current.uid, manager) : undefined;
+          if (pending.deviceIdHash)
+            await this.devices.recordSignIn(
+              manager,
+              current.uid,
+              { deviceIdHash: pending.deviceIdHash, network: pending.network },
+              pending.device,
+              true,
+            );
+          await this.notifications.notify(manager, {
+            template: 'new-device-sign-in',
+            channel: 'email',
+            to: current.logonEmail,
+            locale: current.locale,
+            variables: {
+              uid: current.uid,
+              at: this.clock.now().toISOString(),
+              ip: pending.ip,
+              network: pending.network,
+              device: pending.device,
+              recoveryCodesLeft: recoveryCodesLeft ?? null,
+            },
+            accountUid: current.uid,
+          });
+          if (recoveryCodesLeft !== undefined) {
+            await this.audit.record(manager, {
+              action: 'totp.recovery_code_used',
+              actor: auditActorOf(principal),
+              subject: { type: 'account', id: current.uid },
+              data: { usedFor: 'sign_in', challengeId: challenge.id, recoveryCodesLeft },
+              ip: request.ip,
+            });
+          }
           await this.audit.record(manager, {
-            action: 'totp.recovery_code_used',
+            action: 'sign_in.succeeded',
             actor: auditActorOf(principal),
             subject: { type: 'account', id: current.uid },
-            data: { usedFor: 'sign_in', challengeId: challenge.id, recoveryCodesLeft },
+            data: {
+              sessionId: session.sessionId,
+              principalType: 'root',
+              knownDevice: false,
+              secondFactor: factor === 'recovery_code' ? 'recovery_code' : challenge.method,
+              deviceTrusted: pending.deviceIdHash !== null,
+            },
             ip: request.ip,
           });
-        }
-        await this.audit.record(manager, {
-          action: 'sign_in.succeeded',
-          actor: auditActorOf(principal),
-          subject: { type: 'account', id: current.uid },
-          data: {
-            sessionId: session.sessionId,
-            principalType: 'root',
-            knownDevice: false,
-            secondFactor: factor === 'recovery_code' ? 'recovery_code' : challenge.method,
-            deviceTrusted: pending.deviceIdHash !== null,
-          },
-          ip: request.ip,
-        });
-        return session;
-      },
-    });
+          return session;
+        },
+      })
+      .catch((error: unknown) => this.passkeyFactor.withFreshOptions(error, request.challengeId, scope));
   }
 
   /** A pending sign-in's challenge as its 202 described it (the sign-in page shows it again); 404 once it is gone. */
   async describe(request: Omit<SecondaryAttempt, 'code'>): Promise<SecondaryChallenge> {
     const challenge = await this.challenges.find(request.challengeId, this.secondaryScope(request));
     const methods = await this.methodsOf(await this.accounts.get(challenge.accountUid!));
-    return secondaryView(
+    return this.withPasskeyOptions(
+      secondaryView(
+        challenge,
+        methods.filter((method) => method !== challenge.method),
+      ),
       challenge,
-      methods.filter((method) => method !== challenge.method),
     );
+  }
+
+  /** For a `passkey` challenge, its 202 carries the WebAuthn request options. */
+  async withPasskeyOptions(view: SecondaryChallenge, challenge: CodeChallenge): Promise<SecondaryChallenge> {
+    const options = await this.passkeyFactor.options(challenge);
+    return options ? { ...view, options } : view;
   }
 
   /** A new code for a pending sign-in's challenge (SMS or email), under the verification resend rules. */

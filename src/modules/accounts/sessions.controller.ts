@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ValidationFailedError } from '../../common/errors/domain-error';
 import { clientInfo } from './client-info';
 import { RevokeSessionsQuery } from './dto/revoke-sessions.query';
 import { SecondaryMethodDto } from './dto/secondary-method.dto';
@@ -40,7 +41,14 @@ export class SessionsController {
   /** Completes a sign-in answered with 202; the device + network becomes trusted for 90 days. */
   @Post('secondary')
   async completeSecondary(@Body() body: SecondarySignInDto, @Req() request: Request) {
-    const issued = await this.secondary.complete({ challengeId: body.challengeId, code: body.code, ...clientInfo(request) });
+    if ((body.code === undefined) === (body.credential === undefined))
+      throw new ValidationFailedError([{ field: 'code', message: 'Send either a code or, for a passkey, a credential.' }]);
+    const issued = await this.secondary.complete({
+      challengeId: body.challengeId,
+      code: body.code,
+      credential: body.credential,
+      ...clientInfo(request),
+    });
     return sessionAnswer(issued);
   }
 

@@ -5,6 +5,7 @@ import { normaliseEmail } from '../../common/contacts';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { maskEmail } from '../../common/masking';
 import { AuditService } from '../audit/audit.service';
+import { AgentPasskeyChallenge, AgentPasskeysService } from './agent-passkeys.service';
 import { AgentSignInLockout } from './agent-sign-in-lockout.service';
 import { AgentSessionsService, IssuedAgentSession } from './agent-sessions.service';
 import { AgentTotpService } from './agent-totp.service';
@@ -35,12 +36,17 @@ export class AgentSignInService {
     private readonly sessions: AgentSessionsService,
     private readonly lockout: AgentSignInLockout,
     private readonly totp: AgentTotpService,
+    private readonly passkeys: AgentPasskeysService,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
   ) {}
 
-  /** AgentLockedError while locked; AgentSignInFailedError naming the field to show the error beside. */
-  async signIn(attempt: AgentSignInAttempt): Promise<{ agent: Agent; session: IssuedAgentSession }> {
+  /**
+   * AgentLockedError while locked; AgentSignInFailedError naming the field to show the error
+   * beside. An agent with a passkey who typed no TOTP code gets its challenge (`passkey`) instead
+   * of a session: `completeWithPasskey` finishes the sign-in.
+   */
+  async signIn(attempt: AgentSignInAttempt): Promise<{ agent: Agent; session: IssuedAgentSession } | { passkey: AgentPasskeyChallenge }> {
     const email = normaliseEmail(attempt.email);
     const lockedMs = await this.lockout.lockedFor(email, attempt.ip);
     if (lockedMs > 0) throw new AgentLockedError(Math.ceil(lockedMs / 1000));
@@ -74,6 +80,8 @@ export class AgentSignInService {
       );
     }
     const secret = this.agents.totpSecretOf(known);
+    // A passkey stands in for TOTP: without a code typed, an agent who has one is asked for it.
+    if (!attempt.totp?.trim() && (await this.passkeys.hasAny(known.id))) return { passkey: await this.passkeys.challenge(known.id, email) };
     if (secret !== null) {
       const code = attempt.totp?.trim() ?? '';
       if (!code)
@@ -95,19 +103,60 @@ export class AgentSignInService {
       }
     }
 
+    return this.open(known, email, attempt, secret !== null ? 'totp' : null);
+  }
+
+  /**
+   * The second step of an agent's sign-in with a passkey: the assertion over the challenge that
+   * the right password earned. A failed one counts toward the lockout like a wrong code.
+   */
+  async completeWithPasskey(attempt: {
+    challengeId: string;
+    credential: unknown;
+    ip: string;
+    userAgent?: string;
+  }): Promise<{ agent: Agent; session: IssuedAgentSession }> {
+    const answered = await this.passkeys.answer(attempt.challengeId, attempt.credential);
+    if (!answered) throw new AgentSignInFailedError('password', 'That sign-in has ended. Sign in again.');
+    const lockedMs = await this.lockout.lockedFor(answered.email, attempt.ip);
+    if (lockedMs > 0) throw new AgentLockedError(Math.ceil(lockedMs / 1000));
+    const agent = await this.agents.findByEmail(answered.email);
+    if (!agent || agent.id !== answered.agentId || !agent.active || agent.awaitingApproval)
+      throw new AgentSignInFailedError('password', 'That sign-in has ended. Sign in again.');
+    if (!answered.ok)
+      return this.fail(
+        answered.email,
+        agent,
+        attempt.ip,
+        'passkey_refused',
+        new AgentSignInFailedError('password', 'The passkey was not accepted. Sign in again.'),
+      );
+    return this.open(agent, answered.email, attempt, 'passkey');
+  }
+
+  private async open(
+    agent: Agent,
+    email: string,
+    attempt: { ip: string; userAgent?: string },
+    secondFactor: 'totp' | 'passkey' | null,
+  ): Promise<{ agent: Agent; session: IssuedAgentSession }> {
     const session = await this.dataSource.transaction(async (manager) => {
-      const issued = await this.sessions.create(manager, known.id, { ip: attempt.ip, userAgent: attempt.userAgent });
+      const issued = await this.sessions.create(manager, agent.id, { ip: attempt.ip, userAgent: attempt.userAgent });
       await this.audit.record(manager, {
         action: 'agent.signed_in',
-        actor: { type: 'agent', id: known.id },
-        subject: { type: 'agent', id: known.id },
-        data: { sessionId: issued.sessionId, secondFactor: secret !== null },
+        actor: { type: 'agent', id: agent.id },
+        subject: { type: 'agent', id: agent.id },
+        data: {
+          sessionId: issued.sessionId,
+          secondFactor: secondFactor !== null,
+          ...(secondFactor === 'passkey' ? { method: 'passkey' } : {}),
+        },
         ip: attempt.ip,
       });
       return issued;
     });
     await this.lockout.clear(email, attempt.ip);
-    return { agent: known, session };
+    return { agent, session };
   }
 
   /** Signs the session out; the audit log notes it. */

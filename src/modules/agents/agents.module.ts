@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { ChallengesModule } from '../challenges/challenges.module';
+import { AgentPasskeysService } from './agent-passkeys.service';
 import { AgentSessionsService } from './agent-sessions.service';
 import { AgentSignInLockout } from './agent-sign-in-lockout.service';
 import { AgentSignInService } from './agent-sign-in.service';
@@ -14,8 +16,8 @@ import { AgentsService } from './agents.service';
  * every page with their sessions). AccountsModule provides the one PasswordPolicy.
  */
 @Module({
-  imports: [AuditModule, AccountsModule, NotificationsModule],
-  providers: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentTotpService],
-  exports: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout],
+  imports: [AuditModule, AccountsModule, NotificationsModule, ChallengesModule],
+  providers: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentTotpService, AgentPasskeysService],
+  exports: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentPasskeysService],
 })
 export class AgentsModule {}

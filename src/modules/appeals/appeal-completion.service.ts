@@ -7,6 +7,7 @@ import { EmailInUseError } from '../accounts/accounts.errors';
 import { AccountsService } from '../accounts/accounts.service';
 import { Account } from '../accounts/entities/account.entity';
 import { TotpService } from '../accounts/totp.service';
+import { PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
 import { DevicesService } from '../accounts/devices.service';
 import { SessionsService } from '../accounts/sessions.service';
 import { AuditService } from '../audit/audit.service';
@@ -55,6 +56,7 @@ export class AppealCompletionService {
     private readonly sessions: SessionsService,
     private readonly devices: DevicesService,
     private readonly totp: TotpService,
+    private readonly passkeys: PasskeyCredentialsService,
     private readonly passwordResets: PasswordResetsService,
     private readonly notices: AppealNotices,
     private readonly notifications: NotificationsService,
@@ -89,6 +91,8 @@ export class AppealCompletionService {
       const resetUrl = changes.resetPassword ? await this.passwordResets.issue(manager, uid, appeal.id) : null;
       const revokedSessions = await this.sessions.revokeForAccount(manager, uid, 'appeal_completed');
       const forgottenDevices = await this.devices.forgetAll(manager, uid);
+      // A factor nobody vouched for in the appeal must not survive the recovery.
+      const removedPasskeys = await this.passkeys.removeAll(manager, uid);
       await this.accounts.setStatus(manager, uid, 'active');
 
       const from = appeal.status;
@@ -112,6 +116,7 @@ export class AppealCompletionService {
         securePhoneRemoved,
         revokedSessions,
         forgottenDevices,
+        removedPasskeys,
         unfrozen: before.status === 'frozen',
       };
       await this.audit.record(manager, {

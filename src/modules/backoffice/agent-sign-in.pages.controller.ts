@@ -11,7 +11,9 @@ import { AgentLayout } from './agent-layout.service';
 import { AGENT_SESSION_COOKIE } from '../agents/agent-sessions.service';
 import { AgentSignInService } from '../agents/agent-sign-in.service';
 import { AgentLockedError, AgentSignInFailedError } from '../agents/agents.errors';
-import { AgentSignInForm } from './dto/agent-sign-in.form';
+import { AgentPasskeySignInForm, AgentSignInForm } from './dto/agent-sign-in.form';
+import { AgentPasskeyChallenge } from '../agents/agent-passkeys.service';
+import { parseCredential } from '../../common/webauthn/credential-field';
 
 interface SignInView {
   title: string;
@@ -61,13 +63,15 @@ export class AgentSignInPagesController {
       });
     }
     try {
-      const { session } = await this.signIn.signIn({
+      const outcome = await this.signIn.signIn({
         email,
         password: form.password,
         totp: form.totp,
         ip: request.ip ?? 'unknown',
         userAgent: request.headers['user-agent'],
       });
+      if ('passkey' in outcome) return this.passkeyStep(request, response, outcome.passkey);
+      const { session } = outcome;
       response.cookie(AGENT_SESSION_COOKIE, session.token, { ...agentCookieOptions(this.secureCookies), expires: session.expiresAt });
       response.redirect(303, '/agent');
     } catch (error) {
@@ -78,5 +82,42 @@ export class AgentSignInPagesController {
       if (error instanceof AgentSignInFailedError) return again(401, { [error.field]: error.detail });
       throw error;
     }
+  }
+
+  /** The second step for an agent with a passkey: the browser's assertion over the challenge the right password earned. */
+  @Post('login/passkey')
+  async passkey(@Body() form: AgentPasskeySignInForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+    try {
+      const { session } = await this.signIn.completeWithPasskey({
+        challengeId: form.challengeId ?? '',
+        credential: parseCredential(form.credential),
+        ip: request.ip ?? 'unknown',
+        userAgent: request.headers['user-agent'],
+      });
+      response.cookie(AGENT_SESSION_COOKIE, session.token, { ...agentCookieOptions(this.secureCookies), expires: session.expiresAt });
+      response.redirect(303, '/agent');
+    } catch (error) {
+      if (error instanceof AgentLockedError || error instanceof AgentSignInFailedError) {
+        if (error instanceof AgentLockedError) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+        this.layout.applySignedOut(response);
+        return response.status(error instanceof AgentLockedError ? 429 : 401).render('agent/login', {
+          title: 'Sign in to the back-office',
+          csrf: csrfTokenFor(request),
+          errors: { password: error.detail },
+        } satisfies SignInView);
+      }
+      throw error;
+    }
+  }
+
+  private passkeyStep(request: Request, response: Response, challenge: AgentPasskeyChallenge): void {
+    this.layout.applySignedOut(response);
+    response.render('agent/login-passkey', {
+      title: 'Use your passkey',
+      csrf: csrfTokenFor(request),
+      challengeId: challenge.challengeId,
+      options: JSON.stringify(challenge.options),
+      scripts: ['/static/vendor/simplewebauthn-browser.js', '/static/js/passkeys.js'],
+    });
   }
 }

@@ -17,6 +17,7 @@ import { AppealsPanel } from './dashboard/appeals.panel';
 import { DashboardPanels } from './dashboard/dashboard-panels';
 import { NotificationFailuresPanel } from './dashboard/notification-failures.panel';
 import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
+import { AgentPasskeysPagesController } from './agent-passkeys.pages.controller';
 import { MePagesController } from './me.pages.controller';
 import { NotificationsPagesController } from './notifications.pages.controller';
 import { TeamPagesController } from './team.pages.controller';
@@ -38,6 +39,7 @@ import { TeamPagesController } from './team.pages.controller';
     AuditPagesController,
     TeamPagesController,
     MePagesController,
+    AgentPasskeysPagesController,
   ],
   providers: [
     AgentAuthGuard,

@@ -11,6 +11,7 @@ import { AgentPages } from './agent-pages.decorator';
 import { ROLE_LABELS } from '../agents/agent-roles';
 import { AGENT_SESSION_COOKIE } from '../agents/agent-sessions.service';
 import { AgentSignInService } from '../agents/agent-sign-in.service';
+import { AgentPasskeysService } from '../agents/agent-passkeys.service';
 import { AgentsService, TotpEnrolment } from '../agents/agents.service';
 import { MeForm } from './dto/me.form';
 import { SignedInAgent } from '../agents/signed-in-agent';
@@ -26,6 +27,7 @@ export class MePagesController {
     private readonly agents: AgentsService,
     private readonly signIn: AgentSignInService,
     private readonly flash: FlashService,
+    private readonly passkeys: AgentPasskeysService,
     @InjectConfig() config: AppConfig,
   ) {
     this.cookie = agentCookieOptions(config.http.secureCookies);
@@ -93,6 +95,7 @@ export class MePagesController {
       title: 'Me',
       profile: { name: agent.name, email: agent.email, role: ROLE_LABELS[agent.role] },
       totpEnabled: agent.totpEnabled,
+      passkeys: await this.passkeys.list(agent.id),
       enrolment: { ...enrolment, qr: await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) },
       errors,
     };

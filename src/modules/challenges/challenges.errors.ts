@@ -1,13 +1,17 @@
 import { DomainError } from '../../common/errors/domain-error';
 
 export class VerificationCodeInvalidError extends DomainError {
-  constructor(attemptsRemaining: number) {
+  /** `extras`: more members of the problem document (a passkey verification's fresh `options`). */
+  constructor(
+    readonly attemptsRemaining: number,
+    extras: Readonly<Record<string, unknown>> = {},
+  ) {
     super(
       'VERIFICATION_CODE_INVALID',
       attemptsRemaining > 0
         ? `The code is not correct. ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left.`
         : 'The code is not correct, and no attempts are left: ask for a new code.',
-      { attemptsRemaining },
+      { attemptsRemaining, ...extras },
     );
   }
 }

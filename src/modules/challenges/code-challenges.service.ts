@@ -7,6 +7,7 @@ import { CryptoService } from '../../common/crypto/crypto.service';
 import { constantTimeEqual, randomDigits } from '../../common/crypto/tokens';
 import { NotFoundError, RateLimitedError } from '../../common/errors/domain-error';
 import { isUuid } from '../../common/validation/is-uuid';
+import { RelyingParty, WEBAUTHN_CHALLENGE_TTL_MS } from '../../common/webauthn/relying-party';
 import { FlatJsonObject } from '../../common/json';
 import { AppConfig } from '../../config/app-config';
 import { inOneRoundTrip } from '../../database/one-round-trip';
@@ -71,6 +72,12 @@ export interface VerifyOptions<T> {
    * It runs in the transaction that holds the challenge's row (`manager`): anything it writes goes through it.
    */
   readonly checkTotp?: (code: string, manager: EntityManager) => Promise<boolean>;
+  /**
+   * For passkey challenges: whether the assertion (`answer`, as JSON) signs the challenge's
+   * current WebAuthn challenge (`context.webauthnChallenge`) with one of the account's passkeys.
+   * It runs in the transaction that holds the challenge's row.
+   */
+  readonly checkPasskey?: (answer: unknown, webauthnChallenge: string, manager: EntityManager) => Promise<boolean>;
   /** Runs in the transaction that marks the challenge used; its result is returned. */
   readonly onSuccess: (manager: EntityManager, challenge: CodeChallenge) => Promise<T>;
   readonly sendLimits?: readonly SendBucket[];
@@ -122,7 +129,7 @@ export class CodeChallengesService {
 
   /** Creates a challenge and sends its code, in the caller's transaction. */
   async issue(manager: EntityManager, request: IssueChallenge): Promise<CodeChallenge> {
-    const sends = request.method !== 'totp';
+    const sends = request.method === 'sms' || request.method === 'email';
     if (sends)
       await this.limits.takeSend(
         this.buckets(request.account, request.sendLimits, Boolean(request.destination)),
@@ -144,10 +151,10 @@ export class CodeChallengesService {
       destination: request.destination ?? null,
       codeHmac: sends ? this.codeHmac(id, code) : null,
       message: request.message ?? null,
-      context: request.context ?? {},
+      context: request.method === 'passkey' ? { ...request.context, webauthnChallenge: RelyingParty.challenge() } : (request.context ?? {}),
       attempts: 0,
       sends: sends ? 1 : 0,
-      expiresAt: new Date(now.getTime() + this.config.verification.codeTtlMs),
+      expiresAt: new Date(now.getTime() + (request.method === 'passkey' ? WEBAUTHN_CHALLENGE_TTL_MS : this.config.verification.codeTtlMs)),
       resendAvailableAt: sends ? new Date(now.getTime() + this.config.verification.resendCooldownMs) : null,
       usedAt: null,
       cancelledAt: null,
@@ -216,6 +223,7 @@ export class CodeChallengesService {
       if (current.usedAt) throw new VerificationUsedError();
       if (current.method === 'totp')
         throw new MethodUnavailableError('Authenticator codes are not sent: read the current one from your app.');
+      if (current.method === 'passkey') throw new MethodUnavailableError('Nothing is sent for a passkey: use it again.');
       if (current.attempts >= CHALLENGE_RULES.attemptsPerChallenge) throw new VerificationLockedError();
       if (options.account) await this.limits.assertNotLocked(options.account.uid);
       const now = this.clock.nowMs();
@@ -254,7 +262,7 @@ export class CodeChallengesService {
    * transaction ends: a concurrent attempt waits, then finds the challenge used (409) rather than
    * out of attempts (423), and the right code yields one success however many requests carry it.
    */
-  async verify<T>(id: string, code: string, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
+  async verify<T>(id: string, code: unknown, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
     await this.assertAccountUnlocked(id, scope, options);
     const verdict = await this.dataSource.transaction(async (manager) => {
       const attempt = await this.attempt(manager, id, code, scope, options);
@@ -311,13 +319,17 @@ export class CodeChallengesService {
   private async attempt(
     manager: EntityManager,
     id: string,
-    code: string,
+    code: unknown,
     scope: ChallengeScope,
-    options: Pick<VerifyOptions<unknown>, 'checkTotp'>,
+    options: Pick<VerifyOptions<unknown>, 'checkTotp' | 'checkPasskey'>,
   ): Promise<Attempt> {
     const challenge = await this.countAttempt(manager, id, scope);
     if (!challenge) return { outcome: 'closed' };
-    if (!(await this.matches(manager, challenge, code, options.checkTotp))) return { outcome: 'wrong', attempts: challenge.attempts };
+    if (!(await this.matches(manager, challenge, code, options))) {
+      // Each WebAuthn challenge is answered once: a failed assertion gets a new one, with a new lifetime.
+      if (challenge.method === 'passkey') await this.renewWebAuthnChallenge(manager, challenge);
+      return { outcome: 'wrong', attempts: challenge.attempts };
+    }
     return { outcome: 'matched', challenge };
   }
 
@@ -403,7 +415,7 @@ export class CodeChallengesService {
   }
 
   private async send(manager: EntityManager, challenge: CodeChallenge, code: string): Promise<void> {
-    if (challenge.method === 'totp' || !challenge.destination || !challenge.message) return;
+    if ((challenge.method !== 'sms' && challenge.method !== 'email') || !challenge.destination || !challenge.message) return;
     const { template, locale, variables, appealId } = challenge.message;
     await this.notifications.notify(manager, {
       template,
@@ -419,11 +431,87 @@ export class CodeChallengesService {
   private async matches(
     manager: EntityManager,
     challenge: CodeChallenge,
-    code: string,
-    checkTotp?: VerifyOptions<unknown>['checkTotp'],
+    answer: unknown,
+    checks: Pick<VerifyOptions<unknown>, 'checkTotp' | 'checkPasskey'>,
   ): Promise<boolean> {
-    if (challenge.method === 'totp') return checkTotp ? checkTotp(code, manager) : false;
-    return challenge.codeHmac !== null && constantTimeEqual(this.codeHmac(challenge.id, code), challenge.codeHmac);
+    if (challenge.method === 'passkey') {
+      const current = challenge.context.webauthnChallenge;
+      return checks.checkPasskey && typeof current === 'string' ? checks.checkPasskey(answer, current, manager) : false;
+    }
+    if (typeof answer !== 'string') return false;
+    if (challenge.method === 'totp') return checks.checkTotp ? checks.checkTotp(answer, manager) : false;
+    return challenge.codeHmac !== null && constantTimeEqual(this.codeHmac(challenge.id, answer), challenge.codeHmac);
+  }
+
+  /** A new WebAuthn challenge (and 5 minutes) for a passkey challenge whose assertion failed. */
+  private async renewWebAuthnChallenge(manager: EntityManager, challenge: CodeChallenge): Promise<void> {
+    challenge.context = { ...challenge.context, webauthnChallenge: RelyingParty.challenge() };
+    challenge.expiresAt = new Date(this.clock.nowMs() + WEBAUTHN_CHALLENGE_TTL_MS);
+    await manager.query(`UPDATE code_challenges SET context = $2, expires_at = $3, updated_at = now() WHERE id = $1`, [
+      challenge.id,
+      JSON.stringify(challenge.context),
+      challenge.expiresAt,
+    ]);
+  }
+
+  /**
+   * A WebAuthn ceremony outside an identity verification (a passkey sign-in, a registration):
+   * a random challenge, kept 5 minutes, answered once. `purpose` names the ceremony; `context`
+   * holds what it must know again (the account, the session, the agent...).
+   */
+  async issueWebAuthn(request: {
+    purpose: string;
+    accountUid?: string;
+    sessionId?: string;
+    context?: FlatJsonObject;
+  }): Promise<{ id: string; webauthnChallenge: string; expiresAt: Date }> {
+    const now = this.clock.now();
+    const challenge = Object.assign(new CodeChallenge(), {
+      id: randomUUID(),
+      kind: 'webauthn',
+      accountUid: request.accountUid ?? null,
+      sessionId: request.sessionId ?? null,
+      purpose: request.purpose,
+      method: 'passkey',
+      destination: null,
+      codeHmac: null,
+      message: null,
+      context: { ...request.context, webauthnChallenge: RelyingParty.challenge() },
+      attempts: 0,
+      sends: 0,
+      expiresAt: new Date(now.getTime() + WEBAUTHN_CHALLENGE_TTL_MS),
+      resendAvailableAt: null,
+      usedAt: null,
+      cancelledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies CodeChallenge);
+    await this.row.insert(this.dataSource.manager, challenge);
+    return { id: challenge.id, webauthnChallenge: String(challenge.context.webauthnChallenge), expiresAt: challenge.expiresAt };
+  }
+
+  /**
+   * Uses up a WebAuthn ceremony of `purpose` (matching `scope`), whatever comes of its answer:
+   * its context, or undefined when it is unknown, used, expired or not the caller's.
+   */
+  async consumeWebAuthn(
+    id: string,
+    purpose: string,
+    scope: { accountUid?: string; sessionId?: string; context?: FlatJsonObject } = {},
+  ): Promise<FlatJsonObject | undefined> {
+    if (!isUuid(id)) return undefined;
+    const params: unknown[] = [id, purpose, this.clock.now()];
+    const where = [`kind = 'webauthn'`, 'id = $1', 'purpose = $2', 'used_at IS NULL', 'cancelled_at IS NULL', 'expires_at > $3'];
+    if (scope.accountUid !== undefined) where.push(`account_uid = $${params.push(scope.accountUid)}`);
+    if (scope.sessionId !== undefined) where.push(`session_id = $${params.push(scope.sessionId)}`);
+    if (scope.context && Object.keys(scope.context).length) where.push(`context @> $${params.push(JSON.stringify(scope.context))}::jsonb`);
+    const [row] = returnedRows<{ context: FlatJsonObject }>(
+      await this.dataSource.query(
+        `UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE ${where.join(' AND ')} RETURNING context`,
+        params,
+      ),
+    );
+    return row?.context;
   }
 
   private codeHmac(id: string, code: string): string {

@@ -87,6 +87,15 @@ export const TEMPLATES = {
   'sign-in-throttled': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7', retryAfterMinutes: 2 } },
   /** Wrong codes typed in a password recovery of the account (anyone who knows the login can start one); once an hour at most. */
   'recovery-failures': { channels: ['email'], secrets: [], sample: { ...account, ip: '203.0.113.7' } },
+  /** A passkey was added; `name` is the owner's (free text: escaped in HTML); the revert link removes it and freezes the account. */
+  'passkey-added': {
+    channels: ['email'],
+    secrets: ['revertUrl'],
+    sample: { ...account, name: 'MacBook Touch ID', revertUrl: link('/secure/revert') },
+  },
+  'passkey-removed': { channels: ['email'], secrets: [], sample: { ...account, name: 'MacBook Touch ID' } },
+  /** A passkey's signature counter went backwards: the assertion was refused and the passkey marked suspect. */
+  'passkey-suspect': { channels: ['email'], secrets: [], sample: { ...account, name: 'MacBook Touch ID', ip: '203.0.113.7' } },
   'verification-locked': { channels: ['email', 'sms'], secrets: [], sample: { ...account, unlockAt: '2026-11-22T10:30:00.000Z' } },
   /** `reason`: security_revert (a "this wasn't me" link was used) | support (an agent froze it). */
   'account-frozen': { channels: ['email'], secrets: [], sample: { ...account, reason: 'security_revert' } },

@@ -7,5 +7,7 @@ export const VERIFICATION_PURPOSES = [
   'disable_totp',
   // The owner stops an open appeal against the account (AccountAppealsService).
   'stop_appeal',
+  'add_passkey',
+  'remove_passkey',
 ] as const;
 export type VerificationPurpose = (typeof VERIFICATION_PURPOSES)[number];

@@ -3,8 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AuthenticatedSession } from '../accounts/principal';
 import { CurrentSession, SessionGuard } from '../accounts/session.guard';
-import { CodeDto } from '../challenges/dto/code.dto';
 import { StartVerificationDto } from './dto/start-verification.dto';
+import { VerifyDto } from './dto/verify.dto';
+import { ValidationFailedError } from '../../common/errors/domain-error';
 import { VerificationService } from './verification.service';
 
 /** Identity verification before a sensitive change; root sessions only. */
@@ -27,10 +28,12 @@ export class VerificationController {
     return this.verifications.resend(session, id);
   }
 
-  /** A right code answers with the verification token that the change then carries. */
+  /** A right code (or a passkey's assertion) answers with the verification token that the change then carries. */
   @Post(':id/verify')
   @HttpCode(200)
-  verify(@CurrentSession() session: AuthenticatedSession, @Param('id') id: string, @Body() body: CodeDto, @Req() request: Request) {
-    return this.verifications.verify(session, id, body.code, request.ip);
+  verify(@CurrentSession() session: AuthenticatedSession, @Param('id') id: string, @Body() body: VerifyDto, @Req() request: Request) {
+    if ((body.code === undefined) === (body.credential === undefined))
+      throw new ValidationFailedError([{ field: 'code', message: 'Send either a code or, for a passkey, a credential.' }]);
+    return this.verifications.verify(session, id, { code: body.code, credential: body.credential }, request.ip);
   }
 }

@@ -4,7 +4,9 @@ import { verificationMethods, VerificationMethod } from '../accounts/account-vie
 import { AccountsService } from '../accounts/accounts.service';
 import { AuthenticatedSession } from '../accounts/principal';
 import { TotpService } from '../accounts/totp.service';
-import { MethodUnavailableError } from '../challenges/challenges.errors';
+import { PublicKeyCredentialRequestOptionsJSON, RelyingParty } from '../../common/webauthn/relying-party';
+import { PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
+import { MethodUnavailableError, VerificationCodeInvalidError } from '../challenges/challenges.errors';
 import { ChallengeScope, CodeChallengesService } from '../challenges/code-challenges.service';
 import { CodeChallenge } from '../challenges/entities/code-challenge.entity';
 import { VerificationTokensService } from '../challenges/verification-tokens.service';
@@ -18,6 +20,8 @@ export interface VerificationView {
   readonly maskedDestination?: string;
   readonly expiresAt: Date;
   readonly resendAvailableAt?: Date;
+  /** For `passkey`: the WebAuthn request options, `allowCredentials` the account's passkeys. */
+  readonly options?: PublicKeyCredentialRequestOptionsJSON;
 }
 
 /**
@@ -33,6 +37,8 @@ export class VerificationService {
     private readonly challenges: CodeChallengesService,
     private readonly tokens: VerificationTokensService,
     private readonly totp: TotpService,
+    private readonly passkeys: PasskeyCredentialsService,
+    private readonly relyingParty: RelyingParty,
   ) {}
 
   /** Starts a verification; 400 METHOD_UNAVAILABLE for a method the account lacks. */
@@ -42,7 +48,8 @@ export class VerificationService {
     ip?: string,
   ): Promise<VerificationView> {
     const account = await this.accounts.getChangeable(session);
-    if (!verificationMethods(account).includes(request.method)) throw new MethodUnavailableError(unavailable(request.method));
+    const hasPasskey = (await this.passkeys.count(account.uid)) > 0;
+    if (!verificationMethods(account, hasPasskey).includes(request.method)) throw new MethodUnavailableError(unavailable(request.method));
     const destination = request.method === 'sms' ? account.securePhone : request.method === 'email' ? account.logonEmail : null;
     const challenge = await this.challenges.issueAlone({
       kind: 'verification',
@@ -52,17 +59,26 @@ export class VerificationService {
       purpose: request.purpose,
       destination,
       message:
-        request.method === 'totp'
+        request.method === 'totp' || request.method === 'passkey'
           ? undefined
           : { template: 'verification-code', locale: account.locale, variables: { purpose: request.purpose } },
       ip,
     });
-    return viewOf(challenge);
+    return this.withOptions(viewOf(challenge), challenge);
+  }
+
+  /** The WebAuthn request options of a passkey verification, for its current WebAuthn challenge. */
+  private async withOptions(view: VerificationView, challenge: CodeChallenge): Promise<VerificationView> {
+    const current = challenge.context.webauthnChallenge;
+    if (challenge.method !== 'passkey' || typeof current !== 'string' || !challenge.accountUid) return view;
+    const allow = await this.passkeys.list(challenge.accountUid);
+    return { ...view, options: await this.relyingParty.authenticationOptions(current, allow) };
   }
 
   /** A verification of this session as `start` answered it (the verification page shows it again); 404 for any other. */
   async describe(session: AuthenticatedSession, id: string): Promise<VerificationView> {
-    return viewOf(await this.challenges.find(id, scopeOf(session)));
+    const challenge = await this.challenges.find(id, scopeOf(session));
+    return this.withOptions(viewOf(challenge), challenge);
   }
 
   /** A new code (and lifetime) for a verification by SMS or email. */
@@ -72,26 +88,40 @@ export class VerificationService {
     return { resendAvailableAt: challenge.resendAvailableAt, expiresAt: challenge.expiresAt };
   }
 
-  /** Checks the code; a right one yields the verification token (shown once). */
+  /**
+   * Checks the code (or, for `passkey`, the assertion); a right one yields the verification token
+   * (shown once). A failed assertion counts like a wrong code, and its 400 carries fresh
+   * `options`: each WebAuthn challenge is answered once.
+   */
   async verify(
     session: AuthenticatedSession,
     id: string,
-    code: string,
+    answer: { code?: string; credential?: unknown },
     ip?: string,
   ): Promise<{ verificationToken: string; expiresAt: Date }> {
     const account = await this.accounts.getChangeable(session);
-    const issued = await this.challenges.verify(id, code, scopeOf(session), {
-      account,
-      ip,
-      checkTotp: (candidate, manager) => this.totp.check(account, candidate, manager),
-      onSuccess: (manager, challenge) =>
-        this.tokens.issue(
-          manager,
-          { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! },
-          challenge.method,
-        ),
-    });
-    return { verificationToken: issued.token, expiresAt: issued.expiresAt };
+    try {
+      const issued = await this.challenges.verify(id, answer.credential ?? answer.code, scopeOf(session), {
+        account,
+        ip,
+        checkTotp: (candidate, manager) => this.totp.check(account, candidate, manager),
+        checkPasskey: async (credential, webauthnChallenge, manager) =>
+          (await this.passkeys.checkAssertion(manager, credential, webauthnChallenge, { accountUid: account.uid, ip })).ok,
+        onSuccess: (manager, challenge) =>
+          this.tokens.issue(
+            manager,
+            { accountUid: account.uid, sessionId: session.sessionId, purpose: challenge.purpose! },
+            challenge.method,
+          ),
+      });
+      return { verificationToken: issued.token, expiresAt: issued.expiresAt };
+    } catch (error) {
+      if (!(error instanceof VerificationCodeInvalidError)) throw error;
+      const challenge = await this.challenges.find(id, scopeOf(session));
+      if (challenge.method !== 'passkey') throw error;
+      const { options } = await this.withOptions(viewOf(challenge), challenge);
+      throw new VerificationCodeInvalidError(error.attemptsRemaining, { options });
+    }
   }
 }
 
@@ -124,5 +154,7 @@ function unavailable(method: VerificationMethod): string {
       return 'This account has no authenticator app set up: choose another of its verification methods.';
     case 'email':
       return 'This verification method is not available for this account.';
+    case 'passkey':
+      return 'This account has no passkey: choose another of its verification methods.';
   }
 }

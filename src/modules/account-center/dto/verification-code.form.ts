@@ -7,4 +7,10 @@ export class VerificationCodeForm extends VerificationResendForm {
   @IsString()
   @MaxLength(32)
   code?: string;
+
+  /** For a passkey: the browser's assertion, as JSON. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(16_384)
+  credential?: string;
 }

@@ -5,6 +5,8 @@ import { ChallengesModule } from '../../challenges/challenges.module';
 import { AccountsModule } from '../accounts.module';
 import { ContactChangesController } from './contact-changes.controller';
 import { ContactChangesService } from './contact-changes.service';
+import { PasskeyRegistrationService } from './passkey-registration.service';
+import { PasskeysController } from './passkeys.controller';
 import { PasswordChangeService } from './password-change.service';
 import { PasswordController } from './password.controller';
 import { SecurityRevertsController } from './security-reverts.controller';
@@ -19,8 +21,15 @@ import { TotpEnrolmentService } from './totp-enrolment.service';
  */
 @Module({
   imports: [AccountsModule, ChallengesModule, NotificationsModule, AuditModule],
-  controllers: [PasswordController, ContactChangesController, TotpController, SecurityRevertsController, SecurityRevertsPagesController],
-  providers: [PasswordChangeService, ContactChangesService, TotpEnrolmentService, SecurityRevertsService],
-  exports: [SecurityRevertsService, PasswordChangeService, ContactChangesService, TotpEnrolmentService],
+  controllers: [
+    PasswordController,
+    ContactChangesController,
+    TotpController,
+    PasskeysController,
+    SecurityRevertsController,
+    SecurityRevertsPagesController,
+  ],
+  providers: [PasswordChangeService, ContactChangesService, TotpEnrolmentService, SecurityRevertsService, PasskeyRegistrationService],
+  exports: [SecurityRevertsService, PasswordChangeService, ContactChangesService, TotpEnrolmentService, PasskeyRegistrationService],
 })
 export class AccountChangesModule {}

@@ -42,6 +42,7 @@ export class SecurityRevertsPagesController {
       title: 'Your account is secured',
       restoredEmail: done.reverted.includes('logon_email'),
       restoredPhone: done.reverted.includes('secure_phone'),
+      removedPasskey: done.reverted.includes('passkey'),
       appealHref: `/appeal?uid=${link.accountUid}`,
     });
   }
@@ -66,6 +67,7 @@ function describe(link: RevertLink) {
     restoresPhone: link.kind === 'secure_phone' && former !== null ? maskPhone(former) : undefined,
     removesPhone: link.kind === 'secure_phone' && former === null,
     passwordChange: link.kind === 'password',
+    removesPasskey: link.kind === 'passkey',
   };
 }
 

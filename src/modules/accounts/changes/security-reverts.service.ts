@@ -13,7 +13,11 @@ import { AccountFreezeService } from '../account-freeze.service';
 import { EmailInUseError } from '../accounts.errors';
 import { AccountsService } from '../accounts.service';
 import { ContactKind } from '../entities/former-contact.entity';
+import { PasskeyCredentialsService } from '../passkey-credentials.service';
 import { RevertKind, SecurityRevert } from '../entities/security-revert.entity';
+
+/** What a link restored (`passkey`: the passkey of a `passkey-added` notice removed). */
+export type RevertedKind = ContactKind | 'passkey';
 
 /** How long a "this wasn't me" link works. */
 export const REVERT_LINK_TTL_MS = 7 * 86_400_000;
@@ -23,7 +27,7 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export interface RevertLink {
   readonly accountUid: string;
   readonly kind: RevertKind;
-  /** The value the link restores: the replaced logon email or phone (null: a phone that was added). Unused for a password change. */
+  /** The value the link restores: the replaced logon email or phone (null: a phone that was added); the passkey to remove. Unused for a password change. */
   readonly formerValue: string | null;
 }
 
@@ -44,6 +48,7 @@ export class SecurityRevertsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly freezer: AccountFreezeService,
+    private readonly passkeys: PasskeyCredentialsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
@@ -77,7 +82,7 @@ export class SecurityRevertsService {
   }
 
   /** Uses a link: 404 when it is unknown, used or expired. Says what was restored. */
-  async revert(token: string, ip?: string): Promise<{ reverted: ContactKind[] }> {
+  async revert(token: string, ip?: string): Promise<{ reverted: RevertedKind[] }> {
     if (!TOKEN.test(token)) throw unknownLink();
     return this.dataSource.transaction(async (manager) => {
       const now = this.clock.now();
@@ -90,7 +95,7 @@ export class SecurityRevertsService {
       if (!link) throw unknownLink();
       // In the freeze's lock order (challenges, then the account): a code confirmed meanwhile cannot deadlock with it.
       const account = await this.freezer.lockAccount(manager, link.account_uid);
-      const reverted: ContactKind[] = [];
+      const reverted: RevertedKind[] = [];
       let replacedEmail: string | undefined;
 
       if (
@@ -107,6 +112,9 @@ export class SecurityRevertsService {
         await this.accounts.setSecurePhone(manager, account.uid, link.former_value);
         reverted.push('secure_phone');
       }
+      // The passkey of a `passkey-added` notice: removed, unless its owner already did.
+      if (link.kind === 'passkey' && link.former_value !== null && (await this.passkeys.remove(manager, account.uid, link.former_value)))
+        reverted.push('passkey');
 
       // The link is the only credential: the actor is whoever holds it.
       const context = { actor: { type: 'public' as const }, ip };

@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsUuid } from '../../../common/validation/is-uuid';
-import { IsString, Length } from 'class-validator';
+import { IsObject, IsOptional, IsString, Length } from 'class-validator';
 
 /** The code that completes a sign-in answered with 202. */
 export class SecondarySignInDto {
@@ -8,8 +8,18 @@ export class SecondarySignInDto {
   @IsUuid()
   challengeId!: string;
 
-  @ApiProperty({ description: 'The 6-digit code sent, the current TOTP code, or a recovery code', example: '482913' })
+  @ApiPropertyOptional({ description: 'The 6-digit code sent, the current TOTP code, or a recovery code', example: '482913' })
+  @IsOptional()
   @IsString()
   @Length(1, 32)
-  code!: string;
+  code?: string;
+
+  @ApiPropertyOptional({
+    description: 'For a `passkey` challenge: an `AuthenticationResponseJSON`, as the browser gives it',
+    type: 'object',
+    additionalProperties: true,
+  })
+  @IsOptional()
+  @IsObject()
+  credential?: Record<string, unknown>;
 }

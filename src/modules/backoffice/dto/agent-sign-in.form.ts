@@ -1,3 +1,4 @@
+import { CREDENTIAL_FIELD_MAX } from '../../../common/webauthn/credential-field';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { FormDto } from '../../../common/http/form.dto';
 
@@ -17,4 +18,17 @@ export class AgentSignInForm extends FormDto {
   @IsString()
   @MaxLength(16)
   totp?: string;
+}
+
+/** The second step of an agent's sign-in with a passkey. */
+export class AgentPasskeySignInForm extends FormDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  challengeId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(CREDENTIAL_FIELD_MAX)
+  credential?: string;
 }

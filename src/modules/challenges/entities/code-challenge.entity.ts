@@ -11,8 +11,11 @@ export type ChallengeKind =
   | 'phone_change'
   | 'password_recovery'
   | 'appeal_contact'
-  | 'totp_enrolment';
-export type ChallengeMethod = 'sms' | 'email' | 'totp';
+  | 'totp_enrolment'
+  /** A WebAuthn ceremony outside an identity verification (passkey sign-in, registration): `purpose` names it. */
+  | 'webauthn';
+/** `passkey`: a WebAuthn assertion answers the challenge; the random challenge it signs is `context.webauthnChallenge`. */
+export type ChallengeMethod = 'sms' | 'email' | 'totp' | 'passkey';
 
 export interface ChallengeMessage {
   readonly template: TemplateId;
@@ -30,9 +33,9 @@ export interface ChallengeMessage {
 @Entity({ name: 'code_challenges' })
 @Check(
   'code_challenges_kind_check',
-  `"kind" IN ('verification', 'sign_in', 'email_change', 'phone_change', 'password_recovery', 'appeal_contact', 'totp_enrolment')`,
+  `"kind" IN ('verification', 'sign_in', 'email_change', 'phone_change', 'password_recovery', 'appeal_contact', 'totp_enrolment', 'webauthn')`,
 )
-@Check('code_challenges_method_check', `"method" IN ('sms', 'email', 'totp')`)
+@Check('code_challenges_method_check', `"method" IN ('sms', 'email', 'totp', 'passkey')`)
 @Check('code_challenges_attempts_check', `"attempts" >= 0`)
 @Check('code_challenges_sends_check', `"sends" >= 0`)
 @Index('code_challenges_account_idx', ['accountUid', 'createdAt'])
