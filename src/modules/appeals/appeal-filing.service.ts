@@ -15,6 +15,7 @@ import { CodeChallengesService } from '../challenges/code-challenges.service';
 import { AccountMatcher, ClaimedIdentifiers } from './account-matcher';
 import { AppealFilingLimits, contactCodeBuckets } from './appeal-filing-limits';
 import { AppealNotices } from './appeal-notices';
+import { AppealRiskService } from './risk/appeal-risk.service';
 import { slaAtFiling } from './appeal-sla';
 import { ContactMismatchError } from './appeals.errors';
 import { changeKeys, normaliseChanges } from './requested-changes';
@@ -53,6 +54,7 @@ export class AppealFilingService {
     private readonly matcher: AccountMatcher,
     private readonly limits: AppealFilingLimits,
     private readonly notices: AppealNotices,
+    private readonly risk: AppealRiskService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
@@ -122,6 +124,8 @@ export class AppealFilingService {
       ip: client.ip,
       onSuccess: async (manager) => {
         await this.limits.assertWithin(manager, request, true);
+        // Before any other appeal's row is touched: flooded appeals, and a repeat filer's earlier appeals, are flagged below.
+        await this.risk.serialise(manager);
         const now = this.clock.now();
         const accessToken = randomToken();
         const row = {
@@ -153,6 +157,7 @@ export class AppealFilingService {
           resolution_due_at: sla.resolutionDueAt,
         });
         await this.limits.flagFloods(manager, claimed);
+        await this.risk.atFiling(manager, row.id, client.ip);
         await this.notices.toContact(manager, { id: row.id, reference, contactEmail, locale: row.locale }, 'appeal-received');
         await this.audit.record(manager, {
           action: 'appeal.filed',

@@ -35,6 +35,9 @@ import { AppealTransitions } from './appeal-transitions';
 import { AppealsController } from './appeals.controller';
 import { AppealsRepository } from './appeals.repository';
 import { AppealAttachmentContent } from './entities/appeal-attachment-content.entity';
+import { AppealRiskService } from './risk/appeal-risk.service';
+import { AppealAttachmentHashBand } from './entities/appeal-attachment-hash-band.entity';
+import { AppealAttachmentPreview } from './entities/appeal-attachment-preview.entity';
 import { AppealAttachment } from './entities/appeal-attachment.entity';
 import { AppealMessage } from './entities/appeal-message.entity';
 import { AppealObjection } from './entities/appeal-objection.entity';
@@ -52,7 +55,16 @@ import { PasswordResetsService } from './password-resets.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Appeal, AppealMessage, AppealAttachment, AppealAttachmentContent, AppealObjection, PasswordReset]),
+    TypeOrmModule.forFeature([
+      Appeal,
+      AppealMessage,
+      AppealAttachment,
+      AppealAttachmentContent,
+      AppealAttachmentHashBand,
+      AppealAttachmentPreview,
+      AppealObjection,
+      PasswordReset,
+    ]),
     AccountsModule,
     AccountChangesModule,
     AgentsModule,
@@ -70,6 +82,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealLinksPagesController,
   ],
   providers: [
+    AppealRiskService,
     AppealsRepository,
     AppealNotices,
     AppealTransitions,
