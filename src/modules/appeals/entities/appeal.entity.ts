@@ -221,7 +221,7 @@ export class Appeal {
   factChecks!: FactChecks | null;
 
   /** The evidence signals found at filing and at each upload, each with its reason; never removed once found. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   riskSignals!: RiskSignals;
 
   @Column({ type: 'timestamptz' })
