@@ -200,9 +200,10 @@ async function imagePreview(content: Buffer): Promise<AttachmentPreview> {
     .jpeg({ quality: 80 })
     .toBuffer({ resolveWithObject: true });
   // Shrunk to a few pixels and blown up again, then blurred: nothing of a document's text survives.
-  const tiny = Math.max(1, Math.round(Math.max(info.width, info.height) / 24));
-  const blurred = await sharp(clear)
-    .resize(tiny, tiny, { fit: 'inside' })
+  // (Two pipelines: sharp applies one resize per pipeline, the last one asked for.)
+  const side = Math.max(1, Math.round(Math.max(info.width, info.height) / 24));
+  const tiny = await sharp(clear).resize(side, side, { fit: 'inside' }).png().toBuffer();
+  const blurred = await sharp(tiny)
     .resize(info.width, info.height, { fit: 'fill', kernel: 'cubic' })
     .blur(Math.max(0.3, Math.min(info.width, info.height) / 40))
     .jpeg({ quality: 60 })
