@@ -21,7 +21,8 @@ interface Case {
 
 /**
  * The back-office queue page with a million appeals in the system's own database: the first
- * page, a page 10,000 rows deep by its cursor, a search by email and one by UID. Each is timed
+ * page, a page 10,000 rows deep by its cursor, a search by email, one by UID, and the appeals
+ * carrying duplicate evidence (`risk=duplicate_evidence`, one appeal in 200). Each is timed
  * over HTTP on loopback, signed in as an agent, one request at a time (what the server spends
  * on the page: session, query, rendering), and beside it the same query under
  * `EXPLAIN (ANALYZE)`, whose plan must read `appeals` by an index.
@@ -29,7 +30,7 @@ interface Case {
 export const agentQueue: Benchmark = {
   name: 'agent-queue',
   description:
-    'back-office queue page server time with 1,000,000 appeals (first page, 10,000 rows deep, search by email, by UID), beside EXPLAIN (ANALYZE) of the same query',
+    'back-office queue page server time with 1,000,000 appeals (first page, 10,000 rows deep, search by email, by UID, risk=duplicate_evidence), beside EXPLAIN (ANALYZE) of the same query',
   async run(context) {
     const rows = context.quick ? 50_000 : 1_000_000;
     const iterations = context.quick ? 30 : 300;
@@ -114,7 +115,7 @@ async function seedAppeals(db: Client, rows: number): Promise<void> {
     await db.query(
       `INSERT INTO appeals (id, reference, access_token_hash, status, version, contact_email, locale, claimed_uid, claimed_email, claimed_phone, account_match, account_uid,
                             changes, evidence, filed_ip, first_response_due_at, first_response_at, first_response_breached_at, resolution_due_at, resolution_breached_at,
-                            sla_breached, awaiting_since, scheduled_for, resolved_at, closed_at, created_at, updated_at)
+                            sla_breached, awaiting_since, scheduled_for, resolved_at, closed_at, created_at, updated_at, risk_signals)
        SELECT gen_random_uuid(), 'AP-' || lpad(translate(upper(to_hex(n)), '0189', 'QRST'), 10, 'Z'), repeat('0', 64), s.status, 3 + n % 6,
               s.contact, 'en', s.uid, s.claimed_email, s.phone, s.match, CASE WHEN s.match = 'matched' THEN s.uid END,
               jsonb_build_object('logonEmail', s.contact, 'resetPassword', n % 3 = 0), '{"fullName": "Bench Person", "description": "Lost the phone and the mailbox."}',
@@ -125,7 +126,11 @@ async function seedAppeals(db: Client, rows: number): Promise<void> {
               CASE WHEN s.status = 'scheduled' THEN now() + (n % 23 + 1) * interval '1 hour' END,
               CASE WHEN s.status IN ('scheduled', 'completed', 'rejected') THEN s.created_at + (n % 60 + 4) * interval '1 hour' END,
               CASE WHEN s.closed THEN s.created_at + interval '3 days' END,
-              s.created_at, s.created_at + interval '1 hour'
+              s.created_at, s.created_at + interval '1 hour',
+              -- One appeal in 200 carries duplicate evidence (linked to the appeal before it), one in 50 a disposable contact.
+              CASE WHEN n % 200 = 0 THEN jsonb_build_object('duplicate_evidence', jsonb_build_object('reason', 'passport.png is the same file (SHA-256) as scan.png of another appeal, filed for another account.', 'appeals', jsonb_build_array('AP-' || lpad(translate(upper(to_hex(n - 1)), '0189', 'QRST'), 10, 'Z')), 'at', s.created_at))
+                   WHEN n % 50 = 0 THEN jsonb_build_object('disposable_contact', jsonb_build_object('reason', 'The contact email''s domain gives out throw-away addresses.', 'at', s.created_at))
+                   ELSE '{}'::jsonb END
          FROM generate_series(1, $1::int) AS n
          CROSS JOIN LATERAL (
            SELECT t.*,
@@ -155,7 +160,7 @@ async function seedAppeals(db: Client, rows: number): Promise<void> {
   await db.query('ANALYZE accounts, appeals');
 }
 
-/** The four pages, with a search text that finds a few appeals each and a cursor 10,000 rows in. */
+/** The five pages, with a search text that finds a few appeals each and a cursor 10,000 rows in. */
 async function cases(db: Client, rows: number): Promise<Case[]> {
   const deep: { at: string; id: string } = (
     await db.query(`SELECT created_at::text AS at, id FROM appeals ORDER BY created_at, id OFFSET $1 LIMIT 1`, [DEEP_ROWS - 1])
@@ -169,6 +174,7 @@ async function cases(db: Client, rows: number): Promise<Case[]> {
     { figure: `page ${DEEP_ROWS.toLocaleString('en')} rows deep by cursor`, filters: { after: encodeCursor([deep.at, deep.id]) } },
     { figure: 'search by email', filters: { q: email } },
     { figure: 'search by UID', filters: { q: uid } },
+    { figure: 'risk=duplicate_evidence', filters: { risk: 'duplicate_evidence' } },
   ];
 }
 
@@ -176,6 +182,7 @@ function queueUrl(filters: QueueFilters): string {
   const params = new URLSearchParams();
   if (filters.q) params.set('q', filters.q);
   if (filters.after) params.set('after', filters.after);
+  if (filters.risk) params.set('risk', filters.risk);
   const search = params.toString();
   return `/agent/appeals${search ? `?${search}` : ''}`;
 }

@@ -8,6 +8,8 @@ import { Session } from '../modules/accounts/entities/session.entity';
 import { TrustedDevice } from '../modules/accounts/entities/trusted-device.entity';
 import { AppealAttachmentContent } from '../modules/appeals/entities/appeal-attachment-content.entity';
 import { AppealAttachment } from '../modules/appeals/entities/appeal-attachment.entity';
+import { AppealAttachmentHashBand } from '../modules/appeals/entities/appeal-attachment-hash-band.entity';
+import { AppealAttachmentPreview } from '../modules/appeals/entities/appeal-attachment-preview.entity';
 import { AppealMessage } from '../modules/appeals/entities/appeal-message.entity';
 import { AppealObjection } from '../modules/appeals/entities/appeal-objection.entity';
 import { Appeal } from '../modules/appeals/entities/appeal.entity';
@@ -36,6 +38,8 @@ export const ENTITIES: (new () => object)[] = [
   TrustedDevice,
   AppealAttachmentContent,
   AppealAttachment,
+  AppealAttachmentHashBand,
+  AppealAttachmentPreview,
   AppealMessage,
   AppealObjection,
   Appeal,

@@ -74,6 +74,7 @@ describe('Back-office security', () => {
         '/agent/accounts/:uid/revoke-sessions',
         '/agent/accounts/:uid/unfreeze',
         '/agent/appeals/:reference/approve',
+        '/agent/appeals/:reference/attachments/:id/show',
         '/agent/appeals/:reference/claim',
         '/agent/appeals/:reference/dismiss-objection',
         '/agent/appeals/:reference/facts',

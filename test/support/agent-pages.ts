@@ -22,9 +22,12 @@ export function postForms(html: string): PageForm[] {
   }));
 }
 
-/** The action forms of an appeal's page (its Reveal form left out). */
+/** The action forms of an appeal's page (its Reveal form and the thumbnails' Show forms left out). */
 export function appealActionForms(html: string, reference: string): PageForm[] {
-  return postForms(html).filter((form) => form.action.startsWith(`/agent/appeals/${reference}/`) && !form.action.endsWith('/reveal'));
+  return postForms(html).filter(
+    (form) =>
+      form.action.startsWith(`/agent/appeals/${reference}/`) && !form.action.endsWith('/reveal') && !form.action.includes('/attachments/'),
+  );
 }
 
 /** Posts a back-office form as a browser would: the page's CSRF token, form encoding, asking for HTML. */

@@ -14,6 +14,7 @@ import { AppealSafeguards1795392000000 } from './1795392000000-AppealSafeguards'
 import { AuditTransparencyLog1795395150000 } from './1795395150000-AuditTransparencyLog';
 import { OwnersShield1795400000000 } from './1795400000000-OwnersShield';
 import { Passkeys1795410000000 } from './1795410000000-Passkeys';
+import { EvidenceSignals1795420000000 } from './1795420000000-EvidenceSignals';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AuditTransparencyLog1795395150000,
   OwnersShield1795400000000,
   Passkeys1795410000000,
+  EvidenceSignals1795420000000,
 ];

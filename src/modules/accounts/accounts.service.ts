@@ -226,6 +226,24 @@ export class AccountsService {
     return manager.find(FormerContact, { where: { accountUid: uid }, order: { replacedAt: 'DESC' } });
   }
 
+  /**
+   * The addresses the account signed in from (any principal: root, RAM users, roles, SSO) between
+   * `from` and `until`, at most `limit` distinct ones; read by `sessions_account_created_idx`.
+   */
+  async signInAddresses(
+    uid: string,
+    from: Date,
+    until: Date,
+    manager: EntityManager = this.dataSource.manager,
+    limit = 500,
+  ): Promise<string[]> {
+    const rows: { ip: string }[] = await manager.query(
+      `SELECT DISTINCT ip FROM sessions WHERE account_uid = $1 AND created_at >= $2 AND created_at < $3 AND ip IS NOT NULL LIMIT $4`,
+      [uid, from, until, limit],
+    );
+    return rows.map((row) => row.ip);
+  }
+
   /** Every replaced contact is kept, so appeals can name an account by it and objection notices reach it. */
   private async keepFormerContact(manager: EntityManager, uid: string, kind: ContactKind, value: string): Promise<void> {
     await manager.insert(FormerContact, { accountUid: uid, kind, value, replacedAt: this.clock.now() });

@@ -15,6 +15,7 @@ import { AgentAction, allowedAgentActions, AppealStatus, mayAct } from './appeal
 import { AppealsRepository } from './appeals.repository';
 import { AppealAttachment, AttachmentContentType } from './entities/appeal-attachment.entity';
 import { AccountMatch, AppealEvidence } from './entities/appeal.entity';
+import { RiskSignal, signalsOf } from './risk/risk-signals';
 import { ChecklistItem, FactVerdict, OwnerFact, ownerFactsGiven } from './evidence-checklist';
 
 export interface AppealDetailView {
@@ -59,7 +60,11 @@ export interface AppealDetailView {
     readonly sha256: string;
     readonly createdAt: Date;
     readonly purged: boolean;
+    /** Thumbnails were made at upload and not purged: the page shows the blurred one. */
+    readonly preview: boolean;
   }[];
+  /** The evidence signals the appeal carries, in their fixed order, each with its reason and the other appeals it links. */
+  readonly riskSignals: { readonly signal: RiskSignal; readonly reason: string; readonly appeals: string[] }[];
   /** What the person sees, with the agents' names (the person never sees them). */
   readonly thread: {
     readonly from: 'customer' | 'agent';
@@ -129,6 +134,15 @@ export class AppealDetailService {
       this.repository.messages(manager, appeal.id, true),
       this.audit.list({ subject: { type: 'appeal', id: appeal.reference }, limit: 200 }),
     ]);
+    const previews = new Set(
+      attachments.length
+        ? (
+            (await manager.query(`SELECT attachment_id FROM appeal_attachment_previews WHERE attachment_id = ANY($1)`, [
+              attachments.map((file) => file.id),
+            ])) as { attachment_id: string }[]
+          ).map((row) => row.attachment_id)
+        : [],
+    );
     const names = await this.agents.namesOf([
       appeal.leaseAgentId,
       appeal.approvedBy,
@@ -182,6 +196,12 @@ export class AppealDetailService {
         sha256: file.sha256,
         createdAt: file.createdAt,
         purged: file.purgedAt !== null,
+        preview: file.purgedAt === null && previews.has(file.id),
+      })),
+      riskSignals: signalsOf(appeal.riskSignals).map((signal) => ({
+        signal,
+        reason: appeal.riskSignals[signal]!.reason,
+        appeals: appeal.riskSignals[signal]!.appeals ?? [],
       })),
       thread: messages
         .filter((message) => message.author !== 'note')

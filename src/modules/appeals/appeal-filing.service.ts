@@ -17,6 +17,7 @@ import { AccountMatcher, ClaimedIdentifiers } from './account-matcher';
 import { AppealFiledAlert } from './appeal-filed-alert';
 import { AppealFilingLimits, contactCodeBuckets } from './appeal-filing-limits';
 import { AppealNotices } from './appeal-notices';
+import { AppealRiskService } from './risk/appeal-risk.service';
 import { slaAtFiling } from './appeal-sla';
 import { ContactMismatchError } from './appeals.errors';
 import { changeKeys, normaliseChanges } from './requested-changes';
@@ -56,6 +57,7 @@ export class AppealFilingService {
     private readonly limits: AppealFilingLimits,
     private readonly notices: AppealNotices,
     private readonly alert: AppealFiledAlert,
+    private readonly risk: AppealRiskService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
@@ -130,6 +132,8 @@ export class AppealFilingService {
       ip: client.ip,
       onSuccess: async (manager) => {
         await this.limits.assertWithin(manager, request, true);
+        // Before any other appeal's row is touched: flooded appeals, and a repeat filer's earlier appeals, are flagged below.
+        await this.risk.serialise(manager);
         const now = this.clock.now();
         const accessToken = randomToken();
         const row = {
@@ -162,6 +166,7 @@ export class AppealFilingService {
         });
         await this.limits.flagFloods(manager, claimed);
         if (accountUid) await this.alert.send(manager, { id: row.id, reference, changes, createdAt: now, accountUid });
+        await this.risk.atFiling(manager, row.id, client.ip);
         await this.notices.toContact(manager, { id: row.id, reference, contactEmail, locale: row.locale }, 'appeal-received');
         await this.audit.record(manager, {
           action: 'appeal.filed',

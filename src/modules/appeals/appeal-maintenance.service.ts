@@ -131,7 +131,7 @@ export class AppealMaintenanceService {
   }
 
   /**
-   * Deletes the attachment bytes of appeals closed longer than EVIDENCE_RETENTION. The appeal,
+   * Deletes the attachment bytes (and their thumbnails) of appeals closed longer than EVIDENCE_RETENTION. The appeal,
    * its thread, the attachments' names, sizes and hashes, and the audit log stay: the decision
    * record outlives the evidence.
    */
@@ -150,6 +150,11 @@ export class AppealMaintenanceService {
       const ids = purged.map((row) => row.id);
       await manager.query(
         `DELETE FROM appeal_attachment_contents WHERE attachment_id IN (SELECT id FROM appeal_attachments WHERE appeal_id = ANY($1))`,
+        [ids],
+      );
+      // The thumbnails go with the bytes they were made from.
+      await manager.query(
+        `DELETE FROM appeal_attachment_previews WHERE attachment_id IN (SELECT id FROM appeal_attachments WHERE appeal_id = ANY($1))`,
         [ids],
       );
       const files = returnedRows<{ appeal_id: string }>(

@@ -13,6 +13,11 @@ import { AppealsRepository, REFERENCE } from './appeals.repository';
 import { AppealClosedError, AttachmentLimitError, PayloadTooLargeError, UnsupportedMediaTypeError } from './appeals.errors';
 import { ATTACHMENT_RULES, acceptedTypeOf, sanitiseFilename } from './attachment-inspector';
 import { AppealAttachmentContent } from './entities/appeal-attachment-content.entity';
+import { AppealAttachmentHashBand } from './entities/appeal-attachment-hash-band.entity';
+import { AppealAttachmentPreview } from './entities/appeal-attachment-preview.entity';
+import { AppealRiskService } from './risk/appeal-risk.service';
+import { analyseAttachment } from './risk/attachment-analysis';
+import { bandsOf, toSignedBigint } from './risk/perceptual-hash';
 import { AppealAttachment, AttachmentContentType } from './entities/appeal-attachment.entity';
 import { Appeal, AppealEvidence, RequestedChanges } from './entities/appeal.entity';
 
@@ -58,6 +63,7 @@ export class AppealPortalService {
     private readonly repository: AppealsRepository,
     private readonly transitions: AppealTransitions,
     private readonly coolingOff: AppealCoolingOffService,
+    private readonly risk: AppealRiskService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -146,6 +152,9 @@ export class AppealPortalService {
     if (file.content.length > ATTACHMENT_RULES.maxBytes) throw new PayloadTooLargeError(ATTACHMENT_RULES.maxBytes);
     const accepted = await acceptedTypeOf(file.content);
     if (!accepted) throw new UnsupportedMediaTypeError();
+    const uploadedAt = this.clock.now();
+    // Decoded once, outside the transaction: the hash and metadata for the signals, the thumbnails for the agents.
+    const analysis = await analyseAttachment(file.content, accepted.type, uploadedAt);
     const attachment = Object.assign(new AppealAttachment(), {
       id: randomUUID(),
       appealId: '',
@@ -153,11 +162,15 @@ export class AppealPortalService {
       contentType: accepted.type,
       size: file.content.length,
       sha256: sha256Hex(file.content),
-      createdAt: this.clock.now(),
+      createdAt: uploadedAt,
       purgedAt: null,
+      perceptualHash: analysis.perceptualHash === null ? null : toSignedBigint(analysis.perceptualHash),
+      editEvidence: analysis.editEvidence,
     } satisfies AppealAttachment);
 
     await this.dataSource.transaction(async (manager) => {
+      // Before the appeal's row: this upload may renew the signals of the appeals it duplicates.
+      await this.risk.serialise(manager);
       const appeal = await this.open(manager, credentials, true);
       if (isClosed(appeal.status)) throw new AppealClosedError();
       const count = await manager.countBy(AppealAttachment, { appealId: appeal.id });
@@ -165,6 +178,14 @@ export class AppealPortalService {
       attachment.appealId = appeal.id;
       await manager.insert(AppealAttachment, attachment);
       await manager.insert(AppealAttachmentContent, { attachmentId: attachment.id, content: file.content });
+      if (analysis.perceptualHash !== null) {
+        const hash = analysis.perceptualHash;
+        await manager.insert(
+          AppealAttachmentHashBand,
+          bandsOf(hash).map((value, band) => ({ attachmentId: attachment.id, band, value, perceptualHash: toSignedBigint(hash) })),
+        );
+      }
+      if (analysis.preview) await manager.insert(AppealAttachmentPreview, { attachmentId: attachment.id, ...analysis.preview });
       await this.repository.advance(manager, appeal, {});
       await this.audit.record(manager, {
         action: 'appeal.attachment_added',
@@ -180,6 +201,7 @@ export class AppealPortalService {
         },
         ip: client.ip,
       });
+      await this.risk.atUpload(manager, appeal.id);
     });
     return { id: attachment.id, filename: attachment.filename, size: attachment.size, contentType: attachment.contentType };
   }

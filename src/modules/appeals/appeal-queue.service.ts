@@ -11,6 +11,7 @@ import { AppealStatus, OPEN_STATUSES } from './appeal-workflow';
 import { REFERENCE } from './appeals.repository';
 import { AccountMatch, Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
+import { isRiskSignal, RiskSignal } from './risk/risk-signals';
 
 export const QUEUE_PAGE_SIZE = 50;
 
@@ -23,6 +24,8 @@ export interface QueueFilters {
   readonly mine?: boolean;
   /** Only appeals flagged as a flood (filed for an identifier that hit the limit of open appeals). */
   readonly flood?: boolean;
+  /** Only appeals that carry this evidence signal. */
+  readonly risk?: RiskSignal;
   /** A reference (`AP-...`), an email (contact or the one typed), a UID, or an E.164 phone (the one typed). */
   readonly q?: string;
   /** The `next` cursor of the previous page. */
@@ -47,6 +50,8 @@ export interface AppealQueueRow {
   readonly slaBreached: boolean;
   /** Filed for an identifier that hit the limit of open appeals. */
   readonly flood: boolean;
+  /** The evidence signals the appeal carries. */
+  readonly risks: RiskSignal[];
   readonly firstResponseDueAt: Date | null;
   readonly resolutionDueAt: Date | null;
   /** The agent holding a live lease. */
@@ -69,6 +74,7 @@ interface QueueSqlRow {
   changes: Appeal['changes'];
   sla_breached: boolean;
   flood: boolean;
+  risks: string[];
   first_response_due_at: Date | null;
   resolution_due_at: Date | null;
   lease_agent_id: string | null;
@@ -109,6 +115,7 @@ export class AppealQueueService {
         changes: changeKeys(row.changes),
         slaBreached: row.sla_breached,
         flood: row.flood,
+        risks: row.risks.filter(isRiskSignal),
         firstResponseDueAt: row.first_response_due_at,
         resolutionDueAt: row.resolution_due_at,
         leaseHolder: row.lease_live && row.lease_agent_id ? { id: row.lease_agent_id, name: names.get(row.lease_agent_id) ?? '' } : null,
@@ -131,6 +138,8 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
   else if (filters.status) where.push(`a.status = ${param(filters.status)}`);
   if (filters.sla === 'breached') where.push('a.sla_breached');
   if (filters.flood) where.push('a.flood');
+  // Written out (from the fixed list), so that PostgreSQL uses the signal's partial index.
+  if (filters.risk && isRiskSignal(filters.risk)) where.push(`a.risk_signals ? '${filters.risk}'`);
   // A lapsed lease is anyone's to claim: it is no longer the agent's work.
   if (filters.mine) where.push(`a.lease_agent_id = ${param(agentId)} AND a.lease_expires_at > ${param(now)}`);
   if (filters.q !== undefined) {
@@ -143,7 +152,7 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
     where.push(`(a.created_at, a.id) > (${param(at)}::timestamptz, ${param(id)}::uuid)`);
   }
   const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached, a.flood,
-                      a.first_response_due_at, a.resolution_due_at, a.lease_agent_id,
+                      ARRAY(SELECT jsonb_object_keys(a.risk_signals)) AS risks, a.first_response_due_at, a.resolution_due_at, a.lease_agent_id,
                       (a.lease_expires_at > ${param(now)}) AS lease_live, a.created_at::text AS cursor_at
                  FROM appeals a
                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -17,6 +17,7 @@ import { AgentAction, AgentDecision, AppealStatus, BulkAction, decideAgentAction
 import { AppealPatch, AppealsRepository } from './appeals.repository';
 import { FactChecks, OWNER_FACTS, OwnerFact, ownerFactsGiven } from './evidence-checklist';
 import { Appeal } from './entities/appeal.entity';
+import { RISK_LABELS, signalsOf } from './risk/risk-signals';
 
 /** The agent acting, as the back-office session knows them. */
 export interface ActingAgent {
@@ -135,6 +136,7 @@ export class AppealReviewService {
   /**
    * Approves: `in_review` → `pending_second_approval` (APPEAL_FOUR_EYES) or straight to
    * `scheduled`. Needs a rationale when the evidence score is below APPEAL_EVIDENCE_THRESHOLD
+   * or the appeal carries any risk signal (docs/appeals.md, "Evidence signals")
    * (and, by the workflow, an appeal that names exactly one account).
    */
   approve(agent: ActingAgent, reference: string, expectedVersion: number, input: { rationale?: string }): Promise<AppealActionResult> {
@@ -147,8 +149,17 @@ export class AppealReviewService {
           { field: 'rationale', message: `is required: the evidence score ${score} is below ${this.config.appeals.evidenceThreshold}` },
         ]);
       }
+      const signals = signalsOf(appeal.riskSignals);
+      if (signals.length && !rationale) {
+        throw new ValidationFailedError([
+          {
+            field: 'rationale',
+            message: `is required: the appeal carries ${signals.length === 1 ? 'a risk signal' : 'risk signals'} (${signals.map((signal) => RISK_LABELS[signal].toLowerCase()).join(', ')})`,
+          },
+        ]);
+      }
       const approval: AppealPatch = { approvedBy: agent.id, approvedAt: now, approvalRationale: rationale, evidenceScoreAtApproval: score };
-      const audit = { evidenceScore: score, rationale };
+      const audit = { evidenceScore: score, rationale, ...(signals.length ? { riskSignals: signals } : {}) };
       if (decision.to !== 'scheduled') return { patch: approval, audit };
       const scheduled = await this.coolingOff.start(manager, appeal, now);
       return { patch: { ...approval, ...scheduled }, audit, afterCommit: () => this.coolingOff.enqueue(appeal) };

@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { ActingAgent } from './appeal-review.service';
 import { AppealsRepository } from './appeals.repository';
 import { AppealAttachmentContent } from './entities/appeal-attachment-content.entity';
+import { AppealAttachmentPreview } from './entities/appeal-attachment-preview.entity';
 import { AppealAttachment, AttachmentContentType } from './entities/appeal-attachment.entity';
 
 export interface AttachmentDownload {
@@ -51,6 +52,43 @@ export class AppealSensitiveReadsService {
         newLogonEmail: appeal.changes.logonEmail ?? null,
         newSecurePhone: appeal.changes.securePhone ?? null,
       };
+    });
+  }
+
+  /** The blurred thumbnail of an image attachment (nothing readable in it, so not audited); 404 when there is none or it was purged. */
+  async blurredPreview(reference: string, attachmentId: string): Promise<Buffer> {
+    const manager = this.dataSource.manager;
+    const appeal = await this.repository.findByReference(manager, reference);
+    const attachment = isUUID(attachmentId) ? await manager.findOneBy(AppealAttachment, { id: attachmentId, appealId: appeal.id }) : null;
+    const preview =
+      attachment && !attachment.purgedAt
+        ? await manager.findOne(AppealAttachmentPreview, { where: { attachmentId }, select: { attachmentId: true, blurred: true } })
+        : null;
+    if (!preview) throw new NotFoundError('There is no thumbnail of this attachment, or it was purged.');
+    return preview.blurred;
+  }
+
+  /**
+   * The clear thumbnail of an image attachment, after the agent's "Show": audited as a view of
+   * that attachment (`appeal.attachment_viewed`, `view: "thumbnail"`); 404 when there is none or it was purged.
+   */
+  async showPreview(agent: ActingAgent, reference: string, attachmentId: string): Promise<{ id: string; clear: Buffer }> {
+    return this.dataSource.transaction(async (manager) => {
+      const appeal = await this.repository.findByReference(manager, reference);
+      const attachment = isUUID(attachmentId) ? await manager.findOneBy(AppealAttachment, { id: attachmentId, appealId: appeal.id }) : null;
+      const preview =
+        attachment && !attachment.purgedAt
+          ? await manager.findOne(AppealAttachmentPreview, { where: { attachmentId }, select: { attachmentId: true, clear: true } })
+          : null;
+      if (!attachment || !preview) throw new NotFoundError('There is no thumbnail of this attachment, or it was purged.');
+      await this.audit.record(manager, {
+        action: 'appeal.attachment_viewed',
+        actor: { type: 'agent', id: agent.id },
+        subject: { type: 'appeal', id: appeal.reference },
+        data: { attachmentId, filename: attachment.filename, sha256: attachment.sha256, view: 'thumbnail' },
+        ip: agent.ip,
+      });
+      return { id: attachmentId, clear: preview.clear };
     });
   }
 

@@ -38,6 +38,9 @@ import { AppealTransitions } from './appeal-transitions';
 import { AppealsController } from './appeals.controller';
 import { AppealsRepository } from './appeals.repository';
 import { AppealAttachmentContent } from './entities/appeal-attachment-content.entity';
+import { AppealRiskService } from './risk/appeal-risk.service';
+import { AppealAttachmentHashBand } from './entities/appeal-attachment-hash-band.entity';
+import { AppealAttachmentPreview } from './entities/appeal-attachment-preview.entity';
 import { AppealAttachment } from './entities/appeal-attachment.entity';
 import { AppealMessage } from './entities/appeal-message.entity';
 import { AppealObjection } from './entities/appeal-objection.entity';
@@ -55,7 +58,16 @@ import { PasswordResetsService } from './password-resets.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Appeal, AppealMessage, AppealAttachment, AppealAttachmentContent, AppealObjection, PasswordReset]),
+    TypeOrmModule.forFeature([
+      Appeal,
+      AppealMessage,
+      AppealAttachment,
+      AppealAttachmentContent,
+      AppealAttachmentHashBand,
+      AppealAttachmentPreview,
+      AppealObjection,
+      PasswordReset,
+    ]),
     AccountsModule,
     AccountChangesModule,
     AgentsModule,
@@ -74,6 +86,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealLinksPagesController,
   ],
   providers: [
+    AppealRiskService,
     AppealsRepository,
     AppealNotices,
     AppealTransitions,

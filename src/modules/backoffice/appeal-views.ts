@@ -3,6 +3,7 @@ import { AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
 import { AgentAction, APPEAL_STATUSES, AppealStatus, BulkAction } from '../appeals/appeal-workflow';
 import { OwnerFact } from '../appeals/evidence-checklist';
 import { AccountMatch } from '../appeals/entities/appeal.entity';
+import { isRiskSignal, RISK_LABELS, RISK_SIGNALS } from '../appeals/risk/risk-signals';
 import { formatDateTime, formatDuration } from '../../common/views/formats';
 import { CHANGE_LABELS } from '../appeals/requested-changes';
 import { auditDetails } from './audit-event-view';
@@ -226,6 +227,11 @@ export function parseQueueQuery(query: Record<string, unknown>): { filters: Queu
     if (['1', 'true', 'on'].includes(flood)) filters.flood = true;
     else if (flood !== '0' && flood !== 'false') errors.flood = 'Use flood=1 for the appeals flagged as a flood.';
   }
+  const risk = text('risk');
+  if (risk) {
+    if (isRiskSignal(risk)) filters.risk = risk;
+    else errors.risk = `Choose one of: ${RISK_SIGNALS.join(', ')}.`;
+  }
   const after = text('after');
   if (after) filters.after = after;
   return { filters, errors };
@@ -239,6 +245,7 @@ export function queueHref(filters: QueueFilters, after?: string | null): string 
   if (filters.sla) params.set('sla', filters.sla);
   if (filters.mine) params.set('mine', '1');
   if (filters.flood) params.set('flood', '1');
+  if (filters.risk) params.set('risk', filters.risk);
   if (after) params.set('after', after);
   const search = params.toString();
   return search ? `/agent/appeals?${search}` : '/agent/appeals';
@@ -306,6 +313,7 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
       (row.status === 'awaiting_customer' ? { label: '', tone: 'neutral', detail: 'paused while awaiting the customer' } : null),
     holder: row.leaseHolder?.name ?? null,
     flood: row.flood,
+    risks: row.risks.map((signal) => ({ signal, label: RISK_LABELS[signal], href: queueHref({ risk: signal }) })),
   };
 }
 
@@ -325,7 +333,17 @@ export interface Revealed {
 }
 
 /** The detail page's view model: the service's view, shaped for the template, with exactly its actions as forms. */
-export function detailView(detail: AppealDetailView, now: Date, extra: { feedback?: ActionFeedback; revealed?: Revealed } = {}) {
+/** The clear thumbnail an agent asked to see, on the response to their "Show" only. */
+export interface ShownPreview {
+  readonly id: string;
+  readonly clear: Buffer;
+}
+
+export function detailView(
+  detail: AppealDetailView,
+  now: Date,
+  extra: { feedback?: ActionFeedback; revealed?: Revealed; shown?: ShownPreview } = {},
+) {
   const { checklist } = detail;
   const feedback = extra.feedback;
   const lease = detail.lease;
@@ -384,6 +402,27 @@ export function detailView(detail: AppealDetailView, now: Date, extra: { feedbac
       ...file,
       href: `${appealHref(detail.reference)}/attachments/${file.id}`,
       sizeText: formatBytes(file.size),
+    })),
+    previews: detail.attachments
+      .filter((file) => file.preview)
+      .map((file) => {
+        const href = `${appealHref(detail.reference)}/attachments/${file.id}`;
+        const shown = extra.shown?.id === file.id;
+        return {
+          id: file.id,
+          filename: file.filename,
+          blurredSrc: `${href}/preview`,
+          showAction: `${href}/show`,
+          shown,
+          // Inline on this response only: the clear thumbnail has no address to reload or share.
+          clearSrc: shown ? `data:image/jpeg;base64,${extra.shown!.clear.toString('base64')}` : null,
+        };
+      }),
+    risks: detail.riskSignals.map((finding) => ({
+      signal: finding.signal,
+      label: RISK_LABELS[finding.signal],
+      reason: finding.reason,
+      appeals: finding.appeals.map((reference) => ({ reference, href: appealHref(reference) })),
     })),
     thread: detail.thread.map((message) => ({
       ...message,
@@ -449,7 +488,9 @@ function ownerStopOf(detail: AppealDetailView) {
 
 function actionForm(detail: AppealDetailView, action: AgentAction, feedback: ActionFeedback | undefined) {
   const spec = ACTION_SPECS[action];
-  const { score, threshold, rationaleRequired } = detail.checklist;
+  const { score, threshold } = detail.checklist;
+  const risky = detail.riskSignals.length > 0;
+  const rationaleRequired = detail.checklist.rationaleRequired || risky;
   const fields = spec.fields.map((field) => {
     const approval = action === 'approve' && field.name === 'rationale';
     const required = approval ? rationaleRequired : field.required;
@@ -460,9 +501,11 @@ function actionForm(detail: AppealDetailView, action: AgentAction, feedback: Act
       required,
       label: approval ? (rationaleRequired ? 'Rationale (required)' : 'Rationale (optional)') : field.label,
       hint: approval
-        ? rationaleRequired
+        ? detail.checklist.rationaleRequired
           ? `The evidence score ${score} is below the threshold of ${threshold}: say why you approve.`
-          : `The evidence score ${score} meets the threshold of ${threshold}.`
+          : risky
+            ? `The appeal carries ${detail.riskSignals.length === 1 ? 'a risk signal' : 'risk signals'} (${detail.riskSignals.map((finding) => RISK_LABELS[finding.signal].toLowerCase()).join(', ')}): say why you approve.`
+            : `The evidence score ${score} meets the threshold of ${threshold}.`
         : field.hint,
       value: feedback?.values[field.name] ?? '',
       error: fieldMessage(field.noun, feedback?.errors[field.name]),

@@ -22,6 +22,7 @@ import { AppealNoteForm } from './dto/appeal-note.form';
 import { AppealRejectForm } from './dto/appeal-reject.form';
 import { AppealRequestInfoForm } from './dto/appeal-request-info.form';
 import { SignedInAgent } from '../agents/signed-in-agent';
+import { RISK_LABELS, RISK_SIGNALS } from '../appeals/risk/risk-signals';
 
 /** Quick filters above the queue; a tab is current when the filters are exactly its own. */
 const TABS: readonly { label: string; query: Record<string, string> }[] = [
@@ -76,7 +77,7 @@ export class AppealsPagesController {
       }
     }
     if (Object.keys(errors).length) response.status(400);
-    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine || filters.flood);
+    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine || filters.flood || filters.risk);
     const current = queueHref({ ...filters, after: undefined });
     return {
       title: filtered ? 'Appeals (filtered)' : 'Appeals',
@@ -87,6 +88,9 @@ export class AppealsPagesController {
         mine: Boolean(filters.mine),
         flood: Boolean(filters.flood),
       },
+      riskOptions: [{ value: '', label: 'Any' }, ...RISK_SIGNALS.map((signal) => ({ value: signal, label: RISK_LABELS[signal] }))].map(
+        (option) => ({ ...option, selected: option.value === (filters.risk ?? '') }),
+      ),
       statusOptions: [
         { value: '', label: 'Any status' },
         { value: 'open', label: 'Open (not closed)' },
@@ -155,6 +159,38 @@ export class AppealsPagesController {
     const actor = acting(agent, request);
     const revealed = await this.sensitive.revealContacts(actor, reference);
     return detailView(await this.details.detail(actor, reference), this.clock.now(), { revealed });
+  }
+
+  /** The blurred thumbnail of an image attachment, shown inline on the appeal's page. */
+  @Get(':reference/attachments/:id/preview')
+  async preview(@Param('reference') reference: string, @Param('id') id: string, @Res() response: Response): Promise<void> {
+    const blurred = await this.sensitive.blurredPreview(reference, id);
+    response.set({
+      'Content-Type': 'image/jpeg',
+      'Content-Length': String(blurred.length),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, no-store',
+    });
+    response.end(blurred);
+  }
+
+  /**
+   * "Show": the appeal's page again with that attachment's clear thumbnail inline, on this
+   * response only (nothing to reload or share); the service audits it as a view of the attachment.
+   */
+  @Post(':reference/attachments/:id/show')
+  @HttpCode(200)
+  @Render('agent/appeal')
+  async show(
+    @Param('reference') reference: string,
+    @Param('id') id: string,
+    @Body() _form: FormDto,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+  ) {
+    const actor = acting(agent, request);
+    const shown = await this.sensitive.showPreview(actor, reference, id);
+    return detailView(await this.details.detail(actor, reference), this.clock.now(), { shown });
   }
 
   /** The file, never shown inline: a download with the stored type, sniffing off; the service audits the view. */

@@ -13,6 +13,8 @@ export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 @Entity({ name: 'sessions' })
 @Check('sessions_principal_type_check', `"principal_type" IN ('root', 'ram_user', 'ram_role', 'sso')`)
 @Index('sessions_account_active_idx', ['accountUid'], { where: '"revoked_at" IS NULL' })
+// An appeal's new-network signal reads the account's sign-ins of the 90 days before the filing.
+@Index('sessions_account_created_idx', ['accountUid', 'createdAt'])
 export class Session extends SessionRecord {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;

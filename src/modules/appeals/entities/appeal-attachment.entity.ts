@@ -11,6 +11,7 @@ export type AttachmentContentType = 'image/jpeg' | 'image/png' | 'application/pd
 @Check('appeal_attachments_content_type_check', `"content_type" IN ('image/jpeg', 'image/png', 'application/pdf')`)
 @Check('appeal_attachments_size_check', `"size" > 0`)
 @Index('appeal_attachments_appeal_idx', ['appealId', 'createdAt'])
+@Index('appeal_attachments_sha256_idx', ['sha256'])
 export class AppealAttachment {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -38,4 +39,15 @@ export class AppealAttachment {
 
   @Column({ type: 'timestamptz', nullable: true })
   purgedAt!: Date | null;
+
+  /**
+   * The 64-bit perceptual hash of an image (as a signed bigint, a string as pg returns it); null
+   * for a PDF, an image under 32×32 pixels or of one colour, or one that could not be read.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  perceptualHash!: string | null;
+
+  /** Why the file looks edited (the software its metadata names, or an EXIF date after the upload); null when nothing says so. */
+  @Column({ type: 'text', nullable: true })
+  editEvidence!: string | null;
 }

@@ -2,6 +2,7 @@ import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm
 import type { AppealStatus } from '../appeal-workflow';
 import { Locale } from '../../../common/locales';
 import type { FactChecks } from '../evidence-checklist';
+import type { RiskSignals } from '../risk/risk-signals';
 
 /** The `changes` of a filing, as filed (docs/api.md names). */
 export interface RequestedChanges {
@@ -69,6 +70,12 @@ export type AccountMatch = 'matched' | 'unmatched' | 'ambiguous';
 @Index('appeals_first_response_breached_idx', { synchronize: false })
 @Index('appeals_resolution_breached_idx', { synchronize: false })
 @Index('appeals_flood_queue_idx', { synchronize: false })
+@Index('appeals_risk_duplicate_evidence_idx', { synchronize: false })
+@Index('appeals_risk_edited_image_idx', { synchronize: false })
+@Index('appeals_risk_disposable_contact_idx', { synchronize: false })
+@Index('appeals_risk_new_network_idx', { synchronize: false })
+@Index('appeals_risk_repeat_filer_idx', { synchronize: false })
+@Index('appeals_risk_recent_contact_change_idx', { synchronize: false })
 export class Appeal {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -212,6 +219,10 @@ export class Appeal {
   /** What agents found when they checked the owner facts given (identity document, payment, resources, region); null before any check. */
   @Column({ type: 'jsonb', nullable: true })
   factChecks!: FactChecks | null;
+
+  /** The evidence signals found at filing and at each upload, each with its reason; never removed once found. */
+  @Column({ type: 'jsonb', default: {} })
+  riskSignals!: RiskSignals;
 
   @Column({ type: 'timestamptz' })
   createdAt!: Date;
