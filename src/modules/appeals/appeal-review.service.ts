@@ -8,6 +8,7 @@ import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
 import { EmailInUseError } from '../accounts/accounts.errors';
 import { AuditService } from '../audit/audit.service';
+import { AuditAction } from '../audit/audit-actions';
 import { AgentRole } from '../agents/entities/agent.entity';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
@@ -61,7 +62,7 @@ const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set([
   'reject',
   'reject_duplicate',
 ]);
-const AUDIT_ACTION: Record<AgentAction | BulkAction, string> = {
+const AUDIT_ACTION: Record<AgentAction | BulkAction, AuditAction> = {
   check_facts: 'appeal.facts_checked',
   reject_duplicate: 'appeal.rejected',
   claim: 'appeal.claimed',

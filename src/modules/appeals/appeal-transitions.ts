@@ -4,6 +4,7 @@ import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AuditActor, AuditService } from '../audit/audit.service';
+import { AuditAction } from '../audit/audit-actions';
 import { AppealNotices } from './appeal-notices';
 import { slaOnTransition, slaSettings } from './appeal-sla';
 import { AppealStatus, decidePartyAction, isClosed, Party, PartyAction } from './appeal-workflow';
@@ -19,13 +20,13 @@ const CLOSING_REASONS: Partial<Record<PartyAction, 'cancelled' | 'objected' | 'e
   object: 'objected',
   expire: 'expired',
 };
-const PAST_TENSE: Record<PartyAction, string> = {
-  reply: 'customer_replied',
-  cancel: 'cancelled',
-  object: 'objected',
-  expire: 'expired',
-  complete: 'completed',
-  reject: 'rejected',
+const AUDIT_ACTION: Record<PartyAction, AuditAction> = {
+  reply: 'appeal.customer_replied',
+  cancel: 'appeal.cancelled',
+  object: 'appeal.objected',
+  expire: 'appeal.expired',
+  complete: 'appeal.completed',
+  reject: 'appeal.rejected',
 };
 
 /**
@@ -81,7 +82,7 @@ export class AppealTransitions {
     const reason = CLOSING_REASONS[action];
     if (reason) await this.notices.toContact(manager, appeal, 'appeal-closed', { reason });
     await this.audit.record(manager, {
-      action: `appeal.${PAST_TENSE[action]}`,
+      action: AUDIT_ACTION[action],
       actor: context.actor,
       subject: { type: 'appeal', id: appeal.reference },
       data: { from, to, version: appeal.version, ...context.data },
