@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
-import { hashToken, randomToken } from '../../../common/crypto/tokens';
 import { NotFoundError } from '../../../common/errors/domain-error';
 import { AppConfig } from '../../../config/app-config';
 import { InjectConfig } from '../../../config/config.module';
-import { returnedRows } from '../../../database/returned-rows';
+import { SingleUseLinks } from '../../../database/single-use-links';
 import { AuditService } from '../../audit/audit.service';
 import { AccountFreezeService } from '../account-freeze.service';
 import { EmailInUseError } from '../accounts.errors';
@@ -18,19 +16,11 @@ import { RevertKind, SecurityRevert } from '../entities/security-revert.entity';
 /** How long a "this wasn't me" link works. */
 export const REVERT_LINK_TTL_MS = 7 * 86_400_000;
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
 export interface RevertLink {
   readonly accountUid: string;
   readonly kind: RevertKind;
   /** The value the link restores: the replaced logon email or phone (null: a phone that was added). Unused for a password change. */
   readonly formerValue: string | null;
-}
-
-interface RevertRow {
-  readonly account_uid: string;
-  readonly kind: RevertKind;
-  readonly former_value: string | null;
 }
 
 /**
@@ -40,71 +30,53 @@ interface RevertRow {
  */
 @Injectable()
 export class SecurityRevertsService {
+  private readonly links: SingleUseLinks<SecurityRevert>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly freezer: AccountFreezeService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectConfig() private readonly config: AppConfig,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.links = new SingleUseLinks(
+      { entity: SecurityRevert, path: '/secure/revert', ttlMs: REVERT_LINK_TTL_MS },
+      clock,
+      config.http.publicBaseUrl,
+    );
+  }
 
   /** Issues a link through the caller's transaction (the change's own) and returns its absolute URL. */
   async issue(manager: EntityManager, link: RevertLink): Promise<string> {
-    const token = randomToken();
-    await manager.insert(SecurityRevert, {
-      id: randomUUID(),
-      tokenHash: hashToken(token),
-      accountUid: link.accountUid,
-      kind: link.kind,
-      formerValue: link.formerValue,
-      expiresAt: new Date(this.clock.nowMs() + REVERT_LINK_TTL_MS),
-      usedAt: null,
-    });
-    return `${this.config.http.publicBaseUrl}/secure/revert/${token}`;
+    return this.links.issue(manager, { accountUid: link.accountUid, kind: link.kind, formerValue: link.formerValue });
   }
 
   /** What a link would do, without using it (its page is opened by mail scanners too): 404 when it is unknown, used or expired. */
   async preview(token: string): Promise<RevertLink> {
-    const [link] = TOKEN.test(token)
-      ? ((await this.dataSource.query(
-          `SELECT account_uid, kind, former_value FROM security_reverts WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`,
-          [hashToken(token), this.clock.now()],
-        )) as RevertRow[])
-      : [];
+    const link = await this.links.find(this.dataSource.manager, token);
     if (!link) throw unknownLink();
-    return { accountUid: link.account_uid, kind: link.kind, formerValue: link.former_value };
+    return { accountUid: link.accountUid, kind: link.kind, formerValue: link.formerValue };
   }
 
   /** Uses a link: 404 when it is unknown, used or expired. Says what was restored. */
   async revert(token: string, ip?: string): Promise<{ reverted: ContactKind[] }> {
-    if (!TOKEN.test(token)) throw unknownLink();
     return this.dataSource.transaction(async (manager) => {
-      const now = this.clock.now();
-      const [link] = returnedRows<RevertRow>(
-        await manager.query(
-          `UPDATE security_reverts SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING account_uid, kind, former_value`,
-          [hashToken(token), now],
-        ),
-      );
+      const link = await this.links.redeem(manager, token);
       if (!link) throw unknownLink();
       // In the freeze's lock order (challenges, then the account): a code confirmed meanwhile cannot deadlock with it.
-      const account = await this.freezer.lockAccount(manager, link.account_uid);
+      const account = await this.freezer.lockAccount(manager, link.accountUid);
       const reverted: ContactKind[] = [];
       let replacedEmail: string | undefined;
 
-      if (
-        link.kind === 'logon_email' &&
-        link.former_value !== null &&
-        link.former_value.toLowerCase() !== account.logonEmail.toLowerCase()
-      ) {
-        if (await this.restoreEmail(manager, account.uid, link.former_value)) {
+      if (link.kind === 'logon_email' && link.formerValue !== null && link.formerValue.toLowerCase() !== account.logonEmail.toLowerCase()) {
+        if (await this.restoreEmail(manager, account.uid, link.formerValue)) {
           reverted.push('logon_email');
           replacedEmail = account.logonEmail;
         }
       }
-      if (link.kind === 'secure_phone' && link.former_value !== account.securePhone) {
-        await this.accounts.setSecurePhone(manager, account.uid, link.former_value);
+      if (link.kind === 'secure_phone' && link.formerValue !== account.securePhone) {
+        await this.accounts.setSecurePhone(manager, account.uid, link.formerValue);
         reverted.push('secure_phone');
       }
 
