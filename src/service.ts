@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { AppModule, AppModuleOptions } from './app.module';
 import { configureHttpApp } from './app.setup';
-import { AppConfig } from './config/app-config';
+import { AppConfig, LoadedConfig } from './config/app-config';
 import { HttpDrain } from './infrastructure/http-drain';
 import { Runtime, startRuntime } from './infrastructure/runtime';
 
@@ -55,7 +55,7 @@ export type Preparation = (app: INestApplicationContext, config: AppConfig) => P
  * before the service starts: what it does to shared state (the demo moves the Clock into the
  * past to write its data as of then) is over before anything else can see it.
  */
-export async function startService(base: AppConfig, prepare?: Preparation): Promise<RunningService> {
+export async function startService(base: LoadedConfig, prepare?: Preparation): Promise<RunningService> {
   const runtime = await startRuntime(base);
   const { config } = runtime;
   try {

@@ -13,7 +13,7 @@ import { typeOrmOptions } from './typeorm-options';
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        ...typeOrmOptions(config.database.url!, { applicationName: `account-center-${config.role}` }),
+        ...typeOrmOptions(config.database.url, { applicationName: `account-center-${config.role}` }),
         retryAttempts: 0,
       }),
       dataSourceFactory: async (options) => {

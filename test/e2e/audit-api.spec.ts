@@ -134,7 +134,7 @@ describe('Audit API', () => {
       workers: false,
       env: {
         ADMIN_API_TOKEN: ADMIN_TOKEN,
-        DATABASE_URL: t.config.database.url!,
+        DATABASE_URL: t.config.database.url,
         AUDIT_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64url'),
       },
     });

@@ -158,15 +158,15 @@ export class AppealCoolingOffService {
       if (replaced) await manager.update(AppealObjection, { id: objection.id }, { recorded: true });
       if (replaced) {
         // A hijacker who moved the contact to themselves must not veto the owner's appeal: a supervisor decides.
-        await this.transitions.move(manager, appeal, appeal.status, now, { patch: { objectionRecordedAt: now } });
+        const held = await this.transitions.move(manager, appeal, appeal.status, now, { patch: { objectionRecordedAt: now } });
         await this.audit.record(manager, {
           action: 'appeal.objection_recorded',
           actor: { type: 'public' },
           subject: { type: 'appeal', id: appeal.reference },
-          data: { channel: objection.channel, contactReplacedAt: replaced.toISOString(), version: appeal.version },
+          data: { channel: objection.channel, contactReplacedAt: replaced.toISOString(), version: held.version },
           ip: client.ip,
         });
-        outcome = { status: appeal.status, objection: 'recorded' };
+        outcome = { status: held.status, objection: 'recorded' };
         return null;
       }
       await this.transitions.byParty(manager, appeal, 'former_contact', 'object', {

@@ -41,8 +41,8 @@ interface ActionEffect {
   readonly patch?: AppealPatch;
   /** Facts for the audit event beyond from, to and version. */
   readonly audit?: Record<string, unknown>;
-  /** Runs once the transaction has committed (the delayed job of a scheduled appeal). */
-  readonly afterCommit?: () => Promise<void>;
+  /** Runs once the transaction has committed, with the appeal as the action left it (the delayed job of a scheduled appeal). */
+  readonly afterCommit?: (appeal: Appeal) => Promise<void>;
 }
 
 /** What the person reads when a supervisor closes their appeal as one of a flood of duplicates. */
@@ -152,7 +152,7 @@ export class AppealReviewService {
       const audit = { evidenceScore: score, rationale };
       if (decision.to !== 'scheduled') return { patch: approval, audit };
       const scheduled = await this.coolingOff.start(manager, appeal, now);
-      return { patch: { ...approval, ...scheduled }, audit, afterCommit: () => this.coolingOff.enqueue(appeal) };
+      return { patch: { ...approval, ...scheduled }, audit, afterCommit: (scheduled) => this.coolingOff.enqueue(scheduled) };
     });
   }
 
@@ -169,7 +169,7 @@ export class AppealReviewService {
       return {
         patch: { confirmedBy: agent.id, confirmedAt: now, ...scheduled },
         audit: { rationale: input.rationale?.trim() || null },
-        afterCommit: () => this.coolingOff.enqueue(appeal),
+        afterCommit: (scheduled) => this.coolingOff.enqueue(scheduled),
       };
     });
   }
@@ -200,15 +200,15 @@ export class AppealReviewService {
   upholdObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
     return this.act(agent, reference, expectedVersion, 'uphold_objection', async ({ manager, appeal }) => {
       await this.notices.toContact(manager, appeal, 'appeal-closed', { reason: 'objected' });
-      return { patch: { objectionRecordedAt: null }, afterCommit: () => this.coolingOff.dequeue(appeal.id) };
+      return { patch: { objectionRecordedAt: null }, afterCommit: (stopped) => this.coolingOff.dequeue(stopped.id) };
     });
   }
 
   /** A supervisor lets an appeal a recorded objection held go on: applied at its time (at once when that has passed). */
   dismissObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
-    return this.act(agent, reference, expectedVersion, 'dismiss_objection', async ({ appeal }) => ({
+    return this.act(agent, reference, expectedVersion, 'dismiss_objection', async () => ({
       patch: { objectionRecordedAt: null },
-      afterCommit: () => this.coolingOff.enqueue(appeal),
+      afterCommit: (scheduled) => this.coolingOff.enqueue(scheduled),
     }));
   }
 
@@ -290,7 +290,11 @@ export class AppealReviewService {
       const outcome = await effect({ manager, appeal, decision, now });
       const lease: LeaseChange =
         decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
-      await this.transitions.move(manager, appeal, decision.to, now, { responds: RESPONDS.has(action), lease, patch: outcome.patch });
+      const moved = await this.transitions.move(manager, appeal, decision.to, now, {
+        responds: RESPONDS.has(action),
+        lease,
+        patch: outcome.patch,
+      });
       await this.audit.record(manager, {
         action: AUDIT_ACTION[action],
         actor: { type: 'agent', id: agent.id },
@@ -298,14 +302,15 @@ export class AppealReviewService {
         data: {
           from: decision.from,
           to: decision.to,
-          version: appeal.version,
+          version: moved.version,
           ...(decision.tookOverFrom ? { tookOverFrom: decision.tookOverFrom } : {}),
           ...outcome.audit,
         },
         ip: agent.ip,
       });
-      afterCommit = outcome.afterCommit;
-      return { reference: appeal.reference, status: appeal.status, version: appeal.version };
+      const then = outcome.afterCommit;
+      afterCommit = then && (() => then(moved));
+      return { reference: moved.reference, status: moved.status, version: moved.version };
     });
     await afterCommit?.();
     return result;

@@ -78,16 +78,16 @@ export class AppealTransitions {
   ): Promise<Appeal> {
     const from = appeal.status;
     const to = decidePartyAction(appeal, party, action);
-    await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch });
+    const moved = await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch });
     const reason = CLOSING_REASONS[action];
-    if (reason) await this.notices.toContact(manager, appeal, 'appeal-closed', { reason });
+    if (reason) await this.notices.toContact(manager, moved, 'appeal-closed', { reason });
     await this.audit.record(manager, {
       action: AUDIT_ACTION[action],
       actor: context.actor,
       subject: { type: 'appeal', id: appeal.reference },
-      data: { from, to, version: appeal.version, ...context.data },
+      data: { from, to, version: moved.version, ...context.data },
       ip: context.ip,
     });
-    return appeal;
+    return moved;
   }
 }

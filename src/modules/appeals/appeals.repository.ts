@@ -40,12 +40,15 @@ export class AppealsRepository {
     return appeal;
   }
 
-  /** Writes `patch` to a locked appeal with the next version; returns the appeal as it now is. */
+  /**
+   * Writes `patch` to a locked appeal with the next version; returns the appeal as it now is, a
+   * new object: `appeal` stays what was read, so a caller reads the new state only from the answer.
+   */
   async advance(manager: EntityManager, appeal: Appeal, patch: AppealPatch): Promise<Appeal> {
     const now = this.clock.now();
     const version = appeal.version + 1;
     await manager.update(Appeal, { id: appeal.id, version: appeal.version }, { ...patch, version, updatedAt: now });
-    return Object.assign(appeal, patch, { version, updatedAt: now });
+    return Object.assign(new Appeal(), appeal, patch, { version, updatedAt: now });
   }
 
   /** How the agent came by their role (four eyes check it); undefined for an unknown agent. */
