@@ -1,8 +1,11 @@
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, EntityTarget } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock } from '../common/clock';
 import { hashToken, randomToken } from '../common/crypto/tokens';
+import { AppConfig } from '../config/app-config';
+import { InjectConfig } from '../config/config.module';
 
 /** What `randomToken()` gives: 32 bytes in base64url. Anything else is refused before a query. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -30,9 +33,22 @@ export type LinkFields<Row extends SingleUseLinkRow> = Omit<Row, keyof SingleUse
 /**
  * The one way to issue and redeem single-use emailed links ("this wasn't me" reverts, appeal
  * password resets, objections): a 256-bit random token in the URL, only its hash stored, an
- * optional expiry, used once. Each owner module makes one for its table and keeps its rules
- * (what a link does once redeemed) in its own service.
+ * optional expiry, used once. Each owner module asks it for the links of its own table (`for`)
+ * and keeps its rules (what a link does once redeemed) in its own service.
  */
+@Injectable()
+export class SingleUseLinksService {
+  constructor(
+    private readonly clock: Clock,
+    @InjectConfig() private readonly config: Pick<AppConfig, 'http'>,
+  ) {}
+
+  for<Row extends SingleUseLinkRow>(kind: SingleUseLinkKind<Row>): SingleUseLinks<Row> {
+    return new SingleUseLinks(kind, this.clock, this.config.http.publicBaseUrl);
+  }
+}
+
+/** The links of one table (see SingleUseLinksService). */
 export class SingleUseLinks<Row extends SingleUseLinkRow> {
   constructor(
     private readonly kind: SingleUseLinkKind<Row>,

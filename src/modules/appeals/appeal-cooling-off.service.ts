@@ -6,7 +6,7 @@ import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
-import { SingleUseLinks } from '../../database/single-use-links';
+import { SingleUseLinks, SingleUseLinksService } from '../../database/single-use-links';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service';
 import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
 import { RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
@@ -49,10 +49,11 @@ export class AppealCoolingOffService {
     private readonly clock: Clock,
     private readonly logger: PinoLogger,
     @InjectConfig() private readonly config: AppConfig,
+    links: SingleUseLinksService,
   ) {
     logger.setContext(AppealCoolingOffService.name);
     // No expiry of their own: a link works while its appeal is scheduled.
-    this.links = new SingleUseLinks({ entity: AppealObjection, path: '/appeal/object' }, clock, config.http.publicBaseUrl);
+    this.links = links.for({ entity: AppealObjection, path: '/appeal/object' });
   }
 
   /**

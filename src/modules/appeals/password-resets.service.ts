@@ -3,9 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
-import { AppConfig } from '../../config/app-config';
-import { InjectConfig } from '../../config/config.module';
-import { SingleUseLinks } from '../../database/single-use-links';
+import { SingleUseLinks, SingleUseLinksService } from '../../database/single-use-links';
 import { AccountsService } from '../accounts/accounts.service';
 import { PasswordChangeService } from '../accounts/changes/password-change.service';
 import { PasswordReset } from './entities/password-reset.entity';
@@ -27,13 +25,9 @@ export class PasswordResetsService {
     private readonly accounts: AccountsService,
     private readonly passwords: PasswordChangeService,
     private readonly clock: Clock,
-    @InjectConfig() config: AppConfig,
+    links: SingleUseLinksService,
   ) {
-    this.links = new SingleUseLinks(
-      { entity: PasswordReset, path: '/reset-password', ttlMs: PASSWORD_RESET_TTL_MS },
-      clock,
-      config.http.publicBaseUrl,
-    );
+    this.links = links.for({ entity: PasswordReset, path: '/reset-password', ttlMs: PASSWORD_RESET_TTL_MS });
   }
 
   /** A new link for the account, through the caller's transaction; returns its absolute URL. */

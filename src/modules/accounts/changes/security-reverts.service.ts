@@ -3,9 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
 import { NotFoundError } from '../../../common/errors/domain-error';
-import { AppConfig } from '../../../config/app-config';
-import { InjectConfig } from '../../../config/config.module';
-import { SingleUseLinks } from '../../../database/single-use-links';
+import { SingleUseLinks, SingleUseLinksService } from '../../../database/single-use-links';
 import { AuditService } from '../../audit/audit.service';
 import { AccountFreezeService } from '../account-freeze.service';
 import { EmailInUseError } from '../accounts.errors';
@@ -38,13 +36,9 @@ export class SecurityRevertsService {
     private readonly freezer: AccountFreezeService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectConfig() config: AppConfig,
+    links: SingleUseLinksService,
   ) {
-    this.links = new SingleUseLinks(
-      { entity: SecurityRevert, path: '/secure/revert', ttlMs: REVERT_LINK_TTL_MS },
-      clock,
-      config.http.publicBaseUrl,
-    );
+    this.links = links.for({ entity: SecurityRevert, path: '/secure/revert', ttlMs: REVERT_LINK_TTL_MS });
   }
 
   /** Issues a link through the caller's transaction (the change's own) and returns its absolute URL. */
