@@ -164,7 +164,7 @@ describe('Account Center pages', () => {
       const client = browser();
       const empty = await submit(client, '/login', '/login', { login: ' ', password: '' });
       expect(empty.status).toBe(400);
-      expect(fieldError(empty.text, 'login')).toBe('Enter your logon email, or &lt;name&gt;@&lt;UID&gt; for a RAM user.');
+      expect(fieldError(empty.text, 'login')).toBe('Enter your logon email, or <name>@<UID> for a RAM user.');
       expect(fieldError(empty.text, 'password')).toBe('Enter your password.');
 
       const wrong = await submit(client, '/login', '/login', { login: account.logonEmail, password: 'not the password at all' });
