@@ -9,6 +9,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { EmailInUseError } from '../accounts/accounts.errors';
 import { AuditService } from '../audit/audit.service';
 import { AuditAction } from '../audit/audit-actions';
+import { AgentsService } from '../agents/agents.service';
 import { AgentRole } from '../agents/entities/agent.entity';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
@@ -94,6 +95,7 @@ export class AppealReviewService {
     private readonly evidence: AppealEvidenceService,
     private readonly coolingOff: AppealCoolingOffService,
     private readonly accounts: AccountsService,
+    private readonly agents: AgentsService,
     private readonly notices: AppealNotices,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -283,7 +285,7 @@ export class AppealReviewService {
       const appeal = await this.repository.lockByReference(manager, reference);
       const now = this.clock.now();
       // Four eyes ask how the confirming (or refusing) supervisor came by their role.
-      const grant = FOUR_EYES_ACTIONS.has(action) ? await this.repository.roleGrant(manager, agent.id) : undefined;
+      const grant = FOUR_EYES_ACTIONS.has(action) ? await this.agents.roleGrant(manager, agent.id) : undefined;
       const decision = decideAgentAction(appeal, { ...agent, grant }, action, expectedVersion, now, {
         fourEyes: this.config.appeals.fourEyes,
       });

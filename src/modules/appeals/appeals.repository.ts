@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
-import type { RoleGrant } from './appeal-workflow';
 import { AppealMessage, AppealMessageAuthor } from './entities/appeal-message.entity';
 import { Appeal } from './entities/appeal.entity';
 
@@ -49,15 +48,6 @@ export class AppealsRepository {
     const version = appeal.version + 1;
     await manager.update(Appeal, { id: appeal.id, version: appeal.version }, { ...patch, version, updatedAt: now });
     return Object.assign(new Appeal(), appeal, patch, { version, updatedAt: now });
-  }
-
-  /** How the agent came by their role (four eyes check it); undefined for an unknown agent. */
-  async roleGrant(manager: EntityManager, agentId: string): Promise<RoleGrant | undefined> {
-    const [row]: { role_granted_by: string | null; role_approved_by: string | null; role_granted_at: Date }[] = await manager.query(
-      `SELECT role_granted_by, role_approved_by, role_granted_at FROM agents WHERE id = $1`,
-      [agentId],
-    );
-    return row && { by: row.role_granted_by, approvedBy: row.role_approved_by, at: row.role_granted_at };
   }
 
   async addMessage(
