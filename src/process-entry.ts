@@ -1,3 +1,4 @@
+import { INestApplicationContext } from '@nestjs/common';
 import { relative } from 'node:path';
 import { AppConfig, ConfigError, loadConfig, ProcessRole } from './config/app-config';
 import { seedDemo } from './demo/seed-demo';
@@ -11,12 +12,13 @@ export async function runProcess(options: { role?: ProcessRole; demo?: boolean }
   let service: RunningService;
   try {
     const loaded = loadConfig();
-    service = await startService(options.role ? { ...loaded, role: options.role } : loaded);
+    // The demo's data is seeded before the server and the workers start.
+    const prepare = options.demo
+      ? (app: INestApplicationContext, config: AppConfig) => seedDemo(app, config, (line) => process.stdout.write(`${line}\n`))
+      : undefined;
+    service = await startService(options.role ? { ...loaded, role: options.role } : loaded, prepare);
   } catch (error) {
     exitWithOneLine(error);
-  }
-  if (options.demo) {
-    await seedDemo(service.app, service.config, (line) => process.stdout.write(`${line}\n`));
   }
   process.stdout.write(banner(service));
   stopOnSignals(service);

@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { AppModule, AppModuleOptions } from './app.module';
 import { configureHttpApp } from './app.setup';
-import { AppConfig } from './config/app-config';
+import { AppConfig, LoadedConfig } from './config/app-config';
 import { HttpDrain } from './infrastructure/http-drain';
 import { Runtime, startRuntime } from './infrastructure/runtime';
 
@@ -46,11 +46,20 @@ export async function createWorkerApp(config: AppConfig): Promise<INestApplicati
   return app;
 }
 
-/** Starts what PROCESS_ROLE asks for, on the configured or embedded PostgreSQL and Redis. */
-export async function startService(base: AppConfig): Promise<RunningService> {
+/** Work done before the service takes any request or job, such as seeding demo data. */
+export type Preparation = (app: INestApplicationContext, config: AppConfig) => Promise<void>;
+
+/**
+ * Starts what PROCESS_ROLE asks for, on the configured or embedded PostgreSQL and Redis. `prepare`
+ * runs first, in an application context of its own with neither HTTP server nor workers, closed
+ * before the service starts: what it does to shared state (the demo moves the Clock into the
+ * past to write its data as of then) is over before anything else can see it.
+ */
+export async function startService(base: LoadedConfig, prepare?: Preparation): Promise<RunningService> {
   const runtime = await startRuntime(base);
   const { config } = runtime;
   try {
+    if (prepare) await runPreparation(config, prepare);
     if (config.role === 'worker') {
       const app = await createWorkerApp(config);
       await app.init();
@@ -63,6 +72,21 @@ export async function startService(base: AppConfig): Promise<RunningService> {
   } catch (error) {
     await runtime.stop();
     throw error;
+  }
+}
+
+async function runPreparation(config: AppConfig, prepare: Preparation): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config, workers: false }), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  try {
+    await app.init();
+    await prepare(app, config);
+  } finally {
+    await app.close();
   }
 }
 

@@ -18,9 +18,8 @@ export interface AppConfig {
     readonly secureCookies: boolean;
     readonly trustProxy: boolean | number | string[];
   };
-  /** `url` is unset until the runtime has started (or found) PostgreSQL. */
-  readonly database: { readonly url?: string };
-  readonly redis: { readonly url?: string; readonly prefix: string };
+  readonly database: { readonly url: string };
+  readonly redis: { readonly url: string; readonly prefix: string };
   readonly mail: { readonly smtpUrl?: string; readonly from: string };
   readonly sms:
     | { readonly provider: 'outbox' }
@@ -61,7 +60,16 @@ export interface AppConfig {
 }
 
 /** Validates the environment once; every problem becomes one ConfigError line naming its variables. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+/**
+ * The settings as the environment gives them: PostgreSQL's and Redis's addresses are unset where
+ * the runtime is to start (or find) embedded servers, which `withResolvedServices` then fills in.
+ */
+export type LoadedConfig = Omit<AppConfig, 'database' | 'redis'> & {
+  readonly database: { readonly url?: string };
+  readonly redis: { readonly url?: string; readonly prefix: string };
+};
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const [first, ...rest] = parsed.error.issues.map((issue) => ({
@@ -126,7 +134,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /** A copy of the config with the addresses the runtime resolved (embedded PostgreSQL or Redis). */
-export function withResolvedServices(config: AppConfig, services: { databaseUrl: string; redisUrl: string }): AppConfig {
+export function withResolvedServices(config: LoadedConfig, services: { databaseUrl: string; redisUrl: string }): AppConfig {
   return { ...config, database: { url: services.databaseUrl }, redis: { ...config.redis, url: services.redisUrl } };
 }
 

@@ -1,7 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
-import { CryptoService } from '../common/crypto/crypto.service';
 import { randomToken } from '../common/crypto/tokens';
 import { AccountsService } from '../modules/accounts/accounts.service';
 import { AppealCompletionService } from '../modules/appeals/appeal-completion.service';
@@ -12,6 +11,7 @@ import { AppealDetailService } from '../modules/appeals/appeal-detail.service';
 import { AppealQueueService } from '../modules/appeals/appeal-queue.service';
 import { ActingAgent, AppealReviewService } from '../modules/appeals/appeal-review.service';
 import { ChangeContext } from '../modules/audit/audit.service';
+import { SentSecrets } from '../modules/notifications/sent-secrets.service';
 import { DEMO_APPEALS, DEMO_AWAITING_REPLY_CONTACT, DemoAppeal } from './demo-appeals.data';
 
 const HOUR_MS = 3_600_000;
@@ -44,7 +44,7 @@ export async function seedDemoAppeals(
 class DemoAppealSeeder {
   private readonly clock: Clock;
   private readonly dataSource: DataSource;
-  private readonly crypto: CryptoService;
+  private readonly sentSecrets: SentSecrets;
   private readonly accounts: AccountsService;
   private readonly filing: AppealFilingService;
   readonly portal: AppealPortalService;
@@ -60,7 +60,7 @@ class DemoAppealSeeder {
     const get = <T>(type: new (...args: never[]) => T) => app.get(type, { strict: false });
     this.clock = get(Clock);
     this.dataSource = get(DataSource);
-    this.crypto = get(CryptoService);
+    this.sentSecrets = get(SentSecrets);
     this.accounts = get(AccountsService);
     this.filing = get(AppealFilingService);
     this.portal = get(AppealPortalService);
@@ -93,15 +93,8 @@ class DemoAppealSeeder {
   }
 
   /** Runs `work` as if it were `hoursAgo` hours ago: every service reads the time from the shared Clock. */
-  async at<T>(hoursAgo: number, work: () => Promise<T>): Promise<T> {
-    const clock = this.clock;
-    const previous = clock.now;
-    clock.now = () => new Date(previous.call(clock).getTime() - hoursAgo * HOUR_MS);
-    try {
-      return await work();
-    } finally {
-      clock.now = previous;
-    }
+  at<T>(hoursAgo: number, work: () => Promise<T>): Promise<T> {
+    return this.clock.asOf(hoursAgo * HOUR_MS, work);
   }
 
   version(reference: string): Promise<number> {
@@ -116,18 +109,13 @@ class DemoAppealSeeder {
     return this.at(24 * 400, () => this.accounts.create({ ...spec, password: randomToken() }, SEED));
   }
 
-  /**
-   * Verifies the contact email as the person would, reading the code from the message: in the
-   * transaction that writes it, before a worker can deliver it and wipe its sealed copy.
-   */
+  /** Verifies the contact email as the person would, with the code from the message (in the transaction that writes it). */
   private verifiedContact(contact: string, ip: string): Promise<{ id: string; code: string }> {
     return this.dataSource.transaction(async (manager) => {
       const { id } = await this.filing.verifyContact(contact, { ip }, manager);
-      const [message]: { sealed: string }[] = await manager.query(
-        `SELECT payload->>'sealed' AS sealed FROM notifications WHERE template = 'appeal-contact-code' AND recipient = $1 AND status = 'pending' ORDER BY created_at DESC LIMIT 1`,
-        [contact],
-      );
-      return { id, code: (JSON.parse(this.crypto.unseal(message.sealed)) as { code: string }).code };
+      const code = await this.sentSecrets.latest(manager, contact, 'appeal-contact-code');
+      if (!code) throw new Error(`no verification code was sent to ${contact}`);
+      return { id, code };
     });
   }
 }

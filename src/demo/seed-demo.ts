@@ -26,20 +26,11 @@ const DEMO_RAM_USER = { loginName: 'deploy-bot', password: 'demo ram user copper
 const SEED: ChangeContext = { actor: { type: 'system', id: 'demo' } };
 const TEAM_AGE_MS = 400 * 86_400_000;
 
-/** Runs `work` as if it were `ageMs` ago (every service reads the time from the shared Clock). */
-async function asOf<T>(clock: Clock, ageMs: number, work: () => Promise<T>): Promise<T> {
-  const previous = clock.now;
-  clock.now = () => new Date(previous.call(clock).getTime() - ageMs);
-  try {
-    return await work();
-  } finally {
-    clock.now = previous;
-  }
-}
-
 /**
  * Seeds the demo data of `npm run demo`, once and idempotently (whatever exists is kept), and
- * prints where to sign in and with what.
+ * prints where to sign in and with what. It runs before the HTTP server and the workers start
+ * (see `startService`'s `prepare`): it moves the shared Clock into the past to write data as of
+ * then, which nothing else may see.
  */
 export async function seedDemo(app: INestApplicationContext, config: AppConfig, print: (line: string) => void): Promise<void> {
   const agents = app.get(AgentsService, { strict: false });
@@ -50,7 +41,7 @@ export async function seedDemo(app: INestApplicationContext, config: AppConfig, 
   for (const demo of DEMO_AGENTS)
     team.push(
       (await agents.findByEmail(demo.email)) ??
-        (await asOf(app.get(Clock, { strict: false }), TEAM_AGE_MS, () => agents.create(demo, SEED))),
+        (await app.get(Clock, { strict: false }).asOf(TEAM_AGE_MS, () => agents.create(demo, SEED))),
     );
   const owner = (await accounts.findByLogonEmail(DEMO_OWNER.logonEmail)) ?? (await accounts.create(DEMO_OWNER, SEED));
   if (!(await accounts.findRamUser(owner.uid, DEMO_RAM_USER.loginName))) await accounts.createRamUser(owner.uid, DEMO_RAM_USER, SEED);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { AppConfig, withResolvedServices } from '../config/app-config';
+import { AppConfig, LoadedConfig, withResolvedServices } from '../config/app-config';
 import { EmbeddedServer, startEmbeddedPostgres } from './postgres/embedded-postgres';
 import { startEmbeddedRedis } from './redis/embedded-redis';
 import { StartupError } from './startup-error';
@@ -26,7 +26,7 @@ export interface Runtime {
  * embedded under `$DATA_DIR/pg`) and Redis (REDIS_URL, else redis-server under `$DATA_DIR/redis`),
  * and checks both answer, so a wrong address fails fast with one line instead of a retry loop.
  */
-export async function startRuntime(config: AppConfig): Promise<Runtime> {
+export async function startRuntime(config: LoadedConfig): Promise<Runtime> {
   const started: EmbeddedServer[] = [];
   const stop = async () => {
     for (const server of started.reverse()) await server.stop();

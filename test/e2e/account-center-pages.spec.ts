@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { csrfOf } from '../support/agents';
+import { csrfOf, fieldError } from '../support/html';
 import { flashOf, unescapeHtml } from '../support/agent-pages';
 import {
   api,
@@ -45,8 +45,6 @@ describe('Account Center pages', () => {
     expect([response.status, location === undefined ? undefined : response.headers.location]).toEqual([303, location]);
     return response;
   };
-  const fieldError = (html: string, id: string) =>
-    (new RegExp(`<p class="field-error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1] ?? '').replace(/&#x27;/g, "'");
   const owner = (options: { phone?: boolean } = {}) =>
     createAccount(t, { securePhone: options.phone === false ? undefined : uniquePhone() });
 
@@ -166,7 +164,7 @@ describe('Account Center pages', () => {
       const client = browser();
       const empty = await submit(client, '/login', '/login', { login: ' ', password: '' });
       expect(empty.status).toBe(400);
-      expect(fieldError(empty.text, 'login')).toBe('Enter your logon email, or &lt;name&gt;@&lt;UID&gt; for a RAM user.');
+      expect(fieldError(empty.text, 'login')).toBe('Enter your logon email, or <name>@<UID> for a RAM user.');
       expect(fieldError(empty.text, 'password')).toBe('Enter your password.');
 
       const wrong = await submit(client, '/login', '/login', { login: account.logonEmail, password: 'not the password at all' });

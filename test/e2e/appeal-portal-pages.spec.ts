@@ -5,7 +5,7 @@ import { AppealReviewService } from '../../src/modules/appeals/appeal-review.ser
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { PasswordResetsService } from '../../src/modules/appeals/password-resets.service';
 import { unescapeHtml } from '../support/agent-pages';
-import { csrfOf } from '../support/agents';
+import { csrfOf, fieldError } from '../support/html';
 import { createAgent, fileAppeal, FiledAppeal, HTML, PDF, PNG, versionOf } from '../support/appeals';
 import { controlClock, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
@@ -50,8 +50,6 @@ describe('Appeal pages (public)', () => {
   type Browser = ReturnType<typeof browser>;
   const hidden = (html: string, name: string) =>
     unescapeHtml(new RegExp(`name="${name.replace('.', '\\.')}" value="([^"]*)"`).exec(html)?.[1] ?? '');
-  const fieldError = (html: string, id: string) =>
-    unescapeHtml(new RegExp(`<p class="field-error" id="${id}-error">([^<]*)</p>`).exec(html)?.[1] ?? '');
   const row = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
   const codes = (email: string) => smtp.to(email).filter((message) => message.template === 'appeal-contact-code').length;
 

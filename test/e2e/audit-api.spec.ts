@@ -7,7 +7,7 @@ import { AuditService } from '../../src/modules/audit/audit.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier.service';
 import { canonicalJson } from '../../src/modules/audit/canonical-json';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/modules/audit/merkle';
-import { sequenceAudit } from '../support/audit';
+import { sequenceAudit, testAction } from '../support/audit';
 import { ADMIN_TOKEN, bearer } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -34,7 +34,7 @@ describe('Audit API', () => {
   const record = (n: number) =>
     t.dataSource.transaction((manager) =>
       t.get(AuditService).record(manager, {
-        action: 'test.happened',
+        action: testAction('test.happened'),
         actor: { type: 'system' },
         subject: { type: 'account', id: `10000000000000${n}` },
         data: { n, text: 'é "quoted" \u2028' },
@@ -134,13 +134,13 @@ describe('Audit API', () => {
       workers: false,
       env: {
         ADMIN_API_TOKEN: ADMIN_TOKEN,
-        DATABASE_URL: t.config.database.url!,
+        DATABASE_URL: t.config.database.url,
         AUDIT_SIGNING_KEY: Buffer.alloc(32, 7).toString('base64url'),
       },
     });
     try {
       await rotated.dataSource.transaction((manager) =>
-        rotated.get(AuditService).record(manager, { action: 'test.after_rotation', actor: { type: 'system' } }),
+        rotated.get(AuditService).record(manager, { action: testAction('test.after_rotation'), actor: { type: 'system' } }),
       );
       await sequenceAudit(rotated);
       const keys = (await rotated.http.get('/.well-known/audit-key.json').expect(200)).body as { keys: { kid: string }[] };

@@ -12,6 +12,7 @@ import { api, controlClock, createAccount, TestAccount, uniqueEmail } from '../s
 import { SmsSink } from '../support/sms-sink';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
+import { csrfOf } from '../support/html';
 
 const DAY = 86_400_000;
 
@@ -139,7 +140,7 @@ describe('Objections by a recently replaced contact', () => {
     const token = linkIn((await smtp.latest(hijackerEmail, 'appeal-objection')).text);
     const client = supertest.agent(t.app.getHttpServer());
     const form = await client.get(`/appeal/object/${token}`).expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+    const csrf = csrfOf(form.text);
     const page = await client.post(`/appeal/object/${token}`).type('form').send({ _csrf: csrf }).expect(200);
     expect(page.text).toContain('Your objection was recorded');
   });

@@ -210,7 +210,7 @@ describe('Secondary sign-in from an unfamiliar device or network', () => {
     expect(notice.text).toContain(account.uid);
 
     // The minute passes (its key ends); the next failure locks the login out again, for longer, but the owner already knows.
-    const redis = new Redis(t.config.redis.url!);
+    const redis = new Redis(t.config.redis.url);
     try {
       await deleteKeys(redis, `${t.config.redis.prefix}:limit:sign-in-login:lock:*`);
     } finally {

@@ -100,7 +100,7 @@ describe('Sign-in', () => {
       await expectThrottled(account.logonEmail, account.password, uniqueIp());
 
       // Stand in for the minute passing: end the lockout key's life now.
-      const redis = new Redis(t.config.redis.url!);
+      const redis = new Redis(t.config.redis.url);
       try {
         await deleteKeys(redis, `${t.config.redis.prefix}:limit:sign-in-login:lock:*`);
       } finally {

@@ -8,7 +8,7 @@ import { AuditProofs } from '../../src/modules/audit/audit-proofs.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier.service';
 import { canonicalJson } from '../../src/modules/audit/canonical-json';
 import { leafHash, verifyInclusion } from '../../src/modules/audit/merkle';
-import { sequenceAudit } from '../support/audit';
+import { sequenceAudit, testAction } from '../support/audit';
 import { createTestApp, dropDatabase, TestApp } from '../support/test-app';
 import { databaseUrl, readTestEnvironment } from '../support/test-env';
 
@@ -106,7 +106,7 @@ describe('AuditTransparencyLog migration', () => {
     // The service on the upgraded database: new events follow the carried ones.
     t = await createTestApp({ workers: false, env: { DATABASE_URL: url } });
     await t.dataSource.transaction((manager) =>
-      t!.get(AuditService).record(manager, { action: 'test.after_upgrade', actor: { type: 'system' } }),
+      t!.get(AuditService).record(manager, { action: testAction('test.after_upgrade'), actor: { type: 'system' } }),
     );
     expect(await sequenceAudit(t)).toBe(31);
     const [last] = await t.dataSource.query(

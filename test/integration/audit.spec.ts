@@ -1,7 +1,7 @@
 import { AuditEventInput, AuditService } from '../../src/modules/audit/audit.service';
 import { AuditSequencer } from '../../src/modules/audit/audit-sequencer.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier.service';
-import { sequenceAudit } from '../support/audit';
+import { sequenceAudit, testAction } from '../support/audit';
 import { waitFor } from '../support/wait-for';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -19,7 +19,7 @@ describe(AuditService.name, () => {
   });
 
   const event = (n: number): AuditEventInput => ({
-    action: 'test.happened',
+    action: testAction('test.happened'),
     actor: { type: 'system', id: 'test' },
     subject: { type: 'account', id: `100000000000000${n % 10}` },
     data: { n, nested: { z: [1, 'two'], a: null }, at: new Date('2026-01-01T00:00:00Z') },
@@ -137,7 +137,7 @@ describe(AuditService.name, () => {
     const refused = (input: AuditEventInput) => t.dataSource.transaction((manager) => audit.record(manager, input));
     await expect(refused({ ...event(1), data: { attempt: { password: 'hunter2' } } })).rejects.toThrow('attempt.password');
     await expect(refused({ ...event(1), data: { verificationToken: 'x' } })).rejects.toThrow('verificationToken');
-    await expect(refused({ ...event(1), action: 'SignIn' })).rejects.toThrow('dotted lower-case');
+    await expect(refused({ ...event(1), action: testAction('SignIn') })).rejects.toThrow('dotted lower-case');
   });
 
   it('pages through events newest first, and by subject', async () => {

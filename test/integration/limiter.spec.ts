@@ -47,7 +47,7 @@ describe(Limiter.name, () => {
   });
 
   it('runs its scripts by hash, and sends their text again once Redis has forgotten them', async () => {
-    const redis = new Redis(t.config.redis.url!);
+    const redis = new Redis(t.config.redis.url);
     try {
       const id = randomUUID();
       expect((await limiter.take([bucket(two, id)])).taken).toBe(true);
@@ -114,7 +114,7 @@ describe(Limiter.name, () => {
   });
 
   async function redisKeys(pattern: string): Promise<string[]> {
-    const redis = new Redis(t.config.redis.url!);
+    const redis = new Redis(t.config.redis.url);
     try {
       return await redis.keys(pattern);
     } finally {

@@ -98,7 +98,7 @@ describe('notifications outbox', () => {
     expect(sent.payload.sealed).toBeNull();
     expect(JSON.stringify(sent.payload)).not.toContain('135790');
 
-    const redis = new Redis(t.config.redis.url!);
+    const redis = new Redis(t.config.redis.url);
     try {
       const keys = await redis.keys(`*${t.config.redis.prefix}*`);
       for (const key of keys) {

@@ -68,7 +68,7 @@ describe(OutboxRelay.name, () => {
       .get(JobQueue)
       .add(QueueName.NotificationsNormal, JobName.DeliverNotification, { notificationId: finished }, deliveryOptions(finished));
     const worker = new Worker(QueueName.NotificationsNormal, async () => undefined, {
-      connection: redisOptionsFromUrl(t.config.redis.url!),
+      connection: redisOptionsFromUrl(t.config.redis.url),
       prefix: bullPrefix(t.config.redis.prefix),
     });
     await waitFor(async () => (await queue().getJobState(finished)) === 'completed', { description: 'the job completed' });

@@ -32,7 +32,7 @@ describe('Job schedules repair themselves', () => {
     await expect(registrar.repair()).resolves.toEqual([]);
 
     // Everything the app keeps in Redis is gone, as after FLUSHALL.
-    const redis = new Redis(t.config.redis.url!);
+    const redis = new Redis(t.config.redis.url);
     try {
       await deleteKeys(redis, `*${t.config.redis.prefix}*`);
     } finally {

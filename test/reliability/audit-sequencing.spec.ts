@@ -1,3 +1,4 @@
+import { testAction } from '../support/audit';
 import { AuditEventInput, AuditService } from '../../src/modules/audit/audit.service';
 import { AUDIT_SEQUENCER_LOCK, AuditSequencer } from '../../src/modules/audit/audit-sequencer.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier.service';
@@ -20,7 +21,7 @@ describe('Audit sequencing with a transaction that commits late', () => {
     await t?.close();
   });
 
-  const event = (name: string): AuditEventInput => ({ action: `test.${name}`, actor: { type: 'system' } });
+  const event = (name: string): AuditEventInput => ({ action: testAction(`test.${name}`), actor: { type: 'system' } });
   const placed = async () =>
     (await t.dataSource.query('SELECT e.action FROM audit_leaves l JOIN audit_events e ON e.seq = l.event_id ORDER BY l.leaf_index')) as {
       action: string;

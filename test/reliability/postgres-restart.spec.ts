@@ -3,7 +3,7 @@ import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { Answer, problemFault, send } from './support/answers';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { OwnPostgres, startOwnPostgres } from './support/own-postgres';
 
 type Phase = 'up' | 'stopping' | 'down' | 'starting' | 'recovering' | 'recovered';
@@ -142,9 +142,8 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
     const codeAfter = await newDevice(uniqueIp());
     const codesCaused = [codeBefore, codeAfter].filter((answer) => answer.status === 202).length;
     // A code still missing after the wait shows in the report first, then fails the assertions below.
-    await waitFor(() => codes() >= codesCaused, { timeoutMs: 30_000, description: `${codesCaused} sign-in codes by email` }).catch(
-      () => undefined,
-    );
+    const waits = new DrillWaits();
+    await waits.settle(waitFor(() => codes() >= codesCaused, { timeoutMs: 30_000, description: `${codesCaused} sign-in codes by email` }));
 
     // What each answer had to be: served or 503 UNAVAILABLE around the outage; 503 UNAVAILABLE
     // for a request sent and answered while the server was down; served once recovered.
@@ -166,7 +165,9 @@ describe('Drill 5: PostgreSQL restarted under load', () => {
       delivered: exchanges.length - faults.length,
       duplicates: 0,
       lost: faults.length,
-      note: `requests (reads, writes, sign-ins); ${unavailable} answered 503 UNAVAILABLE, ${whileDown.length} sent and answered while down; served again ${recoveryMs} ms after the restart; sign-in codes by email around it: ${codesCaused} asked, ${codes()} arrived`,
+      note: waits.note(
+        `requests (reads, writes, sign-ins); ${unavailable} answered 503 UNAVAILABLE, ${whileDown.length} sent and answered while down; served again ${recoveryMs} ms after the restart; sign-in codes by email around it: ${codesCaused} asked, ${codes()} arrived`,
+      ),
     });
 
     expect(faults.slice(0, 5).map(({ exchange, why }) => `${exchange.kind} (${exchange.sentIn}→${exchange.answeredIn}): ${why}`)).toEqual(

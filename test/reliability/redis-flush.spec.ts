@@ -7,7 +7,7 @@ import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { commitNotice, drillNotice, statusesOf } from './support/drill-notices';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, inParallel, tally } from './support/drill-servers';
 
 /**
@@ -63,27 +63,34 @@ describe('Drill 9: Redis loses everything in the middle of 500 changes', () => {
     const lostRightAway = await missing();
 
     // Every schedule comes back by itself; then the sweep runs again and finds what Redis lost.
-    const back = await waitFor(async () => ((await missing()).length === 0 ? Date.now() : undefined), {
-      timeoutMs: BACK_WITHIN_MS + 30_000,
-      intervalMs: 250,
-      description: 'every schedule back',
-    }).catch(() => undefined);
+    const waits = new DrillWaits();
+    const back = await waits.settle(
+      waitFor(async () => ((await missing()).length === 0 ? Date.now() : undefined), {
+        timeoutMs: BACK_WITHIN_MS + 30_000,
+        intervalMs: 250,
+        description: 'every schedule back',
+      }),
+    );
     const maintenance = t.get(JobQueue).queue(QueueName.Maintenance);
     const sweptSince = async () =>
       (await maintenance.getJobs(['completed'])).filter((job) => job.name === JobName.SweepOutbox && (job.finishedOn ?? 0) > flushedAt)
         .length;
-    await waitFor(async () => (await sweptSince()) > 0, {
-      timeoutMs: 60_000,
-      intervalMs: 500,
-      description: 'a sweep after the flush',
-    }).catch(() => undefined);
+    await waits.settle(
+      waitFor(async () => (await sweptSince()) > 0, {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+        description: 'a sweep after the flush',
+      }),
+    );
 
     const received = () => smtp.messages.map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, {
-      timeoutMs: 120_000,
-      intervalMs: 250,
-      description: 'every notice to arrive',
-    }).catch(() => undefined);
+    await waits.settle(
+      waitFor(() => tally(ids, received()).lost === 0, {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        description: 'every notice to arrive',
+      }),
+    );
     const result = tally(ids, received());
     const backAfterMs = back === undefined ? undefined : back - flushedAt;
     recordDrill({
@@ -92,7 +99,9 @@ describe('Drill 9: Redis loses everything in the middle of 500 changes', () => {
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `FLUSHALL after ${CHANGES / 2} changes took ${lostRightAway.length} schedules; all back ${backAfterMs === undefined ? 'NEVER' : `after ${Math.round(backAfterMs / 1000)} s`} (checked every ${SCHEDULE_CHECK_MS / 1000} s), no restart; ${await sweptSince()} sweeps since`,
+      note: waits.note(
+        `FLUSHALL after ${CHANGES / 2} changes took ${lostRightAway.length} schedules; all back ${backAfterMs === undefined ? 'NEVER' : `after ${Math.round(backAfterMs / 1000)} s`} (checked every ${SCHEDULE_CHECK_MS / 1000} s), no restart; ${await sweptSince()} sweeps since`,
+      ),
     });
 
     expect(lostRightAway.sort()).toEqual(

@@ -4,7 +4,7 @@ import { api, bearer, createAccount, signIn } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Inbox, verificationToken } from '../support/verification';
 import { waitFor } from '../support/wait-for';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, inParallel, tally } from './support/drill-servers';
 
 /**
@@ -117,11 +117,14 @@ describe('Drill 1: Redis stops while 200 password and email changes are made', (
     );
     const received = () =>
       inbox.smtp.messages.filter((message) => NOTICES.includes(message.template)).map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      description: 'every notice to arrive',
-    }).catch(() => undefined);
+    const waits = new DrillWaits();
+    await waits.settle(
+      waitFor(() => tally(ids, received()).lost === 0, {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        description: 'every notice to arrive',
+      }),
+    );
     const result = tally(ids, received());
     recordDrill({
       drill: '1 redis-stop',
@@ -129,7 +132,9 @@ describe('Drill 1: Redis stops while 200 password and email changes are made', (
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `${answeredWhileDown} made with Redis down; answers: email ${JSON.stringify(during.email)}, password ${JSON.stringify(during.password)}; each 503 committed nothing and went through when made again`,
+      note: waits.note(
+        `${answeredWhileDown} made with Redis down; answers: email ${JSON.stringify(during.email)}, password ${JSON.stringify(during.password)}; each 503 committed nothing and went through when made again`,
+      ),
     });
 
     expect(answeredWhileDown).toBeGreaterThan(0);

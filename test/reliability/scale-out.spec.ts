@@ -10,7 +10,7 @@ import { ADMIN_TOKEN } from '../support/factories';
 import { TEST_APP_SECRET } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { CODES_PER_SESSION, requestCode, rootSessions } from './support/drill-accounts';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillResources, inParallel, ServiceProcess, startDrillSystem, tally } from './support/drill-servers';
 
 const MESSAGES = 600;
@@ -93,9 +93,8 @@ describe('Drill 10: scale-out, two API and two worker processes, one of each kil
         ids,
         codes().map((message) => message.notificationId),
       );
-    await waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }).catch(
-      () => undefined,
-    );
+    const waits = new DrillWaits();
+    await waits.settle(waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }));
     const result = count();
 
     // Every audit event sequenced, then the whole log verified by the command operators run.
@@ -141,7 +140,9 @@ describe('Drill 10: scale-out, two API and two worker processes, one of each kil
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `2 api + 2 workers, one of each SIGKILLed at ${KILL_AFTER}; ${answered} answered 201; jobs in ${Math.round(windowMs / 1000)} s: ${perJob.map((one) => `${one.job} ${one.runs}/${one.allowed}`).join(', ')}; audit:verify ${verify.stdout.trim()}`,
+      note: waits.note(
+        `2 api + 2 workers, one of each SIGKILLed at ${KILL_AFTER}; ${answered} answered 201; jobs in ${Math.round(windowMs / 1000)} s: ${perJob.map((one) => `${one.job} ${one.runs}/${one.allowed}`).join(', ')}; audit:verify ${verify.stdout.trim()}`,
+      ),
     });
 
     expect([victimApi.signal, victimWorker.signal]).toEqual(['SIGKILL', 'SIGKILL']);

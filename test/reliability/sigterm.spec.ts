@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { waitFor } from '../support/wait-for';
 import { CODES_PER_SESSION, requestCode, rootSessions } from './support/drill-accounts';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillResources, ServiceProcess, startDrillSystem, tally } from './support/drill-servers';
 
 /**
@@ -70,11 +70,14 @@ describe('Drill 7: SIGTERM under load', () => {
     );
     const received = () =>
       system.smtp.messages.filter((message) => message.template === 'verification-code').map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, {
-      timeoutMs: 60_000,
-      intervalMs: 250,
-      description: 'every code to arrive',
-    }).catch(() => undefined);
+    const waits = new DrillWaits();
+    await waits.settle(
+      waitFor(() => tally(ids, received()).lost === 0, {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        description: 'every code to arrive',
+      }),
+    );
     const result = tally(ids, received());
     const answered = outcomes.filter((outcome) => outcome.status === 201).length;
     const failed = outcomes.filter((outcome) => outcome.status !== 201);
@@ -84,7 +87,9 @@ describe('Drill 7: SIGTERM under load', () => {
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `${issued} requests, ${answeredAfterSignal} answered after SIGTERM, ${failed.length} not answered 201; exit ${exit.code ?? exit.signal} after ${(shutdownMs / 1000).toFixed(1)} s; ${arrivedBeforeExit} delivered before it exited, ${result.delivered - arrivedBeforeExit} by the next worker`,
+      note: waits.note(
+        `${issued} requests, ${answeredAfterSignal} answered after SIGTERM, ${failed.length} not answered 201; exit ${exit.code ?? exit.signal} after ${(shutdownMs / 1000).toFixed(1)} s; ${arrivedBeforeExit} delivered before it exited, ${result.delivered - arrivedBeforeExit} by the next worker`,
+      ),
     });
 
     expect(answeredAfterSignal).toBeGreaterThan(0);

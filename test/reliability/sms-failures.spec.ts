@@ -3,7 +3,7 @@ import { SmsSink } from '../support/sms-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { commitNotice, drillNotice, statusesOf } from './support/drill-notices';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, tally } from './support/drill-servers';
 
 /**
@@ -54,15 +54,20 @@ describe('Drill 4: the SMS webhook answers 500 for 10 s, then 200; a 400 ends a 
     const refusedIds = await Promise.all(refused.map((notice) => commitNotice(t, notice)));
 
     const received = () => sms.messages.map((message) => message.messageId);
-    await waitFor(() => tally(ids, received()).lost === 0, {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      description: 'every SMS to arrive',
-    }).catch(() => undefined);
+    const waits = new DrillWaits();
+    await waits.settle(
+      waitFor(() => tally(ids, received()).lost === 0, {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        description: 'every SMS to arrive',
+      }),
+    );
     const result = tally(ids, received());
-    await waitFor(async () => ((await statusesOf(t, refusedIds)).dead === REFUSED ? true : undefined), {
-      description: 'the refused messages dead',
-    }).catch(() => undefined);
+    await waits.settle(
+      waitFor(async () => ((await statusesOf(t, refusedIds)).dead === REFUSED ? true : undefined), {
+        description: 'the refused messages dead',
+      }),
+    );
     const refusedRows: { id: string; status: string; attempts: number; last_error: string }[] = await t.dataSource.query(
       `SELECT id, status, attempts, last_error FROM notifications WHERE id = ANY($1)`,
       [refusedIds],
@@ -74,7 +79,9 @@ describe('Drill 4: the SMS webhook answers 500 for 10 s, then 200; a 400 ends a 
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `${retried} answered 500 at least once; ${refusedRows.filter((row) => row.status === 'dead').length} of ${REFUSED} refused with 400 dead after ${[...new Set(refusedIds.map((id) => attemptsOf.get(id)))].join('/')} attempt(s)`,
+      note: waits.note(
+        `${retried} answered 500 at least once; ${refusedRows.filter((row) => row.status === 'dead').length} of ${REFUSED} refused with 400 dead after ${[...new Set(refusedIds.map((id) => attemptsOf.get(id)))].join('/')} attempt(s)`,
+      ),
     });
 
     expect(retried).toBeGreaterThan(0);

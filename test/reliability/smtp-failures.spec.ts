@@ -2,7 +2,7 @@ import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 import { commitNotice, drillNotice, statusesOf } from './support/drill-notices';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, tally } from './support/drill-servers';
 
 /**
@@ -64,11 +64,14 @@ describe('Drill 3: the SMTP server answers 451 to 30% of messages, then is down 
     }
 
     const received = () => smtp.messages.map((message) => message.notificationId);
-    await waitFor(() => tally(ids, received()).lost === 0, {
-      timeoutMs: 90_000,
-      intervalMs: 250,
-      description: 'every message to arrive',
-    }).catch(() => undefined);
+    const waits = new DrillWaits();
+    await waits.settle(
+      waitFor(() => tally(ids, received()).lost === 0, {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        description: 'every message to arrive',
+      }),
+    );
     const result = tally(ids, received());
     const lastArrival = Math.max(...smtp.messages.map((message) => message.receivedAt.getTime()));
     const statuses = await statusesOf(t, ids);
@@ -82,7 +85,9 @@ describe('Drill 3: the SMTP server answers 451 to 30% of messages, then is down 
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `${refusedOnce.size} refused once with 451, then down ${DOWN_MS / 1000} s; ${retries} failed attempts retried; the last arrived ${Math.round((lastArrival - backAt) / 1000)} s after it came back; rows ${JSON.stringify(statuses)}`,
+      note: waits.note(
+        `${refusedOnce.size} refused once with 451, then down ${DOWN_MS / 1000} s; ${retries} failed attempts retried; the last arrived ${Math.round((lastArrival - backAt) / 1000)} s after it came back; rows ${JSON.stringify(statuses)}`,
+      ),
     });
 
     expect(refusedOnce.size).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { waitFor } from '../support/wait-for';
 import { CODES_PER_SESSION, requestCode, rootSessions } from './support/drill-accounts';
-import { recordDrill } from './support/drill-report';
+import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillResources, inParallel, ServiceProcess, startDrillSystem, tally } from './support/drill-servers';
 
 /**
@@ -62,9 +62,8 @@ describe('Drill 2: a worker process is killed (SIGKILL) in the middle of 2,000 d
         ids,
         codes().map((message) => message.notificationId),
       );
-    await waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }).catch(
-      () => undefined,
-    );
+    const waits = new DrillWaits();
+    await waits.settle(waitFor(() => count().lost === 0, { timeoutMs: 150_000, intervalMs: 250, description: 'every code to arrive' }));
     const result = count();
     const { rows: statusRows } = await db.query<{ status: string; n: number }>(
       `SELECT status, count(*)::int AS n FROM notifications WHERE template = 'verification-code' GROUP BY status ORDER BY status`,
@@ -79,7 +78,9 @@ describe('Drill 2: a worker process is killed (SIGKILL) in the middle of 2,000 d
       delivered: result.delivered,
       duplicates: result.duplicates,
       lost: result.lost,
-      note: `worker killed after ${arrivedBeforeKill} arrived, restarted; last arrival ${recovery} s after the kill; rows ${JSON.stringify(byStatus)}`,
+      note: waits.note(
+        `worker killed after ${arrivedBeforeKill} arrived, restarted; last arrival ${recovery} s after the kill; rows ${JSON.stringify(byStatus)}`,
+      ),
     });
 
     expect(exit.signal).toBe('SIGKILL');

@@ -1,7 +1,7 @@
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { AuditSequencer } from '../../src/modules/audit/audit-sequencer.service';
 import { AuditVerifier } from '../../src/modules/audit/audit-verifier.service';
-import { sequenceAudit } from '../support/audit';
+import { sequenceAudit, testAction } from '../support/audit';
 import { runCli } from '../support/cli';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -34,13 +34,13 @@ describe('audit:verify', () => {
       const event =
         n % 2
           ? {
-              action: 'test.happened',
+              action: testAction('test.happened'),
               actor: { type: 'agent' as const, id: `agent-${n}` },
               subject: { type: 'account', id: `100000000000000${n}` },
               data: { n, nested: { list: [n] } },
               ip: '203.0.113.7',
             }
-          : { action: 'test.happened', actor: { type: 'system' as const }, data: { n } };
+          : { action: testAction('test.happened'), actor: { type: 'system' as const }, data: { n } };
       await t.dataSource.transaction((manager) => audit.record(manager, event));
       // One checkpoint per event: 5 checkpoints of sizes 1..5.
       await sequenceAudit(t);

@@ -249,7 +249,7 @@ function contains(text: string, value: string): boolean {
 
 /** Every key of the app's Redis prefix with its value, whatever its type, as text. */
 async function redisContents(t: TestApp): Promise<string> {
-  const redis = new Redis(t.config.redis.url!, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(t.config.redis.url, { maxRetriesPerRequest: 1 });
   try {
     const lines: string[] = [];
     let cursor = '0';

@@ -57,11 +57,4 @@ export function flashOf(html: string): string | undefined {
   return /<div class="alert alert-\w+" role="(?:status|alert)">([^<]*)<\/div>/.exec(html)?.[1];
 }
 
-/** An attribute value as the browser reads it (Handlebars escapes `=`, `&`, quotes...). */
-export function unescapeHtml(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot);/gi, (_, entity: string) => {
-    if (entity[0] === '#')
-      return String.fromCodePoint(entity[1].toLowerCase() === 'x' ? parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
-    return { amp: '&', lt: '<', gt: '>', quot: '"' }[entity.toLowerCase()]!;
-  });
-}
+export { unescapeHtml } from './html';

@@ -30,12 +30,9 @@ export async function createAgent(
   return { id: agent.id, email: agent.email, name: agent.name, role, password: input.password };
 }
 
-/** The `_csrf` value of the first form in a page. */
-export function csrfOf(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!match) throw new Error('the page has no CSRF field');
-  return match[1];
-}
+import { csrfOf } from './html';
+
+export { csrfOf };
 
 /** A cookie-keeping client: the page at `path`, and the CSRF token its forms carry. */
 export async function pageToken(client: supertest.Agent, path: string): Promise<string> {

@@ -1,3 +1,4 @@
+import { AuditAction } from '../../src/modules/audit/audit-actions';
 import { AuditSequencer } from '../../src/modules/audit/audit-sequencer.service';
 import { TestApp } from './test-app';
 import { waitFor } from './wait-for';
@@ -22,4 +23,9 @@ export async function sequenceAudit(t: TestApp, timeoutMs = 30_000): Promise<num
     { timeoutMs, intervalMs: 50, description: 'every audit event to be sequenced' },
   );
   return size;
+}
+
+/** An action outside the catalogue, for the tests of the log itself (the type lets only catalogued names through). */
+export function testAction(name: string): AuditAction {
+  return name as AuditAction;
 }

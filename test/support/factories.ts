@@ -121,22 +121,11 @@ export function bearer(token: string): { Authorization: string } {
 }
 
 /**
- * Moves the app's Clock (every service reads time from it) without waiting: `advance(ms)` adds
- * to an offset over real time; `freeze(at)` stops it at `at` (plus the offset) until `thaw()`,
- * for checks that must not cross a boundary in real time (a TOTP step) while they run.
+ * The app's Clock (every service reads time from it), back at real time: tests move it with its
+ * `advance(ms)`, `freeze(at)` and `thaw()` instead of waiting.
  */
-export function controlClock(t: TestApp): { advance(ms: number): void; freeze(at?: number): number; thaw(): void } {
+export function controlClock(t: TestApp): Clock {
   const clock = t.get(Clock);
-  let offset = 0;
-  let frozenAt: number | undefined;
-  clock.now = () => new Date((frozenAt ?? Date.now()) + offset);
-  return {
-    advance: (ms) => {
-      offset += ms;
-    },
-    freeze: (at = Date.now()) => (frozenAt = at),
-    thaw: () => {
-      frozenAt = undefined;
-    },
-  };
+  clock.reset();
+  return clock;
 }

@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import supertest from 'supertest';
 import { DataSource } from 'typeorm';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { AppConfig, loadConfig, withResolvedServices } from '../../src/config/app-config';
 import { createHttpApp } from '../../src/service';
 import { deleteKeys } from './global-teardown';
 import { LogCapture } from './log-capture';
@@ -80,7 +80,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const dataDir = mkdtempSync(join(tmpdir(), 'ac-test-'));
   const prefix = `t-${runId}-${suffix}`;
 
-  const config = loadConfig({
+  const loaded = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: options.log ? 'trace' : 'silent',
     DATA_DIR: dataDir,
@@ -90,8 +90,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     REDIS_PREFIX: prefix,
     ...options.env,
   });
+  // Both addresses are given: nothing embedded is started.
+  const config = withResolvedServices(loaded, {
+    databaseUrl: loaded.database.url ?? databaseUrl(templateDatabaseUrl, database),
+    redisUrl: loaded.redis.url ?? redisUrl,
+  });
   return startApp(config, options, async () => {
-    const redis = new Redis(config.redis.url!, { maxRetriesPerRequest: 1 });
+    const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
     await deleteKeys(redis, `*${prefix}*`);
     redis.disconnect();
     await dropDatabase(templateDatabaseUrl, database);

@@ -16,7 +16,7 @@ export type KeyPurpose = 'code-hmac' | 'seal' | 'csrf' | 'flash' | 'sms-signatur
 export class CryptoService {
   private readonly keys = new Map<KeyPurpose, Buffer>();
 
-  constructor(@InjectConfig() private readonly config: AppConfig) {}
+  constructor(@InjectConfig() private readonly config: Pick<AppConfig, 'secret'>) {}
 
   key(purpose: KeyPurpose): Buffer {
     let key = this.keys.get(purpose);

@@ -13,7 +13,7 @@ import { bullPrefix, redisOptionsFromUrl } from './redis-connection';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
         connection: {
-          ...redisOptionsFromUrl(config.redis.url!),
+          ...redisOptionsFromUrl(config.redis.url),
           maxRetriesPerRequest: null,
           connectionName: `account-center-${config.role}-bullmq`,
         },

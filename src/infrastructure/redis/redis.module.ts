@@ -57,7 +57,7 @@ class RedisLifecycle implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => createRedisClient(config.redis.url!, `account-center-${config.role}`),
+      useFactory: (config: AppConfig) => createRedisClient(config.redis.url, `account-center-${config.role}`),
     },
     RedisKeys,
     RedisLifecycle,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { addressKey } from '../../common/client-address';
 import { Bucket, bucket, Limiter, lockMsFor } from '../../infrastructure/limits/limiter';
 import { LIMITS } from '../../infrastructure/limits/limits';
@@ -66,9 +67,12 @@ export class LoginThrottle {
     return address.lockStartedMs;
   }
 
-  /** True for the first call in an hour for the account: the owner hears of a throttled login once an hour at most. */
-  async claimOwnerNotice(accountUid: string): Promise<boolean> {
-    return (await this.limiter.take([bucket(LIMITS.signInThrottledNotice, accountUid)])).taken;
+  /**
+   * True for the first call in an hour for the account: the owner hears of a throttled login once
+   * an hour at most. Taken in the transaction of `manager` that writes the notice: given back if it rolls back.
+   */
+  async claimOwnerNotice(accountUid: string, manager: EntityManager): Promise<boolean> {
+    return (await this.limiter.take([bucket(LIMITS.signInThrottledNotice, accountUid)], { manager })).taken;
   }
 
   /**

@@ -163,10 +163,6 @@ export class SignInService {
   private async fail(login: ParsedLogin, candidate: Candidate | undefined, ip: string, userAgent?: string): Promise<void> {
     const { lockoutMs, loginLockoutMs } = await this.throttle.recordFailure(login.key, ip);
     const subject = candidate ? { type: 'account', id: candidate.account.uid } : undefined;
-    const owner =
-      candidate?.principal.type === 'root' && loginLockoutMs > 0 && (await this.throttle.claimOwnerNotice(candidate.account.uid))
-        ? candidate.account
-        : undefined;
     // An unknown login may be a password typed into the wrong field: keep only a masked form.
     // The user agent names the device in the owner's security activity.
     const data = {
@@ -176,6 +172,11 @@ export class SignInService {
       userAgent: userAgent?.slice(0, 300),
     };
     await this.dataSource.transaction(async (manager) => {
+      // In the transaction: if it rolls back, the hour's notice is still owed.
+      const owner =
+        candidate?.principal.type === 'root' && loginLockoutMs > 0 && (await this.throttle.claimOwnerNotice(candidate.account.uid, manager))
+          ? candidate.account
+          : undefined;
       if (owner) {
         await this.notifications.notify(manager, {
           template: 'sign-in-throttled',

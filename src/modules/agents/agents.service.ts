@@ -188,6 +188,18 @@ export class AgentsService {
   }
 
   /** The email addresses of the active supervisors, by address; through `manager` inside a caller's transaction. */
+  /**
+   * How the agent came by their role, through the caller's transaction (four eyes check it):
+   * who granted it, who approved it, when; undefined for an unknown agent.
+   */
+  async roleGrant(manager: EntityManager, id: string): Promise<{ by: string | null; approvedBy: string | null; at: Date } | undefined> {
+    const agent = await manager.findOne(Agent, {
+      where: { id },
+      select: { roleGrantedBy: true, roleApprovedBy: true, roleGrantedAt: true },
+    });
+    return agent ? { by: agent.roleGrantedBy, approvedBy: agent.roleApprovedBy, at: agent.roleGrantedAt } : undefined;
+  }
+
   async activeSupervisorEmails(manager: EntityManager = this.dataSource.manager): Promise<string[]> {
     const supervisors = await manager.find(Agent, {
       select: { email: true },

@@ -96,8 +96,8 @@ export class AppealCompletionService {
       await this.accounts.setStatus(manager, uid, 'active');
 
       const from = appeal.status;
-      await this.transitions.move(manager, appeal, 'completed', now);
-      await this.notices.toContact(manager, appeal, 'appeal-completed', {
+      const completed = await this.transitions.move(manager, appeal, 'completed', now);
+      await this.notices.toContact(manager, completed, 'appeal-completed', {
         uid,
         logonEmail: changes.logonEmail ?? before.logonEmail,
         changes: changeKeys(changes),
@@ -129,7 +129,7 @@ export class AppealCompletionService {
         action: 'appeal.completed',
         actor: { type: 'system' },
         subject: { type: 'appeal', id: appeal.reference },
-        data: { from, to: appeal.status, version: appeal.version, ...applied },
+        data: { from, to: completed.status, version: completed.version, ...applied },
       });
       return 'applied';
     });

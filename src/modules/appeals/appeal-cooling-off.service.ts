@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { hashToken, randomToken } from '../../common/crypto/tokens';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
+import { SingleUseLinks, SingleUseLinksService } from '../../database/single-use-links';
 import { JobQueue } from '../../infrastructure/queues/job-queue.service';
 import { JobName, QueueName } from '../../infrastructure/queues/queue-names';
 import { RETRYING_JOB_OPTIONS } from '../../infrastructure/queues/retry-policy';
 import { AccountsService } from '../accounts/accounts.service';
+import type { NotificationChannel } from '../notifications/notification-templates';
 import { NotificationsService } from '../notifications/notifications.service';
 import { AuditService } from '../audit/audit.service';
 import { AppealNotices } from './appeal-notices';
@@ -21,8 +21,6 @@ import { AppealPatch, AppealsRepository } from './appeals.repository';
 import { AppealObjection } from './entities/appeal-objection.entity';
 import { Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
-
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** An objection by a contact that replaced another this long before the filing (or since) is recorded, not obeyed. */
 export const OBJECTION_CHANGE_WINDOW_MS = 30 * 86_400_000;
@@ -37,6 +35,8 @@ export type ObjectionOutcome = { readonly status: 'objected' } | { readonly stat
  */
 @Injectable()
 export class AppealCoolingOffService {
+  private readonly links: SingleUseLinks<AppealObjection>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: AppealsRepository,
@@ -49,8 +49,11 @@ export class AppealCoolingOffService {
     private readonly clock: Clock,
     private readonly logger: PinoLogger,
     @InjectConfig() private readonly config: AppConfig,
+    links: SingleUseLinksService,
   ) {
     logger.setContext(AppealCoolingOffService.name);
+    // No expiry of their own: a link works while its appeal is scheduled.
+    this.links = links.for({ entity: AppealObjection, path: '/appeal/object' });
   }
 
   /**
@@ -67,16 +70,7 @@ export class AppealCoolingOffService {
       ...(account.securePhone ? [{ channel: 'sms' as const, to: account.securePhone }] : []),
     ];
     for (const contact of contacts) {
-      const token = randomToken();
-      await manager.insert(AppealObjection, {
-        id: randomUUID(),
-        appealId: appeal.id,
-        tokenHash: hashToken(token),
-        channel: contact.channel,
-        createdAt: now,
-        usedAt: null,
-        recorded: false,
-      } satisfies AppealObjection);
+      const objectionUrl = await this.issueObjectionLink(manager, appeal.id, contact.channel, now);
       await this.notifications.notify(manager, {
         template: 'appeal-objection',
         channel: contact.channel,
@@ -86,7 +80,7 @@ export class AppealCoolingOffService {
           maskedUid: maskUid(account.uid),
           scheduledFor: scheduledFor.toISOString(),
           changes,
-          objectionUrl: `${this.config.http.publicBaseUrl}/appeal/object/${token}`,
+          objectionUrl,
         },
         accountUid: account.uid,
         appealId: appeal.id,
@@ -94,6 +88,16 @@ export class AppealCoolingOffService {
     }
     await this.notices.toContact(manager, appeal, 'appeal-scheduled', { scheduledFor: scheduledFor.toISOString(), changes });
     return { scheduledFor };
+  }
+
+  /** A new objection link for one contact of the appeal, through the caller's transaction; returns its absolute URL. */
+  async issueObjectionLink(manager: EntityManager, appealId: string, channel: NotificationChannel, now: Date): Promise<string> {
+    return this.links.issue(manager, { appealId, channel, createdAt: now, recorded: false });
+  }
+
+  /** The appeal an objection link was issued for, used or not (the objection page shows its receipt after use too); null for an unknown link. */
+  async objectionAppealId(token: string): Promise<string | null> {
+    return (await this.links.find(this.dataSource.manager, token, { includeUsed: true }))?.appealId ?? null;
   }
 
   /**
@@ -130,16 +134,11 @@ export class AppealCoolingOffService {
    * too): the account's masked UID, when the change applies and what it changes. 404 as `object`.
    */
   async preview(token: string): Promise<{ maskedUid: string; scheduledFor: Date | null; changes: string[] }> {
-    const [row] = TOKEN.test(token)
-      ? ((await this.dataSource.query(
-          `SELECT a.account_uid, a.scheduled_for, a.changes FROM appeal_objections o JOIN appeals a ON a.id = o.appeal_id
-            WHERE o.token_hash = $1 AND o.used_at IS NULL AND a.status = ANY($2)`,
-          [hashToken(token), OPEN_STATUSES],
-        )) as { account_uid: string | null; scheduled_for: Date | null; changes: Appeal['changes'] }[])
-      : [];
-    if (!row?.account_uid) throw objectionNotFound();
+    const objection = await this.links.find(this.dataSource.manager, token);
+    const appeal = objection ? await this.dataSource.manager.findOneBy(Appeal, { id: objection.appealId }) : null;
+    if (!appeal || isClosed(appeal.status) || !appeal.accountUid) throw objectionNotFound();
     // Null while the appeal is not approved yet (a link of `appeal-filed-alert`).
-    return { maskedUid: maskUid(row.account_uid), scheduledFor: row.scheduled_for, changes: changeKeys(row.changes) };
+    return { maskedUid: maskUid(appeal.accountUid), scheduledFor: appeal.scheduledFor, changes: changeKeys(appeal.changes) };
   }
 
   /**
@@ -152,34 +151,25 @@ export class AppealCoolingOffService {
   async object(token: string, client: { ip?: string } = {}): Promise<ObjectionOutcome> {
     let outcome: ObjectionOutcome = { status: 'objected' };
     const appealId = await this.dataSource.transaction(async (manager) => {
-      const [objection] = TOKEN.test(token)
-        ? ((await manager.query(
-            `SELECT id, appeal_id, channel FROM appeal_objections WHERE token_hash = $1 AND used_at IS NULL FOR UPDATE`,
-            [hashToken(token)],
-          )) as {
-            id: string;
-            appeal_id: string;
-            channel: string;
-          }[])
-        : [];
+      const objection = await this.links.redeem(manager, token);
       if (!objection) throw objectionNotFound();
-      const appeal = await this.repository.lockById(manager, objection.appeal_id);
+      const appeal = await this.repository.lockById(manager, objection.appealId);
       // Links go out at filing (`appeal-filed-alert`) and at scheduling (`appeal-objection`): either stops an open appeal.
       if (!appeal || isClosed(appeal.status)) throw objectionNotFound();
       const now = this.clock.now();
       const replaced = await this.recentReplacement(manager, appeal, objection.channel === 'sms' ? 'secure_phone' : 'logon_email');
-      await manager.query(`UPDATE appeal_objections SET used_at = $2, recorded = $3 WHERE id = $1`, [objection.id, now, replaced !== null]);
+      if (replaced) await manager.update(AppealObjection, { id: objection.id }, { recorded: true });
       if (replaced) {
         // A hijacker who moved the contact to themselves must not veto the owner's appeal: a supervisor decides.
-        await this.transitions.move(manager, appeal, appeal.status, now, { patch: { objectionRecordedAt: now } });
+        const held = await this.transitions.move(manager, appeal, appeal.status, now, { patch: { objectionRecordedAt: now } });
         await this.audit.record(manager, {
           action: 'appeal.objection_recorded',
           actor: { type: 'public' },
           subject: { type: 'appeal', id: appeal.reference },
-          data: { channel: objection.channel, contactReplacedAt: replaced.toISOString(), version: appeal.version },
+          data: { channel: objection.channel, contactReplacedAt: replaced.toISOString(), version: held.version },
           ip: client.ip,
         });
-        outcome = { status: appeal.status, objection: 'recorded' };
+        outcome = { status: held.status, objection: 'recorded' };
         return null;
       }
       await this.transitions.byParty(manager, appeal, 'former_contact', 'object', {

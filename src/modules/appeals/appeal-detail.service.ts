@@ -251,7 +251,7 @@ export class AppealDetailService {
         breached: appeal.slaBreached,
       },
       evidencePurgedAt: appeal.evidencePurgedAt,
-      actions: allowedAgentActions(appeal, { ...agent, grant: await this.repository.roleGrant(manager, agent.id) }, now, {
+      actions: allowedAgentActions(appeal, { ...agent, grant: await this.agents.roleGrant(manager, agent.id) }, now, {
         fourEyes: this.config.appeals.fourEyes,
       }),
       factChecks: {

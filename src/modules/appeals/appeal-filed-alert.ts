@@ -1,22 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { hashToken, randomToken } from '../../common/crypto/tokens';
-import { AppConfig } from '../../config/app-config';
-import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { maskUid } from './appeal-cooling-off.service';
-import { AppealObjection } from './entities/appeal-objection.entity';
+import { AppealCoolingOffService, maskUid } from './appeal-cooling-off.service';
 import { Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
 
 /**
  * The owner hears of an appeal against the account when it is filed, not only once it is
  * approved: the logon email and the secure phone on record each get `appeal-filed-alert` with a
- * single-use objection link of their own (an `appeal_objections` row, the same link as
- * `appeal-objection`'s, which AppealCoolingOffService previews and uses). Only an appeal that names
+ * single-use objection link of their own (issued by AppealCoolingOffService, the same link as
+ * `appeal-objection`'s). Only an appeal that names
  * exactly one account is alerted; the filer's answer is the same either way.
  */
 @Injectable()
@@ -25,7 +20,7 @@ export class AppealFiledAlert {
     private readonly accounts: AccountsService,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
-    @InjectConfig() private readonly config: AppConfig,
+    private readonly coolingOff: AppealCoolingOffService,
   ) {}
 
   /** In the filing's transaction: the links, the messages, and an event in the account's security activity. */
@@ -40,16 +35,7 @@ export class AppealFiledAlert {
       ...(account.securePhone ? [{ channel: 'sms' as const, to: account.securePhone }] : []),
     ];
     for (const contact of contacts) {
-      const token = randomToken();
-      await manager.insert(AppealObjection, {
-        id: randomUUID(),
-        appealId: appeal.id,
-        tokenHash: hashToken(token),
-        channel: contact.channel,
-        createdAt: appeal.createdAt,
-        usedAt: null,
-        recorded: false,
-      } satisfies AppealObjection);
+      const objectionUrl = await this.coolingOff.issueObjectionLink(manager, appeal.id, contact.channel, appeal.createdAt);
       await this.notifications.notify(manager, {
         template: 'appeal-filed-alert',
         channel: contact.channel,
@@ -60,7 +46,7 @@ export class AppealFiledAlert {
           reference: appeal.reference,
           filedAt: appeal.createdAt.toISOString(),
           changes,
-          objectionUrl: `${this.config.http.publicBaseUrl}/appeal/object/${token}`,
+          objectionUrl,
         },
         accountUid: account.uid,
         appealId: appeal.id,

@@ -119,12 +119,12 @@ export class AppealPortalService {
       if (appeal.status === 'awaiting_customer') {
         await this.transitions.byParty(manager, appeal, 'customer', 'reply', context);
       } else {
-        await this.repository.advance(manager, appeal, {});
+        const advanced = await this.repository.advance(manager, appeal, {});
         await this.audit.record(manager, {
           action: 'appeal.customer_message_added',
           ...context,
           subject: { type: 'appeal', id: appeal.reference },
-          data: { ...context.data, version: appeal.version },
+          data: { ...context.data, version: advanced.version },
         });
       }
       return { from: 'customer', body: message.body, createdAt: message.createdAt };
@@ -186,7 +186,7 @@ export class AppealPortalService {
         );
       }
       if (analysis.preview) await manager.insert(AppealAttachmentPreview, { attachmentId: attachment.id, ...analysis.preview });
-      await this.repository.advance(manager, appeal, {});
+      const advanced = await this.repository.advance(manager, appeal, {});
       await this.audit.record(manager, {
         action: 'appeal.attachment_added',
         actor: { type: 'public' },
@@ -197,7 +197,7 @@ export class AppealPortalService {
           contentType: attachment.contentType,
           size: attachment.size,
           sha256: attachment.sha256,
-          version: appeal.version,
+          version: advanced.version,
         },
         ip: client.ip,
       });

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CryptoService } from '../../common/crypto/crypto.service';
-import { hashToken } from '../../common/crypto/tokens';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { AuditKeys } from '../audit/audit-keys.service';
 import { AuditProofs } from '../audit/audit-proofs.service';
 import { AuditSigner } from '../audit/audit-signer';
+import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealStatus } from './appeal-workflow';
 import { Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
@@ -25,8 +25,6 @@ export interface AppealReceiptPayload {
   readonly audit: Record<string, unknown>;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
 /**
  * Decision receipts: a compact JWS (EdDSA, the audit log's key) over the appeal's latest decision,
  * its requested changes, the SHA-256 of each attachment, the approvals (agents as stable
@@ -42,6 +40,7 @@ export class AppealReceiptsService {
     private readonly signer: AuditSigner,
     private readonly keys: AuditKeys,
     private readonly crypto: CryptoService,
+    private readonly coolingOff: AppealCoolingOffService,
   ) {}
 
   /** The receipt of the appeal's latest decision; 404 before a decision and until its event is sequenced. */
@@ -64,11 +63,8 @@ export class AppealReceiptsService {
 
   /** The receipt shown to a former contact on the objection page (undefined while there is none). */
   async forObjectionToken(token: string): Promise<string | undefined> {
-    if (!TOKEN.test(token)) return undefined;
-    const [row] = (await this.dataSource.query('SELECT appeal_id FROM appeal_objections WHERE token_hash = $1', [hashToken(token)])) as {
-      appeal_id: string;
-    }[];
-    const appeal = row ? await this.dataSource.manager.findOneBy(Appeal, { id: row.appeal_id }) : null;
+    const appealId = await this.coolingOff.objectionAppealId(token);
+    const appeal = appealId ? await this.dataSource.manager.findOneBy(Appeal, { id: appealId }) : null;
     return appeal ? this.build(appeal) : undefined;
   }
 

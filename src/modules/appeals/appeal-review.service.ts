@@ -8,6 +8,8 @@ import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
 import { EmailInUseError } from '../accounts/accounts.errors';
 import { AuditService } from '../audit/audit.service';
+import { AuditAction } from '../audit/audit-actions';
+import { AgentsService } from '../agents/agents.service';
 import { AgentRole } from '../agents/entities/agent.entity';
 import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
@@ -41,8 +43,8 @@ interface ActionEffect {
   readonly patch?: AppealPatch;
   /** Facts for the audit event beyond from, to and version. */
   readonly audit?: Record<string, unknown>;
-  /** Runs once the transaction has committed (the delayed job of a scheduled appeal). */
-  readonly afterCommit?: () => Promise<void>;
+  /** Runs once the transaction has committed, with the appeal as the action left it (the delayed job of a scheduled appeal). */
+  readonly afterCommit?: (appeal: Appeal) => Promise<void>;
 }
 
 /** What the person reads when a supervisor closes their appeal as one of a flood of duplicates. */
@@ -62,7 +64,7 @@ const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set([
   'reject',
   'reject_duplicate',
 ]);
-const AUDIT_ACTION: Record<AgentAction | BulkAction, string> = {
+const AUDIT_ACTION: Record<AgentAction | BulkAction, AuditAction> = {
   check_facts: 'appeal.facts_checked',
   reject_duplicate: 'appeal.rejected',
   claim: 'appeal.claimed',
@@ -94,6 +96,7 @@ export class AppealReviewService {
     private readonly evidence: AppealEvidenceService,
     private readonly coolingOff: AppealCoolingOffService,
     private readonly accounts: AccountsService,
+    private readonly agents: AgentsService,
     private readonly notices: AppealNotices,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -162,7 +165,7 @@ export class AppealReviewService {
       const audit = { evidenceScore: score, rationale, ...(signals.length ? { riskSignals: signals } : {}) };
       if (decision.to !== 'scheduled') return { patch: approval, audit };
       const scheduled = await this.coolingOff.start(manager, appeal, now);
-      return { patch: { ...approval, ...scheduled }, audit, afterCommit: () => this.coolingOff.enqueue(appeal) };
+      return { patch: { ...approval, ...scheduled }, audit, afterCommit: (scheduled) => this.coolingOff.enqueue(scheduled) };
     });
   }
 
@@ -179,7 +182,7 @@ export class AppealReviewService {
       return {
         patch: { confirmedBy: agent.id, confirmedAt: now, ...scheduled },
         audit: { rationale: input.rationale?.trim() || null },
-        afterCommit: () => this.coolingOff.enqueue(appeal),
+        afterCommit: (scheduled) => this.coolingOff.enqueue(scheduled),
       };
     });
   }
@@ -210,7 +213,7 @@ export class AppealReviewService {
   upholdObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
     return this.act(agent, reference, expectedVersion, 'uphold_objection', async ({ manager, appeal }) => {
       await this.notices.toContact(manager, appeal, 'appeal-closed', { reason: 'objected' });
-      return { patch: { objectionRecordedAt: null }, afterCommit: () => this.coolingOff.dequeue(appeal.id) };
+      return { patch: { objectionRecordedAt: null }, afterCommit: (stopped) => this.coolingOff.dequeue(stopped.id) };
     });
   }
 
@@ -219,9 +222,10 @@ export class AppealReviewService {
    * time (at once when that has passed); one not yet approved goes on being reviewed.
    */
   dismissObjection(agent: ActingAgent, reference: string, expectedVersion: number, _input: NoInput = {}): Promise<AppealActionResult> {
-    return this.act(agent, reference, expectedVersion, 'dismiss_objection', async ({ appeal }) => ({
+    return this.act(agent, reference, expectedVersion, 'dismiss_objection', async () => ({
       patch: { objectionRecordedAt: null },
-      ...(appeal.status === 'scheduled' ? { afterCommit: () => this.coolingOff.enqueue(appeal) } : {}),
+      // A recorded stop may come before scheduling: only a scheduled appeal has a job to put back.
+      afterCommit: (after) => (after.status === 'scheduled' ? this.coolingOff.enqueue(after) : Promise.resolve()),
     }));
   }
 
@@ -296,14 +300,18 @@ export class AppealReviewService {
       const appeal = await this.repository.lockByReference(manager, reference);
       const now = this.clock.now();
       // Four eyes ask how the confirming (or refusing) supervisor came by their role.
-      const grant = FOUR_EYES_ACTIONS.has(action) ? await this.repository.roleGrant(manager, agent.id) : undefined;
+      const grant = FOUR_EYES_ACTIONS.has(action) ? await this.agents.roleGrant(manager, agent.id) : undefined;
       const decision = decideAgentAction(appeal, { ...agent, grant }, action, expectedVersion, now, {
         fourEyes: this.config.appeals.fourEyes,
       });
       const outcome = await effect({ manager, appeal, decision, now });
       const lease: LeaseChange =
         decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
-      await this.transitions.move(manager, appeal, decision.to, now, { responds: RESPONDS.has(action), lease, patch: outcome.patch });
+      const moved = await this.transitions.move(manager, appeal, decision.to, now, {
+        responds: RESPONDS.has(action),
+        lease,
+        patch: outcome.patch,
+      });
       await this.audit.record(manager, {
         action: AUDIT_ACTION[action],
         actor: { type: 'agent', id: agent.id },
@@ -311,14 +319,15 @@ export class AppealReviewService {
         data: {
           from: decision.from,
           to: decision.to,
-          version: appeal.version,
+          version: moved.version,
           ...(decision.tookOverFrom ? { tookOverFrom: decision.tookOverFrom } : {}),
           ...outcome.audit,
         },
         ip: agent.ip,
       });
-      afterCommit = outcome.afterCommit;
-      return { reference: appeal.reference, status: appeal.status, version: appeal.version };
+      const then = outcome.afterCommit;
+      afterCommit = then && (() => then(moved));
+      return { reference: moved.reference, status: moved.status, version: moved.version };
     });
     await afterCommit?.();
     return result;

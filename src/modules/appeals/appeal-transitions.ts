@@ -4,6 +4,7 @@ import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AuditActor, AuditService } from '../audit/audit.service';
+import { AuditAction } from '../audit/audit-actions';
 import { AppealNotices } from './appeal-notices';
 import { slaOnTransition, slaSettings } from './appeal-sla';
 import { AppealStatus, decidePartyAction, isClosed, Party, PartyAction } from './appeal-workflow';
@@ -20,14 +21,14 @@ const CLOSING_REASONS: Partial<Record<PartyAction, 'cancelled' | 'objected' | 'e
   stop: 'objected',
   expire: 'expired',
 };
-const PAST_TENSE: Record<PartyAction, string> = {
-  reply: 'customer_replied',
-  cancel: 'cancelled',
-  object: 'objected',
-  stop: 'stopped_by_owner',
-  expire: 'expired',
-  complete: 'completed',
-  reject: 'rejected',
+const AUDIT_ACTION: Record<PartyAction, AuditAction> = {
+  reply: 'appeal.customer_replied',
+  cancel: 'appeal.cancelled',
+  object: 'appeal.objected',
+  stop: 'appeal.stopped_by_owner',
+  expire: 'appeal.expired',
+  complete: 'appeal.completed',
+  reject: 'appeal.rejected',
 };
 
 /**
@@ -79,16 +80,16 @@ export class AppealTransitions {
   ): Promise<Appeal> {
     const from = appeal.status;
     const to = decidePartyAction(appeal, party, action);
-    await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch });
+    const moved = await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch });
     const reason = CLOSING_REASONS[action];
-    if (reason) await this.notices.toContact(manager, appeal, 'appeal-closed', { reason });
+    if (reason) await this.notices.toContact(manager, moved, 'appeal-closed', { reason });
     await this.audit.record(manager, {
-      action: `appeal.${PAST_TENSE[action]}`,
+      action: AUDIT_ACTION[action],
       actor: context.actor,
       subject: { type: 'appeal', id: appeal.reference },
-      data: { from, to, version: appeal.version, ...context.data },
+      data: { from, to, version: moved.version, ...context.data },
       ip: context.ip,
     });
-    return appeal;
+    return moved;
   }
 }

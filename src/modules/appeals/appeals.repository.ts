@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
-import type { RoleGrant } from './appeal-workflow';
 import { AppealMessage, AppealMessageAuthor } from './entities/appeal-message.entity';
 import { Appeal } from './entities/appeal.entity';
 
@@ -40,21 +39,15 @@ export class AppealsRepository {
     return appeal;
   }
 
-  /** Writes `patch` to a locked appeal with the next version; returns the appeal as it now is. */
+  /**
+   * Writes `patch` to a locked appeal with the next version; returns the appeal as it now is, a
+   * new object: `appeal` stays what was read, so a caller reads the new state only from the answer.
+   */
   async advance(manager: EntityManager, appeal: Appeal, patch: AppealPatch): Promise<Appeal> {
     const now = this.clock.now();
     const version = appeal.version + 1;
     await manager.update(Appeal, { id: appeal.id, version: appeal.version }, { ...patch, version, updatedAt: now });
-    return Object.assign(appeal, patch, { version, updatedAt: now });
-  }
-
-  /** How the agent came by their role (four eyes check it); undefined for an unknown agent. */
-  async roleGrant(manager: EntityManager, agentId: string): Promise<RoleGrant | undefined> {
-    const [row]: { role_granted_by: string | null; role_approved_by: string | null; role_granted_at: Date }[] = await manager.query(
-      `SELECT role_granted_by, role_approved_by, role_granted_at FROM agents WHERE id = $1`,
-      [agentId],
-    );
-    return row && { by: row.role_granted_by, approvedBy: row.role_approved_by, at: row.role_granted_at };
+    return Object.assign(new Appeal(), appeal, patch, { version, updatedAt: now });
   }
 
   async addMessage(

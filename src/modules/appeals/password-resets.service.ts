@@ -1,20 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { hashToken, randomToken } from '../../common/crypto/tokens';
 import { NotFoundError } from '../../common/errors/domain-error';
-import { AppConfig } from '../../config/app-config';
-import { InjectConfig } from '../../config/config.module';
-import { returnedRows } from '../../database/returned-rows';
+import { SingleUseLinks, SingleUseLinksService } from '../../database/single-use-links';
 import { AccountsService } from '../accounts/accounts.service';
 import { PasswordChangeService } from '../accounts/changes/password-change.service';
 import { PasswordReset } from './entities/password-reset.entity';
 
 /** docs/product.md, Appeals: single use, valid 24 h. */
 export const PASSWORD_RESET_TTL_MS = 24 * 3_600_000;
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Password-reset links: issued when an appeal that asked for a reset completes, used once to set
@@ -23,33 +18,26 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
  */
 @Injectable()
 export class PasswordResetsService {
+  private readonly links: SingleUseLinks<PasswordReset>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly passwords: PasswordChangeService,
     private readonly clock: Clock,
-    @InjectConfig() private readonly config: AppConfig,
-  ) {}
+    links: SingleUseLinksService,
+  ) {
+    this.links = links.for({ entity: PasswordReset, path: '/reset-password', ttlMs: PASSWORD_RESET_TTL_MS });
+  }
 
   /** A new link for the account, through the caller's transaction; returns its absolute URL. */
   async issue(manager: EntityManager, accountUid: string, appealId: string | null): Promise<string> {
-    const token = randomToken();
-    const now = this.clock.now();
-    await manager.insert(PasswordReset, {
-      id: randomUUID(),
-      tokenHash: hashToken(token),
-      accountUid,
-      appealId,
-      expiresAt: new Date(now.getTime() + PASSWORD_RESET_TTL_MS),
-      usedAt: null,
-      createdAt: now,
-    } satisfies PasswordReset);
-    return `${this.config.http.publicBaseUrl}/reset-password/${token}`;
+    return this.links.issue(manager, { accountUid, appealId, createdAt: this.clock.now() });
   }
 
   /** The account a link is for, without using it (the page shows its form on GET): 404 when it is unknown, used or expired. */
   async preview(token: string): Promise<{ uid: string }> {
-    return { uid: (await this.usable(this.dataSource.manager, token)).accountUid };
+    return { uid: (await this.usable(token)).accountUid };
   }
 
   /**
@@ -57,17 +45,11 @@ export class PasswordResetsService {
    * 422 PASSWORD_POLICY leaves the link usable. Returns the account's UID.
    */
   async reset(token: string, newPassword: string, client: { ip?: string } = {}): Promise<{ uid: string }> {
-    const reset = await this.usable(this.dataSource.manager, token);
+    const reset = await this.usable(token);
     const account = await this.accounts.get(reset.accountUid);
     const passwordHash = await this.passwords.acceptableHash(account, newPassword);
     await this.dataSource.transaction(async (manager) => {
-      const used = returnedRows(
-        await manager.query(`UPDATE password_resets SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING id`, [
-          reset.id,
-          this.clock.now(),
-        ]),
-      );
-      if (!used.length) throw notFound();
+      if (!(await this.links.redeem(manager, token))) throw notFound();
       const current = await this.accounts.lock(manager, account.uid);
       await this.passwords.apply(manager, current, passwordHash, {
         action: 'account.password_reset',
@@ -79,9 +61,9 @@ export class PasswordResetsService {
     return { uid: account.uid };
   }
 
-  private async usable(manager: EntityManager, token: string): Promise<PasswordReset> {
-    const reset = TOKEN.test(token) ? await manager.findOneBy(PasswordReset, { tokenHash: hashToken(token) }) : null;
-    if (!reset || reset.usedAt || reset.expiresAt.getTime() <= this.clock.nowMs()) throw notFound();
+  private async usable(token: string): Promise<PasswordReset> {
+    const reset = await this.links.find(this.dataSource.manager, token);
+    if (!reset) throw notFound();
     return reset;
   }
 }

@@ -6,6 +6,7 @@ import { Clock } from '../../common/clock';
 import { decodeCursor, encodeCursor } from '../../common/pagination';
 import { REDACTED_FIELDS } from '../../infrastructure/logging.module';
 import { AuditEvent } from './entities/audit-event.entity';
+import { AuditAction } from './audit-actions';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 
@@ -28,8 +29,8 @@ export interface AuditSubject {
 }
 
 export interface AuditEventInput {
-  /** Dotted lower-case, such as `sign_in.succeeded` or `session.revoked`. */
-  readonly action: string;
+  /** One of the catalogue's (audit-actions.ts), such as `sign_in.succeeded` or `session.revoked`. */
+  readonly action: AuditAction;
   readonly actor: AuditActor;
   readonly subject?: AuditSubject;
   /** Facts worth keeping; never a secret (codes, passwords, tokens): `record` refuses those names. */
@@ -169,7 +170,7 @@ export class AuditService {
   }
 
   /** How many events of each of `actions` were recorded in each whole UTC hour since `from` (hours without any are left out). */
-  async hourlyCounts(actions: readonly string[], from: Date): Promise<{ action: string; hour: Date; count: number }[]> {
+  async hourlyCounts(actions: readonly AuditAction[], from: Date): Promise<{ action: AuditAction; hour: Date; count: number }[]> {
     // audit_events_action_created_idx: only the rows of these actions since `from` are read.
     return this.events.query(
       `SELECT action, date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, count(*)::int AS count

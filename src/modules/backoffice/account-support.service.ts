@@ -9,6 +9,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { DevicesService } from '../accounts/devices.service';
 import { Account, AccountStatus } from '../accounts/entities/account.entity';
 import { SessionsService } from '../accounts/sessions.service';
+import { AuditAction } from '../audit/audit-actions';
 import { AuditService, ChangeContext } from '../audit/audit.service';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { AccountStatusTransitionError } from './account-support.errors';
@@ -172,7 +173,7 @@ export class AccountSupportService {
 
   private record(
     manager: EntityManager,
-    action: string,
+    action: AuditAction,
     uid: string,
     data: Record<string, unknown>,
     context: ChangeContext,

@@ -9,6 +9,7 @@ import { DevOutboxPagesController } from './dev-outbox.pages.controller';
 import { NotificationsBackofficeService } from './notifications-backoffice.service';
 import { NotificationsService } from './notifications.service';
 import { OutboxRelay } from './outbox-relay';
+import { SentSecrets } from './sent-secrets.service';
 import { TemplateRenderer } from './template-renderer';
 
 /** The outbox, its relay to BullMQ, templates and delivery. Its processors are provided by WorkersModule. */
@@ -23,7 +24,8 @@ import { TemplateRenderer } from './template-renderer';
     NotificationMetrics,
     DevOutboxService,
     NotificationsBackofficeService,
+    SentSecrets,
   ],
-  exports: [NotificationsService, NotificationsBackofficeService, OutboxRelay, NotificationDeliverer, TemplateRenderer],
+  exports: [NotificationsService, NotificationsBackofficeService, OutboxRelay, NotificationDeliverer, TemplateRenderer, SentSecrets],
 })
 export class NotificationsModule {}

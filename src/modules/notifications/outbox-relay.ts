@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
@@ -54,7 +54,7 @@ export function queueFor(priority: NotificationPriority): QueueName {
  * that missed (Redis down, a crash between commit and enqueue, a job lost with Redis's data).
  */
 @Injectable()
-export class OutboxRelay implements EntitySubscriberInterface {
+export class OutboxRelay implements EntitySubscriberInterface, OnModuleInit {
   private readonly written = new WeakMap<QueryRunner, OutboxEntry[]>();
   /** Entries of transactions that commit while an addBulk is under way leave together in the next one. */
   private readonly committed = new Batcher<OutboxEntry, void>(
@@ -72,7 +72,11 @@ export class OutboxRelay implements EntitySubscriberInterface {
     @InjectConfig() private readonly config: AppConfig,
   ) {
     logger.setContext(OutboxRelay.name);
-    dataSource.subscribers.push(this);
+  }
+
+  /** Hears every commit and rollback of the data source (registered once the module is built, not by constructing it). */
+  onModuleInit(): void {
+    this.dataSource.subscribers.push(this);
   }
 
   /** Enqueues `entry` once the transaction of `manager` commits (at once if there is none). */

@@ -39,7 +39,7 @@ export class TemplateRenderer {
   private readonly partialNames: readonly string[];
   private readonly baseUrl: string;
 
-  constructor(@InjectConfig() config: AppConfig) {
+  constructor(@InjectConfig() config: Pick<AppConfig, 'http'>) {
     this.baseUrl = config.http.publicBaseUrl;
     this.partialNames = readdirSync(join(VIEWS_DIR, PARTIALS_DIR));
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);

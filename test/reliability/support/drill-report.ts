@@ -21,3 +21,27 @@ export function recordDrill(result: DrillResult): void {
   mkdirSync(dirname(DRILL_REPORT_FILE), { recursive: true });
   appendFileSync(DRILL_REPORT_FILE, `${JSON.stringify(result)}\n`);
 }
+
+/**
+ * The waits of one drill whose timeouts go into its row of the report instead of being thrown:
+ * the drill records what it counted, then its assertions fail. Each reads "timed out waiting for …".
+ */
+export class DrillWaits {
+  private readonly timedOut: string[] = [];
+
+  /** What `wait` (a `waitFor`) gives, or undefined when it timed out (kept for `note`). */
+  async settle<T>(wait: Promise<T>): Promise<T | undefined> {
+    try {
+      return await wait;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.timedOut.push(message.replace(/^Timed out after (\d+) ms waiting for ([\s\S]*)$/, 'timed out waiting for $2 (after $1 ms)'));
+      return undefined;
+    }
+  }
+
+  /** `note` followed by every wait that timed out. */
+  note(note: string): string {
+    return [note, ...this.timedOut].join('; ');
+  }
+}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
+import { AuditAction } from '../../audit/audit-actions';
 import { AuditActor, AuditService } from '../../audit/audit.service';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { VerificationTokensService } from '../../challenges/verification-tokens.service';
@@ -14,7 +15,7 @@ import { SecurityRevertsService } from './security-reverts.service';
 
 /** How the audit log tells one way of setting a new logon password from another. */
 export interface PasswordChangeRecord {
-  readonly action: string;
+  readonly action: AuditAction;
   readonly actor: AuditActor;
   /** Kept beside `revokedSessions`. */
   readonly data: Record<string, unknown>;

@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../../../common/clock';
-import { hashToken, randomToken } from '../../../common/crypto/tokens';
 import { NotFoundError } from '../../../common/errors/domain-error';
-import { AppConfig } from '../../../config/app-config';
-import { InjectConfig } from '../../../config/config.module';
-import { returnedRows } from '../../../database/returned-rows';
+import { SingleUseLinks, SingleUseLinksService } from '../../../database/single-use-links';
 import { AuditService } from '../../audit/audit.service';
 import { AccountFreezeService } from '../account-freeze.service';
 import { EmailInUseError } from '../accounts.errors';
@@ -22,19 +18,11 @@ export type RevertedKind = ContactKind | 'passkey';
 /** How long a "this wasn't me" link works. */
 export const REVERT_LINK_TTL_MS = 7 * 86_400_000;
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-
 export interface RevertLink {
   readonly accountUid: string;
   readonly kind: RevertKind;
   /** The value the link restores: the replaced logon email or phone (null: a phone that was added); the passkey to remove. Unused for a password change. */
   readonly formerValue: string | null;
-}
-
-interface RevertRow {
-  readonly account_uid: string;
-  readonly kind: RevertKind;
-  readonly former_value: string | null;
 }
 
 /**
@@ -44,6 +32,8 @@ interface RevertRow {
  */
 @Injectable()
 export class SecurityRevertsService {
+  private readonly links: SingleUseLinks<SecurityRevert>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
@@ -51,69 +41,45 @@ export class SecurityRevertsService {
     private readonly passkeys: PasskeyCredentialsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectConfig() private readonly config: AppConfig,
-  ) {}
+    links: SingleUseLinksService,
+  ) {
+    this.links = links.for({ entity: SecurityRevert, path: '/secure/revert', ttlMs: REVERT_LINK_TTL_MS });
+  }
 
   /** Issues a link through the caller's transaction (the change's own) and returns its absolute URL. */
   async issue(manager: EntityManager, link: RevertLink): Promise<string> {
-    const token = randomToken();
-    await manager.insert(SecurityRevert, {
-      id: randomUUID(),
-      tokenHash: hashToken(token),
-      accountUid: link.accountUid,
-      kind: link.kind,
-      formerValue: link.formerValue,
-      expiresAt: new Date(this.clock.nowMs() + REVERT_LINK_TTL_MS),
-      usedAt: null,
-    });
-    return `${this.config.http.publicBaseUrl}/secure/revert/${token}`;
+    return this.links.issue(manager, { accountUid: link.accountUid, kind: link.kind, formerValue: link.formerValue });
   }
 
   /** What a link would do, without using it (its page is opened by mail scanners too): 404 when it is unknown, used or expired. */
   async preview(token: string): Promise<RevertLink> {
-    const [link] = TOKEN.test(token)
-      ? ((await this.dataSource.query(
-          `SELECT account_uid, kind, former_value FROM security_reverts WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`,
-          [hashToken(token), this.clock.now()],
-        )) as RevertRow[])
-      : [];
+    const link = await this.links.find(this.dataSource.manager, token);
     if (!link) throw unknownLink();
-    return { accountUid: link.account_uid, kind: link.kind, formerValue: link.former_value };
+    return { accountUid: link.accountUid, kind: link.kind, formerValue: link.formerValue };
   }
 
   /** Uses a link: 404 when it is unknown, used or expired. Says what was restored. */
   async revert(token: string, ip?: string): Promise<{ reverted: RevertedKind[] }> {
-    if (!TOKEN.test(token)) throw unknownLink();
     return this.dataSource.transaction(async (manager) => {
-      const now = this.clock.now();
-      const [link] = returnedRows<RevertRow>(
-        await manager.query(
-          `UPDATE security_reverts SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING account_uid, kind, former_value`,
-          [hashToken(token), now],
-        ),
-      );
+      const link = await this.links.redeem(manager, token);
       if (!link) throw unknownLink();
       // In the freeze's lock order (challenges, then the account): a code confirmed meanwhile cannot deadlock with it.
-      const account = await this.freezer.lockAccount(manager, link.account_uid);
+      const account = await this.freezer.lockAccount(manager, link.accountUid);
       const reverted: RevertedKind[] = [];
       let replacedEmail: string | undefined;
 
-      if (
-        link.kind === 'logon_email' &&
-        link.former_value !== null &&
-        link.former_value.toLowerCase() !== account.logonEmail.toLowerCase()
-      ) {
-        if (await this.restoreEmail(manager, account.uid, link.former_value)) {
+      if (link.kind === 'logon_email' && link.formerValue !== null && link.formerValue.toLowerCase() !== account.logonEmail.toLowerCase()) {
+        if (await this.restoreEmail(manager, account.uid, link.formerValue)) {
           reverted.push('logon_email');
           replacedEmail = account.logonEmail;
         }
       }
-      if (link.kind === 'secure_phone' && link.former_value !== account.securePhone) {
-        await this.accounts.setSecurePhone(manager, account.uid, link.former_value);
+      if (link.kind === 'secure_phone' && link.formerValue !== account.securePhone) {
+        await this.accounts.setSecurePhone(manager, account.uid, link.formerValue);
         reverted.push('secure_phone');
       }
       // The passkey of a `passkey-added` notice: removed, unless its owner already did.
-      if (link.kind === 'passkey' && link.former_value !== null && (await this.passkeys.remove(manager, account.uid, link.former_value)))
+      if (link.kind === 'passkey' && link.formerValue !== null && (await this.passkeys.remove(manager, account.uid, link.formerValue)))
         reverted.push('passkey');
 
       // The link is the only credential: the actor is whoever holds it.

@@ -46,29 +46,24 @@ export class RecoveryFailures {
   }
 
   private async tellOwner(account: Account, ip: string): Promise<void> {
-    const claim = await this.limiter.take([bucket(LIMITS.recoveryFailuresNotice, account.uid)]);
-    if (!claim.taken) return;
-    try {
-      await this.dataSource.transaction(async (manager) => {
-        await this.notifications.notify(manager, {
-          template: 'recovery-failures',
-          channel: 'email',
-          to: account.logonEmail,
-          locale: account.locale,
-          variables: { uid: account.uid, at: this.clock.now().toISOString(), ip },
-          accountUid: account.uid,
-        });
-        await this.audit.record(manager, {
-          action: 'recovery.failures_notified',
-          actor: { type: 'system' },
-          subject: { type: 'account', id: account.uid },
-          data: {},
-          ip,
-        });
+    await this.dataSource.transaction(async (manager) => {
+      // In the transaction: if it rolls back, the hour's notice is still owed.
+      if (!(await this.limiter.take([bucket(LIMITS.recoveryFailuresNotice, account.uid)], { manager })).taken) return;
+      await this.notifications.notify(manager, {
+        template: 'recovery-failures',
+        channel: 'email',
+        to: account.logonEmail,
+        locale: account.locale,
+        variables: { uid: account.uid, at: this.clock.now().toISOString(), ip },
+        accountUid: account.uid,
       });
-    } catch (error) {
-      await claim.refund().catch(() => undefined);
-      throw error;
-    }
+      await this.audit.record(manager, {
+        action: 'recovery.failures_notified',
+        actor: { type: 'system' },
+        subject: { type: 'account', id: account.uid },
+        data: {},
+        ip,
+      });
+    });
   }
 }
