@@ -15,7 +15,7 @@ import { returnedRows } from '../../database/returned-rows';
 import { InjectConfig } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { CHALLENGE_RULES, ChallengeLimits, SendBucket } from './challenge-limits';
+import { CHALLENGE_RULES, ChallengeLimits, HoldBack, SendBucket } from './challenge-limits';
 import {
   MethodUnavailableError,
   ResendTooSoonError,
@@ -53,6 +53,8 @@ export interface IssueChallenge {
   readonly sendLimits?: readonly SendBucket[];
   /** Who asked, for the audit log. */
   readonly ip?: string;
+  /** Locks of the caller's that refuse the send, checked with the allowances in one round trip. */
+  readonly holdBack?: HoldBack;
 }
 
 /** Which challenges a caller may touch: another account's or session's challenge is "not found". */
@@ -128,6 +130,7 @@ export class CodeChallengesService {
         this.buckets(request.account, request.sendLimits, Boolean(request.destination)),
         request.account?.uid,
         manager,
+        request.holdBack,
       );
     else if (request.account) await this.limits.assertNotLocked(request.account.uid);
 
