@@ -9,6 +9,12 @@ const PRINTABLE = /^[ -~]*$/;
 /** Bytes of UTF-8 per encoded word: 42 bytes are 56 characters of base64, 68 with `=?UTF-8?B?` and `?=` (77 after `Subject: `). */
 const WORD_BYTES = 42;
 const BASE64_LINE = 76;
+/**
+ * The parts' boundary. Both parts are base64, whose lines never hold `_`, so no body can contain
+ * it: one random boundary per process serves every message (drawing one per message cost more
+ * than composing it).
+ */
+const BOUNDARY = `--_ac_${randomBytes(12).toString('hex')}_`;
 
 /** The sender as a header and as the SMTP envelope's address, or undefined when it is not plain ASCII. */
 export function parseSender(from: string): { readonly header: string; readonly address: string } | undefined {
@@ -29,7 +35,7 @@ export function composeMessage(
   sender: { readonly header: string },
   email: OutgoingEmail,
   date: Date = new Date(),
-  boundary = `--_ac_${randomBytes(12).toString('hex')}`,
+  boundary = BOUNDARY,
 ): string | undefined {
   if (!PLAIN_ADDRESS.test(email.to)) return undefined;
   const head = [
@@ -41,7 +47,7 @@ export function composeMessage(
     `X-Template: ${headerText(email.template)}`,
     `Date: ${date.toUTCString().replace(/GMT$/, '+0000')}`,
     'MIME-Version: 1.0',
-    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,
   ];
   return (
     `${head.join('\r\n')}\r\n\r\n` +
