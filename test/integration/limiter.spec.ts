@@ -95,6 +95,18 @@ describe(Limiter.name, () => {
     expect(await limiter.count(id)).toBe(0);
   });
 
+  it('answers a take refused by several locks with the one that holds longest, and its wait', async () => {
+    const short = bucket(locking, randomUUID());
+    const long = bucket(locking, randomUUID());
+    for (let n = 0; n < 3; n += 1) await limiter.hit([long]);
+    clock.advance(1_001);
+    await limiter.hit([long]); // its first lock (1 s) has ended: the fourth hit starts one of 2 s
+    for (let n = 0; n < 3; n += 1) await limiter.hit([short]); // a first lock, of 1 s
+    const refused = await limiter.take([bucket(two, randomUUID())], { locks: [short, long] });
+    expect(refused).toMatchObject({ taken: false, lockedBy: long });
+    expect(refused.taken === false && refused.waitMs).toBeGreaterThan(1_000);
+  });
+
   it('keeps no login, email or phone in Redis key names', async () => {
     const login = `someone-${randomUUID()}@example.com`;
     await limiter.hit([bucket(LIMITS.signInFailuresPerLogin, login)]);

@@ -46,14 +46,15 @@ describe(SmtpEmailTransport.name, () => {
     const writes = jest.spyOn(Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown }, '_writeGeneric');
     try {
       await send();
-      // MAIL FROM, RCPT TO, DATA (each waits for its reply), then the whole message; nodemailer wrote about 15 without corking.
+      // MAIL FROM, RCPT TO, DATA (each waits for its reply), then the whole message with its final dot line in one
+      // write of several chunks; nodemailer wrote about 15 without corking.
       // The sink answers from this process too: only the client's writes, to the sink's port, count.
       const port = Number(new URL(sink.url).port);
       const chunks = writes.mock.calls.flatMap((call, index) =>
         (writes.mock.contexts[index] as Socket).remotePort === port ? [call[0] ? (call[1] as unknown[]).length : 1] : [],
       );
       expect(chunks.length).toBeLessThanOrEqual(5);
-      expect(Math.max(...chunks)).toBeGreaterThan(5);
+      expect(Math.max(...chunks)).toBeGreaterThanOrEqual(2);
     } finally {
       writes.mockRestore();
     }

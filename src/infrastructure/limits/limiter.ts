@@ -28,7 +28,7 @@ export function bucket(limit: Limit, ...parts: (string | number)[]): Bucket {
 /** What `take` answers: taken (and how to give it back), or refused with the wait. */
 export type Take =
   | { readonly taken: true; readonly refund: () => Promise<void> }
-  /** `lockedBy`: the bucket whose lock refused it; absent when a bucket was full. */
+  /** `lockedBy`: the bucket whose lock refused it (the one that holds longest); absent when a bucket was full. */
   | { readonly taken: false; readonly waitMs: number; readonly lockedBy?: Bucket };
 
 /** What `hit` answers for each bucket, in order. */
@@ -59,15 +59,18 @@ function script(text: string): Script {
 
 // KEYS: the locks to check first, then the buckets to take from. ARGV: now, member, number of
 // locks, then max and window of each bucket. Locks hold their end (on the service's clock).
-// Returns {0} when one was taken from every bucket, {1, ms, i} while lock i holds, {2, ms} when
-// a bucket is full (ms: the longest wait). All or nothing: a refusal counts nowhere.
+// Returns {0} when one was taken from every bucket, {1, ms, i} while locks hold (i: the one that
+// holds longest, ms: its wait), {2, ms} when a bucket is full (ms: the longest wait). All or
+// nothing: a refusal counts nowhere.
 const TAKE = script(`
 local now = tonumber(ARGV[1])
 local locks = tonumber(ARGV[3])
+local lockWait, lockIndex = 0, 0
 for i = 1, locks do
   local untilMs = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if untilMs > now then return {1, untilMs - now, i} end
+  if untilMs - now > lockWait then lockWait, lockIndex = untilMs - now, i end
 end
+if lockWait > 0 then return {1, lockWait, lockIndex} end
 local wait = 0
 for i = locks + 1, #KEYS do
   local j = i - locks

@@ -20,6 +20,15 @@ export const CHALLENGE_RULES = {
 export type SendBucket = Bucket;
 
 /**
+ * Locks of the caller's own that refuse a send, checked in the same Redis round trip as the send
+ * allowances (a recovery's wrong-code locks): while one holds, `refusal(ms)` is thrown.
+ */
+export interface HoldBack {
+  readonly locks: readonly Bucket[];
+  readonly refusal: (waitMs: number) => Error;
+}
+
+/**
  * The account-wide counts of challenges, through the Limiter (so every API process sees them):
  * sends per account, and failures per account that lock its verification. A new challenge never
  * starts the counts afresh, and a lock holds in every process until it ends.
@@ -35,16 +44,19 @@ export class ChallengeLimits {
   /**
    * Takes one send from every bucket, in one round trip that first checks the verification lock
    * of `lockedAccountUid` (when given): 423 VERIFICATION_LOCKED while it holds, else 429
-   * RATE_LIMITED with the longest wait when a bucket is full. With `manager`, the sends are
-   * given back if its transaction rolls back.
+   * RATE_LIMITED with the longest wait when a bucket is full; `holdBack`'s refusal while one of its
+   * locks holds. With `manager`, the sends are given back if its transaction rolls back.
    */
   async takeSend(
     buckets: readonly SendBucket[],
     lockedAccountUid?: string,
     manager?: EntityManager,
+    holdBack?: HoldBack,
   ): Promise<{ refund: () => Promise<void> }> {
-    const outcome = await this.limiter.take(buckets, { locks: lockedAccountUid ? [this.failures(lockedAccountUid)] : [], manager });
+    const locks = [...(holdBack?.locks ?? []), ...(lockedAccountUid ? [this.failures(lockedAccountUid)] : [])];
+    const outcome = await this.limiter.take(buckets, { locks, manager });
     if (outcome.taken) return outcome;
+    if (holdBack && outcome.lockedBy && holdBack.locks.includes(outcome.lockedBy)) throw holdBack.refusal(outcome.waitMs);
     if (outcome.lockedBy) throw new VerificationLockedError(Math.ceil(outcome.waitMs / 1000));
     throw new RateLimitedError(Math.ceil(outcome.waitMs / 1000), 'Too many codes were sent. Try again later.');
   }

@@ -16,7 +16,7 @@ import { returnedRows } from '../../database/returned-rows';
 import { InjectConfig } from '../../config/config.module';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { CHALLENGE_RULES, ChallengeLimits, SendBucket } from './challenge-limits';
+import { CHALLENGE_RULES, ChallengeLimits, HoldBack, SendBucket } from './challenge-limits';
 import {
   MethodUnavailableError,
   ResendTooSoonError,
@@ -54,6 +54,8 @@ export interface IssueChallenge {
   readonly sendLimits?: readonly SendBucket[];
   /** Who asked, for the audit log. */
   readonly ip?: string;
+  /** Locks of the caller's that refuse the send, checked with the allowances in one round trip. */
+  readonly holdBack?: HoldBack;
 }
 
 /** Which challenges a caller may touch: another account's or session's challenge is "not found". */
@@ -135,6 +137,7 @@ export class CodeChallengesService {
         this.buckets(request.account, request.sendLimits, Boolean(request.destination)),
         request.account?.uid,
         manager,
+        request.holdBack,
       );
     else if (request.account) await this.limits.assertNotLocked(request.account.uid);
 
@@ -265,15 +268,19 @@ export class CodeChallengesService {
   async verify<T>(id: string, code: unknown, scope: ChallengeScope, options: VerifyOptions<T>): Promise<T> {
     await this.assertAccountUnlocked(id, scope, options);
     const verdict = await this.dataSource.transaction(async (manager) => {
-      const attempt = await this.attempt(manager, id, code, scope, options);
+      const attempt = await this.attempt(manager, id, code, scope, options, { use: true });
       if (attempt.outcome !== 'matched') return attempt;
       const { challenge } = attempt;
-      const marked = returnedRows(
-        await manager.query(
-          `UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`,
-          [id],
-        ),
-      );
+      // A code checked by its HMAC was marked used by the statement that counted it; a TOTP
+      // challenge, checked here, is marked now.
+      const marked = challenge.usedAt
+        ? [challenge]
+        : returnedRows(
+            await manager.query(
+              `UPDATE code_challenges SET used_at = now(), updated_at = now() WHERE id = $1 AND used_at IS NULL RETURNING id`,
+              [id],
+            ),
+          );
       if (!marked.length) throw new VerificationUsedError();
       const result = await options.onSuccess(manager, challenge);
       await this.audit.record(manager, {
@@ -315,16 +322,27 @@ export class CodeChallengesService {
     }
   }
 
-  /** Counts an attempt (locking the row, through `manager`) and compares the code. */
+  /**
+   * Counts an attempt (locking the row, through `manager`) and compares the code. With `use`, a
+   * code sent by email or SMS is compared by the counting statement itself, which marks the
+   * challenge used when its HMAC matches: one round trip for the count, the comparison and the
+   * mark, under the same row lock.
+   */
   private async attempt(
     manager: EntityManager,
     id: string,
     code: unknown,
     scope: ChallengeScope,
     options: Pick<VerifyOptions<unknown>, 'checkTotp' | 'checkPasskey'>,
+    { use = false }: { use?: boolean } = {},
   ): Promise<Attempt> {
-    const challenge = await this.countAttempt(manager, id, scope);
+    // An answer that is no string (a passkey's assertion) matches no code's HMAC.
+    const hmac = use ? (typeof code === 'string' ? this.codeHmac(id, code) : '') : undefined;
+    const challenge = await this.countAttempt(manager, id, scope, hmac);
     if (!challenge) return { outcome: 'closed' };
+    if (challenge.usedAt) return { outcome: 'matched', challenge };
+    // A code sent by email or SMS was compared by the counting statement; TOTP and passkeys are checked here.
+    if (use && challenge.method !== 'totp' && challenge.method !== 'passkey') return { outcome: 'wrong', attempts: challenge.attempts };
     if (!(await this.matches(manager, challenge, code, options))) {
       // Each WebAuthn challenge is answered once: a failed assertion gets a new one, with a new lifetime.
       if (challenge.method === 'passkey') await this.renewWebAuthnChallenge(manager, challenge);
@@ -361,10 +379,18 @@ export class CodeChallengesService {
   /**
    * Counts an attempt at a challenge in scope that is open (not cancelled, used, out of
    * attempts or expired) and returns it as it is after the count; undefined when there is none.
+   * With `useWithHmac`, the same statement marks it used when its code's HMAC is that one.
    */
-  private async countAttempt(manager: EntityManager, id: string, scope: ChallengeScope): Promise<CodeChallenge | undefined> {
+  private async countAttempt(
+    manager: EntityManager,
+    id: string,
+    scope: ChallengeScope,
+    useWithHmac?: string,
+  ): Promise<CodeChallenge | undefined> {
     if (!isUuid(id)) return undefined;
     const params: unknown[] = [id, scope.kind, CHALLENGE_RULES.attemptsPerChallenge, this.clock.now()];
+    // used_at IS NULL is in the WHERE: a code that does not match leaves it NULL.
+    const use = useWithHmac === undefined ? '' : `, used_at = CASE WHEN c.code_hmac = $${params.push(useWithHmac)} THEN now() END`;
     const where = ['c.id = $1', 'c.kind = $2', 'c.cancelled_at IS NULL', 'c.used_at IS NULL', 'c.attempts < $3', 'c.expires_at > $4'];
     if (scope.accountUid !== undefined) where.push(`c.account_uid = $${params.push(scope.accountUid)}`);
     if (scope.sessionId !== undefined) where.push(`c.session_id = $${params.push(scope.sessionId)}`);
@@ -372,7 +398,7 @@ export class CodeChallengesService {
       where.push(`c.context @> $${params.push(JSON.stringify(scope.context))}::jsonb`);
     const [row] = returnedRows<Record<string, unknown>>(
       await manager.query(
-        `UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now() WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`,
+        `UPDATE code_challenges c SET attempts = attempts + 1, updated_at = now()${use} WHERE ${where.join(' AND ')} RETURNING ${this.row.columns}`,
         params,
       ),
     );

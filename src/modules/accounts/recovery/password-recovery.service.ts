@@ -71,8 +71,15 @@ export class PasswordRecoveryService {
   private async challengeFor(request: { login: string; method: RecoveryMethod }, ip: string): Promise<StartedRecovery> {
     const login = parseLogin(request.login);
     const loginHash = hashToken(login.key);
-    await this.failures.assertNotHeldBack(loginHash, ip);
-    const common = { kind: 'password_recovery', method: request.method, sendLimits: passwordRecoveryBuckets(login.key, ip), ip } as const;
+    // While wrong codes hold this login or address back, every send is refused (429), with or
+    // without an account: the locks are checked in the send's own Redis round trip.
+    const common = {
+      kind: 'password_recovery',
+      method: request.method,
+      sendLimits: passwordRecoveryBuckets(login.key, ip),
+      holdBack: this.failures.holdBack(loginHash, ip),
+      ip,
+    } as const;
     // A RAM user's password is its administrator's to reset: its login matches no account here.
     const account = login.kind === 'email' ? await this.accounts.findByLogonEmail(login.email) : null;
     const destination = request.method === 'email' ? account?.logonEmail : account?.securePhone;
@@ -89,7 +96,8 @@ export class PasswordRecoveryService {
         );
       } catch (error) {
         // The account's own send allowance or verification lock must not show in the answer:
-        // a decoy answers instead (and meets the per-login and per-IP allowances as any request does).
+        // a decoy answers instead (and meets the per-login and per-IP allowances and the
+        // wrong-code locks as any request does, so a held-back login still answers 429).
         if (!(error instanceof RateLimitedError || error instanceof VerificationLockedError)) throw error;
       }
     }

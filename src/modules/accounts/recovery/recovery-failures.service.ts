@@ -6,9 +6,14 @@ import { RateLimitedError } from '../../../common/errors/domain-error';
 import { bucket, Limiter } from '../../../infrastructure/limits/limiter';
 import { LIMITS } from '../../../infrastructure/limits/limits';
 import { AuditService } from '../../audit/audit.service';
+import { HoldBack } from '../../challenges/challenge-limits';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { Account } from '../entities/account.entity';
 import { recoveryFailureBuckets } from './recovery-limits';
+
+function heldBack(waitMs: number): RateLimitedError {
+  return new RateLimitedError(Math.ceil(waitMs / 1000), 'Too many wrong codes were typed for this recovery. Try again later.');
+}
 
 /**
  * Wrong codes in a password recovery, which anyone who knows a login can start. They count in
@@ -27,11 +32,12 @@ export class RecoveryFailures {
     private readonly clock: Clock,
   ) {}
 
-  /** 429 RATE_LIMITED (with Retry-After) while the login's or the address's failures hold new recoveries back. */
-  async assertNotHeldBack(loginHash: string, ip: string): Promise<void> {
-    const waits = await this.limiter.lockedFor(recoveryFailureBuckets(loginHash, ip));
-    const ms = Math.max(0, ...waits);
-    if (ms > 0) throw new RateLimitedError(Math.ceil(ms / 1000), 'Too many wrong codes were typed for this recovery. Try again later.');
+  /**
+   * 429 RATE_LIMITED (with Retry-After) while the login's or the address's failures hold new
+   * recoveries back: the locks a recovery's send checks in the same Redis round trip as its allowances.
+   */
+  holdBack(loginHash: string, ip: string): HoldBack {
+    return { locks: recoveryFailureBuckets(loginHash, ip), refusal: heldBack };
   }
 
   /** Counts a wrong code; tells the account's owner when the login is an account's. */
