@@ -371,7 +371,7 @@ describe('Identity verification', () => {
     expect(Object.keys(components.schemas.StartEmailChangeDto.properties)).toEqual(
       expect.arrayContaining(['verificationToken', 'newEmail']),
     );
-    expect(Object.keys(components.schemas.SecondarySignInDto.properties)).toEqual(['challengeId', 'code']);
+    expect(Object.keys(components.schemas.SecondarySignInDto.properties)).toEqual(['challengeId', 'code', 'credential']);
     for (const path of [
       '/api/v1/verifications/{id}/verify',
       '/api/v1/account/email-change/{changeId}/confirm',
