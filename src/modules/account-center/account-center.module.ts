@@ -6,6 +6,7 @@ import { AccountLayout } from './account-layout.service';
 import { AccountPagesGuard } from './account-pages.guard';
 import { ContactChangesPagesController } from './contact-changes.pages.controller';
 import { PasswordPagesController } from './password.pages.controller';
+import { PasswordStrengthPagesController } from './password-strength.pages.controller';
 import { SecurityPagesController } from './security.pages.controller';
 import { SessionsPagesController } from './sessions.pages.controller';
 import { SignInPagesController } from './sign-in.pages.controller';
@@ -29,6 +30,7 @@ import { VerifyPagesController } from './verify.pages.controller';
     ContactChangesPagesController,
     TotpPagesController,
     SessionsPagesController,
+    PasswordStrengthPagesController,
   ],
   providers: [AccountPagesGuard, AccountLayout, VerifiedCookie],
 })

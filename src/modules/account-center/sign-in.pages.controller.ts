@@ -7,6 +7,7 @@ import { DomainError, FieldError, ValidationFailedError } from '../../common/err
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
+import { textsFor } from '../../common/i18n/response-text';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { clientInfo, ClientInfo, DEVICE_COOKIE } from '../accounts/client-info';
@@ -75,7 +76,7 @@ export class SignInPagesController {
     if (await this.signedIn(request)) return response.redirect(303, target);
     this.client(request, response);
     this.layout.applySignedOut(request, response);
-    response.render('account/login', this.signInView(request, '', target, {}));
+    response.render('account/login', this.signInView(request, response, '', target, {}));
   }
 
   /** 303 to `next` (or to the code step); the form again with the error beside its field. */
@@ -84,9 +85,10 @@ export class SignInPagesController {
     const login = form.login?.trim() ?? '';
     const next = localPath(form.next);
     try {
+      const t = textsFor(response);
       const missing: FieldError[] = [
-        ...(login ? [] : [{ field: 'login', message: 'Enter your logon email, or <name>@<UID> for a RAM user.' }]),
-        ...(form.password ? [] : [{ field: 'password', message: 'Enter your password.' }]),
+        ...(login ? [] : [{ field: 'login', message: t('account:login.enterLogin') }]),
+        ...(form.password ? [] : [{ field: 'password', message: t('account:login.enterPassword') }]),
       ];
       if (missing.length) throw new ValidationFailedError(missing);
       const outcome = await this.signIns.signIn({ login, password: form.password!, ...this.client(request, response) });
@@ -98,7 +100,7 @@ export class SignInPagesController {
       const failure = formFailure(error, { INVALID_CREDENTIALS: 'password', LOGIN_THROTTLED: 'login' });
       if (!failure) throw error;
       this.layout.applySignedOut(request, response);
-      renderFailure(response, 'account/login', this.signInView(request, login, next, {}), failure);
+      renderFailure(response, 'account/login', this.signInView(request, response, login, next, {}), failure);
     }
   }
 
@@ -107,7 +109,7 @@ export class SignInPagesController {
     const challenge = await this.pending(request, response);
     if (!challenge) return;
     this.layout.applySignedOut(request, response);
-    response.render('account/login-verify', this.verifyView(request, challenge, localPath(next), {}));
+    response.render('account/login-verify', this.verifyView(request, response, challenge, localPath(next), {}));
   }
 
   /** The code: a session and 303 to `next`; the page again with the error beside the code. */
@@ -118,7 +120,7 @@ export class SignInPagesController {
     if (!challengeId) return this.restart(response, next);
     try {
       const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
       const session = await this.secondary.complete({ challengeId, code, ...clientInfo(request) });
       response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
       this.enter(response, session, next);
@@ -136,7 +138,7 @@ export class SignInPagesController {
     try {
       const sent = await this.secondary.resend({ challengeId, ...clientInfo(request) });
       response.cookie(SIGN_IN_COOKIE, challengeId, { ...this.signInCookie(), expires: sent.expiresAt });
-      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      this.flash.set(response, { kind: 'success', message: textsFor(response)('common:resend.sent') });
       response.redirect(303, withNext('/login/verify', next));
     } catch (error) {
       await this.codeFailure(error, request, response, next);
@@ -151,7 +153,7 @@ export class SignInPagesController {
     const challenge = await this.pending(request, response);
     if (!challenge) return;
     this.layout.applySignedOut(request, response);
-    renderFailure(response, 'account/login-verify', this.verifyView(request, challenge, next, {}), failure);
+    renderFailure(response, 'account/login-verify', this.verifyView(request, response, challenge, next, {}), failure);
   }
 
   /** The pending sign-in's challenge; without one (none, expired, another device) back to /login with a message. */
@@ -168,7 +170,7 @@ export class SignInPagesController {
 
   private restart(response: Response, next: string): void {
     response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
-    this.flash.set(response, { kind: 'warning', message: 'That sign-in has ended. Sign in again.' });
+    this.flash.set(response, { kind: 'warning', message: textsFor(response)('account:login.ended') });
     response.redirect(303, withNext('/login', next));
   }
 
@@ -177,7 +179,7 @@ export class SignInPagesController {
     response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
     this.layout.applySignedOut(request, response);
     const appealHref = login ? `/appeal?${new URLSearchParams({ login }).toString()}` : '/appeal';
-    response.status(423).render('account/frozen', { title: 'Your account is frozen', appealHref });
+    response.status(423).render('account/frozen', { title: textsFor(response)('recovery:frozen.heading'), appealHref });
   }
 
   private enter(response: Response, session: IssuedSession, next: string): void {
@@ -219,17 +221,36 @@ export class SignInPagesController {
     return cookieOptions(this.secureCookies, { path: '/login', sameSite: 'lax' });
   }
 
-  private signInView(request: Request, login: string, next: string, errors: Record<string, string>): SignInView {
-    return { title: 'Sign in', csrf: csrfTokenFor(request), login, next: next === DEFAULT_NEXT ? undefined : next, errors };
+  private signInView(request: Request, response: Response, login: string, next: string, errors: Record<string, string>): SignInView {
+    return {
+      title: textsFor(response)('account:login.title'),
+      csrf: csrfTokenFor(request),
+      login,
+      next: next === DEFAULT_NEXT ? undefined : next,
+      errors,
+    };
   }
 
-  private verifyView(request: Request, challenge: SecondaryChallenge, next: string, errors: Record<string, string>): VerifyView {
+  private verifyView(
+    request: Request,
+    response: Response,
+    challenge: SecondaryChallenge,
+    next: string,
+    errors: Record<string, string>,
+  ): VerifyView {
     const shownNext = next === DEFAULT_NEXT ? undefined : next;
     return {
-      title: 'Verify it is you',
+      title: textsFor(response)('account:loginVerify.heading'),
       csrf: csrfTokenFor(request),
       next: shownNext,
-      step: codeStep(challenge.method, challenge.maskedDestination, challenge.expiresAt, challenge.resendAvailableAt, this.clock.now()),
+      step: codeStep(
+        challenge.method,
+        challenge.maskedDestination,
+        challenge.expiresAt,
+        challenge.resendAvailableAt,
+        this.clock.now(),
+        response,
+      ),
       resendFields: shownNext ? { next: shownNext } : {},
       errors,
     };

@@ -1,12 +1,12 @@
 import { VERIFICATION_PURPOSES, VerificationPurpose } from '../verification/verification-purpose';
 
-/** Where each purpose's change is made once the identity is verified. */
+/** Where each purpose's change is made once the identity is verified, and the page text naming it. */
 export const PURPOSE_PAGES: Record<VerificationPurpose, { readonly path: string; readonly label: string }> = {
-  change_password: { path: '/security/password', label: 'change your logon password' },
-  change_email: { path: '/security/email', label: 'change your logon email' },
-  change_phone: { path: '/security/phone', label: 'change your secure phone' },
-  enable_totp: { path: '/security/totp', label: 'set up an authenticator app' },
-  disable_totp: { path: '/security/totp', label: 'turn off your authenticator app' },
+  change_password: { path: '/security/password', label: 'account:verify.purposes.changePassword' },
+  change_email: { path: '/security/email', label: 'account:verify.purposes.changeEmail' },
+  change_phone: { path: '/security/phone', label: 'account:verify.purposes.changePhone' },
+  enable_totp: { path: '/security/totp', label: 'account:verify.purposes.enableTotp' },
+  disable_totp: { path: '/security/totp', label: 'account:verify.purposes.disableTotp' },
 };
 
 export function isPurpose(value: unknown): value is VerificationPurpose {

@@ -3,6 +3,8 @@ import type { Request, Response } from 'express';
 import { Clock } from '../../common/clock';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
+import { textsFor } from '../../common/i18n/response-text';
+import type { PageText } from '../../common/i18n/page-texts';
 import { maskEmail, maskPhone } from '../../common/masking';
 import { VERIFICATION_METHODS, verificationMethods, VerificationMethod } from '../accounts/account-view';
 import { AccountsService } from '../accounts/accounts.service';
@@ -49,9 +51,9 @@ export class VerifyPagesController {
   ): Promise<void> {
     const checked = purposeOf(purpose);
     const account = await this.accounts.getChangeable(session);
-    if (typeof id !== 'string' || !id) return response.render(VIEW, this.chooseView(account, checked, undefined, {}));
+    if (typeof id !== 'string' || !id) return response.render(VIEW, this.chooseView(account, checked, undefined, response, {}));
     const started = await this.started(session, id, checked, response);
-    if (started) response.render(VIEW, this.codeView(started, {}));
+    if (started) response.render(VIEW, this.codeView(started, response, {}));
   }
 
   /** Starts the verification by the chosen method (a code is sent, or TOTP awaited): 303 to its code form. */
@@ -68,13 +70,13 @@ export class VerifyPagesController {
       ? (form.method as VerificationMethod)
       : undefined;
     try {
-      if (!method) throw new ValidationFailedError([{ field: 'method', message: 'Choose how to verify your identity.' }]);
+      if (!method) throw new ValidationFailedError([{ field: 'method', message: textsFor(response)('account:verify.choose') }]);
       const started = await this.verifications.start(session, { purpose, method }, request.ip);
       response.redirect(303, `${verifyPath(purpose)}&id=${started.id}`);
     } catch (error) {
       const failure = formFailure(error, { METHOD_UNAVAILABLE: 'method', VERIFICATION_LOCKED: 'method', RATE_LIMITED: 'method' });
       if (!failure) throw error;
-      renderFailure(response, VIEW, this.chooseView(account, purpose, method, {}), failure);
+      renderFailure(response, VIEW, this.chooseView(account, purpose, method, response, {}), failure);
     }
   }
 
@@ -90,7 +92,7 @@ export class VerifyPagesController {
     if (!started) return;
     try {
       const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
       const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, code, request.ip);
       this.verified.set(response, started.purpose, verificationToken, expiresAt);
       response.redirect(303, PURPOSE_PAGES[started.purpose].path);
@@ -111,7 +113,7 @@ export class VerifyPagesController {
     if (!started) return;
     try {
       await this.verifications.resend(session, started.id);
-      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      this.flash.set(response, { kind: 'success', message: textsFor(response)('common:resend.sent') });
       response.redirect(303, `${verifyPath(started.purpose)}&id=${started.id}`);
     } catch (error) {
       await this.codeFailure(session, response, started, error);
@@ -123,7 +125,7 @@ export class VerifyPagesController {
     if (!failure) throw error;
     // Expiry and resend times move with a resend; show them as they are now.
     const current = await this.verifications.describe(session, started.id);
-    renderFailure(response, VIEW, this.codeView(current, {}), failure);
+    renderFailure(response, VIEW, this.codeView(current, response, {}), failure);
   }
 
   /** The verification `id` of this session for `purpose`; otherwise back to choosing a method, with a message. */
@@ -139,7 +141,7 @@ export class VerifyPagesController {
     } catch (error) {
       if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
     }
-    this.flash.set(response, { kind: 'warning', message: 'That verification has ended. Choose a method to start again.' });
+    this.flash.set(response, { kind: 'warning', message: textsFor(response)('account:verify.ended') });
     response.redirect(303, verifyPath(purpose));
     return undefined;
   }
@@ -148,26 +150,36 @@ export class VerifyPagesController {
     account: Account,
     purpose: VerificationPurpose,
     chosen: VerificationMethod | undefined,
+    response: Response,
     errors: Record<string, string>,
   ) {
+    const t = textsFor(response);
     const methods = verificationMethods(account);
     const selected = chosen ?? methods[0];
     return {
-      title: 'Verify your identity',
+      title: t('account:verify.heading'),
       purpose,
-      purposeLabel: PURPOSE_PAGES[purpose].label,
+      purposeLabel: t(PURPOSE_PAGES[purpose].label),
       choosing: true,
-      methods: methods.map((method) => ({ value: method, label: methodLabel(method, account), checked: method === selected })),
+      methods: methods.map((method) => ({ value: method, label: methodLabel(method, account, t), checked: method === selected })),
       errors,
     };
   }
 
-  private codeView(started: VerificationView, errors: Record<string, string>) {
-    const step = codeStep(started.method, started.maskedDestination, started.expiresAt, started.resendAvailableAt, this.clock.now());
+  private codeView(started: VerificationView, response: Response, errors: Record<string, string>) {
+    const t = textsFor(response);
+    const step = codeStep(
+      started.method,
+      started.maskedDestination,
+      started.expiresAt,
+      started.resendAvailableAt,
+      this.clock.now(),
+      response,
+    );
     return {
-      title: 'Verify your identity',
+      title: t('account:verify.heading'),
       purpose: started.purpose,
-      purposeLabel: PURPOSE_PAGES[started.purpose].label,
+      purposeLabel: t(PURPOSE_PAGES[started.purpose].label),
       choosing: false,
       id: started.id,
       step,
@@ -186,13 +198,13 @@ function purposeOf(value: unknown): VerificationPurpose {
   return value;
 }
 
-function methodLabel(method: VerificationMethod, account: Account): string {
+function methodLabel(method: VerificationMethod, account: Account, t: PageText): string {
   switch (method) {
     case 'sms':
-      return `Text message to your secure phone ${maskPhone(account.securePhone!)}`;
+      return t('account:verify.methods.sms', { phone: maskPhone(account.securePhone!) });
     case 'email':
-      return `Email to your logon email ${maskEmail(account.logonEmail)}`;
+      return t('account:verify.methods.email', { email: maskEmail(account.logonEmail) });
     case 'totp':
-      return 'Code from your authenticator app';
+      return t('account:verify.methods.totp');
   }
 }
