@@ -407,7 +407,10 @@ describe('Account Center pages', () => {
       expect(fieldError(mismatch.text, 'confirmPassword')).toBe('The two passwords are not the same: type the new password again.');
       expect(mismatch.text).toContain('<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus');
       expect(mismatch.text).toContain('<a href="#confirmPassword">The two passwords are not the same: type the new password again.</a>');
-      const weak = await submit(client, '/security/password', '/security/password', { newPassword: 'password', confirmPassword: 'password' });
+      const weak = await submit(client, '/security/password', '/security/password', {
+        newPassword: 'password',
+        confirmPassword: 'password',
+      });
       expect(weak.status).toBe(422);
       expect(fieldError(weak.text, 'newPassword')).toBe(
         'Use 12 to 128 characters. This password is on the list of commonly used passwords.',

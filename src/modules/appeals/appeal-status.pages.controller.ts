@@ -217,13 +217,11 @@ export class AppealStatusPagesController {
 
   private renderForms(request: Request, response: Response, status: number, extra: object): void {
     response.setHeader('Cache-Control', 'no-store');
-    response
-      .status(status)
-      .render('appeal/status-open', {
-        title: textsFor(response)('appeal:open.heading'),
-        csrf: csrfTokenFor(request),
-        errors: {},
-        ...extra,
-      });
+    response.status(status).render('appeal/status-open', {
+      title: textsFor(response)('appeal:open.heading'),
+      csrf: csrfTokenFor(request),
+      errors: {},
+      ...extra,
+    });
   }
 }

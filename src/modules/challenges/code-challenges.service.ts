@@ -33,6 +33,8 @@ export interface ChallengeAccount {
   readonly logonEmail: string;
   readonly securePhone: string | null;
   readonly locale: Locale;
+  /** The zone its messages print times in; null: the locale's. */
+  readonly timeZone?: string | null;
 }
 
 export interface IssueChallenge {
@@ -444,6 +446,7 @@ export class CodeChallengesService {
         channel: 'email',
         to: account.logonEmail,
         locale: account.locale,
+        timeZone: account.timeZone,
         variables,
         accountUid: account.uid,
       });
@@ -453,6 +456,7 @@ export class CodeChallengesService {
           channel: 'sms',
           to: account.securePhone,
           locale: account.locale,
+          timeZone: account.timeZone,
           variables,
           accountUid: account.uid,
         });

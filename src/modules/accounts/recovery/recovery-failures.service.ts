@@ -55,6 +55,7 @@ export class RecoveryFailures {
           channel: 'email',
           to: account.logonEmail,
           locale: account.locale,
+          timeZone: account.timeZone,
           variables: { uid: account.uid, at: this.clock.now().toISOString(), ip },
           accountUid: account.uid,
         });
