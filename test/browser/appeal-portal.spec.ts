@@ -106,13 +106,15 @@ describe('Appeal pages in Chromium', () => {
     const reset = new URL(await t.dataSource.transaction((manager) => t.get(PasswordResetsService).issue(manager, owner.uid, null)))
       .pathname;
     await page.goto(`${base}${reset}`);
-    await page.getByLabel('New password').fill('short');
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByLabel('Type the new password again').fill('short');
     await page.getByRole('button', { name: 'Set password' }).click();
     await expect(page.locator('#newPassword-error').textContent()).resolves.toMatch(/12/);
-    await expect(page.getByLabel('New password').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
     expect(unexpected(browser.problems, base, [`422 POST ${reset}`])).toEqual([]);
     browser.problems.length = 0;
-    await page.getByLabel('New password').fill('amber orchard whistles softly 5163');
+    await page.getByLabel('New password', { exact: true }).fill('amber orchard whistles softly 5163');
+    await page.getByLabel('Type the new password again').fill('amber orchard whistles softly 5163');
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('heading', { name: 'Your password was set' }).waitFor();
 

@@ -522,12 +522,19 @@ describe('Appeal pages (public)', () => {
       expect(page.text).toContain(owner.uid);
       await who.post(path, { newPassword: STRONG_PASSWORD }).expect(403);
       const empty = await who.post(path, { _csrf: csrfOf(page.text), newPassword: '' }).expect(400);
-      expect(empty.text).toMatch(/<div id="newPassword-error"><p class="field-error">Enter a new password\.<\/p><\/div>/);
-      const weak = await who.post(path, { _csrf: csrfOf(page.text), newPassword: 'short' }).expect(422);
-      expect(weak.text).toMatch(/<div id="newPassword-error"><p class="field-error">[^<]*12[^<]*<\/p>/);
+      expect(empty.text).toContain('<p class="field-error" id="newPassword-error">Enter a new password.</p>');
+      // The new password is typed twice: the page checks the second against the first.
+      const mismatch = await who
+        .post(path, { _csrf: csrfOf(page.text), newPassword: STRONG_PASSWORD, confirmPassword: `${STRONG_PASSWORD}x` })
+        .expect(400);
+      expect(mismatch.text).toContain('<p class="field-error" id="confirmPassword-error">The two passwords are not the same');
+      const weak = await who.post(path, { _csrf: csrfOf(page.text), newPassword: 'short', confirmPassword: 'short' }).expect(422);
+      expect(weak.text).toMatch(/<p class="field-error" id="newPassword-error">[^<]*12[^<]*<\/p>/);
       await expect(accounts.get(owner.uid)).resolves.toMatchObject({ passwordChangedAt: before });
 
-      const done = await who.post(path, { _csrf: csrfOf(page.text), newPassword: STRONG_PASSWORD }).expect(200);
+      const done = await who
+        .post(path, { _csrf: csrfOf(page.text), newPassword: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD })
+        .expect(200);
       expect(done.text).toContain('Your password was set');
       await expect(accounts.get(owner.uid).then((account) => account.passwordChangedAt)).resolves.not.toEqual(before);
       await who.get(path).expect(404);

@@ -38,7 +38,14 @@ export class SessionsPagesController {
       })),
       others: sessions.some((one) => !one.current),
       owner,
-      devices: devices.map(({ id, label, network, lastUsedAt, trustedUntil }) => ({ id, label, network, lastUsedAt, trustedUntil })),
+      // A trusted device keeps the user agent it was trusted with: named here like the sessions.
+      devices: devices.map(({ id, label, network, lastUsedAt, trustedUntil }) => ({
+        id,
+        label: deviceLabel(label, locale),
+        network,
+        lastUsedAt,
+        trustedUntil,
+      })),
     };
   }
 
