@@ -173,7 +173,9 @@ describe('Appeal pages (public)', () => {
         )
         .expect(400);
       expect(fieldError(refused.text, 'evidence-fullName')).toBe('Enter your full name.');
-      expect(fieldError(refused.text, 'evidence-lastPaymentAmount')).toBe('must be a decimal amount such as 129.90');
+      // Worded for a person, not as the API's validation message.
+      expect(fieldError(refused.text, 'evidence-lastPaymentAmount')).toBe('Enter an amount such as 129.90.');
+      expect(refused.text).toContain('<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus');
       expect(refused.text).toContain('>Lost my phone.</textarea>');
       expect(refused.text).toMatch(/id="changes-logonEmail" name="changes\.logonEmail" value="true" checked/);
 
@@ -187,7 +189,7 @@ describe('Appeal pages (public)', () => {
           }),
         )
         .expect(400);
-      expect(fieldError(noChange.text, 'changes')).toBe('must ask for at least one change');
+      expect(fieldError(noChange.text, 'changes')).toBe('Choose at least one thing to change.');
 
       const filed = await who
         .post(

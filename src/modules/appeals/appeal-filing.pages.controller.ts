@@ -101,7 +101,7 @@ export class AppealFilingPagesController {
     try {
       if (!email) throw new ValidationFailedError([{ field: 'email', message: textsFor(response)('appeal:errors.emailMissing') }]);
       const invalid = await validate(plainToInstance(ContactVerificationDto, { email }));
-      if (invalid.length) throw new ValidationFailedError([{ field: 'email', message: textsFor(response)('appeal:errors.email') }]);
+      if (invalid.length) throw new ValidationFailedError([{ field: 'email', message: textsFor(response)('appeal:errors.emailInvalid') }]);
       const sent = await this.filing.verifyContact(email, { ip: client.ip, locale: zh ? 'zh-CN' : 'en' });
       this.render(request, response, 200, 'appeal/code', { account, email, zh, verificationId: sent.id, errors: {} });
     } catch (error) {
