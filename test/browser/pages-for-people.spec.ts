@@ -1,5 +1,5 @@
 import { Page } from 'playwright-core';
-import { createAccount, TestAccount, uniquePhone } from '../support/factories';
+import { createAccount, createRamUser, TestAccount, uniquePhone } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Inbox } from '../support/verification';
 import { unexpected, useBrowser } from './support/browser';
@@ -263,5 +263,22 @@ describe('Pages for people in Chromium: languages, errors, passwords, countdowns
       () => document.documentElement.scrollHeight - document.querySelector('footer')!.getBoundingClientRect().bottom - window.scrollY,
     );
     expect(tail).toBeLessThanOrEqual(1);
+  });
+
+  it.each(WIDTHS)("shows a RAM user what a RAM user may do, and nothing of the owner's factors (%i px)", async (width) => {
+    const account = await createAccount(t, { securePhone: uniquePhone() });
+    const ram = await createRamUser(t, account.uid, `ops${width}`);
+    const page = await pageAt(width);
+    await page.goto(url('/login'));
+    await page.getByLabel('Logon email').fill(ram.login);
+    await page.getByLabel('Password', { exact: true }).fill(ram.password);
+    await Promise.all([page.waitForURL(url('/security')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const main = (await page.locator('main').textContent())!;
+    expect(main).toContain('Only the account owner can change these settings.');
+    expect(main).toContain(ram.login);
+    expect(main).not.toMatch(/recovery codes|Authenticator app|Secure phone/);
+    await expect(page.getByRole('link', { name: /^Modify/ }).count()).resolves.toBe(0);
+    await expect(fitsWidth(page)).resolves.toBe(true);
+    expect(unexpected(browser.problems, t.baseUrl!, [])).toEqual([]);
   });
 });
