@@ -6,6 +6,7 @@ import { cookieOptions } from '../../common/http/cookies';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { localPath } from '../account-center/local-path';
+import { textsFor } from '../../common/i18n/response-text';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { PROBLEMS, ProblemCode, problemSlug } from '../../common/errors/problem-codes';
 
@@ -34,8 +35,8 @@ export class HomePagesController {
 
   @Get()
   @Render('home')
-  home() {
-    return { title: 'Welcome' };
+  home(@Res({ passthrough: true }) response: Response) {
+    return { title: textsFor(response)('common:home.title') };
   }
 
   /** The page behind every problem document's `type`. */
