@@ -49,7 +49,9 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | u
 export function pageLocale() {
   return (request: Request, response: Response, next: NextFunction): void => {
     if (ENGLISH_ONLY.test(request.path)) {
-      setPageLocale(response, 'en');
+      // No language switch there: only the locale, at no cost to the API's requests.
+      response.locals.locale = 'en';
+      response.locals.lang = 'en';
       return next();
     }
     const cookies = request.cookies as Record<string, string> | undefined;
