@@ -86,6 +86,7 @@ describe('Account Center in Chromium', () => {
     await signIn(page, account);
     await modify(page, account, 'logon password', '/security/password');
     await page.getByLabel('New logon password').fill('short');
+    await page.getByLabel('Type the new password again').fill('short');
     await page.getByRole('button', { name: 'Change password' }).click();
     await expect(page.locator('#newPassword-error').textContent()).resolves.toContain('Use 12 to 128 characters.');
     await expect(page.getByLabel('New logon password').inputValue()).resolves.toBe('');
@@ -93,6 +94,7 @@ describe('Account Center in Chromium', () => {
     browser.problems.length = 0;
 
     await page.getByLabel('New logon password').fill('granite orchard whispers nightly');
+    await page.getByLabel('Type the new password again').fill('granite orchard whispers nightly');
     await Promise.all([page.waitForURL(url('/login')), page.getByRole('button', { name: 'Change password' }).click()]);
     await expect(page.getByRole('status').textContent()).resolves.toBe(
       'Your logon password was changed and you were signed out on every device. Sign in with your new password.',

@@ -51,6 +51,11 @@ describe('Appeal pages in Chromium', () => {
     const reference = (await page.locator('#appeal-reference').textContent())!;
     expect(reference).toMatch(/^AP-[A-Z2-7]{10}$/);
     await expect(page.locator('#appeal-access-token').textContent()).resolves.toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The token can be copied (the script shows the button) and downloaded with the reference.
+    await expect(page.getByRole('button', { name: 'Copy' }).isVisible()).resolves.toBe(true);
+    const download = page.getByRole('link', { name: 'Download the reference and token' });
+    await expect(download.getAttribute('download')).resolves.toBe(`${reference}.txt`);
+    await expect(download.getAttribute('href')).resolves.toContain(encodeURIComponent(reference));
 
     await page.getByLabel('Add a file').setInputFiles({ name: 'passport.png', mimeType: 'image/png', buffer: PNG });
     await Promise.all([page.waitForURL(`${base}/appeal/uploads`), page.getByRole('button', { name: 'Upload' }).click()]);
@@ -59,6 +64,14 @@ describe('Appeal pages in Chromium', () => {
     await Promise.all([page.waitForURL(`${base}/appeal/status`), page.getByRole('link', { name: 'Done: go to the status page' }).click()]);
     await expect(page.title()).resolves.toBe(`Appeal ${reference} · Account Center`);
     await expect(page.locator('#appeal-status').textContent()).resolves.toBe('Submitted');
+    // A timeline of the appeal's steps, and when to expect an answer.
+    await expect(page.locator('.timeline li').allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^Filed \d{4}-\d\d-\d\d \d\d:\d\d \S+$/),
+      'In review',
+      'Decided',
+      'Done',
+    ]);
+    await expect(page.locator('.expected-answer').textContent()).resolves.toMatch(/^Expect our answer by \d{4}-\d\d-\d\d \d\d:\d\d \S+\.$/);
     await expect(page.getByText('passport.png').isVisible()).resolves.toBe(true);
     await page.getByLabel('Write to the support team').fill('I can also send a photo of my ID card.');
     await Promise.all([page.waitForURL(`${base}/appeal/status`), page.getByRole('button', { name: 'Send message' }).click()]);
@@ -106,13 +119,15 @@ describe('Appeal pages in Chromium', () => {
     const reset = new URL(await t.dataSource.transaction((manager) => t.get(PasswordResetsService).issue(manager, owner.uid, null)))
       .pathname;
     await page.goto(`${base}${reset}`);
-    await page.getByLabel('New password').fill('short');
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByLabel('Type the new password again').fill('short');
     await page.getByRole('button', { name: 'Set password' }).click();
     await expect(page.locator('#newPassword-error').textContent()).resolves.toMatch(/12/);
-    await expect(page.getByLabel('New password').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
     expect(unexpected(browser.problems, base, [`422 POST ${reset}`])).toEqual([]);
     browser.problems.length = 0;
-    await page.getByLabel('New password').fill('amber orchard whistles softly 5163');
+    await page.getByLabel('New password', { exact: true }).fill('amber orchard whistles softly 5163');
+    await page.getByLabel('Type the new password again').fill('amber orchard whistles softly 5163');
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('heading', { name: 'Your password was set' }).waitFor();
 

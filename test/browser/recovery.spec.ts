@@ -43,7 +43,8 @@ describe('Recovery pages in Chromium', () => {
 
   async function submitReset(page: Page, code: string, newPassword: string): Promise<void> {
     await page.getByLabel('Code', { exact: true }).fill(code);
-    await page.getByLabel('New password').fill(newPassword);
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('Type the new password again').fill(newPassword);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Set the new password' }).click()]);
   }
 
@@ -113,7 +114,7 @@ describe('Recovery pages in Chromium', () => {
 
     await page.getByLabel('Secure phone').fill('12345');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Send me an SMS' }).click()]);
-    await expect(page.locator('#securePhone-error').textContent()).resolves.toContain('country code');
+    await expect(page.locator('#securePhone-error').textContent()).resolves.toContain('chosen country');
     expectNoProblems(['400 POST /recover/email']);
     browser.problems.length = 0;
 

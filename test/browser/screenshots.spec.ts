@@ -54,21 +54,49 @@ describe('Screenshots of the demo back-office', () => {
     expect(browser.problems).toEqual([]);
   });
 
-  it("photographs the demo owner's security settings", async () => {
+  it("photographs the demo owner's security settings, in English and in Chinese", async () => {
     // A device the owner trusts already, so the sign-in asks for no code.
     const deviceId = 'screenshot-browser-0123456789';
-    const owner = (await t.get(AccountsService).findByLogonEmail(DEMO_OWNER.logonEmail))!;
+    const accounts = t.get(AccountsService);
+    const owner = (await accounts.findByLogonEmail(DEMO_OWNER.logonEmail))!;
     await trustDevice(t, owner.uid, deviceId, '127.0.0.1');
     await browser.context.addCookies([{ name: 'ac_device', value: deviceId, url: t.baseUrl! }]);
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${t.baseUrl}/login`);
+    await page.screenshot({ path: join(dir, 'sign-in.png'), fullPage: true });
     await page.getByLabel('Logon email').fill(DEMO_OWNER.logonEmail);
     await page.getByLabel('Password', { exact: true }).fill(DEMO_OWNER.password);
     await Promise.all([page.waitForURL(`${t.baseUrl}/security`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await expect(page.getByText(owner.uid).isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(dir, 'security-overview.png'), fullPage: true });
-    expect(statSync(join(dir, 'security-overview.png')).size).toBeGreaterThan(10_000);
+    await page.goto(`${t.baseUrl}/security/sessions`);
+    await page.screenshot({ path: join(dir, 'sessions.png'), fullPage: true });
+
+    // The same pages in Chinese: the account's language (its pages follow it), then back.
+    const system = { actor: { type: 'system', id: 'screenshots' } } as const;
+    await accounts.updatePreferences(owner.uid, { locale: 'zh-CN', timeZone: 'Asia/Shanghai' }, system);
+    try {
+      await page.goto(`${t.baseUrl}/security`);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('安全设置');
+      await page.screenshot({ path: join(dir, 'security-overview.zh-CN.png'), fullPage: true });
+      await page.goto(`${t.baseUrl}/security/sessions`);
+      await page.screenshot({ path: join(dir, 'sessions.zh-CN.png'), fullPage: true });
+    } finally {
+      await accounts.updatePreferences(owner.uid, { locale: owner.locale, timeZone: owner.timeZone }, system);
+    }
+    await page.context().clearCookies();
+    await browser.context.addCookies([{ name: 'locale', value: 'zh-CN', url: t.baseUrl! }]);
+    await page.goto(`${t.baseUrl}/login`);
+    await page.screenshot({ path: join(dir, 'sign-in.zh-CN.png'), fullPage: true });
+    await page.goto(`${t.baseUrl}/appeal`);
+    await page.screenshot({ path: join(dir, 'appeal-start.zh-CN.png'), fullPage: true });
+    await browser.context.addCookies([{ name: 'locale', value: 'en', url: t.baseUrl! }]);
+    await page.goto(`${t.baseUrl}/appeal`);
+    await page.screenshot({ path: join(dir, 'appeal-start.png'), fullPage: true });
+
+    for (const name of ['sign-in', 'security-overview', 'sessions', 'appeal-start'])
+      for (const suffix of ['', '.zh-CN']) expect(statSync(join(dir, `${name}${suffix}.png`)).size).toBeGreaterThan(10_000);
     expect(browser.problems).toEqual([]);
   });
 });

@@ -261,10 +261,11 @@ describe('Account Center pages', () => {
         ['logon password', '/security/verify?purpose=change_password'],
         ['logon email', '/security/verify?purpose=change_email'],
         ['secure phone', '/security/verify?purpose=change_phone'],
-        ['authenticator app', '/security/totp'],
       ]) {
         expect(unescapeHtml(page.text)).toContain(`<a href="${href}" aria-label="Modify the ${what}">Modify</a>`);
       }
+      // An authenticator app that is off is set up, not modified.
+      expect(page.text).toContain('<a href="/security/totp" aria-label="Set up an authenticator app">Set up</a>');
 
       const ram = await createRamUser(t, account.uid, 'ops');
       const ramClient = browser();
@@ -396,14 +397,28 @@ describe('Account Center pages', () => {
       const client = await signInPages(account);
       const apiToken = await signIn(t, account.logonEmail, account.password);
       expect(await verifyBySms(client, account, 'change_password')).toBe('/security/password');
-      const weak = await submit(client, '/security/password', '/security/password', { newPassword: 'password' });
+      const mismatch = await submit(client, '/security/password', '/security/password', {
+        newPassword: 'an entirely new passphrase 93',
+        confirmPassword: 'an entirely new passphrase 39',
+      });
+      expect(mismatch.status).toBe(400);
+      expect(fieldError(mismatch.text, 'confirmPassword')).toBe('The two passwords are not the same: type the new password again.');
+      expect(mismatch.text).toContain('<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus');
+      expect(mismatch.text).toContain('<a href="#confirmPassword">The two passwords are not the same: type the new password again.</a>');
+      const weak = await submit(client, '/security/password', '/security/password', {
+        newPassword: 'password',
+        confirmPassword: 'password',
+      });
       expect(weak.status).toBe(422);
       expect(fieldError(weak.text, 'newPassword')).toBe(
         'Use 12 to 128 characters. This password is on the list of commonly used passwords.',
       );
       expect(weak.text).not.toContain('value="password"');
 
-      const done = await submit(client, '/security/password', '/security/password', { newPassword: 'an entirely new passphrase 93' });
+      const done = await submit(client, '/security/password', '/security/password', {
+        newPassword: 'an entirely new passphrase 93',
+        confirmPassword: 'an entirely new passphrase 93',
+      });
       expect(done.status).toBe(303);
       expect(done.headers.location).toBe('/login');
       const login = await client.get('/login').expect(200);
@@ -522,7 +537,9 @@ describe('Account Center pages', () => {
       const second = await signIn(t, account.logonEmail, account.password);
       const third = await signIn(t, account.logonEmail, account.password);
       const page = await client.get('/security/sessions').expect(200);
-      expect(page.text.match(/<tr class="current-session">/g)).toHaveLength(1);
+      expect(page.text.match(/<li class="session current-session">/g)).toHaveLength(1);
+      // Devices are named for people, with the network they were used from.
+      expect(page.text).not.toContain('Mozilla/5.0');
       const revokable = [...page.text.matchAll(/action="\/security\/sessions\/([0-9a-f-]{36})\/revoke"/g)].map((match) => match[1]);
       expect(revokable).toHaveLength(2);
       const devices = [...page.text.matchAll(/action="\/security\/sessions\/devices\/([0-9a-f-]{36})\/forget"/g)].map((match) => match[1]);

@@ -171,7 +171,9 @@ describe('Appeal pages (public)', () => {
         )
         .expect(400);
       expect(fieldError(refused.text, 'evidence-fullName')).toBe('Enter your full name.');
-      expect(fieldError(refused.text, 'evidence-lastPaymentAmount')).toBe('must be a decimal amount such as 129.90');
+      // Worded for a person, not as the API's validation message.
+      expect(fieldError(refused.text, 'evidence-lastPaymentAmount')).toBe('Enter an amount such as 129.90.');
+      expect(refused.text).toContain('<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus');
       expect(refused.text).toContain('>Lost my phone.</textarea>');
       expect(refused.text).toMatch(/id="changes-logonEmail" name="changes\.logonEmail" value="true" checked/);
 
@@ -185,7 +187,7 @@ describe('Appeal pages (public)', () => {
           }),
         )
         .expect(400);
-      expect(fieldError(noChange.text, 'changes')).toBe('must ask for at least one change');
+      expect(fieldError(noChange.text, 'changes')).toBe('Choose at least one thing to change.');
 
       const filed = await who
         .post(
@@ -520,12 +522,19 @@ describe('Appeal pages (public)', () => {
       expect(page.text).toContain(owner.uid);
       await who.post(path, { newPassword: STRONG_PASSWORD }).expect(403);
       const empty = await who.post(path, { _csrf: csrfOf(page.text), newPassword: '' }).expect(400);
-      expect(empty.text).toMatch(/<div id="newPassword-error"><p class="field-error">Enter a new password\.<\/p><\/div>/);
-      const weak = await who.post(path, { _csrf: csrfOf(page.text), newPassword: 'short' }).expect(422);
-      expect(weak.text).toMatch(/<div id="newPassword-error"><p class="field-error">[^<]*12[^<]*<\/p>/);
+      expect(empty.text).toContain('<p class="field-error" id="newPassword-error">Enter a new password.</p>');
+      // The new password is typed twice: the page checks the second against the first.
+      const mismatch = await who
+        .post(path, { _csrf: csrfOf(page.text), newPassword: STRONG_PASSWORD, confirmPassword: `${STRONG_PASSWORD}x` })
+        .expect(400);
+      expect(mismatch.text).toContain('<p class="field-error" id="confirmPassword-error">The two passwords are not the same');
+      const weak = await who.post(path, { _csrf: csrfOf(page.text), newPassword: 'short', confirmPassword: 'short' }).expect(422);
+      expect(weak.text).toMatch(/<p class="field-error" id="newPassword-error">[^<]*12[^<]*<\/p>/);
       await expect(accounts.get(owner.uid)).resolves.toMatchObject({ passwordChangedAt: before });
 
-      const done = await who.post(path, { _csrf: csrfOf(page.text), newPassword: STRONG_PASSWORD }).expect(200);
+      const done = await who
+        .post(path, { _csrf: csrfOf(page.text), newPassword: STRONG_PASSWORD, confirmPassword: STRONG_PASSWORD })
+        .expect(200);
       expect(done.text).toContain('Your password was set');
       await expect(accounts.get(owner.uid).then((account) => account.passwordChangedAt)).resolves.not.toEqual(before);
       await who.get(path).expect(404);

@@ -7,6 +7,8 @@ import { ProblemCode } from '../errors/problem-codes';
 import { LogWindow, OUTAGE_LOG_WINDOW_MS } from '../log-window';
 import { ProblemDocument, problemDocument } from './problem-document';
 import { redactUrl } from './redact-url';
+import { localeOf } from '../i18n/page-locale';
+import { hasText, translate } from '../i18n/page-texts';
 
 interface Classified {
   readonly code: ProblemCode;
@@ -71,7 +73,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     response.status(problem.status);
     if (wantsHtml(request)) {
-      response.render('error', { title: problem.title, problem, correlationId: problem.correlationId });
+      // A public page in another language words the problem in it (the back-office and English keep the document's own).
+      const locale = localeOf(response);
+      const shown =
+        locale === 'en'
+          ? problem
+          : {
+              ...problem,
+              title: translate(locale, 'common:errorPage.title'),
+              detail: hasText(`problems:${classified.code}`)
+                ? translate(locale, `problems:${classified.code}`, { seconds: classified.retryAfterSeconds })
+                : problem.detail,
+            };
+      response.render('error', { title: shown.title, problem: shown, correlationId: problem.correlationId });
       return;
     }
     response.type('application/problem+json').send(JSON.stringify(problem satisfies ProblemDocument));

@@ -51,3 +51,15 @@ export function pageTexts(): i18n {
 export function translate(locale: Locale, key: string, options: TOptions = {}): string {
   return pageTexts().t(key, { ...options, lng: locale }) as string;
 }
+
+/** `t(key, vars)` in one locale: what page controllers use for titles, flashes and form messages. */
+export type PageText = (key: string, options?: TOptions) => string;
+
+export function pageText(locale: Locale): PageText {
+  return (key, options = {}) => translate(locale, key, options);
+}
+
+/** Whether `key` has a text (in English, which every other locale matches). */
+export function hasText(key: string): boolean {
+  return pageTexts().exists(key, { lng: 'en' });
+}

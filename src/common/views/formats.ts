@@ -1,8 +1,17 @@
-/** How pages write a moment: `2026-11-22 14:05 UTC`; `—` for none. The `dateTime` view helper is this. */
-export function formatDateTime(value: Date | string | null | undefined): string {
-  return value ? `${new Date(value).toISOString().replace('T', ' ').slice(0, 16)} UTC` : '—';
+import { formatInZone } from '../time-zones';
+
+/**
+ * How pages write a moment: `2026-11-22 14:05 UTC`, or in the reader's zone with the zone named
+ * (`2026-11-22 22:05 Asia/Shanghai`); `—` for none. The `dateTime` view helper is this.
+ */
+export function formatDateTime(value: Date | string | null | undefined, zone = 'UTC'): string {
+  return value ? formatInZone(value, zone) : '—';
 }
 
+/** A time of day in a zone, with the zone named: `14:05:09 UTC`. */
+export function formatTimeOfDay(value: Date | string, zone = 'UTC'): string {
+  return formatInZone(value, zone, 'HH:mm:ss');
+}
 /** How pages write a duration for people: `45 min`, `3 h 20 min`, `2 d 4 h`. */
 export function formatDuration(ms: number): string {
   const minutes = Math.max(0, Math.round(ms / 60_000));

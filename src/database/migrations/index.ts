@@ -15,6 +15,7 @@ import { AuditTransparencyLog1795395150000 } from './1795395150000-AuditTranspar
 import { OwnersShield1795400000000 } from './1795400000000-OwnersShield';
 import { Passkeys1795410000000 } from './1795410000000-Passkeys';
 import { EvidenceSignals1795420000000 } from './1795420000000-EvidenceSignals';
+import { AccountTimeZone1795440000000 } from './1795440000000-AccountTimeZone';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   OwnersShield1795400000000,
   Passkeys1795410000000,
   EvidenceSignals1795420000000,
+  AccountTimeZone1795440000000,
 ];

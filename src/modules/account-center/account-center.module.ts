@@ -9,6 +9,7 @@ import { ContactChangesPagesController } from './contact-changes.pages.controlle
 import { PasskeySignInPagesController } from './passkey-sign-in.pages.controller';
 import { PasskeysPagesController } from './passkeys.pages.controller';
 import { PasswordPagesController } from './password.pages.controller';
+import { PasswordStrengthPagesController } from './password-strength.pages.controller';
 import { SecurityPagesController } from './security.pages.controller';
 import { SessionsPagesController } from './sessions.pages.controller';
 import { ShieldPagesController } from './shield.pages.controller';
@@ -36,6 +37,7 @@ import { VerifyPagesController } from './verify.pages.controller';
     ShieldPagesController,
     PasskeySignInPagesController,
     PasskeysPagesController,
+    PasswordStrengthPagesController,
   ],
   providers: [AccountPagesGuard, AccountLayout, VerifiedCookie],
 })

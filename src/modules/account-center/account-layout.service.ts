@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
+import { localeOf, setPageLocale, setPageTimeZone } from '../../common/i18n/page-locale';
+import { translate } from '../../common/i18n/page-texts';
 import { maskEmail } from '../../common/masking';
 import { AuthenticatedSession } from '../accounts/principal';
 
 const NAV = [
-  { label: 'Security settings', href: '/security' },
-  { label: 'Sessions and devices', href: '/security/sessions' },
+  { label: 'common:nav.security', href: '/security' },
+  { label: 'common:nav.sessions', href: '/security/sessions' },
 ] as const;
 
 /**
@@ -20,6 +22,12 @@ export class AccountLayout {
   constructor(private readonly flash: FlashService) {}
 
   apply(request: Request, response: Response, session: AuthenticatedSession): void {
+    // The signed-in account's language and zone win over the cookie and the browser's.
+    if (session.account) {
+      setPageLocale(response, session.account.locale);
+      setPageTimeZone(response, session.account.timeZone);
+    }
+    const locale = localeOf(response);
     const csrf = csrfTokenFor(request);
     const path = request.path.replace(/\/+$/, '') || '/';
     const { principal } = session;
@@ -33,9 +41,12 @@ export class AccountLayout {
       csrf,
       nav: NAV.map((entry) => ({
         ...entry,
+        label: translate(locale, entry.label),
         current: entry.href === '/security' ? path !== '/security/sessions' && path.startsWith('/security') : path === entry.href,
       })),
       signOut: { action: '/logout', csrf, who },
+      // The footer's switch changes the account's own language (a form: it changes the account).
+      languageForm: { action: '/security/language', csrf, next: request.method === 'GET' ? request.originalUrl : '/security' },
       flash: this.flash.take(request, response),
     });
   }

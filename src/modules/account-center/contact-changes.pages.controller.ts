@@ -2,9 +2,11 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Clock } from '../../common/clock';
-import { isE164Phone } from '../../common/contacts';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
+import { localeOf } from '../../common/i18n/page-locale';
+import { problemFor, textsFor } from '../../common/i18n/response-text';
+import { countryOptions, defaultCountry, isCountry, normalisePhone, PHONE_EXAMPLE } from '../../common/phones';
 import { ContactChangeKind, ContactChangesService, PendingChangeView } from '../accounts/changes/contact-changes.service';
 import { AuthenticatedSession } from '../accounts/principal';
 import { VerificationPurpose } from '../verification/verification-purpose';
@@ -38,14 +40,14 @@ const EMAIL: ContactSpec = {
   kind: 'email_change',
   purpose: 'change_email',
   path: '/security/email',
-  title: 'Change your logon email',
-  what: 'logon email',
+  title: 'account:contact.email.title',
+  what: 'account:contact.email.what',
   field: {
     name: 'newEmail',
-    label: 'New logon email',
+    label: 'account:contact.email.label',
     type: 'email',
     autocomplete: 'email',
-    hint: 'We send a code to it. Afterwards you sign in with it, and password recovery and security notices go to it; your UID, RAM users and resources stay as they are.',
+    hint: 'account:contact.email.hint',
   },
 };
 
@@ -53,14 +55,14 @@ const PHONE: ContactSpec = {
   kind: 'phone_change',
   purpose: 'change_phone',
   path: '/security/phone',
-  title: 'Change your secure phone',
-  what: 'secure phone',
+  title: 'account:contact.phone.title',
+  what: 'account:contact.phone.what',
   field: {
     name: 'newPhone',
-    label: 'New secure phone',
+    label: 'account:contact.phone.label',
     type: 'tel',
-    autocomplete: 'tel',
-    hint: 'With the country code, such as +86 139 1234 5678. We send a code to it by text message.',
+    autocomplete: 'tel-national',
+    hint: 'account:contact.phone.hint',
   },
 };
 
@@ -93,7 +95,7 @@ export class ContactChangesPagesController {
     const value = form.newEmail?.trim() ?? '';
     return this.start(EMAIL, session, value, request, response, () => {
       if (!isEmail(value))
-        throw new ValidationFailedError([{ field: 'newEmail', message: 'Enter an email address such as lin@example.com.' }]);
+        throw new ValidationFailedError([{ field: 'newEmail', message: textsFor(response)('account:contact.email.invalid') }]);
       return this.changes.startEmailChange(
         session,
         { verificationToken: this.verified.token(request, 'change_email')!, newEmail: value },
@@ -116,7 +118,7 @@ export class ContactChangesPagesController {
   ): Promise<void> {
     return this.confirm(EMAIL, session, form, response, async (changeId, code) => {
       const { logonEmail } = await this.changes.confirmEmailChange(session, changeId, code, request.ip);
-      return `Your logon email is now ${logonEmail}. Sign in with it from now on.`;
+      return textsFor(response)('account:contact.email.done', { value: logonEmail });
     });
   }
 
@@ -143,18 +145,27 @@ export class ContactChangesPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const typed = form.newPhone?.trim() ?? '';
-    return this.start(PHONE, session, typed, request, response, () => {
-      const phone = typed.replace(/[\s().-]/g, '');
-      if (!isE164Phone(phone))
-        throw new ValidationFailedError([
-          { field: 'newPhone', message: 'Enter a mobile number with its country code, such as +86 139 1234 5678.' },
-        ]);
-      return this.changes.startPhoneChange(
-        session,
-        { verificationToken: this.verified.token(request, 'change_phone')!, newPhone: phone },
-        request.ip,
-      );
-    });
+    const country = isCountry(form.country) ? form.country : defaultCountry(localeOf(response));
+    return this.start(
+      PHONE,
+      session,
+      typed,
+      request,
+      response,
+      () => {
+        const phone = normalisePhone(typed, country);
+        if (!phone)
+          throw new ValidationFailedError([
+            { field: 'newPhone', message: textsFor(response)('account:contact.phone.invalid', { example: PHONE_EXAMPLE }) },
+          ]);
+        return this.changes.startPhoneChange(
+          session,
+          { verificationToken: this.verified.token(request, 'change_phone')!, newPhone: phone },
+          request.ip,
+        );
+      },
+      country,
+    );
   }
 
   @Get('phone/confirm')
@@ -171,7 +182,7 @@ export class ContactChangesPagesController {
   ): Promise<void> {
     return this.confirm(PHONE, session, form, response, async (changeId, code) => {
       const { securePhone } = await this.changes.confirmPhoneChange(session, changeId, code, request.ip);
-      return `Your secure phone is now ${securePhone}.`;
+      return textsFor(response)('account:contact.phone.done', { value: securePhone });
     });
   }
 
@@ -191,7 +202,7 @@ export class ContactChangesPagesController {
       const pending = await this.changes.pending(session, spec.kind);
       return response.redirect(303, pending ? `${spec.path}/confirm` : verifyPath(spec.purpose));
     }
-    response.render('account/contact-change', this.formView(spec, '', {}));
+    response.render('account/contact-change', this.formView(spec, '', undefined, response, {}));
   }
 
   /** 303 to the code form; the form again with the error beside the field, and what was typed. */
@@ -202,6 +213,7 @@ export class ContactChangesPagesController {
     request: Request,
     response: Response,
     run: () => Promise<PendingChangeView>,
+    country?: string,
   ): Promise<void> {
     if (!this.verified.token(request, spec.purpose)) return response.redirect(303, verifyPath(spec.purpose));
     try {
@@ -211,19 +223,19 @@ export class ContactChangesPagesController {
     } catch (error) {
       if (error instanceof DomainError && error.code === 'VERIFICATION_TOKEN_INVALID') {
         this.verified.clear(response);
-        this.flash.set(response, { kind: 'warning', message: error.detail });
+        this.flash.set(response, { kind: 'warning', message: problemFor(response, error) });
         return response.redirect(303, verifyPath(spec.purpose));
       }
       const field = spec.field.name;
       const failure = formFailure(error, { EMAIL_IN_USE: field, SAME_AS_CURRENT: field, RATE_LIMITED: field, VERIFICATION_LOCKED: field });
       if (!failure) throw error;
-      renderFailure(response, 'account/contact-change', this.formView(spec, typed, {}), failure);
+      renderFailure(response, 'account/contact-change', this.formView(spec, typed, country, response, {}), failure);
     }
   }
 
   private async confirmForm(spec: ContactSpec, session: AuthenticatedSession, response: Response): Promise<void> {
     const pending = await this.pendingOrBack(spec, session, response);
-    if (pending) response.render('account/contact-confirm', this.confirmView(spec, pending, {}));
+    if (pending) response.render('account/contact-confirm', this.confirmView(spec, pending, response, {}));
   }
 
   private async confirm(
@@ -237,7 +249,7 @@ export class ContactChangesPagesController {
     if (!pending) return;
     try {
       const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
       this.flash.set(response, { kind: 'success', message: await apply(pending.changeId, code) });
       response.redirect(303, '/security');
     } catch (error) {
@@ -250,7 +262,7 @@ export class ContactChangesPagesController {
     if (!pending) return;
     try {
       await this.changes.resend(session, spec.kind, pending.changeId);
-      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      this.flash.set(response, { kind: 'success', message: textsFor(response)('common:resend.sent') });
       response.redirect(303, `${spec.path}/confirm`);
     } catch (error) {
       await this.codeFailure(spec, session, response, error);
@@ -261,7 +273,8 @@ export class ContactChangesPagesController {
     const pending = await this.pendingOrBack(spec, session, response);
     if (!pending) return;
     await this.changes.cancel(session, spec.kind, pending.changeId, request.ip);
-    this.flash.set(response, { kind: 'info', message: `The change of your ${spec.what} was cancelled; nothing changed.` });
+    const t = textsFor(response);
+    this.flash.set(response, { kind: 'info', message: t('account:contact.cancelled', { what: t(spec.what) }) });
     response.redirect(303, '/security');
   }
 
@@ -271,7 +284,7 @@ export class ContactChangesPagesController {
     if (!failure) throw error;
     const pending = await this.changes.pending(session, spec.kind);
     if (!pending) return this.back(spec, response);
-    renderFailure(response, 'account/contact-confirm', this.confirmView(spec, pending, {}), failure);
+    renderFailure(response, 'account/contact-confirm', this.confirmView(spec, pending, response, {}), failure);
   }
 
   /** This session's pending change of the kind; none (confirmed, cancelled, expired, another session's): 303 to the overview with a message. */
@@ -286,21 +299,31 @@ export class ContactChangesPagesController {
   }
 
   private back(spec: ContactSpec, response: Response): void {
-    this.flash.set(response, {
-      kind: 'warning',
-      message: `No change of your ${spec.what} is waiting for a code. Start again with “Modify”.`,
-    });
+    const t = textsFor(response);
+    this.flash.set(response, { kind: 'warning', message: t('account:contact.nothingPending', { what: t(spec.what) }) });
     response.redirect(303, '/security');
   }
 
-  private formView(spec: ContactSpec, value: string, errors: Record<string, string>) {
-    return { title: spec.title, action: spec.path, field: { ...spec.field, value }, errors };
+  private formView(spec: ContactSpec, value: string, country: string | undefined, response: Response, errors: Record<string, string>) {
+    const t = textsFor(response);
+    const locale = localeOf(response);
+    const field = { ...spec.field, label: t(spec.field.label), hint: t(spec.field.hint, { example: PHONE_EXAMPLE }), value };
+    // A phone is typed as people type it, national or with +, beside a country choice (the page's language's by default).
+    const chosen = isCountry(country) ? country : defaultCountry(locale);
+    return {
+      title: t(spec.title),
+      action: spec.path,
+      field,
+      country: spec.kind === 'phone_change' ? { options: countryOptions(locale, chosen) } : undefined,
+      errors,
+    };
   }
 
-  private confirmView(spec: ContactSpec, pending: PendingChangeView, errors: Record<string, string>) {
+  private confirmView(spec: ContactSpec, pending: PendingChangeView, response: Response, errors: Record<string, string>) {
+    const t = textsFor(response);
     return {
-      title: spec.title,
-      what: spec.what,
+      title: t(spec.title),
+      what: t(spec.what),
       action: `${spec.path}/confirm`,
       cancelAction: `${spec.path}/cancel`,
       resendAction: `${spec.path}/resend`,
@@ -310,6 +333,7 @@ export class ContactChangesPagesController {
         pending.expiresAt,
         pending.resendAvailableAt,
         this.clock.now(),
+        response,
       ),
       resendFields: {},
       errors,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
+import { problemFor, textsFor } from '../../common/i18n/response-text';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { PasswordChangeService } from '../accounts/changes/password-change.service';
@@ -9,6 +10,7 @@ import { AuthenticatedSession } from '../accounts/principal';
 import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
 import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
+import { confirmationErrors } from '../../common/http/password-confirmation';
 import { NewPasswordForm } from './dto/new-password.form';
 import { formFailure, renderFailure } from './form-failure';
 import { VerifiedCookie } from './verified-cookie';
@@ -35,7 +37,7 @@ export class PasswordPagesController {
   @Get()
   page(@Req() request: Request, @Res() response: Response): void {
     if (!this.verified.token(request, 'change_password')) return response.redirect(303, verifyPath('change_password'));
-    response.render(VIEW, { title: 'Change your logon password', errors: {} });
+    response.render(VIEW, { title: textsFor(response)('account:password.heading'), errors: {} });
   }
 
   /** 303 to the sign-in page (every session ended); the form again with the policy's reasons beside the field. */
@@ -48,25 +50,31 @@ export class PasswordPagesController {
   ): Promise<void> {
     const verificationToken = this.verified.token(request, 'change_password');
     if (!verificationToken) return response.redirect(303, verifyPath('change_password'));
+    const t = textsFor(response);
     try {
-      if (!form.newPassword) throw new ValidationFailedError([{ field: 'newPassword', message: 'Enter a new password.' }]);
-      await this.passwords.change(session, { verificationToken, newPassword: form.newPassword }, request.ip);
+      // The confirmation is the page's own field: the change itself takes the password once.
+      const missing = [
+        ...(form.newPassword ? [] : [{ field: 'newPassword', message: t('account:password.enter') }]),
+        ...confirmationErrors(form.newPassword, form.confirmPassword, t),
+      ];
+      if (missing.length) throw new ValidationFailedError(missing);
+      await this.passwords.change(session, { verificationToken, newPassword: form.newPassword! }, request.ip);
       this.verified.clear(response);
       response.clearCookie(SESSION_COOKIE, sessionCookieOptions(this.secureCookies));
       this.flash.set(response, {
         kind: 'success',
-        message: 'Your logon password was changed and you were signed out on every device. Sign in with your new password.',
+        message: t('account:password.done'),
       });
       response.redirect(303, '/login');
     } catch (error) {
       if (error instanceof DomainError && error.code === 'VERIFICATION_TOKEN_INVALID') {
         this.verified.clear(response);
-        this.flash.set(response, { kind: 'warning', message: error.detail });
+        this.flash.set(response, { kind: 'warning', message: problemFor(response, error) });
         return response.redirect(303, verifyPath('change_password'));
       }
       const failure = formFailure(error, { PASSWORD_POLICY: 'newPassword' });
       if (!failure) throw error;
-      renderFailure(response, VIEW, { title: 'Change your logon password' }, failure);
+      renderFailure(response, VIEW, { title: t('account:password.heading') }, failure);
     }
   }
 }

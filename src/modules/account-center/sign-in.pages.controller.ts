@@ -7,6 +7,7 @@ import { DomainError, FieldError, ValidationFailedError } from '../../common/err
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
+import { textsFor } from '../../common/i18n/response-text';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { clientInfo, ClientInfo, DEVICE_COOKIE } from '../accounts/client-info';
@@ -99,7 +100,7 @@ export class SignInPagesController {
     if (await this.signedIn(request)) return response.redirect(303, target);
     this.client(request, response);
     this.layout.applySignedOut(request, response);
-    response.render('account/login', this.signInView(request, '', target, {}));
+    response.render('account/login', this.signInView(request, response, '', target, {}));
   }
 
   /** 303 to `next` (or to the code step); the form again with the error beside its field. */
@@ -108,9 +109,10 @@ export class SignInPagesController {
     const login = form.login?.trim() ?? '';
     const next = localPath(form.next);
     try {
+      const t = textsFor(response);
       const missing: FieldError[] = [
-        ...(login ? [] : [{ field: 'login', message: 'Enter your logon email, or <name>@<UID> for a RAM user.' }]),
-        ...(form.password ? [] : [{ field: 'password', message: 'Enter your password.' }]),
+        ...(login ? [] : [{ field: 'login', message: t('account:login.enterLogin') }]),
+        ...(form.password ? [] : [{ field: 'password', message: t('account:login.enterPassword') }]),
       ];
       if (missing.length) throw new ValidationFailedError(missing);
       const outcome = await this.signIns.signIn({ login, password: form.password!, ...this.client(request, response) });
@@ -122,7 +124,7 @@ export class SignInPagesController {
       const failure = formFailure(error, { INVALID_CREDENTIALS: 'password', LOGIN_THROTTLED: 'login' });
       if (!failure) throw error;
       this.layout.applySignedOut(request, response);
-      renderFailure(response, 'account/login', this.signInView(request, login, next, {}), failure);
+      renderFailure(response, 'account/login', this.signInView(request, response, login, next, {}), failure);
     }
   }
 
@@ -136,7 +138,7 @@ export class SignInPagesController {
     const challenge = await this.pending(request, response);
     if (!challenge) return;
     this.layout.applySignedOut(request, response);
-    response.render('account/login-verify', this.verifyView(request, challenge, localPath(next), {}, use === RECOVERY_CODE));
+    response.render('account/login-verify', this.verifyView(request, response, challenge, localPath(next), {}, use === RECOVERY_CODE));
   }
 
   /** The code: a session and 303 to `next`; the page again with the error beside the code. */
@@ -152,7 +154,7 @@ export class SignInPagesController {
     if (!challengeId) return this.restart(response, next);
     try {
       const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
       const session = await this.secondary.complete({ challengeId, code, ...clientInfo(request) });
       response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
       this.enter(response, session, next);
@@ -170,7 +172,7 @@ export class SignInPagesController {
     try {
       const sent = await this.secondary.resend({ challengeId, ...clientInfo(request) });
       response.cookie(SIGN_IN_COOKIE, challengeId, { ...this.signInCookie(), expires: sent.expiresAt });
-      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      this.flash.set(response, { kind: 'success', message: textsFor(response)('common:resend.sent') });
       response.redirect(303, withNext('/login/verify', next));
     } catch (error) {
       await this.codeFailure(error, request, response, next);
@@ -207,7 +209,7 @@ export class SignInPagesController {
       if (!challenge) return;
       this.layout.applySignedOut(request, response);
       if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
-      const view = this.verifyView(request, challenge, next, {}, false);
+      const view = this.verifyView(request, response, challenge, next, {}, false);
       response.status(PROBLEMS[error.code].status).render('account/login-verify', {
         ...view,
         anotherWay: { ...view.anotherWay, error: `another-way:errors.${error.code}`, open: true },
@@ -223,7 +225,7 @@ export class SignInPagesController {
     const challenge = await this.pending(request, response);
     if (!challenge) return;
     this.layout.applySignedOut(request, response);
-    renderFailure(response, 'account/login-verify', this.verifyView(request, challenge, next, {}, recovery), failure);
+    renderFailure(response, 'account/login-verify', this.verifyView(request, response, challenge, next, {}, recovery), failure);
   }
 
   /** The pending sign-in's challenge; without one (none, expired, another device) back to /login with a message. */
@@ -240,7 +242,7 @@ export class SignInPagesController {
 
   private restart(response: Response, next: string): void {
     response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
-    this.flash.set(response, { kind: 'warning', message: 'That sign-in has ended. Sign in again.' });
+    this.flash.set(response, { kind: 'warning', message: textsFor(response)('account:login.ended') });
     response.redirect(303, withNext('/login', next));
   }
 
@@ -249,7 +251,7 @@ export class SignInPagesController {
     response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
     this.layout.applySignedOut(request, response);
     const appealHref = login ? `/appeal?${new URLSearchParams({ login }).toString()}` : '/appeal';
-    response.status(423).render('account/frozen', { title: 'Your account is frozen', appealHref });
+    response.status(423).render('account/frozen', { title: textsFor(response)('recovery:frozen.heading'), appealHref });
   }
 
   private enter(response: Response, session: IssuedSession, next: string): void {
@@ -291,12 +293,19 @@ export class SignInPagesController {
     return cookieOptions(this.secureCookies, { path: '/login', sameSite: 'lax' });
   }
 
-  private signInView(request: Request, login: string, next: string, errors: Record<string, string>): SignInView {
-    return { title: 'Sign in', csrf: csrfTokenFor(request), login, next: next === DEFAULT_NEXT ? undefined : next, errors };
+  private signInView(request: Request, response: Response, login: string, next: string, errors: Record<string, string>): SignInView {
+    return {
+      title: textsFor(response)('account:login.title'),
+      csrf: csrfTokenFor(request),
+      login,
+      next: next === DEFAULT_NEXT ? undefined : next,
+      errors,
+    };
   }
 
   private verifyView(
     request: Request,
+    response: Response,
     challenge: SecondaryChallenge,
     next: string,
     errors: Record<string, string>,
@@ -305,10 +314,17 @@ export class SignInPagesController {
     const shownNext = next === DEFAULT_NEXT ? undefined : next;
     const recovery = recoveryCode && challenge.method === 'totp';
     return {
-      title: 'Verify it is you',
+      title: textsFor(response)('account:loginVerify.heading'),
       csrf: csrfTokenFor(request),
       next: shownNext,
-      step: codeStep(challenge.method, challenge.maskedDestination, challenge.expiresAt, challenge.resendAvailableAt, this.clock.now()),
+      step: codeStep(
+        challenge.method,
+        challenge.maskedDestination,
+        challenge.expiresAt,
+        challenge.resendAvailableAt,
+        this.clock.now(),
+        response,
+      ),
       resendFields: shownNext ? { next: shownNext } : {},
       errors,
       recoveryCode: recovery,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common'
 import type { Request, Response } from 'express';
 import QRCode from 'qrcode';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { problemFor, textsFor } from '../../common/i18n/response-text';
 import { FlashService } from '../../common/http/flash.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { TotpEnrolmentService } from '../accounts/changes/totp-enrolment.service';
@@ -35,7 +36,7 @@ export class TotpPagesController {
 
   @Get()
   async page(@PageSession() session: AuthenticatedSession, @Req() request: Request, @Res() response: Response): Promise<void> {
-    response.render(VIEW, await this.view(session, request, {}));
+    response.render(VIEW, await this.view(session, request, response, {}));
   }
 
   /** A new secret for this session's set-up (purpose `enable_totp`): 303 back to the page, which shows it. */
@@ -58,17 +59,22 @@ export class TotpPagesController {
   ): Promise<void> {
     try {
       const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the 6-digit code your app shows.' }]);
+      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:totp.enterCode') }]);
       const { recoveryCodes } = await this.enrolments.activate(session, code, request.ip);
-      response.render('account/totp-recovery-codes', { title: 'Save your recovery codes', recoveryCodes });
+      response.render('account/totp-recovery-codes', {
+        title: textsFor(response)('account:totp.codesTitle'),
+        recoveryCodes,
+        recoveryCodesText: recoveryCodes.join('\n'),
+        recoveryCodesUri: encodeURIComponent(recoveryCodes.join('\r\n') + '\r\n'),
+      });
     } catch (error) {
       if (error instanceof DomainError && error.code === 'NOT_FOUND') {
-        this.flash.set(response, { kind: 'warning', message: error.detail });
+        this.flash.set(response, { kind: 'warning', message: problemFor(response, error) });
         return response.redirect(303, PATH);
       }
       const failure = formFailure(error, CODE_ERRORS);
       if (!failure) throw error;
-      renderFailure(response, VIEW, await this.view(session, request, {}), failure);
+      renderFailure(response, VIEW, await this.view(session, request, response, {}), failure);
     }
   }
 
@@ -77,7 +83,7 @@ export class TotpPagesController {
   async disable(@PageSession() session: AuthenticatedSession, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.withToken('disable_totp', request, response, async (token) => {
       await this.enrolments.disable(session, token, request.ip);
-      this.flash.set(response, { kind: 'success', message: 'Your authenticator app is turned off, with its recovery codes.' });
+      this.flash.set(response, { kind: 'success', message: textsFor(response)('account:totp.turnedOff') });
       return '/security';
     });
   }
@@ -101,17 +107,17 @@ export class TotpPagesController {
     } catch (error) {
       if (!(error instanceof DomainError) || !['VERIFICATION_TOKEN_INVALID', 'SAME_AS_CURRENT'].includes(error.code)) throw error;
       if (error.code === 'VERIFICATION_TOKEN_INVALID') this.verified.clear(response);
-      this.flash.set(response, { kind: 'warning', message: error.detail });
+      this.flash.set(response, { kind: 'warning', message: problemFor(response, error) });
       response.redirect(303, error.code === 'SAME_AS_CURRENT' ? PATH : verifyPath(purpose));
     }
   }
 
-  private async view(session: AuthenticatedSession, request: Request, errors: Record<string, string>) {
+  private async view(session: AuthenticatedSession, request: Request, response: Response, errors: Record<string, string>) {
     const account = await this.accounts.getChangeable(session);
     const enabled = account.totpSecret !== null;
     const enrolment = await this.enrolments.pendingEnrolment(session);
     return {
-      title: 'Authenticator app',
+      title: textsFor(response)('account:totp.heading'),
       enabled,
       recoveryCodesLeft: enabled ? await this.totp.recoveryCodesLeft(account.uid) : 0,
       enrolment: enrolment && {

@@ -3,6 +3,8 @@ import type { Request, Response } from 'express';
 import { Clock } from '../../common/clock';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
+import { textsFor } from '../../common/i18n/response-text';
+import type { PageText } from '../../common/i18n/page-texts';
 import { maskEmail, maskPhone } from '../../common/masking';
 import { VERIFICATION_METHODS, verificationMethods, VerificationMethod } from '../accounts/account-view';
 import { AccountsService } from '../accounts/accounts.service';
@@ -54,9 +56,9 @@ export class VerifyPagesController {
     const checked = purposeOf(purpose);
     const account = await this.accounts.getChangeable(session);
     if (typeof id !== 'string' || !id)
-      return response.render(VIEW, this.chooseView(account, checked, undefined, await this.hasPasskey(account)));
+      return response.render(VIEW, this.chooseView(account, checked, undefined, await this.hasPasskey(account), response, {}));
     const started = await this.started(session, id, checked, response);
-    if (started) response.render(VIEW, this.codeView(started, account, await this.hasPasskey(account), {}));
+    if (started) response.render(VIEW, this.codeView(started, account, await this.hasPasskey(account), response, {}));
   }
 
   /** Starts the verification by the chosen method (a code is sent, or TOTP awaited): 303 to its code form. */
@@ -73,13 +75,13 @@ export class VerifyPagesController {
       ? (form.method as VerificationMethod)
       : undefined;
     try {
-      if (!method) throw new ValidationFailedError([{ field: 'method', message: 'Choose how to verify your identity.' }]);
+      if (!method) throw new ValidationFailedError([{ field: 'method', message: textsFor(response)('account:verify.choose') }]);
       const started = await this.verifications.start(session, { purpose, method }, request.ip);
       response.redirect(303, `${verifyPath(purpose)}&id=${started.id}`);
     } catch (error) {
       const failure = formFailure(error, { METHOD_UNAVAILABLE: 'method', VERIFICATION_LOCKED: 'method', RATE_LIMITED: 'method' });
       if (!failure) throw error;
-      renderFailure(response, VIEW, this.chooseView(account, purpose, method, await this.hasPasskey(account)), failure);
+      renderFailure(response, VIEW, this.chooseView(account, purpose, method, await this.hasPasskey(account), response, {}), failure);
     }
   }
 
@@ -96,7 +98,7 @@ export class VerifyPagesController {
     try {
       const code = form.code?.trim() ?? '';
       const passkey = started.method === 'passkey';
-      if (!passkey && !code) throw new ValidationFailedError([{ field: 'code', message: 'Enter the code.' }]);
+      if (!passkey && !code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
       const answer = passkey ? { credential: parseCredential(form.credential) ?? {} } : { code };
       const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, answer, request.ip);
       this.verified.set(response, started.purpose, verificationToken, expiresAt);
@@ -118,7 +120,7 @@ export class VerifyPagesController {
     if (!started) return;
     try {
       await this.verifications.resend(session, started.id);
-      this.flash.set(response, { kind: 'success', message: 'A new code is on its way; the one before no longer works.' });
+      this.flash.set(response, { kind: 'success', message: textsFor(response)('common:resend.sent') });
       response.redirect(303, `${verifyPath(started.purpose)}&id=${started.id}`);
     } catch (error) {
       await this.codeFailure(session, response, started, error);
@@ -131,7 +133,7 @@ export class VerifyPagesController {
     // Expiry and resend times move with a resend; show them as they are now.
     const current = await this.verifications.describe(session, started.id);
     const account = await this.accounts.getChangeable(session);
-    renderFailure(response, VIEW, this.codeView(current, account, await this.hasPasskey(account), {}), failure);
+    renderFailure(response, VIEW, this.codeView(current, account, await this.hasPasskey(account), response, {}), failure);
   }
 
   /** The verification `id` of this session for `purpose`; otherwise back to choosing a method, with a message. */
@@ -147,21 +149,29 @@ export class VerifyPagesController {
     } catch (error) {
       if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
     }
-    this.flash.set(response, { kind: 'warning', message: 'That verification has ended. Choose a method to start again.' });
+    this.flash.set(response, { kind: 'warning', message: textsFor(response)('account:verify.ended') });
     response.redirect(303, verifyPath(purpose));
     return undefined;
   }
 
-  private chooseView(account: Account, purpose: VerificationPurpose, chosen: VerificationMethod | undefined, hasPasskey: boolean) {
+  private chooseView(
+    account: Account,
+    purpose: VerificationPurpose,
+    chosen: VerificationMethod | undefined,
+    hasPasskey: boolean,
+    response: Response,
+    errors: Record<string, string>,
+  ) {
+    const t = textsFor(response);
     const methods = verificationMethods(account, hasPasskey);
     const selected = chosen ?? methods[0];
     return {
-      title: 'Verify your identity',
+      title: t('account:verify.heading'),
       purpose,
-      purposeLabel: PURPOSE_PAGES[purpose].label,
+      purposeLabel: t(PURPOSE_PAGES[purpose].label),
       choosing: true,
-      methods: methods.map((method) => ({ value: method, label: methodLabel(method, account), checked: method === selected })),
-      errors: {},
+      methods: methods.map((method) => ({ value: method, label: methodLabel(method, account, t), checked: method === selected })),
+      errors,
     };
   }
 
@@ -169,12 +179,13 @@ export class VerifyPagesController {
     return (await this.passkeys.count(account.uid)) > 0;
   }
 
-  private codeView(started: VerificationView, account: Account, hasPasskey: boolean, errors: Record<string, string>) {
+  private codeView(started: VerificationView, account: Account, hasPasskey: boolean, response: Response, errors: Record<string, string>) {
+    const t = textsFor(response);
     if (started.method === 'passkey')
       return {
-        title: 'Verify your identity',
+        title: t('account:verify.heading'),
         purpose: started.purpose,
-        purposeLabel: PURPOSE_PAGES[started.purpose].label,
+        purposeLabel: t(PURPOSE_PAGES[started.purpose].label),
         choosing: false,
         id: started.id,
         passkey: { options: JSON.stringify(started.options) },
@@ -182,11 +193,18 @@ export class VerifyPagesController {
         anotherWay: anotherWayOptions(account, hasPasskey, started.method),
         errors,
       };
-    const step = codeStep(started.method, started.maskedDestination, started.expiresAt, started.resendAvailableAt, this.clock.now());
+    const step = codeStep(
+      started.method,
+      started.maskedDestination,
+      started.expiresAt,
+      started.resendAvailableAt,
+      this.clock.now(),
+      response,
+    );
     return {
-      title: 'Verify your identity',
+      title: t('account:verify.heading'),
       purpose: started.purpose,
-      purposeLabel: PURPOSE_PAGES[started.purpose].label,
+      purposeLabel: t(PURPOSE_PAGES[started.purpose].label),
       choosing: false,
       id: started.id,
       step,
@@ -204,7 +222,7 @@ function purposeOf(value: unknown): VerificationPurpose {
       {
         field: 'purpose',
         message:
-          'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp, add_passkey, remove_passkey',
+          'must be one of the changes: change_password, change_email, change_phone, enable_totp, disable_totp, add_passkey, remove_passkey, stop_appeal',
       },
     ]);
   return value;
@@ -225,15 +243,15 @@ function anotherWayOptions(account: Account, hasPasskey: boolean, current: Verif
     }));
 }
 
-function methodLabel(method: VerificationMethod, account: Account): string {
+function methodLabel(method: VerificationMethod, account: Account, t: PageText): string {
   switch (method) {
     case 'sms':
-      return `Text message to your secure phone ${maskPhone(account.securePhone!)}`;
+      return t('account:verify.methods.sms', { phone: maskPhone(account.securePhone!) });
     case 'email':
-      return `Email to your logon email ${maskEmail(account.logonEmail)}`;
+      return t('account:verify.methods.email', { email: maskEmail(account.logonEmail) });
     case 'totp':
-      return 'Code from your authenticator app';
+      return t('account:verify.methods.totp');
     case 'passkey':
-      return 'A passkey (this device, your phone or a security key)';
+      return t('account:verify.methods.passkey');
   }
 }

@@ -78,6 +78,7 @@ export class AccountFreezeService {
         channel: 'email',
         to,
         locale: account.locale,
+        timeZone: account.timeZone,
         variables,
         accountUid: uid,
       });

@@ -67,6 +67,7 @@ export class AccountsService {
         totpLastStep: null,
         displayName: input.displayName ?? null,
         locale: input.locale ?? 'en',
+        timeZone: null,
         status: 'active',
         passwordChangedAt: now,
         createdAt: now,
@@ -161,6 +162,22 @@ export class AccountsService {
         actor: context.actor,
         subject: { type: 'account', id: uid },
         data: { from: previous, to: locale },
+        ip: context.ip,
+      });
+    });
+    return this.get(uid);
+  }
+
+  /** The language and time zone of the account's pages and messages (the page setting of /security). */
+  async updatePreferences(uid: string, preferences: { locale: Locale; timeZone: string | null }, context: ChangeContext): Promise<Account> {
+    await this.dataSource.transaction(async (manager) => {
+      const previous = await this.lock(manager, uid);
+      await this.repository.updateAccount(manager, uid, { ...preferences, updatedAt: this.clock.now() });
+      await this.audit.record(manager, {
+        action: 'account.preferences_changed',
+        actor: context.actor,
+        subject: { type: 'account', id: uid },
+        data: { from: { locale: previous.locale, timeZone: previous.timeZone }, to: preferences },
         ip: context.ip,
       });
     });

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PasswordPolicyError, PasswordViolation } from './password-policy.error';
-import { PasswordStrengthScorer } from './password-strength';
+import { PasswordStrengthScorer, StrengthVerdict } from './password-strength';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
@@ -51,6 +51,14 @@ export class PasswordPolicy implements OnModuleDestroy {
       found.push({ rule: 'same_as_current', message: 'Choose a password different from your current one.' });
     }
     return found;
+  }
+
+  /**
+   * How strong a password being typed is, for the pages' meter: zxcvbn's score (0 when common) and
+   * its feedback as translation keys. Nothing is kept or logged.
+   */
+  async strength(password: string): Promise<StrengthVerdict> {
+    return this.scorer.score(password, []);
   }
 
   /** Throws PasswordPolicyError (422) listing every violation. */

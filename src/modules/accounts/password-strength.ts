@@ -20,6 +20,9 @@ export interface StrengthVerdict {
   readonly common: boolean;
   /** zxcvbn's 0-4 score of the first `SCORED_CHARACTERS` characters; 0 when common. */
   readonly score: number;
+  /** zxcvbn's feedback as keys of its translations (`warnings.*`, `suggestions.*`), for the pages to word in their language. */
+  readonly warning?: string;
+  readonly suggestions?: readonly string[];
 }
 
 interface Pending {
@@ -76,14 +79,14 @@ export class PasswordStrengthScorer {
     worker.unref();
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    worker.on('message', ({ id, common, score }: { id: number } & StrengthVerdict) => {
+    worker.on('message', ({ id, common, score, warning, suggestions }: { id: number } & StrengthVerdict) => {
       if (id === 0) return markReady();
       const entry = this.pending.get(id);
       if (!entry) return;
       this.pending.delete(id);
       clearTimeout(entry.timer);
       if (this.pending.size === 0) worker.unref();
-      entry.resolve({ common, score });
+      entry.resolve({ common, score, warning: warning ?? undefined, suggestions: suggestions ?? [] });
     });
     worker.on('error', (error) => void this.stop(error));
     worker.on('exit', () => {
@@ -120,16 +123,24 @@ export class ScorerUnavailableError extends DomainError {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const [core, common, english] = workerData.modules.map((path) => require(path));
+// Feedback comes back as the keys of the translations: the pages word them in their own language.
+const keysOf = (group) => Object.fromEntries(Object.keys(group).map((key) => [key, key]));
 const zxcvbn = new core.ZxcvbnFactory({
   dictionary: { ...common.dictionary, ...english.dictionary },
   graphs: common.adjacencyGraphs,
-  translations: english.translations,
+  translations: { ...english.translations, warnings: keysOf(english.translations.warnings), suggestions: keysOf(english.translations.suggestions) },
 });
 const commonPasswords = new Set(common.dictionary['passwords-common'].map((word) => word.toLowerCase()));
 parentPort.postMessage({ id: 0 });
 parentPort.on('message', ({ id, password, identity }) => {
   const isCommon = commonPasswords.has(password.toLowerCase());
-  const score = isCommon ? 0 : zxcvbn.check([...password].slice(0, workerData.scored).join(''), identity).score;
-  parentPort.postMessage({ id, common: isCommon, score });
+  const result = isCommon ? undefined : zxcvbn.check([...password].slice(0, workerData.scored).join(''), identity);
+  parentPort.postMessage({
+    id,
+    common: isCommon,
+    score: result ? result.score : 0,
+    warning: isCommon ? 'common' : result.feedback.warning || null,
+    suggestions: result ? result.feedback.suggestions : [],
+  });
 });
 `;

@@ -239,6 +239,7 @@ export class SecondarySignInService {
             channel: 'email',
             to: current.logonEmail,
             locale: current.locale,
+            timeZone: current.timeZone,
             variables: {
               uid: current.uid,
               at: this.clock.now().toISOString(),

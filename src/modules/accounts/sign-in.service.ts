@@ -183,6 +183,7 @@ export class SignInService {
           channel: 'email',
           to: owner.logonEmail,
           locale: owner.locale,
+          timeZone: owner.timeZone,
           variables: { uid: owner.uid, at: this.clock.now().toISOString(), ip, retryAfterMinutes: Math.ceil(loginLockoutMs / 60_000) },
           accountUid: owner.uid,
         });

@@ -76,6 +76,7 @@ export class AppealCoolingOffService {
         channel: contact.channel,
         to: contact.to,
         locale: account.locale,
+        timeZone: account.timeZone,
         variables: {
           maskedUid: maskUid(account.uid),
           scheduledFor: scheduledFor.toISOString(),

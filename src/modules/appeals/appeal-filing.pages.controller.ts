@@ -7,6 +7,8 @@ import { DomainError, ValidationFailedError } from '../../common/errors/domain-e
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
+import { localeOf } from '../../common/i18n/page-locale';
+import { textsFor } from '../../common/i18n/response-text';
 import { toFieldErrors } from '../../common/http/validation.pipe';
 import { AppealFilingService } from './appeal-filing.service';
 import { AppealPageAccess } from './appeal-page-access';
@@ -48,9 +50,9 @@ const DETAIL_FIELDS = [
 
 /** What to say when a required field was left empty (the API's own messages name lengths). */
 const REQUIRED: Fields = {
-  'evidence.fullName': 'Enter your full name.',
-  'evidence.description': 'Tell us what happened and why the account is yours.',
-  'contactVerification.code': 'Enter the 6-digit code from the email.',
+  'evidence.fullName': 'appeal:required.evidence-fullName',
+  'evidence.description': 'appeal:required.evidence-description',
+  'contactVerification.code': 'appeal:required.contactVerification-code',
 };
 
 /**
@@ -73,7 +75,7 @@ export class AppealFilingPagesController {
   /** Step 1. `?login=` (from the sign-in page's frozen-account message), `?uid=`, `?logonEmail=`, `?securePhone=` prefill the account. */
   @Get()
   start(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response): void {
-    this.render(request, response, 200, 'appeal/start', { account: prefill(query), errors: {} });
+    this.render(request, response, 200, 'appeal/start', { account: prefill(query), zh: localeOf(response) === 'zh-CN', errors: {} });
   }
 
   @Post()
@@ -97,14 +99,13 @@ export class AppealFilingPagesController {
     const email = fields.email?.trim() ?? '';
     const zh = fields.locale === 'zh-CN';
     try {
-      if (!email) throw new ValidationFailedError([{ field: 'email', message: 'Enter the email address we should write to.' }]);
+      if (!email) throw new ValidationFailedError([{ field: 'email', message: textsFor(response)('appeal:errors.emailMissing') }]);
       const invalid = await validate(plainToInstance(ContactVerificationDto, { email }));
-      if (invalid.length)
-        throw new ValidationFailedError([{ field: 'email', message: 'Enter an email address such as name@example.com.' }]);
+      if (invalid.length) throw new ValidationFailedError([{ field: 'email', message: textsFor(response)('appeal:errors.emailInvalid') }]);
       const sent = await this.filing.verifyContact(email, { ip: client.ip, locale: zh ? 'zh-CN' : 'en' });
       this.render(request, response, 200, 'appeal/code', { account, email, zh, verificationId: sent.id, errors: {} });
     } catch (error) {
-      const problem = asFieldProblem(error, 'email');
+      const problem = asFieldProblem(error, 'email', localeOf(response));
       if (!problem) throw error;
       this.render(request, response, problem.status, 'appeal/start', { account, email, zh, errors: problem.errors }, problem.retryAfter);
     }
@@ -117,7 +118,7 @@ export class AppealFilingPagesController {
     const fromForm = 'evidence.description' in fields;
     try {
       const sent = await this.filing.resendContactCode(verificationId, client);
-      const notice = `We sent a new code to ${sent.contactEmail}. The one before no longer works.`;
+      const notice = textsFor(response)('appeal:code.resent', { email: sent.contactEmail });
       if (fromForm)
         return this.render(request, response, 200, 'appeal/details', { ...detailsView(fields, sent.contactEmail), notice, askCode: true });
       this.render(request, response, 200, 'appeal/code', {
@@ -129,7 +130,7 @@ export class AppealFilingPagesController {
         errors: {},
       });
     } catch (error) {
-      const problem = asFieldProblem(error, 'contactVerification.code');
+      const problem = asFieldProblem(error, 'contactVerification.code', localeOf(response));
       if (!problem) throw error;
       if (fromForm)
         return this.render(
@@ -158,14 +159,16 @@ export class AppealFilingPagesController {
     const code = fields['contactVerification.code']?.trim() ?? '';
     try {
       if (!code)
-        throw new ValidationFailedError([{ field: 'contactVerification.code', message: 'Enter the 6-digit code from the email.' }]);
+        throw new ValidationFailedError([
+          { field: 'contactVerification.code', message: textsFor(response)('appeal:required.contactVerification-code') },
+        ]);
       const { contactEmail } = await this.filing.checkContactCode(verificationId, code, client);
       this.render(request, response, 200, 'appeal/details', {
         ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail),
         errors: {},
       });
     } catch (error) {
-      const problem = asFieldProblem(error, 'contactVerification.code');
+      const problem = asFieldProblem(error, 'contactVerification.code', localeOf(response));
       if (!problem) throw error;
       // Only a wrong or missing code can be typed again; anything else needs a new verification.
       const startAgain = problem.code !== 'VERIFICATION_CODE_INVALID' && problem.code !== 'VALIDATION_FAILED';
@@ -187,9 +190,14 @@ export class AppealFilingPagesController {
     try {
       const filed = await this.filing.file(await filingBody(fields, contactEmail), client);
       this.access.remember(response, { reference: filed.reference, accessToken: filed.accessToken });
+      const t = textsFor(response);
       this.render(request, response, 200, 'appeal/filed', {
         reference: filed.reference,
         accessToken: filed.accessToken,
+        // What "Download" saves: the two things needed to follow the appeal.
+        credentialsUri: encodeURIComponent(
+          `${t('appeal:reference')}: ${filed.reference}\r\n${t('appeal:accessToken')}: ${filed.accessToken}\r\n/appeal/status\r\n`,
+        ),
         ...attachmentsView([]),
         errors: {},
       });
@@ -197,6 +205,7 @@ export class AppealFilingPagesController {
       const problem = asFieldProblem(
         error,
         error instanceof DomainError && error.code === 'CONTACT_MISMATCH' ? 'changes.logonEmail' : 'contactVerification.code',
+        localeOf(response),
       );
       if (!problem) throw error;
       // The code may have expired while the form was filled: ask for it again, with a resend button.
@@ -236,9 +245,9 @@ export class AppealFilingPagesController {
   async upload(@Req() request: UploadRequest, @Res() response: Response): Promise<void> {
     const credentials = this.access.read(request);
     if (!credentials) return response.redirect(303, '/appeal/status');
-    const outcome = await uploadAttachment(this.portal, credentials, request);
+    const outcome = await uploadAttachment(this.portal, credentials, request, textsFor(response));
     if (outcome.ok) {
-      this.flash.set(response, { kind: 'success', message: `${outcome.filename} was added to your appeal.` });
+      this.flash.set(response, { kind: 'success', message: textsFor(response)('appeal:files.added', { filename: outcome.filename }) });
       return response.redirect(303, '/appeal/uploads');
     }
     const attachments = await this.portal.attachments(credentials);
@@ -253,7 +262,7 @@ export class AppealFilingPagesController {
     // Codes, verification ids and the access token are on these pages: never keep them in a cache.
     response.setHeader('Cache-Control', 'no-store');
     if (retryAfter !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-    response.status(status).render(view, { title: 'Appeal to regain access', csrf: csrfTokenFor(request), ...model });
+    response.status(status).render(view, { title: textsFor(response)('appeal:start.heading'), csrf: csrfTokenFor(request), ...model });
   }
 }
 

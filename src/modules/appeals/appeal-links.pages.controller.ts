@@ -2,6 +2,8 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '../../common/errors/domain-error';
+import { problemFor, textsFor } from '../../common/i18n/response-text';
+import { confirmationErrors } from '../../common/http/password-confirmation';
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { PasswordPolicyError } from '../accounts/password-policy.error';
@@ -32,11 +34,11 @@ export class AppealLinksPagesController {
     const preview = await unlessUnusable(response, () => this.coolingOff.preview(token), OBJECTION_UNUSABLE);
     if (!preview) return;
     render(request, response, 200, 'appeal/object', {
-      title: 'Stop a change to your account',
+      title: textsFor(response)('appeal:object.heading'),
       token,
       maskedUid: preview.maskedUid,
       scheduledFor: preview.scheduledFor,
-      changes: preview.changes.map((change) => CHANGE_LABELS[change] ?? change),
+      changes: preview.changes.map((change) => (change in CHANGE_LABELS ? textsFor(response)(`appeal:changes.${change}`) : change)),
       // The signed receipt of the approval, as the person gets it: anyone can check it offline.
       receipt: await this.receipts.forObjectionToken(token),
     });
@@ -48,7 +50,7 @@ export class AppealLinksPagesController {
     if (!done) return;
     const recorded = 'objection' in done;
     render(request, response, 200, 'appeal/objected', {
-      title: recorded ? 'Your objection was recorded' : 'The change was stopped',
+      title: textsFor(response)(recorded ? 'appeal:objected.recorded' : 'appeal:objected.stopped'),
       recorded,
     });
   }
@@ -57,7 +59,8 @@ export class AppealLinksPagesController {
   async resetForm(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const preview = await unlessUnusable(response, () => this.resets.preview(token), RESET_UNUSABLE);
     if (!preview) return;
-    render(request, response, 200, 'account/reset-password', { title: 'Set a new password', token, uid: preview.uid, errors: {} });
+    const title = textsFor(response)('recovery:reset.heading');
+    render(request, response, 200, 'account/reset-password', { title, token, uid: preview.uid, errors: {} });
   }
 
   /** 200 with the outcome; the form again with the policy's reasons beside the field (422), or 400 when empty. */
@@ -70,9 +73,15 @@ export class AppealLinksPagesController {
   ): Promise<void> {
     const preview = await unlessUnusable(response, () => this.resets.preview(token), RESET_UNUSABLE);
     if (!preview) return;
-    const again = (status: number, errors: { newPassword: string[] }) =>
-      render(request, response, status, 'account/reset-password', { title: 'Set a new password', token, uid: preview.uid, errors });
-    if (!form.newPassword) return again(400, { newPassword: ['Enter a new password.'] });
+    const t = textsFor(response);
+    const again = (status: number, errors: Record<string, string>) =>
+      render(request, response, status, 'account/reset-password', { title: t('recovery:reset.heading'), token, uid: preview.uid, errors });
+    // The confirmation is the page's own field: the reset itself takes the password once.
+    const refused = [
+      ...(form.newPassword ? [] : [{ field: 'newPassword', message: t('account:password.enter') }]),
+      ...confirmationErrors(form.newPassword, form.confirmPassword, t),
+    ];
+    if (refused.length) return again(400, Object.fromEntries(refused.map(({ field, message }) => [field, message])));
     try {
       const done = await unlessUnusable(
         response,
@@ -80,10 +89,10 @@ export class AppealLinksPagesController {
         RESET_UNUSABLE,
       );
       if (!done) return;
-      render(request, response, 200, 'account/password-reset-done', { title: 'Your password was set', uid: done.uid });
+      render(request, response, 200, 'account/password-reset-done', { title: t('recovery:resetDone.heading'), uid: done.uid });
     } catch (error) {
       if (!(error instanceof PasswordPolicyError)) throw error;
-      again(422, { newPassword: error.violations.map((violation) => violation.message) });
+      again(422, { newPassword: problemFor(response, error) });
     }
   }
 }
@@ -94,17 +103,17 @@ export interface UnusableLink {
   readonly next: { readonly href: string; readonly label: string };
 }
 
+/** Page texts (`appeal:unusable.*`), worded in the page's language when rendered. */
 const OBJECTION_UNUSABLE: UnusableLink = {
-  title: 'This objection link cannot be used',
-  detail:
-    'It is unknown or was already used, or the appeal it was sent about is no longer waiting to be applied (it was stopped, cancelled or already applied).',
-  next: { href: '/appeal', label: 'File an appeal' },
+  title: 'appeal:unusable.objection.title',
+  detail: 'appeal:unusable.objection.detail',
+  next: { href: '/appeal', label: 'recovery:fileAppealButton' },
 };
 
 const RESET_UNUSABLE: UnusableLink = {
-  title: 'This password-reset link cannot be used',
-  detail: 'It is unknown, was already used, or has expired (links work for 24 hours).',
-  next: { href: '/appeal', label: 'File a new appeal' },
+  title: 'appeal:unusable.reset.title',
+  detail: 'appeal:unusable.reset.detail',
+  next: { href: '/appeal', label: 'appeal:unusable.reset.next' },
 };
 
 /** Runs `action`; a NotFoundError becomes the link's 404 page (and undefined). */
@@ -114,7 +123,12 @@ export async function unlessUnusable<T>(response: Response, action: () => Promis
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
     response.setHeader('Cache-Control', 'no-store');
-    response.status(404).render('appeal/link-unusable', { ...unusable });
+    const t = textsFor(response);
+    response.status(404).render('appeal/link-unusable', {
+      title: t(unusable.title),
+      detail: t(unusable.detail),
+      next: { href: unusable.next.href, label: t(unusable.next.label) },
+    });
     return undefined;
   }
 }

@@ -1,71 +1,80 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { PROBLEMS } from '../../common/errors/problem-codes';
 import { formErrors } from '../../common/http/form-errors';
+import { hasText, translate } from '../../common/i18n/page-texts';
+import { problemText } from '../../common/i18n/problem-text';
+import type { Locale } from '../../common/locales';
 import type { UploadRequest } from './appeal-page-upload.middleware';
 import { AppealCredentials, AppealPortalService, AppealStatusView, AttachmentView } from './appeal-portal.service';
 import { AppealStatus, isClosed } from './appeal-workflow';
 import { ATTACHMENT_RULES } from './attachment-inspector';
-import { CHANGE_LABELS } from './requested-changes';
+import type { PageText } from '../../common/i18n/page-texts';
 
-/** What each status means to the person, in their words (the status page shows the real status). */
-const STATUS_TEXT: Record<AppealStatus, { label: string; explain: string; badge: string }> = {
-  submitted: { label: 'Submitted', explain: 'Your appeal is waiting for a support agent to pick it up.', badge: 'info' },
-  in_review: { label: 'In review', explain: 'A support agent is reviewing your appeal and its evidence.', badge: 'info' },
-  awaiting_customer: {
-    label: 'Waiting for your answer',
-    explain: 'We asked you for more information: answer below. Without an answer the appeal closes after 14 days.',
-    badge: 'warning',
-  },
-  pending_second_approval: {
-    label: 'Approved, awaiting confirmation',
-    explain: 'An agent approved your appeal; a supervisor must confirm it.',
-    badge: 'info',
-  },
-  scheduled: {
-    label: 'Scheduled',
-    explain: 'Your appeal is approved. The change is applied at the time below unless a former contact of the account objects.',
-    badge: 'success',
-  },
-  completed: { label: 'Completed', explain: 'The changes were applied. Check your contact email for what to do next.', badge: 'success' },
-  rejected: {
-    label: 'Rejected',
-    explain: 'We could not confirm that the account is yours. The reason was sent to your contact email.',
-    badge: 'danger',
-  },
-  cancelled: { label: 'Cancelled', explain: 'You cancelled this appeal.', badge: 'danger' },
-  objected: {
-    label: 'Stopped by an objection',
-    explain: 'A former contact of the account objected before the change was applied, so nothing was changed.',
-    badge: 'danger',
-  },
-  expired: { label: 'Expired', explain: 'We asked for more information and had no answer in time.', badge: 'danger' },
+/** Each status's badge; its name and meaning are page texts (`appeal:status.<status>.label|explain`). */
+const STATUS_BADGES: Record<AppealStatus, string> = {
+  submitted: 'info',
+  in_review: 'info',
+  awaiting_customer: 'warning',
+  pending_second_approval: 'info',
+  scheduled: 'success',
+  completed: 'success',
+  rejected: 'danger',
+  cancelled: 'danger',
+  objected: 'danger',
+  expired: 'danger',
 };
 
-/** The status page's view model: only what the API's status answer holds, worded for the person. */
-export function statusPageView(status: AppealStatusView, attachments: AttachmentView[]) {
+/** The steps of an appeal as its timeline shows them; closed appeals end at their own status. */
+const TIMELINE = ['submitted', 'in_review', 'decided', 'done'] as const;
+
+function timelineStep(status: AppealStatus): number {
+  switch (status) {
+    case 'submitted':
+      return 0;
+    case 'in_review':
+    case 'awaiting_customer':
+      return 1;
+    case 'pending_second_approval':
+    case 'scheduled':
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+/** The status page's view model: only what the API's status answer holds (and when to expect an answer), worded for the person. */
+export function statusPageView(status: AppealStatusView, attachments: AttachmentView[], t: PageText, expectedAnswer?: Date) {
   const closed = isClosed(status.status);
-  const text = STATUS_TEXT[status.status];
   const changes = status.requestedChanges;
+  const reached = timelineStep(status.status);
   return {
     reference: status.reference,
     status: status.status,
-    statusLabel: text.label,
-    statusExplain: text.explain,
-    statusBadge: text.badge,
+    statusLabel: t(`appeal:status.${status.status}.label`),
+    statusExplain: t(`appeal:status.${status.status}.explain`),
+    statusBadge: STATUS_BADGES[status.status],
     closed,
     awaitingAnswer: status.status === 'awaiting_customer',
     createdAt: status.createdAt,
     updatedAt: status.updatedAt,
     scheduledFor: status.scheduledFor,
+    expectedAnswer,
+    timeline: TIMELINE.map((step, index) => ({
+      label: index === 3 && closed ? t(`appeal:status.${status.status}.label`) : t(`appeal:timeline.${step}`),
+      done: index < reached || (index === reached && closed),
+      current: index === reached,
+      at: index === 0 ? status.createdAt : index === reached ? status.updatedAt : undefined,
+    })),
     changes: [
-      ...(changes.logonEmail ? [{ label: CHANGE_LABELS.logonEmail, value: changes.logonEmail }] : []),
-      ...(changes.securePhone ? [{ label: CHANGE_LABELS.securePhone, value: changes.securePhone }] : []),
-      ...(changes.resetPassword
-        ? [{ label: CHANGE_LABELS.resetPassword, value: 'A reset link goes to your contact email when the appeal completes' }]
-        : []),
-      ...(changes.disableTotp ? [{ label: CHANGE_LABELS.disableTotp, value: 'Yes' }] : []),
+      ...(changes.logonEmail ? [{ label: t('appeal:changes.logonEmail'), value: changes.logonEmail }] : []),
+      ...(changes.securePhone ? [{ label: t('appeal:changes.securePhone'), value: changes.securePhone }] : []),
+      ...(changes.resetPassword ? [{ label: t('appeal:changes.resetPassword'), value: t('appeal:changes.resetPasswordValue') }] : []),
+      ...(changes.disableTotp ? [{ label: t('appeal:changes.disableTotp'), value: t('appeal:changes.yes') }] : []),
     ],
-    messages: status.messages.map((message) => ({ ...message, who: message.from === 'agent' ? 'Support team' : 'You' })),
+    messages: status.messages.map((message) => ({
+      ...message,
+      who: message.from === 'agent' ? t('appeal:messages.supportTeam') : t('appeal:messages.you'),
+    })),
     ...attachmentsView(attachments),
   };
 }
@@ -92,11 +101,11 @@ export async function uploadAttachment(
   portal: AppealPortalService,
   credentials: AppealCredentials,
   request: UploadRequest,
+  t: PageText,
 ): Promise<UploadOutcome> {
-  const maxMegabytes = Math.round(ATTACHMENT_RULES.maxBytes / 1_048_576);
-  if (request.uploadTooLarge)
-    return { ok: false, status: 413, message: `The file is larger than ${maxMegabytes} MB. Send a smaller scan or photo.` };
-  if (!request.file) return { ok: false, status: 400, message: 'Choose a file (JPEG, PNG or PDF).' };
+  const megabytes = Math.round(ATTACHMENT_RULES.maxBytes / 1_048_576);
+  if (request.uploadTooLarge) return { ok: false, status: 413, message: t('appeal:files.tooLarge', { megabytes }) };
+  if (!request.file) return { ok: false, status: 400, message: t('appeal:files.choose') };
   try {
     const added = await portal.attach(
       credentials,
@@ -107,9 +116,10 @@ export async function uploadAttachment(
   } catch (error) {
     if (!(error instanceof DomainError) || error.code === 'NOT_FOUND') throw error;
     const messages: Record<string, string> = {
-      UNSUPPORTED_MEDIA_TYPE: 'This file is not a JPEG, PNG or PDF. Only those are accepted (judged by their content, not their name).',
-      PAYLOAD_TOO_LARGE: `The file is larger than ${maxMegabytes} MB. Send a smaller scan or photo.`,
-      ATTACHMENT_LIMIT: `This appeal already has ${ATTACHMENT_RULES.maxFiles} files, the most it can hold.`,
+      UNSUPPORTED_MEDIA_TYPE: t('appeal:files.unsupported'),
+      PAYLOAD_TOO_LARGE: t('appeal:files.tooLarge', { megabytes }),
+      ATTACHMENT_LIMIT: t('appeal:files.limit', { files: ATTACHMENT_RULES.maxFiles }),
+      APPEAL_CLOSED: t('problems:APPEAL_CLOSED'),
     };
     return {
       ok: false,
@@ -124,18 +134,34 @@ export async function uploadAttachment(
 export function asFieldProblem(
   error: unknown,
   field: string,
+  locale: Locale = 'en',
 ): { code: string; status: number; detail: string; errors: Record<string, string>; retryAfter?: number } | undefined {
   if (!(error instanceof DomainError)) return undefined;
   const errors = formErrors(error);
   const status = PROBLEMS[error.code].status;
   if (status >= 500) return undefined;
+  const detail = problemText(locale, error);
   return {
     code: error.code,
     status,
-    detail: error.detail,
-    errors: errors ? byFieldId(errors) : { [fieldId(field)]: error.detail },
+    detail,
+    errors: errors ? personWorded(byFieldId(errors), locale) : { [fieldId(field)]: detail },
     retryAfter: error.retryAfterSeconds,
   };
+}
+
+/**
+ * The form's own wording of a refused field (`appeal:errors.<field>`), in place of the API's
+ * validation message ("must name the account by its UID..."), which is written for developers.
+ */
+function personWorded(errors: Record<string, string>, locale: Locale): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(errors).map(([field, message]) => {
+      if (message.startsWith('appeal:')) return [field, translate(locale, message)];
+      const key = `appeal:errors.${field}`;
+      return [field, hasText(key) ? translate(locale, key) : message];
+    }),
+  );
 }
 
 /** Field names are dotted paths (`evidence.fullName`); the views key errors by `evidence-fullName`, a name Handlebars can read. */

@@ -93,6 +93,17 @@ export class AppealPortalService {
     };
   }
 
+  /**
+   * When the person can expect our next answer (their status page only; the API's status answer
+   * is as it always was): the first response's due time until there is one, then the resolution's.
+   * Undefined once the appeal is waiting on them, decided or closed.
+   */
+  async expectedAnswer(credentials: AppealCredentials): Promise<Date | undefined> {
+    const appeal = await this.open(this.dataSource.manager, credentials, false);
+    if (appeal.status !== 'submitted' && appeal.status !== 'in_review') return undefined;
+    return (appeal.firstResponseAt === null ? appeal.firstResponseDueAt : appeal.resolutionDueAt) ?? undefined;
+  }
+
   /** What the person filed as evidence, for their own status page (the API's status answer leaves it out). */
   async evidence(credentials: AppealCredentials): Promise<AppealEvidence> {
     return (await this.open(this.dataSource.manager, credentials, false)).evidence;

@@ -9,6 +9,9 @@ import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealPageAccess } from './appeal-page-access';
 import type { UploadRequest } from './appeal-page-upload.middleware';
 import { asFieldProblem, statusPageView, uploadAttachment } from './appeal-page-views';
+import { isClosed } from './appeal-workflow';
+import { localeOf } from '../../common/i18n/page-locale';
+import { textsFor } from '../../common/i18n/response-text';
 import { AppealCredentials, AppealPortalService } from './appeal-portal.service';
 import { AppealReceiptsService } from './appeal-receipts.service';
 import { clientIp } from './appeals.controller';
@@ -17,7 +20,6 @@ import { AppealMessageForm } from './dto/appeal-message.form';
 import { AppealStatusOpenForm } from './dto/appeal-status-open.form';
 
 const STATUS_PATH = '/appeal/status';
-const WRONG_CREDENTIALS = 'There is no appeal with this reference, or the access token does not open it.';
 
 /**
  * `/appeal/status`: the person opens their appeal with its reference and access token (kept in
@@ -49,10 +51,7 @@ export class AppealStatusPagesController {
         if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
         // A token replaced since (a resend) or a deleted appeal: ask again.
         this.access.forget(response);
-        response.locals.flash = {
-          kind: 'warning',
-          message: 'This browser held an access token that no longer opens the appeal. Enter the newest one.',
-        };
+        response.locals.flash = { kind: 'warning', message: textsFor(response)('appeal:open.stale') };
       }
     }
     this.renderForms(request, response, 200, {});
@@ -64,8 +63,8 @@ export class AppealStatusPagesController {
     const accessToken = form.accessToken?.trim() ?? '';
     if (!reference || !accessToken) {
       const errors = {
-        ...(reference ? {} : { reference: 'Enter the reference (AP- and 10 letters or digits).' }),
-        ...(accessToken ? {} : { accessToken: 'Enter the access token you were shown when you filed.' }),
+        ...(reference ? {} : { reference: textsFor(response)('appeal:open.enterReference') }),
+        ...(accessToken ? {} : { accessToken: textsFor(response)('appeal:open.enterToken') }),
       };
       return this.renderForms(request, response, 400, { reference, errors });
     }
@@ -73,7 +72,7 @@ export class AppealStatusPagesController {
       await this.portal.authorize({ reference, accessToken });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
-      return this.renderForms(request, response, 404, { reference, errors: { accessToken: WRONG_CREDENTIALS } });
+      return this.renderForms(request, response, 404, { reference, errors: { accessToken: textsFor(response)('appeal:open.wrong') } });
     }
     this.access.remember(response, { reference, accessToken });
     response.redirect(303, STATUS_PATH);
@@ -87,23 +86,20 @@ export class AppealStatusPagesController {
     try {
       if (!reference || !/^[^@\s]+@[^@\s]+$/.test(email)) {
         throw new ValidationFailedError([
-          ...(reference ? [] : [{ field: 'resend-reference', message: 'Enter the reference of your appeal.' }]),
-          ...(/^[^@\s]+@[^@\s]+$/.test(email)
-            ? []
-            : [{ field: 'resend-email', message: 'Enter the contact email you verified when you filed.' }]),
+          ...(reference ? [] : [{ field: 'resend-reference', message: textsFor(response)('appeal:open.enterResendReference') }]),
+          ...(/^[^@\s]+@[^@\s]+$/.test(email) ? [] : [{ field: 'resend-email', message: textsFor(response)('appeal:open.enterEmail') }]),
         ]);
       }
       await this.accessTokens.resend(reference, email, { ip: clientIp(request) });
     } catch (error) {
-      const problem = asFieldProblem(error, 'resend-email');
+      const problem = asFieldProblem(error, 'resend-email', localeOf(response));
       if (!problem) throw error;
       if (problem.retryAfter !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(problem.retryAfter))));
       return this.renderForms(request, response, problem.status, { resend: { reference, email }, errors: problem.errors });
     }
     this.flash.set(response, {
       kind: 'info',
-      message:
-        'If the reference and the email match an appeal, a new access token is on its way to that email. The old token no longer works once it is sent.',
+      message: textsFor(response)('appeal:open.tokenSent'),
     });
     response.redirect(303, STATUS_PATH);
   }
@@ -114,17 +110,22 @@ export class AppealStatusPagesController {
     const credentials = this.credentials(request, response);
     if (!credentials) return;
     const body = form.body?.trim() ?? '';
-    if (!body) return this.renderStatus(request, response, 400, credentials, { errors: { body: 'Write your message first.' } });
+    if (!body)
+      return this.renderStatus(request, response, 400, credentials, { errors: { body: textsFor(response)('appeal:messages.empty') } });
     if (body.length > 5000)
-      return this.renderStatus(request, response, 400, credentials, { body, errors: { body: 'Keep the message under 5,000 characters.' } });
+      return this.renderStatus(request, response, 400, credentials, {
+        body,
+        errors: { body: textsFor(response)('appeal:messages.tooLong') },
+      });
     try {
       await this.portal.postMessage(credentials, body, { ip: clientIp(request) });
     } catch (error) {
-      const problem = asFieldProblem(error, error instanceof DomainError && error.code === 'APPEAL_CLOSED' ? 'closed' : 'body');
+      const field = error instanceof DomainError && error.code === 'APPEAL_CLOSED' ? 'closed' : 'body';
+      const problem = asFieldProblem(error, field, localeOf(response));
       if (!problem || problem.code === 'NOT_FOUND') throw error;
       return this.renderStatus(request, response, problem.status, credentials, { body, errors: problem.errors });
     }
-    this.flash.set(response, { kind: 'success', message: 'Your message was sent to the support team.' });
+    this.flash.set(response, { kind: 'success', message: textsFor(response)('appeal:messages.sent') });
     response.redirect(303, STATUS_PATH);
   }
 
@@ -133,12 +134,12 @@ export class AppealStatusPagesController {
   async upload(@Req() request: UploadRequest, @Res() response: Response): Promise<void> {
     const credentials = this.credentials(request, response);
     if (!credentials) return;
-    const outcome = await uploadAttachment(this.portal, credentials, request);
+    const outcome = await uploadAttachment(this.portal, credentials, request, textsFor(response));
     if (!outcome.ok)
       return this.renderStatus(request, response, outcome.status, credentials, {
         errors: outcome.closed ? { closed: outcome.message } : { file: outcome.message },
       });
-    this.flash.set(response, { kind: 'success', message: `${outcome.filename} was added to your appeal.` });
+    this.flash.set(response, { kind: 'success', message: textsFor(response)('appeal:files.added', { filename: outcome.filename }) });
     response.redirect(303, STATUS_PATH);
   }
 
@@ -150,10 +151,10 @@ export class AppealStatusPagesController {
     const status = await this.portal.status(credentials);
     response.setHeader('Cache-Control', 'no-store');
     response.render('appeal/cancel', {
-      title: 'Cancel your appeal',
+      title: textsFor(response)('appeal:cancel.title'),
       csrf: csrfTokenFor(request),
       reference: status.reference,
-      closed: statusPageView(status, []).closed,
+      closed: isClosed(status.status),
     });
   }
 
@@ -164,11 +165,11 @@ export class AppealStatusPagesController {
     try {
       await this.portal.cancel(credentials, { ip: clientIp(request) });
     } catch (error) {
-      const problem = asFieldProblem(error, 'closed');
+      const problem = asFieldProblem(error, 'closed', localeOf(response));
       if (!problem || problem.code === 'NOT_FOUND') throw error;
       return this.renderStatus(request, response, problem.status, credentials, { errors: problem.errors });
     }
-    this.flash.set(response, { kind: 'success', message: 'Your appeal was cancelled. Nothing will be changed on the account.' });
+    this.flash.set(response, { kind: 'success', message: textsFor(response)('appeal:cancel.done') });
     response.redirect(303, STATUS_PATH);
   }
 
@@ -176,7 +177,7 @@ export class AppealStatusPagesController {
   @Post('sign-out')
   signOut(@Res() response: Response): void {
     this.access.forget(response);
-    this.flash.set(response, { kind: 'info', message: 'This browser no longer holds your appeal’s access token.' });
+    this.flash.set(response, { kind: 'info', message: textsFor(response)('appeal:forgotten') });
     response.redirect(303, STATUS_PATH);
   }
 
@@ -194,18 +195,19 @@ export class AppealStatusPagesController {
     credentials: AppealCredentials,
     extra: object,
   ): Promise<void> {
-    const [appeal, attachments, evidence] = await Promise.all([
+    const [appeal, attachments, evidence, expectedAnswer] = await Promise.all([
       this.portal.status(credentials),
       this.portal.attachments(credentials),
       this.portal.evidence(credentials),
+      this.portal.expectedAnswer(credentials),
     ]);
     response.setHeader('Cache-Control', 'no-store');
     // The signed receipt of the latest decision, once there is one (same as GET /api/v1/appeals/:reference/receipt).
     const receipt = await this.receipts.find(appeal.reference);
     response.status(status).render('appeal/status', {
-      title: `Appeal ${appeal.reference}`,
+      title: textsFor(response)('appeal:statusPage.title', { reference: appeal.reference }),
       csrf: csrfTokenFor(request),
-      ...statusPageView(appeal, attachments),
+      ...statusPageView(appeal, attachments, textsFor(response), expectedAnswer),
       evidence,
       receipt,
       errors: {},
@@ -215,8 +217,11 @@ export class AppealStatusPagesController {
 
   private renderForms(request: Request, response: Response, status: number, extra: object): void {
     response.setHeader('Cache-Control', 'no-store');
-    response
-      .status(status)
-      .render('appeal/status-open', { title: 'Follow your appeal', csrf: csrfTokenFor(request), errors: {}, ...extra });
+    response.status(status).render('appeal/status-open', {
+      title: textsFor(response)('appeal:open.heading'),
+      csrf: csrfTokenFor(request),
+      errors: {},
+      ...extra,
+    });
   }
 }

@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   // accounts: the account and its RAM users
   'account.created',
   'account.locale_changed',
+  'account.preferences_changed',
   'ram_user.created',
   'account.frozen',
 

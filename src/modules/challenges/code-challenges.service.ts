@@ -34,6 +34,8 @@ export interface ChallengeAccount {
   readonly logonEmail: string;
   readonly securePhone: string | null;
   readonly locale: Locale;
+  /** The zone its messages print times in; null: the locale's. */
+  readonly timeZone?: string | null;
 }
 
 export interface IssueChallenge {
@@ -558,6 +560,7 @@ export class CodeChallengesService {
         channel: 'email',
         to: account.logonEmail,
         locale: account.locale,
+        timeZone: account.timeZone,
         variables,
         accountUid: account.uid,
       });
@@ -567,6 +570,7 @@ export class CodeChallengesService {
           channel: 'sms',
           to: account.securePhone,
           locale: account.locale,
+          timeZone: account.timeZone,
           variables,
           accountUid: account.uid,
         });

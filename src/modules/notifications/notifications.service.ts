@@ -8,12 +8,17 @@ import { NotificationChannel, TemplateId, templateSpec, variableProblems } from 
 import { OutboxRelay } from './outbox-relay';
 import { Locale } from '../../common/locales';
 
+/** Where a notice's time zone travels in its payload. */
+export const TIME_ZONE_VARIABLE = 'timeZone';
+
 export interface Notice {
   readonly template: TemplateId;
   readonly channel: NotificationChannel;
   /** An email address, or an E.164 phone number. */
   readonly to: string;
   readonly locale?: Locale;
+  /** The zone the message prints times in (the account's); absent or null: the locale's (Asia/Shanghai for zh-CN, UTC for en). */
+  readonly timeZone?: string | null;
   /** Every variable of the template; the catalogue's secret ones are sealed before they touch the table. */
   readonly variables: Readonly<Record<string, JsonValue>>;
   readonly accountUid?: string;
@@ -46,6 +51,8 @@ export function outboxRow(notice: Notice, crypto: CryptoService): OutboxRow {
   const data: JsonObject = {};
   const secrets: JsonObject = {};
   for (const [key, value] of Object.entries(notice.variables)) (spec.secrets.includes(key) ? secrets : data)[key] = value;
+  // Kept beside the variables (no template names it): the renderer's `date` helper reads it.
+  if (notice.timeZone) data[TIME_ZONE_VARIABLE] = notice.timeZone;
   return {
     id: randomUUID(),
     template: notice.template,

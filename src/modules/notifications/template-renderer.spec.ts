@@ -216,10 +216,14 @@ describe(TemplateRenderer.name, () => {
     }
   });
 
-  it('formats dates in the reader’s language, in UTC', () => {
+  it('formats dates in the reader’s language and zone, with the zone named (the locale’s zone by default)', () => {
     const variables = { ...templateSpec('verification-locked').sample };
     expect(renderer.renderSms('verification-locked', 'en', variables)).toContain('22 Nov 2026, 10:30 UTC');
-    expect(renderer.renderSms('verification-locked', 'zh-CN', variables)).toContain('2026年11月22日 10:30 UTC');
+    expect(renderer.renderSms('verification-locked', 'zh-CN', variables)).toContain('2026年11月22日 18:30 Asia/Shanghai');
+    expect(renderer.renderSms('verification-locked', 'en', { ...variables, timeZone: 'America/New_York' })).toContain(
+      '22 Nov 2026, 05:30 America/New_York',
+    );
+    expect(renderer.renderSms('verification-locked', 'zh-CN', { ...variables, timeZone: 'UTC' })).toContain('2026年11月22日 10:30 UTC');
   });
 });
 

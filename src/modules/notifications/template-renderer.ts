@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { TemplateId } from './notification-templates';
 import { Locale } from '../../common/locales';
+import { isTimeZone, localeTimeZone, zoneName } from '../../common/time-zones';
 
 export interface RenderedEmail {
   readonly subject: string;
@@ -17,10 +18,18 @@ export interface RenderedEmail {
 type Compiled = Handlebars.TemplateDelegate;
 type Kind = 'html' | 'text';
 
-const DATE_FORMATS: Record<Locale, Intl.DateTimeFormat> = {
-  en: new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
-  'zh-CN': new Intl.DateTimeFormat('zh-CN', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }),
+const DATE_STYLES: Record<Locale, { readonly locale: string; readonly dateStyle: 'medium' | 'long' }> = {
+  en: { locale: 'en-GB', dateStyle: 'medium' },
+  'zh-CN': { locale: 'zh-CN', dateStyle: 'long' },
 };
+
+/** `22 Nov 2026, 14:05 UTC`, `2026年11月22日 22:05 Asia/Shanghai`: in the reader's zone, with the zone named. */
+export function messageDate(value: string | Date, locale: Locale, zone: string | undefined): string {
+  const timeZone = isTimeZone(zone) ? zone : localeTimeZone(locale);
+  const style = DATE_STYLES[locale];
+  const text = new Intl.DateTimeFormat(style.locale, { dateStyle: style.dateStyle, timeStyle: 'short', timeZone }).format(new Date(value));
+  return `${text} ${zoneName(timeZone)}`;
+}
 
 /** Email fragments shared by several templates: `views/email/partials/<name>/<locale>.<kind>.hbs`, used as `{{> name}}`. */
 const PARTIALS_DIR = join('email', 'partials');
@@ -44,8 +53,8 @@ export class TemplateRenderer {
     this.partialNames = readdirSync(join(VIEWS_DIR, PARTIALS_DIR));
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     this.handlebars.registerHelper('date', function (this: unknown, value: string | Date, options: Handlebars.HelperOptions) {
-      const locale = (options.data.root as { locale?: Locale }).locale ?? 'en';
-      return `${DATE_FORMATS[locale].format(new Date(value))} UTC`;
+      const root = options.data.root as { locale?: Locale; timeZone?: string };
+      return messageDate(value, root.locale ?? 'en', root.timeZone);
     });
   }
 

@@ -202,7 +202,7 @@ export class ContactChangesService {
     const formerEmail = current.logonEmail;
     const revertUrl = await this.reverts.issue(manager, { accountUid: current.uid, kind: 'logon_email', formerValue: formerEmail });
     const at = this.clock.now().toISOString();
-    const notice = { channel: 'email', locale: current.locale, accountUid: current.uid } as const;
+    const notice = { channel: 'email', locale: current.locale, timeZone: current.timeZone, accountUid: current.uid } as const;
     await this.notifications.notify(manager, {
       ...notice,
       template: 'logon-email-changed',
@@ -241,6 +241,7 @@ export class ContactChangesService {
     const notice = {
       template: 'secure-phone-changed',
       locale: current.locale,
+      timeZone: current.timeZone,
       accountUid: current.uid,
       variables: { uid: current.uid, at: this.clock.now().toISOString(), newPhone: maskPhone(newPhone), revertUrl },
     } as const;

@@ -88,7 +88,13 @@ export class PasswordChangeService {
     const revokedSessions = await this.sessions.revokeForAccount(manager, account.uid, 'password_changed', { rootOnly: true });
     const revertUrl = await this.reverts.issue(manager, { accountUid: account.uid, kind: 'password', formerValue: null });
     const variables = { uid: account.uid, at: this.clock.now().toISOString(), revertUrl };
-    const notice = { template: 'password-changed', locale: account.locale, variables, accountUid: account.uid } as const;
+    const notice = {
+      template: 'password-changed',
+      locale: account.locale,
+      timeZone: account.timeZone,
+      variables,
+      accountUid: account.uid,
+    } as const;
     await this.notifications.notify(manager, { ...notice, channel: 'email', to: account.logonEmail });
     if (account.securePhone) await this.notifications.notify(manager, { ...notice, channel: 'sms', to: account.securePhone });
     await this.audit.record(manager, {

@@ -5,14 +5,11 @@ import { DomainError } from '../../../common/errors/domain-error';
 import { maskEmail, maskPhone } from '../../../common/masking';
 import { CsrfProtected } from '../../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../../common/http/csrf.service';
+import { textsFor } from '../../../common/i18n/response-text';
 import { RevertLink, SecurityRevertsService } from './security-reverts.service';
 
-const UNUSABLE = {
-  title: 'This link cannot be used',
-  detail:
-    'It is unknown, was already used, or has expired (links work for 7 days). If you still think someone else changed your account, file an appeal.',
-  next: { href: '/appeal', label: 'File an appeal' },
-};
+/** Page texts, worded in the page's language when rendered. */
+const UNUSABLE = { title: 'recovery:revertUnusable.title', detail: 'recovery:revertUnusable.detail', next: 'recovery:fileAppealButton' };
 
 /**
  * `/secure/revert/:token`, the "this wasn't me" link of change notices. Mail scanners open
@@ -29,7 +26,7 @@ export class SecurityRevertsPagesController {
   async confirm(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const link = await this.usable(response, () => this.reverts.preview(token));
     if (!link) return;
-    render(request, response, 200, 'account/revert', { title: 'Secure your account', token, ...describe(link) });
+    render(request, response, 200, 'account/revert', { title: textsFor(response)('recovery:revert.heading'), token, ...describe(link) });
   }
 
   @Post(':token')
@@ -39,7 +36,7 @@ export class SecurityRevertsPagesController {
     const done = await this.usable(response, () => this.reverts.revert(token, request.ip));
     if (!done) return;
     render(request, response, 200, 'account/reverted', {
-      title: 'Your account is secured',
+      title: textsFor(response)('recovery:reverted.heading'),
       restoredEmail: done.reverted.includes('logon_email'),
       restoredPhone: done.reverted.includes('secure_phone'),
       removedPasskey: done.reverted.includes('passkey'),
@@ -53,7 +50,12 @@ export class SecurityRevertsPagesController {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'NOT_FOUND') throw error;
       response.setHeader('Cache-Control', 'no-store');
-      response.status(404).render('appeal/link-unusable', UNUSABLE);
+      const t = textsFor(response);
+      response.status(404).render('appeal/link-unusable', {
+        title: t(UNUSABLE.title),
+        detail: t(UNUSABLE.detail),
+        next: { href: '/appeal', label: t(UNUSABLE.next) },
+      });
       return undefined;
     }
   }

@@ -129,6 +129,7 @@ export class TotpEnrolmentService {
       channel: 'email',
       to: account.logonEmail,
       locale: account.locale,
+      timeZone: account.timeZone,
       variables: { uid: account.uid, at: this.clock.now().toISOString(), enabled },
       accountUid: account.uid,
     });

@@ -49,6 +49,10 @@ export class Account {
   @Column({ type: 'varchar', length: 8 })
   locale!: Locale;
 
+  /** IANA time zone of the times on its pages and in its messages; null: the browser's (pages), the locale's (messages). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  timeZone!: string | null;
+
   @Column({ type: 'varchar', length: 8 })
   status!: AccountStatus;
 

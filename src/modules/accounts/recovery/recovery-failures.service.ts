@@ -60,6 +60,7 @@ export class RecoveryFailures {
         channel: 'email',
         to: account.logonEmail,
         locale: account.locale,
+        timeZone: account.timeZone,
         variables: { uid: account.uid, at: this.clock.now().toISOString(), ip },
         accountUid: account.uid,
       });

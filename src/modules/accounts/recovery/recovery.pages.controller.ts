@@ -1,13 +1,16 @@
 import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { isE164Phone } from '../../../common/contacts';
 import { DomainError, NotFoundError, RateLimitedError } from '../../../common/errors/domain-error';
 import { PROBLEMS } from '../../../common/errors/problem-codes';
 import { CsrfProtected, CsrfToken } from '../../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../../common/http/csrf.service';
 import { FlashService } from '../../../common/http/flash.service';
 import { formErrors } from '../../../common/http/form-errors';
+import { confirmationErrors } from '../../../common/http/password-confirmation';
+import { localeOf } from '../../../common/i18n/page-locale';
+import { problemFor, textsFor } from '../../../common/i18n/response-text';
+import { countryOptions, defaultCountry, isCountry, normalisePhone, PHONE_EXAMPLE } from '../../../common/phones';
 import { AppConfig } from '../../../config/app-config';
 import { InjectConfig } from '../../../config/config.module';
 import { clientInfo } from '../client-info';
@@ -16,7 +19,7 @@ import { RecoverEmailForm } from './dto/recover-email.form';
 import { RecoverPasswordForm } from './dto/recover-password.form';
 import { ResetPasswordForm } from './dto/reset-password.form';
 import { LogonEmailRemindersService } from './logon-email-reminders.service';
-import { PasswordRecoveryService, RECOVERY_METHODS, RecoveryMethod } from './password-recovery.service';
+import { PasswordRecoveryService, RECOVERY_METHODS } from './password-recovery.service';
 
 type Errors = Record<string, string>;
 
@@ -44,12 +47,14 @@ interface EmailView {
   title: string;
   csrf: string;
   securePhone: string;
+  countries: ReturnType<typeof countryOptions>;
+  phoneExample: string;
   errors: Errors;
 }
 
-const START_TITLE = 'Reset your password';
-const RESET_TITLE = 'Enter the code and a new password';
-const EMAIL_TITLE = 'Find your logon email';
+const START_TITLE = 'recovery:start.heading';
+const RESET_TITLE = 'recovery:code.heading';
+const EMAIL_TITLE = 'recovery:email.heading';
 const RECOVERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Code errors after which the same recovery can never succeed. */
 const DEAD_ENDS = new Set(['VERIFICATION_EXPIRED', 'VERIFICATION_LOCKED', 'VERIFICATION_USED']);
@@ -75,8 +80,8 @@ export class RecoveryPagesController {
 
   @Get('password')
   @Render('account/recover-password')
-  startForm(@CsrfToken() csrf: string): StartView {
-    return { title: START_TITLE, csrf, login: '', method: 'email', errors: {} };
+  startForm(@CsrfToken() csrf: string, @Res({ passthrough: true }) response: Response): StartView {
+    return { title: textsFor(response)(START_TITLE), csrf, login: '', method: 'email', errors: {} };
   }
 
   /** 303 to the code form, whatever the login; the form again with the error beside its field otherwise. */
@@ -84,9 +89,10 @@ export class RecoveryPagesController {
   async start(@Body() form: RecoverPasswordForm, @Req() request: Request, @Res() response: Response): Promise<void> {
     const login = form.login?.trim() ?? '';
     const method = RECOVERY_METHODS.find((candidate) => candidate === form.method);
+    const t = textsFor(response);
     const again = (status: number, errors: Errors) =>
       response.status(status).render('account/recover-password', {
-        title: START_TITLE,
+        title: t(START_TITLE),
         csrf: csrfTokenFor(request),
         login,
         method: method ?? '',
@@ -94,18 +100,18 @@ export class RecoveryPagesController {
       } satisfies StartView);
     if (!login || !method) {
       return again(400, {
-        ...(login ? {} : { login: 'Enter the logon email of your account.' }),
-        ...(method ? {} : { method: 'Choose where to send the code.' }),
+        ...(login ? {} : { login: t('recovery:start.enterLogin') }),
+        ...(method ? {} : { method: t('recovery:start.chooseMethod') }),
       });
     }
     try {
       const { recoveryId } = await this.recoveries.start({ login, method }, clientInfo(request).ip);
-      this.flash.set(response, { kind: 'info', message: sentMessage(method) });
+      this.flash.set(response, { kind: 'info', message: t(method === 'sms' ? 'recovery:start.sentSms' : 'recovery:start.sentEmail') });
       response.redirect(303, `/recover/password/${recoveryId}`);
     } catch (error) {
       if (error instanceof RateLimitedError) {
         response.setHeader('Retry-After', String(error.retryAfterSeconds));
-        return again(429, { login: error.detail });
+        return again(429, { login: problemFor(response, error) });
       }
       const errors = formErrors(error);
       if (errors) return again(400, errors);
@@ -123,7 +129,7 @@ export class RecoveryPagesController {
   ): ResetView {
     assertRecoveryId(recoveryId);
     response.locals.flash = this.flash.take(request, response);
-    return { title: RESET_TITLE, csrf, recoveryId, code: '', codeMinutes: this.codeMinutes, errors: {} };
+    return { title: textsFor(response)(RESET_TITLE), csrf, recoveryId, code: '', codeMinutes: this.codeMinutes, errors: {} };
   }
 
   /** The done page; the form again with the error beside its field (with the status the API would answer). */
@@ -137,9 +143,10 @@ export class RecoveryPagesController {
     assertRecoveryId(recoveryId);
     const code = form.code?.trim() ?? '';
     const newPassword = form.newPassword ?? '';
+    const t = textsFor(response);
     const again = (status: number, errors: Errors, restart = false) =>
       response.status(status).render('account/recover-password-reset', {
-        title: RESET_TITLE,
+        title: t(RESET_TITLE),
         csrf: csrfTokenFor(request),
         recoveryId,
         code,
@@ -147,23 +154,25 @@ export class RecoveryPagesController {
         errors,
         restart,
       } satisfies ResetView);
-    if (!code || !newPassword) {
+    const mismatch = confirmationErrors(newPassword, form.confirmPassword, t);
+    if (!code || !newPassword || mismatch.length) {
       return again(400, {
-        ...(code ? {} : { code: 'Enter the code we sent you.' }),
-        ...(newPassword ? {} : { newPassword: 'Choose a new password.' }),
+        ...(code ? {} : { code: t('recovery:code.enterCode') }),
+        ...(newPassword ? {} : { newPassword: t('recovery:code.choosePassword') }),
+        ...Object.fromEntries(mismatch.map(({ field, message }) => [field, message])),
       });
     }
     try {
       await this.recoveries.reset(recoveryId, { code, newPassword }, clientInfo(request).ip);
-      response.render('account/recover-password-done', { title: 'Your password was reset' });
+      response.render('account/recover-password-done', { title: t('recovery:done.heading') });
     } catch (error) {
-      if (error instanceof PasswordPolicyError) return again(422, { newPassword: error.detail });
+      if (error instanceof PasswordPolicyError) return again(422, { newPassword: problemFor(response, error) });
       const errors = formErrors(error);
       if (errors) return again(400, errors);
       if (!(error instanceof DomainError) || !(error.code.startsWith('VERIFICATION_') || error.code === 'ACCOUNT_FROZEN')) throw error;
       if (error.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(error.retryAfterSeconds));
       const field = error.code === 'ACCOUNT_FROZEN' ? 'form' : 'code';
-      return again(PROBLEMS[error.code].status, { [field]: error.detail }, DEAD_ENDS.has(error.code));
+      return again(PROBLEMS[error.code].status, { [field]: problemFor(response, error) }, DEAD_ENDS.has(error.code));
     }
   }
 
@@ -171,50 +180,55 @@ export class RecoveryPagesController {
   @Render('account/recover-email')
   emailForm(@CsrfToken() csrf: string, @Req() request: Request, @Res({ passthrough: true }) response: Response): EmailView {
     response.locals.flash = this.flash.take(request, response);
-    return { title: EMAIL_TITLE, csrf, securePhone: '', errors: {} };
+    const locale = localeOf(response);
+    return {
+      title: textsFor(response)(EMAIL_TITLE),
+      csrf,
+      securePhone: '',
+      countries: countryOptions(locale, defaultCountry(locale)),
+      phoneExample: PHONE_EXAMPLE,
+      errors: {},
+    };
   }
 
   /** 303 back to the form with the same message whether or not any account has the phone. */
   @Post('email')
   async remind(@Body() form: RecoverEmailForm, @Req() request: Request, @Res() response: Response): Promise<void> {
     const typed = form.securePhone?.trim() ?? '';
-    // People write phones with spaces, dashes and brackets; E.164 has none.
-    const securePhone = typed.replace(/[\s\-().]/g, '');
+    const locale = localeOf(response);
+    const t = textsFor(response);
+    // People type phones nationally, with spaces, dashes and brackets, or with +: read in the chosen country.
+    const country = isCountry(form.country) ? form.country : defaultCountry(locale);
+    const securePhone = normalisePhone(typed, country);
     const again = (status: number, errors: Errors) =>
       response.status(status).render('account/recover-email', {
-        title: EMAIL_TITLE,
+        title: t(EMAIL_TITLE),
         csrf: csrfTokenFor(request),
         securePhone: typed,
+        countries: countryOptions(locale, country),
+        phoneExample: PHONE_EXAMPLE,
         errors,
       } satisfies EmailView);
-    if (!isE164Phone(securePhone)) {
+    if (!securePhone) {
       return again(400, {
-        securePhone: typed
-          ? 'Enter the phone number with its country code, such as +8613812345678.'
-          : 'Enter the secure phone of your account.',
+        securePhone: typed ? t('account:contact.phone.invalid', { example: PHONE_EXAMPLE }) : t('recovery:email.enterPhone'),
       });
     }
     try {
       await this.reminders.remind(securePhone, clientInfo(request).ip);
       this.flash.set(response, {
         kind: 'success',
-        message: 'If an account has this secure phone, an SMS with its logon email and account ID is on its way.',
+        message: t('recovery:email.sent'),
       });
       response.redirect(303, '/recover/email');
     } catch (error) {
       if (error instanceof RateLimitedError) {
         response.setHeader('Retry-After', String(error.retryAfterSeconds));
-        return again(429, { securePhone: error.detail });
+        return again(429, { securePhone: problemFor(response, error) });
       }
       throw error;
     }
   }
-}
-
-function sentMessage(method: RecoveryMethod): string {
-  return method === 'sms'
-    ? 'If this is the logon email of an account with a secure phone, we have sent a code to that phone by SMS.'
-    : 'If this is the logon email of an account, we have sent a code to it.';
 }
 
 /** Every recovery id is a UUID: anything else is no page of ours (and never lands in a form action). */

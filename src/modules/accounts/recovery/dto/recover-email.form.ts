@@ -7,4 +7,10 @@ export class RecoverEmailForm extends FormDto {
   @IsString()
   @MaxLength(32)
   securePhone?: string;
+
+  /** A page field: the country a national number is read in. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2)
+  country?: string;
 }
