@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { AgentPresenceService } from './agent-presence.service';
 import { AgentSessionsService } from './agent-sessions.service';
 import { AgentSignInLockout } from './agent-sign-in-lockout.service';
 import { AgentSignInService } from './agent-sign-in.service';
@@ -15,7 +16,7 @@ import { AgentsService } from './agents.service';
  */
 @Module({
   imports: [AuditModule, AccountsModule, NotificationsModule],
-  providers: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentTotpService],
-  exports: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout],
+  providers: [AgentsService, AgentPresenceService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentTotpService],
+  exports: [AgentsService, AgentPresenceService, AgentSessionsService, AgentSignInService, AgentSignInLockout],
 })
 export class AgentsModule {}

@@ -113,7 +113,7 @@ export class AppealPortalService {
       if (appeal.status === 'awaiting_customer') {
         await this.transitions.byParty(manager, appeal, 'customer', 'reply', context);
       } else {
-        await this.repository.advance(manager, appeal, {});
+        await this.repository.advance(manager, appeal, {}, { label: 'the person' });
         await this.audit.record(manager, {
           action: 'appeal.customer_message_added',
           ...context,
@@ -165,7 +165,7 @@ export class AppealPortalService {
       attachment.appealId = appeal.id;
       await manager.insert(AppealAttachment, attachment);
       await manager.insert(AppealAttachmentContent, { attachmentId: attachment.id, content: file.content });
-      await this.repository.advance(manager, appeal, {});
+      await this.repository.advance(manager, appeal, {}, { label: 'the person' });
       await this.audit.record(manager, {
         action: 'appeal.attachment_added',
         actor: { type: 'public' },

@@ -289,7 +289,12 @@ export class AppealReviewService {
       const outcome = await effect({ manager, appeal, decision, now });
       const lease: LeaseChange =
         decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
-      await this.transitions.move(manager, appeal, decision.to, now, { responds: RESPONDS.has(action), lease, patch: outcome.patch });
+      await this.transitions.move(manager, appeal, decision.to, now, {
+        responds: RESPONDS.has(action),
+        lease,
+        patch: outcome.patch,
+        by: { agentId: agent.id },
+      });
       await this.audit.record(manager, {
         action: AUDIT_ACTION[action],
         actor: { type: 'agent', id: agent.id },

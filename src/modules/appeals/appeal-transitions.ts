@@ -4,6 +4,7 @@ import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AuditActor, AuditService } from '../audit/audit.service';
+import { ChangedBy } from './appeal-events.service';
 import { AppealNotices } from './appeal-notices';
 import { slaOnTransition, slaSettings } from './appeal-sla';
 import { AppealStatus, decidePartyAction, isClosed, Party, PartyAction } from './appeal-workflow';
@@ -28,6 +29,13 @@ const PAST_TENSE: Record<PartyAction, string> = {
   reject: 'rejected',
 };
 
+/** How the back-office's live events name a party that changed an appeal. */
+const PARTY_LABELS: Record<Party, 'the person' | 'a former contact' | 'the system'> = {
+  customer: 'the person',
+  former_contact: 'a former contact',
+  system: 'the system',
+};
+
 /**
  * Writes a decided transition: the new status with the SLA bookkeeping and lease that go with
  * it, and the next version. Every change of status, by agents, the person, former contacts or
@@ -49,19 +57,24 @@ export class AppealTransitions {
     appeal: Appeal,
     to: AppealStatus,
     now: Date,
-    options: { responds?: boolean; lease?: LeaseChange; patch?: AppealPatch } = {},
+    options: { responds?: boolean; lease?: LeaseChange; patch?: AppealPatch; by?: ChangedBy } = {},
   ): Promise<Appeal> {
     const lease = isClosed(to) ? 'drop' : (options.lease ?? 'keep');
-    return this.repository.advance(manager, appeal, {
-      status: to,
-      ...slaOnTransition(appeal, appeal.status, to, now, slaSettings(this.config), options.responds ?? false),
-      ...(lease === 'drop'
-        ? { leaseAgentId: null, leaseExpiresAt: null }
-        : lease === 'keep'
-          ? {}
-          : { leaseAgentId: lease.agentId, leaseExpiresAt: lease.until }),
-      ...options.patch,
-    });
+    return this.repository.advance(
+      manager,
+      appeal,
+      {
+        status: to,
+        ...slaOnTransition(appeal, appeal.status, to, now, slaSettings(this.config), options.responds ?? false),
+        ...(lease === 'drop'
+          ? { leaseAgentId: null, leaseExpiresAt: null }
+          : lease === 'keep'
+            ? {}
+            : { leaseAgentId: lease.agentId, leaseExpiresAt: lease.until }),
+        ...options.patch,
+      },
+      options.by,
+    );
   }
 
   /**
@@ -77,7 +90,7 @@ export class AppealTransitions {
   ): Promise<Appeal> {
     const from = appeal.status;
     const to = decidePartyAction(appeal, party, action);
-    await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch });
+    await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch, by: { label: PARTY_LABELS[party] } });
     const reason = CLOSING_REASONS[action];
     if (reason) await this.notices.toContact(manager, appeal, 'appeal-closed', { reason });
     await this.audit.record(manager, {

@@ -26,6 +26,7 @@ import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
 import { AppealDetailService } from './appeal-detail.service';
 import { AppealReceiptsService } from './appeal-receipts.service';
+import { AppealEventsService } from './appeal-events.service';
 import { AppealQueueService } from './appeal-queue.service';
 import { AppealSensitiveReadsService } from './appeal-sensitive-reads.service';
 import { AppealStatisticsService } from './appeal-statistics.service';
@@ -71,6 +72,7 @@ import { PasswordResetsService } from './password-resets.service';
   ],
   providers: [
     AppealsRepository,
+    AppealEventsService,
     AppealNotices,
     AppealTransitions,
     AccountMatcher,
@@ -94,6 +96,7 @@ import { PasswordResetsService } from './password-resets.service';
     PasswordResetsService,
   ],
   exports: [
+    AppealEventsService,
     AppealFilingService,
     AppealPortalService,
     AppealReviewService,

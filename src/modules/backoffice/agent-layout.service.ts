@@ -51,6 +51,8 @@ export class AgentLayout {
       })),
       signOut: { action: '/agent/logout', csrf, who: `${agent.name} · ${ROLE_LABELS[agent.role]}` },
       flash: this.flash.take(request, response),
+      // The live queue, presence and keyboard; every page works without it.
+      scripts: ['/static/js/agent-live.js'],
     });
   }
 

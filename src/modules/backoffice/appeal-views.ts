@@ -306,6 +306,7 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
       (row.status === 'awaiting_customer' ? { label: '', tone: 'neutral', detail: 'paused while awaiting the customer' } : null),
     holder: row.leaseHolder?.name ?? null,
     flood: row.flood,
+    answered: row.answered && row.status === 'in_review',
   };
 }
 

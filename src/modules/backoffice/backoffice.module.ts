@@ -17,6 +17,8 @@ import { AppealsPanel } from './dashboard/appeals.panel';
 import { DashboardPanels } from './dashboard/dashboard-panels';
 import { NotificationFailuresPanel } from './dashboard/notification-failures.panel';
 import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
+import { LiveEventsPagesController } from './live-events.pages.controller';
+import { LiveStreamsService } from './live-streams.service';
 import { MePagesController } from './me.pages.controller';
 import { NotificationsPagesController } from './notifications.pages.controller';
 import { TeamPagesController } from './team.pages.controller';
@@ -38,6 +40,7 @@ import { TeamPagesController } from './team.pages.controller';
     AuditPagesController,
     TeamPagesController,
     MePagesController,
+    LiveEventsPagesController,
   ],
   providers: [
     AgentAuthGuard,
@@ -47,6 +50,7 @@ import { TeamPagesController } from './team.pages.controller';
     AppealsPanel,
     NotificationFailuresPanel,
     SignInActivityPanel,
+    LiveStreamsService,
   ],
   exports: [AgentAuthGuard, AgentLayout, DashboardPanels],
 })

@@ -1,0 +1,135 @@
+// The back-office's live layer: the queue's changed rows re-rendered, who else has an appeal
+// open, a warning before acting on a stale appeal page, a notice when the person answers an
+// appeal the agent holds, and keyboard shortcuts. Every page works without it: the forms post
+// as they are, and a stale action still answers 409.
+(function () {
+  'use strict';
+
+  var appealBox = document.querySelector('[data-live-appeal]');
+  var queue = document.querySelector('[data-live-queue]');
+  var reference = appealBox ? appealBox.getAttribute('data-live-appeal') : null;
+  var pageVersion = appealBox ? Number(appealBox.getAttribute('data-live-version')) : null;
+  var me = appealBox ? appealBox.getAttribute('data-live-me') : null;
+  var stale = null;
+  var submitting = false;
+
+  function text(tag, content, className) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    node.textContent = content;
+    return node;
+  }
+
+  function noticeArea() {
+    var area = document.querySelector('[data-live-notices]');
+    if (area) return area;
+    area = document.createElement('div');
+    area.className = 'live-notices';
+    area.setAttribute('data-live-notices', '');
+    area.setAttribute('role', 'status');
+    var main = document.getElementById('main');
+    (main || document.body).insertBefore(area, main ? main.firstChild : null);
+    return area;
+  }
+
+  function notifyAnswered(ref) {
+    var notice = document.createElement('p');
+    notice.className = 'alert alert-info live-notice';
+    notice.appendChild(document.createTextNode('The person answered '));
+    var link = text('a', ref);
+    link.href = '/agent/appeals/' + encodeURIComponent(ref);
+    notice.appendChild(link);
+    notice.appendChild(document.createTextNode(', an appeal you hold.'));
+    noticeArea().appendChild(notice);
+  }
+
+  // The queue: changed rows are fetched again with the page's own filters and swapped in place.
+  var pending = {};
+  var timer = null;
+  function queueChanged(ref) {
+    if (!queue.querySelector('tr[data-reference="' + ref + '"]')) return;
+    pending[ref] = true;
+    if (timer) return;
+    timer = setTimeout(refreshRows, 250);
+  }
+  function refreshRows() {
+    var refs = Object.keys(pending);
+    pending = {};
+    timer = null;
+    fetch(location.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
+      .then(function (answer) {
+        return answer.ok ? answer.text() : Promise.reject(new Error(String(answer.status)));
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html');
+        refs.forEach(function (ref) {
+          var row = queue.querySelector('tr[data-reference="' + ref + '"]');
+          if (!row) return;
+          var next = fresh.querySelector('tr[data-reference="' + ref + '"]');
+          if (next) {
+            var imported = document.importNode(next, true);
+            imported.classList.add('live-updated');
+            if (row.classList.contains('is-current')) imported.classList.add('is-current');
+            row.parentNode.replaceChild(imported, row);
+          } else {
+            row.classList.add('live-gone');
+            row.setAttribute('title', 'Changed: it no longer matches these filters');
+          }
+        });
+      })
+      .catch(function () {
+        /* the next change or a reload shows it */
+      });
+  }
+
+  // The appeal page: who else has it open, and a warning once it changed under the agent.
+  function showPresence(agents) {
+    var place = appealBox.querySelector('[data-live-presence]');
+    var others = agents.slice();
+    var mine = others.indexOf(me);
+    if (mine >= 0) others.splice(mine, 1);
+    place.textContent = others.length ? 'Also open by ' + others.join(', ') + '.' : '';
+    place.hidden = !others.length;
+  }
+  function showStale(by) {
+    stale = by;
+    var alert = appealBox.querySelector('[data-live-stale]');
+    alert.textContent = '';
+    alert.appendChild(document.createTextNode('Changed by ' + by + ', '));
+    var link = text('a', 'reload');
+    link.href = location.pathname;
+    alert.appendChild(link);
+    alert.appendChild(document.createTextNode(' before you act: an action on this version would be refused.'));
+    alert.hidden = false;
+  }
+  if (appealBox) {
+    document.addEventListener('submit', function (event) {
+      var form = event.target;
+      if (stale && form.querySelector('input[name="version"]')) {
+        event.preventDefault();
+        var alert = appealBox.querySelector('[data-live-stale]');
+        alert.setAttribute('tabindex', '-1');
+        alert.focus();
+        return;
+      }
+      submitting = true;
+    });
+  }
+
+  if (window.EventSource) {
+    var source = new EventSource('/agent/events' + (reference ? '?appeal=' + encodeURIComponent(reference) : ''));
+    source.addEventListener('appeal.changed', function (message) {
+      var data = JSON.parse(message.data);
+      if (data.mine && data.by === 'the person') notifyAnswered(data.reference);
+      if (queue) queueChanged(data.reference);
+      if (appealBox && data.reference === reference && data.version > pageVersion && !submitting) showStale(data.by);
+    });
+    source.addEventListener('presence', function (message) {
+      var data = JSON.parse(message.data);
+      if (appealBox && data.reference === reference) showPresence(data.agents);
+    });
+    window.addEventListener('pagehide', function () {
+      source.close();
+    });
+  }
+})();
