@@ -1,0 +1,88 @@
+import { Page } from 'playwright-core';
+import { createAgent, TestAgent } from '../support/agents';
+import { fileAppeal, FiledAppeal } from '../support/appeals';
+import { createAccount } from '../support/factories';
+import { SmtpSink } from '../support/smtp-sink';
+import { createTestApp, TestApp } from '../support/test-app';
+import { BrowserSession, openBrowser, signInAgentPage, unexpected } from './support/browser';
+
+/** Two agents, each in a browser of their own, working the same queue. */
+describe('Agent workbench in Chromium', () => {
+  let smtp: SmtpSink;
+  let t: TestApp;
+  let anaBrowser: BrowserSession;
+  let samBrowser: BrowserSession;
+  let ana: TestAgent;
+  let sam: TestAgent;
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start();
+    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    [ana, sam] = await Promise.all([createAgent(t, { name: 'Ana Agent' }), createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' })]);
+    [anaBrowser, samBrowser] = await Promise.all([openBrowser(), openBrowser()]);
+  });
+
+  afterAll(async () => {
+    await anaBrowser?.close();
+    await samBrowser?.close();
+    await t?.close();
+    await smtp?.stop();
+  });
+
+  const file = async (): Promise<FiledAppeal> => {
+    const account = await createAccount(t);
+    return fileAppeal(t, smtp, { account: { uid: account.uid } });
+  };
+  const signedIn = async (browser: BrowserSession, who: TestAgent): Promise<Page> => {
+    const page = await browser.newPage();
+    await signInAgentPage(page, t.baseUrl!, who);
+    return page;
+  };
+  const row = (page: Page, reference: string) => page.locator(`tr[data-reference="${reference}"]`);
+
+  it("re-renders the other agent's queue row, shows presence, and warns before an action on a stale page", async () => {
+    const filed = await file();
+    const [anaPage, samPage] = await Promise.all([signedIn(anaBrowser, ana), signedIn(samBrowser, sam)]);
+    await samPage.goto(`${t.baseUrl}/agent/appeals?status=open`);
+    await expect(row(samPage, filed.reference).locator('td').nth(7).textContent()).resolves.toBe('—');
+    // The row changes in place: a marker set now must survive, which a reload would wipe.
+    await samPage.evaluate(() => document.body.setAttribute('data-not-reloaded', 'yes'));
+
+    await anaPage.goto(`${t.baseUrl}/agent/appeals/${filed.reference}`);
+    await Promise.all([
+      anaPage.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
+      anaPage.getByRole('button', { name: 'Claim', exact: true }).click(),
+    ]);
+    await row(samPage, filed.reference).locator('td', { hasText: 'Ana Agent' }).waitFor({ timeout: 10_000 });
+    await expect(samPage.evaluate(() => document.body.getAttribute('data-not-reloaded'))).resolves.toBe('yes');
+    await expect(row(samPage, filed.reference).locator('.badge').first().textContent()).resolves.toBe('In review');
+
+    // Sam opens the appeal Ana is on: each sees the other.
+    await samPage.goto(`${t.baseUrl}/agent/appeals/${filed.reference}`);
+    await samPage.getByText('Also open by Ana Agent.').waitFor({ timeout: 10_000 });
+    await anaPage.getByText('Also open by Sam Supervisor.').waitFor({ timeout: 10_000 });
+
+    // Ana adds a note: Sam's page is stale, and says so before Sam acts on it.
+    await anaPage.getByRole('textbox', { name: 'Internal note' }).fill('Checked the invoice.');
+    await Promise.all([
+      anaPage.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
+      anaPage.getByRole('button', { name: 'Add note', exact: true }).click(),
+    ]);
+    const warning = samPage.locator('[data-live-stale]');
+    await warning.getByText('Changed by Ana Agent, reload', { exact: false }).waitFor({ timeout: 10_000 });
+    await samPage.getByRole('textbox', { name: 'Internal note' }).fill('Looks fine to me.');
+    const posts: string[] = [];
+    samPage.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+    await samPage.getByRole('button', { name: 'Add note', exact: true }).click();
+    await expect(warning.evaluate((node) => node === document.activeElement)).resolves.toBe(true);
+    expect(posts).toEqual([]);
+    // Reloading clears it and the action goes through.
+    await Promise.all([samPage.waitForLoadState('load'), warning.getByRole('link', { name: 'reload' }).click()]);
+    await expect(samPage.locator('[data-live-stale]').isHidden()).resolves.toBe(true);
+
+    expect(unexpected(anaBrowser.problems, t.baseUrl!, [])).toEqual([]);
+    expect(unexpected(samBrowser.problems, t.baseUrl!, [])).toEqual([]);
+  });
+});
