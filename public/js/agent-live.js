@@ -69,6 +69,13 @@
           if (next) {
             var imported = document.importNode(next, true);
             imported.classList.add('live-updated');
+            // A row selected for a bulk action stays selected with the version the supervisor saw:
+            // the action then skips it as changed rather than acting on what they did not see.
+            var picked = row.querySelector('input[name="references"]');
+            if (picked && picked.checked) {
+              imported.querySelector('input[name="references"]').checked = true;
+              imported.querySelector('input[name="versions"]').value = row.querySelector('input[name="versions"]').value;
+            }
             if (row.classList.contains('is-current')) imported.classList.add('is-current');
             row.parentNode.replaceChild(imported, row);
           } else {

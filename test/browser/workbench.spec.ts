@@ -1,6 +1,7 @@
 import { Page } from 'playwright-core';
+import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { createAgent, TestAgent } from '../support/agents';
-import { fileAppeal, FiledAppeal } from '../support/appeals';
+import { fileAppeal, FiledAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -34,6 +35,7 @@ describe('Agent workbench in Chromium', () => {
     return fileAppeal(t, smtp, { account: { uid: account.uid } });
   };
   const signedIn = async (browser: BrowserSession, who: TestAgent): Promise<Page> => {
+    await browser.context.clearCookies();
     const page = await browser.newPage();
     await signInAgentPage(page, t.baseUrl!, who);
     return page;
@@ -44,7 +46,7 @@ describe('Agent workbench in Chromium', () => {
     const filed = await file();
     const [anaPage, samPage] = await Promise.all([signedIn(anaBrowser, ana), signedIn(samBrowser, sam)]);
     await samPage.goto(`${t.baseUrl}/agent/appeals?status=open`);
-    await expect(row(samPage, filed.reference).locator('td').nth(7).textContent()).resolves.toBe('—');
+    await expect(row(samPage, filed.reference).locator('td').last().textContent()).resolves.toBe('—');
     // The row changes in place: a marker set now must survive, which a reload would wipe.
     await samPage.evaluate(() => document.body.setAttribute('data-not-reloaded', 'yes'));
 
@@ -83,6 +85,31 @@ describe('Agent workbench in Chromium', () => {
     await expect(samPage.locator('[data-live-stale]').isHidden()).resolves.toBe(true);
 
     expect(unexpected(anaBrowser.problems, t.baseUrl!, [])).toEqual([]);
+    expect(unexpected(samBrowser.problems, t.baseUrl!, [])).toEqual([]);
+  });
+
+  it('lets a supervisor bulk-release three appeals; the one changed since the queue showed it is reported skipped', async () => {
+    const references = (await Promise.all([file(), file(), file()])).map((filed) => filed.reference);
+    const review = t.get(AppealReviewService);
+    const asAna = { id: ana.id, role: ana.role };
+    for (const reference of references) await review.claim(asAna, reference, await versionOf(t, asAna, reference));
+    const samPage = await signedIn(samBrowser, sam);
+    await samPage.goto(`${t.baseUrl}/agent/appeals?status=open`);
+    for (const reference of references) await samPage.getByLabel(`Select ${reference}`).check();
+
+    // Ana writes on the third while it is selected: its row is re-rendered, still selected, with the version Sam saw.
+    await review.addNote(asAna, references[2], await versionOf(t, asAna, references[2]), { body: 'on it' });
+    await row(samPage, references[2]).and(samPage.locator('.live-updated')).waitFor({ timeout: 10_000 });
+    await expect(samPage.getByLabel(`Select ${references[2]}`).isChecked()).resolves.toBe(true);
+
+    await Promise.all([
+      samPage.waitForURL(`${t.baseUrl}/agent/appeals?status=open`),
+      samPage.getByRole('button', { name: 'Release', exact: true }).click(),
+    ]);
+    const summary = await samPage.locator('main [role="status"], main [role="alert"]').first().textContent();
+    expect(summary).toContain('2 of 3 released.');
+    expect(summary).toContain(`${references[2]} skipped:`);
+    await expect(row(samPage, references[0]).locator('.badge').first().textContent()).resolves.toBe('Submitted');
     expect(unexpected(samBrowser.problems, t.baseUrl!, [])).toEqual([]);
   });
 });
