@@ -140,3 +140,17 @@
     });
   }
 })();
+
+// Canned replies: a reply's link fills its form's field in place (without the script it reloads the page filled).
+(function () {
+  'use strict';
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest ? event.target.closest('a[data-reply-text]') : null;
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute('data-reply-field'));
+    if (!field) return;
+    event.preventDefault();
+    field.value = link.getAttribute('data-reply-text');
+    field.focus();
+  });
+})();

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import { decodeSecret, loadOrCreateSecret } from './app-secret';
 import { envSchema } from './env.schema';
+import { BusinessHours } from './business-hours';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 
@@ -35,6 +36,8 @@ export interface AppConfig {
     readonly fourEyes: boolean;
     readonly slaFirstResponseMs: number;
     readonly slaResolutionMs: number;
+    /** SLA_BUSINESS_HOURS and SLA_HOLIDAYS: the hours SLA deadlines count; null when every hour counts. */
+    readonly businessHours: BusinessHours | null;
     readonly evidenceRetentionMs: number;
     readonly evidenceThreshold: number;
     readonly leaseMs: number;
@@ -106,6 +109,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       fourEyes: env.APPEAL_FOUR_EYES,
       slaFirstResponseMs: env.SLA_FIRST_RESPONSE,
       slaResolutionMs: env.SLA_RESOLUTION,
+      // Holidays without business hours: every hour of every other day (in UTC) counts.
+      businessHours: env.SLA_BUSINESS_HOURS
+        ? { ...env.SLA_BUSINESS_HOURS, holidays: env.SLA_HOLIDAYS }
+        : env.SLA_HOLIDAYS.length
+          ? { days: [1, 2, 3, 4, 5, 6, 7], startMinute: 0, endMinute: 24 * 60, zone: 'UTC', holidays: env.SLA_HOLIDAYS }
+          : null,
       evidenceRetentionMs: env.EVIDENCE_RETENTION,
       evidenceThreshold: env.APPEAL_EVIDENCE_THRESHOLD,
       leaseMs: env.APPEAL_LEASE,

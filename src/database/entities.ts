@@ -8,6 +8,7 @@ import { TrustedDevice } from '../modules/accounts/entities/trusted-device.entit
 import { AppealAttachmentContent } from '../modules/appeals/entities/appeal-attachment-content.entity';
 import { AppealAttachment } from '../modules/appeals/entities/appeal-attachment.entity';
 import { AppealMessage } from '../modules/appeals/entities/appeal-message.entity';
+import { CannedReply } from '../modules/appeals/entities/canned-reply.entity';
 import { AppealObjection } from '../modules/appeals/entities/appeal-objection.entity';
 import { Appeal } from '../modules/appeals/entities/appeal.entity';
 import { PasswordReset } from '../modules/appeals/entities/password-reset.entity';
@@ -34,6 +35,7 @@ export const ENTITIES: (new () => object)[] = [
   AppealAttachmentContent,
   AppealAttachment,
   AppealMessage,
+  CannedReply,
   AppealObjection,
   Appeal,
   PasswordReset,

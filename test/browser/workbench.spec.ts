@@ -1,5 +1,6 @@
 import { Page } from 'playwright-core';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
+import { CannedRepliesService } from '../../src/modules/appeals/canned-replies.service';
 import { createAgent, TestAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
@@ -111,5 +112,48 @@ describe('Agent workbench in Chromium', () => {
     expect(summary).toContain(`${references[2]} skipped:`);
     await expect(row(samPage, references[0]).locator('.badge').first().textContent()).resolves.toBe('Submitted');
     expect(unexpected(samBrowser.problems, t.baseUrl!, [])).toEqual([]);
+  });
+
+  it("inserts a canned reply in the appeal's language (zh-CN) and sends it", async () => {
+    const review = t.get(AppealReviewService);
+    await t.get(CannedRepliesService).create(
+      { id: sam.id, role: sam.role },
+      {
+        title: '请补充发票',
+        locale: 'zh-CN',
+        body: '{{fullName}}您好：请上传最近一张发票，以便我们处理申诉 {{reference}}。',
+      },
+    );
+    await t
+      .get(CannedRepliesService)
+      .create({ id: sam.id, role: sam.role }, { title: 'Invoice please', locale: 'en', body: 'Please send an invoice.' });
+    const account = await createAccount(t);
+    const filed = await fileAppeal(t, smtp, {
+      account: { uid: account.uid },
+      locale: 'zh-CN',
+      evidence: { fullName: '韩梅梅', description: '手机丢失，旧邮箱已停用。' },
+    });
+    const asAna = { id: ana.id, role: ana.role };
+    await review.claim(asAna, filed.reference, await versionOf(t, asAna, filed.reference));
+
+    const page = await signedIn(anaBrowser, ana);
+    await page.goto(`${t.baseUrl}/agent/appeals/${filed.reference}`);
+    await expect(page.getByRole('link', { name: 'Invoice please' }).count()).resolves.toBe(0);
+    const url = page.url();
+    await page.locator('form[action$="/request-info"]').getByRole('link', { name: '请补充发票' }).click();
+    expect(page.url()).toBe(url);
+    const expected = `韩梅梅您好：请上传最近一张发票，以便我们处理申诉 ${filed.reference}。`;
+    await expect(page.locator('#request-info-message').inputValue()).resolves.toBe(expected);
+    await Promise.all([
+      page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
+      page.getByRole('button', { name: 'Request information', exact: true }).click(),
+    ]);
+    await expect(page.locator('main [role="status"]').first().textContent()).resolves.toContain('emailed');
+    await smtp.waitForMessage(
+      () => smtp.to(filed.contactEmail).some((message) => message.template === 'appeal-info-requested' && message.text.includes(expected)),
+      15_000,
+      'the canned reply by email',
+    );
+    expect(unexpected(anaBrowser.problems, t.baseUrl!, [])).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import { TotpFactors1795391000000 } from './1795391000000-TotpFactors';
 import { SecurityReverts1795391100000 } from './1795391100000-SecurityReverts';
 import { AppealSafeguards1795392000000 } from './1795392000000-AppealSafeguards';
 import { AuditTransparencyLog1795395150000 } from './1795395150000-AuditTransparencyLog';
+import { CannedReplies1795430000000 } from './1795430000000-CannedReplies';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   SecurityReverts1795391100000,
   AppealSafeguards1795392000000,
   AuditTransparencyLog1795395150000,
+  CannedReplies1795430000000,
 ];

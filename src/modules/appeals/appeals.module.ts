@@ -26,6 +26,8 @@ import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
 import { AppealDetailService } from './appeal-detail.service';
 import { AppealReceiptsService } from './appeal-receipts.service';
+import { CannedRepliesService } from './canned-replies.service';
+import { CannedReply } from './entities/canned-reply.entity';
 import { AppealEventsService } from './appeal-events.service';
 import { AppealQueueService } from './appeal-queue.service';
 import { AppealSensitiveReadsService } from './appeal-sensitive-reads.service';
@@ -53,7 +55,15 @@ import { PasswordResetsService } from './password-resets.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Appeal, AppealMessage, AppealAttachment, AppealAttachmentContent, AppealObjection, PasswordReset]),
+    TypeOrmModule.forFeature([
+      CannedReply,
+      Appeal,
+      AppealMessage,
+      AppealAttachment,
+      AppealAttachmentContent,
+      AppealObjection,
+      PasswordReset,
+    ]),
     AccountsModule,
     AccountChangesModule,
     AgentsModule,
@@ -73,6 +83,7 @@ import { PasswordResetsService } from './password-resets.service';
   providers: [
     AppealsRepository,
     AppealEventsService,
+    CannedRepliesService,
     AppealNotices,
     AppealTransitions,
     AccountMatcher,
@@ -97,6 +108,7 @@ import { PasswordResetsService } from './password-resets.service';
   ],
   exports: [
     AppealEventsService,
+    CannedRepliesService,
     AppealFilingService,
     AppealPortalService,
     AppealReviewService,

@@ -16,6 +16,7 @@ interface NavEntry {
 const NAV: readonly NavEntry[] = [
   { label: 'Dashboard', href: '/agent', role: 'agent' },
   { label: 'Appeals', href: '/agent/appeals', role: 'agent' },
+  { label: 'Replies', href: '/agent/replies', role: 'agent' },
   { label: 'Accounts', href: '/agent/accounts', role: 'agent' },
   { label: 'Notifications', href: '/agent/notifications', role: 'agent' },
   { label: 'Audit', href: '/agent/audit', role: 'agent' },

@@ -19,6 +19,7 @@ import { NotificationFailuresPanel } from './dashboard/notification-failures.pan
 import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
 import { LiveEventsPagesController } from './live-events.pages.controller';
 import { LiveStreamsService } from './live-streams.service';
+import { RepliesPagesController } from './replies.pages.controller';
 import { MePagesController } from './me.pages.controller';
 import { NotificationsPagesController } from './notifications.pages.controller';
 import { TeamPagesController } from './team.pages.controller';
@@ -41,6 +42,7 @@ import { TeamPagesController } from './team.pages.controller';
     TeamPagesController,
     MePagesController,
     LiveEventsPagesController,
+    RepliesPagesController,
   ],
   providers: [
     AgentAuthGuard,
