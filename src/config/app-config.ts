@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly appeals: {
     readonly coolingOffMs: number;
     readonly fourEyes: boolean;
+    /** APPEAL_AUTO_ASSIGN: unclaimed submitted appeals are handed to agents present, by language and load. */
+    readonly autoAssign: boolean;
     readonly slaFirstResponseMs: number;
     readonly slaResolutionMs: number;
     /** SLA_BUSINESS_HOURS and SLA_HOLIDAYS: the hours SLA deadlines count; null when every hour counts. */
@@ -107,6 +109,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     appeals: {
       coolingOffMs: env.APPEAL_COOLING_OFF,
       fourEyes: env.APPEAL_FOUR_EYES,
+      autoAssign: env.APPEAL_AUTO_ASSIGN,
       slaFirstResponseMs: env.SLA_FIRST_RESPONSE,
       slaResolutionMs: env.SLA_RESOLUTION,
       // Holidays without business hours: every hour of every other day (in UTC) counts.

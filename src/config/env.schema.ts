@@ -87,6 +87,7 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPEAL_COOLING_OFF: duration('24h'),
     APPEAL_FOUR_EYES: boolean(true),
+    APPEAL_AUTO_ASSIGN: boolean(false),
     SLA_FIRST_RESPONSE: duration('24h'),
     SLA_RESOLUTION: duration('72h'),
     SLA_BUSINESS_HOURS: z

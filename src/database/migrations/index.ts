@@ -13,6 +13,7 @@ import { SecurityReverts1795391100000 } from './1795391100000-SecurityReverts';
 import { AppealSafeguards1795392000000 } from './1795392000000-AppealSafeguards';
 import { AuditTransparencyLog1795395150000 } from './1795395150000-AuditTransparencyLog';
 import { CannedReplies1795430000000 } from './1795430000000-CannedReplies';
+import { AgentWorkload1795430100000 } from './1795430100000-AgentWorkload';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AppealSafeguards1795392000000,
   AuditTransparencyLog1795395150000,
   CannedReplies1795430000000,
+  AgentWorkload1795430100000,
 ];

@@ -30,6 +30,18 @@ export class AgentPresenceService {
     return new Set(ids);
   }
 
+  /** Auto-assignment just gave the agent an appeal (its round-robin among equally loaded agents). */
+  async assigned(agentId: string): Promise<void> {
+    await this.redis.zadd(this.keys.key('agents', 'assigned'), this.clock.now().getTime(), agentId);
+  }
+
+  /** When each of `agentIds` was last given an appeal by auto-assignment (absent: never). */
+  async lastAssigned(agentIds: readonly string[]): Promise<Map<string, number>> {
+    if (!agentIds.length) return new Map();
+    const scores = await this.redis.zmscore(this.keys.key('agents', 'assigned'), ...agentIds);
+    return new Map(agentIds.flatMap((id, index) => (scores[index] === null ? [] : [[id, Number(scores[index])] as [string, number]])));
+  }
+
   /** The agent has the appeal's page open (renewed by the stream's heartbeats). */
   async view(reference: string, agentId: string): Promise<void> {
     const key = this.viewersKey(reference);

@@ -26,6 +26,7 @@ import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
 import { AppealDetailService } from './appeal-detail.service';
 import { AppealReceiptsService } from './appeal-receipts.service';
+import { AppealAutoAssigner } from './appeal-auto-assigner.service';
 import { CannedRepliesService } from './canned-replies.service';
 import { CannedReply } from './entities/canned-reply.entity';
 import { AppealEventsService } from './appeal-events.service';
@@ -84,6 +85,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealsRepository,
     AppealEventsService,
     CannedRepliesService,
+    AppealAutoAssigner,
     AppealNotices,
     AppealTransitions,
     AccountMatcher,
@@ -108,6 +110,7 @@ import { PasswordResetsService } from './password-resets.service';
   ],
   exports: [
     AppealEventsService,
+    AppealAutoAssigner,
     CannedRepliesService,
     AppealFilingService,
     AppealPortalService,

@@ -19,6 +19,7 @@ import { NotificationFailuresPanel } from './dashboard/notification-failures.pan
 import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
 import { LiveEventsPagesController } from './live-events.pages.controller';
 import { LiveStreamsService } from './live-streams.service';
+import { WorkloadPagesController } from './workload.pages.controller';
 import { RepliesPagesController } from './replies.pages.controller';
 import { MePagesController } from './me.pages.controller';
 import { NotificationsPagesController } from './notifications.pages.controller';
@@ -43,6 +44,7 @@ import { TeamPagesController } from './team.pages.controller';
     MePagesController,
     LiveEventsPagesController,
     RepliesPagesController,
+    WorkloadPagesController,
   ],
   providers: [
     AgentAuthGuard,
