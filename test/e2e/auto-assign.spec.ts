@@ -2,7 +2,9 @@ import { AgentPresenceService } from '../../src/modules/agents/agent-presence.se
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { AppealAutoAssigner } from '../../src/modules/appeals/appeal-auto-assigner.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { createAgent, TestAgent } from '../support/agents';
+import supertest from 'supertest';
+import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
+import { flashOf } from '../support/agent-pages';
 import { fileAppeal } from '../support/appeals';
 import { controlClock, createAccount } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
@@ -104,5 +106,29 @@ describe('Auto-assignment', () => {
     expect(results.filter((result) => result === only.id)).toHaveLength(3);
     const held = (await holders(references)).filter((holder) => holder === only.id);
     expect(held).toHaveLength(3);
+  });
+
+  it("lets agents set their own languages and capacity on /agent/me and admins anyone's on /agent/team", async () => {
+    const [ana, admin] = await Promise.all([createAgent(t, { name: 'Ana Self' }), createAgent(t, { role: 'admin', name: 'Ada Admin' })]);
+    const [anaClient, adminClient] = await Promise.all([signInAgent(t, ana), signInAgent(t, admin)]);
+    const post = async (client: supertest.Agent, path: string, body: string) => {
+      const csrf = await pageToken(client, '/agent/me');
+      return client
+        .post(path)
+        .type('form')
+        .set('Accept', 'text/html')
+        .send(`_csrf=${encodeURIComponent(csrf)}&${body}`);
+    };
+    expect((await anaClient.get('/agent/me').expect(200)).text).toContain('action="/agent/me/workload"');
+    await expect(post(anaClient, '/agent/me/workload', 'languages=en&languages=zh-CN&capacity=4').then((r) => r.status)).resolves.toBe(303);
+    await expect(t.get(AgentsService).get(ana.id)).resolves.toMatchObject({ languages: 'en,zh-CN', capacity: 4 });
+    await expect(post(anaClient, `/agent/team/${admin.id}/workload`, 'languages=en&capacity=1').then((r) => r.status)).resolves.toBe(403);
+    await expect(post(adminClient, `/agent/team/${ana.id}/workload`, 'languages=zh-CN&capacity=2').then((r) => r.status)).resolves.toBe(
+      303,
+    );
+    await expect(t.get(AgentsService).get(ana.id)).resolves.toMatchObject({ languages: 'zh-CN', capacity: 2 });
+    const refused = await post(adminClient, `/agent/team/${ana.id}/workload`, 'capacity=500');
+    expect(flashOf((await adminClient.get(refused.headers.location).expect(200)).text)).toContain('Choose at least one language');
+    await expect(t.get(AgentsService).get(ana.id)).resolves.toMatchObject({ languages: 'zh-CN', capacity: 2 });
   });
 });

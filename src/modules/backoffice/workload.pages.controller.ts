@@ -37,7 +37,11 @@ export class WorkloadPagesController {
 
   private async save(id: string, form: WorkloadForm, agent: SignedInAgent, request: Request, response: Response, back: string) {
     try {
-      const changed = await this.agents.setWorkload(id, { languages: form.languages, capacity: form.capacity }, agentContext(agent, request));
+      const changed = await this.agents.setWorkload(
+        id,
+        { languages: form.languages, capacity: form.capacity },
+        agentContext(agent, request),
+      );
       this.flash.set(response, {
         kind: 'success',
         message: `${changed.id === agent.id ? 'Your' : `${changed.name}'s`} languages (${changed.languages}) and capacity (${changed.capacity}) are saved.`,
