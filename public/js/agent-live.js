@@ -154,3 +154,88 @@
     field.focus();
   });
 })();
+
+// Keyboard: j/k move through the queue, Enter opens, c claims on an appeal's page, ? lists the keys.
+(function () {
+  'use strict';
+  var KEYS = [
+    ['j', 'next appeal in the queue'],
+    ['k', 'previous appeal in the queue'],
+    ['Enter', 'open the selected appeal'],
+    ['c', "claim the appeal (on an appeal's page)"],
+    ['?', 'show or hide this list'],
+    ['Esc', 'close this list'],
+  ];
+  var overlay = null;
+  function toggleHelp(show) {
+    if (!overlay) {
+      overlay = document.createElement('div');
+      overlay.className = 'shortcuts';
+      overlay.setAttribute('role', 'dialog');
+      overlay.setAttribute('aria-label', 'Keyboard shortcuts');
+      overlay.setAttribute('tabindex', '-1');
+      var title = document.createElement('h2');
+      title.textContent = 'Keyboard shortcuts';
+      overlay.appendChild(title);
+      var list = document.createElement('dl');
+      KEYS.forEach(function (pair) {
+        var key = document.createElement('dt');
+        var kbd = document.createElement('kbd');
+        kbd.textContent = pair[0];
+        key.appendChild(kbd);
+        var what = document.createElement('dd');
+        what.textContent = pair[1];
+        list.appendChild(key);
+        list.appendChild(what);
+      });
+      overlay.appendChild(list);
+      overlay.hidden = true;
+      document.body.appendChild(overlay);
+    }
+    overlay.hidden = show === undefined ? !overlay.hidden : !show;
+    if (!overlay.hidden) overlay.focus();
+  }
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll('[data-live-queue] tbody tr[data-reference]'));
+  }
+  function move(step) {
+    var all = rows();
+    if (!all.length) return;
+    var current = all.findIndex(function (row) {
+      return row.classList.contains('is-current');
+    });
+    var next = current < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, current + step));
+    all.forEach(function (row) {
+      row.classList.remove('is-current');
+      row.removeAttribute('aria-current');
+    });
+    all[next].classList.add('is-current');
+    all[next].setAttribute('aria-current', 'true');
+    var link = all[next].querySelector('a[href^="/agent/appeals/"]');
+    if (link) link.focus();
+  }
+  document.addEventListener('keydown', function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var tag = target && target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (target && target.isContentEditable)) return;
+    if (event.key === '?') {
+      event.preventDefault();
+      toggleHelp();
+    } else if (event.key === 'Escape' && overlay && !overlay.hidden) {
+      toggleHelp(false);
+    } else if (event.key === 'j' || event.key === 'k') {
+      event.preventDefault();
+      move(event.key === 'j' ? 1 : -1);
+    } else if (event.key === 'Enter' && tag !== 'A' && tag !== 'BUTTON') {
+      var current = document.querySelector('[data-live-queue] tr.is-current a[href^="/agent/appeals/"]');
+      if (current) location.href = current.getAttribute('href');
+    } else if (event.key === 'c') {
+      var claim = document.querySelector('form[action$="/claim"] button[type="submit"]');
+      if (claim) {
+        event.preventDefault();
+        claim.click();
+      }
+    }
+  });
+})();

@@ -156,4 +156,31 @@ describe('Agent workbench in Chromium', () => {
     );
     expect(unexpected(anaBrowser.problems, t.baseUrl!, [])).toEqual([]);
   });
+
+  it('walks the queue with the keyboard, opens and claims an appeal, and lists the keys on ?', async () => {
+    const references = [(await file()).reference, (await file()).reference];
+    const page = await signedIn(anaBrowser, ana);
+    await page.goto(`${t.baseUrl}/agent/appeals?status=submitted`);
+    const current = () => page.locator('tr.is-current').getAttribute('data-reference');
+    const order = await page.locator('tr[data-reference]').evaluateAll((all) => all.map((row) => row.getAttribute('data-reference')));
+    const first = order.indexOf(references[0]);
+    await page.keyboard.press('j');
+    await expect(current()).resolves.toBe(order[0]);
+    for (let i = 0; i < first; i += 1) await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await expect(current()).resolves.toBe(references[0]);
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(help.isVisible()).resolves.toBe(true);
+    await expect(help.textContent()).resolves.toContain('next appeal in the queue');
+    await page.keyboard.press('Escape');
+    await expect(help.isVisible()).resolves.toBe(false);
+
+    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${references[0]}`), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForURL(`${t.baseUrl}/agent/appeals/${references[0]}`), page.keyboard.press('c')]);
+    await expect(page.locator('main [role="status"]').first().textContent()).resolves.toContain(`You hold ${references[0]} now`);
+    expect(unexpected(anaBrowser.problems, t.baseUrl!, [])).toEqual([]);
+  });
 });
