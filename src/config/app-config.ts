@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from './config-error';
 import { decodeSecret, loadOrCreateSecret } from './app-secret';
 import { envSchema } from './env.schema';
+import { BusinessHours } from './business-hours';
 
 export type ProcessRole = 'all' | 'api' | 'worker';
 
@@ -32,8 +33,12 @@ export interface AppConfig {
   readonly appeals: {
     readonly coolingOffMs: number;
     readonly fourEyes: boolean;
+    /** APPEAL_AUTO_ASSIGN: unclaimed submitted appeals are handed to agents present, by language and load. */
+    readonly autoAssign: boolean;
     readonly slaFirstResponseMs: number;
     readonly slaResolutionMs: number;
+    /** SLA_BUSINESS_HOURS and SLA_HOLIDAYS: the hours SLA deadlines count; null when every hour counts. */
+    readonly businessHours: BusinessHours | null;
     readonly evidenceRetentionMs: number;
     readonly evidenceThreshold: number;
     readonly leaseMs: number;
@@ -109,8 +114,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): LoadedConfi
     appeals: {
       coolingOffMs: env.APPEAL_COOLING_OFF,
       fourEyes: env.APPEAL_FOUR_EYES,
+      autoAssign: env.APPEAL_AUTO_ASSIGN,
       slaFirstResponseMs: env.SLA_FIRST_RESPONSE,
       slaResolutionMs: env.SLA_RESOLUTION,
+      // Holidays without business hours: every hour of every other day (in UTC) counts.
+      businessHours: env.SLA_BUSINESS_HOURS
+        ? { ...env.SLA_BUSINESS_HOURS, holidays: env.SLA_HOLIDAYS }
+        : env.SLA_HOLIDAYS.length
+          ? { days: [1, 2, 3, 4, 5, 6, 7], startMinute: 0, endMinute: 24 * 60, zone: 'UTC', holidays: env.SLA_HOLIDAYS }
+          : null,
       evidenceRetentionMs: env.EVIDENCE_RETENTION,
       evidenceThreshold: env.APPEAL_EVIDENCE_THRESHOLD,
       leaseMs: env.APPEAL_LEASE,

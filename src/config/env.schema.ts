@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseBusinessHours, parseHolidays } from './business-hours';
 import { parseDuration } from './duration';
 
 const duration = (fallback: string) =>
@@ -86,8 +87,32 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPEAL_COOLING_OFF: duration('24h'),
     APPEAL_FOUR_EYES: boolean(true),
+    APPEAL_AUTO_ASSIGN: boolean(false),
     SLA_FIRST_RESPONSE: duration('24h'),
     SLA_RESOLUTION: duration('72h'),
+    SLA_BUSINESS_HOURS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        if (text === undefined || text.trim() === '') return null;
+        const hours = parseBusinessHours(text);
+        if (typeof hours === 'string') {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: hours });
+          return z.NEVER;
+        }
+        return hours;
+      }),
+    SLA_HOLIDAYS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        const dates = parseHolidays(text ?? '');
+        if (typeof dates === 'string') {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: dates });
+          return z.NEVER;
+        }
+        return dates;
+      }),
     EVIDENCE_RETENTION: duration('90d'),
     APPEAL_EVIDENCE_THRESHOLD: integer(60, 0, 100),
     APPEAL_LEASE: duration('30m'),

@@ -11,6 +11,7 @@ import { AppealAttachment } from '../modules/appeals/entities/appeal-attachment.
 import { AppealAttachmentHashBand } from '../modules/appeals/entities/appeal-attachment-hash-band.entity';
 import { AppealAttachmentPreview } from '../modules/appeals/entities/appeal-attachment-preview.entity';
 import { AppealMessage } from '../modules/appeals/entities/appeal-message.entity';
+import { CannedReply } from '../modules/appeals/entities/canned-reply.entity';
 import { AppealObjection } from '../modules/appeals/entities/appeal-objection.entity';
 import { Appeal } from '../modules/appeals/entities/appeal.entity';
 import { PasswordReset } from '../modules/appeals/entities/password-reset.entity';
@@ -41,6 +42,7 @@ export const ENTITIES: (new () => object)[] = [
   AppealAttachmentHashBand,
   AppealAttachmentPreview,
   AppealMessage,
+  CannedReply,
   AppealObjection,
   Appeal,
   PasswordReset,

@@ -1,6 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 
+/** Emitted on the HTTP server when it starts draining. */
+export const HTTP_DRAINING = 'account-center:draining';
+
 /**
  * Stops HTTP intake without cutting requests short: the listener closes, idle keep-alive
  * connections are closed, busy ones get `Connection: close` on their answer and end with it.
@@ -16,6 +19,8 @@ export class HttpDrain {
   /** Resolves when every connection has ended, or after `deadlineMs` with the stragglers cut. */
   async drain(server: Server, deadlineMs: number): Promise<void> {
     this.draining = true;
+    // Long-lived answers (the back-office's event streams) end at once instead of holding the drain.
+    server.emit(HTTP_DRAINING);
     // From the check phase, after the poll phase has read what clients had already sent: a
     // request whose bytes were still in the socket's buffer is then under way, not idle. Closed
     // earlier (server.close() closes idle connections too), such a connection was reset with its

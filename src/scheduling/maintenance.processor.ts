@@ -2,6 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job } from 'bullmq';
 import { JobName, QueueName } from '../infrastructure/queues/queue-names';
 import { AppealCompletionService } from '../modules/appeals/appeal-completion.service';
+import { AppealAutoAssigner } from '../modules/appeals/appeal-auto-assigner.service';
 import { AppealMaintenanceService } from '../modules/appeals/appeal-maintenance.service';
 import { AuditSequencer } from '../modules/audit/audit-sequencer.service';
 import { OutboxRelay } from '../modules/notifications/outbox-relay';
@@ -13,6 +14,7 @@ export class MaintenanceProcessor extends WorkerHost {
     private readonly outbox: OutboxRelay,
     private readonly appealCompletion: AppealCompletionService,
     private readonly appealMaintenance: AppealMaintenanceService,
+    private readonly appealAssigner: AppealAutoAssigner,
     private readonly auditSequencer: AuditSequencer,
   ) {
     super();
@@ -26,6 +28,8 @@ export class MaintenanceProcessor extends WorkerHost {
         return { applied: await this.appealCompletion.applyDue() };
       case JobName.WatchAppealSla:
         return { flagged: await this.appealMaintenance.flagSlaBreaches() };
+      case JobName.AssignAppeals:
+        return { assigned: await this.appealAssigner.assignWaiting() };
       case JobName.CloseUnansweredAppeals:
         return { reminded: await this.appealMaintenance.remindUnanswered(), expired: await this.appealMaintenance.expireUnanswered() };
       case JobName.PurgeAppealEvidence:

@@ -13,6 +13,7 @@ export function schedules(config: AppConfig): Schedule[] {
     { job: JobName.SweepOutbox, everyMs: config.outbox.sweepIntervalMs },
     { job: JobName.ApplyDueAppeals, everyMs: interval },
     { job: JobName.WatchAppealSla, everyMs: interval },
+    ...(config.appeals.autoAssign ? [{ job: JobName.AssignAppeals, everyMs: interval }] : []),
     { job: JobName.CloseUnansweredAppeals, everyMs: interval },
     { job: JobName.PurgeAppealEvidence, everyMs: interval },
     { job: JobName.SequenceAudit, everyMs: config.audit.sequenceIntervalMs },

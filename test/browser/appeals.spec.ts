@@ -163,9 +163,13 @@ describe('Back-office appeals in Chromium', () => {
     await page.goto(`${t.baseUrl}/agent/appeals/${filed.reference}`);
     // Meanwhile someone else adds a note: the version this page carries is stale.
     await api(t).post(`/api/v1/appeals/${filed.reference}/messages`).set(bearer(filed.accessToken)).send({ body: 'Any news?' }).expect(201);
+    // The live layer warns first and keeps the click from posting; the form sent anyway meets the 409.
+    await page.getByText('Changed by the person, reload', { exact: false }).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Claim' }).click();
+    expect(page.url()).toBe(`${t.baseUrl}/agent/appeals/${filed.reference}`);
     await Promise.all([
       page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}/claim`),
-      page.getByRole('button', { name: 'Claim' }).click(),
+      page.locator('form[action$="/claim"]').evaluate((form: HTMLFormElement) => form.submit()),
     ]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Someone else changed this first');
     expect(unexpected(browser.problems, t.baseUrl!, [`409 POST /agent/appeals/${filed.reference}/claim`])).toEqual([]);

@@ -86,8 +86,9 @@ describe('Back-office appeal pages', () => {
 
       const page = await agentClient.get('/agent/appeals').expect(200);
       const rowOf = (reference: string) =>
-        new RegExp(`<tr>\\s*<td class="nowrap"><a class="mono" href="/agent/appeals/${reference}">[\\s\\S]*?</tr>`).exec(page.text)?.[0] ??
-        '';
+        new RegExp(
+          `<tr data-reference="${reference}"[^>]*>[\\s\\S]*?<td class="nowrap"><a class="mono" href="/agent/appeals/${reference}">[\\s\\S]*?</tr>`,
+        ).exec(page.text)?.[0] ?? '';
       expect(rowOf(matched.reference)).toContain('<span class="badge badge-info">In review</span>');
       expect(rowOf(matched.reference)).toContain(`${matched.contactEmail[0]}***@example.com`);
       expect(rowOf(matched.reference)).toContain('New logon email');

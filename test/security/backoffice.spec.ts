@@ -92,11 +92,16 @@ describe('Back-office security', () => {
         '/agent/login',
         '/agent/logout',
         '/agent/me',
+        '/agent/me/workload',
         '/agent/notifications/:id/retry',
+        '/agent/replies',
+        '/agent/replies/:id',
+        '/agent/replies/:id/delete',
         '/agent/team',
         '/agent/team/:id/approve',
         '/agent/team/:id/deactivate',
         '/agent/team/:id/reactivate',
+        '/agent/team/:id/workload',
       ]);
     });
 

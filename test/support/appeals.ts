@@ -21,6 +21,8 @@ export interface AppealRequest {
   /** Defaults to a fresh address; `changes.logonEmail` defaults to it. */
   readonly contactEmail?: string;
   readonly ip?: string;
+  /** The language of the person's messages (`en` when absent). */
+  readonly locale?: 'en' | 'zh-CN';
 }
 
 export const EVIDENCE = { fullName: 'Ada Lovelace', description: 'I lost my phone and the mailbox of my old employer was closed.' };
@@ -67,6 +69,7 @@ export async function appealBody(
     account: request.account,
     changes: request.changes ?? { logonEmail: request.contactEmail },
     evidence: request.evidence ?? EVIDENCE,
+    ...(request.locale ? { locale: request.locale } : {}),
   };
 }
 

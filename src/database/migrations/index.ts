@@ -16,6 +16,8 @@ import { OwnersShield1795400000000 } from './1795400000000-OwnersShield';
 import { Passkeys1795410000000 } from './1795410000000-Passkeys';
 import { EvidenceSignals1795420000000 } from './1795420000000-EvidenceSignals';
 import { AccountTimeZone1795440000000 } from './1795440000000-AccountTimeZone';
+import { CannedReplies1795430000000 } from './1795430000000-CannedReplies';
+import { AgentWorkload1795430100000 } from './1795430100000-AgentWorkload';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -36,4 +38,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Passkeys1795410000000,
   EvidenceSignals1795420000000,
   AccountTimeZone1795440000000,
+  CannedReplies1795430000000,
+  AgentWorkload1795430100000,
 ];

@@ -20,6 +20,8 @@ export enum JobName {
   ApplyDueAppeals = 'apply-due-appeals',
   /** Flags SLA breaches and sends the digest to supervisors. */
   WatchAppealSla = 'watch-appeal-sla',
+  /** Hands unclaimed submitted appeals to agents present (APPEAL_AUTO_ASSIGN). */
+  AssignAppeals = 'assign-appeals',
   /** Reminds, then closes as expired, appeals whose person does not answer. */
   CloseUnansweredAppeals = 'close-unanswered-appeals',
   /** Deletes the attachments of appeals closed longer than EVIDENCE_RETENTION. */
@@ -35,6 +37,7 @@ export const JOB_QUEUE: Record<JobName, QueueName | readonly QueueName[]> = {
   [JobName.ApplyAppeal]: QueueName.Appeals,
   [JobName.ApplyDueAppeals]: QueueName.Maintenance,
   [JobName.WatchAppealSla]: QueueName.Maintenance,
+  [JobName.AssignAppeals]: QueueName.Maintenance,
   [JobName.CloseUnansweredAppeals]: QueueName.Maintenance,
   [JobName.PurgeAppealEvidence]: QueueName.Maintenance,
   [JobName.SequenceAudit]: QueueName.Maintenance,
@@ -48,6 +51,7 @@ export interface JobData {
   [JobName.ApplyAppeal]: { appealId: string };
   [JobName.ApplyDueAppeals]: Record<string, never>;
   [JobName.WatchAppealSla]: Record<string, never>;
+  [JobName.AssignAppeals]: Record<string, never>;
   [JobName.CloseUnansweredAppeals]: Record<string, never>;
   [JobName.PurgeAppealEvidence]: Record<string, never>;
   [JobName.SequenceAudit]: Record<string, never>;

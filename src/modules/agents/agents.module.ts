@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ChallengesModule } from '../challenges/challenges.module';
 import { AgentPasskeysService } from './agent-passkeys.service';
+import { AgentPresenceService } from './agent-presence.service';
 import { AgentSessionsService } from './agent-sessions.service';
 import { AgentSignInLockout } from './agent-sign-in-lockout.service';
 import { AgentSignInService } from './agent-sign-in.service';
@@ -17,7 +18,15 @@ import { AgentsService } from './agents.service';
  */
 @Module({
   imports: [AuditModule, AccountsModule, NotificationsModule, ChallengesModule],
-  providers: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentTotpService, AgentPasskeysService],
-  exports: [AgentsService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentPasskeysService],
+  providers: [
+    AgentsService,
+    AgentPresenceService,
+    AgentSessionsService,
+    AgentSignInService,
+    AgentSignInLockout,
+    AgentTotpService,
+    AgentPasskeysService,
+  ],
+  exports: [AgentsService, AgentPresenceService, AgentSessionsService, AgentSignInService, AgentSignInLockout, AgentPasskeysService],
 })
 export class AgentsModule {}

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
+import { LOCALES } from '../../common/locales';
 import { CryptoService } from '../../common/crypto/crypto.service';
 import { PasswordHasher } from '../../common/crypto/password-hasher';
 import { ForbiddenError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error';
@@ -72,6 +73,8 @@ export class AgentsService {
       roleGrantedBy: context.actor.type === 'agent' ? (context.actor.id ?? null) : null,
       roleApprovedBy: null,
       awaitingApproval,
+      languages: 'en',
+      capacity: 10,
       createdAt: now,
       updatedAt: now,
     } satisfies Agent);
@@ -207,6 +210,35 @@ export class AgentsService {
       order: { email: 'ASC' },
     });
     return supervisors.map((agent) => agent.email);
+  }
+
+  /**
+   * The languages an agent answers in and how many open appeals auto-assignment may give them
+   * (the agent on /agent/me, an admin on /agent/team); audited.
+   */
+  async setWorkload(id: string, input: { languages?: string[]; capacity?: string | number }, context: ChangeContext): Promise<Agent> {
+    const languages = [...new Set(input.languages ?? [])];
+    const capacity = Number(input.capacity);
+    const errors: { field: string; message: string }[] = [];
+    if (!languages.length || !languages.every((language) => (LOCALES as readonly string[]).includes(language)))
+      errors.push({ field: 'languages', message: 'Choose at least one language: English or Chinese.' });
+    if (!Number.isInteger(capacity) || capacity < 0 || capacity > 100)
+      errors.push({ field: 'capacity', message: 'Give a capacity from 0 to 100 open appeals.' });
+    if (errors.length) throw new ValidationFailedError(errors);
+    return this.dataSource.transaction(async (manager) => {
+      const agent = await manager.findOne(Agent, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!agent) throw new NotFoundError('There is no such agent.');
+      Object.assign(agent, { languages: languages.join(','), capacity, updatedAt: this.clock.now() });
+      await manager.save(agent);
+      await this.audit.record(manager, {
+        action: 'agent.workload_changed',
+        actor: context.actor,
+        subject: { type: 'agent', id },
+        data: { languages, capacity },
+        ip: context.ip,
+      });
+      return agent;
+    });
   }
 
   /** Deactivation ends every session of the agent in the same transaction; an admin cannot deactivate themselves. */

@@ -18,7 +18,7 @@ import { AppealFiledAlert } from './appeal-filed-alert';
 import { AppealFilingLimits, contactCodeBuckets } from './appeal-filing-limits';
 import { AppealNotices } from './appeal-notices';
 import { AppealRiskService } from './risk/appeal-risk.service';
-import { slaAtFiling } from './appeal-sla';
+import { slaAtFiling, slaSettings } from './appeal-sla';
 import { ContactMismatchError } from './appeals.errors';
 import { changeKeys, normaliseChanges } from './requested-changes';
 import { AppealEvidence, RequestedChanges } from './entities/appeal.entity';
@@ -155,10 +155,7 @@ export class AppealFilingService {
           created_at: now,
           updated_at: now,
         };
-        const sla = slaAtFiling(now, {
-          firstResponseMs: this.config.appeals.slaFirstResponseMs,
-          resolutionMs: this.config.appeals.slaResolutionMs,
-        });
+        const sla = slaAtFiling(now, slaSettings(this.config));
         const reference = await this.insert(manager, {
           ...row,
           first_response_due_at: sla.firstResponseDueAt,

@@ -130,7 +130,7 @@ export class AppealPortalService {
       if (appeal.status === 'awaiting_customer') {
         await this.transitions.byParty(manager, appeal, 'customer', 'reply', context);
       } else {
-        const advanced = await this.repository.advance(manager, appeal, {});
+        const advanced = await this.repository.advance(manager, appeal, {}, { label: 'the person' });
         await this.audit.record(manager, {
           action: 'appeal.customer_message_added',
           ...context,
@@ -197,7 +197,7 @@ export class AppealPortalService {
         );
       }
       if (analysis.preview) await manager.insert(AppealAttachmentPreview, { attachmentId: attachment.id, ...analysis.preview });
-      const advanced = await this.repository.advance(manager, appeal, {});
+      const advanced = await this.repository.advance(manager, appeal, {}, { label: 'the person' });
       await this.audit.record(manager, {
         action: 'appeal.attachment_added',
         actor: { type: 'public' },

@@ -56,6 +56,8 @@ export interface AppealQueueRow {
   readonly resolutionDueAt: Date | null;
   /** The agent holding a live lease. */
   readonly leaseHolder: AgentRef | null;
+  /** The person wrote last: an answer (or a new message) waits for the agent. */
+  readonly answered: boolean;
 }
 
 /** `status IN (...)` written out, so PostgreSQL can use the partial index of open appeals. */
@@ -79,6 +81,7 @@ interface QueueSqlRow {
   resolution_due_at: Date | null;
   lease_agent_id: string | null;
   lease_live: boolean;
+  answered: boolean;
   cursor_at: string;
   id: string;
 }
@@ -118,6 +121,7 @@ export class AppealQueueService {
         risks: row.risks.filter(isRiskSignal),
         firstResponseDueAt: row.first_response_due_at,
         resolutionDueAt: row.resolution_due_at,
+        answered: row.answered,
         leaseHolder: row.lease_live && row.lease_agent_id ? { id: row.lease_agent_id, name: names.get(row.lease_agent_id) ?? '' } : null,
       })),
       next: rows.length > QUEUE_PAGE_SIZE ? encodeCursor([last.cursor_at, last.id]) : null,
@@ -153,7 +157,9 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
   }
   const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached, a.flood,
                       ARRAY(SELECT jsonb_object_keys(a.risk_signals)) AS risks, a.first_response_due_at, a.resolution_due_at, a.lease_agent_id,
-                      (a.lease_expires_at > ${param(now)}) AS lease_live, a.created_at::text AS cursor_at
+                      (a.lease_expires_at > ${param(now)}) AS lease_live, a.created_at::text AS cursor_at,
+                      COALESCE((SELECT m.author = 'customer' FROM appeal_messages m WHERE m.appeal_id = a.id AND m.author <> 'note'
+                                 ORDER BY m.created_at DESC LIMIT 1), false) AS answered
                  FROM appeals a
                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                 ORDER BY a.created_at, a.id

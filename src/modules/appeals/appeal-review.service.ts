@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
 import { EmailInUseError } from '../accounts/accounts.errors';
-import { AuditService } from '../audit/audit.service';
+import { AuditActor, AuditService } from '../audit/audit.service';
 import { AuditAction } from '../audit/audit-actions';
 import { AgentsService } from '../agents/agents.service';
 import { AgentRole } from '../agents/entities/agent.entity';
@@ -38,6 +38,16 @@ export interface AppealActionResult {
 
 export type NoInput = Record<string, never>;
 
+/** What a bulk action did: the references done, those skipped and why, and the assignee of an assignment. */
+export interface BulkOutcome {
+  readonly done: string[];
+  readonly skipped: { reference: string; why: string }[];
+  readonly assignee?: { id: string; name: string };
+}
+
+/** The auto-assignment acts with a supervisor's reach (any appeal, any lease), recorded as the system. */
+const SYSTEM_ASSIGNER: ActingAgent = { id: '00000000-0000-0000-0000-000000000000', role: 'supervisor' };
+
 /** What an action adds to the transition the workflow decided. */
 interface ActionEffect {
   readonly patch?: AppealPatch;
@@ -67,6 +77,8 @@ const RESPONDS: ReadonlySet<AgentAction | BulkAction> = new Set([
 const AUDIT_ACTION: Record<AgentAction | BulkAction, AuditAction> = {
   check_facts: 'appeal.facts_checked',
   reject_duplicate: 'appeal.rejected',
+  bulk_release: 'appeal.released',
+  assign: 'appeal.assigned',
   claim: 'appeal.claimed',
   release: 'appeal.released',
   takeover: 'appeal.taken_over',
@@ -258,34 +270,74 @@ export class AppealReviewService {
   }
 
   /**
-   * Supervisors close a flood of junk appeals from the queue: each appeal is rejected as a
-   * duplicate in its own transaction with its own version check (the version the queue showed,
-   * when given; a stale one is skipped), the person told with `message` (or a default). Returns
-   * which were rejected and which were skipped, and why.
+   * Supervisors act on the appeals selected in the queue: release them (whoever holds them),
+   * assign them to an active agent (the ordinary lease, in the assignee's name), or reject them
+   * as duplicates (a flood of junk appeals, the person told with `message` or a default). Each
+   * appeal is acted on in its own transaction with its own version check (the version the queue
+   * showed, when given; a stale one is skipped). Returns which were done and which were
+   * skipped, and why.
    */
-  async rejectDuplicates(
+  async bulk(
     agent: ActingAgent,
+    action: 'release' | 'assign' | 'reject_duplicate',
     items: readonly { reference: string; version?: number }[],
-    input: { message?: string } = {},
-  ): Promise<{ done: string[]; skipped: { reference: string; why: string }[] }> {
+    input: { message?: string; agentId?: string } = {},
+  ): Promise<BulkOutcome> {
+    let assignee: { id: string; name: string } | undefined;
+    if (action === 'assign') {
+      const found = input.agentId ? await this.agents.get(input.agentId).catch(() => undefined) : undefined;
+      if (!found?.active)
+        throw new ValidationFailedError([{ field: 'agentId', message: 'Choose an active agent to assign the appeals to.' }]);
+      assignee = { id: found.id, name: found.name };
+    }
     const done: string[] = [];
     const skipped: { reference: string; why: string }[] = [];
     for (const item of items) {
       try {
         const version = item.version ?? (await this.repository.findByReference(this.dataSource.manager, item.reference)).version;
-        await this.act(agent, item.reference, version, 'reject_duplicate', async ({ manager, appeal }) => {
-          const body = input.message?.trim() || (DUPLICATE_MESSAGE[appeal.locale] ?? DUPLICATE_MESSAGE.en);
-          const message = await this.repository.addMessage(manager, appeal.id, 'agent', body, agent.id);
-          await this.notices.toContact(manager, appeal, 'appeal-rejected', { message: message.body });
-          return { patch: { rejectionReason: 'duplicate' }, audit: { reason: 'duplicate', bulk: true, messageId: message.id } };
-        });
+        if (action === 'release') {
+          await this.act(agent, item.reference, version, 'bulk_release', async () => ({ audit: { bulk: true } }));
+        } else if (action === 'assign') {
+          await this.act(agent, item.reference, version, 'assign', async () => ({ audit: { bulk: true, assignee: assignee!.id } }), {
+            leaseTo: assignee!.id,
+          });
+        } else {
+          await this.act(agent, item.reference, version, 'reject_duplicate', async ({ manager, appeal }) => {
+            const body = input.message?.trim() || (DUPLICATE_MESSAGE[appeal.locale] ?? DUPLICATE_MESSAGE.en);
+            const message = await this.repository.addMessage(manager, appeal.id, 'agent', body, agent.id);
+            await this.notices.toContact(manager, appeal, 'appeal-rejected', { message: message.body });
+            return { patch: { rejectionReason: 'duplicate' }, audit: { reason: 'duplicate', bulk: true, messageId: message.id } };
+          });
+        }
         done.push(item.reference);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         skipped.push({ reference: item.reference, why: error.detail });
       }
     }
-    return { done, skipped };
+    return { done, skipped, assignee };
+  }
+
+  /** The flood's bulk rejection (see `bulk`). */
+  rejectDuplicates(
+    agent: ActingAgent,
+    items: readonly { reference: string; version?: number }[],
+    input: { message?: string } = {},
+  ): Promise<BulkOutcome> {
+    return this.bulk(agent, 'reject_duplicate', items, input);
+  }
+
+  /**
+   * The system hands a `submitted` appeal to an agent (auto-assignment): the same lease a claim
+   * gives, audited as the system's action, inside the caller's transaction (which holds the
+   * assignee's row lock while it counts their open appeals).
+   */
+  assignBySystem(manager: EntityManager, reference: string, expectedVersion: number, assigneeId: string): Promise<AppealActionResult> {
+    return this.act(SYSTEM_ASSIGNER, reference, expectedVersion, 'assign', async () => ({ audit: { assignee: assigneeId, auto: true } }), {
+      leaseTo: assigneeId,
+      actor: { type: 'system' },
+      manager,
+    });
   }
 
   private async act(
@@ -294,9 +346,10 @@ export class AppealReviewService {
     expectedVersion: number,
     action: AgentAction | BulkAction,
     effect: (context: { manager: EntityManager; appeal: Appeal; decision: AgentDecision; now: Date }) => Promise<ActionEffect>,
+    options: { leaseTo?: string; actor?: AuditActor; manager?: EntityManager } = {},
   ): Promise<AppealActionResult> {
     let afterCommit: (() => Promise<void>) | undefined;
-    const result = await this.dataSource.transaction(async (manager) => {
+    const run = async (manager: EntityManager) => {
       const appeal = await this.repository.lockByReference(manager, reference);
       const now = this.clock.now();
       // Four eyes ask how the confirming (or refusing) supervisor came by their role.
@@ -305,16 +358,18 @@ export class AppealReviewService {
         fourEyes: this.config.appeals.fourEyes,
       });
       const outcome = await effect({ manager, appeal, decision, now });
+      const holder = options.leaseTo ?? agent.id;
       const lease: LeaseChange =
-        decision.lease === 'grant' ? { agentId: agent.id, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
+        decision.lease === 'grant' ? { agentId: holder, until: new Date(now.getTime() + this.config.appeals.leaseMs) } : decision.lease;
       const moved = await this.transitions.move(manager, appeal, decision.to, now, {
         responds: RESPONDS.has(action),
         lease,
         patch: outcome.patch,
+        by: options.actor?.type === 'system' ? { label: 'the system' } : { agentId: agent.id },
       });
       await this.audit.record(manager, {
         action: AUDIT_ACTION[action],
-        actor: { type: 'agent', id: agent.id },
+        actor: options.actor ?? { type: 'agent', id: agent.id },
         subject: { type: 'appeal', id: appeal.reference },
         data: {
           from: decision.from,
@@ -328,7 +383,9 @@ export class AppealReviewService {
       const then = outcome.afterCommit;
       afterCommit = then && (() => then(moved));
       return { reference: moved.reference, status: moved.status, version: moved.version };
-    });
+    };
+    if (options.manager) return run(options.manager);
+    const result = await this.dataSource.transaction(run);
     await afterCommit?.();
     return result;
   }

@@ -63,3 +63,38 @@ describe('slaOnTransition', () => {
     });
   });
 });
+
+describe('slaOnTransition in business hours', () => {
+  const business = {
+    ...sla,
+    hours: { days: [1, 2, 3, 4, 5], startMinute: 9 * 60, endMinute: 18 * 60, zone: 'Asia/Shanghai', holidays: ['2026-12-14'] },
+  };
+  const friday = new Date('2026-12-11T17:00:00+08:00');
+
+  it('sets the deadlines in working hours, over the weekend and a holiday', () => {
+    // 1 h Friday, Monday 14 December a holiday, 9 h each from Tuesday: 24 h end Thursday 14:00; 72 h end Thursday of the next week 17:00.
+    expect(slaAtFiling(friday, business)).toMatchObject({
+      firstResponseDueAt: new Date('2026-12-17T14:00:00+08:00'),
+      resolutionDueAt: new Date('2026-12-24T17:00:00+08:00'),
+    });
+  });
+
+  it('pauses the resolution clock for the working hours spent awaiting the customer only', () => {
+    const appeal: SlaFields = {
+      createdAt: friday,
+      firstResponseAt: friday,
+      firstResponseDueAt: null,
+      resolutionDueAt: null,
+      resolutionBreachedAt: null,
+      slaPausedMs: 0,
+      slaBreached: false,
+      // Asked Friday 17:30, answered Saturday: half an hour of working time waited.
+      awaitingSince: new Date('2026-12-11T17:30:00+08:00'),
+      reminderSentAt: null,
+      resolvedAt: null,
+      closedAt: null,
+    };
+    const patch = slaOnTransition(appeal, 'awaiting_customer', 'in_review', new Date('2026-12-12T10:00:00+08:00'), business, false);
+    expect(patch).toMatchObject({ slaPausedMs: HOUR / 2, resolutionDueAt: new Date('2026-12-24T17:30:00+08:00') });
+  });
+});

@@ -1,3 +1,5 @@
+import { addBusinessTime, businessTimeBetween } from '../../common/business-time';
+import type { BusinessHours } from '../../config/business-hours';
 import { AppealStatus, isClosed } from './appeal-workflow';
 import type { Appeal } from './entities/appeal.entity';
 
@@ -6,6 +8,8 @@ export interface SlaSettings {
   readonly firstResponseMs: number;
   /** SLA_RESOLUTION: from filing to a decision (scheduled or rejected), not counting time awaiting the customer. */
   readonly resolutionMs: number;
+  /** SLA_BUSINESS_HOURS and SLA_HOLIDAYS: the hours that count; absent or null, every hour counts. */
+  readonly hours?: BusinessHours | null;
 }
 
 export type SlaFields = Pick<
@@ -26,8 +30,8 @@ export type SlaFields = Pick<
 /** The SLA columns of a new appeal. */
 export function slaAtFiling(now: Date, sla: SlaSettings): Partial<SlaFields> {
   return {
-    firstResponseDueAt: new Date(now.getTime() + sla.firstResponseMs),
-    resolutionDueAt: new Date(now.getTime() + sla.resolutionMs),
+    firstResponseDueAt: addBusinessTime(now, sla.firstResponseMs, sla.hours ?? null),
+    resolutionDueAt: addBusinessTime(now, sla.resolutionMs, sla.hours ?? null),
     slaPausedMs: 0,
     slaBreached: false,
   };
@@ -38,7 +42,8 @@ export function slaAtFiling(now: Date, sla: SlaSettings): Partial<SlaFields> {
  * request for information or a decision): the first one meets the first-response deadline. The
  * resolution clock stops while the appeal awaits the customer and starts again, shifted by
  * that wait, when it leaves that status; a decision meets it; closing stops every clock. A
- * reopened appeal starts a new resolution clock.
+ * reopened appeal starts a new resolution clock. Every span is counted in business time (the
+ * pause included), so a due time is always "this much working time after the filing".
  */
 export function slaOnTransition(
   appeal: SlaFields,
@@ -49,16 +54,17 @@ export function slaOnTransition(
   responds: boolean,
 ): Partial<SlaFields> {
   const patch: { -readonly [K in keyof SlaFields]?: SlaFields[K] } = {};
+  const hours = sla.hours ?? null;
   if (responds && appeal.firstResponseAt === null) {
     patch.firstResponseAt = now;
     patch.firstResponseDueAt = null;
   }
   let pausedMs = appeal.slaPausedMs;
   if (from === 'awaiting_customer' && to !== 'awaiting_customer' && appeal.awaitingSince) {
-    pausedMs += Math.max(0, now.getTime() - appeal.awaitingSince.getTime());
+    pausedMs += businessTimeBetween(appeal.awaitingSince, now, hours);
     patch.slaPausedMs = pausedMs;
     patch.awaitingSince = null;
-    if (appeal.resolvedAt === null) patch.resolutionDueAt = new Date(appeal.createdAt.getTime() + sla.resolutionMs + pausedMs);
+    if (appeal.resolvedAt === null) patch.resolutionDueAt = addBusinessTime(appeal.createdAt, sla.resolutionMs + pausedMs, hours);
   }
   if (to === 'awaiting_customer' && from !== 'awaiting_customer') {
     patch.awaitingSince = now;
@@ -74,8 +80,8 @@ export function slaOnTransition(
   if (isClosed(to) && !isClosed(from)) patch.closedAt = now;
   if (from === 'objected' && to === 'submitted') {
     // Everything before the reopening counts as paused: the new clock starts now.
-    patch.slaPausedMs = now.getTime() - appeal.createdAt.getTime();
-    patch.resolutionDueAt = new Date(now.getTime() + sla.resolutionMs);
+    patch.slaPausedMs = businessTimeBetween(appeal.createdAt, now, hours);
+    patch.resolutionDueAt = addBusinessTime(now, sla.resolutionMs, hours);
     patch.resolutionBreachedAt = null;
     patch.resolvedAt = null;
     patch.closedAt = null;
@@ -84,7 +90,15 @@ export function slaOnTransition(
 }
 
 export function slaSettings(config: {
-  readonly appeals: { readonly slaFirstResponseMs: number; readonly slaResolutionMs: number };
+  readonly appeals: {
+    readonly slaFirstResponseMs: number;
+    readonly slaResolutionMs: number;
+    readonly businessHours?: BusinessHours | null;
+  };
 }): SlaSettings {
-  return { firstResponseMs: config.appeals.slaFirstResponseMs, resolutionMs: config.appeals.slaResolutionMs };
+  return {
+    firstResponseMs: config.appeals.slaFirstResponseMs,
+    resolutionMs: config.appeals.slaResolutionMs,
+    hours: config.appeals.businessHours ?? null,
+  };
 }

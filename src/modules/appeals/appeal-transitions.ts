@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { AuditAction } from '../audit/audit-actions';
+import { ChangedBy } from './appeal-events.service';
 import { AppealNotices } from './appeal-notices';
 import { slaOnTransition, slaSettings } from './appeal-sla';
 import { AppealStatus, decidePartyAction, isClosed, Party, PartyAction } from './appeal-workflow';
@@ -31,6 +32,14 @@ const AUDIT_ACTION: Record<PartyAction, AuditAction> = {
   reject: 'appeal.rejected',
 };
 
+/** How the back-office's live events name a party that changed an appeal. */
+const PARTY_LABELS: Record<Party, 'the person' | 'the account owner' | 'a former contact' | 'the system'> = {
+  customer: 'the person',
+  owner: 'the account owner',
+  former_contact: 'a former contact',
+  system: 'the system',
+};
+
 /**
  * Writes a decided transition: the new status with the SLA bookkeeping and lease that go with
  * it, and the next version. Every change of status, by agents, the person, former contacts or
@@ -52,19 +61,24 @@ export class AppealTransitions {
     appeal: Appeal,
     to: AppealStatus,
     now: Date,
-    options: { responds?: boolean; lease?: LeaseChange; patch?: AppealPatch } = {},
+    options: { responds?: boolean; lease?: LeaseChange; patch?: AppealPatch; by?: ChangedBy } = {},
   ): Promise<Appeal> {
     const lease = isClosed(to) ? 'drop' : (options.lease ?? 'keep');
-    return this.repository.advance(manager, appeal, {
-      status: to,
-      ...slaOnTransition(appeal, appeal.status, to, now, slaSettings(this.config), options.responds ?? false),
-      ...(lease === 'drop'
-        ? { leaseAgentId: null, leaseExpiresAt: null }
-        : lease === 'keep'
-          ? {}
-          : { leaseAgentId: lease.agentId, leaseExpiresAt: lease.until }),
-      ...options.patch,
-    });
+    return this.repository.advance(
+      manager,
+      appeal,
+      {
+        status: to,
+        ...slaOnTransition(appeal, appeal.status, to, now, slaSettings(this.config), options.responds ?? false),
+        ...(lease === 'drop'
+          ? { leaseAgentId: null, leaseExpiresAt: null }
+          : lease === 'keep'
+            ? {}
+            : { leaseAgentId: lease.agentId, leaseExpiresAt: lease.until }),
+        ...options.patch,
+      },
+      options.by,
+    );
   }
 
   /**
@@ -80,7 +94,7 @@ export class AppealTransitions {
   ): Promise<Appeal> {
     const from = appeal.status;
     const to = decidePartyAction(appeal, party, action);
-    const moved = await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch });
+    const moved = await this.move(manager, appeal, to, this.clock.now(), { patch: context.patch, by: { label: PARTY_LABELS[party] } });
     const reason = CLOSING_REASONS[action];
     if (reason) await this.notices.toContact(manager, moved, 'appeal-closed', { reason });
     await this.audit.record(manager, {

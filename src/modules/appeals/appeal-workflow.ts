@@ -46,9 +46,10 @@ export const AGENT_ACTIONS = [
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
 /**
  * Actions with forms of their own rather than the page's action buttons: a supervisor's bulk
- * rejection from the queue, and an agent's check of the owner facts in the evidence checklist.
+ * rejection, release or assignment from the queue (an assignment is also what the
+ * auto-assignment does), and an agent's check of the owner facts in the evidence checklist.
  */
-export type BulkAction = 'reject_duplicate' | 'check_facts';
+export type BulkAction = 'reject_duplicate' | 'check_facts' | 'bulk_release' | 'assign';
 
 /** What the person, a former contact and the workers do. */
 export type PartyAction = 'reply' | 'cancel' | 'object' | 'stop' | 'expire' | 'complete' | 'reject';
@@ -173,6 +174,11 @@ export const AGENT_TRANSITIONS: readonly AgentTransition[] = [
   ...(['submitted', 'in_review', 'awaiting_customer'] as const).map(
     (from): AgentTransition => ({ action: 'reject_duplicate', from, to: 'rejected', roles: SUPERVISORS, lease: 'none', then: 'drop' }),
   ),
+  // A supervisor gives appeals back to the queue from the queue, whoever holds them.
+  { action: 'bulk_release', from: 'in_review', to: 'submitted', roles: SUPERVISORS, lease: 'take', then: 'drop' },
+  // A supervisor (or the auto-assignment) hands an appeal to an agent: the ordinary lease, in the assignee's name.
+  { action: 'assign', from: 'submitted', to: 'in_review', roles: SUPERVISORS, lease: 'take', then: 'grant' },
+  { action: 'assign', from: 'in_review', to: 'same', roles: SUPERVISORS, lease: 'take', then: 'grant' },
 ];
 
 export const PARTY_TRANSITIONS: readonly PartyTransition[] = [

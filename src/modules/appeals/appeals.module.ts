@@ -29,6 +29,10 @@ import { AppealPageUploadMiddleware } from './appeal-page-upload.middleware';
 import { AppealPortalService } from './appeal-portal.service';
 import { AppealDetailService } from './appeal-detail.service';
 import { AppealReceiptsService } from './appeal-receipts.service';
+import { AppealAutoAssigner } from './appeal-auto-assigner.service';
+import { CannedRepliesService } from './canned-replies.service';
+import { CannedReply } from './entities/canned-reply.entity';
+import { AppealEventsService } from './appeal-events.service';
 import { AppealQueueService } from './appeal-queue.service';
 import { AppealSensitiveReadsService } from './appeal-sensitive-reads.service';
 import { AppealStatisticsService } from './appeal-statistics.service';
@@ -59,6 +63,7 @@ import { PasswordResetsService } from './password-resets.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([
+      CannedReply,
       Appeal,
       AppealMessage,
       AppealAttachment,
@@ -88,6 +93,9 @@ import { PasswordResetsService } from './password-resets.service';
   providers: [
     AppealRiskService,
     AppealsRepository,
+    AppealEventsService,
+    CannedRepliesService,
+    AppealAutoAssigner,
     AppealNotices,
     AppealTransitions,
     AccountMatcher,
@@ -114,6 +122,9 @@ import { PasswordResetsService } from './password-resets.service';
   ],
   exports: [
     AccountAppealsService,
+    AppealEventsService,
+    AppealAutoAssigner,
+    CannedRepliesService,
     AppealFilingService,
     AppealPortalService,
     AppealReviewService,

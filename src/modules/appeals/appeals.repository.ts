@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { NotFoundError } from '../../common/errors/domain-error';
+import { AppealEventsService, ChangedBy } from './appeal-events.service';
 import { AppealMessage, AppealMessageAuthor } from './entities/appeal-message.entity';
 import { Appeal } from './entities/appeal.entity';
 
@@ -18,7 +19,10 @@ export const REFERENCE = /^AP-[A-Z2-7]{10}$/;
  */
 @Injectable()
 export class AppealsRepository {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly events: AppealEventsService,
+  ) {}
 
   /** The appeal, its row locked until the transaction ends; NotFoundError when there is none. */
   async lockByReference(manager: EntityManager, reference: string): Promise<Appeal> {
@@ -43,11 +47,15 @@ export class AppealsRepository {
    * Writes `patch` to a locked appeal with the next version; returns the appeal as it now is, a
    * new object: `appeal` stays what was read, so a caller reads the new state only from the answer.
    */
-  async advance(manager: EntityManager, appeal: Appeal, patch: AppealPatch): Promise<Appeal> {
+  async advance(manager: EntityManager, appeal: Appeal, patch: AppealPatch, by: ChangedBy = { label: 'the system' }): Promise<Appeal> {
     const now = this.clock.now();
     const version = appeal.version + 1;
     await manager.update(Appeal, { id: appeal.id, version: appeal.version }, { ...patch, version, updatedAt: now });
-    return Object.assign(new Appeal(), appeal, patch, { version, updatedAt: now });
+    const advanced = Object.assign(new Appeal(), appeal, patch, { version, updatedAt: now });
+    // The back-office's live queue hears of it once the transaction commits.
+    const holder = advanced.leaseAgentId && advanced.leaseExpiresAt && advanced.leaseExpiresAt > now ? advanced.leaseAgentId : null;
+    this.events.changed(manager, { reference: advanced.reference, status: advanced.status, version, by, holder });
+    return advanced;
   }
 
   async addMessage(

@@ -67,6 +67,7 @@ export const AUDIT_ACTIONS = [
   'agent.totp_enabled',
   'agent.passkey_added',
   'agent.passkey_removed',
+  'agent.workload_changed',
   'agent.signed_in',
   'agent.signed_out',
   'agent.sign_in_failed',
@@ -86,6 +87,7 @@ export const AUDIT_ACTIONS = [
 
   // appeals: what agents do (the review's actions, and the sensitive reads)
   'appeal.claimed',
+  'appeal.assigned',
   'appeal.released',
   'appeal.taken_over',
   'appeal.note_added',
@@ -107,6 +109,11 @@ export const AUDIT_ACTIONS = [
   'appeal.evidence_purged',
   'account.recovered_by_appeal',
   'account.password_reset',
+
+  // appeals: canned replies the agents answer with
+  'canned_reply.created',
+  'canned_reply.updated',
+  'canned_reply.deleted',
 
   // back-office: support actions on an account
   'account.contact_revealed',

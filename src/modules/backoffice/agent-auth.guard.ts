@@ -7,6 +7,7 @@ import { InjectConfig } from '../../config/config.module';
 import { ChangeContext } from '../audit/audit.service';
 import { AgentLayout } from './agent-layout.service';
 import { roleAllows, ROLE_LABELS } from '../agents/agent-roles';
+import { AgentPresenceService } from '../agents/agent-presence.service';
 import { AGENT_SESSION_COOKIE, AgentSessionsService } from '../agents/agent-sessions.service';
 import { AgentRole } from '../agents/entities/agent.entity';
 import { SignedInAgent } from '../agents/signed-in-agent';
@@ -38,6 +39,7 @@ export class AgentAuthGuard implements CanActivate {
     private readonly sessions: AgentSessionsService,
     private readonly layout: AgentLayout,
     private readonly reflector: Reflector,
+    private readonly presence: AgentPresenceService,
     @InjectConfig() config: AppConfig,
   ) {
     this.cookie = agentCookieOptions(config.http.secureCookies);
@@ -67,6 +69,8 @@ export class AgentAuthGuard implements CanActivate {
       throw new SignInRequiredError(AGENT_SIGN_IN_PATH);
     }
     (request as WithAgent)[AGENT] = agent;
+    // Auto-assignment gives work only to agents seen lately; a Redis hiccup must not refuse the page.
+    await this.presence.touch(agent.id).catch(() => undefined);
     return agent;
   }
 }

@@ -16,6 +16,7 @@ interface NavEntry {
 const NAV: readonly NavEntry[] = [
   { label: 'Dashboard', href: '/agent', role: 'agent' },
   { label: 'Appeals', href: '/agent/appeals', role: 'agent' },
+  { label: 'Replies', href: '/agent/replies', role: 'agent' },
   { label: 'Accounts', href: '/agent/accounts', role: 'agent' },
   { label: 'Notifications', href: '/agent/notifications', role: 'agent' },
   { label: 'Audit', href: '/agent/audit', role: 'agent' },
@@ -51,6 +52,8 @@ export class AgentLayout {
       })),
       signOut: { action: '/agent/logout', csrf, who: `${agent.name} · ${ROLE_LABELS[agent.role]}` },
       flash: this.flash.take(request, response),
+      // The live queue, presence and keyboard; every page works without it.
+      scripts: ['/static/js/agent-live.js'],
     });
   }
 

@@ -302,6 +302,7 @@ export function statusBadge(status: AppealStatus): { value: AppealStatus; label:
 export function queueRowView(row: AppealQueueRow, now: Date) {
   return {
     reference: row.reference,
+    version: row.version,
     href: appealHref(row.reference),
     status: statusBadge(row.status),
     createdAt: row.createdAt,
@@ -314,6 +315,7 @@ export function queueRowView(row: AppealQueueRow, now: Date) {
     holder: row.leaseHolder?.name ?? null,
     flood: row.flood,
     risks: row.risks.map((signal) => ({ signal, label: RISK_LABELS[signal], href: queueHref({ risk: signal }) })),
+    answered: row.answered && row.status === 'in_review',
   };
 }
 
@@ -339,10 +341,19 @@ export interface ShownPreview {
   readonly clear: Buffer;
 }
 
+/** Canned replies in the appeal's language, and the one the agent chose to insert (`?reply=<id>&for=<action>`). */
+export interface OfferedReplies {
+  readonly offered: readonly { id: string; title: string; text: string }[];
+  readonly chosen?: { readonly action: string; readonly id: string };
+}
+
+/** The forms that offer canned replies, by the field a reply fills. */
+const REPLY_FIELD: Partial<Record<AgentAction, string>> = { request_info: 'message', reject: 'message' };
+
 export function detailView(
   detail: AppealDetailView,
   now: Date,
-  extra: { feedback?: ActionFeedback; revealed?: Revealed; shown?: ShownPreview } = {},
+  extra: { feedback?: ActionFeedback; revealed?: Revealed; shown?: ShownPreview; replies?: OfferedReplies } = {},
 ) {
   const { checklist } = detail;
   const feedback = extra.feedback;
@@ -458,7 +469,7 @@ export function detailView(
     approval: detail.approval,
     rejectionReason: detail.rejectionReason,
     evidencePurgedAt: detail.evidencePurgedAt,
-    actions: detail.actions.map((action) => actionForm(detail, action, feedback?.action === action ? feedback : undefined)),
+    actions: detail.actions.map((action) => actionForm(detail, action, feedback?.action === action ? feedback : undefined, extra.replies)),
   };
 }
 
@@ -486,8 +497,11 @@ function ownerStopOf(detail: AppealDetailView) {
   };
 }
 
-function actionForm(detail: AppealDetailView, action: AgentAction, feedback: ActionFeedback | undefined) {
+function actionForm(detail: AppealDetailView, action: AgentAction, feedback: ActionFeedback | undefined, replies?: OfferedReplies) {
   const spec = ACTION_SPECS[action];
+  const replyField = REPLY_FIELD[action];
+  const chosen =
+    replyField && replies?.chosen?.action === action ? replies.offered.find((reply) => reply.id === replies.chosen!.id) : undefined;
   const { score, threshold } = detail.checklist;
   const risky = detail.riskSignals.length > 0;
   const rationaleRequired = detail.checklist.rationaleRequired || risky;
@@ -507,10 +521,11 @@ function actionForm(detail: AppealDetailView, action: AgentAction, feedback: Act
             ? `The appeal carries ${detail.riskSignals.length === 1 ? 'a risk signal' : 'risk signals'} (${detail.riskSignals.map((finding) => RISK_LABELS[finding.signal].toLowerCase()).join(', ')}): say why you approve.`
             : `The evidence score ${score} meets the threshold of ${threshold}.`
         : field.hint,
-      value: feedback?.values[field.name] ?? '',
+      value: feedback?.values[field.name] ?? (chosen && field.name === replyField ? chosen.text : ''),
       error: fieldMessage(field.noun, feedback?.errors[field.name]),
     };
   });
+  const offered = replyField && replies?.offered.length ? replies.offered : [];
   return {
     action,
     label: spec.label,
@@ -520,6 +535,14 @@ function actionForm(detail: AppealDetailView, action: AgentAction, feedback: Act
     version: detail.version,
     fields,
     inline: fields.length === 0,
+    /** Canned replies this form offers: a link that fills the field (the script fills it in place). */
+    replies: offered.map((reply) => ({
+      title: reply.title,
+      text: reply.text,
+      field: `${spec.path}-${replyField}`,
+      href: `${appealHref(detail.reference)}?reply=${reply.id}&for=${action}#${spec.path}-${replyField}`,
+    })),
+    repliesLocale: detail.locale,
     /** An error that belongs to no field of this form (the version, say). */
     error: feedback
       ? (Object.entries(feedback.errors).find(([name]) => !spec.fields.some((field) => field.name === name))?.[1] ?? null)

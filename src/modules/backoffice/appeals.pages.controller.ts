@@ -13,7 +13,9 @@ import { AgentAction, APPEAL_STATUSES, BulkAction } from '../appeals/appeal-work
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
 import { roleAllows } from '../agents/agent-roles';
 import { AgentPages } from './agent-pages.decorator';
-import { appealHref, detailView, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
+import { CannedRepliesService } from '../appeals/canned-replies.service';
+import { AppealDetailView } from '../appeals/appeal-detail.service';
+import { appealHref, detailView, OfferedReplies, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
 import { AppealActionForm } from './dto/appeal-action.form';
 import { AppealBulkForm } from './dto/appeal-bulk.form';
 import { AppealFactsForm } from './dto/appeal-facts.form';
@@ -23,6 +25,7 @@ import { AppealRejectForm } from './dto/appeal-reject.form';
 import { AppealRequestInfoForm } from './dto/appeal-request-info.form';
 import { SignedInAgent } from '../agents/signed-in-agent';
 import { RISK_LABELS, RISK_SIGNALS } from '../appeals/risk/risk-signals';
+import { AgentsService } from '../agents/agents.service';
 
 /** Quick filters above the queue; a tab is current when the filters are exactly its own. */
 const TABS: readonly { label: string; query: Record<string, string> }[] = [
@@ -50,6 +53,8 @@ export class AppealsPagesController {
     private readonly sensitive: AppealSensitiveReadsService,
     private readonly review: AppealReviewService,
     private readonly flash: FlashService,
+    private readonly agents: AgentsService,
+    private readonly replies: CannedRepliesService,
     private readonly clock: Clock,
   ) {}
 
@@ -101,10 +106,16 @@ export class AppealsPagesController {
         return { label: tab.label, href, current: href === current };
       }),
       rows: page.items.map((row) => queueRowView(row, now)),
-      // Supervisors close a flood from its filtered queue in one go.
+      // Supervisors select rows and release, assign or reject them in one go (a flood's rows come selected).
       bulk:
-        roleAllows(agent.role, 'supervisor') && filters.flood && page.items.length
-          ? page.items.map((row) => ({ reference: row.reference, version: row.version }))
+        roleAllows(agent.role, 'supervisor') && page.items.length
+          ? {
+              back: queueHref(filters),
+              preselected: Boolean(filters.flood),
+              agents: (await this.agents.list())
+                .filter((candidate) => candidate.active)
+                .map((candidate) => ({ id: candidate.id, name: candidate.name, email: candidate.email })),
+            }
           : null,
       next: page.next ? queueHref(filters, page.next) : null,
       firstPage: filters.after ? current : null,
@@ -115,8 +126,9 @@ export class AppealsPagesController {
   }
 
   /**
-   * Supervisors close the appeals selected in the queue as duplicates (a flood), each with its
-   * own version check; 303 to the queue with how many were done and which were skipped, and why.
+   * Supervisors act on the appeals selected in the queue (release, assign to an agent, reject as
+   * duplicates), each with its own version check; 303 to the queue they came from with how many
+   * were done and which were skipped, and why.
    */
   @Post('bulk')
   @RequireRole('supervisor')
@@ -131,19 +143,51 @@ export class AppealsPagesController {
       reference,
       version: seen.has(reference) ? Number(seen.get(reference)) : undefined,
     }));
-    const { done, skipped } = await this.review.rejectDuplicates(acting(agent, request), items, { message: form.message });
-    const summary = [
-      `${done.length} of ${items.length} rejected as duplicates.`,
-      ...skipped.map((skip) => `${skip.reference} skipped: ${skip.why}`),
-    ].join(' ');
-    this.flash.set(response, { kind: skipped.length ? 'warning' : 'success', message: summary });
-    response.redirect(303, queueHref({ status: 'open', flood: true }));
+    const action = form.action as 'release' | 'assign' | 'reject_duplicate';
+    const back =
+      form.back && /^\/agent\/appeals(\?[^#\s]*)?$/.test(form.back)
+        ? form.back
+        : action === 'reject_duplicate'
+          ? queueHref({ status: 'open', flood: true })
+          : '/agent/appeals';
+    try {
+      const { done, skipped, assignee } = await this.review.bulk(acting(agent, request), action, items, {
+        message: form.message,
+        agentId: form.agentId,
+      });
+      const what =
+        action === 'release' ? 'released' : action === 'assign' ? `assigned to ${assignee?.name ?? 'the agent'}` : 'rejected as duplicates';
+      const summary = [
+        `${done.length} of ${items.length} ${what}.`,
+        ...skipped.map((skip) => `${skip.reference} skipped: ${skip.why}`),
+      ].join(' ');
+      this.flash.set(response, { kind: skipped.length ? 'warning' : 'success', message: summary });
+    } catch (error) {
+      const errors = formErrors(error);
+      if (!errors) throw error;
+      this.flash.set(response, { kind: 'error', message: Object.values(errors).join(' ') });
+    }
+    response.redirect(303, back);
   }
 
+  /** `?reply=<id>&for=request_info|reject` fills that form's message with a canned reply (the script does it in place). */
   @Get(':reference')
   @Render('agent/appeal')
-  async page(@Param('reference') reference: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
-    return detailView(await this.details.detail(acting(agent, request), reference), this.clock.now());
+  async page(
+    @Param('reference') reference: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+  ) {
+    const detail = await this.details.detail(acting(agent, request), reference);
+    const chosen = typeof query.reply === 'string' && typeof query.for === 'string' ? { id: query.reply, action: query.for } : undefined;
+    return detailView(detail, this.clock.now(), { replies: await this.offered(detail, agent, chosen) });
+  }
+
+  private async offered(detail: AppealDetailView, agent: SignedInAgent, chosen?: { id: string; action: string }): Promise<OfferedReplies> {
+    const locale = detail.locale === 'zh-CN' ? 'zh-CN' : 'en';
+    const offered = await this.replies.offeredFor({ reference: detail.reference, locale, fullName: detail.evidence.fullName }, agent.name);
+    return { offered, chosen };
   }
 
   /** Shows the appeal's addresses unmasked on this response only (nothing to bookmark or reload); the read is audited. */
@@ -158,7 +202,8 @@ export class AppealsPagesController {
   ) {
     const actor = acting(agent, request);
     const revealed = await this.sensitive.revealContacts(actor, reference);
-    return detailView(await this.details.detail(actor, reference), this.clock.now(), { revealed });
+    const detail = await this.details.detail(actor, reference);
+    return detailView(detail, this.clock.now(), { revealed, replies: await this.offered(detail, agent) });
   }
 
   /** The blurred thumbnail of an image attachment, shown inline on the appeal's page. */
@@ -398,7 +443,8 @@ export class AppealsPagesController {
         Object.entries(form).filter(([name, value]) => name !== '_csrf' && name !== 'version' && typeof value === 'string'),
       ) as Record<string, string>;
       const detail = await this.details.detail(actor, reference);
-      response.status(400).render('agent/appeal', detailView(detail, this.clock.now(), { feedback: { action, errors, values } }));
+      const replies = await this.offered(detail, agent);
+      response.status(400).render('agent/appeal', detailView(detail, this.clock.now(), { feedback: { action, errors, values }, replies }));
     }
   }
 }
@@ -437,5 +483,9 @@ function successMessage(action: AgentAction | BulkAction, result: AppealActionRe
       return 'Your check of the owner facts is recorded; the evidence score counts it.';
     case 'reject_duplicate':
       return `${result.reference} is rejected as a duplicate.`;
+    case 'bulk_release':
+      return `${result.reference} is back in the queue.`;
+    case 'assign':
+      return `${result.reference} is assigned.`;
   }
 }

@@ -18,6 +18,10 @@ import { DashboardPanels } from './dashboard/dashboard-panels';
 import { NotificationFailuresPanel } from './dashboard/notification-failures.panel';
 import { SignInActivityPanel } from './dashboard/sign-in-activity.panel';
 import { AgentPasskeysPagesController } from './agent-passkeys.pages.controller';
+import { LiveEventsPagesController } from './live-events.pages.controller';
+import { LiveStreamsService } from './live-streams.service';
+import { WorkloadPagesController } from './workload.pages.controller';
+import { RepliesPagesController } from './replies.pages.controller';
 import { MePagesController } from './me.pages.controller';
 import { NotificationsPagesController } from './notifications.pages.controller';
 import { TeamPagesController } from './team.pages.controller';
@@ -40,6 +44,9 @@ import { TeamPagesController } from './team.pages.controller';
     TeamPagesController,
     MePagesController,
     AgentPasskeysPagesController,
+    LiveEventsPagesController,
+    RepliesPagesController,
+    WorkloadPagesController,
   ],
   providers: [
     AgentAuthGuard,
@@ -49,6 +56,7 @@ import { TeamPagesController } from './team.pages.controller';
     AppealsPanel,
     NotificationFailuresPanel,
     SignInActivityPanel,
+    LiveStreamsService,
   ],
   exports: [AgentAuthGuard, AgentLayout, DashboardPanels],
 })

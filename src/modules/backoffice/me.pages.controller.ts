@@ -96,8 +96,15 @@ export class MePagesController {
       profile: { name: agent.name, email: agent.email, role: ROLE_LABELS[agent.role] },
       totpEnabled: agent.totpEnabled,
       passkeys: await this.passkeys.list(agent.id),
+      workload: workloadView(await this.agents.get(agent.id), '/agent/me/workload'),
       enrolment: { ...enrolment, qr: await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) },
       errors,
     };
   }
+}
+
+/** The languages-and-capacity form of an agent (partial agent/workload-form). */
+export function workloadView(agent: { id: string; languages: string; capacity: number }, action: string, who?: string) {
+  const languages = agent.languages.split(',');
+  return { id: agent.id, action, who, en: languages.includes('en'), zh: languages.includes('zh-CN'), capacity: agent.capacity };
 }

@@ -1,3 +1,4 @@
+import { workloadView } from './me.pages.controller';
 import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -107,6 +108,9 @@ export class TeamPagesController {
         totpEnabled: one.totpSecret !== null,
         createdAt: one.createdAt,
         self: one.id === agent.id,
+        workload: workloadView(one, `/agent/team/${one.id}/workload`, one.name),
+        languages: one.languages,
+        capacity: one.capacity,
       })),
       roles: AGENT_ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role], selected: role === (entered.role ?? 'agent') })),
       entered,

@@ -48,6 +48,14 @@ export class Agent {
   @Column({ type: 'boolean', default: false })
   awaitingApproval!: boolean;
 
+  /** The languages the agent answers in, comma-separated (`en`, `zh-CN`): auto-assignment matches the appeal's. */
+  @Column({ type: 'varchar', length: 32, default: 'en' })
+  languages!: string;
+
+  /** How many open appeals auto-assignment may give the agent at once. */
+  @Column({ type: 'integer', default: 10 })
+  capacity!: number;
+
   @Column({ type: 'timestamptz' })
   createdAt!: Date;
 

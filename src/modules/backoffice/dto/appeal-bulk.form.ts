@@ -10,12 +10,23 @@ const MOST = 50;
 
 /**
  * `POST /agent/appeals/bulk` (supervisors): the selected appeals of the queue and what to do to
- * them. Today the action is `reject_duplicate` (closing a flood of junk appeals); each appeal
- * may carry the version the queue showed (`<reference>:<version>`), a stale one being skipped.
+ * them: `release`, `assign` (to `agentId`) or `reject_duplicate` (closing a flood of junk
+ * appeals, with an optional `message`); each appeal may carry the version the queue showed
+ * (`<reference>:<version>`), a stale one being skipped. `back` is the queue view to return to.
  */
 export class AppealBulkForm extends FormDto {
-  @IsIn(['reject_duplicate'], { message: 'The bulk action on flagged appeals is reject_duplicate.' })
+  @IsIn(['release', 'assign', 'reject_duplicate'], { message: 'Choose release, assign or reject as duplicate.' })
   action!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  agentId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  back?: string;
 
   @Transform(repeated)
   @IsArray()
