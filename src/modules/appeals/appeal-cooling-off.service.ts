@@ -16,7 +16,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { AuditService } from '../audit/audit.service';
 import { AppealNotices } from './appeal-notices';
 import { AppealTransitions } from './appeal-transitions';
-import { AppealStatus, isClosed, OPEN_STATUSES } from './appeal-workflow';
+import { AppealStatus, isClosed } from './appeal-workflow';
 import { AppealPatch, AppealsRepository } from './appeals.repository';
 import { AppealObjection } from './entities/appeal-objection.entity';
 import { Appeal } from './entities/appeal.entity';
