@@ -144,6 +144,7 @@ describe('GET /agent/events across processes', () => {
     const extra = await createTestApp({ listen: true, workers: false, sharing: one });
     const stream = await openStream(extra.baseUrl!, anaCookies);
     expect(stream.status).toBe(200);
+    expect(stream.cacheControl).toMatch(/no-store/);
     const started = Date.now();
     await extra.close();
     await stream.ended;

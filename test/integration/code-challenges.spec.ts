@@ -242,7 +242,7 @@ describe(VerificationTokensService.name, () => {
         code: 'VERIFICATION_TOKEN_INVALID',
       });
     }
-    await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).resolves.toBeUndefined();
+    await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).resolves.toEqual({ method: null });
     await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).rejects.toMatchObject({
       code: 'VERIFICATION_TOKEN_INVALID',
     });
@@ -264,6 +264,6 @@ describe(VerificationTokensService.name, () => {
         throw new Error('409 EMAIL_IN_USE');
       }),
     ).rejects.toThrow('409');
-    await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).resolves.toBeUndefined();
+    await expect(inTransaction((manager) => tokens.consume(manager, token, binding))).resolves.toEqual({ method: null });
   });
 });

@@ -9,6 +9,8 @@ export interface StreamEvent {
 
 export interface OpenStream {
   readonly status: number;
+  /** The stream's Cache-Control header. */
+  readonly cacheControl: string | null;
   readonly events: StreamEvent[];
   /** Everything received, comments included. */
   raw: string;
@@ -57,6 +59,7 @@ export async function openStream(
   });
   const stream: OpenStream = {
     status: response.status,
+    cacheControl: response.headers.get('cache-control'),
     events: [],
     raw: '',
     ended: Promise.resolve(),
