@@ -53,7 +53,7 @@ describe.each([
     await page.getByLabel('Logon email').fill(account.logonEmail);
     await page.getByLabel('Password', { exact: true }).fill(account.password);
     const { code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
-      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: 'Sign in' }).click()]),
+      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: 'Sign in', exact: true }).click()]),
     );
     return code;
   }

@@ -38,7 +38,7 @@ describe("The owner's shield in Chromium", () => {
     await page.getByLabel('Password', { exact: true }).fill(account.password);
     const to = account.securePhone ?? account.logonEmail;
     const { code } = await inbox.codeAfter(to, 'sign-in-code', () =>
-      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: 'Sign in' }).click()]),
+      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: 'Sign in', exact: true }).click()]),
     );
     await page.getByLabel('Verification code').fill(code);
     await Promise.all([page.waitForURL(url('/security')), page.getByRole('button', { name: 'Verify and sign in' }).click()]);

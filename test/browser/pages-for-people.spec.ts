@@ -72,7 +72,7 @@ describe('Pages for people in Chromium: languages, errors, passwords, countdowns
     await page.getByLabel(words.login).fill(account.logonEmail);
     await page.getByLabel(words.password, { exact: true }).fill(account.password);
     const { code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
-      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: words.submit }).click()]),
+      Promise.all([page.waitForURL(url('/login/verify')), page.getByRole('button', { name: words.submit, exact: true }).click()]),
     );
     return async () => {
       await page.getByLabel(words.code).fill(code);
@@ -121,6 +121,8 @@ describe('Pages for people in Chromium: languages, errors, passwords, countdowns
     await page.getByLabel('新登录密码').fill('granite orchard whispers nightly');
     await page.getByLabel('再次输入新密码').fill('granite orchard whispers daily');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '修改密码' }).click()]);
+    // The refused page comes back after a navigation: wait for it (and its script) to focus the summary.
+    await page.waitForFunction(() => document.activeElement?.id === 'error-summary', undefined, { timeout: 10_000 }).catch(() => undefined);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
     await expect(page.locator('#error-summary a').first().textContent()).resolves.toBe('两次输入的密码不一致：请再次输入新密码。');
     await look('/security/password, refused');
@@ -138,8 +140,10 @@ describe('Pages for people in Chromium: languages, errors, passwords, countdowns
   it.each(WIDTHS)('moves the focus to an error summary that links to each refused field (%i px)', async (width) => {
     const page = await pageAt(width);
     await page.goto(url('/login'));
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     const summary = page.locator('#error-summary');
+    // The refused page comes back after a navigation: wait for it (and its script) to focus the summary.
+    await page.waitForFunction(() => document.activeElement?.id === 'error-summary', undefined, { timeout: 10_000 }).catch(() => undefined);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
     await expect(summary.getByRole('link').allTextContents()).resolves.toEqual([
       'Enter your logon email, or <name>@<UID> for a RAM user.',
@@ -152,6 +156,8 @@ describe('Pages for people in Chromium: languages, errors, passwords, countdowns
     // The appeal form: every error at once, at the top, each worded for a person.
     await page.goto(url('/appeal/status'));
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Open appeal' }).click()]);
+    // The refused page comes back after a navigation: wait for it (and its script) to focus the summary.
+    await page.waitForFunction(() => document.activeElement?.id === 'error-summary', undefined, { timeout: 10_000 }).catch(() => undefined);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
     await expect(summary.getByRole('link').count()).resolves.toBe(2);
     expect(unexpected(browser.problems, t.baseUrl!, ['400 POST /login', '400 POST /appeal/status'])).toEqual([]);
@@ -272,7 +278,7 @@ describe('Pages for people in Chromium: languages, errors, passwords, countdowns
     await page.goto(url('/login'));
     await page.getByLabel('Logon email').fill(ram.login);
     await page.getByLabel('Password', { exact: true }).fill(ram.password);
-    await Promise.all([page.waitForURL(url('/security')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(url('/security')), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     const main = (await page.locator('main').textContent())!;
     expect(main).toContain('Only the account owner can change these settings.');
     expect(main).toContain(ram.login);

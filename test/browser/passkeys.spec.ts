@@ -125,6 +125,7 @@ describe('Passkeys in Chromium, with a virtual authenticator', () => {
     await Promise.all([other.waitForURL(/&id=/), other.getByRole('button', { name: 'Continue' }).click()]);
     await Promise.all([other.waitForURL(url('/security/password')), other.getByRole('button', { name: 'Use a passkey' }).click()]);
     await other.getByLabel('New logon password').fill('granite orchard whispers nightly');
+    await other.getByLabel('Type the new password again').fill('granite orchard whispers nightly');
     await Promise.all([other.waitForURL(url('/login')), other.getByRole('button', { name: 'Change password' }).click()]);
     await inbox.latest(account.logonEmail, 'password-changed');
 
@@ -171,7 +172,7 @@ describe('Passkeys in Chromium, with a virtual authenticator', () => {
       await page.goto(url('/agent/login'));
       await page.getByLabel('Email').fill(agent.email);
       await page.getByLabel('Password').fill(agent.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     };
     await signInWithPassword();
     await page.waitForURL(url('/agent'));

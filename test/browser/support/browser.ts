@@ -122,5 +122,5 @@ export async function signInAgentPage(page: Page, baseUrl: string, who: { email:
   expect(new URL(page.url()).pathname).toBe('/agent/login');
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password', { exact: true }).fill(who.password);
-  await Promise.all([page.waitForURL(`${baseUrl}/agent`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([page.waitForURL(`${baseUrl}/agent`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
 }
