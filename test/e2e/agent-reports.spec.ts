@@ -95,7 +95,7 @@ describe('SLA reports (/agent/reports)', () => {
     expect(response.text).not.toContain('<a href="http://evil.example"');
     const svg = /<svg class="sla-chart" viewBox="0 0 (\d+) (\d+)"[\s\S]*?<\/svg>/.exec(html);
     expect(svg).not.toBeNull();
-    // Drawn at most 390 units wide with 14-unit text: on a 390 px phone each label is at least 12 px.
+    // Drawn at most 390 units wide with 15-unit text: on a 390 px phone each label is at least 12 px.
     expect(Number(svg![1])).toBeLessThanOrEqual(390);
     const sizes = [...svg![0].matchAll(/<text[^>]*font-size="(\d+)"/g)].map((match) => Number(match[1]));
     expect(sizes.length).toBeGreaterThan(0);

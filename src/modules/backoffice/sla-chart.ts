@@ -3,7 +3,7 @@ import type { SlaWeek } from '../appeals/appeal-reports.service';
 /**
  * The weekly SLA attainment chart of /agent/reports: one horizontal bar per ISO week, its length
  * the share of appeals decided that week that met every deadline. The picture is drawn narrow
- * (a 360-unit viewBox, 14-unit text) so that on a 390 px phone it is shown near its own size and
+ * (a 320-unit viewBox, 15-unit text) so that on a 390 px phone it is shown near its own size and
  * every label stays at least 12 px; the `agent/sla-chart` partial draws it, escaped by Handlebars,
  * with the figures again in a table for screen readers.
  */
@@ -29,8 +29,8 @@ export interface SlaChart {
   readonly table: { readonly head: readonly string[]; readonly rows: readonly (readonly string[])[] };
 }
 
-export const SLA_CHART_WIDTH = 360;
-export const SLA_CHART_FONT = 14;
+export const SLA_CHART_WIDTH = 320;
+export const SLA_CHART_FONT = 15;
 const LABEL_COLUMN = 78;
 const GAP = 8;
 const VALUE_COLUMN = 56;
