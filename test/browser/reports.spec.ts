@@ -47,7 +47,7 @@ describe('SLA report on a phone', () => {
     // The rendered height of each label's text, in CSS pixels: the font size after the viewBox scaling.
     const sizes = await chart.locator('text').evaluateAll((texts) =>
       texts.map((text) => {
-        const svg = text.ownerSVGElement!;
+        const svg = (text as SVGTextElement).ownerSVGElement!;
         const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
         return { text: text.textContent, px: parseFloat(getComputedStyle(text).fontSize) * scale };
       }),
