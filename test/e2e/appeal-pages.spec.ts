@@ -220,8 +220,11 @@ describe('Back-office appeal pages', () => {
       const detail = await t.get(AppealDetailService).detail(agent, filed.reference);
       expect(html).toContain(`${detail.checklist.score} / 100</strong>`);
       expect(html).toContain(`threshold ${detail.checklist.threshold}`);
-      expect(html).toContain('<td class="mono small">account.uid</td><td><span class="badge badge-success">match</span>');
-      expect(html).toContain('<td class="mono small">evidence.idDocument</td><td><span class="badge badge-neutral">unknown</span>');
+      expect(html).toContain('<td>UID</td><td><span class="badge badge-success">match</span>');
+      expect(html).toContain('<td>Identity document</td><td><span class="badge badge-neutral">unknown</span>');
+      // The checklist names facts in words, not by their API names.
+      expect(html).toContain('<td>Full name</td>');
+      expect(html).not.toMatch(/<td[^>]*>(evidence|account)\.\w+<\/td>/);
       expect(html).toContain(`<form method="post" action="/agent/appeals/${filed.reference}/facts"`);
       expect(html).toContain(`<a href="/agent/appeals/${filed.reference}/attachments/${upload.body.id}" download>statement.pdf</a>`);
       expect(html).toMatch(/The person · [^<]+<\/p><p class="pre-wrap">Any news\?<\/p>/);
@@ -235,8 +238,8 @@ describe('Back-office appeal pages', () => {
       // The holder records their check of the owner facts; the checklist and score count it.
       expect((await act(agentClient, filed.reference, 'facts', { idDocument: 'match', usualRegion: 'mismatch' })).status).toBe(303);
       const checked = (await agentClient.get(`/agent/appeals/${filed.reference}`).expect(200)).text;
-      expect(checked).toContain('<td class="mono small">evidence.idDocument</td><td><span class="badge badge-success">match</span>');
-      expect(checked).toContain('<td class="mono small">evidence.usualRegion</td><td><span class="badge badge-danger">mismatch</span>');
+      expect(checked).toContain('<td>Identity document</td><td><span class="badge badge-success">match</span>');
+      expect(checked).toContain('<td>Usual region</td><td><span class="badge badge-danger">mismatch</span>');
       const after = await t.get(AppealDetailService).detail(agent, filed.reference);
       expect(after.checklist.score).toBe(detail.checklist.score + 25 - 10);
       // Another agent, not holding the appeal, is not offered the form.

@@ -33,6 +33,7 @@ import { AppealAutoAssigner } from './appeal-auto-assigner.service';
 import { CannedRepliesService } from './canned-replies.service';
 import { CannedReply } from './entities/canned-reply.entity';
 import { AppealEventsService } from './appeal-events.service';
+import { AppealReportsService } from './appeal-reports.service';
 import { AppealQueueService } from './appeal-queue.service';
 import { AppealSensitiveReadsService } from './appeal-sensitive-reads.service';
 import { AppealStatisticsService } from './appeal-statistics.service';
@@ -91,6 +92,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealLinksPagesController,
   ],
   providers: [
+    AppealReportsService,
     AppealRiskService,
     AppealsRepository,
     AppealEventsService,
@@ -122,6 +124,7 @@ import { PasswordResetsService } from './password-resets.service';
   ],
   exports: [
     AccountAppealsService,
+    AppealReportsService,
     AppealEventsService,
     AppealAutoAssigner,
     CannedRepliesService,

@@ -2,6 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Render, Req, Res }
 import type { Request, Response } from 'express';
 import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
+import { Clock } from '../../common/clock';
+import { AppealQueueService } from '../appeals/appeal-queue.service';
+import { queueHref, queueRowView } from './appeal-views';
 import { AccountSupportService, RevealableField } from './account-support.service';
 import { agentContext, CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
@@ -21,6 +24,8 @@ export class AccountsPagesController {
   constructor(
     private readonly support: AccountSupportService,
     private readonly flash: FlashService,
+    private readonly appeals: AppealQueueService,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -122,6 +127,9 @@ export class AccountsPagesController {
     extra: { revealed?: Partial<Record<RevealableField, string>>; errors?: Partial<Record<AccountAction, string>> } = {},
   ) {
     const account = await this.support.detail(uid);
+    // The appeals that name the account's UID or matched it, through the queue's own search.
+    const appeals = await this.appeals.list({ id: agent.id, role: agent.role }, { q: account.uid });
+    const now = this.clock.now();
     return {
       title: `Account ${account.uid}`,
       account,
@@ -130,6 +138,9 @@ export class AccountsPagesController {
       canUnfreeze: roleAllows(agent.role, 'supervisor'),
       revealed: extra.revealed ?? {},
       errors: extra.errors ?? {},
+      appeals: appeals.items.map((row) => queueRowView(row, now)),
+      appealsMore: appeals.next !== null,
+      appealsHref: queueHref({ q: account.uid }),
     };
   }
 }

@@ -20,6 +20,7 @@ const NAV: readonly NavEntry[] = [
   { label: 'Accounts', href: '/agent/accounts', role: 'agent' },
   { label: 'Notifications', href: '/agent/notifications', role: 'agent' },
   { label: 'Audit', href: '/agent/audit', role: 'agent' },
+  { label: 'Reports', href: '/agent/reports', role: 'supervisor' },
   { label: 'Queues', href: '/agent/queues', role: 'supervisor' },
   { label: 'Team', href: '/agent/team', role: 'admin' },
   { label: 'Me', href: '/agent/me', role: 'agent' },

@@ -1,6 +1,6 @@
 import { AGENT_ACTIONS } from '../appeals/appeal-workflow';
 import { formatDuration } from '../../common/views/formats';
-import { ACTION_SPECS, parseQueueQuery, queueHref, slaBadge } from './appeal-views';
+import { ACTION_SPECS, factLabel, parseQueueQuery, queueHref, slaBadge } from './appeal-views';
 
 describe('appeal views', () => {
   describe(parseQueueQuery.name, () => {
@@ -90,5 +90,32 @@ describe('appeal views', () => {
       ['uphold-objection', 'Uphold objection'],
       ['dismiss-objection', 'Dismiss objection'],
     ]);
+  });
+
+  it(`${factLabel.name} names the checklist's facts in words`, () => {
+    expect(
+      [
+        'account.uid',
+        'account.logonEmail',
+        'account.securePhone',
+        'evidence.fullName',
+        'contactEmail',
+        'evidence.idDocument',
+        'evidence.lastPayment',
+        'evidence.resourceIds',
+        'evidence.usualRegion',
+      ].map(factLabel),
+    ).toEqual([
+      'UID',
+      'Logon email',
+      'Secure phone',
+      'Full name',
+      'Contact email',
+      'Identity document',
+      'Last payment',
+      'Resource IDs',
+      'Usual region',
+    ]);
+    expect(factLabel('evidence.somethingNew')).toBe('evidence.somethingNew');
   });
 });

@@ -69,6 +69,21 @@ const OWNER_FACT_LABELS: Record<OwnerFact, string> = {
   usualRegion: 'Usual region',
 };
 
+/** The checklist's facts in words (the checklist names them as the API does: `evidence.fullName`). */
+const FACT_LABELS: Record<string, string> = {
+  'account.uid': 'UID',
+  'account.logonEmail': 'Logon email',
+  'account.securePhone': 'Secure phone',
+  'evidence.fullName': 'Full name',
+  contactEmail: 'Contact email',
+  ...Object.fromEntries(Object.entries(OWNER_FACT_LABELS).map(([fact, label]) => [`evidence.${fact}`, label])),
+};
+
+/** A checklist fact as the page names it; an unknown one keeps its API name. */
+export function factLabel(fact: string): string {
+  return FACT_LABELS[fact] ?? fact;
+}
+
 /** Every agent action as the detail page offers it. Hints say what the button does before it is pressed. */
 export const ACTION_SPECS: Record<AgentAction, ActionSpec> = {
   claim: {
@@ -392,6 +407,7 @@ export function detailView(
       scoreTone: checklist.rationaleRequired ? 'warning' : 'success',
       items: checklist.items.map((item) => ({
         ...item,
+        label: factLabel(item.fact),
         tone: item.verdict === 'match' ? 'success' : item.verdict === 'mismatch' ? 'danger' : 'neutral',
       })),
     },

@@ -22,6 +22,7 @@ import { LiveEventsPagesController } from './live-events.pages.controller';
 import { LiveStreamsService } from './live-streams.service';
 import { WorkloadPagesController } from './workload.pages.controller';
 import { RepliesPagesController } from './replies.pages.controller';
+import { ReportsPagesController } from './reports.pages.controller';
 import { MePagesController } from './me.pages.controller';
 import { NotificationsPagesController } from './notifications.pages.controller';
 import { TeamPagesController } from './team.pages.controller';
@@ -47,6 +48,7 @@ import { TeamPagesController } from './team.pages.controller';
     LiveEventsPagesController,
     RepliesPagesController,
     WorkloadPagesController,
+    ReportsPagesController,
   ],
   providers: [
     AgentAuthGuard,

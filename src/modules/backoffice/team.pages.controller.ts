@@ -69,6 +69,17 @@ export class TeamPagesController {
     response.redirect(303, '/agent/team');
   }
 
+  /** Deactivation asks first: this page holds the form that does it (no script needed). */
+  @Get(':id/deactivate')
+  @Render('agent/team-deactivate')
+  async confirmDeactivation(@Param('id') id: string) {
+    const target = await this.agents.get(id);
+    return {
+      title: `Deactivate ${target.name}?`,
+      target: { id: target.id, name: target.name, email: target.email, role: ROLE_LABELS[target.role] },
+    };
+  }
+
   @Post(':id/deactivate')
   async deactivate(
     @Param('id') id: string,

@@ -1,0 +1,59 @@
+import { createAgent } from '../support/agents';
+import { fileAppeal } from '../support/appeals';
+import { createAccount } from '../support/factories';
+import { SmtpSink } from '../support/smtp-sink';
+import { createTestApp, TestApp } from '../support/test-app';
+import { signInAgentPage, unexpected, useBrowser } from './support/browser';
+
+describe('SLA report on a phone', () => {
+  let smtp: SmtpSink;
+  let t: TestApp;
+  const browser = useBrowser();
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start();
+    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url } });
+    const decider = await createAgent(t, { name: 'Ana Agent' });
+    // Two decided appeals in two weeks: one met every deadline, one missed its first response.
+    for (const [created, resolved, breached] of [
+      ['2026-11-23T00:00:00Z', '2026-11-24T00:00:00Z', null],
+      ['2026-11-30T00:00:00Z', '2026-12-02T00:00:00Z', '2026-12-01T00:00:00Z'],
+    ]) {
+      const { reference } = await fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } });
+      await t.dataSource.query(
+        `UPDATE appeals SET created_at = $2, first_response_at = $3, resolved_at = $3, first_response_breached_at = $4, approved_by = $5
+          WHERE reference = $1`,
+        [reference, created, resolved, breached, decider.id],
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.stop();
+  });
+
+  it('draws the weekly attainment inside a 390 px screen with every label at least 12 px, without script', async () => {
+    const supervisor = await createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' });
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signInAgentPage(page, t.baseUrl!, supervisor);
+    await page.goto(`${t.baseUrl}/agent/reports?from=2026-11-23&to=2026-12-06`);
+    const chart = page.locator('svg.sla-chart');
+    await expect(chart.locator('script').count()).resolves.toBe(0);
+    const box = await chart.boundingBox();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    // The rendered height of each label's text, in CSS pixels: the font size after the viewBox scaling.
+    const sizes = await chart.locator('text').evaluateAll((texts) =>
+      texts.map((text) => {
+        const svg = (text as SVGTextElement).ownerSVGElement!;
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return { text: text.textContent, px: parseFloat(getComputedStyle(text).fontSize) * scale };
+      }),
+    );
+    expect(sizes.map((size) => size.text)).toEqual(['2026-W48', '100%', '2026-W49', '0%']);
+    for (const size of sizes) expect([size.text, size.px >= 12, size.px]).toEqual([size.text, true, size.px]);
+    expect(unexpected(browser.problems, t.baseUrl!, [])).toEqual([]);
+  });
+});
