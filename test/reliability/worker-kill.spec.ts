@@ -91,6 +91,10 @@ describe('Drill 2: a worker process is killed (SIGKILL) in the middle of 2,000 d
     await waitFor(
       async () => (await db.query(`SELECT 1 FROM notifications WHERE template = 'verification-code' AND status <> 'sent'`)).rowCount === 0,
       {
+        // A message the killed worker handed to SMTP but had not marked yet is sent again (and
+        // marked) once BullMQ sees its job stalled: after the lock duration, not at once.
+        timeoutMs: 90_000,
+        intervalMs: 500,
         description: 'every row marked sent',
       },
     );
