@@ -270,6 +270,26 @@ describe('Appeal pages (public)', () => {
       expect(await row(reference)).toMatchObject({ claimedPhone: '+8613912345678', changes: { securePhone: '+8613800138000' } });
     });
 
+    it('words length limits and the error page in Chinese on a Chinese page', async () => {
+      const who = browser();
+      const form = await throughCode(who, uniqueEmail('contact'));
+      const refused = await who
+        .post(
+          '/appeal',
+          detailsFields(form, {
+            'changes.disableTotp': 'true',
+            'evidence.fullName': 'A'.repeat(201),
+            'evidence.description': 'Lost my phone.',
+          }),
+        )
+        .set('Accept-Language', 'zh-CN')
+        .expect(400);
+      expect(fieldError(refused.text, 'evidence-fullName')).toBe('最多 200 个字符。');
+
+      const missing = await who.get('/nowhere').set('Accept-Language', 'zh-CN').expect(404);
+      expect(missing.text).toContain('<h1>未找到</h1>');
+    });
+
     it('takes files on step 3 and shows 413, 415 and the limit beside the field', async () => {
       const owner = await createAccount(t);
       const who = browser();

@@ -1,10 +1,11 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
+import { validateSync, ValidationError } from 'class-validator';
 import type { Request, Response } from 'express';
 import { FieldError, ValidationFailedError } from '../errors/domain-error';
 import { localeOf } from '../i18n/page-locale';
-import { hasText, pageText } from '../i18n/page-texts';
+import { hasText, pageText, translate } from '../i18n/page-texts';
+import type { Locale } from '../locales';
 import { toFieldErrors } from './validation.pipe';
 
 /** A class of a form's body: the JSON API's DTO it extends, plus the page's own fields. */
@@ -63,7 +64,7 @@ export function submittedForm<T extends object>(
     validationError: { target: false, value: false },
   });
   if (errors.some(refusesShape)) throw new ValidationFailedError(toFieldErrors(errors));
-  return { value, errors: fieldMessages(type, errors, response, texts) };
+  return { value, errors: fieldMessages(errors, response, texts) };
 }
 
 /** A field the form does not have, or a body that is not an object: the request is not the page's. */
@@ -74,27 +75,46 @@ function refusesShape(error: ValidationError): boolean {
 
 /**
  * One message per failing field: the form's own text for the constraint if it names one, else the
- * shared `forms:<constraint>` text with the rule's limits, else (a rule no page words) class-validator's message.
+ * shared `forms:` text of the rule with its limit, else (a rule no page words) class-validator's message.
  */
-function fieldMessages(type: FormClass<object>, errors: ValidationError[], response: Response, texts: FormTexts): FieldError[] {
-  const t = pageText(localeOf(response));
+function fieldMessages(errors: ValidationError[], response: Response, texts: FormTexts): FieldError[] {
+  const locale = localeOf(response);
+  const t = pageText(locale);
   return errors.flatMap((error) => {
-    const failed = Object.keys(error.constraints ?? {});
+    const constraints = error.constraints ?? {};
+    const failed = Object.keys(constraints);
     if (!failed.length) return toFieldErrors([error]).slice(0, 1);
     const own = texts[error.property] ?? {};
     const chosen = Object.keys(own).find((name) => failed.includes(name));
-    if (chosen) return [{ field: error.property, message: t(own[chosen]!, { max: limit(type, error.property, chosen) }) }];
-    const constraint = failed.find((name) => hasText(`forms:${name}`));
-    if (constraint) return [{ field: error.property, message: t(`forms:${constraint}`, { max: limit(type, error.property, constraint) }) }];
+    if (chosen) return [{ field: error.property, message: t(own[chosen]!, { limit: limitIn(constraints[chosen]!) }) }];
+    for (const name of failed) {
+      const message = ruleText(locale, constraints[name]!) ?? (hasText(`forms:${name}`) ? t(`forms:${name}`) : undefined);
+      if (message) return [{ field: error.property, message }];
+    }
     return toFieldErrors([error]).slice(0, 1);
   });
 }
 
-/** The limit of a rule such as `maxLength(254)` (its last argument), for the message that states it. */
-function limit(type: FormClass<object>, property: string, constraint: string): unknown {
-  const metadata = getMetadataStorage()
-    .getTargetValidationMetadatas(type, '', true, false)
-    .find((rule) => rule.propertyName === property && rule.name === constraint);
-  const args = (metadata?.constraints ?? []) as unknown[];
-  return args[args.length - 1];
+/** class-validator's words for a limit, and the page text that says the same to a person. */
+const LIMIT_RULES: readonly (readonly [RegExp, string])[] = [
+  [/shorter than or equal to (\d+) characters/, 'forms:maxLength'],
+  [/longer than or equal to (\d+) characters/, 'forms:minLength'],
+  [/no more than (\d+) elements/, 'forms:arrayMaxSize'],
+];
+
+/**
+ * A page's wording, in `locale`, of class-validator's message for a length or size limit ("must be
+ * shorter than or equal to 200 characters"), with the limit; undefined for any other message.
+ */
+export function ruleText(locale: Locale, message: string): string | undefined {
+  for (const [pattern, key] of LIMIT_RULES) {
+    const match = pattern.exec(message);
+    if (match) return translate(locale, key, { limit: Number(match[1]) });
+  }
+  return undefined;
+}
+
+function limitIn(message: string): number | undefined {
+  const match = /(\d+)/.exec(message);
+  return match ? Number(match[1]) : undefined;
 }
