@@ -26,12 +26,12 @@ describe('submittedForm: a page form validated by the JSON API DTO it extends', 
     const long = 'x'.repeat(1025);
     const body = { newPassword: long, confirmPassword: 'x' };
     expect(submittedForm(NewPasswordForm, body, page('zh-CN'), NEW_PASSWORD_TEXTS).errors).toEqual([
-      { field: 'confirmPassword', message: '两次输入的密码不一致：请再次输入新密码。' },
       { field: 'newPassword', message: '最多 1024 个字符。' },
+      { field: 'confirmPassword', message: '两次输入的密码不一致：请再次输入新密码。' },
     ]);
     expect(submittedForm(NewPasswordForm, body, page('en'), NEW_PASSWORD_TEXTS).errors).toEqual([
-      { field: 'confirmPassword', message: 'The two passwords are not the same: type the new password again.' },
       { field: 'newPassword', message: 'Use at most 1024 characters.' },
+      { field: 'confirmPassword', message: 'The two passwords are not the same: type the new password again.' },
     ]);
   });
 
