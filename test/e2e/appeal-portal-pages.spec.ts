@@ -225,6 +225,71 @@ describe('Appeal pages (public)', () => {
       expect(status.text).not.toContain(token);
     });
 
+    it('takes the phones as people type them, each read in the country chosen beside it, and files them in E.164', async () => {
+      const who = browser();
+      const email = uniqueEmail('contact');
+      const form = await throughCode(who, email);
+      // Each phone has its country choice, on the page language's country by default.
+      expect(form).toMatch(
+        /<select id="account-securePhoneCountry" name="account\.securePhoneCountry"[^>]*>[^]*<option value="US" selected>/,
+      );
+      expect(form).toContain('<select id="changes-securePhoneCountry" name="changes.securePhoneCountry"');
+
+      const refused = await who
+        .post(
+          '/appeal',
+          detailsFields(form, {
+            'account.securePhone': '139 1234',
+            'account.securePhoneCountry': 'CN',
+            'changes.disableTotp': 'true',
+            'evidence.fullName': 'Ada Lovelace',
+            'evidence.description': 'Lost my phone.',
+          }),
+        )
+        .expect(400);
+      expect(fieldError(refused.text, 'account-securePhone')).toBe(
+        'Enter the former secure phone as a number of the chosen country, such as 139 1234 5678, or the full number starting with +.',
+      );
+      expect(refused.text).toContain('value="139 1234"');
+      expect(refused.text).toMatch(/<select id="account-securePhoneCountry"[^>]*>[^]*?<option value="CN" selected>/);
+
+      const filed = await who
+        .post(
+          '/appeal',
+          detailsFields(refused.text, {
+            'account.securePhone': '139 1234 5678',
+            'account.securePhoneCountry': 'CN',
+            'changes.securePhone': '+86 138 0013 8000',
+            'changes.securePhoneCountry': 'US',
+            'evidence.fullName': 'Ada Lovelace',
+            'evidence.description': 'Lost my phone.',
+          }),
+        )
+        .expect(200);
+      const reference = /id="appeal-reference">(AP-[A-Z2-7]{10})</.exec(filed.text)![1];
+      expect(await row(reference)).toMatchObject({ claimedPhone: '+8613912345678', changes: { securePhone: '+8613800138000' } });
+    });
+
+    it('words length limits and the error page in Chinese on a Chinese page', async () => {
+      const who = browser();
+      const form = await throughCode(who, uniqueEmail('contact'));
+      const refused = await who
+        .post(
+          '/appeal',
+          detailsFields(form, {
+            'changes.disableTotp': 'true',
+            'evidence.fullName': 'A'.repeat(201),
+            'evidence.description': 'Lost my phone.',
+          }),
+        )
+        .set('Accept-Language', 'zh-CN')
+        .expect(400);
+      expect(fieldError(refused.text, 'evidence-fullName')).toBe('最多 200 个字符。');
+
+      const missing = await who.get('/nowhere').set('Accept-Language', 'zh-CN').expect(404);
+      expect(missing.text).toContain('<h1>未找到</h1>');
+    });
+
     it('takes files on step 3 and shows 413, 415 and the limit beside the field', async () => {
       const owner = await createAccount(t);
       const who = browser();

@@ -80,7 +80,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           ? problem
           : {
               ...problem,
-              title: translate(locale, 'common:errorPage.title'),
+              title: translate(
+                locale,
+                hasText(`problems:titles.${classified.code}`) ? `problems:titles.${classified.code}` : 'common:errorPage.title',
+              ),
               detail: hasText(`problems:${classified.code}`)
                 ? translate(locale, `problems:${classified.code}`, { seconds: classified.retryAfterSeconds })
                 : problem.detail,

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
-import { isEmail } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Clock } from '../../common/clock';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
+import { Form, SubmittedForm } from '../../common/http/form-body';
 import { localeOf } from '../../common/i18n/page-locale';
 import { problemFor, textsFor } from '../../common/i18n/response-text';
 import { countryOptions, defaultCountry, isCountry, normalisePhone, PHONE_EXAMPLE } from '../../common/phones';
@@ -14,7 +14,7 @@ import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
 import { codeStep } from './code-step';
 import { CodeForm } from './dto/code.form';
-import { NewEmailForm } from './dto/new-email.form';
+import { NEW_EMAIL_TEXTS, NewEmailForm } from './dto/new-email.form';
 import { NewPhoneForm } from './dto/new-phone.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
 import { VerifiedCookie } from './verified-cookie';
@@ -88,14 +88,14 @@ export class ContactChangesPagesController {
   @Post('email')
   startEmail(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: NewEmailForm,
+    @Form(NewEmailForm, NEW_EMAIL_TEXTS) form: SubmittedForm<NewEmailForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const value = form.newEmail?.trim() ?? '';
+    // Trimmed by the API's rule; kept as typed otherwise, to show again beside a message.
+    const value = typeof form.value.newEmail === 'string' ? form.value.newEmail : '';
     return this.start(EMAIL, session, value, request, response, () => {
-      if (!isEmail(value))
-        throw new ValidationFailedError([{ field: 'newEmail', message: textsFor(response)('account:contact.email.invalid') }]);
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
       return this.changes.startEmailChange(
         session,
         { verificationToken: this.verified.token(request, 'change_email')!, newEmail: value },

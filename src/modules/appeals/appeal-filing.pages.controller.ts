@@ -9,6 +9,8 @@ import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
 import { localeOf } from '../../common/i18n/page-locale';
 import { textsFor } from '../../common/i18n/response-text';
+import type { Locale } from '../../common/locales';
+import { countryOptions, defaultCountry, isCountry, normalisePhone } from '../../common/phones';
 import { toFieldErrors } from '../../common/http/validation.pipe';
 import { AppealFilingService } from './appeal-filing.service';
 import { AppealPageAccess } from './appeal-page-access';
@@ -34,7 +36,9 @@ const ACCOUNT_FIELDS = ['account.uid', 'account.logonEmail', 'account.securePhon
 const DETAIL_FIELDS = [
   ...ACCOUNT_FIELDS,
   'changes.logonEmail',
+  'account.securePhoneCountry',
   'changes.securePhone',
+  'changes.securePhoneCountry',
   'changes.resetPassword',
   'changes.disableTotp',
   'evidence.fullName',
@@ -120,7 +124,11 @@ export class AppealFilingPagesController {
       const sent = await this.filing.resendContactCode(verificationId, client);
       const notice = textsFor(response)('appeal:code.resent', { email: sent.contactEmail });
       if (fromForm)
-        return this.render(request, response, 200, 'appeal/details', { ...detailsView(fields, sent.contactEmail), notice, askCode: true });
+        return this.render(request, response, 200, 'appeal/details', {
+          ...detailsView(fields, sent.contactEmail, localeOf(response)),
+          notice,
+          askCode: true,
+        });
       this.render(request, response, 200, 'appeal/code', {
         account,
         email: sent.contactEmail,
@@ -138,7 +146,7 @@ export class AppealFilingPagesController {
           response,
           problem.status,
           'appeal/details',
-          { ...detailsView(fields, fields.email ?? ''), askCode: true, errors: problem.errors },
+          { ...detailsView(fields, fields.email ?? '', localeOf(response)), askCode: true, errors: problem.errors },
           problem.retryAfter,
         );
       const view = {
@@ -164,7 +172,7 @@ export class AppealFilingPagesController {
         ]);
       const { contactEmail } = await this.filing.checkContactCode(verificationId, code, client);
       this.render(request, response, 200, 'appeal/details', {
-        ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail),
+        ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail, localeOf(response)),
         errors: {},
       });
     } catch (error) {
@@ -188,7 +196,7 @@ export class AppealFilingPagesController {
   private async file({ fields, client, request, response }: PostedStep): Promise<void> {
     const contactEmail = fields.email ?? '';
     try {
-      const filed = await this.filing.file(await filingBody(fields, contactEmail), client);
+      const filed = await this.filing.file(await filingBody(fields, contactEmail, localeOf(response)), client);
       this.access.remember(response, { reference: filed.reference, accessToken: filed.accessToken });
       const t = textsFor(response);
       this.render(request, response, 200, 'appeal/filed', {
@@ -211,7 +219,7 @@ export class AppealFilingPagesController {
       // The code may have expired while the form was filled: ask for it again, with a resend button.
       const askCode = problem.code.startsWith('VERIFICATION_');
       const view = {
-        ...detailsView(fields, contactEmail),
+        ...detailsView(fields, contactEmail, localeOf(response)),
         errors: problem.code === 'RATE_LIMITED' ? { form: problem.detail } : problem.errors,
         askCode,
       };
@@ -288,8 +296,13 @@ function prefill(query: Record<string, unknown>): Fields {
 }
 
 /** The form of step 2, as filled so far. */
-function detailsView(fields: Fields, contactEmail: string) {
+function detailsView(fields: Fields, contactEmail: string, locale: Locale) {
   return {
+    // Each phone beside its country choice, the page's language's by default (as on the other phone forms).
+    countries: {
+      account: countryOptions(locale, phoneCountry(fields, 'account.securePhone', locale)),
+      changes: countryOptions(locale, phoneCountry(fields, 'changes.securePhone', locale)),
+    },
     email: contactEmail,
     verificationId: fields['contactVerification.id'] ?? '',
     code: fields['contactVerification.code'] ?? '',
@@ -299,19 +312,33 @@ function detailsView(fields: Fields, contactEmail: string) {
   };
 }
 
-/** The JSON body of `POST /api/v1/appeals` the form amounts to, validated by the API's own DTO. */
-async function filingBody(fields: Fields, contactEmail: string): Promise<FileAppealDto> {
+/** The country chosen beside a phone field, or the page's language's. */
+function phoneCountry(fields: Fields, name: string, locale: Locale): ReturnType<typeof defaultCountry> {
+  const chosen = fields[`${name}Country`];
+  return isCountry(chosen) ? chosen : defaultCountry(locale);
+}
+
+/**
+ * The JSON body of `POST /api/v1/appeals` the form amounts to, validated by the API's own DTO. A
+ * phone is typed as people type it, read in its chosen country; one that is no valid number goes
+ * as typed, for the API's rule to refuse beside its field.
+ */
+async function filingBody(fields: Fields, contactEmail: string, locale: Locale): Promise<FileAppealDto> {
   const value = (name: string) => fields[name]?.trim() || undefined;
+  const phone = (name: string) => {
+    const typed = value(name);
+    return typed && (normalisePhone(typed, phoneCountry(fields, name, locale)) ?? typed);
+  };
   const resourceIds = value('evidence.resourceIds')
     ?.split(/[\n,]/)
     .map((id) => id.trim())
     .filter(Boolean);
   const plain = {
     contactVerification: { id: fields['contactVerification.id'] ?? '', code: fields['contactVerification.code']?.trim() ?? '' },
-    account: compact({ uid: value('account.uid'), logonEmail: value('account.logonEmail'), securePhone: value('account.securePhone') }),
+    account: compact({ uid: value('account.uid'), logonEmail: value('account.logonEmail'), securePhone: phone('account.securePhone') }),
     changes: compact({
       logonEmail: fields['changes.logonEmail'] === 'true' ? contactEmail : undefined,
-      securePhone: value('changes.securePhone'),
+      securePhone: phone('changes.securePhone'),
       resetPassword: fields['changes.resetPassword'] === 'true' ? true : undefined,
       disableTotp: fields['changes.disableTotp'] === 'true' ? true : undefined,
     }),

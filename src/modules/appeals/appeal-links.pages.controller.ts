@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '../../common/errors/domain-error';
 import { problemFor, textsFor } from '../../common/i18n/response-text';
-import { confirmationErrors } from '../../common/http/password-confirmation';
+import { Form, SubmittedForm } from '../../common/http/form-body';
+import { NEW_PASSWORD_TEXTS } from '../accounts/dto/password-confirmation.field';
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { PasswordPolicyError } from '../accounts/password-policy.error';
@@ -67,7 +68,7 @@ export class AppealLinksPagesController {
   @Post('reset-password/:token')
   async reset(
     @Param('token') token: string,
-    @Body() form: PasswordResetForm,
+    @Form(PasswordResetForm, NEW_PASSWORD_TEXTS) form: SubmittedForm<PasswordResetForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
@@ -76,16 +77,14 @@ export class AppealLinksPagesController {
     const t = textsFor(response);
     const again = (status: number, errors: Record<string, string>) =>
       render(request, response, status, 'account/reset-password', { title: t('recovery:reset.heading'), token, uid: preview.uid, errors });
-    // The confirmation is the page's own field: the reset itself takes the password once.
-    const refused = [
-      ...(form.newPassword ? [] : [{ field: 'newPassword', message: t('account:password.enter') }]),
-      ...confirmationErrors(form.newPassword, form.confirmPassword, t),
-    ];
+    // The confirmation is the page's own field: the reset itself takes the password once. An empty
+    // password is asked for again rather than judged by the policy.
+    const refused = form.value.newPassword ? form.errors : [{ field: 'newPassword', message: t('account:password.enter') }];
     if (refused.length) return again(400, Object.fromEntries(refused.map(({ field, message }) => [field, message])));
     try {
       const done = await unlessUnusable(
         response,
-        () => this.resets.reset(token, form.newPassword ?? '', { ip: clientIp(request) }),
+        () => this.resets.reset(token, form.value.newPassword, { ip: clientIp(request) }),
         RESET_UNUSABLE,
       );
       if (!done) return;

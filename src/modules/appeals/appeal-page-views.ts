@@ -1,6 +1,7 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { PROBLEMS } from '../../common/errors/problem-codes';
 import { formErrors } from '../../common/http/form-errors';
+import { ruleText } from '../../common/http/form-body';
 import { hasText, translate } from '../../common/i18n/page-texts';
 import { problemText } from '../../common/i18n/problem-text';
 import type { Locale } from '../../common/locales';
@@ -152,14 +153,16 @@ export function asFieldProblem(
 
 /**
  * The form's own wording of a refused field (`appeal:errors.<field>`), in place of the API's
- * validation message ("must name the account by its UID..."), which is written for developers.
+ * validation message ("must name the account by its UID..."), which is written for developers;
+ * a limit ("must be shorter than or equal to 200 characters") in the shared `forms:` words.
  */
 function personWorded(errors: Record<string, string>, locale: Locale): Record<string, string> {
   return Object.fromEntries(
     Object.entries(errors).map(([field, message]) => {
       if (message.startsWith('appeal:')) return [field, translate(locale, message)];
       const key = `appeal:errors.${field}`;
-      return [field, hasText(key) ? translate(locale, key) : message];
+      // A length or size limit keeps its number, in the page's words and language.
+      return [field, hasText(key) ? translate(locale, key) : (ruleText(locale, message) ?? message)];
     }),
   );
 }

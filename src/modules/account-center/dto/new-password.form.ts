@@ -1,16 +1,17 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IntersectionType, OmitType } from '@nestjs/swagger';
 import { FormDto } from '../../../common/http/form.dto';
-import { IsNewPassword, NEW_PASSWORD_INPUT_MAX } from '../../accounts/dto/is-new-password';
+import { ChangePasswordDto } from '../../accounts/changes/dto/change-password.dto';
+import { PasswordConfirmationField } from '../../accounts/dto/password-confirmation.field';
 
-/** The new logon password, typed twice (the verification token is in the `ac_verified` cookie). */
-export class NewPasswordForm extends FormDto {
-  @IsOptional()
-  @IsNewPassword()
-  newPassword?: string;
+export { NEW_PASSWORD_TEXTS } from '../../accounts/dto/password-confirmation.field';
 
-  /** A page field: the JSON API takes the password once. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(NEW_PASSWORD_INPUT_MAX)
-  confirmPassword?: string;
-}
+/**
+ * The new logon password: the JSON API's rules (the verification token is in the `ac_verified`
+ * cookie), and the page's own confirmation, typed again. No rule of the page's own on
+ * `newPassword`: class-validator would then drop the inherited ones.
+ */
+export class NewPasswordForm extends IntersectionType(
+  FormDto,
+  OmitType(ChangePasswordDto, ['verificationToken'] as const),
+  PasswordConfirmationField,
+) {}

@@ -7,7 +7,7 @@ import { CsrfProtected, CsrfToken } from '../../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../../common/http/csrf.service';
 import { FlashService } from '../../../common/http/flash.service';
 import { formErrors } from '../../../common/http/form-errors';
-import { confirmationErrors } from '../../../common/http/password-confirmation';
+import { Form, SubmittedForm } from '../../../common/http/form-body';
 import { localeOf } from '../../../common/i18n/page-locale';
 import { problemFor, textsFor } from '../../../common/i18n/response-text';
 import { countryOptions, defaultCountry, isCountry, normalisePhone, PHONE_EXAMPLE } from '../../../common/phones';
@@ -17,7 +17,7 @@ import { clientInfo } from '../client-info';
 import { PasswordPolicyError } from '../password-policy.error';
 import { RecoverEmailForm } from './dto/recover-email.form';
 import { RecoverPasswordForm } from './dto/recover-password.form';
-import { ResetPasswordForm } from './dto/reset-password.form';
+import { RESET_PASSWORD_TEXTS, ResetPasswordForm } from './dto/reset-password.form';
 import { LogonEmailRemindersService } from './logon-email-reminders.service';
 import { PasswordRecoveryService, RECOVERY_METHODS } from './password-recovery.service';
 
@@ -136,13 +136,13 @@ export class RecoveryPagesController {
   @Post('password/:recoveryId')
   async reset(
     @Param('recoveryId') recoveryId: string,
-    @Body() form: ResetPasswordForm,
+    @Form(ResetPasswordForm, RESET_PASSWORD_TEXTS) form: SubmittedForm<ResetPasswordForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     assertRecoveryId(recoveryId);
-    const code = form.code?.trim() ?? '';
-    const newPassword = form.newPassword ?? '';
+    const code = typeof form.value.code === 'string' ? form.value.code.trim() : '';
+    const newPassword = typeof form.value.newPassword === 'string' ? form.value.newPassword : '';
     const t = textsFor(response);
     const again = (status: number, errors: Errors, restart = false) =>
       response.status(status).render('account/recover-password-reset', {
@@ -154,12 +154,12 @@ export class RecoveryPagesController {
         errors,
         restart,
       } satisfies ResetView);
-    const mismatch = confirmationErrors(newPassword, form.confirmPassword, t);
-    if (!code || !newPassword || mismatch.length) {
+    // The API's rules and the page's confirmation; an empty field is asked for by the page.
+    if (!code || !newPassword || form.errors.length) {
       return again(400, {
+        ...Object.fromEntries(form.errors.map(({ field, message }) => [field, message])),
         ...(code ? {} : { code: t('recovery:code.enterCode') }),
         ...(newPassword ? {} : { newPassword: t('recovery:code.choosePassword') }),
-        ...Object.fromEntries(mismatch.map(({ field, message }) => [field, message])),
       });
     }
     try {

@@ -22,9 +22,13 @@ export class AppealPageForm extends FormDto {
   @IsOptional() @IsString() @MaxLength(1000) 'account.uid'?: string;
   @IsOptional() @IsString() @MaxLength(1000) 'account.logonEmail'?: string;
   @IsOptional() @IsString() @MaxLength(1000) 'account.securePhone'?: string;
+  /** A page field: the country a national number in `account.securePhone` is read in. */
+  @IsOptional() @IsString() @MaxLength(2) 'account.securePhoneCountry'?: string;
   /** A checkbox: the verified contact email becomes the new logon email. */
   @IsOptional() @IsIn(['true']) 'changes.logonEmail'?: string;
   @IsOptional() @IsString() @MaxLength(1000) 'changes.securePhone'?: string;
+  /** A page field: the country a national number in `changes.securePhone` is read in. */
+  @IsOptional() @IsString() @MaxLength(2) 'changes.securePhoneCountry'?: string;
   @IsOptional() @IsIn(['true']) 'changes.resetPassword'?: string;
   @IsOptional() @IsIn(['true']) 'changes.disableTotp'?: string;
   @IsOptional() @IsString() @MaxLength(1000) 'evidence.fullName'?: string;

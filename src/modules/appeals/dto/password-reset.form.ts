@@ -1,10 +1,7 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IntersectionType } from '@nestjs/swagger';
 import { FormDto } from '../../../common/http/form.dto';
-import { IsNewPassword, NEW_PASSWORD_INPUT_MAX } from '../../accounts/dto/is-new-password';
+import { PasswordConfirmationField } from '../../accounts/dto/password-confirmation.field';
+import { PasswordResetDto } from './password-reset.dto';
 
-/** `/reset-password/:token`. */
-export class PasswordResetForm extends FormDto {
-  @IsOptional() @IsNewPassword() newPassword?: string;
-  /** A page field: the new password typed again. */
-  @IsOptional() @IsString() @MaxLength(NEW_PASSWORD_INPUT_MAX) confirmPassword?: string;
-}
+/** `/reset-password/:token`: the JSON API's rules, and the page's own confirmation, typed again. */
+export class PasswordResetForm extends IntersectionType(FormDto, PasswordResetDto, PasswordConfirmationField) {}

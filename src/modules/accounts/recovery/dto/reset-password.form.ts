@@ -1,21 +1,15 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IntersectionType } from '@nestjs/swagger';
+import type { FormTexts } from '../../../../common/http/form-body';
 import { FormDto } from '../../../../common/http/form.dto';
-import { IsNewPassword, NEW_PASSWORD_INPUT_MAX } from '../../dto/is-new-password';
+import { NEW_PASSWORD_TEXTS, PasswordConfirmationField } from '../../dto/password-confirmation.field';
+import { ResetPasswordDto } from './reset-password.dto';
 
-/** Fields are optional here so an empty one comes back as a message beside it, not a 400 page. */
-export class ResetPasswordForm extends FormDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(32)
-  code?: string;
+/** `/recover/password/:id`: the JSON API's rules (the code and the new password), and the page's own confirmation. */
+export class ResetPasswordForm extends IntersectionType(FormDto, ResetPasswordDto, PasswordConfirmationField) {}
 
-  @IsOptional()
-  @IsNewPassword()
-  newPassword?: string;
-
-  /** A page field: the new password typed again (the JSON API takes it once). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(NEW_PASSWORD_INPUT_MAX)
-  confirmPassword?: string;
-}
+/** What the page says beside each field for each broken rule (an empty field is asked for by the page). */
+export const RESET_PASSWORD_TEXTS: FormTexts = {
+  ...NEW_PASSWORD_TEXTS,
+  code: { isString: 'recovery:code.enterCode' },
+  newPassword: { isString: 'recovery:code.choosePassword' },
+};
