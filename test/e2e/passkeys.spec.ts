@@ -1,7 +1,4 @@
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { DevicesService } from '../../src/modules/accounts/devices.service';
-import { SecondarySignInService } from '../../src/modules/accounts/secondary-sign-in.service';
-import { CodeChallengesService } from '../../src/modules/challenges/code-challenges.service';
 import { Passkey } from '../../src/modules/accounts/entities/passkey.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp } from '../support/factories';
@@ -387,7 +384,7 @@ describe('Passkeys through the API, with a software authenticator', () => {
   });
 
   describe('a passkey as the second factor of a sign-in from an unfamiliar device', () => {
-    it('completes the sign-in with { challengeId, credential }; a failed assertion answers 400 with fresh options', async () => {
+    it('switches to the passkey ("try another way", options in the 202) and completes with { challengeId, credential }; a failed assertion answers 400 with fresh options', async () => {
       const { account, authenticator } = await ownerWithPasskey();
       const ip = uniqueIp();
       const deviceId = 'unfamiliar-device-0123456789';
@@ -398,25 +395,31 @@ describe('Passkeys through the API, with a software authenticator', () => {
         .send({ login: account.logonEmail, password: account.password })
         .expect(202);
       expect(held.body.method).toBe('email');
-      // What "try another way" to a passkey does: a sign-in challenge by passkey, for the same pending sign-in.
-      const device = t.get(DevicesService).fingerprint(deviceId, ip)!;
-      const switched = await t.get(CodeChallengesService).issueAlone({
-        kind: 'sign_in',
-        method: 'passkey',
-        account: await t.get(AccountsService).get(account.uid),
-        context: { deviceIdHash: device.deviceIdHash, network: device.network, device: 'Test device', ip },
-        ip,
-      });
-      const described = await t.get(SecondarySignInService).describe({ challengeId: switched.id, ip, deviceId });
-      expect(described).toMatchObject({ method: 'passkey', maskedDestination: null, options: { userVerification: 'required' } });
-      expect(described.options!.allowCredentials).toEqual([expect.objectContaining({ id: authenticator.credentials[0].id })]);
+      expect(held.body.otherMethods).toEqual(['passkey']);
+      // "Try another way" to the passkey: the email challenge ends, a passkey one starts with its options.
+      const switched = await api(t)
+        .post('/api/v1/sessions/secondary/method')
+        .set('X-Forwarded-For', ip)
+        .set('X-Device-Id', deviceId)
+        .send({ challengeId: held.body.challengeId, method: 'passkey' })
+        .expect(202);
+      expect(switched.body).toMatchObject({ status: 'secondary_auth_required', method: 'passkey', otherMethods: ['email'] });
+      expect(switched.body.options).toMatchObject({ userVerification: 'required' });
+      expect(switched.body.options.allowCredentials).toEqual([expect.objectContaining({ id: authenticator.credentials[0].id })]);
+      await api(t)
+        .post('/api/v1/sessions/secondary')
+        .set('X-Forwarded-For', ip)
+        .set('X-Device-Id', deviceId)
+        .send({ challengeId: held.body.challengeId, code: '123456' })
+        .expect(404);
+      const described = { options: switched.body.options as Parameters<SoftAuthenticator['assert']>[0] };
 
       const complete = (credential: object) =>
         api(t)
           .post('/api/v1/sessions/secondary')
           .set('X-Forwarded-For', ip)
           .set('X-Device-Id', deviceId)
-          .send({ challengeId: switched.id, credential });
+          .send({ challengeId: switched.body.challengeId, credential });
       const wrong = await complete(authenticator.assert(described.options!, { origin: 'http://127.0.0.1:4000' })).expect(400);
       expect(wrong.body).toMatchObject({ code: 'VERIFICATION_CODE_INVALID', attemptsRemaining: 4 });
       expect(wrong.body.options.challenge).not.toBe(described.options!.challenge);
