@@ -118,11 +118,11 @@ async function offer(http: HttpClient, mail: MailWaiter, pool: RootSessionPool, 
   const one = async (token: string, email: string) => {
     const sentAt = Date.now();
     const expected = mail.expect(email, 'verification-code', 30_000);
-    const answer = await http.post(
-      '/api/v1/verifications',
-      { purpose: 'change_password', method: 'email' },
-      { Authorization: `Bearer ${token}` },
-    );
+    // A connection the server reset counts as a failed request, like any answer but 201: it must not
+    // end the run (the promise is awaited only after the whole step has been offered).
+    const answer = await http
+      .post('/api/v1/verifications', { purpose: 'change_password', method: 'email' }, { Authorization: `Bearer ${token}` })
+      .catch(() => ({ status: 0, body: '' }));
     if (answer.status !== 201) {
       expected.cancel();
       failed += 1;
