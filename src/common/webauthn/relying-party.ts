@@ -164,11 +164,10 @@ function transportsOf(credential: StoredCredential): AuthenticatorTransport[] {
   return credential.transports as AuthenticatorTransport[];
 }
 
-/** Whether `value` has the shape of a credential response (members beyond these are ignored); the checks above do the rest. */
-export function isAssertion(value: unknown): value is AuthenticationResponseJSON {
-  const credential = value as Partial<AuthenticationResponseJSON> | null;
-  const response = credential?.response as Partial<AuthenticationResponseJSON['response']> | undefined;
-  return (
+/** The members every credential response carries: an id of sane length, `rawId`, `type` and a `response` object. */
+function credentialResponse(value: unknown): Record<string, unknown> | undefined {
+  const credential = value as { id?: unknown; rawId?: unknown; type?: unknown; response?: unknown } | null;
+  const ok =
     typeof credential === 'object' &&
     credential !== null &&
     typeof credential.id === 'string' &&
@@ -176,8 +175,16 @@ export function isAssertion(value: unknown): value is AuthenticationResponseJSON
     credential.id.length <= 1400 &&
     typeof credential.rawId === 'string' &&
     credential.type === 'public-key' &&
-    typeof response === 'object' &&
-    response !== null &&
+    typeof credential.response === 'object' &&
+    credential.response !== null;
+  return ok ? (credential.response as Record<string, unknown>) : undefined;
+}
+
+/** Whether `value` has the shape of a credential response (members beyond these are ignored); the checks above do the rest. */
+export function isAssertion(value: unknown): value is AuthenticationResponseJSON {
+  const response = credentialResponse(value);
+  return (
+    response !== undefined &&
     typeof response.clientDataJSON === 'string' &&
     typeof response.authenticatorData === 'string' &&
     typeof response.signature === 'string'
@@ -185,19 +192,6 @@ export function isAssertion(value: unknown): value is AuthenticationResponseJSON
 }
 
 export function isRegistration(value: unknown): value is RegistrationResponseJSON {
-  const credential = value as Partial<RegistrationResponseJSON> | null;
-  const response = credential?.response as Partial<RegistrationResponseJSON['response']> | undefined;
-  return (
-    typeof credential === 'object' &&
-    credential !== null &&
-    typeof credential.id === 'string' &&
-    credential.id.length > 0 &&
-    credential.id.length <= 1400 &&
-    typeof credential.rawId === 'string' &&
-    credential.type === 'public-key' &&
-    typeof response === 'object' &&
-    response !== null &&
-    typeof response.clientDataJSON === 'string' &&
-    typeof response.attestationObject === 'string'
-  );
+  const response = credentialResponse(value);
+  return response !== undefined && typeof response.clientDataJSON === 'string' && typeof response.attestationObject === 'string';
 }
