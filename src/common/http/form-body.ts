@@ -16,7 +16,9 @@ export type FormText = string | { readonly key: string; readonly values: Readonl
 
 /**
  * For a field, the page text that words each class-validator constraint (`isEmail`, `maxLength`,
- * `sameAs`...), most important first: when several rules fail, the first listed is shown.
+ * `sameAs`...), most important first: when several rules fail, the first listed is shown. The
+ * pseudo-rule `isMissing` words any failure of a field left empty (not given): "Enter your phone"
+ * where the rule itself (`isE164Phone`) would say the same of an empty field and of a wrong one.
  */
 export type FormTexts = Readonly<Record<string, Readonly<Record<string, FormText>>>>;
 
@@ -44,10 +46,7 @@ export interface SubmittedForm<T> {
  * The global validation pipe leaves this parameter alone (it validates `@Body()`, not custom decorators).
  */
 export const FormBody = createParamDecorator(
-  (
-    spec: { readonly type: FormClass<object>; readonly texts?: FormTexts; readonly defaults?: FormDefaults },
-    context: ExecutionContext,
-  ) => {
+  (spec: { readonly type: FormClass<object>; readonly texts?: FormTexts; readonly defaults?: FormDefaults }, context: ExecutionContext) => {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
@@ -77,7 +76,7 @@ export function submittedForm<T extends object>(
     validationError: { target: false, value: false },
   });
   if (errors.some(refusesShape)) throw new ValidationFailedError(toFieldErrors(errors));
-  return { value, errors: fieldMessages(errors, response, texts) };
+  return { value, errors: fieldMessages(errors, value, response, texts) };
 }
 
 /** `body` with each defaulted page field it does not post set to its default for `locale`. */
@@ -96,7 +95,7 @@ function refusesShape(error: ValidationError): boolean {
  * One message per failing field: the form's own text for the constraint if it names one, else the
  * shared `forms:` text of the rule with its limit, else (a rule no page words) class-validator's message.
  */
-function fieldMessages(errors: ValidationError[], response: Response, texts: FormTexts): FieldError[] {
+function fieldMessages(errors: ValidationError[], value: object, response: Response, texts: FormTexts): FieldError[] {
   const locale = localeOf(response);
   const t = pageText(locale);
   return errors.flatMap((error) => {
@@ -104,7 +103,8 @@ function fieldMessages(errors: ValidationError[], response: Response, texts: For
     const failed = Object.keys(constraints);
     if (!failed.length) return toFieldErrors([error]).slice(0, 1);
     const own = texts[error.property] ?? {};
-    const chosen = Object.keys(own).find((name) => failed.includes(name));
+    const missing = (value as Record<string, unknown>)[error.property] === undefined;
+    const chosen = Object.keys(own).find((name) => failed.includes(name) || (name === 'isMissing' && missing));
     if (chosen) return [{ field: error.property, message: worded(t, own[chosen]!, limitIn(constraints[chosen]!)) }];
     for (const name of failed) {
       const message = ruleText(locale, constraints[name]!) ?? (hasText(`forms:${name}`) ? t(`forms:${name}`) : undefined);

@@ -45,13 +45,15 @@ export function TypedFields(...properties: readonly string[]): Type<object> {
  * A phone field of a page, typed as people type it (`139 1234 5678`, `+86 139…`): read as a
  * number of the country in the form's `countryField` and turned into E.164, for the JSON API's
  * `IsE164Phone` rule to judge; left as typed (trimmed) when it reads as no valid number, which
- * that rule then refuses.
+ * that rule then refuses; undefined when left empty (as `Typed`).
  */
 export function ReadAsPhone(countryField: string): PropertyDecorator {
   return Transform(({ value, obj }: { value: unknown; obj: Record<string, unknown> }) => {
     if (typeof value !== 'string') return value;
+    const typed = value.trim();
     const country = obj[countryField];
-    return (isCountry(country) ? normalisePhone(value, country) : undefined) ?? value.trim();
+    if (!typed) return undefined;
+    return (isCountry(country) ? normalisePhone(typed, country) : undefined) ?? typed;
   });
 }
 

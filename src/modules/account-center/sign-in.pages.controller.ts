@@ -183,7 +183,11 @@ export class SignInPagesController {
    * method, too many codes sent, the challenge locked or expired) shows on the page.
    */
   @Post('verify/method')
-  async switchMethod(@Form(SignInMethodForm) form: SubmittedForm<SignInMethodForm>, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async switchMethod(
+    @Form(SignInMethodForm) form: SubmittedForm<SignInMethodForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const next = localPath(form.value.next);
     const challengeId = this.challengeId(request);
     if (!challengeId) return this.restart(response, next);

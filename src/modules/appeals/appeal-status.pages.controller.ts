@@ -1,11 +1,12 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError, FieldError, ValidationFailedError } from '../../common/errors/domain-error';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
 import { Form, SubmittedForm } from '../../common/http/form-body';
+import { byField } from '../../common/http/form-errors';
 import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealPageAccess } from './appeal-page-access';
 import type { UploadRequest } from './appeal-page-upload.middleware';
@@ -86,7 +87,8 @@ export class AppealStatusPagesController {
     const { reference, email } = form.value;
     try {
       // This form's fields are `resend-…` on the page, beside the other form's `reference`.
-      if (form.errors.length) throw new ValidationFailedError(form.errors.map(({ field, message }) => ({ field: `resend-${field}`, message })));
+      if (form.errors.length)
+        throw new ValidationFailedError(form.errors.map(({ field, message }) => ({ field: `resend-${field}`, message })));
       await this.accessTokens.resend(reference, email, { ip: clientIp(request) });
     } catch (error) {
       const problem = asFieldProblem(error, 'resend-email', localeOf(response));
@@ -219,8 +221,4 @@ export class AppealStatusPagesController {
       ...extra,
     });
   }
-}
-
-function byField(errors: readonly FieldError[]): Record<string, string> {
-  return Object.fromEntries(errors.map(({ field, message }) => [field, message]));
 }

@@ -19,4 +19,3 @@ class UseField {
  * is in the `ac_signin` cookie). A refusal is shown in the "another way" box, as the API's are.
  */
 export class SignInMethodForm extends IntersectionType(FormDto, PickType(SecondaryMethodDto, ['method'] as const), UseField, NextField) {}
-
