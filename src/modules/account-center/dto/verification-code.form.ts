@@ -1,18 +1,10 @@
 import { IntersectionType, OmitType } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { TypedFields } from '../../../common/http/form.dto';
 import { VerifyDto } from '../../verification/dto/verify.dto';
+import { CredentialTextField } from './passkey.forms';
 import { VerificationResendForm } from './verification-resend.form';
 
 export { CODE_TEXTS } from './sign-in-code.form';
-
-/** For a passkey, the page posts the browser's assertion as JSON text (the JSON API takes the object). */
-class CredentialTextField {
-  @IsOptional()
-  @IsString()
-  @MaxLength(16_384)
-  credential?: string;
-}
 
 /**
  * The answer to a verification (`id`) started for `purpose`: the API's rule for a code (optional
