@@ -20,6 +20,7 @@ import { RECOVER_PASSWORD_TEXTS, RecoverPasswordForm } from './dto/recover-passw
 import { RESET_PASSWORD_TEXTS, ResetPasswordForm } from './dto/reset-password.form';
 import { LogonEmailRemindersService } from './logon-email-reminders.service';
 import { PasswordRecoveryService } from './password-recovery.service';
+import { isUuid } from '../../../common/validation/is-uuid';
 
 type Errors = Record<string, string>;
 
@@ -55,7 +56,6 @@ interface EmailView {
 const START_TITLE = 'recovery:start.heading';
 const RESET_TITLE = 'recovery:code.heading';
 const EMAIL_TITLE = 'recovery:email.heading';
-const RECOVERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Code errors after which the same recovery can never succeed. */
 const DEAD_ENDS = new Set(['VERIFICATION_EXPIRED', 'VERIFICATION_LOCKED', 'VERIFICATION_USED']);
 
@@ -231,5 +231,5 @@ export class RecoveryPagesController {
 
 /** Every recovery id is a UUID: anything else is no page of ours (and never lands in a form action). */
 function assertRecoveryId(recoveryId: string): void {
-  if (!RECOVERY_ID.test(recoveryId)) throw new NotFoundError('There is no such page.');
+  if (!isUuid(recoveryId)) throw new NotFoundError('There is no such page.');
 }
