@@ -37,7 +37,11 @@ export class PasskeySignInPagesController {
   }
 
   @Post('passkey')
-  async signIn(@Form(PasskeySignInForm) form: SubmittedForm<PasskeySignInForm>, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async signIn(
+    @Form(PasskeySignInForm) form: SubmittedForm<PasskeySignInForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const next = localPath(form.value.next);
     const locale = (response.locals.locale as Locale | undefined) ?? 'en';
     try {

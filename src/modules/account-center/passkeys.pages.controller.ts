@@ -84,7 +84,11 @@ export class PasskeysPagesController {
       // The name is the one field typed: its refusal says what a name is; any other is a registration gone wrong.
       if (form.errors.some(({ field }) => field === 'name')) throw new ValidationFailedError(form.errors);
       if (form.errors.length) throw new PasskeyInvalidError('This registration is unknown, used or expired: start again.');
-      const added = await this.registrations.register(session, { registrationId, name, credential: parseCredential(credential) }, request.ip);
+      const added = await this.registrations.register(
+        session,
+        { registrationId, name, credential: parseCredential(credential) },
+        request.ip,
+      );
       return translate(localeOf(response), 'passkeys:add.done', { name: added.name });
     });
   }

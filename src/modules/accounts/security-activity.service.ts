@@ -167,9 +167,7 @@ export class SecurityActivityService {
 
   /** The user agents of the sessions the page's events name (the sign-in events carry the session, not the browser). */
   private async userAgents(accountUid: string, events: readonly AuditEvent[]): Promise<Map<string, string | null>> {
-    const ids = [
-      ...new Set(events.map((event) => event.data.sessionId).filter((id): id is string => isUuid(id))),
-    ];
+    const ids = [...new Set(events.map((event) => event.data.sessionId).filter((id): id is string => isUuid(id)))];
     if (!ids.length) return new Map();
     const rows = (await this.dataSource.query(`SELECT id, user_agent FROM sessions WHERE account_uid = $1 AND id = ANY($2::uuid[])`, [
       accountUid,
@@ -178,7 +176,6 @@ export class SecurityActivityService {
     return new Map(rows.map((row) => [row.id, row.user_agent]));
   }
 }
-
 
 function typeOf(event: AuditEvent): ActivityType {
   const type = ACTIVITY_TYPES[event.action];
