@@ -4,8 +4,6 @@ import { VerifyDto } from '../../verification/dto/verify.dto';
 import { CredentialTextField } from './passkey.forms';
 import { VerificationResendForm } from './verification-resend.form';
 
-export { CODE_TEXTS } from './sign-in-code.form';
-
 /**
  * The answer to a verification (`id`) started for `purpose`: the API's rule for a code (optional
  * there too: a passkey answers with its credential instead).
