@@ -250,6 +250,23 @@ describe('Back-office audit page and team management', () => {
     ).toBe(false);
   });
 
+  it('serves Bull Board with a link back to the back-office, without the third-party font stylesheet its CSP would refuse', async () => {
+    const supervisorClient = await signInAgent(t, await createAgent(t, { role: 'supervisor' }));
+    for (const path of ['/agent/queues', `/agent/queues/queue/notifications-normal`]) {
+      const board = await supervisorClient.get(path).expect(200);
+      const csp = String(board.headers['content-security-policy']);
+      expect(csp).toContain("font-src 'self';");
+      expect(csp).toContain("style-src 'self' 'unsafe-inline';");
+      expect(csp).not.toMatch(/googleapis|gstatic/);
+      expect(board.text).not.toMatch(/fonts\.googleapis\.com|fonts\.gstatic\.com/);
+      expect(board.text).toMatch(/<body class="preload">\n<a id="back-to-backoffice" href="\/agent" style="[^"]+">← Back-office<\/a>/);
+      // The board's own menu keeps its link too.
+      expect(unescapeHtml(/<script id="__UI_CONFIG__" type="application\/json">([^<]*)<\/script>/.exec(board.text)?.[1] ?? '')).toContain(
+        '"miscLinks":[{"text":"Back-office","url":"/agent"}]',
+      );
+    }
+  });
+
   it('refuses a plain agent and a supervisor both the role change and the password reset (403)', async () => {
     const target = await createAgent(t, { name: 'Ed Agent' });
     for (const role of ['agent', 'supervisor'] as const) {
