@@ -17,11 +17,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const THIRD_PARTY_FONTS = /<link\b[^>]*\bhref="https:\/\/fonts\.googleapis\.com\/[^"]*"[^>]*>\s*/g;
 
 /**
- * A way back that needs neither the board's script nor its menu: a plain link, fixed in a corner
+ * A way back that needs neither the board's script nor its menu: a plain link, fixed near a corner
  * of the page (the board's own header is fixed at the top). Inline style: the board's CSP allows it.
  */
 const BACK_LINK =
-  '<a id="back-to-backoffice" href="/agent" style="position:fixed;left:1rem;bottom:1rem;z-index:1000;padding:.45rem .8rem;border-radius:6px;background:#14213d;color:#fff;font:600 14px/1.2 system-ui,sans-serif;text-decoration:none;box-shadow:0 2px 8px rgba(0,0,0,.3)">← Back-office</a>';
+  '<a id="back-to-backoffice" href="/agent" style="position:fixed;left:1rem;bottom:2.75rem;z-index:1000;padding:.45rem .8rem;border-radius:6px;background:#14213d;color:#fff;font:600 14px/1.2 system-ui,sans-serif;text-decoration:none;box-shadow:0 2px 8px rgba(0,0,0,.3)">← Back-office</a>';
 
 /**
  * Bull Board's page as we serve it: without its Google Fonts stylesheet (our CSP admits no
