@@ -68,7 +68,7 @@ describe('Back-office audit page and team management', () => {
       `Bo Agent (${bo.email})`,
       expect.anything(),
       // jsonb keeps its members shortest name first.
-      'To supervisor From agent',
+      'To supervisor From agent Revoked sessions 0 Awaiting approval yes',
     ]);
     const unfrozen = rows.find((row) => row[2] === 'account.unfrozen')!;
     const masked = `${account.logonEmail[0]}***${account.logonEmail.slice(account.logonEmail.indexOf('@'))}`;
@@ -149,43 +149,74 @@ describe('Back-office audit page and team management', () => {
     }
   });
 
-  it('changes a role after a confirmation step, audited, never your own, and never the last admin', async () => {
+  it('changes a role after a confirmation step, a promotion once a second admin approves it, audited, never your own, never the last admin', async () => {
     const cy = await createAgent(t, { name: 'Cy Agent' });
+    const cyClient = await signInAgent(t, cy);
     const question = await adminClient.get(`/agent/team/${cy.id}/role`).expect(200);
     expect(question.text).toContain('<h1>Change the role of Cy Agent?</h1>');
     expect(question.text).toContain(`<form method="post" action="/agent/team/${cy.id}/role" novalidate>`);
     expect(question.text).not.toContain('<option value="agent">');
-    const roleOf = async (id: string) =>
-      ((await t.dataSource.query(`SELECT role FROM agents WHERE id = $1`, [id])) as { role: string }[])[0].role;
-    expect(await roleOf(cy.id)).toBe('agent');
+    const rowOf = async (id: string) =>
+      (
+        (await t.dataSource.query(`SELECT role, awaiting_approval FROM agents WHERE id = $1`, [id])) as {
+          role: string;
+          awaiting_approval: boolean;
+        }[]
+      )[0];
+    await expect(rowOf(cy.id)).resolves.toEqual({ role: 'agent', awaiting_approval: false });
 
     const csrf = await pageToken(adminClient, `/agent/team/${cy.id}/role`);
     const bad = await adminClient.post(`/agent/team/${cy.id}/role`).type('form').send({ _csrf: csrf, role: 'owner' }).expect(400);
     expect(fieldError(bad.text, 'new-role')).toBe('Choose agent, supervisor or admin.');
-    const done = await adminClient.post(`/agent/team/${cy.id}/role`).type('form').send({ _csrf: csrf, role: 'admin' }).expect(303);
+
+    // A promotion waits for a second admin, like a supervisor created here: Cy is signed out meanwhile.
+    const done = await adminClient.post(`/agent/team/${cy.id}/role`).type('form').send({ _csrf: csrf, role: 'supervisor' }).expect(303);
     expect(done.headers.location).toBe('/agent/team');
-    expect(flashOf((await adminClient.get('/agent/team').expect(200)).text)).toBe('Cy Agent is now admin (was agent).');
-    expect(await roleOf(cy.id)).toBe('admin');
-    const [event] = await t.dataSource.query(
-      `SELECT actor_type, actor_id, data FROM audit_events WHERE action = 'agent.role_changed' AND subject_id = $1`,
-      [cy.id],
+    expect(flashOf((await adminClient.get('/agent/team').expect(200)).text)).toBe(
+      'Cy Agent is now supervisor (was agent); they can sign in again once another admin approves the role here.',
     );
-    expect(event).toEqual({ actor_type: 'agent', actor_id: admin.id, data: { from: 'agent', to: 'admin' } });
+    await expect(rowOf(cy.id)).resolves.toEqual({ role: 'supervisor', awaiting_approval: true });
+    const events = async () =>
+      t.dataSource.query(`SELECT actor_id, data FROM audit_events WHERE action = 'agent.role_changed' AND subject_id = $1 ORDER BY seq`, [
+        cy.id,
+      ]);
+    await expect(events()).resolves.toEqual([
+      { actor_id: admin.id, data: { from: 'agent', to: 'supervisor', awaitingApproval: true, revokedSessions: 1 } },
+    ]);
+    await cyClient.get('/agent').expect(303).expect('Location', '/agent/login');
+    // Not by the admin who asked for it; by another one.
+    const approve = async (client: supertest.Agent) => {
+      const token = await pageToken(client, '/agent/team');
+      const response = await client.post(`/agent/team/${cy.id}/approve`).type('form').set('Accept', 'text/html').send({ _csrf: token });
+      return [response.status, response.status === 303 ? '' : unescapeHtml(/<p>([^<]*)<\/p>/.exec(response.text)?.[1] ?? '')];
+    };
+    await expect(approve(adminClient)).resolves.toEqual([403, 'Another admin must agree: you made Cy Agent supervisor yourself.']);
+    await expect(approve(await signInAgent(t, await createAgent(t, { role: 'admin', name: 'Bea Admin' })))).resolves.toEqual([303, '']);
+    const supervisorCy = await signInAgent(t, cy);
+    await supervisorCy.get('/agent/reports').set('Accept', 'text/html').expect(200);
+
+    // A lower role takes effect at once, on Cy's next page.
+    await adminClient.post(`/agent/team/${cy.id}/role`).type('form').send({ _csrf: csrf, role: 'agent' }).expect(303);
+    await expect(rowOf(cy.id)).resolves.toEqual({ role: 'agent', awaiting_approval: false });
+    await supervisorCy.get('/agent/reports').set('Accept', 'text/html').expect(403);
+    expect((await events())[1]).toEqual({ actor_id: admin.id, data: { from: 'supervisor', to: 'agent' } });
 
     // Not one's own role.
     const own = await adminClient.post(`/agent/team/${admin.id}/role`).type('form').send({ _csrf: csrf, role: 'agent' }).expect(409);
     expect(fieldError(own.text, 'new-role')).toBe('You cannot change your own role; ask another admin.');
 
     // Two admins demoting each other at once: one of them stays admin.
-    const cyClient = await signInAgent(t, cy);
-    const cyCsrf = await pageToken(cyClient, `/agent/team/${admin.id}/role`);
-    await t.dataSource.query(`UPDATE agents SET active = false WHERE role = 'admin' AND id NOT IN ($1, $2)`, [admin.id, cy.id]);
-    const statuses = await Promise.all([
-      adminClient.post(`/agent/team/${cy.id}/role`).type('form').send({ _csrf: csrf, role: 'agent' }),
-      cyClient.post(`/agent/team/${admin.id}/role`).type('form').send({ _csrf: cyCsrf, role: 'agent' }),
+    const dee = await createAgent(t, { role: 'admin', name: 'Dee Admin' });
+    const deeClient = await signInAgent(t, dee);
+    const deeCsrf = await pageToken(deeClient, `/agent/team/${admin.id}/role`);
+    await t.dataSource.query(`UPDATE agents SET active = false WHERE role = 'admin' AND id NOT IN ($1, $2)`, [admin.id, dee.id]);
+    const answers = await Promise.all([
+      adminClient.post(`/agent/team/${dee.id}/role`).type('form').send({ _csrf: csrf, role: 'agent' }),
+      deeClient.post(`/agent/team/${admin.id}/role`).type('form').send({ _csrf: deeCsrf, role: 'agent' }),
     ]);
-    expect(statuses.map((response) => response.status).sort()).toEqual([303, expect.any(Number)]);
-    expect([403, 409]).toContain(statuses.map((response) => response.status).sort()[1]);
+    const statuses = answers.map((response) => response.status).sort();
+    expect(statuses[0]).toBe(303);
+    expect([403, 409]).toContain(statuses[1]);
     const admins: { id: string }[] = await t.dataSource.query(`SELECT id FROM agents WHERE role = 'admin' AND active`);
     expect(admins).toHaveLength(1);
 

@@ -13,7 +13,7 @@ import { SignedInAgent } from './signed-in-agent';
 /** The back-office session cookie; scoped to /agent so no other page ever receives it. */
 export const AGENT_SESSION_COOKIE = 'ac_agent';
 
-export type AgentRevocationReason = 'sign_out' | 'deactivated' | 'password_changed' | 'password_reset';
+export type AgentRevocationReason = 'sign_out' | 'deactivated' | 'password_changed' | 'password_reset' | 'role_awaiting_approval';
 
 export interface IssuedAgentSession {
   readonly sessionId: string;

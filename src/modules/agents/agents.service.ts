@@ -281,11 +281,14 @@ export class AgentsService {
   }
 
   /**
-   * An admin changes another agent's role (the team page, after a confirmation step). The role
-   * takes effect at once (four eyes count its age from now, and the admin who changed it stands as
-   * its grantor); every active admin is told of a new supervisor or admin, as when one is created.
-   * Nobody changes their own role, and the last active admin stays one: the active admins' rows
-   * are locked, so two admins demoting each other at once cannot leave none.
+   * An admin changes another agent's role (the team page, after a confirmation step), audited as
+   * `agent.role_changed`. A lower role takes effect at once. A higher one, like a supervisor or
+   * admin created on the team page, waits for a second admin (`approveRole`): until then the agent
+   * cannot sign in and their sessions end now, so one admin alone never makes a second pair of eyes
+   * (the admin who asked cannot approve). Every active admin is told of a new supervisor or admin.
+   * Either way four eyes count the role's age from the change. Nobody changes their own role, and
+   * the last active admin stays one: the active admins' rows are locked, so two admins demoting
+   * each other at once cannot leave none.
    */
   async changeRole(id: string, role: AgentRole, context: ChangeContext): Promise<{ agent: Agent; from: AgentRole }> {
     if (!(AGENT_ROLES as readonly string[]).includes(role))
@@ -297,9 +300,11 @@ export class AgentsService {
       );
       const agent = isUUID(id) ? await manager.findOne(Agent, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
       if (!agent) throw new NotFoundError('There is no such agent.');
-      if (agent.awaitingApproval)
-        throw new AgentTransitionError(`${agent.name} waits for a second admin to approve their role; approve it first.`);
       if (agent.role === role) throw new AgentTransitionError(`${agent.name} is already ${role === 'admin' ? 'an' : 'a'} ${role}.`);
+      const promotion = !roleAllows(agent.role, role);
+      // A role waiting for its approval may be lowered (which withdraws it), not raised further.
+      if (agent.awaitingApproval && promotion)
+        throw new AgentTransitionError(`${agent.name} waits for a second admin to approve their role; approve it first.`);
       if (agent.role === 'admin' && !admins.some((admin) => admin.id !== id))
         throw new AgentTransitionError(`${agent.name} is the last active admin: make another admin first.`);
       const now = this.clock.now();
@@ -308,18 +313,20 @@ export class AgentsService {
         roleGrantedAt: now,
         roleGrantedBy: context.actor.type === 'agent' ? (context.actor.id ?? null) : null,
         roleApprovedBy: null,
+        awaitingApproval: promotion,
         updatedAt: now,
       };
       await manager.update(Agent, { id }, changed);
+      const revokedSessions = promotion ? await this.sessions.revokeAll(manager, id, 'role_awaiting_approval') : 0;
       await this.audit.record(manager, {
         action: 'agent.role_changed',
         actor: context.actor,
         subject: { type: 'agent', id },
-        data: { from: agent.role, to: role },
+        data: { from: agent.role, to: role, ...(promotion ? { awaitingApproval: true, revokedSessions } : {}) },
         ip: context.ip,
       });
       const updated = { ...agent, ...changed };
-      if (roleAllows(role, 'supervisor') && !roleAllows(agent.role, role)) await this.tellAdmins(manager, updated, context, false);
+      if (promotion) await this.tellAdmins(manager, updated, context, true);
       return { agent: updated, from: agent.role };
     });
   }

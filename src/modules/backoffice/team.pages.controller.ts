@@ -124,9 +124,10 @@ export class TeamPagesController {
   ): Promise<void> {
     try {
       const { agent: changed, from } = await this.agents.changeRole(id, (form.role ?? '') as AgentRole, agentContext(agent, request));
+      const now = `${changed.name} is now ${ROLE_LABELS[changed.role].toLowerCase()} (was ${ROLE_LABELS[from].toLowerCase()})`;
       this.flash.set(response, {
         kind: 'success',
-        message: `${changed.name} is now ${ROLE_LABELS[changed.role].toLowerCase()} (was ${ROLE_LABELS[from].toLowerCase()}).`,
+        message: changed.awaitingApproval ? `${now}; they can sign in again once another admin approves the role here.` : `${now}.`,
       });
       response.redirect(303, '/agent/team');
     } catch (error) {
