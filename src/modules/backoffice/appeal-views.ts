@@ -1,5 +1,5 @@
 import { AppealDetailView } from '../appeals/appeal-detail.service';
-import { AppealQueueRow, QueueFilters } from '../appeals/appeal-queue.service';
+import { AppealQueueRow, openOnly, QUEUE_SORTS, QueueFilters, QueueSort, QueueStatus } from '../appeals/appeal-queue.service';
 import { AgentAction, APPEAL_STATUSES, AppealStatus, BulkAction } from '../appeals/appeal-workflow';
 import { OwnerFact } from '../appeals/evidence-checklist';
 import { AccountMatch } from '../appeals/entities/appeal.entity';
@@ -219,8 +219,15 @@ export function parseQueueQuery(query: Record<string, unknown>): { filters: Queu
   };
   const status = text('status');
   if (status) {
-    if (status === 'open' || (APPEAL_STATUSES as readonly string[]).includes(status)) filters.status = status as AppealStatus | 'open';
-    else errors.status = `Choose open or one of: ${APPEAL_STATUSES.join(', ')}.`;
+    if (['open', 'closed', 'all', ...APPEAL_STATUSES].includes(status)) filters.status = status as QueueStatus;
+    else errors.status = `Choose open, closed, all or one of: ${APPEAL_STATUSES.join(', ')}.`;
+  }
+  const sort = text('sort');
+  if (sort) {
+    if (!(QUEUE_SORTS as readonly string[]).includes(sort)) errors.sort = `Choose one of: ${QUEUE_SORTS.join(', ')}.`;
+    else if (sort === 'deadline' && !errors.status && !openOnly(filters.status))
+      errors.sort = 'Only open appeals have a deadline to sort by: choose newest or oldest first, or an open status.';
+    else filters.sort = sort as QueueSort;
   }
   const q = text('q');
   if (q) {
@@ -256,6 +263,7 @@ export function parseQueueQuery(query: Record<string, unknown>): { filters: Queu
 export function queueHref(filters: QueueFilters, after?: string | null): string {
   const params = new URLSearchParams();
   if (filters.status) params.set('status', filters.status);
+  if (filters.sort) params.set('sort', filters.sort);
   if (filters.q) params.set('q', filters.q);
   if (filters.sla) params.set('sla', filters.sla);
   if (filters.mine) params.set('mine', '1');

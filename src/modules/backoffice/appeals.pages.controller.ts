@@ -6,7 +6,7 @@ import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
 import { FormDto } from '../../common/http/form.dto';
 import { AppealDetailService } from '../appeals/appeal-detail.service';
-import { AppealQueueService } from '../appeals/appeal-queue.service';
+import { AppealQueueService, QueueSort, sortOf } from '../appeals/appeal-queue.service';
 import { AppealSensitiveReadsService } from '../appeals/appeal-sensitive-reads.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
 import { AgentAction, APPEAL_STATUSES, BulkAction } from '../appeals/appeal-workflow';
@@ -29,13 +29,21 @@ import { AgentsService } from '../agents/agents.service';
 
 /** Quick filters above the queue; a tab is current when the filters are exactly its own. */
 const TABS: readonly { label: string; query: Record<string, string> }[] = [
-  { label: 'All', query: {} },
   { label: 'Open', query: { status: 'open' } },
   { label: 'Mine', query: { mine: '1' } },
   { label: 'SLA breached', query: { sla: 'breached' } },
   { label: 'Submitted', query: { status: 'submitted' } },
   { label: 'Pending second approval', query: { status: 'pending_second_approval' } },
+  { label: 'Closed', query: { status: 'closed' } },
+  { label: 'All', query: { status: 'all' } },
 ];
+
+/** How the queue's heading names each order. */
+const SORT_LABELS: Record<QueueSort, string> = {
+  deadline: 'next deadline soonest first',
+  newest: 'newest first',
+  oldest: 'oldest first',
+};
 
 /**
  * The appeal queue and an appeal's page, with the agents' actions on it. Reads go through
@@ -82,10 +90,13 @@ export class AppealsPagesController {
       }
     }
     if (Object.keys(errors).length) response.status(400);
-    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine || filters.flood || filters.risk);
-    const current = queueHref({ ...filters, after: undefined });
+    const filtered = Boolean(filters.status || filters.sort || filters.q || filters.sla || filters.mine || filters.flood || filters.risk);
+    // The default view is the Open tab's: /agent/appeals and ?status=open list the same appeals.
+    const current = queueHref({ ...filters, status: filters.status ?? 'open', after: undefined });
+    const sort = sortOf(filters);
     return {
       title: filtered ? 'Appeals (filtered)' : 'Appeals',
+      order: `${filters.status === 'all' ? 'All appeals' : filters.status === 'closed' ? 'Closed appeals' : filters.status && filters.status !== 'open' ? `${STATUS_LABELS[filters.status]} appeals` : 'Open appeals'}, ${SORT_LABELS[sort]}`,
       filters: {
         q: filters.q ?? '',
         status: filters.status ?? '',
@@ -97,10 +108,17 @@ export class AppealsPagesController {
         (option) => ({ ...option, selected: option.value === (filters.risk ?? '') }),
       ),
       statusOptions: [
-        { value: '', label: 'Any status' },
         { value: 'open', label: 'Open (not closed)' },
+        { value: 'all', label: 'All, open and closed' },
+        { value: 'closed', label: 'Closed' },
         ...APPEAL_STATUSES.map((status) => ({ value: status, label: STATUS_LABELS[status] })),
-      ].map((option) => ({ ...option, selected: option.value === (filters.status ?? '') })),
+      ].map((option) => ({ ...option, selected: option.value === (filters.status ?? 'open') })),
+      sortOptions: [
+        { value: '', label: 'Deadline for open appeals, otherwise oldest first' },
+        { value: 'deadline', label: 'Next deadline, soonest first (open appeals)' },
+        { value: 'newest', label: 'Newest first' },
+        { value: 'oldest', label: 'Oldest first' },
+      ].map((option) => ({ ...option, selected: option.value === (filters.sort ?? '') })),
       tabs: TABS.map((tab) => {
         const href = queueHref(parseQueueQuery(tab.query).filters);
         return { label: tab.label, href, current: href === current };
