@@ -2,7 +2,7 @@ import supertest from 'supertest';
 import { AppealMaintenanceService } from '../../src/modules/appeals/appeal-maintenance.service';
 import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { ACTION_SPECS } from '../../src/modules/backoffice/appeal-views';
+import { ACTION_SPECS } from '../../src/modules/appeals/appeal-detail-view';
 import { appealActionForms, flashOf, pageVersion, postForm, unescapeHtml } from '../support/agent-pages';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, PDF, PNG } from '../support/appeals';

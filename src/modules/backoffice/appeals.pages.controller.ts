@@ -13,9 +13,7 @@ import { AgentAction, APPEAL_STATUSES, BulkAction } from '../appeals/appeal-work
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
 import { roleAllows } from '../agents/agent-roles';
 import { AgentPages } from './agent-pages.decorator';
-import { CannedRepliesService } from '../appeals/canned-replies.service';
-import { AppealDetailView } from '../appeals/appeal-detail.service';
-import { appealHref, detailView, OfferedReplies, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
+import { appealHref, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
 import { AppealActionForm } from './dto/appeal-action.form';
 import { AppealBulkForm } from './dto/appeal-bulk.form';
 import { AppealFactsForm } from './dto/appeal-facts.form';
@@ -62,7 +60,6 @@ export class AppealsPagesController {
     private readonly review: AppealReviewService,
     private readonly flash: FlashService,
     private readonly agents: AgentsService,
-    private readonly replies: CannedRepliesService,
     private readonly clock: Clock,
   ) {}
 
@@ -197,15 +194,8 @@ export class AppealsPagesController {
     @CurrentAgent() agent: SignedInAgent,
     @Req() request: Request,
   ) {
-    const detail = await this.details.detail(acting(agent, request), reference);
     const chosen = typeof query.reply === 'string' && typeof query.for === 'string' ? { id: query.reply, action: query.for } : undefined;
-    return detailView(detail, this.clock.now(), { replies: await this.offered(detail, agent, chosen) });
-  }
-
-  private async offered(detail: AppealDetailView, agent: SignedInAgent, chosen?: { id: string; action: string }): Promise<OfferedReplies> {
-    const locale = detail.locale === 'zh-CN' ? 'zh-CN' : 'en';
-    const offered = await this.replies.offeredFor({ reference: detail.reference, locale, fullName: detail.evidence.fullName }, agent.name);
-    return { offered, chosen };
+    return this.details.page(acting(agent, request), reference, { replies: { agentName: agent.name, chosen } });
   }
 
   /** Shows the appeal's addresses unmasked on this response only (nothing to bookmark or reload); the read is audited. */
@@ -220,8 +210,7 @@ export class AppealsPagesController {
   ) {
     const actor = acting(agent, request);
     const revealed = await this.sensitive.revealContacts(actor, reference);
-    const detail = await this.details.detail(actor, reference);
-    return detailView(detail, this.clock.now(), { revealed, replies: await this.offered(detail, agent) });
+    return this.details.page(actor, reference, { revealed, replies: { agentName: agent.name } });
   }
 
   /** The blurred thumbnail of an image attachment, shown inline on the appeal's page. */
@@ -253,7 +242,7 @@ export class AppealsPagesController {
   ) {
     const actor = acting(agent, request);
     const shown = await this.sensitive.showPreview(actor, reference, id);
-    return detailView(await this.details.detail(actor, reference), this.clock.now(), { shown });
+    return this.details.page(actor, reference, { shown });
   }
 
   /** The file, never shown inline: a download with the stored type, sniffing off; the service audits the view. */
@@ -460,9 +449,8 @@ export class AppealsPagesController {
       const values = Object.fromEntries(
         Object.entries(form).filter(([name, value]) => name !== '_csrf' && name !== 'version' && typeof value === 'string'),
       ) as Record<string, string>;
-      const detail = await this.details.detail(actor, reference);
-      const replies = await this.offered(detail, agent);
-      response.status(400).render('agent/appeal', detailView(detail, this.clock.now(), { feedback: { action, errors, values }, replies }));
+      const page = await this.details.page(actor, reference, { feedback: { action, errors, values }, replies: { agentName: agent.name } });
+      response.status(400).render('agent/appeal', page);
     }
   }
 }

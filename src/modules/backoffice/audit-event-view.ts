@@ -1,4 +1,7 @@
+import { auditDetails } from '../audit/audit-details';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+
+export { auditDetails };
 
 /** An audit event as the back-office shows it: who, what, when, and its data as short text. */
 export interface AuditEventView {
@@ -21,11 +24,4 @@ export function auditEventView(event: AuditEvent): AuditEventView {
     ip: event.ip,
     details: auditDetails(event.data),
   };
-}
-
-/** An event's data as one short line: `from: submitted · to: in_review · version: 3`. */
-export function auditDetails(data: Record<string, unknown>): string {
-  return Object.entries(data)
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' · ');
 }
