@@ -96,6 +96,10 @@ describe('Agent queue: default view, orders and search', () => {
     expect(page.text).toContain('<h2 id="queue-heading" class="queue-order">Open appeals, next deadline soonest first</h2>');
     // The default view is the Open tab's.
     expect(unescapeHtml(page.text)).toContain('<a href="/agent/appeals?status=open" aria-current="page">Open</a>');
+    // A tab without a status of its own (Mine) is current on its own view, which holds open appeals.
+    const mineTab = unescapeHtml((await client.get('/agent/appeals?mine=1').expect(200)).text);
+    expect(mineTab).toContain('<a href="/agent/appeals?mine=1" aria-current="page">Mine</a>');
+    expect(mineTab).toContain('<a href="/agent/appeals?status=open">Open</a>');
 
     const q = `q=${encodeURIComponent(contact)}`;
     await expect(listed(`?${q}`)).resolves.toEqual([overdue, soonest, later, paused]);

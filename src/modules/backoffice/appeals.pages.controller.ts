@@ -6,7 +6,7 @@ import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
 import { FormDto } from '../../common/http/form.dto';
 import { AppealDetailService } from '../appeals/appeal-detail.service';
-import { AppealQueueService, QueueSort, sortOf } from '../appeals/appeal-queue.service';
+import { AppealQueueService, QueueFilters, QueueSort, sortOf } from '../appeals/appeal-queue.service';
 import { AppealSensitiveReadsService } from '../appeals/appeal-sensitive-reads.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
 import { AgentAction, APPEAL_STATUSES, BulkAction } from '../appeals/appeal-workflow';
@@ -88,8 +88,9 @@ export class AppealsPagesController {
     }
     if (Object.keys(errors).length) response.status(400);
     const filtered = Boolean(filters.status || filters.sort || filters.q || filters.sla || filters.mine || filters.flood || filters.risk);
+    const current = queueHref({ ...filters, after: undefined });
     // The default view is the Open tab's: /agent/appeals and ?status=open list the same appeals.
-    const current = queueHref({ ...filters, status: filters.status ?? 'open', after: undefined });
+    const view = (shown: QueueFilters) => queueHref({ ...shown, status: shown.status ?? 'open', after: undefined });
     const sort = sortOf(filters);
     return {
       title: filtered ? 'Appeals (filtered)' : 'Appeals',
@@ -117,8 +118,8 @@ export class AppealsPagesController {
         { value: 'oldest', label: 'Oldest first' },
       ].map((option) => ({ ...option, selected: option.value === (filters.sort ?? '') })),
       tabs: TABS.map((tab) => {
-        const href = queueHref(parseQueueQuery(tab.query).filters);
-        return { label: tab.label, href, current: href === current };
+        const { filters: own } = parseQueueQuery(tab.query);
+        return { label: tab.label, href: queueHref(own), current: view(own) === view(filters) };
       }),
       rows: page.items.map((row) => queueRowView(row, now)),
       // Supervisors select rows and release, assign or reject them in one go (a flood's rows come selected).
