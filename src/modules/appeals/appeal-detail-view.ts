@@ -428,6 +428,8 @@ export function appealDetailPage(
     factChecks: detail.factChecks.allowed
       ? {
           path: `${appealHref(detail.reference)}/facts`,
+          // Folded like the action forms; open when its check came back refused.
+          open: feedback?.action === 'check_facts',
           facts: detail.factChecks.given.map(({ fact, verdict }) => ({
             name: fact,
             label: OWNER_FACT_LABELS[fact],
@@ -556,8 +558,27 @@ function actionForm(detail: AppealDetailView, action: AgentAction, feedback: Act
     };
   });
   const offered = replyField && replies?.offered.length ? replies.offered : [];
+  // A form with fields is folded under its name; it comes open when a validation error came back
+  // for it, or (no error at all) when a canned reply was chosen to fill it: never more than one.
+  const folded = fields.length > 0;
+  const reasons = [
+    ...(detail.checklist.rationaleRequired ? [`the evidence score ${score} is below the threshold of ${threshold}`] : []),
+    ...(risky
+      ? [
+          `it carries ${detail.riskSignals.length === 1 ? 'a risk signal' : 'risk signals'} (${detail.riskSignals.map((finding) => RISK_LABELS[finding.signal].toLowerCase()).join(', ')})`,
+        ]
+      : []),
+  ];
   return {
     action,
+    path: spec.path,
+    folded,
+    open: folded && (feedback ? feedback.action === action : Boolean(chosen)),
+    /** Said before the agent submits: what the approval needs on this appeal. */
+    notice:
+      action === 'approve' && rationaleRequired
+        ? `This appeal cannot be approved without a rationale: ${reasons.join(', and ')}. Write why you approve it before you press Approve.`
+        : null,
     label: spec.label,
     style: spec.style,
     hint: spec.hint,
