@@ -1,6 +1,49 @@
 import { AGENT_ACTIONS } from './appeal-workflow';
 import { formatDuration } from '../../common/views/formats';
-import { ACTION_SPECS, factLabel, slaBadge } from './appeal-detail-view';
+import { ACTION_SPECS, appealDetailPage, AppealDetailView, factLabel, slaBadge } from './appeal-detail-view';
+
+const NOW = new Date('2026-12-01T10:00:00Z');
+
+/** An appeal in review, held by the agent, with every form the page can fold. */
+function detail(overrides: Partial<AppealDetailView> = {}): AppealDetailView {
+  return {
+    reference: 'AP-QAAAAAAAAB',
+    status: 'in_review',
+    version: 4,
+    createdAt: NOW,
+    updatedAt: NOW,
+    locale: 'en',
+    maskedContactEmail: 'a***@example.com',
+    accountMatch: 'matched',
+    claimed: { uid: '1000000000000001', maskedLogonEmail: null, maskedSecurePhone: null },
+    requestedChanges: { resetPassword: true, disableTotp: false },
+    account: null,
+    evidence: { fullName: 'Ada Lovelace', description: 'Lost my phone.' },
+    checklist: { items: [], score: 70, threshold: 60, rationaleRequired: false },
+    attachments: [],
+    riskSignals: [],
+    thread: [],
+    notes: [],
+    history: [],
+    lease: null,
+    approval: null,
+    scheduledFor: null,
+    factChecks: { allowed: false, given: [] },
+    objectionRecordedAt: null,
+    rejectionReason: null,
+    sla: {
+      firstResponseDueAt: null,
+      firstResponseAt: null,
+      firstResponseBreachedAt: null,
+      resolutionDueAt: null,
+      resolutionBreachedAt: null,
+      breached: false,
+    },
+    evidencePurgedAt: null,
+    actions: ['claim', 'release', 'note', 'request_info', 'approve', 'reject'],
+    ...overrides,
+  };
+}
 
 describe('appeal detail view', () => {
   describe(slaBadge.name, () => {
@@ -88,5 +131,52 @@ describe('appeal detail view', () => {
       'Usual region',
     ]);
     expect(factLabel('evidence.somethingNew')).toBe('evidence.somethingNew');
+  });
+
+  describe(appealDetailPage.name, () => {
+    const opened = (page: ReturnType<typeof appealDetailPage>) => page.actions.filter((form) => form.open).map((form) => form.action);
+
+    it('folds the forms with fields, none open, and keeps the one-click actions as buttons', () => {
+      const page = appealDetailPage(detail(), NOW);
+      expect(page.actions.map((form) => [form.action, form.folded])).toEqual([
+        ['claim', false],
+        ['release', false],
+        ['note', true],
+        ['request_info', true],
+        ['approve', true],
+        ['reject', true],
+      ]);
+      expect(opened(page)).toEqual([]);
+      expect(page.actions.every((form) => form.version === 4)).toBe(true);
+      expect(page.actions.find((form) => form.action === 'approve')!.notice).toBeNull();
+    });
+
+    it('opens only the form a validation error came back for, else the one a chosen reply fills', () => {
+      const replies = {
+        offered: [{ id: 'r1', title: 'Invoice', text: 'Please send the invoice.' }],
+        chosen: { action: 'reject', id: 'r1' },
+      };
+      expect(opened(appealDetailPage(detail(), NOW, { replies }))).toEqual(['reject']);
+      const feedback = { action: 'note' as const, errors: { body: 'must not be empty' }, values: { body: '' } };
+      expect(opened(appealDetailPage(detail(), NOW, { replies, feedback }))).toEqual(['note']);
+      // A refused one-click action opens nothing.
+      expect(
+        opened(appealDetailPage(detail(), NOW, { feedback: { action: 'claim', errors: { version: 'is stale' }, values: {} } })),
+      ).toEqual([]);
+    });
+
+    it('says before submitting why an approval needs a rationale', () => {
+      const weak = appealDetailPage(detail({ checklist: { items: [], score: 35, threshold: 60, rationaleRequired: true } }), NOW);
+      expect(weak.actions.find((form) => form.action === 'approve')!.notice).toBe(
+        'This appeal cannot be approved without a rationale: the evidence score 35 is below the threshold of 60. Write why you approve it before you press Approve.',
+      );
+      const risky = appealDetailPage(
+        detail({ riskSignals: [{ signal: 'disposable_contact', reason: 'Throw-away domain.', appeals: [] }] }),
+        NOW,
+      );
+      expect(risky.actions.find((form) => form.action === 'approve')!.notice).toMatch(
+        /^This appeal cannot be approved without a rationale: it carries a risk signal \(.+\)\. /,
+      );
+    });
   });
 });

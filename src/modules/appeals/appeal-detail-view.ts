@@ -501,7 +501,9 @@ export function appealDetailPage(
     approval: detail.approval,
     rejectionReason: detail.rejectionReason,
     evidencePurgedAt: detail.evidencePurgedAt,
-    actions: detail.actions.map((action) => actionForm(detail, action, feedback?.action === action ? feedback : undefined, extra.replies)),
+    actions: detail.actions.map((action) =>
+      actionForm(detail, action, feedback?.action === action ? feedback : undefined, extra.replies, feedback !== undefined),
+    ),
   };
 }
 
@@ -529,7 +531,14 @@ function ownerStopOf(detail: AppealDetailView) {
   };
 }
 
-function actionForm(detail: AppealDetailView, action: AgentAction, feedback: ActionFeedback | undefined, replies?: OfferedReplies) {
+/** `refused`: a form of the page came back refused (this one when `feedback` is given), which then is the only one open. */
+function actionForm(
+  detail: AppealDetailView,
+  action: AgentAction,
+  feedback: ActionFeedback | undefined,
+  replies: OfferedReplies | undefined,
+  refused: boolean,
+) {
   const spec = ACTION_SPECS[action];
   const replyField = REPLY_FIELD[action];
   const chosen =
@@ -573,7 +582,7 @@ function actionForm(detail: AppealDetailView, action: AgentAction, feedback: Act
     action,
     path: spec.path,
     folded,
-    open: folded && (feedback ? feedback.action === action : Boolean(chosen)),
+    open: folded && (refused ? feedback !== undefined : Boolean(chosen)),
     /** Said before the agent submits: what the approval needs on this appeal. */
     notice:
       action === 'approve' && rationaleRequired
