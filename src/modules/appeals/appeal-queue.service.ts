@@ -113,9 +113,10 @@ interface QueueSqlRow {
 }
 
 /**
- * The back-office's appeal queue: filters, search, keyset pages of 50 (open appeals by deadline unless asked otherwise), every query
- * on an index. An appeal's page is AppealDetailService, the audited reads AppealSensitiveReadsService,
- * the dashboard's figures AppealStatisticsService.
+ * The back-office's appeal queue: filters, search, keyset pages of 50 (open appeals by their next
+ * deadline unless asked otherwise), every query on an index. An appeal's page is
+ * AppealDetailService, the audited reads AppealSensitiveReadsService, the dashboard's figures
+ * AppealStatisticsService.
  */
 @Injectable()
 export class AppealQueueService {
