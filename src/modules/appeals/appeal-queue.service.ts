@@ -14,6 +14,7 @@ import { REFERENCE } from './appeals.repository';
 import { AccountMatch, Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
 import { isRiskSignal, RiskSignal } from './risk/risk-signals';
+import { UUID_PATTERN } from '../../common/validation/is-uuid';
 
 export const QUEUE_PAGE_SIZE = 50;
 
@@ -89,7 +90,6 @@ export const DEADLINE_SQL = `COALESCE(LEAST(a.first_response_due_at, a.resolutio
 export const FULL_NAME_SQL = `lower(a.evidence ->> 'fullName')`;
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const CURSOR_DEADLINE = new RegExp(`^(infinity|${CURSOR_TIME.source.slice(1, -1)})$`);
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface QueueSqlRow {
   reference: string;
@@ -204,7 +204,7 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
     where.push(search);
   }
   if (filters.after) {
-    const [, at, id] = decodeCursor(filters.after, [new RegExp(`^${sort}$`), order.at, CURSOR_ID]);
+    const [, at, id] = decodeCursor(filters.after, [new RegExp(`^${sort}$`), order.at, UUID_PATTERN]);
     where.push(`(${order.key}, a.id) ${order.after} (${param(at)}::timestamptz, ${param(id)}::uuid)`);
   }
   const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached, a.flood,
