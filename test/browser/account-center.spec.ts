@@ -1,7 +1,8 @@
 import { Page } from 'playwright-core';
 import { createAccount, TestAccount, uniqueEmail, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { totpCode } from '../support/verification';
 import { unexpected, useBrowser } from './support/browser';
 
 /** Every input a person fills in has a label pointing at it. */

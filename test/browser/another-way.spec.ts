@@ -2,8 +2,9 @@ import { Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { createAccount, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { totpCode } from '../support/verification';
 import { useBrowser } from './support/browser';
 
 /** "Try another way" at sign-in (/login/verify) and at identity verification (/security/verify), on a desktop and on a phone. */

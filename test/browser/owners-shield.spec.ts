@@ -2,8 +2,9 @@ import { Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { fileAppeal, FiledAppeal } from '../support/appeals';
 import { api, bearer, createAccount, signIn as signInApi, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { totpCode } from '../support/verification';
 import { useBrowser } from './support/browser';
 
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';

@@ -1,7 +1,7 @@
 import { Page } from 'playwright-core';
 import { createAccount, createRamUser, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox } from '../support/verification';
 import { unexpected, useBrowser } from './support/browser';
 
 /** The widths every point is checked at: a desktop and a 390-pixel phone. */

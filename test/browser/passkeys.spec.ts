@@ -1,8 +1,8 @@
 import { CDPSession, Page } from 'playwright-core';
 import { createAgent } from '../support/agents';
 import { createAccount, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox } from '../support/verification';
 import { BrowserSession, openBrowser, unexpected, useBrowser } from './support/browser';
 
 /** A credential as the DevTools protocol's WebAuthn domain gives and takes it. */

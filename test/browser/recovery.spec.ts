@@ -1,8 +1,8 @@
 import { Page } from 'playwright-core';
 import { api, bearer, createAccount, signIn, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { extractCode } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox } from '../support/verification';
 import { unexpected, useBrowser } from './support/browser';
 
 describe('Recovery pages in Chromium', () => {

@@ -5,8 +5,9 @@ import { pageVersion } from '../support/agent-pages';
 import { createAgent, pageToken, signInAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal } from '../support/appeals';
 import { api, bearer, createAccount, signIn, uniqueEmail } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { verificationToken } from '../support/verification';
 import { recordDrill } from './support/drill-report';
 
 const ROUNDS = 3;

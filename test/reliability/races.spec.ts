@@ -6,8 +6,9 @@ import { pageVersion } from '../support/agent-pages';
 import { createAgent, pageToken, signInAgent } from '../support/agents';
 import { fileAppeal } from '../support/appeals';
 import { api, bearer, createAccount, signIn, uniqueEmail } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { verificationToken } from '../support/verification';
 import { problemFault } from './support/answers';
 import { recordDrill } from './support/drill-report';
 
