@@ -12,9 +12,7 @@ describe('/dev/outbox with the development outbox', () => {
     t = await createTestApp();
   });
 
-  afterAll(async () => {
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const send = (notice: Notice) => t.dataSource.transaction((manager) => t.get(NotificationsService).notify(manager, notice));
 
@@ -82,16 +80,11 @@ describe('/dev/outbox when messages really leave', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    sms = await SmsSink.start();
-    t = await createTestApp({ workers: false, env: { SMTP_URL: smtp.url, ...sms.env } });
+    t = await createTestApp({ smtp: true, sms: true, workers: false });
+    ({ smtp, sms } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-    await sms.stop();
-  });
+  afterAll(() => t.close());
 
   it('does not exist', async () => {
     await t.http.get('/dev/outbox').set('Accept', 'text/html').expect(404);
