@@ -18,8 +18,8 @@ describe('Canned replies (/agent/replies)', () => {
   let samClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [ana, sam] = await Promise.all([
       createAgent(t, { name: 'Ana <Agent>' }),
       createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' }),
@@ -27,10 +27,7 @@ describe('Canned replies (/agent/replies)', () => {
     [anaClient, samClient] = await Promise.all([signInAgent(t, ana), signInAgent(t, sam)]);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   const post = async (client: supertest.Agent, path: string, fields: Record<string, string>) => {
     const csrf = await pageToken(client, '/agent/replies');

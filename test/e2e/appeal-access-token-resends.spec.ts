@@ -10,14 +10,11 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const file = async (): Promise<FiledAppeal> => fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } });
   const resend = (body: Record<string, unknown>, ip = uniqueIp()) =>

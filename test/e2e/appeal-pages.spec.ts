@@ -23,8 +23,8 @@ describe('Back-office appeal pages', () => {
   let otherSupervisorClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [agent, otherAgent, supervisor, otherSupervisor] = await Promise.all([
       createAgent(t, { name: 'Ana Agent' }),
       createAgent(t, { name: 'Otto Agent' }),
@@ -36,10 +36,7 @@ describe('Back-office appeal pages', () => {
     );
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** An appeal naming a fresh account by UID and logon email (3 open appeals per identifier would stop a shared one). */
   async function file(

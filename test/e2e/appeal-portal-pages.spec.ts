@@ -19,15 +19,12 @@ describe('Appeal pages (public)', () => {
   let review: AppealReviewService;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', VERIFICATION_RESEND_COOLDOWN: '1ms' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback', VERIFICATION_RESEND_COOLDOWN: '1ms' } });
+    ({ smtp } = t);
     review = t.get(AppealReviewService);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** A browser: its own cookie jar and address. */
   const browser = () => {

@@ -13,16 +13,13 @@ describe('Back-office papercuts', () => {
   let adminClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     admin = await createAgent(t, { role: 'admin', name: 'Ada Admin' });
     adminClient = await signInAgent(t, admin);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   const footerOf = (html: string) => /<footer[\s\S]*<\/footer>/.exec(html)?.[0] ?? '';
 

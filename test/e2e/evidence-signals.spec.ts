@@ -34,20 +34,18 @@ describe('Evidence signals', () => {
   let idPng: Buffer;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
     // A threshold of 0: every score meets it, so only the signals ask for a rationale here.
     t = await createTestApp({
-      env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', APPEAL_EVIDENCE_THRESHOLD: '0', EVIDENCE_RETENTION: '1h' },
+      smtp: true,
+      env: { TRUST_PROXY: 'loopback', APPEAL_EVIDENCE_THRESHOLD: '0', EVIDENCE_RETENTION: '1h' },
     });
+    ({ smtp } = t);
     agent = await createAgent(t, { name: 'Risa Agent' });
     client = await signInAgent(t, agent);
     idPng = await sharp(documentSvg(7)).png().toBuffer();
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const file = async (account?: TestAccount, options: { contactEmail?: string; ip?: string } = {}) => {
     const owner = account ?? (await createAccount(t));

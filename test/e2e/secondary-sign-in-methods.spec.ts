@@ -4,20 +4,21 @@ import { TotpService } from '../../src/modules/accounts/totp.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
 import { api, controlClock, createAccount, TestAccount, uniqueIp, uniquePhone } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, totpCode } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { totpCode } from '../support/verification';
 
 /** "Try another way": the 202's `otherMethods`, and `POST /api/v1/sessions/secondary/method`. */
 describe('Secondary sign-in: trying another way', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   let devices = 0;
   const newClient = () => ({ ip: uniqueIp(), deviceId: `e2e-another-way-${(devices += 1)}-0123456789` });

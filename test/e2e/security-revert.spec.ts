@@ -12,19 +12,20 @@ import {
   uniqueEmail,
   uniquePhone,
 } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { verificationToken } from '../support/verification';
 
 describe('"This wasn\'t me" links', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox());
+    t = await createTestApp({ inbox: true });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const REVERT_LINK = /\/secure\/revert\/([A-Za-z0-9_-]{43})/;
   const linkIn = (text: string) => REVERT_LINK.exec(text)![1];
