@@ -18,14 +18,11 @@ describe('Appeal access-token resends say nothing by their timing', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const resend = (reference: string, email: string) =>
     api(t).post('/api/v1/appeals/access-token-resends').set('X-Forwarded-For', uniqueIp()).send({ reference, email });

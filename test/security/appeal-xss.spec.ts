@@ -15,14 +15,11 @@ describe('Appeal pages and emails: hostile text stays text', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   it('escapes a hostile description, name and messages on every appeal page and in every email the appeal causes', async () => {
     const owner = await createAccount(t);

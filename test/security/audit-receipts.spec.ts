@@ -29,8 +29,8 @@ describe('Appeal decision receipts', () => {
   let keys: unknown;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     dir = mkdtempSync(join(tmpdir(), 'ac-receipts-'));
     keys = (await t.http.get('/.well-known/audit-key.json').expect(200)).body;
   });
@@ -38,7 +38,6 @@ describe('Appeal decision receipts', () => {
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
     await t.close();
-    await smtp.stop();
   });
 
   /** The documented check: `node scripts/verify-audit-proof.js receipt keys.json receipt.json`. */

@@ -26,8 +26,8 @@ describe('Four eyes against a single admin', () => {
   let otherAdminClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [admin, otherAdmin] = await Promise.all([
       createAgent(t, { role: 'admin', name: 'Ada Admin' }),
       createAgent(t, { role: 'admin', name: 'Otto Admin' }),
@@ -35,10 +35,7 @@ describe('Four eyes against a single admin', () => {
     [adminClient, otherAdminClient] = await Promise.all([signInAgent(t, admin), signInAgent(t, otherAdmin)]);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** An appeal the admin approved alone: pending the second approval. */
   async function approvedBy(client: supertest.Agent): Promise<string> {

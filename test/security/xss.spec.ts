@@ -31,8 +31,8 @@ describe('Hostile text in pages and emails', () => {
   let filed: FiledAppeal;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     agentClient = await signInAgent(t, await createAgent(t, { name: 'Ana Agent' }));
     const account = await createAccount(t);
     filed = await fileAppeal(t, smtp, {
@@ -41,10 +41,7 @@ describe('Hostile text in pages and emails', () => {
     });
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** The email of `template` to the appeal's contact, once it has arrived. */
   const emailOf = async (template: string) => {
