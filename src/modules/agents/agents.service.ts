@@ -190,7 +190,6 @@ export class AgentsService {
     return new Map(agents.map((agent) => [agent.id, agent.name]));
   }
 
-  /** The email addresses of the active supervisors, by address; through `manager` inside a caller's transaction. */
   /**
    * How the agent came by their role, through the caller's transaction (four eyes check it):
    * who granted it, who approved it, when; undefined for an unknown agent.
@@ -203,6 +202,7 @@ export class AgentsService {
     return agent ? { by: agent.roleGrantedBy, approvedBy: agent.roleApprovedBy, at: agent.roleGrantedAt } : undefined;
   }
 
+  /** The email addresses of the active supervisors, by address; through `manager` inside a caller's transaction. */
   async activeSupervisorEmails(manager: EntityManager = this.dataSource.manager): Promise<string[]> {
     const supervisors = await manager.find(Agent, {
       select: { email: true },
@@ -210,6 +210,21 @@ export class AgentsService {
       order: { email: 'ASC' },
     });
     return supervisors.map((agent) => agent.email);
+  }
+
+  /**
+   * The agents among `ids` who may be given an appeal in `language` (active, approved, answering
+   * in it) and their capacity, locked through the caller's transaction in one order (by id) so that
+   * two auto-assigners never wait for each other's locks.
+   */
+  async lockAssignable(manager: EntityManager, ids: readonly string[], language: string): Promise<{ id: string; capacity: number }[]> {
+    return manager.query(
+      `SELECT id, capacity FROM agents
+        WHERE id = ANY($1) AND active AND NOT awaiting_approval AND $2 = ANY(string_to_array(languages, ','))
+        ORDER BY id
+        FOR UPDATE`,
+      [ids, language],
+    );
   }
 
   /**
