@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { csrfOf, fieldError } from '../support/html';
-import { flashOf, unescapeHtml } from '../support/agent-pages';
+import { csrfOf, fieldError, unescapeHtml } from '../support/html';
+import { flashOf } from '../support/agent-pages';
 import {
   api,
   bearer,

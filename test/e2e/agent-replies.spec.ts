@@ -3,9 +3,10 @@ import { AppealReviewService } from '../../src/modules/appeals/appeal-review.ser
 import { AppealMessage } from '../../src/modules/appeals/entities/appeal-message.entity';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
-import { flashOf, unescapeHtml } from '../support/agent-pages';
+import { flashOf } from '../support/agent-pages';
 import { fileAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

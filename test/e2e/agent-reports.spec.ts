@@ -1,9 +1,9 @@
 import supertest from 'supertest';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { createAgent, signInAgent, TestAgent } from '../support/agents';
-import { unescapeHtml } from '../support/agent-pages';
 import { fileAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

@@ -1,7 +1,7 @@
 import supertest from 'supertest';
-import { csrfOf } from '../support/agents';
-import { fileAppeal, FiledAppeal } from '../support/appeals';
+import { fileAppeal, FiledAppeal, openAppealStatus } from '../support/appeals';
 import { api, bearer, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -127,13 +127,7 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
 
   it('asks again for the token when the one a browser holds was replaced', async () => {
     const filed = await file();
-    const browser = supertest.agent(t.app.getHttpServer());
-    const form = await browser.get('/appeal/status').expect(200);
-    await browser
-      .post('/appeal/status')
-      .type('form')
-      .send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken })
-      .expect(303);
+    const browser = await openAppealStatus(t, filed);
     await expect(browser.get('/appeal/status').expect(200)).resolves.toMatchObject({
       text: expect.stringContaining('data-status="submitted"'),
     });

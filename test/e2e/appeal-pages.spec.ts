@@ -3,10 +3,11 @@ import { AppealMaintenanceService } from '../../src/modules/appeals/appeal-maint
 import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { ACTION_SPECS } from '../../src/modules/backoffice/appeal-views';
-import { appealActionForms, flashOf, pageVersion, postForm, unescapeHtml } from '../support/agent-pages';
+import { appealActionForms, flashOf, pageVersion, postForm } from '../support/agent-pages';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, PDF, PNG } from '../support/appeals';
 import { api, bearer, createAccount, uniqueEmail } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

@@ -4,8 +4,7 @@ import { SecurityRevertsService } from '../../src/modules/accounts/changes/secur
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { PasswordResetsService } from '../../src/modules/appeals/password-resets.service';
-import { unescapeHtml } from '../support/agent-pages';
-import { csrfOf, fieldError } from '../support/html';
+import { csrfOf, fieldError, unescapeHtml } from '../support/html';
 import { createAgent, fileAppeal, FiledAppeal, HTML, PDF, PNG, versionOf } from '../support/appeals';
 import { controlClock, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';

@@ -1,8 +1,8 @@
 import supertest from 'supertest';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
-import { unescapeHtml } from '../support/agent-pages';
 import { fileAppeal } from '../support/appeals';
 import { createAccount } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

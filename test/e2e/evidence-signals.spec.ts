@@ -7,10 +7,11 @@ import { AppealAttachmentPreview } from '../../src/modules/appeals/entities/appe
 import { AppealAttachment } from '../../src/modules/appeals/entities/appeal-attachment.entity';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { flashOf, pageVersion, postForm, unescapeHtml } from '../support/agent-pages';
+import { flashOf, pageVersion, postForm } from '../support/agent-pages';
 import { createAgent, signInAgent, TestAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, uploadAttachment } from '../support/appeals';
 import { api, bearer, createAccount, signIn, TestAccount, uniqueEmail } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

@@ -5,7 +5,7 @@ import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.ser
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { createAgent as createPageAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent as createPageAgent, signInAgent } from '../support/agents';
 import { appealBody, createAgent, fileAppeal, versionOf } from '../support/appeals';
 import {
   api,
@@ -19,6 +19,7 @@ import {
   uniqueIp,
   uniquePhone,
 } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
 import { verificationToken } from '../support/verification';

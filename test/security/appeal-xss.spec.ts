@@ -1,9 +1,8 @@
 import supertest from 'supertest';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
-import { unescapeHtml } from '../support/agent-pages';
-import { csrfOf } from '../support/agents';
 import { createAgent, versionOf } from '../support/appeals';
 import { createAccount, uniqueEmail, uniqueIp } from '../support/factories';
+import { csrfOf, unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

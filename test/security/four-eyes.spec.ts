@@ -2,10 +2,11 @@ import supertest from 'supertest';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { Agent } from '../../src/modules/agents/entities/agent.entity';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { csrfOf, createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
+import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { pageVersion, postForm } from '../support/agent-pages';
 import { fileAppeal } from '../support/appeals';
 import { createAccount, uniqueEmail } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

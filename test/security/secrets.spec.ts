@@ -1,9 +1,10 @@
 import Redis from 'ioredis';
 import supertest from 'supertest';
 import { generate } from 'otplib';
-import { createAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent, signInAgent } from '../support/agents';
 import { appealBody } from '../support/appeals';
 import { ADMIN_TOKEN, api, bearer, trustDevice, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { Inbox } from '../support/inbox';
 import { LogCapture } from '../support/log-capture';
 import { createTestApp, TestApp } from '../support/test-app';

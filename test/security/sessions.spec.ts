@@ -1,6 +1,7 @@
 import supertest from 'supertest';
-import { createAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent, signInAgent } from '../support/agents';
 import { api, bearer, createAccount, createRamUser, KNOWN_DEVICE_ID, signIn, trustDevice, uniqueIp } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
 import { verificationToken } from '../support/verification';

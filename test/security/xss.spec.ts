@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { pageVersion, postForm } from '../support/agent-pages';
-import { createAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent, signInAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, PNG } from '../support/appeals';
 import { api, bearer, createAccount, uniqueEmail } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 

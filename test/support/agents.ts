@@ -2,6 +2,7 @@ import supertest from 'supertest';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { AgentRole } from '../../src/modules/agents/entities/agent.entity';
 import { uniqueEmail } from './factories';
+import { csrfOf } from './html';
 import { TestApp } from './test-app';
 
 export const AGENT_PASSWORD = 'violet lantern across quiet rivers';
@@ -29,10 +30,6 @@ export async function createAgent(
   const agent = await t.get(AgentsService).create(input, { actor: { type: 'system', id: 'test' } });
   return { id: agent.id, email: agent.email, name: agent.name, role, password: input.password };
 }
-
-import { csrfOf } from './html';
-
-export { csrfOf };
 
 /** A cookie-keeping client: the page at `path`, and the CSRF token its forms carry. */
 export async function pageToken(client: supertest.Agent, path: string): Promise<string> {

@@ -1,6 +1,8 @@
 import { NobleCryptoPlugin, ScureBase32Plugin, TOTP } from 'otplib';
 import { Clock } from '../../src/common/clock';
-import { api, bearer } from './factories';
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { TotpService } from '../../src/modules/accounts/totp.service';
+import { api, bearer, createAccount, TestAccount, uniquePhone } from './factories';
 import { Inbox } from './inbox';
 import { TestApp } from './test-app';
 
@@ -9,6 +11,17 @@ const totp = new TOTP({ algorithm: 'sha1', digits: 6, period: 30, crypto: new No
 /** The TOTP code of `secret` at the app's current time, `steps` periods later (negative: earlier). */
 export function totpCode(t: TestApp, secret: string, steps = 0): Promise<string> {
   return totp.generate({ secret, epoch: Math.floor(t.get(Clock).nowMs() / 1000) + steps * 30 });
+}
+
+/** An account with a secure phone and an authenticator app: its TOTP secret and recovery codes. */
+export async function accountWithPhoneAndApp(t: TestApp): Promise<{ account: TestAccount; secret: string; recoveryCodes: string[] }> {
+  const account = await createAccount(t, { securePhone: uniquePhone() });
+  const secret = t.get(TotpService).newSecret();
+  const recoveryCodes = await t.dataSource.transaction(async (manager) => {
+    await t.get(AccountsService).setTotpSecret(manager, account.uid, secret);
+    return t.get(TotpService).issueRecoveryCodes(manager, account.uid);
+  });
+  return { account, secret, recoveryCodes };
 }
 
 export type VerificationPurpose =
