@@ -19,14 +19,11 @@ describe('Account Center in Chromium', () => {
   const browser = useBrowser();
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ listen: true, env: inbox.env });
+    t = await createTestApp({ listen: true, inbox: true });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await inbox?.stop();
-  });
+  afterAll(() => t?.close());
 
   const url = (path: string) => `${t.baseUrl}${path}`;
   const path = (page: Page) => {

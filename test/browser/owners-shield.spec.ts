@@ -21,14 +21,11 @@ describe("The owner's shield in Chromium", () => {
   const browser = useBrowser();
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ listen: true, env: { ...inbox.env, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ listen: true, inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await inbox?.stop();
-  });
+  afterAll(() => t?.close());
 
   const url = (path: string) => `${t.baseUrl}${path}`;
 

@@ -42,15 +42,14 @@ describe('Passkeys in Chromium, with a virtual authenticator', () => {
   const others: BrowserSession[] = [];
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
     // Served on localhost: browsers refuse an IP address as RP ID.
-    t = await createTestApp({ localhost: true, env: inbox.env });
+    t = await createTestApp({ localhost: true, inbox: true });
+    ({ inbox } = t);
   });
 
   afterAll(async () => {
     for (const other of others) await other.close();
     await t?.close();
-    await inbox?.stop();
   });
 
   const url = (path: string) => `${t.baseUrl}${path}`;
