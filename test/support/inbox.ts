@@ -9,6 +9,7 @@ export class Inbox {
     readonly sms: SmsSink,
   ) {}
 
+  /** Sinks of their own, for a reliability drill that stops and restarts them; a test gets its inbox from `createTestApp({ inbox: true })`. */
   static async start(): Promise<Inbox> {
     return new Inbox(await SmtpSink.start(), await SmsSink.start());
   }
