@@ -1,7 +1,5 @@
 import { Notice, NotificationsService } from '../../src/modules/notifications/notifications.service';
 import { templateSpec } from '../../src/modules/notifications/notification-templates';
-import { SmsSink } from '../support/sms-sink';
-import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -75,13 +73,11 @@ describe('/dev/outbox with the development outbox', () => {
 });
 
 describe('/dev/outbox when messages really leave', () => {
-  let smtp: SmtpSink;
-  let sms: SmsSink;
   let t: TestApp;
 
   beforeAll(async () => {
+    // Real transports (SMTP and the SMS webhook) configured: the development outbox is off.
     t = await createTestApp({ smtp: true, sms: true, workers: false });
-    ({ smtp, sms } = t);
   });
 
   afterAll(() => t.close());
