@@ -49,3 +49,9 @@ export async function signInAgent(t: TestApp, agent: TestAgent, totp?: string): 
     .expect('Location', '/agent');
   return client;
 }
+
+/** A client signed in to the back-office as `agent` on app `t`, and the CSRF token of its session. */
+export async function backOfficeSession(t: TestApp, agent: TestAgent): Promise<{ client: supertest.Agent; csrf: string }> {
+  const client = await signInAgent(t, agent);
+  return { client, csrf: await pageToken(client, '/agent/appeals') };
+}
