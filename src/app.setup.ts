@@ -86,8 +86,8 @@ function noStore(req: Request, res: Response, next: NextFunction): void {
 /**
  * Helmet with a strict CSP: scripts, styles and images from this origin only, no inline
  * script anywhere. The third-party UIs of the API docs and of Bull Board (/agent/queues) need
- * inline styles (and the board a <base> of its own); its web-font stylesheet from another
- * origin stays refused.
+ * inline styles (and the board a <base> of its own). No third-party origin anywhere: the board's
+ * page is served without its Google Fonts stylesheet (queue-board.module.ts).
  */
 function securityHeaders(config: AppConfig) {
   const https = config.http.secureCookies;

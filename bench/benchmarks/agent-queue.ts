@@ -115,7 +115,7 @@ async function seedAppeals(db: Client, rows: number): Promise<void> {
     await db.query(
       `INSERT INTO appeals (id, reference, access_token_hash, status, version, contact_email, locale, claimed_uid, claimed_email, claimed_phone, account_match, account_uid,
                             changes, evidence, filed_ip, first_response_due_at, first_response_at, first_response_breached_at, resolution_due_at, resolution_breached_at,
-                            sla_breached, awaiting_since, scheduled_for, resolved_at, closed_at, created_at, updated_at, risk_signals)
+                            sla_breached, awaiting_since, scheduled_for, resolved_at, closed_at, evidence_purged_at, created_at, updated_at, risk_signals)
        SELECT gen_random_uuid(), 'AP-' || lpad(translate(upper(to_hex(n)), '0189', 'QRST'), 10, 'Z'), repeat('0', 64), s.status, 3 + n % 6,
               s.contact, 'en', s.uid, s.claimed_email, s.phone, s.match, CASE WHEN s.match = 'matched' THEN s.uid END,
               jsonb_build_object('logonEmail', s.contact, 'resetPassword', n % 3 = 0), '{"fullName": "Bench Person", "description": "Lost the phone and the mailbox."}',
@@ -126,6 +126,9 @@ async function seedAppeals(db: Client, rows: number): Promise<void> {
               CASE WHEN s.status = 'scheduled' THEN now() + (n % 23 + 1) * interval '1 hour' END,
               CASE WHEN s.status IN ('scheduled', 'completed', 'rejected') THEN s.created_at + (n % 60 + 4) * interval '1 hour' END,
               CASE WHEN s.closed THEN s.created_at + interval '3 days' END,
+              -- A steady state: the evidence of appeals closed longer than EVIDENCE_RETENTION (90 days) was purged when it fell due,
+              -- not left as a backlog of tens of thousands for the service to work off during the measurement.
+              CASE WHEN s.closed AND s.created_at + interval '93 days' < now() THEN s.created_at + interval '93 days' END,
               s.created_at, s.created_at + interval '1 hour',
               -- One appeal in 200 carries duplicate evidence (linked to the appeal before it), one in 50 a disposable contact.
               CASE WHEN n % 200 = 0 THEN jsonb_build_object('duplicate_evidence', jsonb_build_object('reason', 'passport.png is the same file (SHA-256) as scan.png of another appeal, filed for another account.', 'appeals', jsonb_build_array('AP-' || lpad(translate(upper(to_hex(n - 1)), '0189', 'QRST'), 10, 'Z')), 'at', s.created_at))

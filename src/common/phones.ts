@@ -27,19 +27,27 @@ export function normalisePhone(typed: string, country: CountryCode): string | un
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
+/** Per locale, the countries in the order a phone field offers them: the same for every page, so sorted once. */
+const countryLists = new Map<Locale, readonly { code: string; name: string; callingCode: string }[]>();
+
+function countriesIn(locale: Locale): readonly { code: string; name: string; callingCode: string }[] {
+  let list = countryLists.get(locale);
+  if (!list) {
+    const names = new Intl.DisplayNames([locale], { type: 'region' });
+    const collator = new Intl.Collator(locale);
+    const all = getCountries().map((code) => ({ code, name: names.of(code) ?? code, callingCode: getCountryCallingCode(code) }));
+    all.sort((a, b) => collator.compare(a.name, b.name));
+    const first = ['CN', 'US', 'HK', 'TW', 'SG', 'GB'].map((code) => all.find((option) => option.code === code)!).filter(Boolean);
+    list = [...first, ...all.filter((option) => !first.includes(option))];
+    countryLists.set(locale, list);
+  }
+  return list;
+}
+
 /** The countries of a phone field's choice, named in the page's language, its choice first. */
 export function countryOptions(
   locale: Locale,
   selected: CountryCode,
 ): { code: string; name: string; callingCode: string; selected: boolean }[] {
-  const names = new Intl.DisplayNames([locale], { type: 'region' });
-  const all = getCountries().map((code) => ({
-    code,
-    name: names.of(code) ?? code,
-    callingCode: getCountryCallingCode(code),
-    selected: code === selected,
-  }));
-  all.sort((a, b) => a.name.localeCompare(b.name, locale));
-  const first = ['CN', 'US', 'HK', 'TW', 'SG', 'GB'].map((code) => all.find((option) => option.code === code)!).filter(Boolean);
-  return [...first, ...all.filter((option) => !first.includes(option))];
+  return countriesIn(locale).map((option) => ({ ...option, selected: option.code === selected }));
 }

@@ -2,7 +2,7 @@ import { SecurityRevertsService } from '../../src/modules/accounts/changes/secur
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { PasswordResetsService } from '../../src/modules/appeals/password-resets.service';
+import { AppealPasswordResetsService } from '../../src/modules/appeals/appeal-password-resets.service';
 import { createAgent, fileAppeal, PNG, versionOf } from '../support/appeals';
 import { createAccount, uniqueEmail } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
@@ -113,7 +113,7 @@ describe('Appeal pages in Chromium', () => {
     await page.getByRole('heading', { name: 'Your account is secured' }).waitFor();
     await expect(t.get(AccountsService).get(other.uid)).resolves.toMatchObject({ status: 'frozen' });
 
-    const reset = new URL(await t.dataSource.transaction((manager) => t.get(PasswordResetsService).issue(manager, owner.uid, null)))
+    const reset = new URL(await t.dataSource.transaction((manager) => t.get(AppealPasswordResetsService).issue(manager, owner.uid, null)))
       .pathname;
     await page.goto(`${base}${reset}`);
     await page.getByLabel('New password', { exact: true }).fill('short');

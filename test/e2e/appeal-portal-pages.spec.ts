@@ -3,7 +3,7 @@ import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { SecurityRevertsService } from '../../src/modules/accounts/changes/security-reverts.service';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { PasswordResetsService } from '../../src/modules/appeals/password-resets.service';
+import { AppealPasswordResetsService } from '../../src/modules/appeals/appeal-password-resets.service';
 import { csrfOf, fieldError, unescapeHtml } from '../support/html';
 import { createAgent, fileAppeal, FiledAppeal, HTML, PDF, PNG, versionOf } from '../support/appeals';
 import { controlClock, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
@@ -572,7 +572,7 @@ describe('Appeal pages (public)', () => {
 
     it('/reset-password/:token shows the form, puts the policy’s reasons beside the field, sets the password once', async () => {
       const owner = await createAccount(t);
-      const url = await t.dataSource.transaction((manager) => t.get(PasswordResetsService).issue(manager, owner.uid, null));
+      const url = await t.dataSource.transaction((manager) => t.get(AppealPasswordResetsService).issue(manager, owner.uid, null));
       const path = new URL(url).pathname;
       const accounts = t.get(AccountsService);
       const before = (await accounts.get(owner.uid)).passwordChangedAt;

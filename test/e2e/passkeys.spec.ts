@@ -1,7 +1,10 @@
+import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { Passkey } from '../../src/modules/accounts/entities/passkey.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp } from '../support/factories';
+import { flashOf } from '../support/agent-pages';
+import { csrfOf } from '../support/html';
 import { Inbox } from '../support/inbox';
 import { addPasskey, passkeyVerificationToken } from '../support/passkeys';
 import { SoftAuthenticator } from '../support/soft-authenticator';
@@ -448,6 +451,60 @@ describe('Passkeys through the API, with a software authenticator', () => {
       const started = await options();
       await passkeySignIn({ challengeId: started.challengeId, credential: authenticator.assert(started.options) }).expect(401);
       await api(t).post(`/api/v1/security-reverts/${link}`).send().expect(404);
+    });
+  });
+
+  describe('the passkey pages', () => {
+    /** A browser signed in through /login and the emailed code of /login/verify (a new browser is an unfamiliar device). */
+    async function signedInBrowser(account: TestAccount): Promise<supertest.Agent> {
+      const client = supertest.agent(t.app.getHttpServer()).set('Accept', 'text/html').set('X-Forwarded-For', uniqueIp());
+      const login = await client.get('/login').expect(200);
+      const { result, code } = await inbox.codeAfter(account.logonEmail, 'sign-in-code', () =>
+        client
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfOf(login.text), login: account.logonEmail, password: account.password }),
+      );
+      expect(result.status).toBe(303);
+      const verify = await client.get('/login/verify').expect(200);
+      const entered = await client
+        .post('/login/verify')
+        .type('form')
+        .send({ _csrf: csrfOf(verify.text), code });
+      expect([entered.status, entered.headers.location]).toEqual([303, '/security']);
+      return client;
+    }
+
+    it("renames by the API's rule (1 to 64 characters, trimmed on the page), and says so when a name breaks it", async () => {
+      const { account, token, passkeyId } = await ownerWithPasskey();
+      const client = await signedInBrowser(account);
+      const rename = async (name: string) => {
+        const page = await client.get('/security/passkeys').expect(200);
+        const answer = await client
+          .post(`/security/passkeys/${passkeyId}/rename`)
+          .type('form')
+          .send({ _csrf: csrfOf(page.text), name });
+        expect([answer.status, answer.headers.location]).toEqual([303, '/security/passkeys']);
+        return flashOf((await client.get('/security/passkeys').expect(200)).text);
+      };
+      expect(await rename('  Work laptop  ')).toBe('Renamed to &quot;Work laptop&quot;.');
+      expect(await rename('   ')).toBe('A name has 1 to 64 characters.');
+      expect(await rename('x'.repeat(65))).toBe('A name has 1 to 64 characters.');
+      const passkeys = (await api(t).get('/api/v1/account/passkeys').set(bearer(token)).expect(200)).body.passkeys;
+      expect(passkeys.map((passkey: { name: string }) => passkey.name)).toEqual(['Work laptop']);
+    });
+
+    it('sends a sign-in whose answer names no challenge of ours back to /login, as a failed sign-in', async () => {
+      const client = supertest.agent(t.app.getHttpServer()).set('Accept', 'text/html').set('X-Forwarded-For', uniqueIp());
+      const login = await client.get('/login?next=/security/passkeys').expect(200);
+      const answer = await client
+        .post('/login/passkey')
+        .type('form')
+        .send({ _csrf: csrfOf(login.text), challengeId: 'not-a-challenge', credential: '{}', next: '/security/passkeys' });
+      expect([answer.status, answer.headers.location]).toEqual([303, '/login?next=%2Fsecurity%2Fpasskeys']);
+      expect(flashOf((await client.get('/login').expect(200)).text)).toBe(
+        'That passkey could not sign you in. Try again, or sign in with your password.',
+      );
     });
   });
 });

@@ -101,6 +101,8 @@ describe('Back-office security', () => {
         '/agent/team/:id/approve',
         '/agent/team/:id/deactivate',
         '/agent/team/:id/reactivate',
+        '/agent/team/:id/reset-password',
+        '/agent/team/:id/role',
         '/agent/team/:id/workload',
       ]);
     });

@@ -4,18 +4,29 @@ import { validateSync, ValidationError } from 'class-validator';
 import type { Request, Response } from 'express';
 import { FieldError, ValidationFailedError } from '../errors/domain-error';
 import { localeOf } from '../i18n/page-locale';
-import { hasText, pageText, translate } from '../i18n/page-texts';
+import { hasText, PageText, pageText, translate } from '../i18n/page-texts';
 import type { Locale } from '../locales';
 import { toFieldErrors } from './validation.pipe';
 
 /** A class of a form's body: the JSON API's DTO it extends, plus the page's own fields. */
 type FormClass<T> = new () => T;
 
+/** A page text's key, or the key and the values it is worded with (`{ key, values: { example } }`). */
+export type FormText = string | { readonly key: string; readonly values: Readonly<Record<string, string | number>> };
+
 /**
  * For a field, the page text that words each class-validator constraint (`isEmail`, `maxLength`,
- * `sameAs`...), most important first: when several rules fail, the first listed is shown.
+ * `sameAs`...), most important first: when several rules fail, the first listed is shown. The
+ * pseudo-rule `isMissing` words any failure of a field left empty (not given): "Enter your phone"
+ * where the rule itself (`isE164Phone`) would say the same of an empty field and of a wrong one.
  */
-export type FormTexts = Readonly<Record<string, Readonly<Record<string, string>>>>;
+export type FormTexts = Readonly<Record<string, Readonly<Record<string, FormText>>>>;
+
+/**
+ * A page field's value when the body does not post it, in the page's language (the country a
+ * national phone number is read in): applied before the DTO transforms and validates the body.
+ */
+export type FormDefaults = Readonly<Record<string, (locale: Locale) => string>>;
 
 /** A page form's body, validated by the DTO's own rules: the values, and a translated message per failing field. */
 export interface SubmittedForm<T> {
@@ -35,17 +46,17 @@ export interface SubmittedForm<T> {
  * The global validation pipe leaves this parameter alone (it validates `@Body()`, not custom decorators).
  */
 export const FormBody = createParamDecorator(
-  (spec: { readonly type: FormClass<object>; readonly texts?: FormTexts }, context: ExecutionContext) => {
+  (spec: { readonly type: FormClass<object>; readonly texts?: FormTexts; readonly defaults?: FormDefaults }, context: ExecutionContext) => {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    return submittedForm(spec.type, request.body as unknown, response, spec.texts ?? {});
+    return submittedForm(spec.type, request.body as unknown, response, spec.texts ?? {}, spec.defaults ?? {});
   },
 );
 
-/** `FormBody` for `type`: `@FormBody(NewEmailForm, { newEmail: { isEmail: 'account:contact.email.invalid' } })`. */
-export function Form<T extends object>(type: FormClass<T>, texts: FormTexts = {}): ParameterDecorator {
-  return FormBody({ type, texts });
+/** `FormBody` for `type`: `@Form(NewEmailForm, { newEmail: { isEmail: 'account:contact.email.invalid' } })`. */
+export function Form<T extends object>(type: FormClass<T>, texts: FormTexts = {}, defaults: FormDefaults = {}): ParameterDecorator {
+  return FormBody({ type, texts, defaults });
 }
 
 /** Validates `body` as `type` (see `FormBody`). */
@@ -54,8 +65,9 @@ export function submittedForm<T extends object>(
   body: unknown,
   response: Response,
   texts: FormTexts = {},
+  defaults: FormDefaults = {},
 ): SubmittedForm<T> {
-  const plain = body !== null && typeof body === 'object' ? body : {};
+  const plain = body !== null && typeof body === 'object' ? withDefaults(body, defaults, localeOf(response)) : {};
   const value = plainToInstance(type, plain);
   const errors = validateSync(value, {
     whitelist: true,
@@ -64,7 +76,13 @@ export function submittedForm<T extends object>(
     validationError: { target: false, value: false },
   });
   if (errors.some(refusesShape)) throw new ValidationFailedError(toFieldErrors(errors));
-  return { value, errors: fieldMessages(errors, response, texts) };
+  return { value, errors: fieldMessages(errors, value, response, texts) };
+}
+
+/** `body` with each defaulted page field it does not post set to its default for `locale`. */
+function withDefaults(body: object, defaults: FormDefaults, locale: Locale): object {
+  const missing = Object.entries(defaults).filter(([field]) => (body as Record<string, unknown>)[field] === undefined);
+  return missing.length ? { ...body, ...Object.fromEntries(missing.map(([field, value]) => [field, value(locale)])) } : body;
 }
 
 /** A field the form does not have, or a body that is not an object: the request is not the page's. */
@@ -77,7 +95,7 @@ function refusesShape(error: ValidationError): boolean {
  * One message per failing field: the form's own text for the constraint if it names one, else the
  * shared `forms:` text of the rule with its limit, else (a rule no page words) class-validator's message.
  */
-function fieldMessages(errors: ValidationError[], response: Response, texts: FormTexts): FieldError[] {
+function fieldMessages(errors: ValidationError[], value: object, response: Response, texts: FormTexts): FieldError[] {
   const locale = localeOf(response);
   const t = pageText(locale);
   return errors.flatMap((error) => {
@@ -85,8 +103,9 @@ function fieldMessages(errors: ValidationError[], response: Response, texts: For
     const failed = Object.keys(constraints);
     if (!failed.length) return toFieldErrors([error]).slice(0, 1);
     const own = texts[error.property] ?? {};
-    const chosen = Object.keys(own).find((name) => failed.includes(name));
-    if (chosen) return [{ field: error.property, message: t(own[chosen]!, { limit: limitIn(constraints[chosen]!) }) }];
+    const missing = (value as Record<string, unknown>)[error.property] === undefined;
+    const chosen = Object.keys(own).find((name) => failed.includes(name) || (name === 'isMissing' && missing));
+    if (chosen) return [{ field: error.property, message: worded(t, own[chosen]!, limitIn(constraints[chosen]!)) }];
     for (const name of failed) {
       const message = ruleText(locale, constraints[name]!) ?? (hasText(`forms:${name}`) ? t(`forms:${name}`) : undefined);
       if (message) return [{ field: error.property, message }];
@@ -112,6 +131,10 @@ export function ruleText(locale: Locale, message: string): string | undefined {
     if (match) return translate(locale, key, { limit: Number(match[1]) });
   }
   return undefined;
+}
+
+function worded(t: PageText, text: FormText, limit: number | undefined): string {
+  return typeof text === 'string' ? t(text, { limit }) : t(text.key, { limit, ...text.values });
 }
 
 function limitIn(message: string): number | undefined {

@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type {
   AuthenticationResponseJSON,
   AuthenticatorTransport,
@@ -15,6 +10,11 @@ import type {
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
+
+/** @simplewebauthn/server (about 6 MB resident with its CBOR and crypto helpers) is loaded at the first passkey ceremony, not at start. */
+let library: typeof SimpleWebAuthn | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+const webauthn = (): typeof SimpleWebAuthn => (library ??= require('@simplewebauthn/server') as typeof SimpleWebAuthn);
 
 export type {
   AuthenticationResponseJSON,
@@ -81,7 +81,7 @@ export class RelyingParty {
     displayName: string;
     exclude: readonly StoredCredential[];
   }): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    return generateRegistrationOptions({
+    return webauthn().generateRegistrationOptions({
       rpName: this.name,
       rpID: this.rpId,
       userID: Buffer.from(request.userId, 'utf8'),
@@ -98,7 +98,7 @@ export class RelyingParty {
 
   /** Request options for `challenge`; with `allow`, only those credentials (a verification); without, any discoverable one (sign-in). */
   authenticationOptions(challenge: string, allow?: readonly StoredCredential[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    return generateAuthenticationOptions({
+    return webauthn().generateAuthenticationOptions({
       rpID: this.rpId,
       challenge: Buffer.from(challenge, 'base64url'),
       timeout: WEBAUTHN_CHALLENGE_TTL_MS,
@@ -112,7 +112,7 @@ export class RelyingParty {
   /** The credential a registration response proves, or undefined when it proves nothing (bad attestation, challenge, origin, RP ID, no user verification). */
   async verifyRegistration(response: RegistrationResponseJSON, challenge: string): Promise<NewCredential | undefined> {
     try {
-      const result = await verifyRegistrationResponse({
+      const result = await webauthn().verifyRegistrationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin: this.origin,
@@ -139,9 +139,9 @@ export class RelyingParty {
    * not increase is told apart (`counter_regressed`): the credential may have been cloned.
    */
   async verifyAssertion(response: AuthenticationResponseJSON, challenge: string, stored: StoredCredential): Promise<AssertionOutcome> {
-    let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+    let result: Awaited<ReturnType<typeof SimpleWebAuthn.verifyAuthenticationResponse>>;
     try {
-      result = await verifyAuthenticationResponse({
+      result = await webauthn().verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin: this.origin,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Clock } from '../../common/clock';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
@@ -6,16 +6,16 @@ import { FlashService } from '../../common/http/flash.service';
 import { Form, SubmittedForm } from '../../common/http/form-body';
 import { localeOf } from '../../common/i18n/page-locale';
 import { problemFor, textsFor } from '../../common/i18n/response-text';
-import { countryOptions, defaultCountry, isCountry, normalisePhone, PHONE_EXAMPLE } from '../../common/phones';
+import { countryOptions, defaultCountry, isCountry, PHONE_EXAMPLE } from '../../common/phones';
 import { ContactChangeKind, ContactChangesService, PendingChangeView } from '../accounts/changes/contact-changes.service';
 import { AuthenticatedSession } from '../accounts/principal';
 import { VerificationPurpose } from '../verification/verification-purpose';
 import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
 import { codeStep } from './code-step';
-import { CodeForm } from './dto/code.form';
+import { CODE_TEXTS, CodeForm } from './dto/code.form';
 import { NEW_EMAIL_TEXTS, NewEmailForm } from './dto/new-email.form';
-import { NewPhoneForm } from './dto/new-phone.form';
+import { NEW_PHONE_DEFAULTS, NEW_PHONE_TEXTS, NewPhoneForm } from './dto/new-phone.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
 import { VerifiedCookie } from './verified-cookie';
 import { verifyPath } from './verified-purpose';
@@ -112,7 +112,7 @@ export class ContactChangesPagesController {
   @Post('email/confirm')
   confirmEmail(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: CodeForm,
+    @Form(CodeForm, CODE_TEXTS) form: SubmittedForm<CodeForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
@@ -140,27 +140,24 @@ export class ContactChangesPagesController {
   @Post('phone')
   startPhone(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: NewPhoneForm,
+    @Form(NewPhoneForm, NEW_PHONE_TEXTS, NEW_PHONE_DEFAULTS) form: SubmittedForm<NewPhoneForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const typed = form.newPhone?.trim() ?? '';
-    const country = isCountry(form.country) ? form.country : defaultCountry(localeOf(response));
+    // In E.164 once read in the chosen country; kept as typed otherwise, to show again beside the message.
+    const value = typeof form.value.newPhone === 'string' ? form.value.newPhone : '';
+    const country = isCountry(form.value.country) ? form.value.country : defaultCountry(localeOf(response));
     return this.start(
       PHONE,
       session,
-      typed,
+      value,
       request,
       response,
       () => {
-        const phone = normalisePhone(typed, country);
-        if (!phone)
-          throw new ValidationFailedError([
-            { field: 'newPhone', message: textsFor(response)('account:contact.phone.invalid', { example: PHONE_EXAMPLE }) },
-          ]);
+        if (form.errors.length) throw new ValidationFailedError(form.errors);
         return this.changes.startPhoneChange(
           session,
-          { verificationToken: this.verified.token(request, 'change_phone')!, newPhone: phone },
+          { verificationToken: this.verified.token(request, 'change_phone')!, newPhone: value },
           request.ip,
         );
       },
@@ -176,7 +173,7 @@ export class ContactChangesPagesController {
   @Post('phone/confirm')
   confirmPhone(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: CodeForm,
+    @Form(CodeForm, CODE_TEXTS) form: SubmittedForm<CodeForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
@@ -241,16 +238,15 @@ export class ContactChangesPagesController {
   private async confirm(
     spec: ContactSpec,
     session: AuthenticatedSession,
-    form: CodeForm,
+    form: SubmittedForm<CodeForm>,
     response: Response,
     apply: (changeId: string, code: string) => Promise<string>,
   ): Promise<void> {
     const pending = await this.pendingOrBack(spec, session, response);
     if (!pending) return;
     try {
-      const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
-      this.flash.set(response, { kind: 'success', message: await apply(pending.changeId, code) });
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
+      this.flash.set(response, { kind: 'success', message: await apply(pending.changeId, form.value.code) });
       response.redirect(303, '/security');
     } catch (error) {
       await this.codeFailure(spec, session, response, error);

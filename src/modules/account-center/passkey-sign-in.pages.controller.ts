@@ -1,7 +1,8 @@
-import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { Controller, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { Form, SubmittedForm } from '../../common/http/form-body';
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { FlashService } from '../../common/http/flash.service';
 import { translate } from '../../common/i18n/page-texts';
@@ -36,13 +37,19 @@ export class PasskeySignInPagesController {
   }
 
   @Post('passkey')
-  async signIn(@Body() form: PasskeySignInForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const next = localPath(form.next);
+  async signIn(
+    @Form(PasskeySignInForm) form: SubmittedForm<PasskeySignInForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const next = localPath(form.value.next);
     const locale = (response.locals.locale as Locale | undefined) ?? 'en';
     try {
+      // Refused as the API refuses it (400, no attempt counted): the page says the sign-in failed.
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
       const session = await this.passkeySignIns.signIn({
-        challengeId: form.challengeId ?? '',
-        credential: parseCredential(form.credential),
+        challengeId: form.value.challengeId,
+        credential: parseCredential(form.value.credential),
         ...clientInfo(request),
       });
       response.cookie(SESSION_COOKIE, session.token, { ...sessionCookieOptions(this.secureCookies), expires: session.expiresAt });

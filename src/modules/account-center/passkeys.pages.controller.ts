@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
+import { Form, SubmittedForm } from '../../common/http/form-body';
 import { translate } from '../../common/i18n/page-texts';
 import { Locale } from '../../common/locales';
+import { PasskeyInvalidError } from '../accounts/accounts.errors';
 import { AccountsService } from '../accounts/accounts.service';
 import { PasskeyRegistrationService } from '../accounts/changes/passkey-registration.service';
 import { MAX_PASSKEYS, PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
@@ -73,15 +75,18 @@ export class PasskeysPagesController {
   @Post('new')
   async register(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: PasskeyRegistrationForm,
+    @Form(PasskeyRegistrationForm) form: SubmittedForm<PasskeyRegistrationForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     await this.act(response, async () => {
-      const name = form.name?.trim().slice(0, 64) || undefined;
+      const { registrationId, name, credential } = form.value;
+      // The name is the one field typed: its refusal says what a name is; any other is a registration gone wrong.
+      if (form.errors.some(({ field }) => field === 'name')) throw new ValidationFailedError(form.errors);
+      if (form.errors.length) throw new PasskeyInvalidError('This registration is unknown, used or expired: start again.');
       const added = await this.registrations.register(
         session,
-        { registrationId: form.registrationId ?? '', name, credential: parseCredential(form.credential) },
+        { registrationId, name, credential: parseCredential(credential) },
         request.ip,
       );
       return translate(localeOf(response), 'passkeys:add.done', { name: added.name });
@@ -92,14 +97,13 @@ export class PasskeysPagesController {
   async rename(
     @PageSession() session: AuthenticatedSession,
     @Param('id') id: string,
-    @Body() form: PasskeyRenameForm,
+    @Form(PasskeyRenameForm) form: SubmittedForm<PasskeyRenameForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     await this.act(response, async () => {
-      const name = form.name?.trim() ?? '';
-      if (!name || name.length > 64) return { warning: translate(localeOf(response), 'passkeys:rename.invalid') };
-      const renamed = await this.registrations.rename(session, id, name, request.ip);
+      if (form.errors.length) return { warning: translate(localeOf(response), 'passkeys:rename.invalid') };
+      const renamed = await this.registrations.rename(session, id, form.value.name, request.ip);
       return translate(localeOf(response), 'passkeys:rename.done', { name: renamed.name });
     });
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FlashService } from '../../common/http/flash.service';
-import { LOCALE_COOKIE, supportedLocale, timeZoneOf } from '../../common/i18n/page-locale';
+import { LOCALE_COOKIE, timeZoneOf } from '../../common/i18n/page-locale';
 import { textsFor } from '../../common/i18n/response-text';
 import { cookieOptions } from '../../common/http/cookies';
 import { COMMON_TIME_ZONES, isTimeZone } from '../../common/time-zones';
@@ -136,7 +136,7 @@ export class SecurityPagesController {
     @Res() response: Response,
   ): Promise<void> {
     const account = session.account ?? (await this.accounts.get(session.accountUid));
-    const locale = supportedLocale(form.locale) ?? account.locale;
+    const locale = form.locale;
     const timeZone = form.timeZone === undefined ? account.timeZone : isTimeZone(form.timeZone) ? form.timeZone : null;
     await this.accounts.updatePreferences(account.uid, { locale, timeZone }, { actor: auditActorOf(session.principal), ip: request.ip });
     response.cookie(LOCALE_COOKIE, locale, cookieOptions(this.secureCookies, { path: '/', sameSite: 'lax', maxAgeMs: 365 * 86_400_000 }));

@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { Clock } from '../../common/clock';
 import { randomToken } from '../../common/crypto/tokens';
-import { DomainError, FieldError, ValidationFailedError } from '../../common/errors/domain-error';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
+import { Form, SubmittedForm } from '../../common/http/form-body';
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
@@ -13,23 +14,22 @@ import { InjectConfig } from '../../config/config.module';
 import { clientInfo, ClientInfo, DEVICE_COOKIE } from '../accounts/client-info';
 import { SESSION_COOKIE, sessionCookieOptions } from '../accounts/session.guard';
 import { IssuedSession, SessionsService } from '../accounts/sessions.service';
-import { SecondaryChallenge, SecondarySignInService, SIGN_IN_METHODS, SignInMethod } from '../accounts/secondary-sign-in.service';
+import { SecondaryChallenge, SecondarySignInService, SignInMethod } from '../accounts/secondary-sign-in.service';
 import { PROBLEMS, ProblemCode } from '../../common/errors/problem-codes';
 import { SignInService } from '../accounts/sign-in.service';
 import { AccountLayout } from './account-layout.service';
 import { codeStep, CodeStepView } from './code-step';
 import { NextForm } from './dto/next.form';
+import { CODE_TEXTS } from './dto/code.form';
 import { SignInCodeForm } from './dto/sign-in-code.form';
-import { SignInForm } from './dto/sign-in.form';
-import { SignInMethodForm } from './dto/sign-in-method.form';
+import { SIGN_IN_TEXTS, SignInForm } from './dto/sign-in.form';
+import { RECOVERY_CODE, SignInMethodForm } from './dto/sign-in-method.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
 import { DEFAULT_NEXT, localPath } from './local-path';
 import { cookieOptions } from '../../common/http/cookies';
 
 /** The pending sign-in's challenge, between the password and the code (only for /login). */
 const SIGN_IN_COOKIE = 'ac_signin';
-/** `?use=recovery-code`: the authenticator challenge, answered with one of the recovery codes. */
-const RECOVERY_CODE = 'recovery-code';
 /** What "Try another way" may refuse, each with a page text of its own (`another-way:errors.<code>`). */
 const SWITCH_ERRORS: readonly ProblemCode[] = [
   'METHOD_UNAVAILABLE',
@@ -105,17 +105,16 @@ export class SignInPagesController {
 
   /** 303 to `next` (or to the code step); the form again with the error beside its field. */
   @Post()
-  async submit(@Body() form: SignInForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const login = form.login?.trim() ?? '';
-    const next = localPath(form.next);
+  async submit(
+    @Form(SignInForm, SIGN_IN_TEXTS) form: SubmittedForm<SignInForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const login = typeof form.value.login === 'string' ? form.value.login : '';
+    const next = localPath(form.value.next);
     try {
-      const t = textsFor(response);
-      const missing: FieldError[] = [
-        ...(login ? [] : [{ field: 'login', message: t('account:login.enterLogin') }]),
-        ...(form.password ? [] : [{ field: 'password', message: t('account:login.enterPassword') }]),
-      ];
-      if (missing.length) throw new ValidationFailedError(missing);
-      const outcome = await this.signIns.signIn({ login, password: form.password!, ...this.client(request, response) });
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
+      const outcome = await this.signIns.signIn({ login, password: form.value.password, ...this.client(request, response) });
       if (outcome.status === 'signed_in') return this.enter(response, outcome.session, next);
       response.cookie(SIGN_IN_COOKIE, outcome.challengeId, { ...this.signInCookie(), expires: outcome.expiresAt });
       response.redirect(303, withNext('/login/verify', next));
@@ -144,18 +143,17 @@ export class SignInPagesController {
   /** The code: a session and 303 to `next`; the page again with the error beside the code. */
   @Post('verify')
   async verify(
-    @Body() form: SignInCodeForm,
+    @Form(SignInCodeForm, CODE_TEXTS) form: SubmittedForm<SignInCodeForm>,
     @Query('use') use: unknown,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const next = localPath(form.next);
+    const next = localPath(form.value.next);
     const challengeId = this.challengeId(request);
     if (!challengeId) return this.restart(response, next);
     try {
-      const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
-      const session = await this.secondary.complete({ challengeId, code, ...clientInfo(request) });
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
+      const session = await this.secondary.complete({ challengeId, code: form.value.code, ...clientInfo(request) });
       response.clearCookie(SIGN_IN_COOKIE, this.signInCookie());
       this.enter(response, session, next);
     } catch (error) {
@@ -186,14 +184,18 @@ export class SignInPagesController {
    * method, too many codes sent, the challenge locked or expired) shows on the page.
    */
   @Post('verify/method')
-  async switchMethod(@Body() form: SignInMethodForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const next = localPath(form.next);
+  async switchMethod(
+    @Form(SignInMethodForm) form: SubmittedForm<SignInMethodForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const next = localPath(form.value.next);
     const challengeId = this.challengeId(request);
     if (!challengeId) return this.restart(response, next);
-    const method = SIGN_IN_METHODS.find((candidate) => candidate === form.method);
-    const recovery = method === 'totp' && form.use === RECOVERY_CODE;
+    const { method, use } = form.value;
+    const recovery = method === 'totp' && use === RECOVERY_CODE;
     try {
-      if (!method) throw new ValidationFailedError([{ field: 'method', message: 'Choose another way to sign in.' }]);
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
       const current = await this.secondary.describe({ challengeId, ...clientInfo(request) });
       if (current.method !== method) {
         const switched = await this.secondary.switchMethod({ challengeId, method, ...clientInfo(request) });

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import QRCode from 'qrcode';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { problemFor, textsFor } from '../../common/i18n/response-text';
 import { FlashService } from '../../common/http/flash.service';
+import { Form, SubmittedForm } from '../../common/http/form-body';
 import { AccountsService } from '../accounts/accounts.service';
 import { TotpEnrolmentService } from '../accounts/changes/totp-enrolment.service';
 import { AuthenticatedSession } from '../accounts/principal';
@@ -11,7 +12,7 @@ import { TotpService } from '../accounts/totp.service';
 import { VerificationPurpose } from '../verification/verification-purpose';
 import { AccountPages } from './account-pages.decorator';
 import { PageSession } from './account-pages.guard';
-import { CodeForm } from './dto/code.form';
+import { CodeForm, TOTP_CODE_TEXTS } from './dto/code.form';
 import { CODE_ERRORS, formFailure, renderFailure } from './form-failure';
 import { VerifiedCookie } from './verified-cookie';
 import { verifyPath } from './verified-purpose';
@@ -53,14 +54,13 @@ export class TotpPagesController {
   @HttpCode(200)
   async activate(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: CodeForm,
+    @Form(CodeForm, TOTP_CODE_TEXTS) form: SubmittedForm<CodeForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     try {
-      const code = form.code?.trim() ?? '';
-      if (!code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:totp.enterCode') }]);
-      const { recoveryCodes } = await this.enrolments.activate(session, code, request.ip);
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
+      const { recoveryCodes } = await this.enrolments.activate(session, form.value.code, request.ip);
       response.render('account/totp-recovery-codes', {
         title: textsFor(response)('account:totp.codesTitle'),
         recoveryCodes,

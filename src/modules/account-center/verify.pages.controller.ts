@@ -3,10 +3,11 @@ import type { Request, Response } from 'express';
 import { Clock } from '../../common/clock';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { FlashService } from '../../common/http/flash.service';
+import { Form, SubmittedForm } from '../../common/http/form-body';
 import { textsFor } from '../../common/i18n/response-text';
 import type { PageText } from '../../common/i18n/page-texts';
 import { maskEmail, maskPhone } from '../../common/masking';
-import { VERIFICATION_METHODS, verificationMethods, VerificationMethod } from '../accounts/account-view';
+import { verificationMethods, VerificationMethod } from '../accounts/account-view';
 import { AccountsService } from '../accounts/accounts.service';
 import { PasskeyCredentialsService } from '../accounts/passkey-credentials.service';
 import { Account } from '../accounts/entities/account.entity';
@@ -18,7 +19,8 @@ import { PageSession } from './account-pages.guard';
 import { codeStep } from './code-step';
 import { parseCredential } from './dto/passkey.forms';
 import { SCRIPTS } from './passkeys.pages.controller';
-import { StartVerificationForm } from './dto/start-verification.form';
+import { START_VERIFICATION_TEXTS, StartVerificationForm } from './dto/start-verification.form';
+import { CODE_TEXTS } from './dto/code.form';
 import { VerificationCodeForm } from './dto/verification-code.form';
 import { VerificationResendForm } from './dto/verification-resend.form';
 import { CODE_ERRORS, FormFailure, formFailure, renderFailure } from './form-failure';
@@ -65,18 +67,16 @@ export class VerifyPagesController {
   @Post()
   async start(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: StartVerificationForm,
+    @Form(StartVerificationForm, START_VERIFICATION_TEXTS) form: SubmittedForm<StartVerificationForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const purpose = purposeOf(form.purpose);
+    const purpose = purposeOf(form.value.purpose);
     const account = await this.accounts.getChangeable(session);
-    const method = (VERIFICATION_METHODS as readonly string[]).includes(form.method ?? '')
-      ? (form.method as VerificationMethod)
-      : undefined;
+    const method = form.errors.some(({ field }) => field === 'method') ? undefined : form.value.method;
     try {
-      if (!method) throw new ValidationFailedError([{ field: 'method', message: textsFor(response)('account:verify.choose') }]);
-      const started = await this.verifications.start(session, { purpose, method }, request.ip);
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
+      const started = await this.verifications.start(session, { purpose, method: form.value.method }, request.ip);
       response.redirect(303, `${verifyPath(purpose)}&id=${started.id}`);
     } catch (error) {
       const failure = formFailure(error, { METHOD_UNAVAILABLE: 'method', VERIFICATION_LOCKED: 'method', RATE_LIMITED: 'method' });
@@ -89,17 +89,20 @@ export class VerifyPagesController {
   @Post('code')
   async verify(
     @PageSession() session: AuthenticatedSession,
-    @Body() form: VerificationCodeForm,
+    @Form(VerificationCodeForm, CODE_TEXTS) form: SubmittedForm<VerificationCodeForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const started = await this.started(session, form.id ?? '', purposeOf(form.purpose), response);
+    const started = await this.started(session, form.value.id ?? '', purposeOf(form.value.purpose), response);
     if (!started) return;
     try {
-      const code = form.code?.trim() ?? '';
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
+      const { code, credential } = form.value;
       const passkey = started.method === 'passkey';
-      if (!passkey && !code) throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
-      const answer = passkey ? { credential: parseCredential(form.credential) ?? {} } : { code };
+      // The code is optional in the API's rule (a passkey answers without one); this verification's method asks for it.
+      if (!passkey && code === undefined)
+        throw new ValidationFailedError([{ field: 'code', message: textsFor(response)('account:code.enter') }]);
+      const answer = passkey ? { credential: parseCredential(credential) ?? {} } : { code };
       const { verificationToken, expiresAt } = await this.verifications.verify(session, started.id, answer, request.ip);
       this.verified.set(response, started.purpose, verificationToken, expiresAt);
       response.redirect(303, PURPOSE_PAGES[started.purpose].path);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { isE164Phone, normaliseEmail } from '../../common/contacts';
 import { CryptoService } from '../../common/crypto/crypto.service';
@@ -102,6 +102,14 @@ export class AccountsService {
   async findByLogonEmail(email: string, manager: EntityManager = this.dataSource.manager): Promise<Account | null> {
     const [row] = (await manager.query(this.byLogonEmail.sql, [normaliseEmail(email)])) as Record<string, unknown>[];
     return row ? this.byLogonEmail.row.read(row) : null;
+  }
+
+  /** The logon emails of the accounts among `uids` (unknown ones left out), for pages that say whose an event is. */
+  async logonEmailsOf(uids: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(uids.filter((uid) => /^\d{16}$/.test(uid)))];
+    if (!wanted.length) return new Map();
+    const accounts = await this.dataSource.manager.find(Account, { select: { uid: true, logonEmail: true }, where: { uid: In(wanted) } });
+    return new Map(accounts.map((account) => [account.uid, account.logonEmail]));
   }
 
   /** Every account with this secure phone (a phone may secure several accounts). */

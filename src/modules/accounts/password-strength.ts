@@ -14,6 +14,12 @@ export const SCORED_CHARACTERS = 40;
  * counted: on a loaded machine it alone can take seconds.
  */
 export const SCORING_BUDGET_MS = 20_000;
+/**
+ * The scorer's thread ends after this long without a scoring: its heap (the dictionaries, about
+ * 55 MB resident) is given back, and the next scoring starts it again (half a second of loading).
+ * Passwords are typed rarely; a process should not carry the dictionaries between two changes.
+ */
+export const SCORER_IDLE_MS = 30_000;
 
 export interface StrengthVerdict {
   /** On the list of common passwords (case ignored). */
@@ -47,8 +53,17 @@ export class PasswordStrengthScorer {
   private scorer?: Scorer;
   private sequence = 0;
   private readonly pending = new Map<number, Pending>();
+  private idle?: NodeJS.Timeout;
+
+  constructor(private readonly idleMs = SCORER_IDLE_MS) {}
+
+  /** Whether the scorer's thread is up (it starts at a scoring and ends when idle). */
+  get running(): boolean {
+    return this.scorer !== undefined;
+  }
 
   score(password: string, identity: readonly string[]): Promise<StrengthVerdict> {
+    clearTimeout(this.idle);
     const scorer = (this.scorer ??= this.start());
     const id = (this.sequence += 1);
     return new Promise<StrengthVerdict>((resolve, reject) => {
@@ -74,7 +89,8 @@ export class PasswordStrengthScorer {
         scored: SCORED_CHARACTERS,
         modules: ['@zxcvbn-ts/core', '@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'].map((name) => require.resolve(name)),
       },
-      resourceLimits: { maxOldGenerationSizeMb: 96 },
+      // A small young generation: the dictionaries live in the old one, and each scoring allocates little (55 MB resident instead of 85).
+      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 2 },
     });
     worker.unref();
     let markReady: () => void = () => undefined;
@@ -85,18 +101,24 @@ export class PasswordStrengthScorer {
       if (!entry) return;
       this.pending.delete(id);
       clearTimeout(entry.timer);
-      if (this.pending.size === 0) worker.unref();
+      if (this.pending.size === 0) {
+        worker.unref();
+        this.idle = setTimeout(() => void this.stop(new ScorerUnavailableError()), this.idleMs).unref();
+      }
       entry.resolve({ common, score, warning: warning ?? undefined, suggestions: suggestions ?? [] });
     });
     worker.on('error', (error) => void this.stop(error));
     worker.on('exit', () => {
-      if (this.scorer?.worker === worker) this.scorer = undefined;
+      // A thread that `stop` ended has already failed its scorings; those pending now belong to its successor.
+      if (this.scorer?.worker !== worker) return;
+      this.scorer = undefined;
       this.failPending(new ScorerUnavailableError());
     });
     return { worker, ready };
   }
 
   private async stop(error: Error): Promise<void> {
+    clearTimeout(this.idle);
     const scorer = this.scorer;
     this.scorer = undefined;
     this.failPending(error instanceof DomainError ? error : new ScorerUnavailableError());

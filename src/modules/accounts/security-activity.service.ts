@@ -13,6 +13,7 @@ import { DevicesService } from './devices.service';
 import { networkOf } from './network';
 import { AuthenticatedSession, auditActorOf } from './principal';
 import { SessionsService } from './sessions.service';
+import { isUuid } from '../../common/validation/is-uuid';
 
 /** The kinds of security activity, as `GET /api/v1/account/activity` names them. */
 export type ActivityType =
@@ -166,9 +167,7 @@ export class SecurityActivityService {
 
   /** The user agents of the sessions the page's events name (the sign-in events carry the session, not the browser). */
   private async userAgents(accountUid: string, events: readonly AuditEvent[]): Promise<Map<string, string | null>> {
-    const ids = [
-      ...new Set(events.map((event) => event.data.sessionId).filter((id): id is string => typeof id === 'string' && UUID.test(id))),
-    ];
+    const ids = [...new Set(events.map((event) => event.data.sessionId).filter((id): id is string => isUuid(id)))];
     if (!ids.length) return new Map();
     const rows = (await this.dataSource.query(`SELECT id, user_agent FROM sessions WHERE account_uid = $1 AND id = ANY($2::uuid[])`, [
       accountUid,
@@ -177,8 +176,6 @@ export class SecurityActivityService {
     return new Map(rows.map((row) => [row.id, row.user_agent]));
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function typeOf(event: AuditEvent): ActivityType {
   const type = ACTIVITY_TYPES[event.action];

@@ -13,7 +13,7 @@ import { SignedInAgent } from './signed-in-agent';
 /** The back-office session cookie; scoped to /agent so no other page ever receives it. */
 export const AGENT_SESSION_COOKIE = 'ac_agent';
 
-export type AgentRevocationReason = 'sign_out' | 'deactivated' | 'password_changed';
+export type AgentRevocationReason = 'sign_out' | 'deactivated' | 'password_changed' | 'password_reset' | 'role_awaiting_approval';
 
 export interface IssuedAgentSession {
   readonly sessionId: string;
@@ -30,6 +30,7 @@ interface LiveRow {
   name: string;
   role: AgentRole;
   totp_enabled: boolean;
+  password_change_required: boolean;
 }
 
 /**
@@ -61,7 +62,8 @@ export class AgentSessionsService {
     if (!SESSION_TOKEN.test(token)) return undefined;
     const now = this.clock.now();
     const [row]: LiveRow[] = await this.dataSource.query(
-      `SELECT s.id AS session_id, s.last_seen_at, a.id, a.email, a.name, a.role, a.totp_secret IS NOT NULL AS totp_enabled
+      `SELECT s.id AS session_id, s.last_seen_at, a.id, a.email, a.name, a.role, a.totp_secret IS NOT NULL AS totp_enabled,
+              a.password_change_required
          FROM agent_sessions s JOIN agents a ON a.id = s.agent_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.active AND NOT a.awaiting_approval`,
       [hashToken(token), now, new Date(now.getTime() - this.lifetime.idleMs)],
@@ -70,7 +72,15 @@ export class AgentSessionsService {
     if (this.lifetime.dueForTouch(row.last_seen_at, now.getTime())) {
       await this.dataSource.query('UPDATE agent_sessions SET last_seen_at = $2 WHERE id = $1', [row.session_id, now]);
     }
-    return { id: row.id, email: row.email, name: row.name, role: row.role, totpEnabled: row.totp_enabled, sessionId: row.session_id };
+    return {
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      totpEnabled: row.totp_enabled,
+      passwordChangeRequired: row.password_change_required,
+      sessionId: row.session_id,
+    };
   }
 
   /** Ends one session (sign-out); a no-op when it has ended already. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isUUID } from 'class-validator';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { normaliseEmail } from '../../common/contacts';
@@ -16,7 +16,8 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { AgentSessionsService, IssuedAgentSession } from './agent-sessions.service';
 import { AgentTotpService } from './agent-totp.service';
 import { AgentEmailInUseError, AgentTransitionError } from './agents.errors';
-import { Agent, AgentRole } from './entities/agent.entity';
+import { AGENT_ROLES, Agent, AgentRole } from './entities/agent.entity';
+import { roleAllows } from './agent-roles';
 import { SignedInAgent } from './signed-in-agent';
 
 export interface NewAgent {
@@ -35,6 +36,15 @@ export interface TotpEnrolment {
 }
 
 const ENROLMENT_TTL_MS = 15 * 60_000;
+
+/** Letters and digits that cannot be mistaken for one another when read off a screen. */
+const TEMPORARY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/** A temporary password: four groups of five from TEMPORARY_ALPHABET (about 99 bits), such as `k7mqz-…`. */
+function temporaryPasswordText(): string {
+  const characters = Array.from({ length: 20 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]);
+  return [0, 5, 10, 15].map((start) => characters.slice(start, start + 5).join('')).join('-');
+}
 
 /** Back-office agents: created by an admin (API, CLI or the team page), who also deactivates them; each agent keeps their own password and TOTP. */
 @Injectable()
@@ -73,6 +83,7 @@ export class AgentsService {
       roleGrantedBy: context.actor.type === 'agent' ? (context.actor.id ?? null) : null,
       roleApprovedBy: null,
       awaitingApproval,
+      passwordChangeRequired: false,
       languages: 'en',
       capacity: 10,
       createdAt: now,
@@ -190,6 +201,14 @@ export class AgentsService {
     return new Map(agents.map((agent) => [agent.id, agent.name]));
   }
 
+  /** The names and emails of the agents among `ids` (unknown ids are left out): the audit page says who acted by name. */
+  async identitiesOf(ids: readonly string[]): Promise<Map<string, { name: string; email: string }>> {
+    const wanted = [...new Set(ids.filter((id) => isUUID(id)))];
+    if (!wanted.length) return new Map();
+    const agents = await this.dataSource.manager.find(Agent, { select: { id: true, name: true, email: true }, where: { id: In(wanted) } });
+    return new Map(agents.map((agent) => [agent.id, { name: agent.name, email: agent.email }]));
+  }
+
   /**
    * How the agent came by their role, through the caller's transaction (four eyes check it):
    * who granted it, who approved it, when; undefined for an unknown agent.
@@ -277,6 +296,83 @@ export class AgentsService {
   }
 
   /**
+   * An admin changes another agent's role (the team page, after a confirmation step), audited as
+   * `agent.role_changed`. A lower role takes effect at once. A higher one, like a supervisor or
+   * admin created on the team page, waits for a second admin (`approveRole`): until then the agent
+   * cannot sign in and their sessions end now, so one admin alone never makes a second pair of eyes
+   * (the admin who asked cannot approve). Every active admin is told of a new supervisor or admin.
+   * Either way four eyes count the role's age from the change. Nobody changes their own role, and
+   * the last active admin stays one: the active admins' rows are locked, so two admins demoting
+   * each other at once cannot leave none.
+   */
+  async changeRole(id: string, role: AgentRole, context: ChangeContext): Promise<{ agent: Agent; from: AgentRole }> {
+    if (!(AGENT_ROLES as readonly string[]).includes(role))
+      throw new ValidationFailedError([{ field: 'role', message: 'Choose agent, supervisor or admin.' }]);
+    if (context.actor.id === id) throw new AgentTransitionError('You cannot change your own role; ask another admin.');
+    return this.dataSource.transaction(async (manager) => {
+      const admins: { id: string }[] = await manager.query(
+        `SELECT id FROM agents WHERE role = 'admin' AND active AND NOT awaiting_approval ORDER BY id FOR UPDATE`,
+      );
+      const agent = isUUID(id) ? await manager.findOne(Agent, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!agent) throw new NotFoundError('There is no such agent.');
+      if (agent.role === role) throw new AgentTransitionError(`${agent.name} is already ${role === 'admin' ? 'an' : 'a'} ${role}.`);
+      const promotion = !roleAllows(agent.role, role);
+      // A role waiting for its approval may be lowered (which withdraws it), not raised further.
+      if (agent.awaitingApproval && promotion)
+        throw new AgentTransitionError(`${agent.name} waits for a second admin to approve their role; approve it first.`);
+      if (agent.role === 'admin' && !admins.some((admin) => admin.id !== id))
+        throw new AgentTransitionError(`${agent.name} is the last active admin: make another admin first.`);
+      const now = this.clock.now();
+      const changed = {
+        role,
+        roleGrantedAt: now,
+        roleGrantedBy: context.actor.type === 'agent' ? (context.actor.id ?? null) : null,
+        roleApprovedBy: null,
+        awaitingApproval: promotion,
+        updatedAt: now,
+      };
+      await manager.update(Agent, { id }, changed);
+      const revokedSessions = promotion ? await this.sessions.revokeAll(manager, id, 'role_awaiting_approval') : 0;
+      await this.audit.record(manager, {
+        action: 'agent.role_changed',
+        actor: context.actor,
+        subject: { type: 'agent', id },
+        data: { from: agent.role, to: role, ...(promotion ? { awaitingApproval: true, revokedSessions } : {}) },
+        ip: context.ip,
+      });
+      const updated = { ...agent, ...changed };
+      if (promotion) await this.tellAdmins(manager, updated, context, true);
+      return { agent: updated, from: agent.role };
+    });
+  }
+
+  /**
+   * An admin resets another agent's password to a temporary one, returned here to be shown once
+   * (only its hash is kept): every session of the agent ends, and the agent must choose a password
+   * of their own before any other back-office page. An agent changes their own on their Me page.
+   */
+  async resetPassword(id: string, context: ChangeContext): Promise<{ agent: Agent; temporaryPassword: string }> {
+    if (context.actor.id === id) throw new AgentTransitionError('Change your own password on your Me page.');
+    const temporaryPassword = temporaryPasswordText();
+    const passwordHash = await this.hasher.hash(temporaryPassword);
+    return this.dataSource.transaction(async (manager) => {
+      const agent = isUUID(id) ? await manager.findOne(Agent, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+      if (!agent) throw new NotFoundError('There is no such agent.');
+      const changed = { passwordHash, passwordChangeRequired: true, updatedAt: this.clock.now() };
+      await manager.update(Agent, { id }, changed);
+      const revokedSessions = await this.sessions.revokeAll(manager, id, 'password_reset');
+      await this.audit.record(manager, {
+        action: 'agent.password_reset',
+        actor: context.actor,
+        subject: { type: 'agent', id },
+        data: { revokedSessions },
+        ip: context.ip,
+      });
+      return { agent: { ...agent, ...changed }, temporaryPassword };
+    });
+  }
+
+  /**
    * Changes the agent's own password after checking the current one, under the password policy
    * (the agent's email and id as identity); every other session of the agent ends.
    */
@@ -296,7 +392,7 @@ export class AgentsService {
     await this.assertPassword(input.newPassword, agent, 'newPassword', (candidate) => this.hasher.verify(agent.passwordHash, candidate));
     const passwordHash = await this.hasher.hash(input.newPassword);
     return this.dataSource.transaction(async (manager) => {
-      await manager.update(Agent, { id: agent.id }, { passwordHash, updatedAt: this.clock.now() });
+      await manager.update(Agent, { id: agent.id }, { passwordHash, passwordChangeRequired: false, updatedAt: this.clock.now() });
       const revokedSessions = await this.sessions.revokeAll(manager, agent.id, 'password_changed');
       await this.audit.record(manager, {
         action: 'agent.password_changed',

@@ -7,5 +7,7 @@ export interface SignedInAgent {
   readonly name: string;
   readonly role: AgentRole;
   readonly totpEnabled: boolean;
+  /** An admin reset the password to a temporary one: only the Me page (to choose a new one) and sign-out are open. */
+  readonly passwordChangeRequired: boolean;
   readonly sessionId: string;
 }

@@ -17,7 +17,7 @@ import { AppealNotices } from './appeal-notices';
 import { AppealTransitions } from './appeal-transitions';
 import { decidePartyAction } from './appeal-workflow';
 import { AppealsRepository } from './appeals.repository';
-import { PasswordResetsService } from './password-resets.service';
+import { AppealPasswordResetsService } from './appeal-password-resets.service';
 import { Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
 
@@ -57,7 +57,7 @@ export class AppealCompletionService {
     private readonly devices: DevicesService,
     private readonly totp: TotpService,
     private readonly passkeys: PasskeyCredentialsService,
-    private readonly passwordResets: PasswordResetsService,
+    private readonly passwordResets: AppealPasswordResetsService,
     private readonly notices: AppealNotices,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,

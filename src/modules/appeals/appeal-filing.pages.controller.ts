@@ -7,6 +7,7 @@ import { DomainError, ValidationFailedError } from '../../common/errors/domain-e
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
+import { submittedForm } from '../../common/http/form-body';
 import { localeOf } from '../../common/i18n/page-locale';
 import { textsFor } from '../../common/i18n/response-text';
 import type { Locale } from '../../common/locales';
@@ -18,8 +19,13 @@ import { asFieldProblem, attachmentsView, fieldId, uploadAttachment } from './ap
 import type { UploadRequest } from './appeal-page-upload.middleware';
 import { AppealPortalService, AttachmentView } from './appeal-portal.service';
 import { clientIp } from './appeals.controller';
-import { AppealPageForm } from './dto/appeal-page.form';
-import { ContactVerificationDto } from './dto/contact-verification.dto';
+import {
+  APPEAL_CONTACT_CODE_TEXTS,
+  APPEAL_CONTACT_EMAIL_TEXTS,
+  AppealContactCodeForm,
+  AppealContactEmailForm,
+  AppealPageForm,
+} from './dto/appeal-page.form';
 import { FileAppealDto } from './dto/file-appeal.dto';
 
 type Fields = Record<string, string>;
@@ -100,12 +106,11 @@ export class AppealFilingPagesController {
   /** Step 1: the contact email; the code page next. */
   private async sendCode({ fields, client, request, response }: PostedStep): Promise<void> {
     const account = pick(fields, ACCOUNT_FIELDS);
-    const email = fields.email?.trim() ?? '';
+    const form = submittedForm(AppealContactEmailForm, { email: fields.email }, response, APPEAL_CONTACT_EMAIL_TEXTS);
+    const email = form.value.email ?? '';
     const zh = fields.locale === 'zh-CN';
     try {
-      if (!email) throw new ValidationFailedError([{ field: 'email', message: textsFor(response)('appeal:errors.emailMissing') }]);
-      const invalid = await validate(plainToInstance(ContactVerificationDto, { email }));
-      if (invalid.length) throw new ValidationFailedError([{ field: 'email', message: textsFor(response)('appeal:errors.emailInvalid') }]);
+      if (form.errors.length) throw new ValidationFailedError(form.errors);
       const sent = await this.filing.verifyContact(email, { ip: client.ip, locale: zh ? 'zh-CN' : 'en' });
       this.render(request, response, 200, 'appeal/code', { account, email, zh, verificationId: sent.id, errors: {} });
     } catch (error) {
@@ -164,12 +169,11 @@ export class AppealFilingPagesController {
   /** The code, checked (an attempt counted) before the form: a typo shows now, not after the form is filled. */
   private async checkCode({ fields, client, request, response }: PostedStep): Promise<void> {
     const verificationId = fields['contactVerification.id'] ?? '';
-    const code = fields['contactVerification.code']?.trim() ?? '';
+    const form = submittedForm(AppealContactCodeForm, { code: fields['contactVerification.code'] }, response, APPEAL_CONTACT_CODE_TEXTS);
+    const code = form.value.code ?? '';
     try {
-      if (!code)
-        throw new ValidationFailedError([
-          { field: 'contactVerification.code', message: textsFor(response)('appeal:required.contactVerification-code') },
-        ]);
+      if (form.errors.length)
+        throw new ValidationFailedError(form.errors.map(({ message }) => ({ field: 'contactVerification.code', message })));
       const { contactEmail } = await this.filing.checkContactCode(verificationId, code, client);
       this.render(request, response, 200, 'appeal/details', {
         ...detailsView({ ...fields, 'contactVerification.code': code }, contactEmail, localeOf(response)),

@@ -12,8 +12,8 @@ import { AppealCoolingOffService } from './appeal-cooling-off.service';
 import { CHANGE_LABELS } from './requested-changes';
 import { AppealReceiptsService } from './appeal-receipts.service';
 import { clientIp } from './appeals.controller';
-import { PasswordResetForm } from './dto/password-reset.form';
-import { PasswordResetsService } from './password-resets.service';
+import { AppealPasswordResetForm } from './dto/appeal-password-reset.form';
+import { AppealPasswordResetsService } from './appeal-password-resets.service';
 
 /**
  * The pages behind the links appeal messages carry: `/appeal/object/:token` (to former
@@ -26,7 +26,7 @@ import { PasswordResetsService } from './password-resets.service';
 export class AppealLinksPagesController {
   constructor(
     private readonly coolingOff: AppealCoolingOffService,
-    private readonly resets: PasswordResetsService,
+    private readonly resets: AppealPasswordResetsService,
     private readonly receipts: AppealReceiptsService,
   ) {}
 
@@ -68,7 +68,7 @@ export class AppealLinksPagesController {
   @Post('reset-password/:token')
   async reset(
     @Param('token') token: string,
-    @Form(PasswordResetForm, NEW_PASSWORD_TEXTS) form: SubmittedForm<PasswordResetForm>,
+    @Form(AppealPasswordResetForm, NEW_PASSWORD_TEXTS) form: SubmittedForm<AppealPasswordResetForm>,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {

@@ -12,6 +12,7 @@ import { REFERENCE } from './appeals.repository';
 import { AccountMatch, Appeal } from './entities/appeal.entity';
 import { changeKeys } from './requested-changes';
 import { isRiskSignal, RiskSignal } from './risk/risk-signals';
+import { UUID_PATTERN } from '../../common/validation/is-uuid';
 
 export const QUEUE_PAGE_SIZE = 50;
 
@@ -63,7 +64,6 @@ export interface AppealQueueRow {
 /** `status IN (...)` written out, so PostgreSQL can use the partial index of open appeals. */
 export const OPEN_SQL = `a.status IN (${OPEN_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface QueueSqlRow {
   reference: string;
@@ -152,7 +152,7 @@ export function queueQuery(agentId: string, filters: QueueFilters, now: Date): {
     where.push(search);
   }
   if (filters.after) {
-    const [at, id] = decodeCursor(filters.after, [CURSOR_TIME, CURSOR_ID]);
+    const [at, id] = decodeCursor(filters.after, [CURSOR_TIME, UUID_PATTERN]);
     where.push(`(a.created_at, a.id) > (${param(at)}::timestamptz, ${param(id)}::uuid)`);
   }
   const sql = `SELECT a.id, a.reference, a.status, a.version, a.created_at, a.updated_at, a.contact_email, a.account_match, a.changes, a.sla_breached, a.flood,

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error';
 import { CsrfProtected } from '../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../common/http/csrf.service';
 import { FlashService } from '../../common/http/flash.service';
+import { Form, SubmittedForm } from '../../common/http/form-body';
+import { byField } from '../../common/http/form-errors';
 import { AppealAccessTokensService } from './appeal-access-tokens.service';
 import { AppealPageAccess } from './appeal-page-access';
 import type { UploadRequest } from './appeal-page-upload.middleware';
@@ -15,9 +17,9 @@ import { textsFor } from '../../common/i18n/response-text';
 import { AppealCredentials, AppealPortalService } from './appeal-portal.service';
 import { AppealReceiptsService } from './appeal-receipts.service';
 import { clientIp } from './appeals.controller';
-import { AccessTokenResendForm } from './dto/access-token-resend.form';
-import { AppealMessageForm } from './dto/appeal-message.form';
-import { AppealStatusOpenForm } from './dto/appeal-status-open.form';
+import { ACCESS_TOKEN_RESEND_TEXTS, AccessTokenResendForm } from './dto/access-token-resend.form';
+import { APPEAL_MESSAGE_TEXTS, AppealMessageForm } from './dto/appeal-message.form';
+import { APPEAL_STATUS_OPEN_TEXTS, AppealStatusOpenForm } from './dto/appeal-status-open.form';
 
 const STATUS_PATH = '/appeal/status';
 
@@ -58,16 +60,13 @@ export class AppealStatusPagesController {
   }
 
   @Post()
-  async open(@Body() form: AppealStatusOpenForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const reference = form.reference?.trim().toUpperCase() ?? '';
-    const accessToken = form.accessToken?.trim() ?? '';
-    if (!reference || !accessToken) {
-      const errors = {
-        ...(reference ? {} : { reference: textsFor(response)('appeal:open.enterReference') }),
-        ...(accessToken ? {} : { accessToken: textsFor(response)('appeal:open.enterToken') }),
-      };
-      return this.renderForms(request, response, 400, { reference, errors });
-    }
+  async open(
+    @Form(AppealStatusOpenForm, APPEAL_STATUS_OPEN_TEXTS) form: SubmittedForm<AppealStatusOpenForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const { reference, accessToken } = form.value;
+    if (form.errors.length) return this.renderForms(request, response, 400, { reference, errors: byField(form.errors) });
     try {
       await this.portal.authorize({ reference, accessToken });
     } catch (error) {
@@ -80,16 +79,16 @@ export class AppealStatusPagesController {
 
   /** "Lost your access token?": the same answer whether or not the reference and email match. */
   @Post('access-token')
-  async resendToken(@Body() form: AccessTokenResendForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const reference = form.reference?.trim().toUpperCase() ?? '';
-    const email = form.email?.trim() ?? '';
+  async resendToken(
+    @Form(AccessTokenResendForm, ACCESS_TOKEN_RESEND_TEXTS) form: SubmittedForm<AccessTokenResendForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const { reference, email } = form.value;
     try {
-      if (!reference || !/^[^@\s]+@[^@\s]+$/.test(email)) {
-        throw new ValidationFailedError([
-          ...(reference ? [] : [{ field: 'resend-reference', message: textsFor(response)('appeal:open.enterResendReference') }]),
-          ...(/^[^@\s]+@[^@\s]+$/.test(email) ? [] : [{ field: 'resend-email', message: textsFor(response)('appeal:open.enterEmail') }]),
-        ]);
-      }
+      // This form's fields are `resend-…` on the page, beside the other form's `reference`.
+      if (form.errors.length)
+        throw new ValidationFailedError(form.errors.map(({ field, message }) => ({ field: `resend-${field}`, message })));
       await this.accessTokens.resend(reference, email, { ip: clientIp(request) });
     } catch (error) {
       const problem = asFieldProblem(error, 'resend-email', localeOf(response));
@@ -106,17 +105,15 @@ export class AppealStatusPagesController {
 
   /** An answer or more details; an appeal waiting for the person goes back to review. */
   @Post('messages')
-  async reply(@Body() form: AppealMessageForm, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async reply(
+    @Form(AppealMessageForm, APPEAL_MESSAGE_TEXTS) form: SubmittedForm<AppealMessageForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const credentials = this.credentials(request, response);
     if (!credentials) return;
-    const body = form.body?.trim() ?? '';
-    if (!body)
-      return this.renderStatus(request, response, 400, credentials, { errors: { body: textsFor(response)('appeal:messages.empty') } });
-    if (body.length > 5000)
-      return this.renderStatus(request, response, 400, credentials, {
-        body,
-        errors: { body: textsFor(response)('appeal:messages.tooLong') },
-      });
+    const { body } = form.value;
+    if (form.errors.length) return this.renderStatus(request, response, 400, credentials, { body, errors: byField(form.errors) });
     try {
       await this.portal.postMessage(credentials, body, { ip: clientIp(request) });
     } catch (error) {

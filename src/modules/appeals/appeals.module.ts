@@ -51,8 +51,8 @@ import { AppealMessage } from './entities/appeal-message.entity';
 import { AppealObjection } from './entities/appeal-objection.entity';
 import { Appeal } from './entities/appeal.entity';
 import { PasswordReset } from './entities/password-reset.entity';
-import { PasswordResetsController } from './password-resets.controller';
-import { PasswordResetsService } from './password-resets.service';
+import { AppealPasswordResetsController } from './appeal-password-resets.controller';
+import { AppealPasswordResetsService } from './appeal-password-resets.service';
 
 /**
  * Appeals: filing and the person's API, the review workflow the back-office pages drive, the
@@ -86,7 +86,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealsController,
     AppealObjectionsController,
     AccountAppealsController,
-    PasswordResetsController,
+    AppealPasswordResetsController,
     AppealFilingPagesController,
     AppealStatusPagesController,
     AppealLinksPagesController,
@@ -120,7 +120,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealCompletionService,
     AppealMaintenanceService,
     AppealMetrics,
-    PasswordResetsService,
+    AppealPasswordResetsService,
   ],
   exports: [
     AccountAppealsService,
@@ -138,7 +138,7 @@ import { PasswordResetsService } from './password-resets.service';
     AppealCoolingOffService,
     AppealCompletionService,
     AppealMaintenanceService,
-    PasswordResetsService,
+    AppealPasswordResetsService,
   ],
 })
 export class AppealsModule implements NestModule {

@@ -61,6 +61,8 @@ export const AUDIT_ACTIONS = [
   // agents: the back-office's own accounts
   'agent.created',
   'agent.role_approved',
+  'agent.role_changed',
+  'agent.password_reset',
   'agent.reactivated',
   'agent.deactivated',
   'agent.password_changed',

@@ -9,7 +9,7 @@ import { AccountSupportService, RevealableField } from './account-support.servic
 import { agentContext, CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
 import { roleAllows } from '../agents/agent-roles';
-import { auditEventView } from './audit-event-view';
+import { AuditEventViews } from './audit-event-view';
 import { AccountActionForm } from './dto/account-action.form';
 import { RevealForm } from './dto/reveal.form';
 import { SignedInAgent } from '../agents/signed-in-agent';
@@ -26,6 +26,7 @@ export class AccountsPagesController {
     private readonly flash: FlashService,
     private readonly appeals: AppealQueueService,
     private readonly clock: Clock,
+    private readonly auditViews: AuditEventViews,
   ) {}
 
   @Get()
@@ -134,7 +135,7 @@ export class AccountsPagesController {
       title: `Account ${account.uid}`,
       account,
       frozen: account.status === 'frozen',
-      events: account.events.map(auditEventView),
+      events: await this.auditViews.of(account.events),
       canUnfreeze: roleAllows(agent.role, 'supervisor'),
       revealed: extra.revealed ?? {},
       errors: extra.errors ?? {},

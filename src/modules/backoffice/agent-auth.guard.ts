@@ -15,6 +15,9 @@ import { cookieOptions } from '../../common/http/cookies';
 
 export const AGENT_SIGN_IN_PATH = '/agent/login';
 const ROLE = 'agent:role';
+const PASSWORD_CHANGE_PATH = '/agent/me';
+/** What an agent whose password an admin reset may do until they choose a new one: the Me page, sign-out. */
+const PASSWORD_CHANGE_ROUTES = new Set(['GET /agent/me', 'HEAD /agent/me', 'POST /agent/me', 'POST /agent/logout']);
 const AGENT = Symbol('agent');
 type WithAgent = Request & { [AGENT]?: SignedInAgent };
 
@@ -68,11 +71,19 @@ export class AgentAuthGuard implements CanActivate {
       if (token !== undefined) response.clearCookie(AGENT_SESSION_COOKIE, this.cookie);
       throw new SignInRequiredError(AGENT_SIGN_IN_PATH);
     }
+    if (agent.passwordChangeRequired && !PASSWORD_CHANGE_ROUTES.has(`${request.method} ${routePath(request)}`)) {
+      // A temporary password from an admin opens the Me page only, until the agent chooses their own.
+      throw new SignInRequiredError(PASSWORD_CHANGE_PATH);
+    }
     (request as WithAgent)[AGENT] = agent;
     // Auto-assignment gives work only to agents seen lately; a Redis hiccup must not refuse the page.
     await this.presence.touch(agent.id).catch(() => undefined);
     return agent;
   }
+}
+
+function routePath(request: Request): string {
+  return `${request.baseUrl}${request.path}`.replace(/\/+$/, '') || '/';
 }
 
 /** ForbiddenError (403) unless the agent's role is at least `needed`. */

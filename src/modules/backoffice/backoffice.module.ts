@@ -6,6 +6,7 @@ import { AppealsModule } from '../appeals/appeals.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { AccountSupportService } from './account-support.service';
+import { AuditEventViews } from './audit-event-view';
 import { AccountsPagesController } from './accounts.pages.controller';
 import { AgentAuthGuard } from './agent-auth.guard';
 import { AgentLayout } from './agent-layout.service';
@@ -54,6 +55,7 @@ import { TeamPagesController } from './team.pages.controller';
     AgentAuthGuard,
     AgentLayout,
     AccountSupportService,
+    AuditEventViews,
     DashboardPanels,
     AppealsPanel,
     NotificationFailuresPanel,

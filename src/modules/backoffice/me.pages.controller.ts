@@ -95,6 +95,7 @@ export class MePagesController {
       title: 'Me',
       profile: { name: agent.name, email: agent.email, role: ROLE_LABELS[agent.role] },
       totpEnabled: agent.totpEnabled,
+      passwordChangeRequired: agent.passwordChangeRequired,
       passkeys: await this.passkeys.list(agent.id),
       workload: workloadView(await this.agents.get(agent.id), '/agent/me/workload'),
       enrolment: { ...enrolment, qr: await QRCode.toString(enrolment.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }) },

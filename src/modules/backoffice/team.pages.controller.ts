@@ -1,5 +1,5 @@
 import { workloadView } from './me.pages.controller';
-import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Render, Req, Res } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import type { Request, Response } from 'express';
 import { FieldError, ValidationFailedError } from '../../common/errors/domain-error';
@@ -9,12 +9,17 @@ import { agentContext, CurrentAgent, RequireRole } from './agent-auth.guard';
 import { AgentPages } from './agent-pages.decorator';
 import { ROLE_LABELS } from '../agents/agent-roles';
 import { AgentsService } from '../agents/agents.service';
-import { AgentEmailInUseError } from '../agents/agents.errors';
+import { AgentEmailInUseError, AgentTransitionError } from '../agents/agents.errors';
 import { NewAgentForm } from './dto/new-agent.form';
-import { AGENT_ROLES, AgentRole } from '../agents/entities/agent.entity';
+import { AGENT_ROLES, Agent, AgentRole } from '../agents/entities/agent.entity';
+import { AgentRoleForm } from './dto/agent-role.form';
 import { SignedInAgent } from '../agents/signed-in-agent';
 
-/** Team management for admins: list, add (a supervisor or admin once a second admin approves), deactivate (their sessions end at once) and reactivate agents. */
+/**
+ * Team management for admins: list, add (a supervisor or admin once a second admin approves),
+ * change a role and reset a password (each after a confirmation step), deactivate (their sessions
+ * end at once) and reactivate agents.
+ */
 @AgentPages()
 @RequireRole('admin')
 @Controller('agent/team')
@@ -74,10 +79,7 @@ export class TeamPagesController {
   @Render('agent/team-deactivate')
   async confirmDeactivation(@Param('id') id: string) {
     const target = await this.agents.get(id);
-    return {
-      title: `Deactivate ${target.name}?`,
-      target: { id: target.id, name: target.name, email: target.email, role: ROLE_LABELS[target.role] },
-    };
+    return { title: `Deactivate ${target.name}?`, target: targetView(target) };
   }
 
   @Post(':id/deactivate')
@@ -104,6 +106,67 @@ export class TeamPagesController {
     response.redirect(303, '/agent/team');
   }
 
+  /** Changing a role asks first, on a page of its own: the new role is chosen there and takes effect when it is sent. */
+  @Get(':id/role')
+  @Render('agent/team-role')
+  async confirmRoleChange(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent) {
+    const target = await this.agents.get(id);
+    return this.roleView(target, agent, {});
+  }
+
+  @Post(':id/role')
+  async changeRole(
+    @Param('id') id: string,
+    @Body() form: AgentRoleForm,
+    @CurrentAgent() agent: SignedInAgent,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    try {
+      const { agent: changed, from } = await this.agents.changeRole(id, (form.role ?? '') as AgentRole, agentContext(agent, request));
+      const now = `${changed.name} is now ${ROLE_LABELS[changed.role].toLowerCase()} (was ${ROLE_LABELS[from].toLowerCase()})`;
+      this.flash.set(response, {
+        kind: 'success',
+        message: changed.awaitingApproval ? `${now}; they can sign in again once another admin approves the role here.` : `${now}.`,
+      });
+      response.redirect(303, '/agent/team');
+    } catch (error) {
+      const errors = error instanceof AgentTransitionError ? { role: error.detail } : formErrors(error);
+      if (!errors) throw error;
+      response
+        .status(error instanceof AgentTransitionError ? 409 : 400)
+        .render('agent/team-role', this.roleView(await this.agents.get(id), agent, errors));
+    }
+  }
+
+  /** Resetting a password asks first; the answer shows the temporary password once. */
+  @Get(':id/reset-password')
+  @Render('agent/team-reset-password')
+  async confirmPasswordReset(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent) {
+    const target = await this.agents.get(id);
+    if (target.id === agent.id) throw new AgentTransitionError('Change your own password on your Me page.');
+    return { title: `Reset the password of ${target.name}?`, target: targetView(target) };
+  }
+
+  /** The temporary password is in this response only (no-store, like every page): nothing to reload or bookmark. */
+  @Post(':id/reset-password')
+  @HttpCode(200)
+  @Render('agent/team-temporary-password')
+  async resetPassword(@Param('id') id: string, @CurrentAgent() agent: SignedInAgent, @Req() request: Request) {
+    const { agent: target, temporaryPassword } = await this.agents.resetPassword(id, agentContext(agent, request));
+    return { title: `Temporary password for ${target.name}`, target: targetView(target), temporaryPassword };
+  }
+
+  private roleView(target: Agent, agent: SignedInAgent, errors: Record<string, string>) {
+    return {
+      title: `Change the role of ${target.name}?`,
+      target: targetView(target),
+      self: target.id === agent.id,
+      roles: AGENT_ROLES.filter((role) => role !== target.role).map((role) => ({ value: role, label: ROLE_LABELS[role] })),
+      errors,
+    };
+  }
+
   private async view(agent: SignedInAgent, entered: { email?: string; name?: string; role?: string }, errors: Record<string, string>) {
     const agents = await this.agents.list();
     return {
@@ -128,6 +191,10 @@ export class TeamPagesController {
       errors,
     };
   }
+}
+
+function targetView(target: Agent) {
+  return { id: target.id, name: target.name, email: target.email, role: ROLE_LABELS[target.role] };
 }
 
 function checked(form: NewAgentForm): { email: string; name: string; role: AgentRole; password: string } {

@@ -12,6 +12,7 @@ import { AuditService } from '../audit/audit.service';
 import { RetryActor } from './retry-actor';
 import { NotificationBeingDeliveredError, NotificationNotRetryableError } from './notifications.errors';
 import { OutboxEntry, OutboxRelay } from './outbox-relay';
+import { isUuid, UUID_PATTERN } from '../../common/validation/is-uuid';
 
 /** A message as the back-office lists it: contacts masked, secrets never loaded. */
 export interface NotificationListItem {
@@ -65,7 +66,6 @@ const RETRYABLE: ReadonlySet<NotificationStatus> = new Set(['failed', 'dead']);
 const DAY_MS = 86_400_000;
 const PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The cursor keeps PostgreSQL's microseconds: a JavaScript Date would round them away and skip rows. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
@@ -107,7 +107,7 @@ export class NotificationsBackofficeService {
     if (!STATUSES.includes(query.status))
       throw new ValidationFailedError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? PAGE_SIZE)), MAX_PAGE_SIZE);
-    const after = query.after ? decodeCursor(query.after, [TIMESTAMP, UUID]) : undefined;
+    const after = query.after ? decodeCursor(query.after, [TIMESTAMP, UUID_PATTERN]) : undefined;
     const rows: ListRow[] = await this.dataSource.query(
       `SELECT id, template, channel, recipient, locale, status, priority, attempts, last_error, account_uid, appeal_id, created_at, updated_at, sent_at,
               to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
@@ -173,7 +173,7 @@ export class NotificationsBackofficeService {
   }
 
   private async reset(id: string, actor: RetryActor): Promise<OutboxEntry> {
-    if (!UUID.test(id)) throw new NotFoundError('There is no such message.');
+    if (!isUuid(id)) throw new NotFoundError('There is no such message.');
     return this.dataSource.transaction(async (manager) => {
       // The row lock keeps the sweep (SKIP LOCKED) and concurrent retries away until the reset commits.
       const [row]: { id: string; status: NotificationStatus; priority: NotificationPriority }[] = await manager.query(

@@ -23,12 +23,24 @@ const DATE_STYLES: Record<Locale, { readonly locale: string; readonly dateStyle:
   'zh-CN': { locale: 'zh-CN', dateStyle: 'long' },
 };
 
+/**
+ * One formatter per locale and zone (a bounded set: two locales, the zones ICU knows). Building
+ * an ICU formatter costs more than formatting with it, and holds native memory until V8's next
+ * full collection.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** `22 Nov 2026, 14:05 UTC`, `2026年11月22日 22:05 Asia/Shanghai`: in the reader's zone, with the zone named. */
 export function messageDate(value: string | Date, locale: Locale, zone: string | undefined): string {
   const timeZone = isTimeZone(zone) ? zone : localeTimeZone(locale);
-  const style = DATE_STYLES[locale];
-  const text = new Intl.DateTimeFormat(style.locale, { dateStyle: style.dateStyle, timeStyle: 'short', timeZone }).format(new Date(value));
-  return `${text} ${zoneName(timeZone)}`;
+  const key = `${locale} ${timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    const style = DATE_STYLES[locale];
+    formatter = new Intl.DateTimeFormat(style.locale, { dateStyle: style.dateStyle, timeStyle: 'short', timeZone });
+    formatters.set(key, formatter);
+  }
+  return `${formatter.format(new Date(value))} ${zoneName(timeZone)}`;
 }
 
 /** Email fragments shared by several templates: `views/email/partials/<name>/<locale>.<kind>.hbs`, used as `{{> name}}`. */

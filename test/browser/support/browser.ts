@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Flags that keep Chromium off the network it cannot reach on the development machines. */
-const FLAGS = [
+export const FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

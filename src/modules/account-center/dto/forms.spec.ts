@@ -2,7 +2,14 @@ import type { Response } from 'express';
 import { ValidationFailedError } from '../../../common/errors/domain-error';
 import { NEW_EMAIL_TEXTS, NewEmailForm } from './new-email.form';
 import { NEW_PASSWORD_TEXTS, NewPasswordForm } from './new-password.form';
-import { submittedForm } from '../../../common/http/form-body';
+import { FormDefaults, FormTexts, submittedForm } from '../../../common/http/form-body';
+import { RECOVER_EMAIL_DEFAULTS, RECOVER_EMAIL_TEXTS, RecoverEmailForm } from '../../accounts/recovery/dto/recover-email.form';
+import { ACCESS_TOKEN_RESEND_TEXTS, AccessTokenResendForm } from '../../appeals/dto/access-token-resend.form';
+import { APPEAL_MESSAGE_TEXTS, AppealMessageForm } from '../../appeals/dto/appeal-message.form';
+import { CODE_TEXTS, CodeForm } from './code.form';
+import { NEW_PHONE_DEFAULTS, NEW_PHONE_TEXTS, NewPhoneForm } from './new-phone.form';
+import { SignInCodeForm } from './sign-in-code.form';
+import { SIGN_IN_TEXTS, SignInForm } from './sign-in.form';
 
 const page = (locale: string) => ({ locals: { locale } }) as unknown as Response;
 
@@ -51,5 +58,72 @@ describe('submittedForm: a page form validated by the JSON API DTO it extends', 
     expect(() => submittedForm(NewPasswordForm, { newPassword: 'x', verificationToken: 'forged' }, page('en'))).toThrow(
       ValidationFailedError,
     );
+  });
+});
+
+describe('page forms on the JSON DTOs they extend', () => {
+  const errors = <T extends object>(type: new () => T, body: object, texts: FormTexts = {}, locale = 'en', defaults: FormDefaults = {}) =>
+    submittedForm(type, body, page(locale), texts, defaults).errors;
+
+  it('sign-in: the login is trimmed and an empty field is asked for; the password is taken as typed', () => {
+    expect(errors(SignInForm, { login: '   ', password: '' }, SIGN_IN_TEXTS)).toEqual([
+      { field: 'login', message: 'Enter your logon email, or <name>@<UID> for a RAM user.' },
+      { field: 'password', message: 'Enter your password.' },
+    ]);
+    const form = submittedForm(
+      SignInForm,
+      { login: ' ada@example.com ', password: ' pass ', next: '/security' },
+      page('en'),
+      SIGN_IN_TEXTS,
+    );
+    expect([form.errors, form.value.login, form.value.password]).toEqual([[], 'ada@example.com', ' pass ']);
+    expect(errors(SignInForm, { login: 'x'.repeat(321), password: 'p' }, SIGN_IN_TEXTS)).toEqual([
+      { field: 'login', message: 'Use at most 320 characters.' },
+    ]);
+  });
+
+  it('a code: empty is "enter the code", too long says its limit', () => {
+    expect(errors(SignInCodeForm, { code: ' ' }, CODE_TEXTS)).toEqual([{ field: 'code', message: 'Enter the code.' }]);
+    expect(errors(CodeForm, {}, CODE_TEXTS)).toEqual([{ field: 'code', message: 'Enter the code.' }]);
+    expect(errors(CodeForm, { code: '1'.repeat(33) }, CODE_TEXTS)).toEqual([{ field: 'code', message: 'Use at most 32 characters.' }]);
+    expect(submittedForm(CodeForm, { code: ' 123456 ' }, page('en'), CODE_TEXTS).value.code).toBe('123456');
+  });
+
+  it('a new phone is read in the chosen country (the page language’s by default) and judged by the E.164 rule', () => {
+    const phone = (body: object, locale = 'en') => submittedForm(NewPhoneForm, body, page(locale), NEW_PHONE_TEXTS, NEW_PHONE_DEFAULTS);
+    expect(phone({ newPhone: '139 1234 5678', country: 'CN' }).value.newPhone).toBe('+8613912345678');
+    expect(phone({ newPhone: '139 1234 5678' }, 'zh-CN').value.newPhone).toBe('+8613912345678');
+    expect(phone({ newPhone: '(415) 555-0134' }).value.newPhone).toBe('+14155550134');
+    expect(phone({ newPhone: '12', country: 'CN' }).errors).toEqual([
+      {
+        field: 'newPhone',
+        message: 'Enter a mobile number of the chosen country, such as 139 1234 5678, or the full number starting with +.',
+      },
+    ]);
+  });
+
+  it('/recover/email words an empty phone apart from a wrong one', () => {
+    const remind = (body: object) => errors(RecoverEmailForm, body, RECOVER_EMAIL_TEXTS, 'en', RECOVER_EMAIL_DEFAULTS);
+    expect(remind({ securePhone: '  ' })).toEqual([{ field: 'securePhone', message: 'Enter the secure phone of your account.' }]);
+    expect(remind({ securePhone: '12' })[0]?.message).toMatch(/^Enter a mobile number of the chosen country/);
+    expect(remind({ securePhone: '+86 139 1234 5678' })).toEqual([]);
+  });
+
+  it('the access-token resend takes the email rule of the JSON API and reads the reference in capitals', () => {
+    expect(errors(AccessTokenResendForm, { reference: '', email: 'a@b' }, ACCESS_TOKEN_RESEND_TEXTS)).toEqual([
+      { field: 'reference', message: 'Enter the reference of your appeal.' },
+      { field: 'email', message: 'Enter the contact email you verified when you filed.' },
+    ]);
+    const form = submittedForm(AccessTokenResendForm, { reference: ' ap-7kq2m4xz9b ', email: ' ada@example.com ' }, page('en'));
+    expect([form.errors, form.value.reference, form.value.email]).toEqual([[], 'AP-7KQ2M4XZ9B', 'ada@example.com']);
+  });
+
+  it('an appeal message: empty and too long, each with its own words', () => {
+    expect(errors(AppealMessageForm, { body: '  ' }, APPEAL_MESSAGE_TEXTS)).toEqual([
+      { field: 'body', message: 'Write your message first.' },
+    ]);
+    expect(errors(AppealMessageForm, { body: 'x'.repeat(5001) }, APPEAL_MESSAGE_TEXTS)).toEqual([
+      { field: 'body', message: 'Keep the message under 5,000 characters.' },
+    ]);
   });
 });

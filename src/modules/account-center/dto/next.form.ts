@@ -1,10 +1,5 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { FormDto } from '../../../common/http/form.dto';
+import { IntersectionType } from '@nestjs/swagger';
+import { FormDto, NextField } from '../../../common/http/form.dto';
 
 /** A button that only carries where to go after sign-in (resend the sign-in code). */
-export class NextForm extends FormDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  next?: string;
-}
+export class NextForm extends IntersectionType(FormDto, NextField) {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError, NotFoundError, RateLimitedError } from '../../../common/errors/domain-error';
@@ -6,20 +6,21 @@ import { PROBLEMS } from '../../../common/errors/problem-codes';
 import { CsrfProtected, CsrfToken } from '../../../common/http/csrf.guard';
 import { csrfTokenFor } from '../../../common/http/csrf.service';
 import { FlashService } from '../../../common/http/flash.service';
-import { formErrors } from '../../../common/http/form-errors';
+import { byField, formErrors } from '../../../common/http/form-errors';
 import { Form, SubmittedForm } from '../../../common/http/form-body';
 import { localeOf } from '../../../common/i18n/page-locale';
 import { problemFor, textsFor } from '../../../common/i18n/response-text';
-import { countryOptions, defaultCountry, isCountry, normalisePhone, PHONE_EXAMPLE } from '../../../common/phones';
+import { countryOptions, defaultCountry, isCountry, PHONE_EXAMPLE } from '../../../common/phones';
 import { AppConfig } from '../../../config/app-config';
 import { InjectConfig } from '../../../config/config.module';
 import { clientInfo } from '../client-info';
 import { PasswordPolicyError } from '../password-policy.error';
-import { RecoverEmailForm } from './dto/recover-email.form';
-import { RecoverPasswordForm } from './dto/recover-password.form';
+import { RECOVER_EMAIL_DEFAULTS, RECOVER_EMAIL_TEXTS, RecoverEmailForm } from './dto/recover-email.form';
+import { RECOVER_PASSWORD_TEXTS, RecoverPasswordForm } from './dto/recover-password.form';
 import { RESET_PASSWORD_TEXTS, ResetPasswordForm } from './dto/reset-password.form';
 import { LogonEmailRemindersService } from './logon-email-reminders.service';
-import { PasswordRecoveryService, RECOVERY_METHODS } from './password-recovery.service';
+import { PasswordRecoveryService } from './password-recovery.service';
+import { isUuid } from '../../../common/validation/is-uuid';
 
 type Errors = Record<string, string>;
 
@@ -55,7 +56,6 @@ interface EmailView {
 const START_TITLE = 'recovery:start.heading';
 const RESET_TITLE = 'recovery:code.heading';
 const EMAIL_TITLE = 'recovery:email.heading';
-const RECOVERY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Code errors after which the same recovery can never succeed. */
 const DEAD_ENDS = new Set(['VERIFICATION_EXPIRED', 'VERIFICATION_LOCKED', 'VERIFICATION_USED']);
 
@@ -86,24 +86,23 @@ export class RecoveryPagesController {
 
   /** 303 to the code form, whatever the login; the form again with the error beside its field otherwise. */
   @Post('password')
-  async start(@Body() form: RecoverPasswordForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const login = form.login?.trim() ?? '';
-    const method = RECOVERY_METHODS.find((candidate) => candidate === form.method);
+  async start(
+    @Form(RecoverPasswordForm, RECOVER_PASSWORD_TEXTS) form: SubmittedForm<RecoverPasswordForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const { login, method } = form.value;
     const t = textsFor(response);
     const again = (status: number, errors: Errors) =>
       response.status(status).render('account/recover-password', {
         title: t(START_TITLE),
         csrf: csrfTokenFor(request),
-        login,
-        method: method ?? '',
+        login: login ?? '',
+        // A method not of the list is shown as none chosen.
+        method: form.errors.some(({ field }) => field === 'method') ? '' : method,
         errors,
       } satisfies StartView);
-    if (!login || !method) {
-      return again(400, {
-        ...(login ? {} : { login: t('recovery:start.enterLogin') }),
-        ...(method ? {} : { method: t('recovery:start.chooseMethod') }),
-      });
-    }
+    if (form.errors.length) return again(400, byField(form.errors));
     try {
       const { recoveryId } = await this.recoveries.start({ login, method }, clientInfo(request).ip);
       this.flash.set(response, { kind: 'info', message: t(method === 'sms' ? 'recovery:start.sentSms' : 'recovery:start.sentEmail') });
@@ -193,27 +192,26 @@ export class RecoveryPagesController {
 
   /** 303 back to the form with the same message whether or not any account has the phone. */
   @Post('email')
-  async remind(@Body() form: RecoverEmailForm, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const typed = form.securePhone?.trim() ?? '';
+  async remind(
+    @Form(RecoverEmailForm, RECOVER_EMAIL_TEXTS, RECOVER_EMAIL_DEFAULTS) form: SubmittedForm<RecoverEmailForm>,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    // People type phones nationally, with spaces, dashes and brackets, or with +: read in the chosen country (E.164 then).
+    const securePhone = form.value.securePhone ?? '';
     const locale = localeOf(response);
     const t = textsFor(response);
-    // People type phones nationally, with spaces, dashes and brackets, or with +: read in the chosen country.
-    const country = isCountry(form.country) ? form.country : defaultCountry(locale);
-    const securePhone = normalisePhone(typed, country);
+    const country = isCountry(form.value.country) ? form.value.country : defaultCountry(locale);
     const again = (status: number, errors: Errors) =>
       response.status(status).render('account/recover-email', {
         title: t(EMAIL_TITLE),
         csrf: csrfTokenFor(request),
-        securePhone: typed,
+        securePhone,
         countries: countryOptions(locale, country),
         phoneExample: PHONE_EXAMPLE,
         errors,
       } satisfies EmailView);
-    if (!securePhone) {
-      return again(400, {
-        securePhone: typed ? t('account:contact.phone.invalid', { example: PHONE_EXAMPLE }) : t('recovery:email.enterPhone'),
-      });
-    }
+    if (form.errors.length) return again(400, byField(form.errors));
     try {
       await this.reminders.remind(securePhone, clientInfo(request).ip);
       this.flash.set(response, {
@@ -233,5 +231,5 @@ export class RecoveryPagesController {
 
 /** Every recovery id is a UUID: anything else is no page of ours (and never lands in a form action). */
 function assertRecoveryId(recoveryId: string): void {
-  if (!RECOVERY_ID.test(recoveryId)) throw new NotFoundError('There is no such page.');
+  if (!isUuid(recoveryId)) throw new NotFoundError('There is no such page.');
 }

@@ -48,6 +48,10 @@ export class Agent {
   @Column({ type: 'boolean', default: false })
   awaitingApproval!: boolean;
 
+  /** Set when an admin resets the password to a temporary one: the agent must choose a new one before any other page. */
+  @Column({ type: 'boolean', default: false })
+  passwordChangeRequired!: boolean;
+
   /** The languages the agent answers in, comma-separated (`en`, `zh-CN`): auto-assignment matches the appeal's. */
   @Column({ type: 'varchar', length: 32, default: 'en' })
   languages!: string;

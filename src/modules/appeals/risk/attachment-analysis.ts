@@ -1,12 +1,34 @@
-import { parse as parseExif } from 'exifr';
-import { PDFDocument } from 'pdf-lib';
-import sharp from 'sharp';
+import type * as Exifr from 'exifr';
+import type * as PdfLib from 'pdf-lib';
+import type Sharp from 'sharp';
 import { AttachmentContentType } from '../entities/appeal-attachment.entity';
 import { dctHash, HASH_INPUT_SIZE } from './perceptual-hash';
 
-// libvips shares libuv's thread pool with argon2: one thread for images keeps sign-ins going.
-sharp.concurrency(1);
-sharp.cache(false);
+/**
+ * sharp (with libvips), exifr and pdf-lib are loaded at the first upload analysed, not at start:
+ * together they hold about 10 MB resident that a process which never sees an upload (an API
+ * process behind a balancer, a CLI command) would carry for nothing.
+ */
+let libraries: { sharp: typeof Sharp; parseExif: typeof Exifr.parse; PDFDocument: typeof PdfLib.PDFDocument } | undefined;
+function load(): NonNullable<typeof libraries> {
+  if (!libraries) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+    const sharp = require('sharp') as typeof Sharp;
+    // libvips shares libuv's thread pool with argon2: one thread for images keeps sign-ins going.
+    sharp.concurrency(1);
+    sharp.cache(false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+    const { parse } = require('exifr') as typeof Exifr;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+    const { PDFDocument } = require('pdf-lib') as typeof PdfLib;
+    libraries = { sharp, parseExif: parse, PDFDocument };
+  }
+  return libraries;
+}
+
+function sharp(...args: Parameters<typeof Sharp>): ReturnType<typeof Sharp> {
+  return load().sharp(...args);
+}
 
 /** A decompression bomb is refused before it is decoded: 50 megapixels covers every phone camera. */
 export const MAX_INPUT_PIXELS = 50_000_000;
@@ -129,7 +151,7 @@ const SOFTWARE_KEY = /^(software|processingsoftware|creatortool|softwareagent|pr
 
 /** The editor named in the image's EXIF or XMP, or an EXIF date more than 14 hours after the upload. */
 async function imageEditEvidence(content: Buffer, uploadedAt: Date): Promise<string | null> {
-  const tags = (await parseExif(content, {
+  const tags = (await load().parseExif(content, {
     tiff: true,
     exif: true,
     xmp: true,
@@ -178,7 +200,7 @@ function exifDate(value: string): Date | undefined {
 /** A PDF's producer or creator when it names an editor. */
 async function pdfEditor(content: Buffer): Promise<string | null> {
   try {
-    const pdf = await PDFDocument.load(content, { updateMetadata: false, ignoreEncryption: true, throwOnInvalidObject: false });
+    const pdf = await load().PDFDocument.load(content, { updateMetadata: false, ignoreEncryption: true, throwOnInvalidObject: false });
     for (const [key, value] of [
       ['producer', pdf.getProducer()],
       ['creator', pdf.getCreator()],

@@ -12,6 +12,9 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Index('audit_events_subject_created_idx', ['subjectType', 'subjectId', 'createdAt', 'seq'])
 // Counts of one kind of event over a recent window (the back-office dashboard).
 @Index('audit_events_action_created_idx', ['action', 'createdAt'])
+// The back-office audit page's filters, newest first by keyset on seq: by who acted, by action.
+@Index('audit_events_actor_idx', ['actorType', 'actorId', 'seq'])
+@Index('audit_events_action_seq_idx', ['action', 'seq'])
 // The sequencer's scan: events of finished transactions in (xid, id) order.
 @Index('audit_events_xid_idx', ['xid', 'seq'])
 export class AuditEvent {

@@ -71,11 +71,18 @@ export interface LineChart extends ChartBase {
 
 export type Chart = BarChart | LineChart;
 
-const WIDTH = 640;
+/**
+ * Drawn at phone size: a 360-unit picture with 14-unit text (app.css) is shown about 1:1 on a
+ * 390 px screen, so no label falls under 11 px there; wider screens enlarge it at most 1.5 times.
+ */
+const WIDTH = 360;
 const ROW = 30;
 const BAR = 18;
-const LABEL_COLUMN = 230;
-const VALUE_COLUMN = 60;
+const LABEL_COLUMN = 136;
+const VALUE_COLUMN = 44;
+/** What fits in LABEL_COLUMN at 14 units; the table keeps every label whole. */
+const LABEL_CHARACTERS = 17;
+const LEGEND_SPACING = 170;
 
 /** Horizontal bars, one row per datum, largest first; the value is written after each bar. */
 export function barChart(
@@ -101,7 +108,7 @@ export function barChart(
     barX,
     barHeight: BAR,
     bars: sorted.map((datum, index) => ({
-      label: truncate(datum.label, 34),
+      label: truncate(datum.label, LABEL_CHARACTERS),
       valueText: String(datum.value),
       alert: datum.tone === 'alert',
       y: 5 + index * ROW + (ROW - BAR) / 2,
@@ -122,7 +129,7 @@ export function timeSeriesChart(
   options: { from: Date; to: Date; description?: string; formatTime?: (at: Date) => string },
 ): LineChart {
   const height = 220;
-  const plot = { left: 44, right: WIDTH - 12, top: 12, bottom: height - 52 };
+  const plot = { left: 40, right: WIDTH - 16, top: 14, bottom: height - 58 };
   const from = options.from.getTime();
   const span = Math.max(1, options.to.getTime() - from);
   const max = niceMax(Math.max(0, ...series.flatMap((line) => line.points.map((point) => point.value))));
@@ -144,9 +151,9 @@ export function timeSeriesChart(
       name: line.name,
       alert: line.tone === 'alert',
       points: line.points.map((point) => `${x(point.at)},${y(point.value)}`).join(' '),
-      legendX: plot.left + index * 160,
-      legendEndX: plot.left + index * 160 + 20,
-      legendTextX: plot.left + index * 160 + 26,
+      legendX: plot.left + index * LEGEND_SPACING,
+      legendEndX: plot.left + index * LEGEND_SPACING + 20,
+      legendTextX: plot.left + index * LEGEND_SPACING + 26,
     })),
     yTicks: [0, max / 2, max].map((value) => ({ y: y(value), label: formatNumber(value) })),
     // The outer labels are aligned inwards so they stay inside the picture.
@@ -158,8 +165,8 @@ export function timeSeriesChart(
       ] as const
     ).map(([at, anchor]) => ({ x: x(new Date(at)), label: format(new Date(at)), anchor })),
     yLabelX: plot.left - 6,
-    xLabelY: plot.bottom + 18,
-    legendY: height - 10,
+    xLabelY: plot.bottom + 22,
+    legendY: height - 12,
     table: {
       head: ['Time (UTC)', ...series.map((line) => line.name)],
       rows: times.map((at) => [

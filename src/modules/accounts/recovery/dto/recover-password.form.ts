@@ -1,15 +1,12 @@
-import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { FormDto } from '../../../../common/http/form.dto';
+import { IntersectionType } from '@nestjs/swagger';
+import type { FormTexts } from '../../../../common/http/form-body';
+import { FormDto, TypedFields } from '../../../../common/http/form.dto';
+import { StartPasswordRecoveryDto } from './start-password-recovery.dto';
 
-/** Fields are optional here so an empty one comes back as a message beside it, not a 400 page. */
-export class RecoverPasswordForm extends FormDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(320)
-  login?: string;
+/** `/recover/password`: the login (as typed, trimmed) and where the code goes, by the JSON API's rules. */
+export class RecoverPasswordForm extends IntersectionType(FormDto, StartPasswordRecoveryDto, TypedFields('login')) {}
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(16)
-  method?: string;
-}
+export const RECOVER_PASSWORD_TEXTS: FormTexts = {
+  login: { isString: 'recovery:start.enterLogin' },
+  method: { isIn: 'recovery:start.chooseMethod' },
+};

@@ -1,7 +1,7 @@
 import { IntersectionType } from '@nestjs/swagger';
 import { FormDto } from '../../../common/http/form.dto';
 import { PasswordConfirmationField } from '../../accounts/dto/password-confirmation.field';
-import { PasswordResetDto } from './password-reset.dto';
+import { AppealPasswordResetDto } from './appeal-password-reset.dto';
 
 /** `/reset-password/:token`: the JSON API's rules, and the page's own confirmation, typed again. */
-export class PasswordResetForm extends IntersectionType(FormDto, PasswordResetDto, PasswordConfirmationField) {}
+export class AppealPasswordResetForm extends IntersectionType(FormDto, AppealPasswordResetDto, PasswordConfirmationField) {}
