@@ -4,7 +4,7 @@ import { fileAppeal, FiledAppeal, PNG } from '../support/appeals';
 import { api, bearer, createAccount } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
-import { signInAgentPage, unexpected, useBrowser } from './support/browser';
+import { signInAgentPage, unexpected, unfoldAction, useBrowser } from './support/browser';
 
 describe('Back-office appeals in Chromium', () => {
   let smtp: SmtpSink;
@@ -36,6 +36,7 @@ describe('Back-office appeals in Chromium', () => {
   const buttons = (page: Page) => page.locator('.appeal-actions button[type="submit"]').allTextContents();
   /** Presses an action's button and waits for the 303 back to the appeal. */
   const press = async (page: Page, button: string, reference: string) => {
+    await unfoldAction(page, button);
     await Promise.all([
       page.waitForURL(`${t.baseUrl}/agent/appeals/${reference}`),
       page.getByRole('button', { name: button, exact: true }).click(),
@@ -71,8 +72,10 @@ describe('Back-office appeals in Chromium', () => {
     await expect(status(page)).resolves.toBe('In review');
     await expect(page.getByText(/Ana Agent, until/).isVisible()).resolves.toBe(true);
 
-    // An empty question comes back beside its field, focusable and described.
+    // An empty question comes back beside its field, focusable and described, its fold open.
+    await unfoldAction(page, 'Request information');
     await page.getByRole('button', { name: 'Request information' }).click();
+    await expect(page.locator('details[data-action="request_info"]').getAttribute('open')).resolves.toBe('');
     await expect(page.locator('#request-info-message-error').textContent()).resolves.toBe('The question must not be empty.');
     await expect(page.getByLabel('Question to the person').getAttribute('aria-invalid')).resolves.toBe('true');
     expect(unexpected(browser.problems, t.baseUrl!, [`400 POST /agent/appeals/${filed.reference}/request-info`])).toEqual([]);
@@ -93,6 +96,7 @@ describe('Back-office appeals in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'passport.png' }).click()]);
     expect(download.suggestedFilename()).toBe('passport.png');
 
+    await unfoldAction(page, 'Approve');
     await page.getByLabel(/^Rationale/).fill('The invoice matches the account and both identifiers match.');
     await press(page, 'Approve', filed.reference);
     await expect(flash(page)).resolves.toBe('Approved. A supervisor other than you must confirm the approval.');
@@ -122,6 +126,7 @@ describe('Back-office appeals in Chromium', () => {
     await signIn(page, supervisor);
     await page.goto(`${t.baseUrl}/agent/appeals/${filed.reference}`);
     await press(page, 'Claim', filed.reference);
+    await unfoldAction(page, 'Approve');
     await page.getByLabel(/^Rationale/).fill('Identifiers match.');
     await press(page, 'Approve', filed.reference);
     // The page does not offer it...
@@ -131,6 +136,7 @@ describe('Back-office appeals in Chromium', () => {
       form.action = form.action.replace(/\/notes$/, '/second-approve');
       form.querySelector('textarea')?.remove();
     });
+    await unfoldAction(page, 'Add note');
     await Promise.all([
       page.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}/second-approve`),
       page.getByRole('button', { name: 'Add note' }).click(),

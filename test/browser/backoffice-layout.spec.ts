@@ -55,13 +55,13 @@ describe('Back-office layout on a phone and on a laptop', () => {
         scroll: document.documentElement.scrollWidth,
         inner: window.innerWidth,
         // What sticks out, when something does: the elements whose right edge passes the screen's, innermost first.
-        wider: [...document.body.querySelectorAll('*')]
+        wider: Array.from(document.body.querySelectorAll('*'))
           .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5)
           .reverse()
           .slice(0, 4)
           .map(
             (element) =>
-              `${element.tagName.toLowerCase()}.${[...element.classList].join('.')} ${Math.round(element.getBoundingClientRect().right)}`,
+              `${element.tagName.toLowerCase()}.${Array.from(element.classList).join('.')} ${Math.round(element.getBoundingClientRect().right)}`,
           ),
       }));
       expect([path, widths.scroll <= widths.inner, widths]).toEqual([path, true, widths]);
@@ -84,7 +84,7 @@ describe('Back-office layout on a phone and on a laptop', () => {
       for (const link of await nav.getByRole('link').all()) await expect(link.isVisible()).resolves.toBe(true);
       // One row: the header is no taller than its tallest item plus its padding, and every item shares a line.
       const rows = await page.locator('.site-header-inner').evaluate((inner) => {
-        const items = [...inner.querySelectorAll('.brand, .nav a, .sign-out')].map((item) => item.getBoundingClientRect());
+        const items = Array.from(inner.querySelectorAll('.brand, .nav a, .sign-out')).map((item) => item.getBoundingClientRect());
         const style = getComputedStyle(inner);
         return {
           height: inner.getBoundingClientRect().height,

@@ -6,7 +6,7 @@ import { fileAppeal, FiledAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
-import { BrowserSession, openBrowser, signInAgentPage, unexpected } from './support/browser';
+import { BrowserSession, openBrowser, signInAgentPage, unexpected, unfoldAction } from './support/browser';
 
 /** Two agents, each in a browser of their own, working the same queue. */
 describe('Agent workbench in Chromium', () => {
@@ -65,6 +65,7 @@ describe('Agent workbench in Chromium', () => {
     await anaPage.getByText('Also open by Sam Supervisor.').waitFor({ timeout: 10_000 });
 
     // Ana adds a note: Sam's page is stale, and says so before Sam acts on it.
+    await unfoldAction(anaPage, 'Add note');
     await anaPage.getByRole('textbox', { name: 'Internal note' }).fill('Checked the invoice.');
     await Promise.all([
       anaPage.waitForURL(`${t.baseUrl}/agent/appeals/${filed.reference}`),
@@ -72,6 +73,7 @@ describe('Agent workbench in Chromium', () => {
     ]);
     const warning = samPage.locator('[data-live-stale]');
     await warning.getByText('Changed by Ana Agent, reload', { exact: false }).waitFor({ timeout: 10_000 });
+    await unfoldAction(samPage, 'Add note');
     await samPage.getByRole('textbox', { name: 'Internal note' }).fill('Looks fine to me.');
     const posts: string[] = [];
     samPage.on('request', (request) => {
@@ -139,6 +141,7 @@ describe('Agent workbench in Chromium', () => {
     await page.goto(`${t.baseUrl}/agent/appeals/${filed.reference}`);
     await expect(page.getByRole('link', { name: 'Invoice please' }).count()).resolves.toBe(0);
     const url = page.url();
+    await unfoldAction(page, 'Request information');
     await page.locator('form[action$="/request-info"]').getByRole('link', { name: '请补充发票' }).click();
     expect(page.url()).toBe(url);
     const expected = `韩梅梅您好：请上传最近一张发票，以便我们处理申诉 ${filed.reference}。`;

@@ -2,7 +2,7 @@ import supertest from 'supertest';
 import { AppealMaintenanceService } from '../../src/modules/appeals/appeal-maintenance.service';
 import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { ACTION_SPECS } from '../../src/modules/backoffice/appeal-views';
+import { ACTION_SPECS } from '../../src/modules/appeals/appeal-detail-view';
 import { appealActionForms, flashOf, pageVersion, postForm } from '../support/agent-pages';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, PDF, PNG } from '../support/appeals';
@@ -62,10 +62,10 @@ describe('Back-office appeal pages', () => {
     ).map((event) => event.action);
 
   describe('queue', () => {
-    it('says so when no appeal has been filed yet', async () => {
+    it('says so when no appeal is open', async () => {
       const page = await agentClient.get('/agent/appeals').expect(200);
       expect(page.text).toContain('<title>Appeals · Account Center</title>');
-      expect(page.text).toContain('No appeals yet.');
+      expect(page.text).toContain('No open appeals.');
       expect(page.text).toMatch(/<a href="\/agent\/appeals" aria-current="page">Appeals<\/a>/);
     });
 
@@ -123,7 +123,9 @@ describe('Back-office appeal pages', () => {
       expect(page.text).toContain(`value="${mine.reference}"`);
       expect(page.text).toContain('name="sla" value="breached" checked');
       expect(page.text).toContain(`No appeal matches these filters and the search “${mine.reference}”.`);
-      expect(page.text).toContain('<a href="/agent/appeals">Show every appeal</a>');
+      expect(page.text).toContain(
+        '<a href="/agent/appeals">Show the open appeals</a> or <a href="/agent/appeals?status=all">every appeal</a>',
+      );
       const tabs = await otherAgentClient.get('/agent/appeals?status=open').expect(200);
       expect(unescapeHtml(tabs.text)).toContain('<a href="/agent/appeals?status=open" aria-current="page">Open</a>');
     });
@@ -141,7 +143,7 @@ describe('Back-office appeal pages', () => {
       expect(mine).not.toContain(lapsed.reference);
     });
 
-    it('pages 50 appeals at a time, oldest first, with a next link carrying the cursor', async () => {
+    it('pages 50 appeals at a time, oldest first in the view of all appeals, with a next link carrying the cursor', async () => {
       const bulk = uniqueEmail('bulk');
       await t.dataSource.query(
         `INSERT INTO appeals (id, reference, access_token_hash, status, version, contact_email, locale, account_match, changes, evidence, created_at, updated_at)
@@ -151,7 +153,7 @@ describe('Back-office appeal pages', () => {
         [bulk],
       );
       const seen: string[] = [];
-      let href: string | undefined = `/agent/appeals?q=${encodeURIComponent(bulk)}`;
+      let href: string | undefined = `/agent/appeals?status=all&q=${encodeURIComponent(bulk)}`;
       const pages: number[] = [];
       while (href) {
         const page: supertest.Response = await agentClient.get(href).expect(200);
@@ -159,10 +161,10 @@ describe('Back-office appeal pages', () => {
         pages.push(references.length);
         seen.push(...references);
         if (pages.length > 1)
-          expect(unescapeHtml(page.text)).toContain(`<a href="/agent/appeals?q=${encodeURIComponent(bulk)}">First page</a>`);
+          expect(unescapeHtml(page.text)).toContain(`<a href="/agent/appeals?status=all&q=${encodeURIComponent(bulk)}">First page</a>`);
         const next = /<a href="([^"]+)" rel="next">Next 50 appeals<\/a>/.exec(page.text)?.[1];
         href = next && unescapeHtml(next);
-        if (href) expect(href).toMatch(/^\/agent\/appeals\?q=[^&]+&after=[\w-]+$/);
+        if (href) expect(href).toMatch(/^\/agent\/appeals\?status=all&q=[^&]+&after=[\w-]+$/);
       }
       expect(pages).toEqual([50, 50, 20]);
       const filed: { reference: string }[] = await t.dataSource.query(
@@ -173,8 +175,10 @@ describe('Back-office appeal pages', () => {
     });
 
     it('refuses a bad filter or an edited cursor beside its field, 400', async () => {
-      const status = await agentClient.get('/agent/appeals?status=closed').expect(400);
-      expect(status.text).toContain('<p class="field-error" id="status-error">Choose open or one of:');
+      const status = await agentClient.get('/agent/appeals?status=shut').expect(400);
+      expect(status.text).toContain('<p class="field-error" id="status-error">Choose open, closed, all or one of:');
+      const sort = await agentClient.get('/agent/appeals?sort=soonest').expect(400);
+      expect(sort.text).toContain('<p class="field-error" id="sort-error">Choose one of: deadline, newest, oldest.');
       const cursor = await agentClient.get('/agent/appeals?after=garbage').expect(400);
       expect(cursor.text).toContain('This page link is out of date or was changed.');
       const json = await agentClient.get('/agent/appeals?sla=late').set('Accept', 'text/html').expect(400);

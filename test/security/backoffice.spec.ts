@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { QueueName } from '../../src/infrastructure/queues/queue-names';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { ACTION_SPECS } from '../../src/modules/backoffice/appeal-views';
+import { ACTION_SPECS } from '../../src/modules/appeals/appeal-detail-view';
 import { pageVersion, postForm } from '../support/agent-pages';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { fileAppeal } from '../support/appeals';

@@ -18,6 +18,7 @@ import { EvidenceSignals1795420000000 } from './1795420000000-EvidenceSignals';
 import { AccountTimeZone1795440000000 } from './1795440000000-AccountTimeZone';
 import { CannedReplies1795430000000 } from './1795430000000-CannedReplies';
 import { AgentWorkload1795430100000 } from './1795430100000-AgentWorkload';
+import { QueueDeadlineAndNames1795450000000 } from './1795450000000-QueueDeadlineAndNames';
 import { BackofficeTeamAndAuditFilters1795460000000 } from './1795460000000-BackofficeTeamAndAuditFilters';
 
 /** Every migration, in timestamp order, one per line. `npm run migration:generate` writes new ones into this folder; list them here. */
@@ -41,5 +42,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AccountTimeZone1795440000000,
   CannedReplies1795430000000,
   AgentWorkload1795430100000,
+  QueueDeadlineAndNames1795450000000,
   BackofficeTeamAndAuditFilters1795460000000,
 ];

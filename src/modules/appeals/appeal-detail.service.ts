@@ -8,106 +8,18 @@ import { InjectConfig } from '../../config/config.module';
 import { AccountsService } from '../accounts/accounts.service';
 import { AgentsService } from '../agents/agents.service';
 import { AuditService } from '../audit/audit.service';
+import { ActionFeedback, AppealDetailPage, appealDetailPage, AppealDetailView, Revealed, ShownPreview } from './appeal-detail-view';
 import { AppealEvidenceService } from './appeal-evidence.service';
+import { CannedRepliesService } from './canned-replies.service';
 import { AgentRef } from './appeal-queue.service';
 import { ActingAgent } from './appeal-review.service';
-import { AgentAction, allowedAgentActions, AppealStatus, mayAct } from './appeal-workflow';
+import { allowedAgentActions, mayAct } from './appeal-workflow';
 import { AppealsRepository } from './appeals.repository';
-import { AppealAttachment, AttachmentContentType } from './entities/appeal-attachment.entity';
-import { AccountMatch, AppealEvidence } from './entities/appeal.entity';
-import { RiskSignal, signalsOf } from './risk/risk-signals';
-import { ChecklistItem, FactVerdict, OwnerFact, ownerFactsGiven } from './evidence-checklist';
+import { AppealAttachment } from './entities/appeal-attachment.entity';
+import { signalsOf } from './risk/risk-signals';
+import { ownerFactsGiven } from './evidence-checklist';
 
-export interface AppealDetailView {
-  readonly reference: string;
-  readonly status: AppealStatus;
-  /** Every action form carries it back. */
-  readonly version: number;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-  readonly locale: string;
-  readonly maskedContactEmail: string;
-  readonly accountMatch: AccountMatch;
-  readonly claimed: { readonly uid: string | null; readonly maskedLogonEmail: string | null; readonly maskedSecurePhone: string | null };
-  readonly requestedChanges: {
-    readonly maskedLogonEmail?: string;
-    readonly maskedSecurePhone?: string;
-    readonly resetPassword: boolean;
-    readonly disableTotp: boolean;
-  };
-  /** The account's state now, contacts masked; null when the appeal names no single account. */
-  readonly account: {
-    readonly uid: string;
-    readonly maskedLogonEmail: string;
-    readonly maskedSecurePhone: string | null;
-    readonly totpEnabled: boolean;
-    readonly status: string;
-    readonly createdAt: Date;
-    readonly formerContacts: { readonly kind: string; readonly masked: string; readonly replacedAt: Date }[];
-  } | null;
-  readonly evidence: AppealEvidence;
-  readonly checklist: {
-    readonly items: ChecklistItem[];
-    readonly score: number;
-    readonly threshold: number;
-    readonly rationaleRequired: boolean;
-  };
-  readonly attachments: {
-    readonly id: string;
-    readonly filename: string;
-    readonly contentType: AttachmentContentType;
-    readonly size: number;
-    readonly sha256: string;
-    readonly createdAt: Date;
-    readonly purged: boolean;
-    /** Thumbnails were made at upload and not purged: the page shows the blurred one. */
-    readonly preview: boolean;
-  }[];
-  /** The evidence signals the appeal carries, in their fixed order, each with its reason and the other appeals it links. */
-  readonly riskSignals: { readonly signal: RiskSignal; readonly reason: string; readonly appeals: string[] }[];
-  /** What the person sees, with the agents' names (the person never sees them). */
-  readonly thread: {
-    readonly from: 'customer' | 'agent';
-    readonly agent: AgentRef | null;
-    readonly body: string;
-    readonly createdAt: Date;
-  }[];
-  readonly notes: { readonly agent: AgentRef | null; readonly body: string; readonly createdAt: Date }[];
-  /** From the audit log, newest first. */
-  readonly history: {
-    readonly seq: string;
-    readonly at: Date;
-    readonly action: string;
-    readonly actor: { readonly type: string; readonly id: string | null; readonly name?: string };
-    readonly data: Record<string, unknown>;
-  }[];
-  readonly lease: { readonly agent: AgentRef | null; readonly expiresAt: Date; readonly live: boolean } | null;
-  readonly approval: {
-    readonly approvedBy: AgentRef | null;
-    readonly approvedAt: Date | null;
-    readonly rationale: string | null;
-    readonly evidenceScore: number | null;
-    readonly confirmedBy: AgentRef | null;
-    readonly confirmedAt: Date | null;
-  } | null;
-  readonly scheduledFor: Date | null;
-  /** The owner facts the person gave, as agents found them, and whether this agent may record a check now. */
-  readonly factChecks: { readonly allowed: boolean; readonly given: { readonly fact: OwnerFact; readonly verdict: FactVerdict }[] };
-  /** When an objection was recorded that holds the appeal until a supervisor decides. */
-  readonly objectionRecordedAt: Date | null;
-  readonly rejectionReason: string | null;
-  readonly sla: {
-    readonly firstResponseDueAt: Date | null;
-    readonly firstResponseAt: Date | null;
-    readonly firstResponseBreachedAt: Date | null;
-    readonly resolutionDueAt: Date | null;
-    readonly resolutionBreachedAt: Date | null;
-    readonly breached: boolean;
-  };
-  readonly evidencePurgedAt: Date | null;
-  /** Exactly the actions this agent may take now, in the workflow's order. */
-  readonly actions: AgentAction[];
-}
+export type { AppealDetailView } from './appeal-detail-view';
 
 /** An appeal's back-office page: the appeal, the account it names, evidence, thread, history, and exactly the actions the agent may take. */
 @Injectable()
@@ -119,9 +31,38 @@ export class AppealDetailService {
     private readonly accounts: AccountsService,
     private readonly agents: AgentsService,
     private readonly audit: AuditService,
+    private readonly replies: CannedRepliesService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The appeal's back-office page as its template reads it: the detail, shaped by
+   * appealDetailPage, with the canned replies of the appeal's language rendered for it when
+   * `replies` names the agent (and the one chosen to fill a form, `?reply=<id>&for=<action>`).
+   */
+  async page(
+    agent: ActingAgent,
+    reference: string,
+    extra: {
+      feedback?: ActionFeedback;
+      revealed?: Revealed;
+      shown?: ShownPreview;
+      replies?: { agentName: string; chosen?: { readonly action: string; readonly id: string } };
+    } = {},
+  ): Promise<AppealDetailPage> {
+    const detail = await this.detail(agent, reference);
+    const replies = extra.replies
+      ? {
+          offered: await this.replies.offeredFor(
+            { reference: detail.reference, locale: detail.locale === 'zh-CN' ? 'zh-CN' : 'en', fullName: detail.evidence.fullName },
+            extra.replies.agentName,
+          ),
+          chosen: extra.replies.chosen,
+        }
+      : undefined;
+    return appealDetailPage(detail, this.clock.now(), { feedback: extra.feedback, revealed: extra.revealed, shown: extra.shown, replies });
+  }
 
   async detail(agent: ActingAgent, reference: string): Promise<AppealDetailView> {
     const manager = this.dataSource.manager;

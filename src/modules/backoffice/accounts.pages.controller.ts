@@ -128,8 +128,8 @@ export class AccountsPagesController {
     extra: { revealed?: Partial<Record<RevealableField, string>>; errors?: Partial<Record<AccountAction, string>> } = {},
   ) {
     const account = await this.support.detail(uid);
-    // The appeals that name the account's UID or matched it, through the queue's own search.
-    const appeals = await this.appeals.list({ id: agent.id, role: agent.role }, { q: account.uid });
+    // The appeals that name the account's UID or matched it, open or closed, through the queue's own search.
+    const appeals = await this.appeals.list({ id: agent.id, role: agent.role }, { q: account.uid, status: 'all' });
     const now = this.clock.now();
     return {
       title: `Account ${account.uid}`,
@@ -141,7 +141,7 @@ export class AccountsPagesController {
       errors: extra.errors ?? {},
       appeals: appeals.items.map((row) => queueRowView(row, now)),
       appealsMore: appeals.next !== null,
-      appealsHref: queueHref({ q: account.uid }),
+      appealsHref: queueHref({ q: account.uid, status: 'all' }),
     };
   }
 }

@@ -6,16 +6,14 @@ import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
 import { FormDto } from '../../common/http/form.dto';
 import { AppealDetailService } from '../appeals/appeal-detail.service';
-import { AppealQueueService } from '../appeals/appeal-queue.service';
+import { AppealQueueService, QueueFilters, QueueSort, sortOf } from '../appeals/appeal-queue.service';
 import { AppealSensitiveReadsService } from '../appeals/appeal-sensitive-reads.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
 import { AgentAction, APPEAL_STATUSES, BulkAction } from '../appeals/appeal-workflow';
 import { CurrentAgent, RequireRole } from './agent-auth.guard';
 import { roleAllows } from '../agents/agent-roles';
 import { AgentPages } from './agent-pages.decorator';
-import { CannedRepliesService } from '../appeals/canned-replies.service';
-import { AppealDetailView } from '../appeals/appeal-detail.service';
-import { appealHref, detailView, OfferedReplies, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
+import { appealHref, parseQueueQuery, queueHref, queueRowView, STATUS_LABELS } from './appeal-views';
 import { AppealActionForm } from './dto/appeal-action.form';
 import { AppealBulkForm } from './dto/appeal-bulk.form';
 import { AppealFactsForm } from './dto/appeal-facts.form';
@@ -29,13 +27,21 @@ import { AgentsService } from '../agents/agents.service';
 
 /** Quick filters above the queue; a tab is current when the filters are exactly its own. */
 const TABS: readonly { label: string; query: Record<string, string> }[] = [
-  { label: 'All', query: {} },
   { label: 'Open', query: { status: 'open' } },
   { label: 'Mine', query: { mine: '1' } },
   { label: 'SLA breached', query: { sla: 'breached' } },
   { label: 'Submitted', query: { status: 'submitted' } },
   { label: 'Pending second approval', query: { status: 'pending_second_approval' } },
+  { label: 'Closed', query: { status: 'closed' } },
+  { label: 'All', query: { status: 'all' } },
 ];
+
+/** How the queue's heading names each order. */
+const SORT_LABELS: Record<QueueSort, string> = {
+  deadline: 'next deadline soonest first',
+  newest: 'newest first',
+  oldest: 'oldest first',
+};
 
 /**
  * The appeal queue and an appeal's page, with the agents' actions on it. Reads go through
@@ -54,7 +60,6 @@ export class AppealsPagesController {
     private readonly review: AppealReviewService,
     private readonly flash: FlashService,
     private readonly agents: AgentsService,
-    private readonly replies: CannedRepliesService,
     private readonly clock: Clock,
   ) {}
 
@@ -82,10 +87,14 @@ export class AppealsPagesController {
       }
     }
     if (Object.keys(errors).length) response.status(400);
-    const filtered = Boolean(filters.status || filters.q || filters.sla || filters.mine || filters.flood || filters.risk);
+    const filtered = Boolean(filters.status || filters.sort || filters.q || filters.sla || filters.mine || filters.flood || filters.risk);
     const current = queueHref({ ...filters, after: undefined });
+    // The default view is the Open tab's: /agent/appeals and ?status=open list the same appeals.
+    const view = (shown: QueueFilters) => queueHref({ ...shown, status: shown.status ?? 'open', after: undefined });
+    const sort = sortOf(filters);
     return {
       title: filtered ? 'Appeals (filtered)' : 'Appeals',
+      order: `${filters.status === 'all' ? 'All appeals' : filters.status === 'closed' ? 'Closed appeals' : filters.status && filters.status !== 'open' ? `${STATUS_LABELS[filters.status]} appeals` : 'Open appeals'}, ${SORT_LABELS[sort]}`,
       filters: {
         q: filters.q ?? '',
         status: filters.status ?? '',
@@ -97,13 +106,20 @@ export class AppealsPagesController {
         (option) => ({ ...option, selected: option.value === (filters.risk ?? '') }),
       ),
       statusOptions: [
-        { value: '', label: 'Any status' },
         { value: 'open', label: 'Open (not closed)' },
+        { value: 'all', label: 'All, open and closed' },
+        { value: 'closed', label: 'Closed' },
         ...APPEAL_STATUSES.map((status) => ({ value: status, label: STATUS_LABELS[status] })),
-      ].map((option) => ({ ...option, selected: option.value === (filters.status ?? '') })),
+      ].map((option) => ({ ...option, selected: option.value === (filters.status ?? 'open') })),
+      sortOptions: [
+        { value: '', label: 'Deadline for open appeals, otherwise oldest first' },
+        { value: 'deadline', label: 'Next deadline, soonest first (open appeals)' },
+        { value: 'newest', label: 'Newest first' },
+        { value: 'oldest', label: 'Oldest first' },
+      ].map((option) => ({ ...option, selected: option.value === (filters.sort ?? '') })),
       tabs: TABS.map((tab) => {
-        const href = queueHref(parseQueueQuery(tab.query).filters);
-        return { label: tab.label, href, current: href === current };
+        const { filters: own } = parseQueueQuery(tab.query);
+        return { label: tab.label, href: queueHref(own), current: view(own) === view(filters) };
       }),
       rows: page.items.map((row) => queueRowView(row, now)),
       // Supervisors select rows and release, assign or reject them in one go (a flood's rows come selected).
@@ -179,15 +195,8 @@ export class AppealsPagesController {
     @CurrentAgent() agent: SignedInAgent,
     @Req() request: Request,
   ) {
-    const detail = await this.details.detail(acting(agent, request), reference);
     const chosen = typeof query.reply === 'string' && typeof query.for === 'string' ? { id: query.reply, action: query.for } : undefined;
-    return detailView(detail, this.clock.now(), { replies: await this.offered(detail, agent, chosen) });
-  }
-
-  private async offered(detail: AppealDetailView, agent: SignedInAgent, chosen?: { id: string; action: string }): Promise<OfferedReplies> {
-    const locale = detail.locale === 'zh-CN' ? 'zh-CN' : 'en';
-    const offered = await this.replies.offeredFor({ reference: detail.reference, locale, fullName: detail.evidence.fullName }, agent.name);
-    return { offered, chosen };
+    return this.details.page(acting(agent, request), reference, { replies: { agentName: agent.name, chosen } });
   }
 
   /** Shows the appeal's addresses unmasked on this response only (nothing to bookmark or reload); the read is audited. */
@@ -202,8 +211,7 @@ export class AppealsPagesController {
   ) {
     const actor = acting(agent, request);
     const revealed = await this.sensitive.revealContacts(actor, reference);
-    const detail = await this.details.detail(actor, reference);
-    return detailView(detail, this.clock.now(), { revealed, replies: await this.offered(detail, agent) });
+    return this.details.page(actor, reference, { revealed, replies: { agentName: agent.name } });
   }
 
   /** The blurred thumbnail of an image attachment, shown inline on the appeal's page. */
@@ -235,7 +243,7 @@ export class AppealsPagesController {
   ) {
     const actor = acting(agent, request);
     const shown = await this.sensitive.showPreview(actor, reference, id);
-    return detailView(await this.details.detail(actor, reference), this.clock.now(), { shown });
+    return this.details.page(actor, reference, { shown });
   }
 
   /** The file, never shown inline: a download with the stored type, sniffing off; the service audits the view. */
@@ -442,9 +450,8 @@ export class AppealsPagesController {
       const values = Object.fromEntries(
         Object.entries(form).filter(([name, value]) => name !== '_csrf' && name !== 'version' && typeof value === 'string'),
       ) as Record<string, string>;
-      const detail = await this.details.detail(actor, reference);
-      const replies = await this.offered(detail, agent);
-      response.status(400).render('agent/appeal', detailView(detail, this.clock.now(), { feedback: { action, errors, values }, replies }));
+      const page = await this.details.page(actor, reference, { feedback: { action, errors, values }, replies: { agentName: agent.name } });
+      response.status(400).render('agent/appeal', page);
     }
   }
 }

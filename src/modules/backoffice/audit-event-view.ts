@@ -121,10 +121,3 @@ export function humanise(key: string): string {
   const text = words.join(' ');
   return text ? text[0].toUpperCase() + text.slice(1) : key;
 }
-
-/** An event's data as one short line: `from: submitted · to: in_review · version: 3` (the appeal page's history). */
-export function auditDetails(data: Record<string, unknown>): string {
-  return Object.entries(data)
-    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' · ');
-}

@@ -124,3 +124,17 @@ export async function signInAgentPage(page: Page, baseUrl: string, who: { email:
   await page.getByLabel('Password', { exact: true }).fill(who.password);
   await Promise.all([page.waitForURL(`${baseUrl}/agent`), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
 }
+
+/**
+ * Opens the fold of an appeal's action (a form with fields is folded under its name, in a
+ * `<details>`), as an agent clicks its summary; nothing to do when the action has no fold or it
+ * is open already.
+ */
+export async function unfoldAction(page: Page, action: string): Promise<void> {
+  const fold = page.locator('details.appeal-action-fold').filter({
+    has: page.locator('summary', { hasText: new RegExp(`^\\s*${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }),
+  });
+  if (!(await fold.count())) return;
+  if (await fold.first().evaluate((node) => (node as HTMLDetailsElement).open)) return;
+  await fold.first().locator('summary').click();
+}

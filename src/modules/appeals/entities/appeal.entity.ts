@@ -76,6 +76,8 @@ export type AccountMatch = 'matched' | 'unmatched' | 'ambiguous';
 @Index('appeals_risk_new_network_idx', { synchronize: false })
 @Index('appeals_risk_repeat_filer_idx', { synchronize: false })
 @Index('appeals_risk_recent_contact_change_idx', { synchronize: false })
+@Index('appeals_open_deadline_idx', { synchronize: false })
+@Index('appeals_full_name_idx', { synchronize: false })
 export class Appeal {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
