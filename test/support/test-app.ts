@@ -21,7 +21,7 @@ import { databaseName, databaseUrl, readTestEnvironment } from './test-env';
 export const TEST_APP_SECRET = '5e'.repeat(32);
 
 export interface TestAppOptions {
-  /** Environment variables on top of the test defaults (durations, SMTP_URL, SMS_*...). */
+  /** Environment variables on top of the test defaults and of the addresses of the sinks asked for (durations, limits...). */
   readonly env?: Record<string, string>;
   /** Run the BullMQ workers in this app (default true). */
   readonly workers?: boolean;
