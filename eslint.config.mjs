@@ -59,6 +59,21 @@ const layerRules = LAYERS.slice(0, -1).map((layer, index) => {
   };
 });
 
+/**
+ * The benchmarks and the tests share only `tools/` (sinks, bounded waits, database and Redis
+ * helpers); neither imports the other, and `tools/` imports neither.
+ */
+const apart = (files, message, ...names) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ regex: `^\\.{1,2}/(?:.*/)?(?:${names.join('|')})(?:/|$)`, message }] }],
+  },
+});
+const sharedTools = [
+  apart(['bench/**/*.ts'], 'bench/ imports src/ and tools/, never test/.', 'test'),
+  apart(['tools/**/*.ts'], 'tools/ is shared by bench/ and test/ and imports neither.', 'test', 'bench'),
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'coverage/**', 'node_modules/**', '.data/**', 'bench/results/**', 'test/lint-fixtures/**'] },
   js.configs.recommended,
@@ -77,4 +92,5 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   ...layerRules,
+  ...sharedTools,
 );

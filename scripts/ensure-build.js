@@ -21,7 +21,7 @@ function newest(dir) {
 const sources = Math.max(
   newest(join(root, 'src')),
   newest(join(root, 'bench')),
-  newest(join(root, 'test', 'support')),
+  newest(join(root, 'tools')),
   statSync(join(root, 'package.json')).mtimeMs,
 );
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {

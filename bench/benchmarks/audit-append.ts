@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { waitFor } from '../../test/support/wait-for';
+import { waitFor } from '../../tools/wait-for';
 import { Benchmark } from '../lib/benchmark';
 import { HttpAnswer, HttpClient } from '../lib/http';
 import { Figure, percentile } from '../lib/report';

@@ -9,7 +9,7 @@ import { bullPrefix, redisOptionsFromUrl } from '../../src/infrastructure/queues
 import { DELIVERY_CONCURRENCY, ONE_SHOT_JOB_OPTIONS } from '../../src/infrastructure/queues/retry-policy';
 import { outboxRow } from '../../src/modules/notifications/notifications.service';
 import { deliveryOptions, SWEEP_BATCH } from '../../src/modules/notifications/outbox-relay';
-import { waitFor } from '../../test/support/wait-for';
+import { waitFor } from '../../tools/wait-for';
 import { Benchmark } from '../lib/benchmark';
 import { cpuPer, CpuSample, sampleCpu } from '../lib/cpu';
 import { Figure } from '../lib/report';

@@ -1,7 +1,7 @@
 import * as argon2 from 'argon2';
 import { cpus } from 'node:os';
 import { PASSWORD_HASH_OPTIONS } from '../../src/common/crypto/password-hasher';
-import { extractCode, SmtpSink } from '../../test/support/smtp-sink';
+import { extractCode, SmtpSink } from '../../tools/smtp-sink';
 import { Benchmark } from '../lib/benchmark';
 import { HttpClient } from '../lib/http';
 import { MailWaiter } from '../lib/mail-waiter';

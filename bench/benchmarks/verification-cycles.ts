@@ -1,4 +1,4 @@
-import { extractCode } from '../../test/support/smtp-sink';
+import { extractCode } from '../../tools/smtp-sink';
 import { Benchmark } from '../lib/benchmark';
 import { HttpClient } from '../lib/http';
 import { MailWaiter } from '../lib/mail-waiter';

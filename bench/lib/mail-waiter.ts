@@ -1,4 +1,4 @@
-import { ReceivedEmail, SmtpSink } from '../../test/support/smtp-sink';
+import { ReceivedEmail, SmtpSink } from '../../tools/smtp-sink';
 
 export interface Expectation {
   readonly arrival: Promise<ReceivedEmail>;

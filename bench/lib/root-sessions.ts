@@ -1,4 +1,4 @@
-import { extractCode } from '../../test/support/smtp-sink';
+import { extractCode } from '../../tools/smtp-sink';
 import { HttpClient } from './http';
 import { MailWaiter } from './mail-waiter';
 import { BenchSystem } from './system';

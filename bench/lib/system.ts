@@ -7,11 +7,11 @@ import { Client } from 'pg';
 import { EmbeddedServer, startEmbeddedPostgres } from '../../src/infrastructure/postgres/embedded-postgres';
 import { freePort } from '../../src/infrastructure/child-process';
 import { startEmbeddedRedis } from '../../src/infrastructure/redis/embedded-redis';
-import { deleteKeys } from '../../test/support/global-teardown';
-import { databaseName, databaseUrl } from '../../test/support/test-env';
-import { SmsSink } from '../../test/support/sms-sink';
-import { SmtpSink } from '../../test/support/smtp-sink';
-import { waitFor } from '../../test/support/wait-for';
+import { databaseName, databaseUrl } from '../../tools/database-url';
+import { deleteKeys } from '../../tools/redis-keys';
+import { SmsSink } from '../../tools/sms-sink';
+import { SmtpSink } from '../../tools/smtp-sink';
+import { waitFor } from '../../tools/wait-for';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 

@@ -1,7 +1,8 @@
 import { Page } from 'playwright-core';
 import { createAccount, TestAccount, uniqueEmail, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { totpCode } from '../support/verification';
 import { unexpected, useBrowser } from './support/browser';
 
 /** Every input a person fills in has a label pointing at it. */
@@ -18,14 +19,11 @@ describe('Account Center in Chromium', () => {
   const browser = useBrowser();
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ listen: true, env: inbox.env });
+    t = await createTestApp({ listen: true, inbox: true });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await inbox?.stop();
-  });
+  afterAll(() => t?.close());
 
   const url = (path: string) => `${t.baseUrl}${path}`;
   const path = (page: Page) => {

@@ -1,9 +1,9 @@
 import { Page } from 'playwright-core';
-import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { createAccount, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { accountWithPhoneAndApp, totpCode } from '../support/verification';
 import { useBrowser } from './support/browser';
 
 /** "Try another way" at sign-in (/login/verify) and at identity verification (/security/verify), on a desktop and on a phone. */
@@ -16,14 +16,11 @@ describe.each([
   const browser = useBrowser();
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ listen: true, env: inbox.env });
+    t = await createTestApp({ listen: true, inbox: true });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await inbox?.stop();
-  });
+  afterAll(() => t?.close());
 
   const url = (path: string) => `${t.baseUrl}${path}`;
 
@@ -35,17 +32,6 @@ describe.each([
 
   /** The page fits the window: nothing to scroll sideways. */
   const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-
-  /** An account with a secure phone and an authenticator app: its secret and recovery codes. */
-  async function withPhoneAndApp(): Promise<{ account: TestAccount; secret: string; recoveryCodes: string[] }> {
-    const account = await createAccount(t, { securePhone: uniquePhone() });
-    const secret = t.get(TotpService).newSecret();
-    const recoveryCodes = await t.dataSource.transaction(async (manager) => {
-      await t.get(AccountsService).setTotpSecret(manager, account.uid, secret);
-      return t.get(TotpService).issueRecoveryCodes(manager, account.uid);
-    });
-    return { account, secret, recoveryCodes };
-  }
 
   /** Login and password from this (new) browser: /login/verify, with an SMS code sent; returns that code. */
   async function password(page: Page, account: TestAccount): Promise<string> {
@@ -67,7 +53,7 @@ describe.each([
   }
 
   it('signs in with the authenticator app when the SMS code does not come', async () => {
-    const { account, secret } = await withPhoneAndApp();
+    const { account, secret } = await accountWithPhoneAndApp(t);
     const page = await newPage();
     const smsCode = await password(page, account);
     await expect(page.getByText('We sent a code by text message to').isVisible()).resolves.toBe(true);
@@ -91,7 +77,7 @@ describe.each([
   });
 
   it('signs in with a recovery code when neither the phone nor the app is at hand', async () => {
-    const { account, recoveryCodes } = await withPhoneAndApp();
+    const { account, recoveryCodes } = await accountWithPhoneAndApp(t);
     const page = await newPage();
     await password(page, account);
 

@@ -15,8 +15,8 @@ describe('Appeal actions and the default queue in Chromium', () => {
   let references: { soonest: string; later: string; closed: string };
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url } });
+    t = await createTestApp({ smtp: true, listen: true });
+    ({ smtp } = t);
     agent = await createAgent(t, { name: 'Ana Agent' });
     const file = async () => (await fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } })).reference;
     references = { later: await file(), soonest: await file(), closed: await file() };
@@ -35,10 +35,7 @@ describe('Appeal actions and the default queue in Chromium', () => {
     );
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   const queueOrder = (page: Page) =>
     page.locator('table.queue tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-reference')));

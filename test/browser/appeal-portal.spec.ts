@@ -15,14 +15,11 @@ describe('Appeal pages in Chromium', () => {
   const browser = useBrowser();
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, listen: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('lets a person file an appeal with a file, keep the token, and follow it on the status page', async () => {
     const owner = await createAccount(t);

@@ -15,8 +15,8 @@ describe('Back-office appeals in Chromium', () => {
   let otherSupervisor: TestAgent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, listen: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [agent, supervisor, otherSupervisor] = await Promise.all([
       createAgent(t, { name: 'Ana Agent' }),
       createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' }),
@@ -24,10 +24,7 @@ describe('Back-office appeals in Chromium', () => {
     ]);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   const file = async (): Promise<FiledAppeal> => {
     const account = await createAccount(t, { securePhone: '+8613700000321' });

@@ -16,8 +16,8 @@ describe('Back-office layout on a phone and on a laptop', () => {
   const browser = useBrowser();
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url } });
+    t = await createTestApp({ smtp: true, listen: true });
+    ({ smtp } = t);
     admin = await createAgent(t, { role: 'admin', name: 'Adaline Administrator-Longname' });
     // Two decided appeals in two weeks, for the SLA chart and table of /agent/reports.
     for (const [created, resolved, breached] of [
@@ -33,10 +33,7 @@ describe('Back-office layout on a phone and on a laptop', () => {
     }
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   /** Every chart label's rendered font size in CSS pixels (its font size times the viewBox scaling). */
   const chartTextSizes = (page: Page) =>

@@ -13,15 +13,12 @@ describe('Attachment thumbnails in Chromium', () => {
   let agent: TestAgent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, listen: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     agent = await createAgent(t, { name: 'Tia Agent' });
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('shows a blurred thumbnail, reveals the clear one on Show, and the reveal is in the history', async () => {
     const account = await createAccount(t);

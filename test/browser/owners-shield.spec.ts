@@ -2,8 +2,9 @@ import { Page } from 'playwright-core';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { fileAppeal, FiledAppeal } from '../support/appeals';
 import { api, bearer, createAccount, signIn as signInApi, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { totpCode } from '../support/verification';
 import { useBrowser } from './support/browser';
 
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -20,14 +21,11 @@ describe("The owner's shield in Chromium", () => {
   const browser = useBrowser();
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ listen: true, env: { ...inbox.env, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ listen: true, inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await inbox?.stop();
-  });
+  afterAll(() => t?.close());
 
   const url = (path: string) => `${t.baseUrl}${path}`;
 

@@ -1,7 +1,7 @@
 import { Page } from 'playwright-core';
 import { createAccount, createRamUser, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox } from '../support/verification';
 import { unexpected, useBrowser } from './support/browser';
 
 /** The widths every point is checked at: a desktop and a 390-pixel phone. */
@@ -43,15 +43,12 @@ describe('Pages for people in Chromium: languages, errors, passwords, countdowns
   const browser = useBrowser();
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
     // A short resend cooldown, so that the countdown can be watched to its end.
-    t = await createTestApp({ listen: true, env: { ...inbox.env, VERIFICATION_RESEND_COOLDOWN: '3s' } });
+    t = await createTestApp({ listen: true, inbox: true, env: { VERIFICATION_RESEND_COOLDOWN: '3s' } });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await inbox?.stop();
-  });
+  afterAll(() => t?.close());
 
   const url = (path: string) => `${t.baseUrl}${path}`;
 

@@ -1,8 +1,8 @@
 import { CDPSession, Page } from 'playwright-core';
 import { createAgent } from '../support/agents';
 import { createAccount, TestAccount, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox } from '../support/verification';
 import { BrowserSession, openBrowser, unexpected, useBrowser } from './support/browser';
 
 /** A credential as the DevTools protocol's WebAuthn domain gives and takes it. */
@@ -42,15 +42,14 @@ describe('Passkeys in Chromium, with a virtual authenticator', () => {
   const others: BrowserSession[] = [];
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
     // Served on localhost: browsers refuse an IP address as RP ID.
-    t = await createTestApp({ localhost: true, env: inbox.env });
+    t = await createTestApp({ localhost: true, inbox: true });
+    ({ inbox } = t);
   });
 
   afterAll(async () => {
     for (const other of others) await other.close();
     await t?.close();
-    await inbox?.stop();
   });
 
   const url = (path: string) => `${t.baseUrl}${path}`;

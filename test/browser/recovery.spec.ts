@@ -1,8 +1,8 @@
 import { Page } from 'playwright-core';
 import { api, bearer, createAccount, signIn, uniquePhone } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { extractCode } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox } from '../support/verification';
 import { unexpected, useBrowser } from './support/browser';
 
 describe('Recovery pages in Chromium', () => {
@@ -12,14 +12,11 @@ describe('Recovery pages in Chromium', () => {
   const NEW_PASSWORD = 'a fresh and long passphrase 7';
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    t = await createTestApp({ listen: true, env: inbox.env });
+    t = await createTestApp({ listen: true, inbox: true });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await inbox?.stop();
-  });
+  afterAll(() => t?.close());
 
   const flash = (page: Page) => page.locator('main [role="status"]').first().textContent();
   const expectNoProblems = (expected: string[] = []) => expect(unexpected(browser.problems, t.baseUrl!, expected)).toEqual([]);

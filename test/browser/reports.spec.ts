@@ -11,8 +11,8 @@ describe('SLA report on a phone', () => {
   const browser = useBrowser();
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url } });
+    t = await createTestApp({ smtp: true, listen: true });
+    ({ smtp } = t);
     const decider = await createAgent(t, { name: 'Ana Agent' });
     // Two decided appeals in two weeks: one met every deadline, one missed its first response.
     for (const [created, resolved, breached] of [
@@ -28,10 +28,7 @@ describe('SLA report on a phone', () => {
     }
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('draws the weekly attainment inside a 390 px screen with every label at least 12 px, without script', async () => {
     const supervisor = await createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' });

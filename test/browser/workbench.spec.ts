@@ -18,8 +18,8 @@ describe('Agent workbench in Chromium', () => {
   let sam: TestAgent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, listen: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [ana, sam] = await Promise.all([createAgent(t, { name: 'Ana Agent' }), createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' })]);
     [anaBrowser, samBrowser] = await Promise.all([openBrowser(), openBrowser()]);
   });
@@ -28,7 +28,6 @@ describe('Agent workbench in Chromium', () => {
     await anaBrowser?.close();
     await samBrowser?.close();
     await t?.close();
-    await smtp?.stop();
   });
 
   const file = async (): Promise<FiledAppeal> => {

@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
-import { csrfOf, fieldError } from '../support/html';
-import { flashOf, unescapeHtml } from '../support/agent-pages';
+import { csrfOf, fieldError, unescapeHtml } from '../support/html';
+import { flashOf } from '../support/agent-pages';
 import {
   api,
   bearer,
@@ -14,8 +14,9 @@ import {
   uniqueIp,
   uniquePhone,
 } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, totpCode } from '../support/verification';
+import { totpCode } from '../support/verification';
 
 /** A browser as supertest plays it: a cookie jar, pages asked for as HTML, one client address of its own. */
 type Browser = supertest.Agent;
@@ -23,13 +24,13 @@ type Browser = supertest.Agent;
 describe('Account Center pages', () => {
   let t: TestApp;
   let inbox: Inbox;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const browser = (): Browser => supertest.agent(t.app.getHttpServer()).set('Accept', 'text/html').set('X-Forwarded-For', uniqueIp());
   /** Posts a form the way the page at `from` would: its CSRF token, form encoding. */

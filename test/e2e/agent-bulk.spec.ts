@@ -3,9 +3,10 @@ import { AgentsService } from '../../src/modules/agents/agents.service';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
-import { flashOf, unescapeHtml } from '../support/agent-pages';
+import { flashOf } from '../support/agent-pages';
 import { fileAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -19,8 +20,8 @@ describe('Bulk actions on the queue (supervisors)', () => {
   let samClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [ana, bo, sam] = await Promise.all([
       createAgent(t, { name: 'Ana Agent' }),
       createAgent(t, { name: 'Bo Agent' }),
@@ -29,10 +30,7 @@ describe('Bulk actions on the queue (supervisors)', () => {
     [anaClient, samClient] = await Promise.all([signInAgent(t, ana), signInAgent(t, sam)]);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   const actor = (who: TestAgent) => ({ id: who.id, role: who.role, ip: '192.0.2.10' });
   const row = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });

@@ -24,8 +24,8 @@ describe('GET /agent/events across processes', () => {
   const streams: OpenStream[] = [];
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    one = await createTestApp({ listen: true, env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    one = await createTestApp({ smtp: true, listen: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = one);
     two = await createTestApp({ listen: true, workers: false, sharing: one });
     [ana, sam] = await Promise.all([
       createSignInAgent(one, { name: 'Ana Agent' }),
@@ -41,7 +41,6 @@ describe('GET /agent/events across processes', () => {
   afterAll(async () => {
     await two?.close();
     await one?.close();
-    await smtp?.stop();
   });
 
   const open = async (app: TestApp, cookies: string, options: { query?: string; lastEventId?: string } = {}) => {

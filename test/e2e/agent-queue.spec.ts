@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
 import { encodeCursor } from '../../src/common/pagination';
 import { queueQuery } from '../../src/modules/appeals/appeal-queue.service';
-import { unescapeHtml } from '../support/agent-pages';
 import { createAgent, signInAgent, TestAgent } from '../support/agents';
 import { uniqueEmail } from '../support/factories';
-import { fieldError } from '../support/html';
+import { fieldError, unescapeHtml } from '../support/html';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /** The queue's default view (open appeals by their next deadline), its other orders and views, and the search by name and phone. */

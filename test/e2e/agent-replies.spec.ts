@@ -3,9 +3,10 @@ import { AppealReviewService } from '../../src/modules/appeals/appeal-review.ser
 import { AppealMessage } from '../../src/modules/appeals/entities/appeal-message.entity';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
-import { flashOf, unescapeHtml } from '../support/agent-pages';
+import { flashOf } from '../support/agent-pages';
 import { fileAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -18,8 +19,8 @@ describe('Canned replies (/agent/replies)', () => {
   let samClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [ana, sam] = await Promise.all([
       createAgent(t, { name: 'Ana <Agent>' }),
       createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' }),
@@ -27,10 +28,7 @@ describe('Canned replies (/agent/replies)', () => {
     [anaClient, samClient] = await Promise.all([signInAgent(t, ana), signInAgent(t, sam)]);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   const post = async (client: supertest.Agent, path: string, fields: Record<string, string>) => {
     const csrf = await pageToken(client, '/agent/replies');

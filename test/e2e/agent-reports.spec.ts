@@ -1,9 +1,9 @@
 import supertest from 'supertest';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { createAgent, signInAgent, TestAgent } from '../support/agents';
-import { unescapeHtml } from '../support/agent-pages';
 import { fileAppeal, versionOf } from '../support/appeals';
 import { createAccount } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -20,8 +20,8 @@ describe('SLA reports (/agent/reports)', () => {
   let samClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [ana, eve, sam] = await Promise.all([
       createAgent(t, { name: 'Ana, Agent' }),
       createAgent(t, { name: EVE }),
@@ -56,10 +56,7 @@ describe('SLA reports (/agent/reports)', () => {
     await times(nextWeek, '2026-12-06T00:00:00Z', '2026-12-06T01:00:00Z', '2026-12-07T12:00:00Z', null);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('answers the CSV with the header and one row per week and deciding agent, formulas neutralised', async () => {
     const response = await samClient.get('/agent/reports/sla.csv?from=2026-11-30&to=2026-12-06').expect(200);

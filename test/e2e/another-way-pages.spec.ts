@@ -2,23 +2,23 @@ import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
-import { csrfOf } from '../support/agents';
 import { createAccount, TestAccount, uniqueIp, uniquePhone } from '../support/factories';
+import { csrfOf } from '../support/html';
+import { Inbox } from '../support/inbox';
 import { extractCode } from '../support/smtp-sink';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox } from '../support/verification';
+import { createTestApp, TestApp } from '../support/test-app';
 
 /** "Try another way" on /login/verify, as a browser without script posts it. */
 describe('Try another way: the sign-in pages', () => {
   let t: TestApp;
   let inbox: Inbox;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   type Browser = supertest.Agent;
   const browser = (language = 'en'): Browser =>

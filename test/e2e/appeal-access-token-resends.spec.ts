@@ -1,7 +1,7 @@
 import supertest from 'supertest';
-import { csrfOf } from '../support/agents';
-import { fileAppeal, FiledAppeal } from '../support/appeals';
+import { fileAppeal, FiledAppeal, openAppealStatus } from '../support/appeals';
 import { api, bearer, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -10,14 +10,11 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const file = async (): Promise<FiledAppeal> => fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } });
   const resend = (body: Record<string, unknown>, ip = uniqueIp()) =>
@@ -130,13 +127,7 @@ describe('Appeal access-token resends (POST /api/v1/appeals/access-token-resends
 
   it('asks again for the token when the one a browser holds was replaced', async () => {
     const filed = await file();
-    const browser = supertest.agent(t.app.getHttpServer());
-    const form = await browser.get('/appeal/status').expect(200);
-    await browser
-      .post('/appeal/status')
-      .type('form')
-      .send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken })
-      .expect(303);
+    const browser = await openAppealStatus(t, filed);
     await expect(browser.get('/appeal/status').expect(200)).resolves.toMatchObject({
       text: expect.stringContaining('data-status="submitted"'),
     });

@@ -13,15 +13,12 @@ describe('Appeal page: folded actions', () => {
   let client: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+    t = await createTestApp({ smtp: true });
+    ({ smtp } = t);
     client = await signInAgent(t, await createAgent(t, { name: 'Fay Folder' }));
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** Each fold of the page: its action, whether it is open, the summary's text, and what it holds. */
   const folds = (html: string) =>

@@ -3,10 +3,11 @@ import { AppealMaintenanceService } from '../../src/modules/appeals/appeal-maint
 import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { ACTION_SPECS } from '../../src/modules/appeals/appeal-detail-view';
-import { appealActionForms, flashOf, pageVersion, postForm, unescapeHtml } from '../support/agent-pages';
+import { appealActionForms, flashOf, pageVersion, postForm } from '../support/agent-pages';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, PDF, PNG } from '../support/appeals';
 import { api, bearer, createAccount, uniqueEmail } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -23,8 +24,8 @@ describe('Back-office appeal pages', () => {
   let otherSupervisorClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [agent, otherAgent, supervisor, otherSupervisor] = await Promise.all([
       createAgent(t, { name: 'Ana Agent' }),
       createAgent(t, { name: 'Otto Agent' }),
@@ -36,10 +37,7 @@ describe('Back-office appeal pages', () => {
     );
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** An appeal naming a fresh account by UID and logon email (3 open appeals per identifier would stop a shared one). */
   async function file(

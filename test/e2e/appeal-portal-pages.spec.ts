@@ -4,8 +4,7 @@ import { SecurityRevertsService } from '../../src/modules/accounts/changes/secur
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { AppealPasswordResetsService } from '../../src/modules/appeals/appeal-password-resets.service';
-import { unescapeHtml } from '../support/agent-pages';
-import { csrfOf, fieldError } from '../support/html';
+import { csrfOf, fieldError, unescapeHtml } from '../support/html';
 import { createAgent, fileAppeal, FiledAppeal, HTML, PDF, PNG, versionOf } from '../support/appeals';
 import { controlClock, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
@@ -19,15 +18,12 @@ describe('Appeal pages (public)', () => {
   let review: AppealReviewService;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', VERIFICATION_RESEND_COOLDOWN: '1ms' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback', VERIFICATION_RESEND_COOLDOWN: '1ms' } });
+    ({ smtp } = t);
     review = t.get(AppealReviewService);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** A browser: its own cookie jar and address. */
   const browser = () => {

@@ -27,8 +27,8 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
   let otherSupervisor: Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', METRICS_TOKEN } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback', METRICS_TOKEN } });
+    ({ smtp } = t);
     review = t.get(AppealReviewService);
     queue = t.get(AppealQueueService);
     clock = controlClock(t);
@@ -41,10 +41,7 @@ describe('Appeal review (the service layer of the back-office pages)', () => {
     ]);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** An appeal for a fresh account (3 open appeals per identifier would stop a shared one), or for `account`. */
   const file = async (account?: { uid?: string; logonEmail?: string; securePhone?: string }) => {
@@ -381,14 +378,11 @@ describe('Appeal review without four eyes (APPEAL_FOUR_EYES=false)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', APPEAL_FOUR_EYES: 'false' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback', APPEAL_FOUR_EYES: 'false' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   it('schedules on the first approval, with the objection notices and the delayed job', async () => {
     const owner = await createAccount(t);

@@ -23,26 +23,21 @@ describe('Appeals (public API and the whole path)', () => {
   let clock: { advance(ms: number): void };
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    sms = await SmsSink.start();
     t = await createTestApp({
+      smtp: true,
+      sms: true,
       env: {
-        SMTP_URL: smtp.url,
-        ...sms.env,
         TRUST_PROXY: 'loopback',
         APPEAL_COOLING_OFF: '2s',
         PUBLIC_BASE_URL: 'https://accounts.example.com',
       },
     });
+    ({ smtp, sms } = t);
     review = t.get(AppealReviewService);
     clock = controlClock(t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-    await sms.stop();
-  });
+  afterAll(() => t.close());
 
   const status = (filed: FiledAppeal) => api(t).get(`/api/v1/appeals/${filed.reference}`).set(bearer(filed.accessToken));
   const linkIn = (text: string, path: string) => {

@@ -18,18 +18,18 @@ describe('Auto-assignment', () => {
   const system = { actor: { type: 'system' as const, id: 'test' } };
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
     // The schedule is far off: the test runs the assigner itself.
     t = await createTestApp({
-      env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', APPEAL_AUTO_ASSIGN: 'true', SCHEDULER_INTERVAL: '1h' },
+      smtp: true,
+      env: { TRUST_PROXY: 'loopback', APPEAL_AUTO_ASSIGN: 'true', SCHEDULER_INTERVAL: '1h' },
     });
+    ({ smtp } = t);
     second = await createTestApp({ workers: false, sharing: t });
   });
 
   afterAll(async () => {
     await second?.close();
     await t?.close();
-    await smtp?.stop();
   });
 
   /** Only these agents are present and able, everyone else is deactivated. */

@@ -1,8 +1,8 @@
 import supertest from 'supertest';
 import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
-import { unescapeHtml } from '../support/agent-pages';
 import { fileAppeal } from '../support/appeals';
 import { createAccount } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -13,16 +13,13 @@ describe('Back-office papercuts', () => {
   let adminClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     admin = await createAgent(t, { role: 'admin', name: 'Ada Admin' });
     adminClient = await signInAgent(t, admin);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   const footerOf = (html: string) => /<footer[\s\S]*<\/footer>/.exec(html)?.[0] ?? '';
 

@@ -1,8 +1,9 @@
 import { generate } from 'otplib';
 import supertest from 'supertest';
 import { AgentSignInLockout } from '../../src/modules/agents/agent-sign-in-lockout.service';
-import { AGENT_PASSWORD, createAgent, csrfOf, pageToken, signInAgent, TestAgent } from '../support/agents';
+import { AGENT_PASSWORD, createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { controlClock, uniqueEmail } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Back-office sign-in and sessions', () => {

@@ -2,9 +2,9 @@ import supertest from 'supertest';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { AGENT_PASSWORD, createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
-import { flashOf, unescapeHtml } from '../support/agent-pages';
+import { flashOf } from '../support/agent-pages';
 import { createAccount } from '../support/factories';
-import { fieldError } from '../support/html';
+import { fieldError, unescapeHtml } from '../support/html';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;

@@ -12,10 +12,9 @@ describe('SLA deadlines in business hours', () => {
   let clock: ReturnType<typeof controlClock>;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
     t = await createTestApp({
+      smtp: true,
       env: {
-        SMTP_URL: smtp.url,
         TRUST_PROXY: 'loopback',
         SLA_BUSINESS_HOURS: 'Mon-Fri 09:00-18:00 Asia/Shanghai',
         SLA_HOLIDAYS: '2026-12-07',
@@ -23,13 +22,11 @@ describe('SLA deadlines in business hours', () => {
         SLA_RESOLUTION: '72h',
       },
     });
+    ({ smtp } = t);
     clock = controlClock(t);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('stores due times counted in working hours and flags a breach only once the working hours have run out', async () => {
     // Friday 4 December 2026, 17:00 in Shanghai; Monday 7 December is a holiday.

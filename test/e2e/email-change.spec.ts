@@ -1,18 +1,19 @@
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, bearer, createAccount, signIn, TestAccount, uniqueEmail, uniquePhone } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { verificationToken } from '../support/verification';
 
 describe('Logon email change', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox());
+    t = await createTestApp({ inbox: true });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   async function owner(): Promise<{ account: TestAccount; token: string }> {
     const account = await createAccount(t, { securePhone: uniquePhone() });

@@ -7,10 +7,11 @@ import { AppealAttachmentPreview } from '../../src/modules/appeals/entities/appe
 import { AppealAttachment } from '../../src/modules/appeals/entities/appeal-attachment.entity';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { flashOf, pageVersion, postForm, unescapeHtml } from '../support/agent-pages';
+import { flashOf, pageVersion, postForm } from '../support/agent-pages';
 import { createAgent, signInAgent, TestAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, uploadAttachment } from '../support/appeals';
 import { api, bearer, createAccount, signIn, TestAccount, uniqueEmail } from '../support/factories';
+import { unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -34,20 +35,18 @@ describe('Evidence signals', () => {
   let idPng: Buffer;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
     // A threshold of 0: every score meets it, so only the signals ask for a rationale here.
     t = await createTestApp({
-      env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', APPEAL_EVIDENCE_THRESHOLD: '0', EVIDENCE_RETENTION: '1h' },
+      smtp: true,
+      env: { TRUST_PROXY: 'loopback', APPEAL_EVIDENCE_THRESHOLD: '0', EVIDENCE_RETENTION: '1h' },
     });
+    ({ smtp } = t);
     agent = await createAgent(t, { name: 'Risa Agent' });
     client = await signInAgent(t, agent);
     idPng = await sharp(documentSvg(7)).png().toBuffer();
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const file = async (account?: TestAccount, options: { contactEmail?: string; ip?: string } = {}) => {
     const owner = account ?? (await createAccount(t));

@@ -1,19 +1,19 @@
 import { RECOVERY_LIMITS } from '../../src/modules/accounts/recovery/recovery-limits';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, createAccount, uniqueIp, uniquePhone } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
 
 describe('Logon email reminders (forgotten logon email)', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const remind = (securePhone: string, ip = uniqueIp()) =>
     api(t).post('/api/v1/logon-email-reminders').set('X-Forwarded-For', ip).send({ securePhone });

@@ -5,7 +5,7 @@ import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.ser
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { createAgent as createPageAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent as createPageAgent, signInAgent } from '../support/agents';
 import { appealBody, createAgent, fileAppeal, versionOf } from '../support/appeals';
 import {
   api,
@@ -19,8 +19,10 @@ import {
   uniqueIp,
   uniquePhone,
 } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { csrfOf } from '../support/html';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { verificationToken } from '../support/verification';
 
 const DAY = 86_400_000;
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -36,13 +38,13 @@ const CHROME_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit
 describe("The owner's shield", () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const row = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
   const linkIn = (text: string) => /\/appeal\/object\/([A-Za-z0-9_-]{43})/.exec(text)![1];

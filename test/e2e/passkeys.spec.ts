@@ -5,10 +5,11 @@ import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp } from '../support/factories';
 import { flashOf } from '../support/agent-pages';
 import { csrfOf } from '../support/html';
+import { Inbox } from '../support/inbox';
 import { addPasskey, passkeyVerificationToken } from '../support/passkeys';
 import { SoftAuthenticator } from '../support/soft-authenticator';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { createTestApp, TestApp } from '../support/test-app';
+import { verificationToken } from '../support/verification';
 
 /** The API accepts an IP address as RP ID (browsers do not): these tests use one. */
 const ORIGIN = 'http://127.0.0.1:3000';
@@ -16,13 +17,13 @@ const ORIGIN = 'http://127.0.0.1:3000';
 describe('Passkeys through the API, with a software authenticator', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ PUBLIC_BASE_URL: ORIGIN, TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { PUBLIC_BASE_URL: ORIGIN, TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   /** An account signed in through the API, with one passkey held by the returned authenticator. */
   async function ownerWithPasskey(): Promise<{ account: TestAccount; token: string; authenticator: SoftAuthenticator; passkeyId: string }> {

@@ -3,21 +3,21 @@ import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, bearer, createAccount, createRamUser, signIn, TestAccount, uniquePhone } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { verificationToken } from '../support/verification';
 
 describe('Password change', () => {
   let inbox: Inbox;
   let t: TestApp;
   const NEW_PASSWORD = 'a fresh and long passphrase 7';
 
-  let close: () => Promise<void>;
-
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ PUBLIC_BASE_URL: 'https://accounts.example.test' }));
+    t = await createTestApp({ inbox: true, env: { PUBLIC_BASE_URL: 'https://accounts.example.test' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const changePassword = (token: string, verification: string, newPassword = NEW_PASSWORD) =>
     api(t).post('/api/v1/account/password').set(bearer(token)).send({ verificationToken: verification, newPassword });

@@ -18,23 +18,23 @@ import {
   uniquePhone,
 } from '../support/factories';
 import { pageToken } from '../support/agents';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
 import { median } from '../support/timing';
 
 describe('Password recovery (forgotten password)', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
   let clock: ReturnType<typeof controlClock>;
   const NEW_PASSWORD = 'a fresh and long passphrase 7';
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
     clock = controlClock(t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const start = (login: string, method: 'email' | 'sms', ip = uniqueIp()) =>
     api(t).post('/api/v1/password-recoveries').set('X-Forwarded-For', ip).send({ login, method });

@@ -1,19 +1,20 @@
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp, uniquePhone } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { totpCode, verificationToken } from '../support/verification';
 
 describe('Secure phone and TOTP changes', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   async function owner(withPhone = true): Promise<{ account: TestAccount; token: string }> {
     const account = await createAccount(t, { securePhone: withPhone ? uniquePhone() : undefined });

@@ -34,9 +34,8 @@ describe('Objections by a recently replaced contact', () => {
   let deciding: Awaited<ReturnType<typeof createAgent>>;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    sms = await SmsSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, ...sms.env, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, sms: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp, sms } = t);
     review = t.get(AppealReviewService);
     completion = t.get(AppealCompletionService);
     clock = controlClock(t);
@@ -47,11 +46,7 @@ describe('Objections by a recently replaced contact', () => {
     ]);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-    await sms.stop();
-  });
+  afterAll(() => t.close());
 
   const row = (filed: FiledAppeal) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: filed.reference });
   const linkIn = (text: string) => /\/appeal\/object\/([A-Za-z0-9_-]{43})/.exec(text)![1];

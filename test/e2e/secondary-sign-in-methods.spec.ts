@@ -1,23 +1,23 @@
-import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { DevicesService } from '../../src/modules/accounts/devices.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
 import { api, controlClock, createAccount, TestAccount, uniqueIp, uniquePhone } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, totpCode } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { accountWithPhoneAndApp, totpCode } from '../support/verification';
 
 /** "Try another way": the 202's `otherMethods`, and `POST /api/v1/sessions/secondary/method`. */
 describe('Secondary sign-in: trying another way', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   let devices = 0;
   const newClient = () => ({ ip: uniqueIp(), deviceId: `e2e-another-way-${(devices += 1)}-0123456789` });
@@ -42,23 +42,12 @@ describe('Secondary sign-in: trying another way', () => {
       .set('X-Device-Id', client.deviceId)
       .send({ challengeId, method });
 
-  /** An account with a secure phone and an authenticator app; its TOTP secret and recovery codes. */
-  async function withPhoneAndApp(): Promise<{ account: TestAccount; secret: string; recoveryCodes: string[] }> {
-    const account = await createAccount(t, { securePhone: uniquePhone() });
-    const secret = t.get(TotpService).newSecret();
-    const recoveryCodes = await t.dataSource.transaction(async (manager) => {
-      await t.get(AccountsService).setTotpSecret(manager, account.uid, secret);
-      return t.get(TotpService).issueRecoveryCodes(manager, account.uid);
-    });
-    return { account, secret, recoveryCodes };
-  }
-
   async function auditOf(uid: string) {
     return (await t.get(AuditService).list({ subject: { type: 'account', id: uid } })).events;
   }
 
   it('lists every other method the account has in the 202, in the order of preference', async () => {
-    const { account } = await withPhoneAndApp();
+    const { account } = await accountWithPhoneAndApp(t);
     const challenged = await signIn(account, newClient()).expect(202);
     expect(challenged.body).toMatchObject({ method: 'sms', otherMethods: ['totp', 'email'] });
 
@@ -70,7 +59,7 @@ describe('Secondary sign-in: trying another way', () => {
   });
 
   it('switches an SMS challenge to the authenticator app: the old challenge ends, a correct app code signs in', async () => {
-    const { account, secret } = await withPhoneAndApp();
+    const { account, secret } = await accountWithPhoneAndApp(t);
     const client = newClient();
     const { result: first, code: smsCode } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
       signIn(account, client).expect(202),
@@ -117,7 +106,7 @@ describe('Secondary sign-in: trying another way', () => {
   });
 
   it('switches to email and back to SMS: each sends a new sign-in code to its own address, and only the latest works', async () => {
-    const { account } = await withPhoneAndApp();
+    const { account } = await accountWithPhoneAndApp(t);
     const client = newClient();
     const { result: first, code: smsCode } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
       signIn(account, client).expect(202),
@@ -153,7 +142,7 @@ describe('Secondary sign-in: trying another way', () => {
   });
 
   it('takes a recovery code on the TOTP challenge, once: audited, and the owner is told how many are left', async () => {
-    const { account, recoveryCodes } = await withPhoneAndApp();
+    const { account, recoveryCodes } = await accountWithPhoneAndApp(t);
     const client = newClient();
     const first = await signIn(account, client).expect(202);
     // A recovery code is not an SMS code.
@@ -208,7 +197,7 @@ describe('Secondary sign-in: trying another way', () => {
 
   it('cannot switch from a challenge already used (409), out of attempts (423) or expired (410)', async () => {
     const clock = controlClock(t);
-    const { account, secret } = await withPhoneAndApp();
+    const { account, secret } = await accountWithPhoneAndApp(t);
 
     const usedClient = newClient();
     const { result: used, code } = await inbox.codeAfter(account.securePhone!, 'sign-in-code', () =>
@@ -232,7 +221,7 @@ describe('Secondary sign-in: trying another way', () => {
   });
 
   it('counts every code a switch sends toward the account’s sends an hour; a switch to the app sends nothing', async () => {
-    const { account, secret } = await withPhoneAndApp();
+    const { account, secret } = await accountWithPhoneAndApp(t);
     const client = newClient();
     const first = await signIn(account, client).expect(202);
     let id = first.body.challengeId as string;

@@ -16,19 +16,20 @@ import {
   uniquePhone,
 } from '../support/factories';
 import { deleteKeys } from '../support/global-teardown';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, totpCode } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { totpCode } from '../support/verification';
 
 describe('Secondary sign-in from an unfamiliar device or network', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const device = (n: number) => `e2e-device-${n}-0123456789abcdef`;
   const signIn = (account: Pick<TestAccount, 'logonEmail' | 'password'>, client: { ip: string; deviceId?: string; userAgent?: string }) => {

@@ -12,23 +12,38 @@ import {
   uniqueEmail,
   uniquePhone,
 } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { verificationToken } from '../support/verification';
 
 describe('"This wasn\'t me" links', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox());
+    t = await createTestApp({ inbox: true });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const REVERT_LINK = /\/secure\/revert\/([A-Za-z0-9_-]{43})/;
   const linkIn = (text: string) => REVERT_LINK.exec(text)![1];
   const revert = (token: string) => api(t).post(`/api/v1/security-reverts/${token}`).send();
+
+  /** A new account whose password its owner changed, and the revert link of the "password changed" notice. */
+  async function passwordChanged(): Promise<{ account: TestAccount; link: string }> {
+    const account = await createAccount(t);
+    const token = await signIn(t, account.logonEmail, account.password);
+    const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
+    await api(t)
+      .post('/api/v1/account/password')
+      .set(bearer(token))
+      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
+      .expect(200);
+    const link = linkIn((await inbox.latest(account.logonEmail, 'password-changed')).text);
+    return { account, link };
+  }
 
   async function changeEmail(account: TestAccount, token: string, newEmail: string): Promise<void> {
     const verification = await verificationToken(t, inbox, token, 'change_email', account.securePhone ?? account.logonEmail);
@@ -89,15 +104,7 @@ describe('"This wasn\'t me" links', () => {
   });
 
   it('from a password change notice: restores nothing, freezes the account', async () => {
-    const account = await createAccount(t);
-    const token = await signIn(t, account.logonEmail, account.password);
-    const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
-    await api(t)
-      .post('/api/v1/account/password')
-      .set(bearer(token))
-      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
-      .expect(200);
-    const link = linkIn((await inbox.latest(account.logonEmail, 'password-changed')).text);
+    const { account, link } = await passwordChanged();
     expect((await revert(link).expect(200)).body).toEqual({ reverted: [], accountStatus: 'frozen' });
     await api(t).post('/api/v1/sessions').send({ login: account.logonEmail, password: 'a fresh and long passphrase 7' }).expect(423);
   });
@@ -132,15 +139,7 @@ describe('"This wasn\'t me" links', () => {
   it('answers 404 to an unknown, malformed or expired link', async () => {
     await revert('A'.repeat(43)).expect(404);
     await revert('nope').expect(404);
-    const account = await createAccount(t);
-    const token = await signIn(t, account.logonEmail, account.password);
-    const verification = await verificationToken(t, inbox, token, 'change_password', account.logonEmail);
-    await api(t)
-      .post('/api/v1/account/password')
-      .set(bearer(token))
-      .send({ verificationToken: verification, newPassword: 'a fresh and long passphrase 7' })
-      .expect(200);
-    const link = linkIn((await inbox.latest(account.logonEmail, 'password-changed')).text);
+    const { account, link } = await passwordChanged();
     controlClock(t).advance(7 * 86_400_000);
     await revert(link).expect(404);
     expect((await t.get(AccountsService).get(account.uid)).status).toBe('active');

@@ -13,21 +13,22 @@ import {
   TestAccount,
   uniquePhone,
 } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/verification';
+import { totpCode, verificationToken } from '../support/verification';
 
 describe('Identity verification', () => {
   let inbox: Inbox;
   let t: TestApp;
   let clock: ReturnType<typeof controlClock>;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox());
+    t = await createTestApp({ inbox: true });
+    ({ inbox } = t);
     clock = controlClock(t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   async function owner(
     options: { phone?: boolean; totp?: boolean } = {},

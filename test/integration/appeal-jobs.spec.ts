@@ -36,8 +36,8 @@ describe('Appeal jobs', () => {
   let supervisor: Awaited<ReturnType<typeof createAgent>>;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback', SCHEDULER_INTERVAL: '10m' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback', SCHEDULER_INTERVAL: '10m' } });
+    ({ smtp } = t);
     review = t.get(AppealReviewService);
     maintenance = t.get(AppealMaintenanceService);
     completion = t.get(AppealCompletionService);
@@ -46,10 +46,7 @@ describe('Appeal jobs', () => {
     supervisor = await createAgent(t, 'supervisor');
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const row = (filed: FiledAppeal) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference: filed.reference });
   const version = (filed: FiledAppeal) => versionOf(t, agent, filed.reference);

@@ -17,18 +17,13 @@ describe(CodeChallengesService.name, () => {
   let clock: ReturnType<typeof controlClock>;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    sms = await SmsSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, ...sms.env } });
+    t = await createTestApp({ smtp: true, sms: true });
+    ({ smtp, sms } = t);
     challenges = t.get(CodeChallengesService);
     clock = controlClock(t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-    await sms.stop();
-  });
+  afterAll(() => t.close());
 
   async function account(phone?: string): Promise<ChallengeAccount> {
     const created = await createAccount(t, { securePhone: phone });
@@ -227,9 +222,7 @@ describe(VerificationTokensService.name, () => {
     tokens = t.get(VerificationTokensService);
   });
 
-  afterAll(async () => {
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const inTransaction = <T>(work: (manager: EntityManager) => Promise<T>) => t.dataSource.transaction(work);
 

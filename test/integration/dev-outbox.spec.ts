@@ -1,7 +1,5 @@
 import { Notice, NotificationsService } from '../../src/modules/notifications/notifications.service';
 import { templateSpec } from '../../src/modules/notifications/notification-templates';
-import { SmsSink } from '../support/sms-sink';
-import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
 
@@ -12,9 +10,7 @@ describe('/dev/outbox with the development outbox', () => {
     t = await createTestApp();
   });
 
-  afterAll(async () => {
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const send = (notice: Notice) => t.dataSource.transaction((manager) => t.get(NotificationsService).notify(manager, notice));
 
@@ -77,21 +73,14 @@ describe('/dev/outbox with the development outbox', () => {
 });
 
 describe('/dev/outbox when messages really leave', () => {
-  let smtp: SmtpSink;
-  let sms: SmsSink;
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    sms = await SmsSink.start();
-    t = await createTestApp({ workers: false, env: { SMTP_URL: smtp.url, ...sms.env } });
+    // Real transports (SMTP and the SMS webhook) configured: the development outbox is off.
+    t = await createTestApp({ smtp: true, sms: true, workers: false });
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-    await sms.stop();
-  });
+  afterAll(() => t.close());
 
   it('does not exist', async () => {
     await t.http.get('/dev/outbox').set('Accept', 'text/html').expect(404);

@@ -58,4 +58,14 @@ describe('the layer rule (eslint no-restricted-imports per layer)', () => {
     const service = "import { AccountsService } from '../modules/accounts/accounts.service';\n\nexport const imported = AccountsService;\n";
     expect(layerErrors(await lintAs(service, 'src/database/layer-fixture.ts'))).toHaveLength(1);
   });
+
+  it("fails a benchmark that imports the tests' support code, and lets it import tools/", async () => {
+    const fixtureText = fixture('bench-imports-test-support.ts');
+    expect(layerErrors(await lintAs(fixtureText, 'bench/lib/layer-fixture.ts'))).toEqual([expect.stringContaining('never test/')]);
+    await expect(
+      lintAs(fixtureText.replace("'../../test/support/wait-for'", "'../../tools/wait-for'"), 'bench/lib/layer-fixture.ts'),
+    ).resolves.toEqual([]);
+    const shared = "import { TestApp } from '../test/support/test-app';\n\nexport type Imported = TestApp;\n";
+    expect(layerErrors(await lintAs(shared, 'tools/layer-fixture.ts'))).toEqual([expect.stringContaining('imports neither')]);
+  });
 });

@@ -37,17 +37,12 @@ describe('notifications outbox', () => {
   const row = (id: string) => t.dataSource.getRepository(Notification).findOneByOrFail({ id });
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    sms = await SmsSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, ...sms.env, OUTBOX_SWEEP_INTERVAL: '500ms', METRICS_TOKEN } });
+    t = await createTestApp({ smtp: true, sms: true, env: { OUTBOX_SWEEP_INTERVAL: '500ms', METRICS_TOKEN } });
+    ({ smtp, sms } = t);
     notifications = t.get(NotificationsService);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-    await sms.stop();
-  });
+  afterAll(() => t.close());
 
   beforeEach(() => {
     smtp.respondWith(() => undefined);
@@ -244,15 +239,12 @@ describe('notifications outbox relay', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
     // No sweep during the test: every job here comes from the relay.
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, OUTBOX_SWEEP_INTERVAL: '1h' } });
+    t = await createTestApp({ smtp: true, env: { OUTBOX_SWEEP_INTERVAL: '1h' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   it('adds the jobs of transactions that commit together in shared round trips, and writes nothing more to their rows before delivery', async () => {
     const relay = t.get(OutboxRelay);
@@ -297,14 +289,13 @@ describe('notifications outbox while Redis is down', () => {
 
   beforeAll(async () => {
     redis = await startEmbeddedRedis(dir, { persistent: false });
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { REDIS_URL: redis.url, SMTP_URL: smtp.url, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+    t = await createTestApp({ smtp: true, env: { REDIS_URL: redis.url, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+    ({ smtp } = t);
   });
 
   afterAll(async () => {
     await t.close();
     await redis.stop();
-    await smtp.stop();
   });
 
   it('keeps a message committed while Redis is down and delivers it once Redis returns', async () => {
@@ -343,14 +334,11 @@ describe('outbox:retry', () => {
   };
 
   beforeAll(async () => {
-    sms = await SmsSink.start();
-    t = await createTestApp({ env: { ...sms.env, OUTBOX_SWEEP_INTERVAL: '500ms' } });
+    t = await createTestApp({ sms: true, env: { OUTBOX_SWEEP_INTERVAL: '500ms' } });
+    ({ sms } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await sms.stop();
-  });
+  afterAll(() => t.close());
 
   it('re-queues a dead message by id, and it arrives', async () => {
     sms.respondWith(() => 400);

@@ -2,11 +2,12 @@ import supertest from 'supertest';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { Account } from '../../src/modules/accounts/entities/account.entity';
 import { pageVersion } from '../support/agent-pages';
-import { createAgent, pageToken, signInAgent } from '../support/agents';
+import { backOfficeSession, createAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal } from '../support/appeals';
 import { api, bearer, createAccount, signIn, uniqueEmail } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { verificationToken } from '../support/verification';
 import { recordDrill } from './support/drill-report';
 
 const ROUNDS = 3;
@@ -42,8 +43,8 @@ describe('Drill 11: deadlocks and serialisation', () => {
     const agent = await createAgent(a, { role: 'agent' });
     approver = await createAgent(a, { role: 'agent' });
     const [first, second] = await Promise.all([createAgent(a, { role: 'supervisor' }), createAgent(a, { role: 'supervisor' })]);
-    agentSide = await backOffice(b, agent);
-    supervisors = [await backOffice(a, first), await backOffice(b, second)];
+    agentSide = await backOfficeSession(b, agent);
+    supervisors = [await backOfficeSession(a, first), await backOfficeSession(b, second)];
   });
 
   afterAll(async () => {
@@ -52,13 +53,6 @@ describe('Drill 11: deadlocks and serialisation', () => {
     await inbox?.stop();
   });
 
-  async function backOffice(
-    t: TestApp,
-    agent: Awaited<ReturnType<typeof createAgent>>,
-  ): Promise<{ client: supertest.Agent; csrf: string }> {
-    const client = await signInAgent(t, agent);
-    return { client, csrf: await pageToken(client, '/agent/appeals') };
-  }
   const post = (side: { client: supertest.Agent; csrf: string }, path: string, body: string | Record<string, string | number>) =>
     side.client
       .post(path)
@@ -108,7 +102,7 @@ describe('Drill 11: deadlocks and serialisation', () => {
   async function confirmWhileCancelling(): Promise<Answered[]> {
     const owner = await createAccount(a);
     const filed: FiledAppeal = await fileAppeal(a, inbox.smtp, { account: { uid: owner.uid, logonEmail: owner.logonEmail } });
-    const approverSide = await backOffice(a, approver);
+    const approverSide = await backOfficeSession(a, approver);
     await post(approverSide, `/agent/appeals/${filed.reference}/claim`, {
       version: await pageVersion(approverSide.client, filed.reference),
     }).expect(303);

@@ -3,11 +3,12 @@ import { AuditService } from '../../src/modules/audit/audit.service';
 import { Account } from '../../src/modules/accounts/entities/account.entity';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
 import { pageVersion } from '../support/agent-pages';
-import { createAgent, pageToken, signInAgent } from '../support/agents';
+import { backOfficeSession, createAgent } from '../support/agents';
 import { fileAppeal } from '../support/appeals';
 import { api, bearer, createAccount, signIn, uniqueEmail } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { verificationToken } from '../support/verification';
 import { problemFault } from './support/answers';
 import { recordDrill } from './support/drill-report';
 
@@ -61,15 +62,6 @@ describe('Drill 6: races', () => {
     return (await fileAppeal(a, inbox.smtp, { account: { uid: owner.uid, logonEmail: owner.logonEmail } })).reference;
   }
 
-  /** A signed-in back-office client and the CSRF token of its session, on app `t`. */
-  async function backOffice(
-    t: TestApp,
-    agent: Awaited<ReturnType<typeof createAgent>>,
-  ): Promise<{ client: supertest.Agent; csrf: string }> {
-    const client = await signInAgent(t, agent);
-    return { client, csrf: await pageToken(client, '/agent/appeals') };
-  }
-
   const post = (side: { client: supertest.Agent; csrf: string }, path: string, fields: Record<string, string | number>) =>
     side.client
       .post(path)
@@ -110,7 +102,7 @@ describe('Drill 6: races', () => {
 
   async function approvals(approver: Awaited<ReturnType<typeof createAgent>>): Promise<RaceOutcome> {
     const reference = await newAppeal();
-    const sides = await Promise.all(apps().map((t) => backOffice(t, approver)));
+    const sides = await Promise.all(apps().map((t) => backOfficeSession(t, approver)));
     await post(sides[0], `/agent/appeals/${reference}/claim`, { version: await pageVersion(sides[0].client, reference) }).expect(303);
     const version = await pageVersion(sides[0].client, reference);
     const responses = await Promise.all(
@@ -132,7 +124,7 @@ describe('Drill 6: races', () => {
     second: Awaited<ReturnType<typeof createAgent>>,
   ): Promise<RaceOutcome> {
     const reference = await newAppeal();
-    const sides = [await backOffice(a, first), await backOffice(b, second)];
+    const sides = [await backOfficeSession(a, first), await backOfficeSession(b, second)];
     const version = await pageVersion(sides[0].client, reference);
     const responses = await Promise.all(sides.map((side) => post(side, `/agent/appeals/${reference}/claim`, { version })));
     const outcome = judge('2 claims', responses, (response) => response.status === 303, conflictPage);

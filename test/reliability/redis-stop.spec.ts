@@ -1,8 +1,9 @@
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { TotpService } from '../../src/modules/accounts/totp.service';
 import { api, bearer, createAccount, signIn } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, verificationToken } from '../support/verification';
+import { verificationToken } from '../support/verification';
 import { waitFor } from '../support/wait-for';
 import { DrillWaits, recordDrill } from './support/drill-report';
 import { DrillRedis, DrillResources, inParallel, tally } from './support/drill-servers';

@@ -3,7 +3,7 @@ import { fileAppeal, FiledAppeal } from '../support/appeals';
 import { api, createAccount, uniqueEmail, uniqueIp } from '../support/factories';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
-import { elapsedMs, median } from '../support/timing';
+import { bestOfThree, elapsedMs, median } from '../support/timing';
 
 /**
  * Finding 9: an access-token resend whose reference and email match writes a token, a message and
@@ -18,14 +18,11 @@ describe('Appeal access-token resends say nothing by their timing', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const resend = (reference: string, email: string) =>
     api(t).post('/api/v1/appeals/access-token-resends').set('X-Forwarded-For', uniqueIp()).send({ reference, email });
@@ -64,9 +61,7 @@ describe('Appeal access-token resends say nothing by their timing', () => {
       return slow / fast;
     };
 
-    const ratios: number[] = [];
-    while (ratios.length < 3 && !ratios.some((ratio) => ratio < TOLERANCE)) ratios.push(await measure());
-    expect(Math.min(...ratios)).toBeLessThan(TOLERANCE);
+    expect(await bestOfThree(TOLERANCE, measure)).toBeLessThan(TOLERANCE);
     expect(bodies.size).toBe(1);
   }, 180_000);
 });

@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { AuditService } from '../../src/modules/audit/audit.service';
-import { csrfOf } from '../support/agents';
 import { api, bearer, createAccount, createRamUser, KNOWN_DEVICE_ID, signIn, trustDevice, uniqueIp } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const setCookies = (response: supertest.Response): string[] => ([] as string[]).concat(response.headers['set-cookie'] ?? []);

@@ -20,17 +20,14 @@ describe('Appeal floods', () => {
   let agentClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     supervisor = await createAgent(t, { role: 'supervisor', name: 'Sam Supervisor' });
     supervisorClient = await signInAgent(t, supervisor);
     agentClient = await signInAgent(t, await createAgent(t));
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const row = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
   const queueRows = (html: string) =>

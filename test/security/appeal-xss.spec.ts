@@ -1,9 +1,8 @@
 import supertest from 'supertest';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
-import { unescapeHtml } from '../support/agent-pages';
-import { csrfOf } from '../support/agents';
 import { createAgent, versionOf } from '../support/appeals';
 import { createAccount, uniqueEmail, uniqueIp } from '../support/factories';
+import { csrfOf, unescapeHtml } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -15,14 +14,11 @@ describe('Appeal pages and emails: hostile text stays text', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   it('escapes a hostile description, name and messages on every appeal page and in every email the appeal causes', async () => {
     const owner = await createAccount(t);

@@ -19,17 +19,14 @@ describe('Appeal attachments', () => {
   let agentClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     const owner = await createAccount(t);
     filed = await fileAppeal(t, smtp, { account: { uid: owner.uid } });
     agentClient = await signInAgent(t, await createAgent(t));
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const upload = (content: Buffer, filename: string, contentType?: string) => uploadAttachment(t, filed, content, filename, contentType);
   const download = (id: string) => agentClient.get(`/agent/appeals/${filed.reference}/attachments/${id}`).expect(200);

@@ -7,9 +7,9 @@ import { promisify } from 'node:util';
 import supertest from 'supertest';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { sequenceAudit } from '../support/audit';
-import { createAgent, fileAppeal, FiledAppeal, PNG, uploadAttachment, versionOf } from '../support/appeals';
-import { csrfOf } from '../support/agents';
+import { createAgent, fileAppeal, FiledAppeal, openAppealStatus, PNG, uploadAttachment, versionOf } from '../support/appeals';
 import { bearer, createAccount } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait-for';
@@ -29,8 +29,8 @@ describe('Appeal decision receipts', () => {
   let keys: unknown;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     dir = mkdtempSync(join(tmpdir(), 'ac-receipts-'));
     keys = (await t.http.get('/.well-known/audit-key.json').expect(200)).body;
   });
@@ -38,7 +38,6 @@ describe('Appeal decision receipts', () => {
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
     await t.close();
-    await smtp.stop();
   });
 
   /** The documented check: `node scripts/verify-audit-proof.js receipt keys.json receipt.json`. */
@@ -106,13 +105,7 @@ describe('Appeal decision receipts', () => {
     });
 
     // The person's status page shows it too.
-    const person = supertest.agent(t.app.getHttpServer());
-    const form = await person.get('/appeal/status').expect(200);
-    await person
-      .post('/appeal/status')
-      .type('form')
-      .send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken })
-      .expect(303);
+    const person = await openAppealStatus(t, filed);
     expect(/data-receipt>([^<]+)</.exec((await person.get('/appeal/status').expect(200)).text)?.[1]).toBe(receipt);
 
     // The former contact's objection page shows the same receipt.

@@ -38,8 +38,8 @@ describe('Back-office security', () => {
   let account: TestAccount;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [admin, supervisor, agent] = await Promise.all([
       createAgent(t, { role: 'admin' }),
       createAgent(t, { role: 'supervisor' }),
@@ -53,10 +53,7 @@ describe('Back-office security', () => {
     account = await createAccount(t, { securePhone: '+8613812345678' });
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   const appealRow = (reference: string) => t.dataSource.getRepository(Appeal).findOneByOrFail({ reference });
   const concrete = (path: string) =>

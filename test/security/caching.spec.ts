@@ -1,8 +1,9 @@
 import supertest from 'supertest';
 import { createAgent, signInAgent } from '../support/agents';
 import { api, bearer, createAccount, signIn, uniqueEmail, uniqueIp } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, totpCode, verificationToken } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
+import { totpCode, verificationToken } from '../support/verification';
 
 /** Every GET route the app registers under `prefix`, as Express sees them, with `:params` filled in. */
 function getRoutes(t: TestApp, prefix: string): string[] {
@@ -26,12 +27,12 @@ const noStore = (response: supertest.Response, what: string) =>
 describe('Cache-Control: no-store on signed-in pages and secret-bearing answers', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   it('on every signed-in page of the Account Center (read from the router)', async () => {
     const account = await createAccount(t);

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { CHALLENGE_RULES } from '../../src/modules/challenges/challenge-limits';
 import { api, bearer, controlClock, createAccount, signIn } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
 import { extractCode } from '../support/smtp-sink';
-import { Inbox } from '../support/verification';
 
 /** docs/security.md: 1,000 wrong codes never yield a token; lock-outs hold across new challenges and across two API processes. */
 describe('Verification code brute force', () => {
@@ -13,8 +13,8 @@ describe('Verification code brute force', () => {
   let clocks: ReturnType<typeof controlClock>[];
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
-    first = await createTestApp({ env: inbox.env });
+    first = await createTestApp({ inbox: true });
+    ({ inbox } = first);
     second = await createTestApp({ sharing: first, workers: false });
     clocks = [controlClock(first), controlClock(second)];
   });
@@ -22,7 +22,6 @@ describe('Verification code brute force', () => {
   afterAll(async () => {
     await second.close();
     await first.close();
-    await inbox.stop();
   });
 
   /** A 6-digit code that is surely not `code`. */

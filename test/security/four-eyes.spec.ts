@@ -2,10 +2,11 @@ import supertest from 'supertest';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { Agent } from '../../src/modules/agents/entities/agent.entity';
 import { Appeal } from '../../src/modules/appeals/entities/appeal.entity';
-import { csrfOf, createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
+import { createAgent, pageToken, signInAgent, TestAgent } from '../support/agents';
 import { pageVersion, postForm } from '../support/agent-pages';
 import { fileAppeal } from '../support/appeals';
 import { createAccount, uniqueEmail } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -26,8 +27,8 @@ describe('Four eyes against a single admin', () => {
   let otherAdminClient: supertest.Agent;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     [admin, otherAdmin] = await Promise.all([
       createAgent(t, { role: 'admin', name: 'Ada Admin' }),
       createAgent(t, { role: 'admin', name: 'Otto Admin' }),
@@ -35,10 +36,7 @@ describe('Four eyes against a single admin', () => {
     [adminClient, otherAdminClient] = await Promise.all([signInAgent(t, admin), signInAgent(t, otherAdmin)]);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** An appeal the admin approved alone: pending the second approval. */
   async function approvedBy(client: supertest.Agent): Promise<string> {

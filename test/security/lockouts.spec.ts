@@ -5,8 +5,8 @@ import { AGENT_LOCKOUT } from '../../src/modules/agents/agent-sign-in-lockout.se
 import { createAgent, pageToken } from '../support/agents';
 import { appealBody } from '../support/appeals';
 import { api, bearer, createAccount, KNOWN_DEVICE_ID, signIn, trustDevice, uniqueEmail, uniqueIp } from '../support/factories';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox } from '../support/verification';
+import { Inbox } from '../support/inbox';
+import { createTestApp, TestApp } from '../support/test-app';
 
 /**
  * Failures of flows that anyone can start (recovery, sign-in, agent sign-in) never lock the
@@ -15,13 +15,13 @@ import { appWithInbox, Inbox } from '../support/verification';
 describe('Lockouts that strangers could abuse', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
   const startRecovery = (login: string, method: 'email' | 'sms', ip = uniqueIp()) =>

@@ -5,9 +5,10 @@ import { AppealsModule } from '../../src/modules/appeals/appeals.module';
 import { BackofficeModule } from '../../src/modules/backoffice/backoffice.module';
 import { createAgent, pageToken, signInAgent } from '../support/agents';
 import { api, bearer, createAccount, signIn, uniqueEmail, uniqueIp } from '../support/factories';
+import { Inbox } from '../support/inbox';
 import { mainThreadCpuMs } from '../support/main-thread-cpu';
-import { TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { createTestApp, TestApp } from '../support/test-app';
+import { verificationToken } from '../support/verification';
 import { median } from '../support/timing';
 
 /** quality.md's bound: no request costs more than this much of the event loop's CPU, whatever its input. */
@@ -25,12 +26,12 @@ const randomPassword = (length: number) => randomBytes(length).toString('base64'
 describe('Password strength checks and the event loop', () => {
   let inbox: Inbox;
   let t: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
-  afterAll(() => close());
+  afterAll(() => t.close());
 
   /** Main-thread CPU ms of each call of `send` (one warm-up first: code paths compile, the scorer thread starts), and its answers. */
   async function cost(

@@ -1,12 +1,14 @@
 import Redis from 'ioredis';
 import supertest from 'supertest';
 import { generate } from 'otplib';
-import { createAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent, signInAgent } from '../support/agents';
 import { appealBody } from '../support/appeals';
 import { ADMIN_TOKEN, api, bearer, trustDevice, uniqueEmail, uniqueIp, uniquePhone } from '../support/factories';
+import { csrfOf } from '../support/html';
+import { Inbox } from '../support/inbox';
 import { LogCapture } from '../support/log-capture';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Inbox, totpCode } from '../support/verification';
+import { totpCode } from '../support/verification';
 import { waitFor } from '../support/wait-for';
 
 /**
@@ -36,15 +38,12 @@ describe('Secrets stay out of logs, job data and error bodies', () => {
   };
 
   beforeAll(async () => {
-    inbox = await Inbox.start();
     log = new LogCapture();
-    t = await createTestApp({ log, env: { ...inbox.env, ADMIN_API_TOKEN: ADMIN_TOKEN, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ log, inbox: true, env: { ADMIN_API_TOKEN: ADMIN_TOKEN, TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
   });
 
-  afterAll(async () => {
-    await t.close();
-    await inbox.stop();
-  });
+  afterAll(() => t.close());
 
   it('handles passwords, codes, tokens and TOTP secrets without writing them anywhere', async () => {
     const ip = uniqueIp();

@@ -1,8 +1,10 @@
 import supertest from 'supertest';
-import { createAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent, signInAgent } from '../support/agents';
 import { api, bearer, createAccount, createRamUser, KNOWN_DEVICE_ID, signIn, trustDevice, uniqueIp } from '../support/factories';
+import { csrfOf } from '../support/html';
+import { Inbox } from '../support/inbox';
 import { createTestApp, TestApp } from '../support/test-app';
-import { appWithInbox, Inbox, verificationToken } from '../support/verification';
+import { verificationToken } from '../support/verification';
 
 /** The `Set-Cookie` lines of a response. */
 const setCookies = (response: supertest.Response): string[] => ([] as string[]).concat(response.headers['set-cookie'] ?? []);
@@ -27,16 +29,16 @@ describe('Session security', () => {
   let inbox: Inbox;
   let t: TestApp;
   let second: TestApp;
-  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ t, inbox, close } = await appWithInbox({ TRUST_PROXY: 'loopback' }));
+    t = await createTestApp({ inbox: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ inbox } = t);
     second = await createTestApp({ sharing: t, workers: false });
   });
 
   afterAll(async () => {
     await second.close();
-    await close();
+    await t.close();
   });
 
   /** Whether `token` still opens the account, in either process, by bearer (API) and by cookie (pages; a sign-in page instead answers as 401). */

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { pageVersion, postForm } from '../support/agent-pages';
-import { createAgent, csrfOf, signInAgent } from '../support/agents';
+import { createAgent, signInAgent } from '../support/agents';
 import { fileAppeal, FiledAppeal, PNG } from '../support/appeals';
 import { api, bearer, createAccount, uniqueEmail } from '../support/factories';
+import { csrfOf } from '../support/html';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -31,8 +32,8 @@ describe('Hostile text in pages and emails', () => {
   let filed: FiledAppeal;
 
   beforeAll(async () => {
-    smtp = await SmtpSink.start();
-    t = await createTestApp({ env: { SMTP_URL: smtp.url, TRUST_PROXY: 'loopback' } });
+    t = await createTestApp({ smtp: true, env: { TRUST_PROXY: 'loopback' } });
+    ({ smtp } = t);
     agentClient = await signInAgent(t, await createAgent(t, { name: 'Ana Agent' }));
     const account = await createAccount(t);
     filed = await fileAppeal(t, smtp, {
@@ -41,10 +42,7 @@ describe('Hostile text in pages and emails', () => {
     });
   });
 
-  afterAll(async () => {
-    await t.close();
-    await smtp.stop();
-  });
+  afterAll(() => t.close());
 
   /** The email of `template` to the appeal's contact, once it has arrived. */
   const emailOf = async (template: string) => {

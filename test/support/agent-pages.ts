@@ -56,5 +56,3 @@ export async function pageVersion(client: supertest.Agent, reference: string): P
 export function flashOf(html: string): string | undefined {
   return /<div class="alert alert-\w+" role="(?:status|alert)">([^<]*)<\/div>/.exec(html)?.[1];
 }
-
-export { unescapeHtml } from './html';

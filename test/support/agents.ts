@@ -2,6 +2,7 @@ import supertest from 'supertest';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { AgentRole } from '../../src/modules/agents/entities/agent.entity';
 import { uniqueEmail } from './factories';
+import { csrfOf } from './html';
 import { TestApp } from './test-app';
 
 export const AGENT_PASSWORD = 'violet lantern across quiet rivers';
@@ -30,10 +31,6 @@ export async function createAgent(
   return { id: agent.id, email: agent.email, name: agent.name, role, password: input.password };
 }
 
-import { csrfOf } from './html';
-
-export { csrfOf };
-
 /** A cookie-keeping client: the page at `path`, and the CSRF token its forms carry. */
 export async function pageToken(client: supertest.Agent, path: string): Promise<string> {
   const response = await client.get(path).set('Accept', 'text/html').expect(200);
@@ -51,4 +48,10 @@ export async function signInAgent(t: TestApp, agent: TestAgent, totp?: string): 
     .expect(303)
     .expect('Location', '/agent');
   return client;
+}
+
+/** A client signed in to the back-office as `agent` on app `t`, and the CSRF token of its session. */
+export async function backOfficeSession(t: TestApp, agent: TestAgent): Promise<{ client: supertest.Agent; csrf: string }> {
+  const client = await signInAgent(t, agent);
+  return { client, csrf: await pageToken(client, '/agent/appeals') };
 }

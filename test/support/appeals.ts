@@ -1,8 +1,10 @@
+import supertest from 'supertest';
 import { AgentRole } from '../../src/modules/agents/entities/agent.entity';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { ActingAgent } from '../../src/modules/appeals/appeal-review.service';
 import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
 import { api, bearer, uniqueEmail, uniqueIp } from './factories';
+import { csrfOf } from './html';
 import { extractCode, SmtpSink } from './smtp-sink';
 import { TestApp } from './test-app';
 
@@ -81,6 +83,18 @@ export async function fileAppeal(t: TestApp, smtp: SmtpSink, request: AppealRequ
   const response = await api(t).post('/api/v1/appeals').set('X-Forwarded-For', ip).send(body).expect(201);
   const { reference, accessToken } = response.body as { reference: string; accessToken: string };
   return { reference, accessToken, contactEmail, ip };
+}
+
+/** A browser (cookie jar) that has opened the appeal's status page with its reference and access token. */
+export async function openAppealStatus(t: TestApp, filed: FiledAppeal): Promise<supertest.Agent> {
+  const browser = supertest.agent(t.app.getHttpServer());
+  const form = await browser.get('/appeal/status').expect(200);
+  await browser
+    .post('/appeal/status')
+    .type('form')
+    .send({ _csrf: csrfOf(form.text), reference: filed.reference, accessToken: filed.accessToken })
+    .expect(303);
+  return browser;
 }
 
 /** Uploads `content` as `filename` to a filed appeal through the public API (the client claims `contentType`). */

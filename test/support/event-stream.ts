@@ -1,4 +1,4 @@
-import { csrfOf } from './agents';
+import { csrfOf } from './html';
 
 /** One Server-Sent Event as a browser's EventSource would hand it over. */
 export interface StreamEvent {

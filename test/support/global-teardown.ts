@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { deleteKeys } from '../../tools/redis-keys';
 import { startedServers } from './global-setup';
 import { databaseName, databaseUrl, readTestEnvironment } from './test-env';
 
@@ -24,11 +25,4 @@ export default async function globalTeardown(): Promise<void> {
   rmSync(join(__dirname, '..', '..', '.data', 'test', `redis-${runId}`), { recursive: true, force: true });
 }
 
-export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
+export { deleteKeys };

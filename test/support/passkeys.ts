@@ -1,7 +1,8 @@
 import { api, bearer } from './factories';
+import { Inbox } from './inbox';
 import { SoftAuthenticator } from './soft-authenticator';
 import { TestApp } from './test-app';
-import { Inbox, verificationToken } from './verification';
+import { verificationToken } from './verification';
 
 /** Verification by passkey through the API (purpose any); returns the verification token. */
 export async function passkeyVerificationToken(

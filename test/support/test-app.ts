@@ -11,14 +11,17 @@ import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig, withResolvedServices } from '../../src/config/app-config';
 import { createHttpApp } from '../../src/service';
 import { deleteKeys } from './global-teardown';
+import { Inbox } from './inbox';
 import { LogCapture } from './log-capture';
+import { SmsSink } from './sms-sink';
+import { SmtpSink } from './smtp-sink';
 import { databaseName, databaseUrl, readTestEnvironment } from './test-env';
 
 /** A fixed secret, so tests can seal and HMAC as the app does. */
 export const TEST_APP_SECRET = '5e'.repeat(32);
 
 export interface TestAppOptions {
-  /** Environment variables on top of the test defaults (durations, SMTP_URL, SMS_*...). */
+  /** Environment variables on top of the test defaults and of the addresses of the sinks asked for (durations, limits...). */
   readonly env?: Record<string, string>;
   /** Run the BullMQ workers in this app (default true). */
   readonly workers?: boolean;
@@ -40,6 +43,12 @@ export interface TestAppOptions {
   readonly sharing?: TestApp;
   /** Log everything (LOG_LEVEL=trace unless `env` says otherwise) into this capture instead of nowhere. */
   readonly log?: LogCapture;
+  /** Deliver email to an SMTP sink of this app's own (`smtp`), stopped when the app closes. */
+  readonly smtp?: boolean;
+  /** Deliver SMS to a webhook sink of this app's own (`sms`), stopped when the app closes. */
+  readonly sms?: boolean;
+  /** Both sinks, also read together as `inbox` (a `+…` address is a phone). */
+  readonly inbox?: boolean;
 }
 
 export interface TestApp {
@@ -50,11 +59,25 @@ export interface TestApp {
   readonly http: supertest.Agent;
   /** Set when `listen` was asked for. */
   readonly baseUrl?: string;
+  /** The sinks the app delivers to (asked for with `smtp`, `sms` or `inbox`; a `sharing` app reads its first app's). */
+  readonly smtp: SmtpSink;
+  readonly sms: SmsSink;
+  readonly inbox: Inbox;
   get<T>(token: Type<T> | symbol | string): T;
+  /** Closes the app, then drops its database and keys and stops its sinks. */
   close(): Promise<void>;
 }
 
+/** The sinks of one app; a sink nobody asked for fails the test that reads it. */
+interface Sinks {
+  readonly smtp?: SmtpSink;
+  readonly sms?: SmsSink;
+  readonly env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
 let sequence = 0;
+const sinksOfApps = new WeakMap<TestApp, Sinks>();
 
 /**
  * A real app on a database of its own (copied from the run's migrated template) and a Redis key
@@ -71,7 +94,22 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       env: { PUBLIC_BASE_URL: `http://localhost:${port}`, ...options.env },
     });
   }
-  if (options.sharing) return startApp(options.sharing.config, options, async () => undefined);
+  if (options.sharing) {
+    const other = options.sharing;
+    // A second process delivers where its first app does, and leaves the sinks to it.
+    const shared = { ...sinksOfApps.get(other), env: {}, stop: async () => undefined };
+    return startApp(other.config, options, shared, async () => undefined);
+  }
+  const sinks = await startSinks(options);
+  try {
+    return await createOwnApp(options, sinks);
+  } catch (error) {
+    await sinks.stop();
+    throw error;
+  }
+}
+
+async function createOwnApp(options: TestAppOptions, sinks: Sinks): Promise<TestApp> {
   const { templateDatabaseUrl, redisUrl, runId } = readTestEnvironment();
   sequence += 1;
   const suffix = `${process.env.JEST_WORKER_ID ?? '0'}-${sequence}`;
@@ -88,6 +126,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATABASE_URL: databaseUrl(templateDatabaseUrl, database),
     REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
+    ...sinks.env,
     ...options.env,
   });
   // Both addresses are given: nothing embedded is started.
@@ -95,16 +134,36 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     databaseUrl: loaded.database.url ?? databaseUrl(templateDatabaseUrl, database),
     redisUrl: loaded.redis.url ?? redisUrl,
   });
-  return startApp(config, options, async () => {
+  return startApp(config, options, sinks, async () => {
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
     await deleteKeys(redis, `*${prefix}*`);
     redis.disconnect();
     await dropDatabase(templateDatabaseUrl, database);
     rmSync(dataDir, { recursive: true, force: true });
+    await sinks.stop();
   });
 }
 
-async function startApp(config: AppConfig, options: TestAppOptions, cleanUp: () => Promise<void>): Promise<TestApp> {
+async function startSinks(options: TestAppOptions): Promise<Sinks> {
+  const smtp = options.smtp || options.inbox ? await SmtpSink.start() : undefined;
+  const sms = options.sms || options.inbox ? await SmsSink.start() : undefined;
+  return {
+    smtp,
+    sms,
+    env: { ...(smtp && { SMTP_URL: smtp.url }), ...sms?.env },
+    stop: async () => {
+      await smtp?.stop();
+      await sms?.stop();
+    },
+  };
+}
+
+function asked<T>(sink: T | undefined, option: string): T {
+  if (!sink) throw new Error(`this test app has no ${option} sink: start it with createTestApp({ ${option}: true })`);
+  return sink;
+}
+
+async function startApp(config: AppConfig, options: TestAppOptions, sinks: Sinks, cleanUp: () => Promise<void>): Promise<TestApp> {
   const app = await createHttpApp(config, { workers: options.workers ?? true, extraImports: options.imports, logDestination: options.log });
   let baseUrl: string | undefined;
   const { port } = options;
@@ -118,18 +177,33 @@ async function startApp(config: AppConfig, options: TestAppOptions, cleanUp: () 
     await app.init();
   }
 
-  return {
+  let inbox: Inbox | undefined;
+  const testApp: TestApp = {
     app,
     config,
     dataSource: app.get(DataSource),
     http: supertest.agent(app.getHttpServer()),
     baseUrl,
+    get smtp() {
+      return asked(sinks.smtp, 'smtp');
+    },
+    get sms() {
+      return asked(sinks.sms, 'sms');
+    },
+    get inbox() {
+      const smtp = asked(sinks.smtp, 'inbox');
+      const sms = asked(sinks.sms, 'inbox');
+      inbox ??= new Inbox(smtp, sms);
+      return inbox;
+    },
     get: <T>(token: Type<T> | symbol | string) => app.get<T>(token as Type<T>, { strict: false }),
     close: async () => {
       await (app as INestApplication).close();
       await cleanUp();
     },
   };
+  sinksOfApps.set(testApp, sinks);
+  return testApp;
 }
 
 /** A new database `database` copied from the run's migrated template (drills that run their own processes use it too). */

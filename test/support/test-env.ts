@@ -25,13 +25,4 @@ export function readTestEnvironment(): TestEnvironment {
   return { templateDatabaseUrl: read(KEYS.templateDatabaseUrl), redisUrl: read(KEYS.redisUrl), runId: read(KEYS.runId) };
 }
 
-/** A URL for another database on the same server. */
-export function databaseUrl(base: string, database: string): string {
-  const url = new URL(base);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-export function databaseName(url: string): string {
-  return new URL(url).pathname.slice(1);
-}
+export { databaseName, databaseUrl } from '../../tools/database-url';

@@ -1,78 +1,27 @@
 import { NobleCryptoPlugin, ScureBase32Plugin, TOTP } from 'otplib';
 import { Clock } from '../../src/common/clock';
-import { api, bearer } from './factories';
-import { SmsSink } from './sms-sink';
-import { extractCode, SmtpSink } from './smtp-sink';
-import { createTestApp, TestApp } from './test-app';
-import { waitFor } from './wait-for';
-
-/** The SMTP and SMS sinks of a test app, read together: a phone number (`+...`) is the SMS sink's, anything else an email. */
-export class Inbox {
-  constructor(
-    readonly smtp: SmtpSink,
-    readonly sms: SmsSink,
-  ) {}
-
-  static async start(): Promise<Inbox> {
-    return new Inbox(await SmtpSink.start(), await SmsSink.start());
-  }
-
-  /** Environment for a test app that delivers to these sinks. */
-  get env(): Record<string, string> {
-    return { SMTP_URL: this.smtp.url, ...this.sms.env };
-  }
-
-  async stop(): Promise<void> {
-    await this.smtp.stop();
-    await this.sms.stop();
-  }
-
-  /** Messages of `template` received for `to`, oldest first: `{ text, template }` for both channels. */
-  received(to: string, template?: string): { text: string; template: string }[] {
-    const all = to.startsWith('+')
-      ? this.sms.to(to).map((message) => ({ text: message.body, template: message.template }))
-      : this.smtp.to(to).map(({ text, template }) => ({ text, template }));
-    return all.filter((message) => !template || message.template === template);
-  }
-
-  /** Waits for the `count`-th message of `template` to `to` and returns it. */
-  async nth(to: string, template: string, count: number): Promise<{ text: string; template: string }> {
-    return waitFor(() => this.received(to, template)[count - 1], { description: `message ${count} (${template}) to ${to}` });
-  }
-
-  /** Runs `action`, then waits for the new message of `template` it sends to `to` and returns the code in it. */
-  async codeAfter<T>(to: string, template: string, action: () => Promise<T>): Promise<{ result: T; code: string }> {
-    const before = this.received(to, template).length;
-    const result = await action();
-    const message = await this.nth(to, template, before + 1);
-    return { result, code: extractCode(message.text) };
-  }
-
-  /** The newest message of `template` to `to`, waiting for one. */
-  async latest(to: string, template: string): Promise<{ text: string; template: string }> {
-    return waitFor(() => this.received(to, template).at(-1), { description: `a message (${template}) to ${to}` });
-  }
-}
-
-/** A test app that delivers to sinks of its own; `close` stops all three. */
-export async function appWithInbox(env: Record<string, string> = {}): Promise<{ t: TestApp; inbox: Inbox; close(): Promise<void> }> {
-  const inbox = await Inbox.start();
-  const t = await createTestApp({ env: { ...inbox.env, ...env } });
-  return {
-    t,
-    inbox,
-    close: async () => {
-      await t.close();
-      await inbox.stop();
-    },
-  };
-}
+import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { TotpService } from '../../src/modules/accounts/totp.service';
+import { api, bearer, createAccount, TestAccount, uniquePhone } from './factories';
+import { Inbox } from './inbox';
+import { TestApp } from './test-app';
 
 const totp = new TOTP({ algorithm: 'sha1', digits: 6, period: 30, crypto: new NobleCryptoPlugin(), base32: new ScureBase32Plugin() });
 
 /** The TOTP code of `secret` at the app's current time, `steps` periods later (negative: earlier). */
 export function totpCode(t: TestApp, secret: string, steps = 0): Promise<string> {
   return totp.generate({ secret, epoch: Math.floor(t.get(Clock).nowMs() / 1000) + steps * 30 });
+}
+
+/** An account with a secure phone and an authenticator app: its TOTP secret and recovery codes. */
+export async function accountWithPhoneAndApp(t: TestApp): Promise<{ account: TestAccount; secret: string; recoveryCodes: string[] }> {
+  const account = await createAccount(t, { securePhone: uniquePhone() });
+  const secret = t.get(TotpService).newSecret();
+  const recoveryCodes = await t.dataSource.transaction(async (manager) => {
+    await t.get(AccountsService).setTotpSecret(manager, account.uid, secret);
+    return t.get(TotpService).issueRecoveryCodes(manager, account.uid);
+  });
+  return { account, secret, recoveryCodes };
 }
 
 export type VerificationPurpose =

@@ -14,7 +14,7 @@ import { AgentsService } from './agents.service';
 /**
  * Agents: their accounts and roles, sessions, sign-in with its lockout, and TOTP. Below both the
  * appeals (which check an agent's role) and the back-office pages (which sign agents in and guard
- * every page with their sessions). AccountsModule provides the one PasswordPolicy.
+ * every page with their sessions). The one PasswordPolicy comes from PasswordPolicyModule, through AccountsModule.
  */
 @Module({
   imports: [AuditModule, AccountsModule, NotificationsModule, ChallengesModule],

@@ -232,6 +232,21 @@ export class AgentsService {
   }
 
   /**
+   * The agents among `ids` who may be given an appeal in `language` (active, approved, answering
+   * in it) and their capacity, locked through the caller's transaction in one order (by id) so that
+   * two auto-assigners never wait for each other's locks.
+   */
+  async lockAssignable(manager: EntityManager, ids: readonly string[], language: string): Promise<{ id: string; capacity: number }[]> {
+    return manager.query(
+      `SELECT id, capacity FROM agents
+        WHERE id = ANY($1) AND active AND NOT awaiting_approval AND $2 = ANY(string_to_array(languages, ','))
+        ORDER BY id
+        FOR UPDATE`,
+      [ids, language],
+    );
+  }
+
+  /**
    * The languages an agent answers in and how many open appeals auto-assignment may give them
    * (the agent on /agent/me, an admin on /agent/team); audited.
    */

@@ -6,6 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { AgentPresenceService } from '../agents/agent-presence.service';
+import { AgentsService } from '../agents/agents.service';
 import { AppealReviewService } from './appeal-review.service';
 import { OPEN_STATUSES } from './appeal-workflow';
 
@@ -34,6 +35,7 @@ export class AppealAutoAssigner {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly review: AppealReviewService,
     private readonly presence: AgentPresenceService,
+    private readonly agents: AgentsService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -73,13 +75,7 @@ export class AppealAutoAssigner {
       // The candidates' rows, locked in one order by every assigner; their load is counted after
       // the lock is held, by a statement of its own: counted in the locking statement, it would be
       // read from the snapshot taken before waiting for the lock, missing the other's assignment.
-      const locked: { id: string; capacity: number }[] = await manager.query(
-        `SELECT id, capacity FROM agents
-          WHERE id = ANY($1) AND active AND NOT awaiting_approval AND $2 = ANY(string_to_array(languages, ','))
-          ORDER BY id
-          FOR UPDATE`,
-        [present, appeal.locale],
-      );
+      const locked = await this.agents.lockAssignable(manager, present, appeal.locale);
       if (!locked.length) return null;
       const load: { agent: string; open: number }[] = await manager.query(
         `SELECT lease_agent_id AS agent, count(*)::int AS open FROM appeals

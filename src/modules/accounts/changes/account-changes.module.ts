@@ -16,7 +16,7 @@ import { TotpController } from './totp.controller';
 import { TotpEnrolmentService } from './totp-enrolment.service';
 
 /**
- * The self-service changes of seeds 000 and 002 (password, logon email, secure phone, TOTP), each
+ * The owner's self-service security changes (password, logon email, secure phone, TOTP, passkeys), each
  * authorised by a verification token, and the "this wasn't me" links their notices carry.
  */
 @Module({
