@@ -1,7 +1,6 @@
 import { chromium, Page } from 'playwright-core';
 import { createAgent, TestAgent } from '../support/agents';
-import { fileAppeal } from '../support/appeals';
-import { createAccount } from '../support/factories';
+import { seedDecidedAppeals } from '../support/appeals';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { chromiumPath, FLAGS, signInAgentPage, unexpected, useBrowser } from './support/browser';
@@ -19,18 +18,7 @@ describe('Back-office layout on a phone and on a laptop', () => {
     t = await createTestApp({ smtp: true, listen: true });
     ({ smtp } = t);
     admin = await createAgent(t, { role: 'admin', name: 'Adaline Administrator-Longname' });
-    // Two decided appeals in two weeks, for the SLA chart and table of /agent/reports.
-    for (const [created, resolved, breached] of [
-      ['2026-11-23T00:00:00Z', '2026-11-24T00:00:00Z', null],
-      ['2026-11-30T00:00:00Z', '2026-12-02T00:00:00Z', '2026-12-01T00:00:00Z'],
-    ]) {
-      const { reference } = await fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } });
-      await t.dataSource.query(
-        `UPDATE appeals SET created_at = $2, first_response_at = $3, resolved_at = $3, first_response_breached_at = $4, approved_by = $5
-          WHERE reference = $1`,
-        [reference, created, resolved, breached, admin.id],
-      );
-    }
+    await seedDecidedAppeals(t, smtp, admin.id);
   });
 
   afterAll(() => t?.close());

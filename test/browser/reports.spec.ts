@@ -1,6 +1,5 @@
 import { createAgent } from '../support/agents';
-import { fileAppeal } from '../support/appeals';
-import { createAccount } from '../support/factories';
+import { seedDecidedAppeals } from '../support/appeals';
 import { SmtpSink } from '../support/smtp-sink';
 import { createTestApp, TestApp } from '../support/test-app';
 import { signInAgentPage, unexpected, useBrowser } from './support/browser';
@@ -14,18 +13,7 @@ describe('SLA report on a phone', () => {
     t = await createTestApp({ smtp: true, listen: true });
     ({ smtp } = t);
     const decider = await createAgent(t, { name: 'Ana Agent' });
-    // Two decided appeals in two weeks: one met every deadline, one missed its first response.
-    for (const [created, resolved, breached] of [
-      ['2026-11-23T00:00:00Z', '2026-11-24T00:00:00Z', null],
-      ['2026-11-30T00:00:00Z', '2026-12-02T00:00:00Z', '2026-12-01T00:00:00Z'],
-    ]) {
-      const { reference } = await fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } });
-      await t.dataSource.query(
-        `UPDATE appeals SET created_at = $2, first_response_at = $3, resolved_at = $3, first_response_breached_at = $4, approved_by = $5
-          WHERE reference = $1`,
-        [reference, created, resolved, breached, decider.id],
-      );
-    }
+    await seedDecidedAppeals(t, smtp, decider.id);
   });
 
   afterAll(() => t?.close());

@@ -3,7 +3,7 @@ import { AgentRole } from '../../src/modules/agents/entities/agent.entity';
 import { AgentsService } from '../../src/modules/agents/agents.service';
 import { ActingAgent } from '../../src/modules/appeals/appeal-review.service';
 import { AppealDetailService } from '../../src/modules/appeals/appeal-detail.service';
-import { api, bearer, uniqueEmail, uniqueIp } from './factories';
+import { api, bearer, createAccount, uniqueEmail, uniqueIp } from './factories';
 import { csrfOf } from './html';
 import { extractCode, SmtpSink } from './smtp-sink';
 import { TestApp } from './test-app';
@@ -128,4 +128,22 @@ export async function createAgent(
 /** The version the agent's page would carry. */
 export async function versionOf(t: TestApp, agent: ActingAgent, reference: string): Promise<number> {
   return (await t.get(AppealDetailService).detail(agent, reference)).version;
+}
+
+/**
+ * Two appeals decided by `deciderId` in two weeks, for the SLA chart and table of /agent/reports:
+ * one met every deadline (week of 23 November 2026), one missed its first response (week of 30 November).
+ */
+export async function seedDecidedAppeals(t: TestApp, smtp: SmtpSink, deciderId: string): Promise<void> {
+  for (const [created, resolved, breached] of [
+    ['2026-11-23T00:00:00Z', '2026-11-24T00:00:00Z', null],
+    ['2026-11-30T00:00:00Z', '2026-12-02T00:00:00Z', '2026-12-01T00:00:00Z'],
+  ]) {
+    const { reference } = await fileAppeal(t, smtp, { account: { uid: (await createAccount(t)).uid } });
+    await t.dataSource.query(
+      `UPDATE appeals SET created_at = $2, first_response_at = $3, resolved_at = $3, first_response_breached_at = $4, approved_by = $5
+        WHERE reference = $1`,
+      [reference, created, resolved, breached, deciderId],
+    );
+  }
 }

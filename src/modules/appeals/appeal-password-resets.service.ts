@@ -13,8 +13,9 @@ export const PASSWORD_RESET_TTL_MS = 24 * 3_600_000;
 
 /**
  * Password-reset links of appeals: issued when an appeal that asked for a reset completes, used
- * once to set a new logon password (the forgot-password flow, with a code, is PasswordRecoveryService). It is set as every new password is (PasswordChangeService): the policy,
- * root sessions signed out, the `password-changed` notices with their "this wasn't me" link.
+ * once to set a new logon password (the forgot-password flow, with a code, is
+ * PasswordRecoveryService). It is set as every new password is (PasswordChangeService): the
+ * policy, root sessions signed out, the `password-changed` notices with their "this wasn't me" link.
  */
 @Injectable()
 export class AppealPasswordResetsService {
