@@ -37,7 +37,9 @@ export async function seedDemoAppeals(
   // What the scheduled jobs would do next: apply the appeal whose cooling-off is over, flag the late ones.
   await app.get(AppealCompletionService, { strict: false }).applyDue();
   await app.get(AppealMaintenanceService, { strict: false }).flagSlaBreaches();
-  const [awaiting] = (await app.get(AppealQueueService, { strict: false }).list(reviewers.agent, { q: DEMO_AWAITING_REPLY_CONTACT })).items;
+  const [awaiting] = (
+    await app.get(AppealQueueService, { strict: false }).list(reviewers.agent, { q: DEMO_AWAITING_REPLY_CONTACT, status: 'all' })
+  ).items;
   return { count: seeded, awaitingReply: awaiting.reference };
 }
 
@@ -72,7 +74,7 @@ class DemoAppealSeeder {
   async seed(demo: DemoAppeal): Promise<void> {
     // A client address of its own per appeal (documentation range), as five filings a day per IP is the limit.
     const ip = `203.0.113.${(this.next += 1)}`;
-    if ((await this.queue.list(this.reviewers.agent, { q: demo.contact })).items.length) return;
+    if ((await this.queue.list(this.reviewers.agent, { q: demo.contact, status: 'all' })).items.length) return;
     const account = demo.account ? await this.account(demo.account) : null;
     const credentials = await this.at(demo.filedHoursAgo, async () => {
       const contactVerification = await this.verifiedContact(demo.contact, ip);
