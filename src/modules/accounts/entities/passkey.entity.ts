@@ -1,7 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-
-/** PostgreSQL's bigint arrives as a string; signature counters stay far below 2^53. */
-export const BIGINT_AS_NUMBER = { to: (value: number) => value, from: (value: string | number) => Number(value) };
+import { Column, Entity, ForeignKey, Index } from 'typeorm';
+import { counterCheck, StoredPasskey } from '../../../common/webauthn/stored-passkey';
 
 /**
  * A passkey of an account owner: a discoverable WebAuthn credential with user verification. It
@@ -10,34 +8,13 @@ export const BIGINT_AS_NUMBER = { to: (value: number) => value, from: (value: st
  * authenticator).
  */
 @Entity({ name: 'passkeys' })
-@Check('passkeys_counter_check', `"counter" >= 0`)
+@counterCheck('passkeys')
 @Index('passkeys_credential_key', ['credentialId'], { unique: true })
 @Index('passkeys_account_idx', ['accountUid', 'createdAt'])
-export class Passkey {
-  @PrimaryColumn('uuid')
-  id!: string;
-
+export class Passkey extends StoredPasskey {
   @Column({ type: 'char', length: 16 })
   @ForeignKey('Account', { name: 'passkeys_account_uid_fkey', onDelete: 'CASCADE' })
   accountUid!: string;
-
-  /** The credential id as the browser gives it (base64url). */
-  @Column({ type: 'varchar', length: 1400 })
-  credentialId!: string;
-
-  /** COSE public key. */
-  @Column({ type: 'bytea' })
-  publicKey!: Buffer;
-
-  @Column({ type: 'bigint', transformer: BIGINT_AS_NUMBER })
-  counter!: number;
-
-  /** How the authenticator is reached (`internal`, `usb`, `hybrid`...), as the browser said at registration. */
-  @Column({ type: 'jsonb' })
-  transports!: string[];
-
-  @Column({ type: 'varchar', length: 64 })
-  name!: string;
 
   /** Synced to the owner's other devices by its provider (a "multi-device" credential). */
   @Column({ type: 'boolean', default: false })
@@ -46,10 +23,4 @@ export class Passkey {
   /** Its counter went backwards once: a copy of it may exist. */
   @Column({ type: 'boolean', default: false })
   suspect!: boolean;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  lastUsedAt!: Date | null;
 }
