@@ -5,13 +5,14 @@ import { PublicKeyCredentialRequestOptionsJSON, RelyingParty } from '../../commo
 import { inOneRoundTrip } from '../../database/one-round-trip';
 import { AuditService } from '../audit/audit.service';
 import { CodeChallengesService } from '../challenges/code-challenges.service';
-import { AccountFrozenError, InvalidCredentialsError, LoginThrottledError } from './accounts.errors';
+import { InvalidCredentialsError, LoginThrottledError } from './accounts.errors';
 import { AccountsService } from './accounts.service';
 import { deviceLabel, DevicesService } from './devices.service';
 import { LoginThrottle } from './login-throttle.service';
 import { PasskeyCredentialsService } from './passkey-credentials.service';
 import { Principal, auditActorOf } from './principal';
 import { IssuedSession, SessionsService } from './sessions.service';
+import { refuseFrozen } from './sign-in.service';
 
 /** The WebAuthn ceremony of a passkey sign-in (`purpose` of its challenge). */
 const SIGN_IN = 'sign_in';
@@ -71,18 +72,8 @@ export class PasskeySignInService {
 
     const { passkey } = verdict;
     const account = await this.accounts.get(passkey.accountUid);
-    if (account.status === 'frozen') {
-      await this.dataSource.transaction((manager) =>
-        this.audit.record(manager, {
-          action: 'sign_in.refused',
-          actor: { type: 'public' },
-          subject: { type: 'account', id: account.uid },
-          data: { reason: 'account_frozen', principalType: 'root', method: 'passkey' },
-          ip: attempt.ip,
-        }),
-      );
-      throw new AccountFrozenError();
-    }
+    if (account.status === 'frozen')
+      await refuseFrozen(this.dataSource, this.audit, account, { principalType: 'root', method: 'passkey' }, attempt.ip);
 
     const principal: Principal = { type: 'root', uid: account.uid };
     const device = this.devices.fingerprint(attempt.deviceId, attempt.ip);

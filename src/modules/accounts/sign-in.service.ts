@@ -76,18 +76,8 @@ export class SignInService {
       throw new InvalidCredentialsError();
     }
     const { account, principal } = candidate!;
-    if (account.status === 'frozen') {
-      await this.dataSource.transaction((manager) =>
-        this.audit.record(manager, {
-          action: 'sign_in.refused',
-          actor: { type: 'public' },
-          subject: { type: 'account', id: account.uid },
-          data: { reason: 'account_frozen', principalType: principal.type },
-          ip: attempt.ip,
-        }),
-      );
-      throw new AccountFrozenError();
-    }
+    if (account.status === 'frozen')
+      await refuseFrozen(this.dataSource, this.audit, account, { principalType: principal.type }, attempt.ip);
     // The right password ends the guessing, whether or not a second factor follows.
     if (throttle.loginHasFailures || throttle.loginLockedMs > 0) await this.throttle.recordSuccess(login.key);
 
@@ -204,3 +194,23 @@ export class SignInService {
 
 /** A UID no account has (UIDs never start with 0): the trust lookup of an unknown login finds nothing, in the same time. */
 const NO_ACCOUNT_UID = '0000000000000000';
+
+/** A frozen account's sign-in, whatever the method: audited as `sign_in.refused`, then 423 ACCOUNT_FROZEN. */
+export async function refuseFrozen(
+  dataSource: DataSource,
+  audit: AuditService,
+  account: Pick<Account, 'uid'>,
+  data: { principalType: string; method?: string },
+  ip: string,
+): Promise<never> {
+  await dataSource.transaction((manager) =>
+    audit.record(manager, {
+      action: 'sign_in.refused',
+      actor: { type: 'public' },
+      subject: { type: 'account', id: account.uid },
+      data: { reason: 'account_frozen', ...data },
+      ip,
+    }),
+  );
+  throw new AccountFrozenError();
+}
