@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -112,8 +113,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 async function createOwnApp(options: TestAppOptions, sinks: Sinks): Promise<TestApp> {
   const { templateDatabaseUrl, redisUrl, runId } = readTestEnvironment();
   sequence += 1;
-  const suffix = `${process.env.JEST_WORKER_ID ?? '0'}-${sequence}`;
-  const database = `${databaseName(templateDatabaseUrl)}_${suffix.replace('-', '_')}`;
+  // The sequence restarts with each suite's module registry: a random part keeps a suite from
+  // meeting a database an earlier suite of the same worker has not dropped yet.
+  const suffix = `${process.env.JEST_WORKER_ID ?? '0'}-${sequence}-${randomBytes(3).toString('hex')}`;
+  const database = `${databaseName(templateDatabaseUrl)}_${suffix.replaceAll('-', '_')}`;
   await createDatabaseFromTemplate(templateDatabaseUrl, database);
   const dataDir = mkdtempSync(join(tmpdir(), 'ac-test-'));
   const prefix = `t-${runId}-${suffix}`;
