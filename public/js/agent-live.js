@@ -124,7 +124,12 @@
   }
 
   if (window.EventSource) {
-    var source = new EventSource('/agent/events' + (reference ? '?appeal=' + encodeURIComponent(reference) : ''));
+    // The stream starts where the page's state was read, so a change made while the page loaded still arrives.
+    var since = (appealBox || queue || document.body).getAttribute('data-live-since');
+    var params = [];
+    if (reference) params.push('appeal=' + encodeURIComponent(reference));
+    if (since && /^\d+$/.test(since)) params.push('since=' + since);
+    var source = new EventSource('/agent/events' + (params.length ? '?' + params.join('&') : ''));
     source.addEventListener('appeal.changed', function (message) {
       var data = JSON.parse(message.data);
       if (data.mine && data.by === 'the person') notifyAnswered(data.reference);

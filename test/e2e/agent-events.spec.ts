@@ -1,3 +1,4 @@
+import { AppealEventsService } from '../../src/modules/appeals/appeal-events.service';
 import { AppealReviewService } from '../../src/modules/appeals/appeal-review.service';
 import { createAgent as createSignInAgent, TestAgent } from '../support/agents';
 import { fileAppeal, versionOf } from '../support/appeals';
@@ -137,6 +138,36 @@ describe('GET /agent/events across processes', () => {
     expect(caught.data.by).toBe('Sam Supervisor');
     expect(resumed.events.some((event) => event.data.reference === first.reference && event.event === 'appeal.changed')).toBe(false);
     expect(resumed.raw).toMatch(/^retry: \d+\n\n/);
+  });
+
+  it("starts a page's stream where the page read its state: a change made before the stream opened still arrives", async () => {
+    const filed = await file();
+    const page = await fetch(`${one.baseUrl}/agent/appeals/${filed.reference}`, { headers: { cookie: anaCookies } });
+    const since = /data-live-since="(\d+)"/.exec(await page.text())?.[1];
+    expect(since).toMatch(/^\d+$/);
+    // The person writes while the page is still loading its script: before any stream is open.
+    await api(one)
+      .post(`/api/v1/appeals/${filed.reference}/messages`)
+      .set(bearer(filed.accessToken))
+      .send({ body: 'Any news?' })
+      .expect(201);
+    await waitFor(async () => Number(await one.get(AppealEventsService).latestId()) > Number(since), {
+      description: 'the change published',
+    });
+
+    const late = await open(two, anaCookies, { query: `appeal=${filed.reference}&since=${since}` });
+    const caught = await waitFor(
+      () =>
+        late.events.find(
+          (event) => event.event === 'appeal.changed' && event.data.reference === filed.reference && event.data.by === 'the person',
+        ),
+      { description: 'the change made before the stream opened' },
+    );
+    expect(Number(caught.id)).toBeGreaterThan(Number(since));
+    // Without a starting point a stream starts from now, as before.
+    const fresh = await open(one, anaCookies, { query: `appeal=${filed.reference}` });
+    await waitFor(() => fresh.events.find((event) => event.event === 'presence'), { description: 'the fresh stream open' });
+    expect(fresh.events.some((event) => event.event === 'appeal.changed' && event.data.reference === filed.reference)).toBe(false);
   });
 
   it('ends open streams at once when the process shuts down', async () => {

@@ -9,6 +9,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { AgentsService } from '../agents/agents.service';
 import { AuditService } from '../audit/audit.service';
 import { ActionFeedback, AppealDetailPage, appealDetailPage, AppealDetailView, Revealed, ShownPreview } from './appeal-detail-view';
+import { AppealEventsService } from './appeal-events.service';
 import { AppealEvidenceService } from './appeal-evidence.service';
 import { CannedRepliesService } from './canned-replies.service';
 import { AgentRef } from './appeal-queue.service';
@@ -32,6 +33,7 @@ export class AppealDetailService {
     private readonly agents: AgentsService,
     private readonly audit: AuditService,
     private readonly replies: CannedRepliesService,
+    private readonly events: AppealEventsService,
     private readonly clock: Clock,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -50,7 +52,8 @@ export class AppealDetailService {
       shown?: ShownPreview;
       replies?: { agentName: string; chosen?: { readonly action: string; readonly id: string } };
     } = {},
-  ): Promise<AppealDetailPage> {
+  ): Promise<AppealDetailPage & { liveSince: number }> {
+    const liveSince = await this.events.latestId();
     const detail = await this.detail(agent, reference);
     const replies = extra.replies
       ? {
@@ -61,7 +64,10 @@ export class AppealDetailService {
           chosen: extra.replies.chosen,
         }
       : undefined;
-    return appealDetailPage(detail, this.clock.now(), { feedback: extra.feedback, revealed: extra.revealed, shown: extra.shown, replies });
+    return {
+      ...appealDetailPage(detail, this.clock.now(), { feedback: extra.feedback, revealed: extra.revealed, shown: extra.shown, replies }),
+      liveSince,
+    };
   }
 
   async detail(agent: ActingAgent, reference: string): Promise<AppealDetailView> {

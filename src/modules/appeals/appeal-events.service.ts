@@ -105,6 +105,14 @@ export class AppealEventsService implements OnModuleInit, OnApplicationShutdown 
     return live;
   }
 
+  /**
+   * The id of the last event published so far (0 before the first). A page reads it before it reads
+   * the state it shows, so its stream can start from there (`?since=`) and miss nothing in between.
+   */
+  async latestId(): Promise<number> {
+    return Number((await this.redis.get(this.keys.key('events', 'seq'))) ?? 0);
+  }
+
   /** The kept events after `lastId`, oldest first. */
   async since(lastId: number): Promise<LiveEvent[]> {
     const payloads = await this.redis.zrangebyscore(this.keys.key('events', 'log'), `(${lastId}`, '+inf');

@@ -6,6 +6,7 @@ import { FlashService } from '../../common/http/flash.service';
 import { formErrors } from '../../common/http/form-errors';
 import { FormDto } from '../../common/http/form.dto';
 import { AppealDetailService } from '../appeals/appeal-detail.service';
+import { AppealEventsService } from '../appeals/appeal-events.service';
 import { AppealQueueService, QueueFilters, QueueSort, sortOf } from '../appeals/appeal-queue.service';
 import { AppealSensitiveReadsService } from '../appeals/appeal-sensitive-reads.service';
 import { ActingAgent, AppealActionResult, AppealReviewService } from '../appeals/appeal-review.service';
@@ -61,6 +62,7 @@ export class AppealsPagesController {
     private readonly flash: FlashService,
     private readonly agents: AgentsService,
     private readonly clock: Clock,
+    private readonly events: AppealEventsService,
   ) {}
 
   @Get()
@@ -72,6 +74,8 @@ export class AppealsPagesController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const { filters, errors } = parseQueueQuery(query);
+    // Read before the rows: the page's live stream starts from here and misses no change made meanwhile.
+    const liveSince = await this.events.latestId();
     const now = this.clock.now();
     let page: Awaited<ReturnType<AppealQueueService['list']>> = { items: [], next: null };
     if (!Object.keys(errors).length) {
@@ -122,6 +126,7 @@ export class AppealsPagesController {
         return { label: tab.label, href: queueHref(own), current: view(own) === view(filters) };
       }),
       rows: page.items.map((row) => queueRowView(row, now)),
+      liveSince,
       // Supervisors select rows and release, assign or reject them in one go (a flood's rows come selected).
       bulk:
         roleAllows(agent.role, 'supervisor') && page.items.length

@@ -15,10 +15,16 @@ export class LiveEventsPagesController {
   @Get()
   stream(
     @Query('appeal') appeal: unknown,
+    @Query('since') since: unknown,
     @CurrentAgent() agent: SignedInAgent,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    return this.streams.stream(agent, typeof appeal === 'string' ? appeal : undefined, request, response);
+    return this.streams.stream(
+      agent,
+      { appeal: typeof appeal === 'string' ? appeal : undefined, since: typeof since === 'string' ? since : undefined },
+      request,
+      response,
+    );
   }
 }

@@ -46,10 +46,14 @@ export class LiveStreamsService implements OnApplicationBootstrap, BeforeApplica
 
   private readonly onSignal = () => this.endAll();
 
-  async stream(agent: SignedInAgent, appeal: string | undefined, request: Request, response: Response): Promise<void> {
-    const reference = appeal && REFERENCE.test(appeal) ? appeal : undefined;
-    const lastHeader = request.get('Last-Event-ID');
-    const lastId = lastHeader && /^\d{1,15}$/.test(lastHeader) ? Number(lastHeader) : undefined;
+  /**
+   * `since` is the last event id a page had seen when it read what it shows: a first connection
+   * starts there; a reconnection's `Last-Event-ID` (the last event the stream delivered) wins.
+   */
+  async stream(agent: SignedInAgent, from: { appeal?: string; since?: string }, request: Request, response: Response): Promise<void> {
+    const reference = from.appeal && REFERENCE.test(from.appeal) ? from.appeal : undefined;
+    const eventId = (value: string | undefined) => (value && /^\d{1,15}$/.test(value) ? Number(value) : undefined);
+    const lastId = eventId(request.get('Last-Event-ID')) ?? eventId(from.since);
 
     response.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     response.flushHeaders();
@@ -91,7 +95,7 @@ export class LiveStreamsService implements OnApplicationBootstrap, BeforeApplica
         return;
       }
       unlisten = stop;
-      // A fresh stream starts from now (its page was rendered from the current state); a resumed one catches up first.
+      // A stream without a starting point starts from now; one with a page's `since` or a `Last-Event-ID` catches up first.
       if (lastId !== undefined) for (const event of await this.events.since(lastId)) send(event);
       held.sort((a, b) => a.id - b.id).forEach(send);
       replaying = false;
