@@ -28,7 +28,13 @@ interface Step {
   readonly answerP99: number;
   readonly seconds: number;
   /** CPU per email, in ms: the service, PostgreSQL, Redis (their total is judged); and this load generator, for the record. */
-  readonly cpu: { readonly service: number; readonly postgres: number; readonly redis: number; readonly total: number; readonly generator: number };
+  readonly cpu: {
+    readonly service: number;
+    readonly postgres: number;
+    readonly redis: number;
+    readonly total: number;
+    readonly generator: number;
+  };
   readonly load: number;
 }
 
@@ -266,12 +272,7 @@ class Driver {
     };
   }
 
-  private async summarise(
-    label: string,
-    outcomes: Outcome[],
-    before: Sample,
-    seconds: number,
-  ): Promise<Step> {
+  private async summarise(label: string, outcomes: Outcome[], before: Sample, seconds: number): Promise<Step> {
     // Every email was waited for above, so the CPU of each one is in.
     const after = await this.sample();
     // A backend that connected during the step spent all its CPU in it.
