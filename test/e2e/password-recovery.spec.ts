@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import supertest from 'supertest';
+import { hashToken } from '../../src/common/crypto/tokens';
+import { bucket, Limiter } from '../../src/infrastructure/limits/limiter';
+import { LIMITS } from '../../src/infrastructure/limits/limits';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
+import { parseLogin } from '../../src/modules/accounts/login';
 import { RECOVERY_LIMITS } from '../../src/modules/accounts/recovery/recovery-limits';
 import { AuditService } from '../../src/modules/audit/audit.service';
 import { UrgentNotificationsProcessor } from '../../src/modules/notifications/urgent-notifications.processor';
@@ -245,6 +249,22 @@ describe('Password recovery (forgotten password)', () => {
     expect(await outboxCount('verification-locked', account.logonEmail)).toBe(0);
     expect(await outboxCount('recovery-failures', account.logonEmail)).toBe(1);
     expect((await inbox.latest(account.logonEmail, 'recovery-failures')).text).toContain(account.uid);
+  });
+
+  it("clears the login's wrong-code count once a recovery completes: the owner's own typos do not hold the next one back", async () => {
+    const account = await createAccount(t);
+    const failures = bucket(LIMITS.recoveryFailuresPerLogin, hashToken(parseLogin(account.logonEmail).key));
+    // One short of the hold: 19 wrong codes over four recoveries (5 attempts each), the fifth recovery's code right.
+    let last = await recover(account.logonEmail, 'email', account.logonEmail);
+    for (let typed = 0; typed < RECOVERY_LIMITS.failuresPerLoginPerHour - 1; typed += 1) {
+      if (typed > 0 && typed % CHALLENGE_RULES.attemptsPerChallenge === 0)
+        last = await recover(account.logonEmail, 'email', account.logonEmail);
+      await reset(last.id, wrong(last.code)).expect(400);
+    }
+    expect(await t.get(Limiter).count(failures)).toBe(RECOVERY_LIMITS.failuresPerLoginPerHour - 1);
+    const right = await recover(account.logonEmail, 'email', account.logonEmail);
+    await reset(right.id, right.code).expect(200);
+    expect(await t.get(Limiter).count(failures)).toBe(0);
   });
 
   it('refuses a password the policy refuses (422 PASSWORD_POLICY) and keeps the code usable', async () => {

@@ -144,8 +144,9 @@ export class PasswordRecoveryService {
           return { revokedSessions };
         },
       });
-      // Whoever guessed at the old password no longer keeps the owner out with it.
-      await this.throttle.recordSuccess(parseLogin(account.logonEmail).key);
+      // Whoever guessed at the old password no longer keeps the owner out with it, and the
+      // owner's own mistyped codes no longer hold their next recovery back.
+      await Promise.all([this.throttle.recordSuccess(parseLogin(account.logonEmail).key), this.failures.clearLogin(loginHashOf(pending))]);
       return result;
     } catch (error) {
       if (error instanceof NotFoundError) throw await this.unknownRecovery(id, ip);

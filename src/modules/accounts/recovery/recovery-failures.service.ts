@@ -46,6 +46,14 @@ export class RecoveryFailures {
     if (account) await this.tellOwner(account, ip);
   }
 
+  /**
+   * A completed recovery ends the wrong codes' count of its login (its owner typed the right code);
+   * the address's count stays, as the sign-in throttle keeps an address's.
+   */
+  async clearLogin(loginHash: string): Promise<void> {
+    await this.limiter.clear([recoveryFailureBuckets(loginHash, '')[0]]);
+  }
+
   /** Counts a code typed for a recovery that never existed against the address. */
   async countUnknown(ip: string): Promise<void> {
     await this.limiter.hit([recoveryFailureBuckets('', ip)[1]]);
