@@ -219,9 +219,12 @@ export class Limiter implements EntitySubscriberInterface, OnModuleInit {
     }
   }
 
-  /** Milliseconds until the lock of each bucket ends (0: not locked), in order. */
+  /** Milliseconds until the lock of each bucket ends (0: not locked), in order: one MGET, the counts left unread. */
   async lockedFor(buckets: readonly Bucket[]): Promise<number[]> {
-    return (await this.state(buckets)).map((each) => each.lockedMs);
+    if (!buckets.length) return [];
+    const now = this.clock.nowMs();
+    const locks = await this.redis.mget(...buckets.map((each) => this.lockKey(each)));
+    return locks.map((lock) => Math.max(0, Number(lock ?? 0) - now));
   }
 
   /** How many the bucket holds in its window now. */

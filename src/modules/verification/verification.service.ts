@@ -48,7 +48,8 @@ export class VerificationService {
     ip?: string,
   ): Promise<VerificationView> {
     const account = await this.accounts.getChangeable(session);
-    const hasPasskey = (await this.passkeys.count(account.uid)) > 0;
+    // Whether the account has a passkey decides only the passkey method: the others skip the query.
+    const hasPasskey = request.method === 'passkey' && (await this.passkeys.count(account.uid)) > 0;
     if (!verificationMethods(account, hasPasskey).includes(request.method)) throw new MethodUnavailableError(unavailable(request.method));
     const destination = request.method === 'sms' ? account.securePhone : request.method === 'email' ? account.logonEmail : null;
     const challenge = await this.challenges.issueAlone({
