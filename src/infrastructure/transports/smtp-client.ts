@@ -224,7 +224,8 @@ class SmtpConnection {
     } finally {
       this.busy = false;
     }
-    if (!this.ended) this.idle = setTimeout(() => this.quit(), this.options.idleMs);
+    // An idle connection does not keep a process alive that has nothing else to do.
+    if (!this.ended) this.idle = setTimeout(() => this.quit(), this.options.idleMs).unref();
   }
 
   private async transfer(message: SmtpMessage): Promise<void> {
