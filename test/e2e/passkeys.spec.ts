@@ -2,6 +2,7 @@ import supertest from 'supertest';
 import { AccountsService } from '../../src/modules/accounts/accounts.service';
 import { Passkey } from '../../src/modules/accounts/entities/passkey.entity';
 import { AuditService } from '../../src/modules/audit/audit.service';
+import { LIMITS } from '../../src/infrastructure/limits/limits';
 import { api, bearer, controlClock, createAccount, signIn, TestAccount, uniqueIp } from '../support/factories';
 import { flashOf } from '../support/agent-pages';
 import { csrfOf } from '../support/html';
@@ -300,6 +301,16 @@ describe('Passkeys through the API, with a software authenticator', () => {
         challengeId: again.challengeId,
         credential: authenticator.assert(again.options, { noUserVerification: true }),
       }).expect(401);
+    });
+
+    it('gives one address 60 sign-in challenges in ten minutes, then 429 with Retry-After; another address still gets its own', async () => {
+      const ip = uniqueIp();
+      const ask = (from: string) => api(t).post('/api/v1/sessions/passkey-options').set('X-Forwarded-For', from).send({});
+      for (let asked = 0; asked < LIMITS.passkeyOptionsPerAddress.max; asked += 1) await ask(ip).expect(200);
+      const refused = await ask(ip).expect(429);
+      expect(refused.body.code).toBe('RATE_LIMITED');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      await ask(uniqueIp()).expect(200);
     });
 
     it("refuses unknown members around the credential but takes the browser's extra ones", async () => {

@@ -115,6 +115,8 @@ export const LIMITS = {
   contactCodesPerAddress: limit('appeal-contact-ip', { max: 20, windowMs: HOUR, key: ['client address (IPv6 /64)'] }),
   accessTokenResendsPerEmail: limit('appeal-token-email', { max: 5, windowMs: HOUR, key: ['contact email hash'] }),
   accessTokenResendsPerAddress: limit('appeal-token-ip', { max: 20, windowMs: HOUR, key: ['client address (IPv6 /64)'] }),
+  /** WebAuthn challenges for a passkey sign-in, asked before anyone is known: each is a row (429 beyond). */
+  passkeyOptionsPerAddress: limit('passkey-options-ip', { max: 60, windowMs: 10 * MINUTE, key: ['client address (IPv6 /64)'] }),
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -16,10 +16,10 @@ export class PasskeySessionsController {
   /** A WebAuthn challenge for any discoverable passkey of this service (no `allowCredentials`); it lives 5 minutes and is answered once. */
   @Post('passkey-options')
   @HttpCode(200)
-  async options(@Body() body: unknown) {
+  async options(@Body() body: unknown, @Req() request: Request) {
     if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length > 0))
       throw new ValidationFailedError([{ field: Object.keys(body as object)[0] ?? 'body', message: 'The body must be an empty object.' }]);
-    return this.passkeySignIns.options();
+    return this.passkeySignIns.options(clientInfo(request).ip);
   }
 
   /** Signs in with a passkey's assertion: 201 with a session (never 202); the device + network becomes trusted. */

@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PublicKeyCredentialRequestOptionsJSON, RelyingParty } from '../../common/webauthn/relying-party';
+import { addressKey } from '../../common/client-address';
+import { RateLimitedError } from '../../common/errors/domain-error';
 import { inOneRoundTrip } from '../../database/one-round-trip';
+import { bucket, Limiter } from '../../infrastructure/limits/limiter';
+import { LIMITS } from '../../infrastructure/limits/limits';
 import { AuditService } from '../audit/audit.service';
 import { CodeChallengesService } from '../challenges/code-challenges.service';
 import { InvalidCredentialsError, LoginThrottledError } from './accounts.errors';
@@ -44,10 +48,16 @@ export class PasskeySignInService {
     private readonly relyingParty: RelyingParty,
     private readonly throttle: LoginThrottle,
     private readonly audit: AuditService,
+    private readonly limiter: Limiter,
   ) {}
 
-  /** A fresh challenge for any discoverable passkey of this RP (no `allowCredentials`). */
-  async options(): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  /**
+   * A fresh challenge for any discoverable passkey of this RP (no `allowCredentials`). Nobody is
+   * known yet and each challenge is a row, so an address may ask for so many in ten minutes (429).
+   */
+  async options(ip: string): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+    const allowance = await this.limiter.take([bucket(LIMITS.passkeyOptionsPerAddress, addressKey(ip))]);
+    if (!allowance.taken) throw new RateLimitedError(Math.ceil(allowance.waitMs / 1000));
     const issued = await this.challenges.issueWebAuthn({ purpose: SIGN_IN });
     return { challengeId: issued.id, options: await this.relyingParty.authenticationOptions(issued.webauthnChallenge) };
   }
