@@ -153,7 +153,12 @@ describe('SmtpEmailTransport against other servers', () => {
       await transport.close();
 
       const wrong = new SmtpEmailTransport(server.url.replace('p%40ss%20word', 'nope'), 'Account Center <no-reply@example.com>');
-      await expect(wrong.send(email('never@example.com'))).rejects.toMatchObject({ name: 'DeliveryError', permanent: true });
+      const refused = (await wrong.send(email('never@example.com')).catch((error: unknown) => error)) as Error;
+      expect(refused).toMatchObject({ name: 'DeliveryError', permanent: true });
+      // The message is logged and stored with the notification: no credential in it, plain or base64.
+      expect(refused.message).toMatch(/535/);
+      for (const secret of ['nope', Buffer.from('nope').toString('base64'), Buffer.from('\0mailer\0nope').toString('base64')])
+        expect(refused.message).not.toContain(secret);
       await wrong.close();
     }
   });

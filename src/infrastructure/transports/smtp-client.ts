@@ -197,8 +197,9 @@ class SmtpConnection {
     const methods = [...features].find((feature) => feature.startsWith('AUTH'))?.split(/[ =]/) ?? [];
     if (!methods.includes('PLAIN') && methods.includes('LOGIN')) {
       await this.command('AUTH LOGIN', 334);
-      await this.command(Buffer.from(user).toString('base64'), 334);
-      await this.command(Buffer.from(pass).toString('base64'), 235);
+      // The refusal names the step, never what was sent: an error message is logged and stored.
+      await this.command(Buffer.from(user).toString('base64'), 334, 'AUTH LOGIN user name');
+      await this.command(Buffer.from(pass).toString('base64'), 235, 'AUTH LOGIN password');
       return;
     }
     await this.command(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`, 235);
@@ -270,11 +271,14 @@ class SmtpConnection {
     if (reply.code !== 250) throw new SmtpError(`SMTP: RSET answered ${reply.code}`);
   }
 
-  /** Sends one command and returns its reply; with `expected`, any other code is an SmtpError. */
-  private async command(line: string, expected?: number): Promise<Reply> {
+  /**
+   * Sends one command and returns its reply; with `expected`, any other code is an SmtpError
+   * naming `what` (by default the command's verb: AUTH PLAIN's credentials never appear).
+   */
+  private async command(line: string, expected?: number, what = line.split(' ')[0]): Promise<Reply> {
     this.socket.write(`${line}\r\n`);
     const reply = await this.reply(this.options.replyTimeoutMs);
-    if (expected !== undefined && reply.code !== expected) throw refusal(line.split(' ')[0], reply);
+    if (expected !== undefined && reply.code !== expected) throw refusal(what, reply);
     return reply;
   }
 
