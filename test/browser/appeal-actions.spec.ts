@@ -97,7 +97,9 @@ describe('Appeal actions and the default queue in Chromium', () => {
         page.waitForURL(`${t.baseUrl}/agent/appeals/${references.soonest}`),
         page.getByRole('button', { name: 'Release', exact: true }).click(),
       ]);
-      // Its live stream ends with it, before the next run signs in again.
+      // Its live stream ends with it, before the next run signs in again. Closing a page whose next
+      // document is still loading can leave Chromium's close unanswered: let the page load first.
+      await page.waitForLoadState('load');
       await page.close();
     });
   }
