@@ -26,7 +26,7 @@ export interface SmtpMessage {
   readonly raw: string;
 }
 
-/** A refusal or a broken conversation; `code` is the server's reply code when it gave one. */
+/** A refusal or a broken conversation; `code` is the server's reply code when it gave one. Messages say what failed, not that it was SMTP. */
 export class SmtpError extends Error {
   constructor(
     message: string,
@@ -67,9 +67,9 @@ export class SmtpPool {
   constructor(private readonly options: SmtpServerOptions) {}
 
   send(message: SmtpMessage): Promise<void> {
-    if (this.closed) return Promise.reject(new SmtpError('the SMTP pool is closed'));
+    if (this.closed) return Promise.reject(new SmtpError('the pool is closed'));
     // An address is one line of the conversation: nothing in it may end the line or the brackets.
-    if (/[\r\n<>]/.test(message.from + message.to)) return Promise.reject(new SmtpError('SMTP: an envelope address is malformed', 553));
+    if (/[\r\n<>]/.test(message.from + message.to)) return Promise.reject(new SmtpError('an envelope address is malformed', 553));
     return new Promise<void>((resolve, reject) => this.pick().enqueue({ message, resolve, reject }));
   }
 
@@ -121,7 +121,7 @@ class SmtpConnection {
   }
 
   enqueue(pending: Pending): void {
-    if (this.ended) return pending.reject(new SmtpError('the SMTP connection closed'));
+    if (this.ended) return pending.reject(new SmtpError('the connection closed'));
     this.queue.push(pending);
     if (this.ready) void this.drain();
   }
@@ -129,7 +129,7 @@ class SmtpConnection {
   /** Ends the conversation: politely (QUIT) when nothing is in hand, at once otherwise. */
   quit(): void {
     const polite = this.ready && !this.busy && !this.queue.length;
-    this.end(new SmtpError('the SMTP pool is closed'), polite);
+    this.end(new SmtpError('the pool is closed'), polite);
   }
 
   private open(): Socket | TLSSocket {
@@ -142,14 +142,15 @@ class SmtpConnection {
   private listen<T extends Socket>(socket: T): T {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.read(chunk));
-    socket.on('error', (error: Error) => this.end(new SmtpError(`SMTP connection: ${error.message}`)));
-    socket.on('close', () => this.end(new SmtpError('the SMTP server closed the connection')));
+    socket.on('error', (error: Error) => this.end(new SmtpError(`connection: ${error.message}`)));
+    socket.on('close', () => this.end(new SmtpError('the server closed the connection')));
     return socket;
   }
 
   private async start(): Promise<void> {
     try {
-      await this.expect(220, this.options.connectionTimeoutMs);
+      const greeting = await this.reply(this.options.connectionTimeoutMs);
+      if (greeting.code !== 220) throw refusal('the greeting', greeting);
       let features = await this.hello();
       if (!this.options.secure && features.has('STARTTLS')) {
         await this.command('STARTTLS', 220);
@@ -233,7 +234,7 @@ class SmtpConnection {
     const [from, to] = [envelopeAddress(message.from), envelopeAddress(message.to)];
     // A local part beyond ASCII needs the server's SMTPUTF8 (RFC 6531); a domain beyond it goes as punycode.
     const utf8 = !isAscii(from + to);
-    if (utf8 && !this.utf8) throw new SmtpError('SMTP: the server does not take addresses beyond ASCII (no SMTPUTF8)', 553);
+    if (utf8 && !this.utf8) throw new SmtpError('the server does not take addresses beyond ASCII (no SMTPUTF8)', 553);
     const commands = [`MAIL FROM:<${from}>${utf8 ? ' SMTPUTF8' : ''}`, `RCPT TO:<${to}>`, 'DATA'];
     const expected = [250, 250, 354];
     if (this.pipelining) {
@@ -268,7 +269,7 @@ class SmtpConnection {
   /** RSET after a refusal, so the next message starts a fresh transaction. */
   private async reset(): Promise<void> {
     const reply = await this.command('RSET');
-    if (reply.code !== 250) throw new SmtpError(`SMTP: RSET answered ${reply.code}`);
+    if (reply.code !== 250) throw new SmtpError(`RSET answered ${reply.code}`);
   }
 
   /**
@@ -282,19 +283,13 @@ class SmtpConnection {
     return reply;
   }
 
-  private async expect(code: number, timeoutMs: number): Promise<Reply> {
-    const reply = await this.reply(timeoutMs);
-    if (reply.code !== code) throw refusal('the greeting', reply);
-    return reply;
-  }
-
   private reply(timeoutMs: number): Promise<Reply> {
     const ready = this.replies.shift();
     if (ready) return Promise.resolve(ready);
-    if (this.ended) return Promise.reject(new SmtpError('the SMTP connection closed'));
+    if (this.ended) return Promise.reject(new SmtpError('the connection closed'));
     return new Promise<Reply>((resolve, reject) => {
       this.waiting = { resolve, reject };
-      this.timer = setTimeout(() => this.end(new SmtpError(`no SMTP reply within ${timeoutMs} ms`)), timeoutMs);
+      this.timer = setTimeout(() => this.end(new SmtpError(`no reply within ${timeoutMs} ms`)), timeoutMs);
     });
   }
 
@@ -346,7 +341,7 @@ function isAscii(text: string): boolean {
 }
 
 function refusal(what: string, reply: Reply): SmtpError {
-  return new SmtpError(`SMTP: ${what} refused: ${reply.code} ${reply.lines.join(' ')}`.trim(), reply.code);
+  return new SmtpError(`${what} refused: ${reply.code} ${reply.lines.join(' ')}`.trim(), reply.code);
 }
 
 /** A line that begins with a dot gets a second one (RFC 5321 4.5.2); the message ends with CRLF. */

@@ -38,8 +38,8 @@ export class SmtpEmailTransport implements EmailTransport {
       return emailHeaders(email).messageId;
     } catch (error) {
       const { code, message } = error as Partial<SmtpError> & Error;
-      // 5xx is the server's final word; 4xx and connection trouble are worth another attempt.
-      throw new DeliveryError(message.startsWith('SMTP') ? message : `SMTP: ${message}`, code !== undefined && code >= 500);
+      // 5xx is the server's final word; 4xx and connection trouble (TLS included) are worth another attempt.
+      throw new DeliveryError(`SMTP: ${message}`, code !== undefined && code >= 500);
     }
   }
 
